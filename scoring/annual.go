@@ -1,0 +1,278 @@
+package scoring
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// ScoreYear composes each person's year from their period results and the
+// annual part, under the scheme's annual rules. It is pure; an input with
+// any problem returns InputErrors and no result.
+func ScoreYear(s *Scheme, in *YearInput) (*YearResult, error) {
+	c := &inputChecker{}
+	a := s.Annual
+	if a == nil {
+		return nil, InputErrors{{Field: "scheme", Msg: fmt.Sprintf("scheme %s has no annual composition", s.ID)}}
+	}
+	if in.Kind != "" && in.Kind != "year" {
+		c.add("", "kind", "must be \"year\" for a year input, not %q", in.Kind)
+	}
+	if len(in.People) == 0 {
+		c.add("", "people", "no people to score")
+	}
+	res := &YearResult{Scheme: s.ID, Year: in.Year}
+	seen := map[string]bool{}
+	for i := range in.People {
+		p := &in.People[i]
+		if p.ID == "" {
+			c.add(fmt.Sprintf("#%d", i+1), "id", "required")
+			continue
+		}
+		if seen[p.ID] {
+			c.add(p.ID, "id", "appears twice")
+			continue
+		}
+		seen[p.ID] = true
+		res.People = append(res.People, s.yearPerson(c, p))
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	return res, nil
+}
+
+func (s *Scheme) annualIndex(g string) int {
+	for i, x := range s.Annual.Grades {
+		if x == g {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
+	a := s.Annual
+	pid := p.ID
+	r := YearPersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Counts: map[string]int{}, Explain: []string{}}
+	if len(p.Periods) > a.Periods {
+		c.add(pid, "periods", "has %d periods; the scheme's year has %d", len(p.Periods), a.Periods)
+	}
+	tier := p.Tier
+	if tier == "" {
+		tier = s.Tiers[0]
+	} else if !contains(s.Tiers, tier) {
+		c.add(pid, "tier", "unknown tier %q (tiers: %v)", tier, s.Tiers)
+	}
+	graded := 0
+	sum := decimal.Zero
+	nval := 0
+	periodSeen := map[string]bool{}
+	for i, pr := range p.Periods {
+		f := fmt.Sprintf("periods[%d]", i)
+		if pr.Period == "" || periodSeen[pr.Period] {
+			c.add(pid, f+".period", "period %q is empty or repeated", pr.Period)
+		}
+		periodSeen[pr.Period] = true
+		if pr.Grade != "" {
+			g, ok := s.periodGrade(pr.Grade)
+			if !ok {
+				c.add(pid, f+".grade", "unknown grade %q", pr.Grade)
+				continue
+			}
+			graded++
+			r.Counts[g]++
+			if a.PeriodicValue == "grade_points" {
+				sum = sum.Add(s.Grades[s.gradeIndex(g)].Points.Decimal)
+				nval++
+			}
+		}
+		if pr.Score != nil {
+			if pr.Score.IsNegative() {
+				c.add(pid, f+".score", "must not be negative")
+			}
+			if a.PeriodicValue == "score" {
+				sum = sum.Add(pr.Score.Decimal)
+				nval++
+			}
+		}
+	}
+	var parts []string
+	for _, g := range s.Grades {
+		if n := r.Counts[g.Label]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d次", g.Label, n))
+		}
+	}
+	if len(parts) > 0 {
+		r.Explain = append(r.Explain, fmt.Sprintf("平时考核%d期定等次：%s", graded, strings.Join(parts, "，")))
+	} else {
+		r.Explain = append(r.Explain, "平时考核无定等次记录")
+	}
+
+	// Periodic score.
+	if nval > 0 {
+		mean := a.Rounding.round(sum.DivRound(decimal.NewFromInt(int64(nval)), divPrecision))
+		d := DecOf(mean)
+		r.Periodic = &d
+		what := "各期得分"
+		if a.PeriodicValue == "grade_points" {
+			what = "各期档次分值"
+		}
+		r.Explain = append(r.Explain, fmt.Sprintf("平时考核成绩 = %s之和%s ÷ %d = %s", what, sum, nval, mean))
+	}
+
+	// Annual part and total.
+	if a.PeriodicWeight != nil && r.Periodic != nil {
+		w := a.PeriodicWeight.Decimal
+		one := decimal.NewFromInt(1)
+		total := r.Periodic.Mul(w)
+		ok := true
+		if w.LessThan(one) {
+			var part decimal.Decimal
+			switch {
+			case len(a.Raters) > 0:
+				rule := raterRule(a.Raters, tier)
+				var srcs map[string]SourceInput
+				if p.Annual != nil {
+					srcs = p.Annual.Sources
+				}
+				if rule == nil {
+					c.add(pid, "tier", "no annual rater rule for tier %q", tier)
+					ok = false
+				} else {
+					tmp := PersonResult{}
+					part, ok = s.ruleScore(c, pid, "annual.sources", rule, srcs, &tmp, true)
+					r.Explain = append(r.Explain, tmp.Explain...)
+				}
+			case p.Annual != nil && p.Annual.Score != nil:
+				part = p.Annual.Score.Decimal
+				if part.IsNegative() || part.GreaterThan(s.Scale.Decimal) {
+					c.add(pid, "annual.score", "%s is outside 0–%s", part, s.Scale)
+					ok = false
+				}
+			default:
+				c.add(pid, "annual.score", "required: the annual part makes up %s of the total", Percent{one.Sub(w)})
+				ok = false
+			}
+			if ok {
+				part = a.Rounding.round(part)
+				d := DecOf(part)
+				r.AnnualPart = &d
+				total = total.Add(part.Mul(one.Sub(w)))
+				r.Explain = append(r.Explain, fmt.Sprintf("年度考核总分 = 平时%s × %s + 年度%s × %s = %s", r.Periodic, a.PeriodicWeight, part, Percent{one.Sub(w)}, a.Rounding.round(total)))
+			}
+		}
+		if ok {
+			t := DecOf(a.Rounding.round(total))
+			r.Total = &t
+		}
+	}
+
+	// S9's excellence rate.
+	if e := a.ExcellenceRate; e != nil {
+		top := r.Counts[s.topGrade()]
+		if p.Votes == nil {
+			c.add(pid, "votes", "required: the excellence rate needs the year-end 测评 (excellent, total)")
+		} else if p.Votes.Total <= 0 || p.Votes.Excellent < 0 || p.Votes.Excellent > p.Votes.Total {
+			c.add(pid, "votes", "excellent %d of total %d is impossible", p.Votes.Excellent, p.Votes.Total)
+		} else {
+			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(e.Divisor)), divPrecision)
+			vr := decimal.NewFromInt(int64(p.Votes.Excellent)).DivRound(decimal.NewFromInt(int64(p.Votes.Total)), divPrecision)
+			rate := pr.Mul(e.PeriodicWeight.Decimal).Add(vr.Mul(e.VoteWeight.Decimal)).Round(4)
+			d := DecOf(rate)
+			r.ExcellenceRate = &d
+			r.Explain = append(r.Explain, fmt.Sprintf("年度考核优秀率 = (%s%d次 ÷ %d) × %s + (优秀票%d ÷ 测评%d人) × %s = %s%%",
+				s.topGrade(), top, e.Divisor, e.PeriodicWeight, p.Votes.Excellent, p.Votes.Total, e.VoteWeight, rate.Mul(hundred).Round(2)))
+		}
+	}
+
+	// Proposed grade: input, else band.
+	if r.Total != nil && len(a.Bands) > 0 {
+		for _, b := range a.Bands {
+			if b.Range.Contains(r.Total.Decimal) {
+				r.BandGrade = b.Grade
+				r.Explain = append(r.Explain, fmt.Sprintf("年度考核总分%s属于「%s」（%s）", r.Total, b.Grade, b.Range.Chinese()))
+			}
+		}
+	}
+	proposed := r.BandGrade
+	if p.Proposed != "" {
+		if s.annualIndex(p.Proposed) < 0 {
+			c.add(pid, "proposed", "unknown annual grade %q (grades: %v)", p.Proposed, a.Grades)
+			return r
+		}
+		proposed = p.Proposed
+		r.Explain = append(r.Explain, fmt.Sprintf("单位拟定年度等次「%s」", proposed))
+	}
+
+	// Rules.
+	var set string
+	for _, rule := range a.Rules {
+		if !s.holds(&rule.When, r, graded) {
+			continue
+		}
+		switch {
+		case rule.Grade != "":
+			if set == "" {
+				set = rule.Grade
+			}
+			r.Explain = append(r.Explain, fmt.Sprintf("%s：年度考核确定为「%s」", rule.Cite, rule.Grade))
+		case rule.MaxGrade != "":
+			if r.MaxGrade == "" || s.annualIndex(rule.MaxGrade) > s.annualIndex(r.MaxGrade) {
+				r.MaxGrade = rule.MaxGrade
+			}
+			r.Explain = append(r.Explain, fmt.Sprintf("%s：年度等次最高为「%s」", rule.Cite, rule.MaxGrade))
+		case rule.Priority != "":
+			r.Priority = append(r.Priority, rule.Priority)
+			r.Explain = append(r.Explain, fmt.Sprintf("%s：优先确定为「%s」", rule.Cite, rule.Priority))
+		}
+	}
+	switch {
+	case set != "":
+		r.Grade = set
+	case proposed != "":
+		r.Grade = proposed
+		if r.MaxGrade != "" && s.annualIndex(proposed) < s.annualIndex(r.MaxGrade) {
+			r.Grade = r.MaxGrade
+			r.Explain = append(r.Explain, fmt.Sprintf("拟定「%s」超过规则允许的最高等次，定为「%s」", proposed, r.MaxGrade))
+		}
+	}
+	if r.Grade != "" {
+		r.Explain = append(r.Explain, fmt.Sprintf("年度考核等次：%s", r.Grade))
+	}
+	return r
+}
+
+// holds evaluates an annual condition; share tests divide by the periods
+// that have a grade.
+func (s *Scheme) holds(w *AnnualCondition, r YearPersonResult, graded int) bool {
+	n := 0
+	for _, g := range w.Grades {
+		n += r.Counts[g]
+	}
+	if w.CountAtLeast != nil && n < *w.CountAtLeast {
+		return false
+	}
+	if w.ShareOver != nil || w.ShareBelow != nil || w.All {
+		if graded == 0 {
+			return false
+		}
+		share := decimal.NewFromInt(int64(n)).DivRound(decimal.NewFromInt(int64(graded)), divPrecision)
+		if w.ShareOver != nil && !share.GreaterThan(w.ShareOver.Decimal) {
+			return false
+		}
+		if w.ShareBelow != nil && !share.LessThan(w.ShareBelow.Decimal) {
+			return false
+		}
+		if w.All && n != graded {
+			return false
+		}
+	}
+	if w.PeriodicBelow != nil {
+		if r.Periodic == nil || !r.Periodic.LessThan(w.PeriodicBelow.Decimal) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,926 @@
+package scoring
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// InputError is one problem in an input, naming the person and the field.
+type InputError struct {
+	Person string
+	Field  string
+	Msg    string
+}
+
+func (e *InputError) Error() string {
+	if e.Person == "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Msg)
+	}
+	return fmt.Sprintf("person %s: %s: %s", e.Person, e.Field, e.Msg)
+}
+
+// InputErrors is every problem found in one input; nothing is scored when
+// there is any.
+type InputErrors []*InputError
+
+func (es InputErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// ErrInvalidInput is matched (errors.Is) by every input error.
+var ErrInvalidInput = errors.New("invalid input")
+
+// Is makes errors.Is(err, ErrInvalidInput) true.
+func (es InputErrors) Is(target error) bool { return target == ErrInvalidInput }
+
+type inputChecker struct{ errs InputErrors }
+
+func (c *inputChecker) add(person, field, format string, args ...any) {
+	c.errs = append(c.errs, &InputError{Person: person, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+// round applies a scheme rounding.
+func (r Rounding) round(d decimal.Decimal) decimal.Decimal {
+	places := int32(2)
+	if r.Places != nil {
+		places = *r.Places
+	}
+	switch r.Mode {
+	case "down":
+		return d.Truncate(places)
+	case "half_even":
+		return d.RoundBank(places)
+	default:
+		return d.Round(places)
+	}
+}
+
+// divPrecision is the scale kept in intermediate divisions (means, ratios)
+// before the scheme's rounding; far beyond any score's meaningful digits.
+const divPrecision = 12
+
+// ScorePeriod scores one period for every person in the input and applies
+// the scheme's quotas and the committee's decisions. It is pure. An input
+// with any problem returns InputErrors listing all of them and no result.
+func ScorePeriod(s *Scheme, in *PeriodInput) (*PeriodResult, error) {
+	c := &inputChecker{}
+	if in.Kind != "" && in.Kind != "period" {
+		c.add("", "kind", "must be \"period\" for a period input, not %q", in.Kind)
+	}
+	if len(in.People) == 0 {
+		c.add("", "people", "no people to score")
+	}
+	res := &PeriodResult{Scheme: s.ID, Period: in.Period.ID, People: make([]PersonResult, 0, len(in.People)), Quotas: []QuotaResult{}}
+	ids := make(map[string]int, len(in.People))
+	for i := range in.People {
+		p := &in.People[i]
+		if p.ID == "" {
+			c.add(fmt.Sprintf("#%d", i+1), "id", "required")
+			continue
+		}
+		if _, dup := ids[p.ID]; dup {
+			c.add(p.ID, "id", "appears twice")
+			continue
+		}
+		ids[p.ID] = i
+		res.People = append(res.People, s.scorePerson(c, p, in.Period))
+	}
+	if in.Committee != nil {
+		for i, d := range in.Committee.Decisions {
+			f := fmt.Sprintf("committee.decisions[%d]", i)
+			if _, ok := ids[d.Person]; !ok {
+				c.add("", f+".person", "unknown person %q", d.Person)
+			}
+			if _, ok := s.periodGrade(d.Grade); !ok {
+				c.add(d.Person, f+".grade", "unknown grade %q", d.Grade)
+			}
+			if strings.TrimSpace(d.Reason) == "" {
+				c.add(d.Person, f+".reason", "the committee must give a reason")
+			}
+		}
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	if err := s.applyQuotas(res, in.Committee); err != nil {
+		return nil, err
+	}
+	for i := range res.People {
+		p := &res.People[i]
+		if p.State == StateGraded && p.Grade == "" {
+			p.Grade = p.ScoreGrade
+		}
+	}
+	return res, nil
+}
+
+func (s *Scheme) topGrade() string    { return s.Grades[0].Label }
+func (s *Scheme) bottomGrade() string { return s.Grades[len(s.Grades)-1].Label }
+
+func (s *Scheme) gradeIndex(g string) int {
+	for i, x := range s.Grades {
+		if x.Label == g {
+			return i
+		}
+	}
+	return -1
+}
+
+// raterRule finds the sources for a tier.
+func raterRule(rules []RaterRule, tier string) *RaterRule {
+	var def *RaterRule
+	for i := range rules {
+		if len(rules[i].Tiers) == 0 {
+			def = &rules[i]
+		}
+		if contains(rules[i].Tiers, tier) {
+			return &rules[i]
+		}
+	}
+	return def
+}
+
+func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo) PersonResult {
+	r := PersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Group: p.Group, State: StateGraded, frontline: p.Frontline, Explain: []string{}}
+	pid := p.ID
+	if p.Unit == "" {
+		c.add(pid, "unit", "required")
+	}
+	tier := p.Tier
+	if tier == "" {
+		tier = s.Tiers[0]
+		if len(s.Tiers) > 1 {
+			c.add(pid, "tier", "required: one of %v", s.Tiers)
+		}
+	} else if !contains(s.Tiers, tier) {
+		c.add(pid, "tier", "unknown tier %q (tiers: %v)", tier, s.Tiers)
+	}
+	if s.hasGroupQuota() && p.Group == "" {
+		c.add(pid, "group", "required: the scheme applies a quota per 考核单元")
+	}
+	for id := range p.Sources {
+		if rule := raterRule(s.Raters, tier); rule == nil || !hasSource(rule, id) {
+			c.add(pid, "sources."+id, "unknown rater source %q for tier %q", id, tier)
+		}
+	}
+
+	// Score, when the scheme makes one.
+	if len(s.Raters) > 0 {
+		if rule := raterRule(s.Raters, tier); rule != nil {
+			needed := !s.scoreOptional(p.Status)
+			if total, ok := s.ruleScore(c, pid, "sources", rule, p.Sources, &r, needed); ok {
+				bonus, ded, lines := s.adjust(c, pid, p.Adjustments)
+				r.Bonus, r.Deduction = DecOf(bonus), DecOf(ded)
+				r.Explain = append(r.Explain, lines...)
+				final := total.Add(bonus).Sub(ded)
+				if final.IsNegative() {
+					final = decimal.Zero
+					r.Explain = append(r.Explain, "总分不低于0分")
+				}
+				final = s.Rounding.round(final)
+				d := DecOf(final)
+				r.Score = &d
+				if bonus.IsPositive() || ded.IsPositive() {
+					r.Explain = append(r.Explain, fmt.Sprintf("总分 = %s + 加分%s − 减分%s = %s", s.Rounding.round(total), bonus, ded, final))
+				} else {
+					r.Explain = append(r.Explain, fmt.Sprintf("总分 %s", final))
+				}
+			}
+		}
+	} else if len(p.Adjustments) > 0 {
+		c.add(pid, "adjustments", "this scheme has no score, so bonus and deduction do not apply")
+	}
+
+	// Grade from bands, or from the leader.
+	if len(s.Bands) > 0 {
+		if p.Grade != "" {
+			c.add(pid, "grade", "this scheme grades by score bands; a direct grade goes in status.direct with a reason")
+		}
+		if r.Score != nil {
+			for _, b := range s.Bands {
+				if b.Range.Contains(r.Score.Decimal) {
+					r.ScoreGrade = b.Grade
+					r.Explain = append(r.Explain, fmt.Sprintf("%s分属于「%s」（%s）", r.Score, b.Grade, b.Range.Chinese()))
+					break
+				}
+			}
+		}
+	} else if p.Grade != "" {
+		g, ok := s.periodGrade(p.Grade)
+		if !ok {
+			c.add(pid, "grade", "unknown grade %q", p.Grade)
+		} else {
+			r.ScoreGrade = g
+			r.Explain = append(r.Explain, fmt.Sprintf("领导评鉴确定档次「%s」", g))
+		}
+	} else if !s.scoreOptional(p.Status) && (p.Status == nil || (p.Status.Direct == nil && !p.Status.Refused)) {
+		c.add(pid, "grade", "required: this scheme has no score bands, so the leader sets the grade")
+	}
+
+	s.applyStatus(c, p, &r, period)
+	if p.Allowance != nil {
+		r.Allowance = s.allowanceCuts(c, pid, p.Allowance, r.Score)
+	} else if len(s.Allowances) > 0 {
+		// Allowance data is optional: a unit may score without payroll data.
+	}
+	return r
+}
+
+func hasSource(rule *RaterRule, id string) bool {
+	for _, s := range rule.Sources {
+		if s.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Scheme) hasGroupQuota() bool {
+	for _, q := range s.Quotas {
+		if q.Scope == "group" {
+			return true
+		}
+	}
+	return false
+}
+
+// scoreOptional: states in which no grade is given need no score data.
+func (s *Scheme) scoreOptional(st *Status) bool {
+	if st == nil {
+		return false
+	}
+	if st.Probation && s.Special.Probation == "comment_only" {
+		return true
+	}
+	if st.Refused || st.Direct != nil {
+		return true
+	}
+	if st.Sanction != "" {
+		for _, r := range s.Special.Sanctions {
+			if contains(r.Kinds, st.Sanction) && r.Effect != "no_top" {
+				return true
+			}
+		}
+	}
+	if l := s.Special.Leave; l != nil && len(st.Leave) > 0 {
+		return true // decided in applyStatus; a long leave needs no score
+	}
+	return false
+}
+
+// ruleScore combines a rater rule's sources. ok is false when no score can
+// be made (missing data in an optional case, or an error).
+func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, in map[string]SourceInput, r *PersonResult, needed bool) (decimal.Decimal, bool) {
+	total := decimal.Zero
+	ok := true
+	var parts []string
+	for _, src := range rule.Sources {
+		si, present := in[src.ID]
+		f := field + "." + src.ID
+		if !present {
+			if src.Weight.IsZero() {
+				continue
+			}
+			if needed {
+				c.add(pid, f, "missing rater group %q (%s)", src.ID, src.Name)
+			}
+			ok = false
+			continue
+		}
+		var val decimal.Decimal
+		var desc string
+		switch src.Kind {
+		case "indicators":
+			var items []ItemScore
+			var good bool
+			val, items, desc, good = s.indicatorScore(c, pid, f, si)
+			if !good {
+				ok = false
+				continue
+			}
+			if r != nil {
+				r.Items = items
+			}
+		case "votes":
+			min := src.MinVotes
+			if min < 1 {
+				min = 1
+			}
+			if len(si.Votes) < min {
+				c.add(pid, f+".votes", "needs at least %d votes, got %d", min, len(si.Votes))
+				ok = false
+				continue
+			}
+			sum := decimal.Zero
+			bad := false
+			for i, v := range si.Votes {
+				if v.IsNegative() || v.GreaterThan(s.Scale.Decimal) {
+					c.add(pid, fmt.Sprintf("%s.votes[%d]", f, i), "%s is outside 0–%s", v, s.Scale)
+					bad = true
+				}
+				sum = sum.Add(v.Decimal)
+			}
+			if bad {
+				ok = false
+				continue
+			}
+			val = sum.DivRound(decimal.NewFromInt(int64(len(si.Votes))), divPrecision)
+			desc = fmt.Sprintf("%d票平均%s", len(si.Votes), s.Rounding.round(val))
+		case "score":
+			if si.Score == nil {
+				c.add(pid, f+".score", "required")
+				ok = false
+				continue
+			}
+			if si.Score.IsNegative() || si.Score.GreaterThan(s.Scale.Decimal) {
+				c.add(pid, f+".score", "%s is outside 0–%s", si.Score, s.Scale)
+				ok = false
+				continue
+			}
+			val = si.Score.Decimal
+			desc = fmt.Sprintf("评分%s", val)
+		}
+		contrib := val.Mul(src.Weight.Decimal)
+		total = total.Add(contrib)
+		if r != nil {
+			r.Sources = append(r.Sources, SourceScore{ID: src.ID, Name: src.Name, Weight: src.Weight, Value: DecOf(s.Rounding.round(val))})
+		}
+		if src.Weight.IsZero() {
+			parts = append(parts, fmt.Sprintf("%s：%s（仅供参考，不计入总分）", src.Name, desc))
+		} else if src.Weight.Equal(decimal.NewFromInt(1)) {
+			parts = append(parts, fmt.Sprintf("%s：%s", src.Name, desc))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s：%s × %s = %s", src.Name, desc, src.Weight, s.Rounding.round(contrib)))
+		}
+	}
+	if r != nil && len(parts) > 0 {
+		r.Explain = append(r.Explain, parts...)
+	}
+	return total, ok
+}
+
+// indicatorScore scores the indicator tree on the scheme's scale.
+func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) (decimal.Decimal, []ItemScore, string, bool) {
+	known := map[string]*Indicator{}
+	var walk func(*Indicator)
+	walk = func(ind *Indicator) {
+		known[ind.ID] = ind
+		for _, ch := range ind.Children {
+			walk(ch)
+		}
+	}
+	for _, ind := range s.Indicators {
+		walk(ind)
+	}
+	okAll := true
+	for id, v := range si.Indicators {
+		ind, ok := known[id]
+		if !ok {
+			c.add(pid, f+".indicators."+id, "unknown indicator %q", id)
+			okAll = false
+			continue
+		}
+		if len(ind.Children) > 0 {
+			c.add(pid, f+".indicators."+id, "%q has sub-items; score them instead", id)
+			okAll = false
+			continue
+		}
+		if v.IsNegative() || v.GreaterThan(ind.Max.Decimal) {
+			c.add(pid, f+".indicators."+id, "%s is outside 0–%s", v, ind.Max)
+			okAll = false
+		}
+	}
+	for id, lvl := range si.Levels {
+		ind, ok := known[id]
+		if !ok || len(ind.Bands) == 0 {
+			c.add(pid, f+".levels."+id, "indicator %q has no levels", id)
+			okAll = false
+			continue
+		}
+		v, has := si.Indicators[id]
+		if !has {
+			continue
+		}
+		found := false
+		for _, b := range ind.Bands {
+			if b.Label == lvl {
+				found = true
+				if !b.Range.Contains(v.Decimal) {
+					c.add(pid, f+".indicators."+id, "%s is not within level %q (%s)", v, lvl, b.Range.Chinese())
+					okAll = false
+				}
+			}
+		}
+		if !found {
+			c.add(pid, f+".levels."+id, "unknown level %q", lvl)
+			okAll = false
+		}
+	}
+	var items []ItemScore
+	var score func(ind *Indicator) (decimal.Decimal, bool)
+	score = func(ind *Indicator) (decimal.Decimal, bool) {
+		if len(ind.Children) == 0 {
+			v, ok := si.Indicators[ind.ID]
+			if !ok {
+				c.add(pid, f+".indicators."+ind.ID, "missing score for %q (max %s)", ind.ID, ind.Max)
+				return decimal.Zero, false
+			}
+			it := ItemScore{ID: ind.ID, Score: v, Max: ind.Max}
+			for _, b := range ind.Bands {
+				if b.Range.Contains(v.Decimal) {
+					it.Level = b.Label
+				}
+			}
+			items = append(items, it)
+			return v.Decimal, true
+		}
+		sum := decimal.Zero
+		good := true
+		for _, ch := range ind.Children {
+			v, ok := score(ch)
+			good = good && ok
+			if ind.Combine == "weighted" {
+				v = v.Div(ch.Max.Decimal).Mul(ch.Weight.Decimal).Mul(ind.Max.Decimal)
+			}
+			sum = sum.Add(v)
+		}
+		items = append(items, ItemScore{ID: ind.ID, Score: DecOf(s.Rounding.round(sum)), Max: ind.Max})
+		return sum, good
+	}
+	total, max := decimal.Zero, decimal.Zero
+	var parts []string
+	for _, ind := range s.Indicators {
+		v, ok := score(ind)
+		okAll = okAll && ok
+		total = total.Add(v)
+		max = max.Add(ind.Max.Decimal)
+		parts = append(parts, fmt.Sprintf("%s%s/%s", ind.Name, s.Rounding.round(v), ind.Max))
+	}
+	if !okAll {
+		return decimal.Zero, nil, "", false
+	}
+	desc := strings.Join(parts, "，")
+	if !max.Equal(s.Scale.Decimal) {
+		scaled := total.Mul(s.Scale.Decimal).DivRound(max, divPrecision)
+		desc += fmt.Sprintf("，合计%s/%s，折合%s分", s.Rounding.round(total), max, s.Rounding.round(scaled))
+		total = scaled
+	} else {
+		desc += fmt.Sprintf("，合计%s", s.Rounding.round(total))
+	}
+	return total, items, desc, true
+}
+
+// adjust sums bonus and deduction entries under the scheme's caps and the
+// same-event rule.
+func (s *Scheme) adjust(c *inputChecker, pid string, adj []AdjustmentInput) (bonus, ded decimal.Decimal, lines []string) {
+	if len(adj) == 0 {
+		return decimal.Zero, decimal.Zero, nil
+	}
+	a := s.Adjustments
+	if a == nil {
+		c.add(pid, "adjustments", "this scheme has no bonus or deduction")
+		return decimal.Zero, decimal.Zero, nil
+	}
+	type key struct{ event, kind string }
+	best := map[key]int{}
+	var order []key
+	for i, e := range adj {
+		f := fmt.Sprintf("adjustments[%d]", i)
+		if e.Kind != "bonus" && e.Kind != "deduction" {
+			c.add(pid, f+".kind", "must be bonus or deduction, not %q", e.Kind)
+			continue
+		}
+		if !e.Points.IsPositive() {
+			c.add(pid, f+".points", "must be positive")
+			continue
+		}
+		if strings.TrimSpace(e.Reason) == "" {
+			c.add(pid, f+".reason", "a bonus or deduction needs a reason")
+			continue
+		}
+		ev := e.Event
+		if ev == "" || !a.SameEventOnce {
+			ev = fmt.Sprintf("\x00%d", i) // distinct: counts on its own
+		}
+		k := key{ev, e.Kind}
+		j, seen := best[k]
+		if !seen {
+			best[k] = i
+			order = append(order, k)
+			continue
+		}
+		keep, drop := j, i
+		if e.Points.GreaterThan(adj[j].Points.Decimal) {
+			keep, drop = i, j
+		}
+		best[k] = keep
+		lines = append(lines, fmt.Sprintf("同一件事加减分不累计：「%s」%s分不计，取%s分", adj[drop].Reason, adj[drop].Points, adj[keep].Points))
+	}
+	for _, k := range order {
+		e := adj[best[k]]
+		if e.Kind == "bonus" {
+			bonus = bonus.Add(e.Points.Decimal)
+			lines = append(lines, fmt.Sprintf("加分：%s +%s", e.Reason, e.Points))
+		} else {
+			ded = ded.Add(e.Points.Decimal)
+			lines = append(lines, fmt.Sprintf("减分：%s −%s", e.Reason, e.Points))
+		}
+	}
+	if a.BonusCap != nil && bonus.GreaterThan(a.BonusCap.Decimal) {
+		lines = append(lines, fmt.Sprintf("加分合计%s分，超过上限%s分，按%s分计", bonus, a.BonusCap, a.BonusCap))
+		bonus = a.BonusCap.Decimal
+	}
+	if a.DeductionCap != nil && ded.GreaterThan(a.DeductionCap.Decimal) {
+		lines = append(lines, fmt.Sprintf("减分合计%s分，超过上限%s分，按%s分计", ded, a.DeductionCap, a.DeductionCap))
+		ded = a.DeductionCap.Decimal
+	}
+	return bonus, ded, lines
+}
+
+// applyStatus applies the special cases, in order of precedence: states
+// that take a person out of grading first, then direct determinations,
+// then caps.
+func (s *Scheme) applyStatus(c *inputChecker, p *PersonInput, r *PersonResult, period PeriodInfo) {
+	st := p.Status
+	if st == nil {
+		return
+	}
+	sp := s.Special
+	pid := p.ID
+	// Leave.
+	if len(st.Leave) > 0 {
+		if sp.Leave == nil {
+			c.add(pid, "status.leave", "this scheme has no leave rule")
+		} else {
+			counted, injury := decimal.Zero, decimal.Zero
+			for i, l := range st.Leave {
+				f := fmt.Sprintf("status.leave[%d]", i)
+				if l.Days.IsNegative() {
+					c.add(pid, f+".days", "must not be negative")
+				}
+				switch {
+				case contains(sp.Leave.Counted, l.Kind):
+					counted = counted.Add(l.Days.Decimal)
+				case contains(sp.Leave.Excluded, l.Kind):
+				case sp.Leave.WorkInjuryKind != "" && l.Kind == sp.Leave.WorkInjuryKind:
+					injury = injury.Add(l.Days.Decimal)
+				default:
+					c.add(pid, f+".kind", "unknown leave kind %q (counted: %v; not counted: %v)", l.Kind, sp.Leave.Counted, sp.Leave.Excluded)
+				}
+			}
+			if sp.Leave.OverHalf && period.WorkingDays <= 0 {
+				c.add("", "period.working_days", "required to apply the leave rule")
+				return
+			}
+			half := decimal.NewFromInt(int64(period.WorkingDays)).Div(decimal.NewFromInt(2))
+			switch {
+			case sp.Leave.OverHalf && counted.GreaterThan(half):
+				s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过考核周期%d个工作日的一半，只写评语，不确定等次（国家规定的假期不计入）", counted, period.WorkingDays))
+				return
+			case sp.Leave.OverWorkdays != nil && counted.GreaterThan(decimal.NewFromInt(int64(*sp.Leave.OverWorkdays))):
+				s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过%d个工作日，不进行考评，不定等次", counted, *sp.Leave.OverWorkdays))
+				return
+			case sp.Leave.WorkInjuryGrade != "" && injury.GreaterThan(half):
+				r.ScoreGrade = sp.Leave.WorkInjuryGrade
+				r.direct = true
+				r.Flags = append(r.Flags, FlagDirect)
+				r.Explain = append(r.Explain, fmt.Sprintf("工伤病假%s个工作日，超过考核周期一半，确定为「%s」", injury, sp.Leave.WorkInjuryGrade))
+			}
+		}
+	}
+	if st.Probation {
+		if sp.Probation == "comment_only" {
+			s.notGraded(r, StateCommentOnly, "试用期内参加平时考核，只写评语，不确定等次")
+			return
+		}
+	}
+	var sanction *SanctionRule
+	if st.Sanction != "" {
+		for i := range sp.Sanctions {
+			if contains(sp.Sanctions[i].Kinds, st.Sanction) {
+				sanction = &sp.Sanctions[i]
+			}
+		}
+		if sanction == nil {
+			c.add(pid, "status.sanction", "unknown sanction %q for this scheme", st.Sanction)
+		} else if sanction.Effect == "not_graded" {
+			s.notGraded(r, StateNotGraded, fmt.Sprintf("受%s处分期间，不确定等次", st.Sanction))
+			return
+		}
+	}
+	if st.Investigation {
+		if sp.Investigation != "withheld" {
+			c.add(pid, "status.investigation", "this scheme has no rule for people under investigation")
+		} else {
+			prov := r.ScoreGrade
+			s.notGraded(r, StateWithheld, "涉嫌违法违纪被立案调查尚未结案，参加平时考核，暂不确定等次，结案后按规定补定")
+			r.ScoreGrade = prov
+			return
+		}
+	}
+	if st.Refused {
+		if sp.Refusal == "" {
+			c.add(pid, "status.refused", "this scheme does not let a leader grade a refusal directly")
+		} else {
+			r.ScoreGrade = sp.Refusal
+			r.direct = true
+			r.Flags = append(r.Flags, FlagDirect)
+			r.Explain = append(r.Explain, fmt.Sprintf("经批评教育后仍拒不参加平时考核，直接确定为「%s」", sp.Refusal))
+		}
+	}
+	if d := st.Direct; d != nil {
+		if strings.TrimSpace(d.Reason) == "" {
+			c.add(pid, "status.direct.reason", "a direct determination needs a reason")
+		}
+		switch d.Grade {
+		case "top":
+			if len(sp.DirectTop) == 0 {
+				c.add(pid, "status.direct.grade", "this scheme has no direct top grade")
+			}
+			r.ScoreGrade = s.topGrade()
+		case "bottom":
+			if len(sp.DirectBottom) == 0 {
+				c.add(pid, "status.direct.grade", "this scheme has no direct bottom grade")
+			}
+			r.ScoreGrade = s.bottomGrade()
+		default:
+			c.add(pid, "status.direct.grade", "must be top or bottom, not %q", d.Grade)
+		}
+		r.direct = true
+		r.Flags = append(r.Flags, FlagDirect)
+		r.Explain = append(r.Explain, fmt.Sprintf("直接确定为「%s」：%s", r.ScoreGrade, d.Reason))
+	}
+	if sanction != nil {
+		switch sanction.Effect {
+		case "bottom":
+			r.ScoreGrade = s.bottomGrade()
+			r.direct = true
+			r.Flags = append(r.Flags, FlagDirect)
+			r.Explain = append(r.Explain, fmt.Sprintf("受%s处分，直接确定为「%s」", st.Sanction, r.ScoreGrade))
+		case "no_top":
+			if r.ScoreGrade == s.topGrade() {
+				r.ScoreGrade = s.Grades[1].Label
+				r.Flags = append(r.Flags, FlagCapped)
+				r.Explain = append(r.Explain, fmt.Sprintf("受%s处分期间不得确定为「%s」，定为「%s」", st.Sanction, s.topGrade(), r.ScoreGrade))
+			}
+		}
+	}
+}
+
+func (s *Scheme) notGraded(r *PersonResult, state, why string) {
+	r.State = state
+	r.ScoreGrade = ""
+	r.Grade = ""
+	r.Explain = append(r.Explain, why)
+}
+
+// applyQuotas enforces each quota per scope, in scheme order.
+func (s *Scheme) applyQuotas(res *PeriodResult, com *Committee) error {
+	decided := map[string]Decision{}
+	if com != nil {
+		for _, d := range com.Decisions {
+			g, _ := s.periodGrade(d.Grade)
+			d.Grade = g
+			decided[d.Person] = d
+		}
+	}
+	for qi := range s.Quotas {
+		q := &s.Quotas[qi]
+		scopes := map[string][]int{}
+		var keys []string
+		for i := range res.People {
+			p := &res.People[i]
+			k := p.Unit
+			if q.Scope == "group" {
+				k = p.Unit + "/" + p.Group
+			}
+			if _, ok := scopes[k]; !ok {
+				keys = append(keys, k)
+			}
+			scopes[k] = append(scopes[k], i)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			qr, err := s.applyQuota(res, q, k, scopes[k], decided, com)
+			if err != nil {
+				return err
+			}
+			res.Quotas = append(res.Quotas, qr)
+		}
+	}
+	// Decisions that no quota consumed still set the grade.
+	for i := range res.People {
+		p := &res.People[i]
+		if d, ok := decided[p.ID]; ok && p.State != StateNotGraded && p.State != StateCommentOnly && p.State != StateWithheld && p.Grade == "" {
+			p.Grade = d.Grade
+			p.State = StateGraded
+			p.Flags = appendFlag(p.Flags, FlagCommittee)
+			p.Explain = append(p.Explain, fmt.Sprintf("考核委员会审定为「%s」：%s", d.Grade, d.Reason))
+		}
+	}
+	return nil
+}
+
+func capCount(share decimal.Decimal, n int, mode string) int {
+	v := share.Mul(decimal.NewFromInt(int64(n)))
+	switch mode {
+	case "ceil":
+		v = v.Ceil()
+	case "round":
+		v = v.Round(0)
+	default:
+		v = v.Floor()
+	}
+	return int(v.IntPart())
+}
+
+func appendFlag(flags []string, f string) []string {
+	if contains(flags, f) {
+		return flags
+	}
+	return append(flags, f)
+}
+
+// current returns a person's grade as it stands during quota application.
+func current(p *PersonResult) string {
+	if p.Grade != "" {
+		return p.Grade
+	}
+	return p.ScoreGrade
+}
+
+func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []int, decided map[string]Decision, com *Committee) (QuotaResult, error) {
+	n := len(members)
+	qr := QuotaResult{Grade: q.Grade, Scope: q.Scope, Key: key, Participants: n}
+	scopeName := "本单位"
+	if q.Scope == "group" {
+		scopeName = "本考核单元"
+	}
+	var holders []int
+	for _, i := range members {
+		p := &res.People[i]
+		if p.State == StateGraded && current(p) == q.Grade {
+			holders = append(holders, i)
+		}
+	}
+	qr.Before = len(holders)
+	var explain []string
+	if q.MinShare != nil {
+		min := capCount(q.MinShare.Decimal, n, "ceil")
+		qr.MinCount = &min
+	}
+	if q.MaxShare != nil {
+		max := capCount(q.MaxShare.Decimal, n, q.CapRounding)
+		explain = append(explain, fmt.Sprintf("%s参加考核%d人，「%s」不超过%s，即至多%d人", scopeName, n, q.Grade, q.MaxShare, max))
+		if com != nil {
+			for _, o := range com.Overrides {
+				if o.Scope == q.Scope && o.Key == key && o.Grade == q.Grade {
+					hard := max
+					if q.HardMaxShare != nil {
+						hard = capCount(q.HardMaxShare.Decimal, n, q.CapRounding)
+					}
+					if o.MaxCount > hard || o.MaxCount < 0 {
+						return qr, InputErrors{{Field: "committee.overrides", Msg: fmt.Sprintf("%s「%s」名额%d超过最高限额%d", key, q.Grade, o.MaxCount, hard)}}
+					}
+					if strings.TrimSpace(o.Reason) == "" {
+						return qr, InputErrors{{Field: "committee.overrides", Msg: "the committee must give a reason"}}
+					}
+					max = o.MaxCount
+					explain = append(explain, fmt.Sprintf("考核委员会核定名额%d人：%s", max, o.Reason))
+				}
+			}
+		}
+		qr.MaxCount = &max
+		if len(holders) > max {
+			s.cut(res, &qr, holders, max, decided, &explain)
+		}
+	}
+	after := 0
+	for _, i := range members {
+		p := &res.People[i]
+		if (p.State == StateGraded || p.State == StatePending) && current(p) == q.Grade {
+			after++
+		}
+	}
+	qr.After = after
+	if qr.MinCount != nil && after < *qr.MinCount {
+		qr.Flags = append(qr.Flags, FlagBelowMinShare)
+		explain = append(explain, fmt.Sprintf("「%s」%d人，少于%s的下限%d人，提请考核委员会研究", q.Grade, after, q.MinShare, *qr.MinCount))
+	}
+	qr.Explain = strings.Join(explain, "；")
+	return qr, nil
+}
+
+// cut keeps the best max holders. Direct determinations and the committee's
+// decisions are fixed; the rest are ranked by score (front-line first at an
+// equal score when the quota prefers them). People tied across the cut are
+// flagged for the committee, not decided here.
+func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int, decided map[string]Decision, explain *[]string) {
+	var fixed, ranked []int
+	for _, i := range holders {
+		p := &res.People[i]
+		if d, ok := decided[p.ID]; ok {
+			p.Grade = d.Grade
+			p.Flags = appendFlag(p.Flags, FlagCommittee)
+			p.Explain = append(p.Explain, fmt.Sprintf("考核委员会审定为「%s」：%s", d.Grade, d.Reason))
+			if d.Grade == qr.Grade {
+				fixed = append(fixed, i)
+			}
+			continue
+		}
+		if p.direct {
+			fixed = append(fixed, i)
+			continue
+		}
+		ranked = append(ranked, i)
+	}
+	slots := max - len(fixed)
+	if slots < 0 {
+		qr.Flags = append(qr.Flags, FlagDirectOverCap)
+		*explain = append(*explain, fmt.Sprintf("直接确定或审定的「%s」%d人已超过名额，提请考核委员会研究", qr.Grade, len(fixed)))
+		slots = 0
+	}
+	if len(ranked) <= slots {
+		return
+	}
+	less := func(a, b *PersonResult) int { // -1: a ranks ahead
+		if a.Score != nil && b.Score != nil {
+			if c := a.Score.Cmp(b.Score.Decimal); c != 0 {
+				return -c
+			}
+		}
+		if s.preferFrontline(qr.Grade) && a.frontline != b.frontline {
+			if a.frontline {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	}
+	sort.SliceStable(ranked, func(x, y int) bool { return less(&res.People[ranked[x]], &res.People[ranked[y]]) < 0 })
+	// The tie group spans the cut when the last kept equals the first dropped.
+	tieLo, tieHi := slots, slots // [tieLo, tieHi) are tied across the cut
+	if slots > 0 && less(&res.People[ranked[slots-1]], &res.People[ranked[slots]]) == 0 {
+		for tieLo > 0 && less(&res.People[ranked[tieLo-1]], &res.People[ranked[slots]]) == 0 {
+			tieLo--
+		}
+	}
+	if slots == 0 || tieLo < slots {
+		tieHi = slots
+		for tieHi < len(ranked) && less(&res.People[ranked[tieHi]], &res.People[ranked[tieLo]]) == 0 {
+			tieHi++
+		}
+	}
+	if slots == 0 {
+		tieLo, tieHi = 0, 0
+	}
+	lower := s.Grades[s.gradeIndex(qr.Grade)+1].Label
+	if tieHi > tieLo {
+		var names []string
+		for _, i := range ranked[tieLo:tieHi] {
+			p := &res.People[i]
+			p.State = StatePending
+			p.Grade = ""
+			p.Flags = appendFlag(p.Flags, FlagTieAtCap)
+			p.Explain = append(p.Explain, fmt.Sprintf("与他人并列于「%s」名额线，剩余名额%d个，提请考核委员会审定", qr.Grade, slots-tieLo))
+			qr.Tied = append(qr.Tied, p.ID)
+			names = append(names, p.ID)
+		}
+		*explain = append(*explain, fmt.Sprintf("%s并列于名额线，争夺%d个名额，提请考核委员会审定", strings.Join(names, "、"), slots-tieLo))
+	}
+	dropFrom := slots
+	if tieHi > tieLo {
+		dropFrom = tieHi
+	}
+	for rank, i := range ranked[dropFrom:] {
+		p := &res.People[i]
+		p.Grade = lower
+		p.Flags = appendFlag(p.Flags, FlagDemoted)
+		score := "无分数"
+		if p.Score != nil {
+			score = p.Score.String() + "分"
+		}
+		p.Explain = append(p.Explain, fmt.Sprintf("「%s」超出名额（至多%d人），按%s排第%d位，降为「%s」", qr.Grade, *qr.MaxCount, score, len(fixed)+dropFrom+rank+1, lower))
+		qr.Demoted = append(qr.Demoted, p.ID)
+	}
+	if len(qr.Demoted) > 0 {
+		*explain = append(*explain, fmt.Sprintf("超出名额者降一个等次：%s", strings.Join(qr.Demoted, "、")))
+	}
+}
+
+func (s *Scheme) preferFrontline(grade string) bool {
+	for _, q := range s.Quotas {
+		if q.Grade == grade && q.PreferFrontline {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,183 @@
+package scoring
+
+// PeriodInput is one period's (quarter's or month's) data for a set of
+// people: what `kaohe score` reads. The JSON Schema is
+// testdata/period-input.schema.json.
+type PeriodInput struct {
+	// Kind must be "period".
+	Kind string `json:"kind"`
+	// Period describes the period being scored.
+	Period PeriodInfo `json:"period"`
+	// People are the persons assessed (参加考核人员).
+	People []PersonInput `json:"people"`
+	// Committee holds the committee's decisions on flagged cases.
+	Committee *Committee `json:"committee,omitempty"`
+}
+
+// PeriodInfo names the period and the working days it had, which the leave
+// rules need (the engine has no calendar).
+type PeriodInfo struct {
+	ID          string `json:"id"`
+	WorkingDays int    `json:"working_days"`
+}
+
+// PersonInput is one person's period data.
+type PersonInput struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Unit      string `json:"unit"`
+	Group     string `json:"group,omitempty"`
+	Tier      string `json:"tier,omitempty"`
+	Frontline bool   `json:"frontline,omitempty"`
+	// Sources holds each rater source's input, keyed by the scheme's source id.
+	Sources map[string]SourceInput `json:"sources,omitempty"`
+	// Adjustments are bonus and deduction entries.
+	Adjustments []AdjustmentInput `json:"adjustments,omitempty"`
+	// Grade is the leader's grade, for schemes without score bands.
+	Grade string `json:"grade,omitempty"`
+	// Status carries the special cases.
+	Status *Status `json:"status,omitempty"`
+	// Allowance carries the money data for allowance rules.
+	Allowance *AllowanceInput `json:"allowance,omitempty"`
+}
+
+// SourceInput is one rater source's data; which field is used depends on the
+// source's kind.
+type SourceInput struct {
+	// Indicators are leaf scores keyed by indicator id.
+	Indicators map[string]Dec `json:"indicators,omitempty"`
+	// Levels optionally name the per-item level a leader chose (S6).
+	Levels map[string]string `json:"levels,omitempty"`
+	// Votes are 民主测评 scores.
+	Votes []Dec `json:"votes,omitempty"`
+	// Score is a single score.
+	Score *Dec `json:"score,omitempty"`
+}
+
+// AdjustmentInput is one bonus or deduction entry.
+type AdjustmentInput struct {
+	// Event identifies the matter; entries with the same event count once.
+	Event  string `json:"event"`
+	Kind   string `json:"kind"` // "bonus" or "deduction"
+	Points Dec    `json:"points"`
+	Reason string `json:"reason"`
+}
+
+// Status holds the special cases of DESIGN.md §2.
+type Status struct {
+	Probation     bool         `json:"probation,omitempty"`
+	Leave         []LeaveInput `json:"leave,omitempty"`
+	Investigation bool         `json:"investigation,omitempty"`
+	// Sanction is the kind of sanction in force (警告, 记过 …).
+	Sanction string `json:"sanction,omitempty"`
+	// Direct is a direct determination.
+	Direct *DirectInput `json:"direct,omitempty"`
+	// Refused: refused to take part after a warning (S5 六(二)).
+	Refused bool `json:"refused,omitempty"`
+}
+
+// LeaveInput is leave taken in the period, in working days.
+type LeaveInput struct {
+	Kind string `json:"kind"`
+	Days Dec    `json:"days"`
+}
+
+// DirectInput is a direct determination: "top" or "bottom", with the reason.
+type DirectInput struct {
+	Grade  string `json:"grade"`
+	Reason string `json:"reason"`
+}
+
+// Committee holds the committee's decisions.
+type Committee struct {
+	// Decisions set a flagged person's grade (ties at a quota cap).
+	Decisions []Decision `json:"decisions,omitempty"`
+	// Overrides raise a quota's cap up to its hard maximum.
+	Overrides []QuotaOverride `json:"overrides,omitempty"`
+}
+
+// Decision is the committee's grade for one person.
+type Decision struct {
+	Person string `json:"person"`
+	Grade  string `json:"grade"`
+	Reason string `json:"reason"`
+}
+
+// QuotaOverride lets a scope exceed a quota's MaxShare up to HardMaxShare.
+type QuotaOverride struct {
+	Scope    string `json:"scope"`
+	Key      string `json:"key"`
+	Grade    string `json:"grade"`
+	MaxCount int    `json:"max_count"`
+	Reason   string `json:"reason"`
+}
+
+// AllowanceInput is the money data for one person.
+type AllowanceInput struct {
+	// Monthly is each allowance's monthly amount in yuan, keyed by name
+	// (工作性津贴, 区县津补贴).
+	Monthly map[string]Dec `json:"monthly"`
+	// NextPeriodStart is the first month of the next period ("2026-10"),
+	// from which score-based cuts are counted.
+	NextPeriodStart string `json:"next_period_start,omitempty"`
+	// Months are this period's attendance by month.
+	Months []MonthAttendance `json:"months,omitempty"`
+	// AbsentWholePeriod: did not attend for the whole period.
+	AbsentWholePeriod bool `json:"absent_whole_period,omitempty"`
+}
+
+// MonthAttendance is one month's attendance.
+type MonthAttendance struct {
+	Month       string `json:"month"`
+	WorkingDays int    `json:"working_days"`
+	// LeaveDays is sick plus personal leave (病、事假合计).
+	LeaveDays Dec `json:"leave_days"`
+	// AbsentDays is 旷工.
+	AbsentDays int `json:"absent_days"`
+}
+
+// YearInput is a year's data: the period results and the annual part.
+type YearInput struct {
+	// Kind must be "year".
+	Kind   string       `json:"kind"`
+	Year   int          `json:"year"`
+	People []YearPerson `json:"people"`
+}
+
+// YearPerson is one person's year.
+type YearPerson struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Unit string `json:"unit"`
+	Tier string `json:"tier,omitempty"`
+	// Periods are the period results (from `kaohe score` of each period).
+	Periods []PeriodRecord `json:"periods"`
+	// Annual is the annual part: one score, or per-source data when the
+	// scheme's annual raters say so.
+	Annual *AnnualInput `json:"annual,omitempty"`
+	// Votes is the year-end 测评 for S9's formula.
+	Votes *VoteCount `json:"votes,omitempty"`
+	// Proposed is the annual grade the unit proposes; the engine checks it
+	// against the annual rules.
+	Proposed string `json:"proposed,omitempty"`
+}
+
+// PeriodRecord is one period's result.
+type PeriodRecord struct {
+	Period string `json:"period"`
+	Score  *Dec   `json:"score,omitempty"`
+	// Grade is "" for a period without a grade (not graded, comment only).
+	Grade string `json:"grade,omitempty"`
+}
+
+// AnnualInput is the annual part's data.
+type AnnualInput struct {
+	Score   *Dec                   `json:"score,omitempty"`
+	Sources map[string]SourceInput `json:"sources,omitempty"`
+}
+
+// VoteCount is a year-end 测评: votes for 优秀 and the number of voters.
+type VoteCount struct {
+	Excellent int `json:"excellent"`
+	Total     int `json:"total"`
+}
