@@ -62,6 +62,9 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 	tier := p.Tier
 	if tier == "" {
 		tier = s.Tiers[0]
+		if len(s.Tiers) > 1 {
+			c.add(pid, "tier", "required: one of %v", s.Tiers)
+		}
 	} else if !contains(s.Tiers, tier) {
 		c.add(pid, "tier", "unknown tier %q (tiers: %v)", tier, s.Tiers)
 	}
@@ -141,6 +144,11 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 					c.add(pid, "tier", "no annual rater rule for tier %q", tier)
 					ok = false
 				} else {
+					for id := range srcs {
+						if !hasSource(rule, id) {
+							c.add(pid, "annual.sources."+id, "unknown rater source %q for tier %q", id, tier)
+						}
+					}
 					tmp := PersonResult{}
 					part, ok = s.ruleScore(c, pid, "annual.sources", rule, srcs, &tmp, true)
 					r.Explain = append(r.Explain, tmp.Explain...)

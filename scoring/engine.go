@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -53,6 +54,9 @@ func (r Rounding) round(d decimal.Decimal) decimal.Decimal {
 	if r.Places != nil {
 		places = *r.Places
 	}
+	if d.Exponent() >= -places {
+		return d // already within the places: nothing to round
+	}
 	switch r.Mode {
 	case "down":
 		return d.Truncate(places)
@@ -62,6 +66,8 @@ func (r Rounding) round(d decimal.Decimal) decimal.Decimal {
 		return d.Round(places)
 	}
 }
+
+var one = decimal.NewFromInt(1)
 
 // divPrecision is the scale kept in intermediate divisions (means, ratios)
 // before the scheme's rounding; far beyond any score's meaningful digits.
@@ -97,7 +103,7 @@ func ScorePeriod(s *Scheme, in *PeriodInput) (*PeriodResult, error) {
 		for i, d := range in.Committee.Decisions {
 			f := fmt.Sprintf("committee.decisions[%d]", i)
 			if _, ok := ids[d.Person]; !ok {
-				c.add("", f+".person", "unknown person %q", d.Person)
+				c.add(d.Person, f+".person", "unknown person %q: not among the people scored", d.Person)
 			}
 			if _, ok := s.periodGrade(d.Grade); !ok {
 				c.add(d.Person, f+".grade", "unknown grade %q", d.Grade)
@@ -149,7 +155,7 @@ func raterRule(rules []RaterRule, tier string) *RaterRule {
 }
 
 func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo) PersonResult {
-	r := PersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Group: p.Group, State: StateGraded, frontline: p.Frontline, Explain: []string{}}
+	r := PersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Group: p.Group, State: StateGraded, frontline: p.Frontline, Explain: make([]string, 0, 6)}
 	pid := p.ID
 	if p.Unit == "" {
 		c.add(pid, "unit", "required")
@@ -175,12 +181,15 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 	// Score, when the scheme makes one.
 	if len(s.Raters) > 0 {
 		if rule := raterRule(s.Raters, tier); rule != nil {
-			needed := !s.scoreOptional(p.Status)
+			needed := !s.scoreOptional(p.Status, period)
 			if total, ok := s.ruleScore(c, pid, "sources", rule, p.Sources, &r, needed); ok {
 				bonus, ded, lines := s.adjust(c, pid, p.Adjustments)
 				r.Bonus, r.Deduction = DecOf(bonus), DecOf(ded)
 				r.Explain = append(r.Explain, lines...)
-				final := total.Add(bonus).Sub(ded)
+				final := total
+				if !bonus.IsZero() || !ded.IsZero() {
+					final = total.Add(bonus).Sub(ded)
+				}
 				if final.IsNegative() {
 					final = decimal.Zero
 					r.Explain = append(r.Explain, "总分不低于0分")
@@ -191,7 +200,7 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 				if bonus.IsPositive() || ded.IsPositive() {
 					r.Explain = append(r.Explain, fmt.Sprintf("总分 = %s + 加分%s − 减分%s = %s", s.Rounding.round(total), bonus, ded, final))
 				} else {
-					r.Explain = append(r.Explain, fmt.Sprintf("总分 %s", final))
+					r.Explain = append(r.Explain, "总分 "+final.String())
 				}
 			}
 		}
@@ -208,7 +217,7 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 			for _, b := range s.Bands {
 				if b.Range.Contains(r.Score.Decimal) {
 					r.ScoreGrade = b.Grade
-					r.Explain = append(r.Explain, fmt.Sprintf("%s分属于「%s」（%s）", r.Score, b.Grade, b.Range.Chinese()))
+					r.Explain = append(r.Explain, r.Score.String()+"分属于「"+b.Grade+"」（"+b.zh+"）")
 					break
 				}
 			}
@@ -221,7 +230,7 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 			r.ScoreGrade = g
 			r.Explain = append(r.Explain, fmt.Sprintf("领导评鉴确定档次「%s」", g))
 		}
-	} else if !s.scoreOptional(p.Status) && (p.Status == nil || (p.Status.Direct == nil && !p.Status.Refused)) {
+	} else if !s.scoreOptional(p.Status, period) && (p.Status == nil || (p.Status.Direct == nil && !p.Status.Refused)) {
 		c.add(pid, "grade", "required: this scheme has no score bands, so the leader sets the grade")
 	}
 
@@ -253,7 +262,7 @@ func (s *Scheme) hasGroupQuota() bool {
 }
 
 // scoreOptional: states in which no grade is given need no score data.
-func (s *Scheme) scoreOptional(st *Status) bool {
+func (s *Scheme) scoreOptional(st *Status, period PeriodInfo) bool {
 	if st == nil {
 		return false
 	}
@@ -271,7 +280,28 @@ func (s *Scheme) scoreOptional(st *Status) bool {
 		}
 	}
 	if l := s.Special.Leave; l != nil && len(st.Leave) > 0 {
-		return true // decided in applyStatus; a long leave needs no score
+		// Only a leave long enough to take the person out of grading (or to
+		// set the grade, work injury) makes the score optional; a short leave
+		// is graded as usual and needs its data.
+		counted, injury := decimal.Zero, decimal.Zero
+		for _, lv := range st.Leave {
+			switch {
+			case contains(l.Counted, lv.Kind):
+				counted = counted.Add(lv.Days.Decimal)
+			case l.WorkInjuryKind != "" && lv.Kind == l.WorkInjuryKind:
+				injury = injury.Add(lv.Days.Decimal)
+			}
+		}
+		half := decimal.NewFromInt(int64(period.WorkingDays)).Div(decimal.NewFromInt(2))
+		if l.OverHalf && period.WorkingDays > 0 && counted.GreaterThan(half) {
+			return true
+		}
+		if l.OverWorkdays != nil && counted.GreaterThan(decimal.NewFromInt(int64(*l.OverWorkdays))) {
+			return true
+		}
+		if l.WorkInjuryGrade != "" && period.WorkingDays > 0 && injury.GreaterThan(half) {
+			return true
+		}
 	}
 	return false
 }
@@ -348,15 +378,22 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 			val = si.Score.Decimal
 			desc = fmt.Sprintf("评分%s", val)
 		}
-		contrib := val.Mul(src.Weight.Decimal)
-		total = total.Add(contrib)
+		contrib := val
+		if !src.Weight.Equal(one) {
+			contrib = val.Mul(src.Weight.Decimal)
+		}
+		if total.IsZero() {
+			total = contrib
+		} else {
+			total = total.Add(contrib)
+		}
 		if r != nil {
 			r.Sources = append(r.Sources, SourceScore{ID: src.ID, Name: src.Name, Weight: src.Weight, Value: DecOf(s.Rounding.round(val))})
 		}
 		if src.Weight.IsZero() {
 			parts = append(parts, fmt.Sprintf("%s：%s（仅供参考，不计入总分）", src.Name, desc))
-		} else if src.Weight.Equal(decimal.NewFromInt(1)) {
-			parts = append(parts, fmt.Sprintf("%s：%s", src.Name, desc))
+		} else if src.Weight.Equal(one) {
+			parts = append(parts, src.Name+"："+desc)
 		} else {
 			parts = append(parts, fmt.Sprintf("%s：%s × %s = %s", src.Name, desc, src.Weight, s.Rounding.round(contrib)))
 		}
@@ -369,17 +406,7 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 
 // indicatorScore scores the indicator tree on the scheme's scale.
 func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) (decimal.Decimal, []ItemScore, string, bool) {
-	known := map[string]*Indicator{}
-	var walk func(*Indicator)
-	walk = func(ind *Indicator) {
-		known[ind.ID] = ind
-		for _, ch := range ind.Children {
-			walk(ch)
-		}
-	}
-	for _, ind := range s.Indicators {
-		walk(ind)
-	}
+	known := s.indicatorIndex
 	okAll := true
 	for id, v := range si.Indicators {
 		ind, ok := known[id]
@@ -424,7 +451,12 @@ func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) 
 			okAll = false
 		}
 	}
-	var items []ItemScore
+	if okAll {
+		if total, items, desc, ok := s.indicatorScoreFixed(si); ok {
+			return total, items, desc, true
+		}
+	}
+	items := make([]ItemScore, 0, len(s.Indicators))
 	var score func(ind *Indicator) (decimal.Decimal, bool)
 	score = func(ind *Indicator) (decimal.Decimal, bool) {
 		if len(ind.Children) == 0 {
@@ -433,13 +465,6 @@ func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) 
 				c.add(pid, f+".indicators."+ind.ID, "missing score for %q (max %s)", ind.ID, ind.Max)
 				return decimal.Zero, false
 			}
-			it := ItemScore{ID: ind.ID, Score: v, Max: ind.Max}
-			for _, b := range ind.Bands {
-				if b.Range.Contains(v.Decimal) {
-					it.Level = b.Label
-				}
-			}
-			items = append(items, it)
 			return v.Decimal, true
 		}
 		sum := decimal.Zero
@@ -452,7 +477,6 @@ func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) 
 			}
 			sum = sum.Add(v)
 		}
-		items = append(items, ItemScore{ID: ind.ID, Score: DecOf(s.Rounding.round(sum)), Max: ind.Max})
 		return sum, good
 	}
 	total, max := decimal.Zero, decimal.Zero
@@ -461,8 +485,21 @@ func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) 
 		v, ok := score(ind)
 		okAll = okAll && ok
 		total = total.Add(v)
+		it := ItemScore{ID: ind.ID, Score: DecOf(s.Rounding.round(v)), Max: ind.Max}
+		for _, band := range ind.Bands {
+			if band.Range.Contains(v) {
+				it.Level = band.Label
+			}
+		}
+		items = append(items, it)
 		max = max.Add(ind.Max.Decimal)
-		parts = append(parts, fmt.Sprintf("%s%s/%s", ind.Name, s.Rounding.round(v), ind.Max))
+		part := fmt.Sprintf("%s%s/%s", ind.Name, s.Rounding.round(v), ind.Max)
+		for _, b := range ind.Bands {
+			if ok && b.Range.Contains(v) {
+				part += fmt.Sprintf("（%s）", b.Label)
+			}
+		}
+		parts = append(parts, part)
 	}
 	if !okAll {
 		return decimal.Zero, nil, "", false
@@ -583,7 +620,12 @@ func (s *Scheme) applyStatus(c *inputChecker, p *PersonInput, r *PersonResult, p
 			half := decimal.NewFromInt(int64(period.WorkingDays)).Div(decimal.NewFromInt(2))
 			switch {
 			case sp.Leave.OverHalf && counted.GreaterThan(half):
-				s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过考核周期%d个工作日的一半，只写评语，不确定等次（国家规定的假期不计入）", counted, period.WorkingDays))
+				if sp.Leave.NotAssessed {
+					r.notAssessed = true
+					s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过考核周期%d个工作日的一半，不进行考核，不计入参加考核人数（国家规定的假期不计入）", counted, period.WorkingDays))
+				} else {
+					s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过考核周期%d个工作日的一半，只写评语，不确定等次（国家规定的假期不计入）", counted, period.WorkingDays))
+				}
 				return
 			case sp.Leave.OverWorkdays != nil && counted.GreaterThan(decimal.NewFromInt(int64(*sp.Leave.OverWorkdays))):
 				s.notGraded(r, StateNotGraded, fmt.Sprintf("病、事假累计%s个工作日，超过%d个工作日，不进行考评，不定等次", counted, *sp.Leave.OverWorkdays))
@@ -758,7 +800,12 @@ func current(p *PersonResult) string {
 }
 
 func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []int, decided map[string]Decision, com *Committee) (QuotaResult, error) {
-	n := len(members)
+	n := 0
+	for _, i := range members {
+		if !res.People[i].notAssessed {
+			n++
+		}
+	}
 	qr := QuotaResult{Grade: q.Grade, Scope: q.Scope, Key: key, Participants: n}
 	scopeName := "本单位"
 	if q.Scope == "group" {
@@ -909,6 +956,12 @@ func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int,
 			score = p.Score.String() + "分"
 		}
 		p.Explain = append(p.Explain, fmt.Sprintf("「%s」超出名额（至多%d人），按%s排第%d位，降为「%s」", qr.Grade, *qr.MaxCount, score, len(fixed)+dropFrom+rank+1, lower))
+		if dropFrom > 0 {
+			last := &res.People[ranked[dropFrom-1]]
+			if last.Score != nil && p.Score != nil && last.Score.Equal(p.Score.Decimal) && last.frontline && !p.frontline {
+				p.Explain = append(p.Explain, fmt.Sprintf("与%s同分，名额向基层一线和艰苦岗位倾斜", last.ID))
+			}
+		}
 		qr.Demoted = append(qr.Demoted, p.ID)
 	}
 	if len(qr.Demoted) > 0 {
@@ -923,4 +976,116 @@ func (s *Scheme) preferFrontline(grade string) bool {
 		}
 	}
 	return false
+}
+
+// fixedScale is the fixed-point unit of the fast path: millionths.
+const fixedScale = 6
+
+// toFixed converts d to millionths when that is exact and far from
+// overflow; scores have one or two decimals, so it nearly always is.
+func toFixed(d decimal.Decimal) (int64, bool) {
+	exp := d.Exponent()
+	if exp < -fixedScale || exp > 6 {
+		return 0, false
+	}
+	c := d.CoefficientInt64()
+	if c > 1e9 || c < -1e9 {
+		return 0, false
+	}
+	for ; exp > -fixedScale; exp-- {
+		c *= 10
+	}
+	return c, true
+}
+
+// indicatorScoreFixed is indicatorScore for the common case (sum-only trees,
+// leaves with few decimals) in exact int64 arithmetic: a 100,000-person
+// quarter would otherwise spend most of its time allocating big integers.
+// ok is false when the tree or a value needs the general path.
+func (s *Scheme) indicatorScoreFixed(si SourceInput) (decimal.Decimal, []ItemScore, string, bool) {
+	items := make([]ItemScore, 0, len(s.Indicators))
+	var score func(ind *Indicator) (int64, bool)
+	score = func(ind *Indicator) (int64, bool) {
+		if len(ind.Children) == 0 {
+			v, present := si.Indicators[ind.ID]
+			if !present {
+				return 0, false // the general path reports the missing score
+			}
+			f, ok := toFixed(v.Decimal)
+			if !ok {
+				return 0, false
+			}
+			return f, true
+		}
+		if ind.Combine != "sum" {
+			return 0, false
+		}
+		var sum int64
+		for _, ch := range ind.Children {
+			v, ok := score(ch)
+			if !ok {
+				return 0, false
+			}
+			sum += v
+		}
+		return sum, true
+	}
+	var total int64
+	var b strings.Builder
+	for i, ind := range s.Indicators {
+		v, ok := score(ind)
+		if !ok {
+			return decimal.Zero, nil, "", false
+		}
+		total += v
+		it := ItemScore{ID: ind.ID, Score: DecOf(decimal.New(v, -fixedScale)), Max: ind.Max}
+		if len(ind.Children) == 0 {
+			it.Score = si.Indicators[ind.ID] // keep the input's own spelling
+		}
+		for _, band := range ind.Bands {
+			if band.Range.Contains(it.Score.Decimal) {
+				it.Level = band.Label
+			}
+		}
+		items = append(items, it)
+		if i > 0 {
+			b.WriteString("，")
+		}
+		b.WriteString(ind.Name)
+		if len(ind.Children) == 0 {
+			b.WriteString(it.Score.String())
+		} else {
+			b.WriteString(formatFixed(v))
+		}
+		b.WriteByte('/')
+		b.WriteString(ind.Max.String())
+		if it.Level != "" {
+			b.WriteString("（" + it.Level + "）")
+		}
+	}
+	if !s.indicatorTotal.Equal(s.Scale.Decimal) {
+		return decimal.Zero, nil, "", false
+	}
+	t := decimal.New(total, -fixedScale)
+	b.WriteString("，合计")
+	b.WriteString(formatFixed(total))
+	return t, items, b.String(), true
+}
+
+// formatFixed writes a millionths value as a decimal without trailing zeros.
+func formatFixed(v int64) string {
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	ip, fp := v/1_000_000, v%1_000_000
+	out := strconv.FormatInt(ip, 10)
+	if fp != 0 {
+		frac := strconv.FormatInt(fp+1_000_000, 10)[1:]
+		out += "." + strings.TrimRight(frac, "0")
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
 }

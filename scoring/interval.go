@@ -52,7 +52,7 @@ func ParseInterval(s string) (Interval, error) {
 			return iv, fmt.Errorf("%q: -inf must be open: (-inf", s)
 		}
 	} else {
-		v, err := decimal.NewFromString(lo)
+		v, err := parseDec(lo)
 		if err != nil {
 			return iv, fmt.Errorf("%q: lower bound %q is not a number", s, lo)
 		}
@@ -64,7 +64,7 @@ func ParseInterval(s string) (Interval, error) {
 			return iv, fmt.Errorf("%q: +inf must be open: +inf)", s)
 		}
 	} else {
-		v, err := decimal.NewFromString(hi)
+		v, err := parseDec(hi)
 		if err != nil {
 			return iv, fmt.Errorf("%q: upper bound %q is not a number", s, hi)
 		}

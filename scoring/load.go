@@ -151,8 +151,8 @@ func (li lineIndex) walk(path string, n *yaml.Node) {
 			if path != "" {
 				p = path + "." + k
 			}
-			li[p] = n.Content[i].Line
 			li.walk(p, n.Content[i+1])
+			li[p] = n.Content[i].Line // the key's line reads better than the value's
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {

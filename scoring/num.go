@@ -3,6 +3,7 @@ package scoring
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -30,9 +31,9 @@ func (d *Dec) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
 		return fmt.Errorf("line %d: want a number", n.Line)
 	}
-	v, err := decimal.NewFromString(strings.TrimSpace(n.Value))
+	v, err := parseDec(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a number", n.Line, n.Value)
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	d.Decimal = v
 	return nil
@@ -52,9 +53,9 @@ func (d *Dec) UnmarshalJSON(b []byte) error {
 		}
 		s = strings.TrimSpace(str)
 	}
-	v, err := decimal.NewFromString(s)
+	v, err := parseDec(s)
 	if err != nil {
-		return fmt.Errorf("%s is not a number", string(b))
+		return err
 	}
 	d.Decimal = v
 	return nil
@@ -82,7 +83,7 @@ func parsePercent(s string) (Percent, error) {
 	if !strings.HasSuffix(s, "%") {
 		return Percent{}, fmt.Errorf("%q: write shares and weights with a %% sign, e.g. 40%%", s)
 	}
-	v, err := decimal.NewFromString(strings.TrimSpace(strings.TrimSuffix(s, "%")))
+	v, err := parseDec(strings.TrimSuffix(s, "%"))
 	if err != nil {
 		return Percent{}, fmt.Errorf("%q is not a percentage", s)
 	}
@@ -111,3 +112,25 @@ func (p Percent) String() string {
 func (p Percent) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
 
 var hundred = decimal.NewFromInt(100)
+
+// Format prints the percentage for every verb; without it the embedded
+// decimal's Format would print the fraction (0.4).
+func (p Percent) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, p.String()) }
+
+// maxNumberLen bounds a number's text. Scores, weights and money need a few
+// digits; refusing exponents and long literals keeps a hostile "1e999999"
+// from turning every comparison into million-digit arithmetic.
+const maxNumberLen = 24
+
+// parseDec reads a plain decimal literal such as "89.5" or "-3".
+func parseDec(s string) (decimal.Decimal, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > maxNumberLen || strings.ContainsAny(s, "eE") {
+		return decimal.Zero, fmt.Errorf("%q is not a plain decimal number", s)
+	}
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("%q is not a number", s)
+	}
+	return v, nil
+}

@@ -38,7 +38,8 @@ type PersonResult struct {
 	Score *Dec `json:"score,omitempty"`
 	// Sources are each source's contribution.
 	Sources []SourceScore `json:"sources,omitempty"`
-	// Items are the indicator scores of the weighted "indicators" source.
+	// Items are the top-level indicator scores (with their level, S6) of the
+	// "indicators" source; the leaves are in the input.
 	Items     []ItemScore `json:"items,omitempty"`
 	Bonus     Dec         `json:"bonus"`
 	Deduction Dec         `json:"deduction"`
@@ -50,10 +51,13 @@ type PersonResult struct {
 	State string   `json:"state"`
 	Flags []string `json:"flags,omitempty"`
 	// Explain lists, in Chinese, every rule applied with its numbers.
-	Explain   []string        `json:"explain"`
-	Allowance []AllowanceCut  `json:"allowance,omitempty"`
+	Explain   []string       `json:"explain"`
+	Allowance []AllowanceCut `json:"allowance,omitempty"`
 	frontline bool
-	direct    bool
+	// notAssessed: not among the 参加考核人数 a quota's share is taken of
+	// (S5 六(一): leave over half the period, "不进行考核").
+	notAssessed bool
+	direct      bool
 }
 
 // SourceScore is one rater source's value and weight.

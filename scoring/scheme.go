@@ -40,8 +40,10 @@ type Scheme struct {
 	// Allowances are the money consequences (S2).
 	Allowances []AllowanceRule `yaml:"allowances"`
 
-	lines lineIndex // YAML positions of fields, for validation messages
-	file  string
+	indicatorIndex map[string]*Indicator // every node by id, built by validate
+	indicatorTotal Dec                   // sum of the top-level maxima
+	lines          lineIndex             // YAML positions of fields, for validation messages
+	file           string
 }
 
 // Grade is one grade label.
@@ -130,6 +132,7 @@ type Rounding struct {
 type Band struct {
 	Grade string   `yaml:"grade"`
 	Range Interval `yaml:"range"`
+	zh    string   // Range in words, made once by validate
 }
 
 // Quota limits a grade's share within a scope.
@@ -184,6 +187,11 @@ type LeaveRule struct {
 	// OverHalf: counted leave strictly over half the period's working days
 	// means not graded (S4 注意事项7, S5 六(一)).
 	OverHalf bool `yaml:"over_half"`
+	// NotAssessed: a person taken out by OverHalf is not assessed at all and
+	// not counted among the participants a quota's share is taken of (S5
+	// 六(一): "不进行考核"); otherwise they take part with a comment only
+	// (S4 注意事项7: "参加平时考核，只写评语，不确定等次").
+	NotAssessed bool `yaml:"not_assessed"`
 	// OverWorkdays: counted leave strictly over this many working days means
 	// not graded (S10: 累计超过30个工作日).
 	OverWorkdays *int `yaml:"over_workdays"`

@@ -54,6 +54,23 @@ func (s *Scheme) validate() SchemeErrors {
 	for i, ind := range s.Indicators {
 		v.indicator(fmt.Sprintf("indicators[%d]", i), ind, ids)
 	}
+	s.indicatorIndex = map[string]*Indicator{}
+	var index func(*Indicator)
+	index = func(ind *Indicator) {
+		if ind == nil {
+			return
+		}
+		s.indicatorIndex[ind.ID] = ind
+		for _, c := range ind.Children {
+			index(c)
+		}
+	}
+	for _, ind := range s.Indicators {
+		index(ind)
+		if ind != nil {
+			s.indicatorTotal = DecOf(s.indicatorTotal.Add(ind.Max.Decimal))
+		}
+	}
 	v.raters("raters", s.Raters, true)
 	if len(s.Bands) > 0 && len(s.Raters) == 0 {
 		v.add("raters", "a scheme with score bands needs raters to make the score")
@@ -118,6 +135,10 @@ func (s *Scheme) periodGrade(name string) (string, bool) {
 }
 
 func (v *validator) indicator(f string, ind *Indicator, ids map[string]bool) {
+	if ind == nil {
+		v.add(f, "empty indicator")
+		return
+	}
 	if ind.ID == "" {
 		v.add(f+".id", "required")
 	} else if ids[ind.ID] {
@@ -143,6 +164,9 @@ func (v *validator) indicator(f string, ind *Indicator, ids map[string]bool) {
 		for i, c := range ind.Children {
 			cf := fmt.Sprintf("%s.children[%d]", f, i)
 			v.indicator(cf, c, ids)
+			if c == nil {
+				continue
+			}
 			total = total.Add(c.Max.Decimal)
 			if ind.Combine == "weighted" {
 				if c.Weight == nil {
@@ -256,6 +280,7 @@ func (v *validator) rounding(f string, r *Rounding) {
 // bands checks that grade bands name known grades and tile the whole line.
 func (v *validator) bands(f string, bands []Band, known func(string) (string, bool)) {
 	for i := range bands {
+		bands[i].zh = bands[i].Range.Chinese()
 		g, ok := known(bands[i].Grade)
 		if !ok {
 			v.add(fmt.Sprintf("%s[%d].grade", f, i), "unknown grade %q", bands[i].Grade)

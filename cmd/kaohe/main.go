@@ -1,0 +1,82 @@
+// Command kaohe is the routine-appraisal (平时考核) system: the Lark bot
+// server, the demo playground and the command-line tools, in one binary.
+//
+// Usage:
+//
+//	kaohe demo                                   score a sample quarter (no servers)
+//	kaohe scheme check FILE...                   validate scheme files
+//	kaohe scheme list                            list the built-in seed schemes
+//	kaohe scheme show ID                         print a built-in scheme's YAML
+//	kaohe score --scheme FILE|ID --input FILE [--format json|table]
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if !errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "kaohe:", err)
+		} else {
+			fmt.Fprintln(os.Stderr, "kaohe:", ue.msg)
+			fmt.Fprint(os.Stderr, usage)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+const usage = `usage:
+  kaohe demo                                    score a sample quarter under the S4 scheme
+  kaohe scheme check FILE...                    validate scheme files
+  kaohe scheme list                             list the built-in seed schemes (s1 … s10)
+  kaohe scheme show ID                          print a built-in scheme's YAML
+  kaohe score --scheme FILE|ID --input FILE|- [--format json|table]
+                                                score a period or a year (input "kind")
+`
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errFailed marks a command that ran and reported problems (an invalid
+// scheme or input) that it has already printed.
+var errFailed = errors.New("failed")
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// run is main without the process: tests call it with their own streams.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"no command"}
+	}
+	switch args[0] {
+	case "demo":
+		return runDemo(ctx, args[1:], stdout)
+	case "scheme":
+		return runScheme(args[1:], stdout, stderr)
+	case "score":
+		return runScore(args[1:], stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/shopspring/decimal"
+)
+
+var hundredDec = decimal.NewFromInt(100)
+
+// maxInputSize bounds an input file: 100,000 people fit in well under this.
+const maxInputSize = 512 << 20
+
+func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("score", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	schemeRef := fs.String("scheme", "", "scheme file, or a built-in id such as s4")
+	inputPath := fs.String("input", "", "input JSON file, or - for standard input")
+	format := fs.String("format", "json", "output format: json or table")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *schemeRef == "" || *inputPath == "" {
+		return usageError{"score: --scheme and --input are required"}
+	}
+	if *format != "json" && *format != "table" {
+		return usageError{fmt.Sprintf("score: --format must be json or table, not %q", *format)}
+	}
+	s, err := loadScheme(*schemeRef)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return fmt.Errorf("scheme %s: %w", *schemeRef, errFailed)
+	}
+	var r io.Reader = stdin
+	if *inputPath != "-" {
+		f, err := os.Open(*inputPath)
+		if err != nil {
+			return fmt.Errorf("open input: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxInputSize+1))
+	if err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	in, err := scoring.DecodeInput(data)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return fmt.Errorf("input %s: %w", *inputPath, errFailed)
+	}
+	var out any
+	switch v := in.(type) {
+	case *scoring.PeriodInput:
+		out, err = scoring.ScorePeriod(s, v)
+	case *scoring.YearInput:
+		out, err = scoring.ScoreYear(s, v)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return fmt.Errorf("input %s: %w", *inputPath, errFailed)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	var buf bytes.Buffer
+	switch v := out.(type) {
+	case *scoring.PeriodResult:
+		writePeriodTable(&buf, v)
+	case *scoring.YearResult:
+		writeYearTable(&buf, v)
+	}
+	_, err = stdout.Write(buf.Bytes())
+	return err
+}
+
+func dec(d *scoring.Dec) string {
+	if d == nil {
+		return "—"
+	}
+	return d.String()
+}
+
+var stateNames = map[string]string{
+	scoring.StateGraded:      "已定等次",
+	scoring.StateCommentOnly: "只写评语",
+	scoring.StateNotGraded:   "不定等次",
+	scoring.StateWithheld:    "暂不定等次",
+	scoring.StatePending:     "待委员会审定",
+}
+
+func writePeriodTable(w io.Writer, r *scoring.PeriodResult) {
+	fmt.Fprintf(w, "方案 %s　考核期 %s\n\n", r.Scheme, r.Period)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "编号\t姓名\t单位\t分数\t等次\t状态\t标记")
+	for _, p := range r.People {
+		grade := p.Grade
+		if grade == "" {
+			grade = "—"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Unit, dec(p.Score), grade, stateNames[p.State], strings.Join(p.Flags, ","))
+	}
+	tw.Flush()
+	if len(r.Quotas) > 0 {
+		fmt.Fprintln(w, "\n名额")
+		for _, q := range r.Quotas {
+			fmt.Fprintf(w, "  %s「%s」：%s（调整前%d人，调整后%d人）\n", q.Key, q.Grade, q.Explain, q.Before, q.After)
+		}
+	}
+	fmt.Fprintln(w, "\n说明")
+	for _, p := range r.People {
+		fmt.Fprintf(w, "  %s %s\n", p.ID, p.Name)
+		for _, line := range p.Explain {
+			fmt.Fprintf(w, "    · %s\n", line)
+		}
+		for _, c := range p.Allowance {
+			fmt.Fprintf(w, "    ¥ %s\n", c.Explain)
+		}
+	}
+}
+
+func writeYearTable(w io.Writer, r *scoring.YearResult) {
+	fmt.Fprintf(w, "方案 %s　年度 %d\n\n", r.Scheme, r.Year)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "编号\t姓名\t平时成绩\t年度总分\t优秀率\t最高等次\t年度等次")
+	for _, p := range r.People {
+		rate := "—"
+		if p.ExcellenceRate != nil {
+			rate = p.ExcellenceRate.Mul(hundredDec).Round(2).String() + "%"
+		}
+		max := p.MaxGrade
+		if max == "" {
+			max = "—"
+		}
+		grade := p.Grade
+		if grade == "" {
+			grade = "—"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, dec(p.Periodic), dec(p.Total), rate, max, grade)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n说明")
+	for _, p := range r.People {
+		fmt.Fprintf(w, "  %s %s\n", p.ID, p.Name)
+		for _, line := range p.Explain {
+			fmt.Fprintf(w, "    · %s\n", line)
+		}
+	}
+}
