@@ -91,6 +91,9 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 				nval++
 			}
 		}
+		if pr.Score == nil && pr.Grade != "" && a.PeriodicValue == "score" && a.PeriodicWeight != nil {
+			c.add(pid, f+".score", "required: the annual total is made from the period scores")
+		}
 		if pr.Score != nil {
 			if pr.Score.IsNegative() {
 				c.add(pid, f+".score", "must not be negative")

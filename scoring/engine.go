@@ -274,7 +274,7 @@ func (s *Scheme) scoreOptional(st *Status, period PeriodInfo) bool {
 	}
 	if st.Sanction != "" {
 		for _, r := range s.Special.Sanctions {
-			if contains(r.Kinds, st.Sanction) && r.Effect != "no_top" {
+			if contains(r.Kinds, st.Sanction) && r.Effect != "no_top" && r.Effect != "none" {
 				return true
 			}
 		}
@@ -734,6 +734,17 @@ func (s *Scheme) applyQuotas(res *PeriodResult, com *Committee) error {
 			decided[d.Person] = d
 		}
 	}
+	// The committee's decisions are applied before the quotas, so that a
+	// grade the committee gives counts against the quota like any other
+	// (it is fixed there, as a direct determination is).
+	for i := range res.People {
+		p := &res.People[i]
+		if d, ok := decided[p.ID]; ok && p.State == StateGraded {
+			p.Grade = d.Grade
+			p.Flags = appendFlag(p.Flags, FlagCommittee)
+			p.Explain = append(p.Explain, fmt.Sprintf("考核委员会审定为「%s」：%s", d.Grade, d.Reason))
+		}
+	}
 	for qi := range s.Quotas {
 		q := &s.Quotas[qi]
 		scopes := map[string][]int{}
@@ -756,16 +767,6 @@ func (s *Scheme) applyQuotas(res *PeriodResult, com *Committee) error {
 				return err
 			}
 			res.Quotas = append(res.Quotas, qr)
-		}
-	}
-	// Decisions that no quota consumed still set the grade.
-	for i := range res.People {
-		p := &res.People[i]
-		if d, ok := decided[p.ID]; ok && p.State != StateNotGraded && p.State != StateCommentOnly && p.State != StateWithheld && p.Grade == "" {
-			p.Grade = d.Grade
-			p.State = StateGraded
-			p.Flags = appendFlag(p.Flags, FlagCommittee)
-			p.Explain = append(p.Explain, fmt.Sprintf("考核委员会审定为「%s」：%s", d.Grade, d.Reason))
 		}
 	}
 	return nil
@@ -874,13 +875,8 @@ func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int,
 	var fixed, ranked []int
 	for _, i := range holders {
 		p := &res.People[i]
-		if d, ok := decided[p.ID]; ok {
-			p.Grade = d.Grade
-			p.Flags = appendFlag(p.Flags, FlagCommittee)
-			p.Explain = append(p.Explain, fmt.Sprintf("考核委员会审定为「%s」：%s", d.Grade, d.Reason))
-			if d.Grade == qr.Grade {
-				fixed = append(fixed, i)
-			}
+		if _, ok := decided[p.ID]; ok {
+			fixed = append(fixed, i) // a holder by the committee's decision
 			continue
 		}
 		if p.direct {

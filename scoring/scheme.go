@@ -206,8 +206,9 @@ type SanctionRule struct {
 	// Kinds are the sanction names (警告, 记过, 记大过, 降级, 撤职 …).
 	Kinds []string `yaml:"kinds"`
 	// Effect is "no_top" (cannot get the top grade: S5 受警告处分期间不得确定为A)
-	// , "not_graded" (S5 受记过…处分期间不确定档次) or "bottom" (S8: 行政记过以上
-	// → 较差).
+	// , "not_graded" (S5 受记过…处分期间不确定档次), "bottom" (S8: 行政记过以上
+	// → 较差) or "none" (a lighter sanction the scheme gives no effect, so
+	// that it is recorded rather than refused).
 	Effect string `yaml:"effect"`
 }
 

@@ -417,9 +417,9 @@ func (v *validator) special() {
 	for i, r := range sp.Sanctions {
 		f := fmt.Sprintf("special.sanctions[%d]", i)
 		switch r.Effect {
-		case "no_top", "not_graded", "bottom":
+		case "no_top", "not_graded", "bottom", "none":
 		default:
-			v.add(f+".effect", "must be no_top, not_graded or bottom, not %q", r.Effect)
+			v.add(f+".effect", "must be no_top, not_graded, bottom or none, not %q", r.Effect)
 		}
 		if len(r.Kinds) == 0 {
 			v.add(f+".kinds", "name the sanctions")

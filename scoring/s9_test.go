@@ -1,0 +1,89 @@
+package scoring
+
+import (
+	"testing"
+)
+
+// S9 — XX开展公务员平时考核工作的实施方案（试行）, seeds/000 篇七.
+
+// 三(二)3: the 主管或分管领导 sets the quarter's grade; "评定为称职及以下等次的要有
+// 一定的比例" gives no number, so there is no quota.
+func TestS9Period(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s9")
+	res := score(t, s, &PeriodInput{People: []PersonInput{
+		{ID: "a", Unit: "u", Grade: "优秀"}, {ID: "b", Unit: "u", Grade: "优秀"}, {ID: "c", Unit: "u", Grade: "称职"},
+	}})
+	checkPerson(t, personOf(t, res, "a"), want{scoreGrade: "优秀", grade: "优秀", explain: []string{"领导评鉴确定档次「优秀」"}})
+	if len(res.Quotas) != 0 {
+		t.Errorf("quotas = %+v", res.Quotas)
+	}
+}
+
+// 四: "年度考核优秀率=平时考核优秀率(得优秀次数÷3×100%)×40%+年终考核测评优秀率(优秀票
+// ÷参加测评总人数×100%)×60%"; "有1次被确定为基本称职的，年度考核不能确定为优秀等次…
+// 有2次及以上被确定为基本称职或1次被确定为不称职的，年度考核不能确定为称职及以上等次".
+func TestS9Annual(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s9")
+	tests := []struct {
+		name     string
+		periods  []PeriodRecord
+		votes    VoteCount
+		proposed string
+		rate     string
+		max      string
+		grade    string
+		explain  []string
+	}{
+		// 2/3 × 40% + 15/20 × 60% = 0.266667 + 0.45 = 0.716667 → 0.7167.
+		{"优秀2次_15票", records("优秀", "优秀", "称职"), VoteCount{15, 20}, "优秀", "0.7167", "", "优秀",
+			[]string{"年度考核优秀率 = (优秀2次 ÷ 3) × 40% + (优秀票15 ÷ 测评20人) × 60% = 71.67%"}},
+		// 3/3 × 40% + 20/20 × 60% = 1.
+		{"全优全票", records("优秀", "优秀", "优秀"), VoteCount{20, 20}, "优秀", "1", "", "优秀", []string{"= 100%"}},
+		// 0 + 0.
+		{"无优秀无票", records("称职", "称职", "称职"), VoteCount{0, 18}, "称职", "0", "", "称职", nil},
+		// 1/3 × 40% + 7/21 × 60% = 0.133333 + 0.2 = 0.333333 → 0.3333.
+		{"1次基本称职_不能优秀", records("优秀", "基本称职", "称职"), VoteCount{7, 21}, "优秀", "0.3333", "称职", "称职",
+			[]string{"季度考评有1次基本称职，年度不能确定为优秀"}},
+		{"2次基本称职_不能称职", records("基本称职", "基本称职", "称职"), VoteCount{2, 20}, "称职", "0.06", "基本称职", "基本称职",
+			[]string{"2次及以上基本称职，年度不能确定为称职及以上"}},
+		{"1次不称职_不能称职", records("不称职", "称职", "称职"), VoteCount{0, 20}, "称职", "0", "基本称职", "基本称职",
+			[]string{"1次不称职，年度不能确定为称职及以上"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := tt.votes
+			res := scoreYear(t, s, &YearInput{People: []YearPerson{{ID: "p", Unit: "u", Periods: tt.periods, Votes: &v, Proposed: tt.proposed}}})
+			p := yearOf(t, res, "p")
+			if p.ExcellenceRate == nil || !p.ExcellenceRate.Equal(D(tt.rate).Decimal) {
+				t.Errorf("rate = %v, want %s", p.ExcellenceRate, tt.rate)
+			}
+			if p.MaxGrade != tt.max || p.Grade != tt.grade {
+				t.Errorf("max, grade = %q, %q; want %q, %q", p.MaxGrade, p.Grade, tt.max, tt.grade)
+			}
+			explainHas(t, "p", p.Explain, tt.explain...)
+		})
+	}
+}
+
+func TestS9AnnualErrors(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s9")
+	tests := []struct {
+		name, field string
+		p           YearPerson
+	}{
+		{"缺少测评", "votes", YearPerson{ID: "p", Unit: "u", Periods: records("优秀")}},
+		{"优秀票多于测评人数", "votes", YearPerson{ID: "p", Unit: "u", Periods: records("优秀"), Votes: &VoteCount{21, 20}}},
+		{"第四季度不单独考评_至多3期", "periods", YearPerson{ID: "p", Unit: "u", Periods: records("优秀", "优秀", "优秀", "优秀"), Votes: &VoteCount{1, 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ScoreYear(s, &YearInput{People: []YearPerson{tt.p}})
+			wantInputError(t, err, "p", tt.field)
+		})
+	}
+}

@@ -1,0 +1,650 @@
+// Package storetest is the conformance suite every workflow.Store must
+// pass: the in-memory store now, PostgreSQL later. A store's test calls
+// Run with a constructor that returns a fresh, empty store per call.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// NewFunc returns a fresh, empty store for one test.
+type NewFunc func(t *testing.T) workflow.Store
+
+// Run runs the whole suite against stores made by newStore.
+func Run(t *testing.T, newStore NewFunc) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s workflow.Store)
+	}{
+		{"Rollback", testRollback},
+		{"Org", testOrg},
+		{"Targets", testTargets},
+		{"Periods", testPeriods},
+		{"Entries", testEntries},
+		{"Steps", testSteps},
+		{"StepRace", testStepRace},
+		{"Votes", testVotes},
+		{"Results", testResults},
+		{"Reviews", testReviews},
+		{"Annuals", testAnnuals},
+		{"Fires", testFires},
+		{"FireRace", testFireRace},
+		{"Idempotency", testIdempotency},
+		{"Outbox", testOutbox},
+		{"Audit", testAudit},
+		{"AuditConcurrent", testAuditConcurrent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, newStore(t))
+		})
+	}
+}
+
+var (
+	t0  = time.Date(2026, 9, 30, 9, 0, 0, 0, time.UTC)
+	ctx = context.Background()
+)
+
+// in runs fn in a transaction and fails the test on error.
+func in(t *testing.T, s workflow.Store, fn func(tx workflow.Tx) error) {
+	t.Helper()
+	if err := s.InTx(ctx, fn); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+}
+
+// wantErr checks that err matches target (nil for success).
+func wantErr(t *testing.T, what string, err, target error) {
+	t.Helper()
+	if target == nil && err != nil {
+		t.Errorf("%s: unexpected error %v", what, err)
+	}
+	if target != nil && !errors.Is(err, target) {
+		t.Errorf("%s: got error %v, want %v", what, err, target)
+	}
+}
+
+var errAbort = errors.New("abort")
+
+func testRollback(t *testing.T, s workflow.Store) {
+	err := s.InTx(ctx, func(tx workflow.Tx) error {
+		if err := tx.CreatePerson(ctx, workflow.Person{ID: "p1", Name: "甲"}); err != nil {
+			return err
+		}
+		if _, err := tx.Enqueue(ctx, workflow.Notification{Key: "k1", To: "p1", Template: "x"}); err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, workflow.AuditEntry{At: t0, Actor: "p1", Action: "a"}); err != nil {
+			return err
+		}
+		if err := tx.RecordFire(ctx, workflow.Fire{ScheduleID: "s", SlotAt: t0, Outcome: workflow.FireFired}); err != nil {
+			return err
+		}
+		return errAbort
+	})
+	wantErr(t, "InTx", err, errAbort)
+	in(t, s, func(tx workflow.Tx) error {
+		_, err := tx.Person(ctx, "p1")
+		wantErr(t, "person after rollback", err, workflow.ErrNotFound)
+		ns, _ := tx.Outbox(ctx, "", 0, 0)
+		as, _ := tx.Audit(ctx, 0, 0)
+		_, ferr := tx.Fire(ctx, "s", t0)
+		if len(ns) != 0 || len(as) != 0 || !errors.Is(ferr, workflow.ErrNotFound) {
+			t.Errorf("rollback left outbox=%d audit=%d fire=%v", len(ns), len(as), ferr)
+		}
+		return nil
+	})
+	// A panic rolls back too, and propagates.
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("panic in fn was swallowed")
+			}
+		}()
+		_ = s.InTx(ctx, func(tx workflow.Tx) error {
+			_ = tx.CreatePerson(ctx, workflow.Person{ID: "p2"})
+			panic("boom")
+		})
+	}()
+	in(t, s, func(tx workflow.Tx) error {
+		_, err := tx.Person(ctx, "p2")
+		wantErr(t, "person after panic", err, workflow.ErrNotFound)
+		return nil
+	})
+	// A cancelled context never commits.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.InTx(cctx, func(tx workflow.Tx) error { return tx.CreatePerson(cctx, workflow.Person{ID: "p3"}) }); err == nil {
+		t.Errorf("InTx with a cancelled context succeeded")
+	}
+}
+
+func testOrg(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		_, err := tx.Settings(ctx)
+		wantErr(t, "settings before put", err, workflow.ErrNotFound)
+		wantErr(t, "put settings", tx.PutSettings(ctx, workflow.Settings{Name: "局", Head: "h", PublicChats: []string{"c1"}, Version: 1}), nil)
+		st, err := tx.Settings(ctx)
+		wantErr(t, "settings", err, nil)
+		if st.Head != "h" || !reflect.DeepEqual(st.PublicChats, []string{"c1"}) {
+			t.Errorf("settings = %+v", st)
+		}
+		st.PublicChats[0] = "changed"
+		if st2, _ := tx.Settings(ctx); st2.PublicChats[0] != "c1" {
+			t.Errorf("settings share memory with the caller")
+		}
+		wantErr(t, "put unit b", tx.PutUnit(ctx, workflow.Unit{ID: "b", Leader: "l"}), nil)
+		wantErr(t, "put unit a", tx.PutUnit(ctx, workflow.Unit{ID: "a"}), nil)
+		us, _ := tx.Units(ctx)
+		if len(us) != 2 || us[0].ID != "a" {
+			t.Errorf("units = %+v", us)
+		}
+		if u, err := tx.Unit(ctx, "b"); err != nil || u.Leader != "l" {
+			t.Errorf("unit b = %+v, %v", u, err)
+		}
+		_, err = tx.Unit(ctx, "zz")
+		wantErr(t, "unknown unit", err, workflow.ErrNotFound)
+
+		p := workflow.Person{ID: "p1", Name: "甲", Unit: "a", Absences: []workflow.Absence{{Kind: "病假", Start: calendar.NewDate(2026, 9, 1), End: calendar.NewDate(2026, 9, 2)}}}
+		wantErr(t, "create", tx.CreatePerson(ctx, p), nil)
+		wantErr(t, "create twice", tx.CreatePerson(ctx, p), workflow.ErrConflict)
+		wantErr(t, "create p0", tx.CreatePerson(ctx, workflow.Person{ID: "p0"}), nil)
+		got, err := tx.Person(ctx, "p1")
+		if err != nil || got.Version != 1 || len(got.Absences) != 1 {
+			t.Errorf("person = %+v, %v", got, err)
+		}
+		got.Name = "乙"
+		got.Version = 3
+		wantErr(t, "update skipping a version", tx.UpdatePerson(ctx, got), workflow.ErrStale)
+		got.Version = 2
+		wantErr(t, "update", tx.UpdatePerson(ctx, got), nil)
+		wantErr(t, "update again with the same version", tx.UpdatePerson(ctx, got), workflow.ErrStale)
+		wantErr(t, "update unknown", tx.UpdatePerson(ctx, workflow.Person{ID: "nobody", Version: 2}), workflow.ErrNotFound)
+		ps, _ := tx.People(ctx)
+		if len(ps) != 2 || ps[0].ID != "p0" || ps[1].Name != "乙" {
+			t.Errorf("people = %+v", ps)
+		}
+		_, err = tx.Person(ctx, "nobody")
+		wantErr(t, "unknown person", err, workflow.ErrNotFound)
+
+		d := workflow.Delegation{ID: "d1", From: "l", To: "p1", Start: t0, End: t0.Add(time.Hour)}
+		wantErr(t, "delegate", tx.CreateDelegation(ctx, d), nil)
+		wantErr(t, "delegate twice", tx.CreateDelegation(ctx, d), workflow.ErrConflict)
+		wantErr(t, "delegate d2", tx.CreateDelegation(ctx, workflow.Delegation{ID: "d2", From: "x", To: "y", Start: t0, End: t0.Add(time.Hour)}), nil)
+		for _, who := range []string{"l", "p1"} {
+			ds, _ := tx.Delegations(ctx, who)
+			if len(ds) != 1 || ds[0].ID != "d1" || !ds[0].Start.Equal(t0) {
+				t.Errorf("delegations(%s) = %+v", who, ds)
+			}
+		}
+		if ds, _ := tx.Delegations(ctx, ""); len(ds) != 2 {
+			t.Errorf("all delegations = %d, want 2", len(ds))
+		}
+		return nil
+	})
+}
+
+func testTargets(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		tg := workflow.Target{ID: "2026/p1/1", Person: "p1", Year: 2026, Title: "任务", State: workflow.TargetDraft}
+		wantErr(t, "create", tx.CreateTarget(ctx, tg), nil)
+		wantErr(t, "create twice", tx.CreateTarget(ctx, tg), workflow.ErrConflict)
+		wantErr(t, "other year", tx.CreateTarget(ctx, workflow.Target{ID: "2025/p1/1", Person: "p1", Year: 2025}), nil)
+		tg.Version, tg.State = 2, workflow.TargetConfirmed
+		wantErr(t, "update", tx.UpdateTarget(ctx, tg), nil)
+		wantErr(t, "stale update", tx.UpdateTarget(ctx, tg), workflow.ErrStale)
+		wantErr(t, "unknown", tx.UpdateTarget(ctx, workflow.Target{ID: "x", Version: 2}), workflow.ErrNotFound)
+		ts, _ := tx.Targets(ctx, "p1", 2026)
+		if len(ts) != 1 || ts[0].State != workflow.TargetConfirmed {
+			t.Errorf("targets = %+v", ts)
+		}
+		return nil
+	})
+}
+
+func testPeriods(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		q3 := workflow.Period{ID: "2026-Q3", Start: calendar.NewDate(2026, 7, 1), End: calendar.NewDate(2026, 9, 30), State: workflow.PeriodOpen,
+			Decisions: []scoring.Decision{{Person: "p1", Grade: "好", Reason: "r"}}}
+		q2 := workflow.Period{ID: "2026-Q2", Start: calendar.NewDate(2026, 4, 1), End: calendar.NewDate(2026, 6, 30), State: workflow.PeriodClosed}
+		wantErr(t, "create q3", tx.CreatePeriod(ctx, q3), nil)
+		wantErr(t, "create q2", tx.CreatePeriod(ctx, q2), nil)
+		wantErr(t, "create twice", tx.CreatePeriod(ctx, q3), workflow.ErrConflict)
+		ps, _ := tx.Periods(ctx)
+		if len(ps) != 2 || ps[0].ID != "2026-Q2" {
+			t.Errorf("periods not ordered by start: %+v", ps)
+		}
+		got, err := tx.Period(ctx, "2026-Q3")
+		if err != nil || got.Version != 1 || len(got.Decisions) != 1 {
+			t.Errorf("period = %+v, %v", got, err)
+		}
+		got.State, got.Version = workflow.PeriodCommittee, 2
+		got.PublishedAt = t0
+		wantErr(t, "update", tx.UpdatePeriod(ctx, got), nil)
+		wantErr(t, "stale", tx.UpdatePeriod(ctx, got), workflow.ErrStale)
+		_, err = tx.Period(ctx, "2026-Q1")
+		wantErr(t, "unknown", err, workflow.ErrNotFound)
+		wantErr(t, "update unknown", tx.UpdatePeriod(ctx, workflow.Period{ID: "x", Version: 2}), workflow.ErrNotFound)
+		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee {
+			t.Errorf("updated period = %+v", g)
+		}
+		return nil
+	})
+}
+
+func testEntries(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		k := workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p1", Period: "2026-W40"}
+		e := workflow.Entry{EntryKey: k, Cycle: "2026-Q3", State: workflow.EntrySubmitted, SubmittedAt: t0,
+			Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "t", Progress: 50}}}}
+		wantErr(t, "create", tx.CreateEntry(ctx, e), nil)
+		wantErr(t, "create twice", tx.CreateEntry(ctx, e), workflow.ErrConflict)
+		wantErr(t, "create other", tx.CreateEntry(ctx, workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryMonthly, Person: "p1", Period: "2026-09"}, Cycle: "2026-Q3"}), nil)
+		wantErr(t, "create other cycle", tx.CreateEntry(ctx, workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p2", Period: "2026-W41"}, Cycle: "2026-Q4"}), nil)
+		got, err := tx.Entry(ctx, k)
+		if err != nil || got.Version != 1 || len(got.Body.Tasks) != 1 || !got.SubmittedAt.Equal(t0) {
+			t.Errorf("entry = %+v, %v", got, err)
+		}
+		got.Body.Tasks[0].Title = "changed"
+		if g2, _ := tx.Entry(ctx, k); g2.Body.Tasks[0].Title != "t" {
+			t.Errorf("entry shares memory with the caller")
+		}
+		got.State, got.Version = workflow.EntryReturned, 2
+		wantErr(t, "update", tx.UpdateEntry(ctx, got), nil)
+		wantErr(t, "stale", tx.UpdateEntry(ctx, got), workflow.ErrStale)
+		wantErr(t, "update unknown", tx.UpdateEntry(ctx, workflow.Entry{EntryKey: workflow.EntryKey{Kind: "x"}, Version: 2}), workflow.ErrNotFound)
+		_, err = tx.Entry(ctx, workflow.EntryKey{Kind: "x"})
+		wantErr(t, "unknown", err, workflow.ErrNotFound)
+		for _, c := range []struct {
+			f    workflow.EntryFilter
+			want int
+		}{
+			{workflow.EntryFilter{}, 3},
+			{workflow.EntryFilter{Kind: workflow.EntryWeekly}, 2},
+			{workflow.EntryFilter{Person: "p1"}, 2},
+			{workflow.EntryFilter{Cycle: "2026-Q3"}, 2},
+			{workflow.EntryFilter{Kind: workflow.EntryWeekly, Person: "p1", Cycle: "2026-Q3"}, 1},
+		} {
+			if es, _ := tx.Entries(ctx, c.f); len(es) != c.want {
+				t.Errorf("Entries(%+v) = %d, want %d", c.f, len(es), c.want)
+			}
+		}
+		return nil
+	})
+}
+
+func newStep(id, assignee string, seq int) workflow.Step {
+	sc := scoring.D("5")
+	return workflow.Step{ID: id, Period: "2026-Q3", Person: "p1", Seq: seq, Assignee: assignee, State: workflow.StepPending,
+		Assessment: workflow.Assessment{Indicators: map[string]scoring.Dec{"德": sc}}}
+}
+
+func testSteps(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		st := newStep("2026-Q3/p1/1", "l1", 1)
+		wantErr(t, "create", tx.CreateStep(ctx, st), nil)
+		wantErr(t, "create twice", tx.CreateStep(ctx, st), workflow.ErrConflict)
+		wantErr(t, "create 2", tx.CreateStep(ctx, newStep("2026-Q3/p1/2", "l2", 2)), nil)
+		got, err := tx.Step(ctx, st.ID)
+		if err != nil || got.Version != 1 || got.Assessment.Indicators["德"].String() != "5" {
+			t.Errorf("step = %+v, %v", got, err)
+		}
+		got.Assessment.Indicators["德"] = scoring.D("1")
+		if g2, _ := tx.Step(ctx, st.ID); g2.Assessment.Indicators["德"].String() != "5" {
+			t.Errorf("step shares memory with the caller")
+		}
+		next := got
+		next.State, next.Version, next.ActedBy = workflow.StepApproved, 2, "l1"
+		cases := []struct {
+			name string
+			s    workflow.Step
+			in   []string
+			want error
+		}{
+			{"ErrStale/not the assignee", next, []string{"x"}, workflow.ErrStale},
+			{"ErrStale/old version", func() workflow.Step { s := next; s.Version = 3; return s }(), []string{"l1"}, workflow.ErrStale},
+			{"ErrNotFound", func() workflow.Step { s := next; s.ID = "nope"; return s }(), nil, workflow.ErrNotFound},
+			{"OK/delegate set", next, []string{"d", "l1"}, nil},
+			{"ErrStale/already decided", func() workflow.Step { s := next; s.Version = 3; return s }(), []string{"l1"}, workflow.ErrStale},
+		}
+		for _, c := range cases {
+			wantErr(t, c.name, tx.DecideStep(ctx, c.s, c.in), c.want)
+		}
+		// nil assigneeIn skips the assignee check (HR reassignment).
+		s2, _ := tx.Step(ctx, "2026-Q3/p1/2")
+		s2.Assignee, s2.Version = "l9", 2
+		wantErr(t, "reassign", tx.DecideStep(ctx, s2, nil), nil)
+		for _, c := range []struct {
+			f    workflow.StepFilter
+			want int
+		}{
+			{workflow.StepFilter{}, 2},
+			{workflow.StepFilter{State: workflow.StepPending}, 1},
+			{workflow.StepFilter{Assignee: "l9"}, 1},
+			{workflow.StepFilter{Period: "2026-Q3", Person: "p1"}, 2},
+			{workflow.StepFilter{Person: "p2"}, 0},
+		} {
+			if ss, _ := tx.Steps(ctx, c.f); len(ss) != c.want {
+				t.Errorf("Steps(%+v) = %d, want %d", c.f, len(ss), c.want)
+			}
+		}
+		if ss, _ := tx.Steps(ctx, workflow.StepFilter{}); ss[0].Seq != 1 || ss[1].Seq != 2 {
+			t.Errorf("steps not ordered by seq")
+		}
+		return nil
+	})
+}
+
+// testStepRace: many concurrent deciders on one step; exactly one wins
+// (RELIABILITY.md G8).
+func testStepRace(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error { return tx.CreateStep(ctx, newStep("race", "l1", 1)) })
+	const n = 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.InTx(ctx, func(tx workflow.Tx) error {
+				st, err := tx.Step(ctx, "race")
+				if err != nil {
+					return err
+				}
+				if st.State != workflow.StepPending {
+					return workflow.ErrStale
+				}
+				st.Version++
+				st.State = []string{workflow.StepApproved, workflow.StepReturned}[i%2]
+				if err := tx.DecideStep(ctx, st, []string{"l1"}); err != nil {
+					return err
+				}
+				_, err = tx.AppendAudit(ctx, workflow.AuditEntry{At: t0, Actor: "l1", Action: "step." + st.State, Object: "race"})
+				return err
+			})
+			if err == nil {
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			} else if !errors.Is(err, workflow.ErrStale) {
+				t.Errorf("racer: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Errorf("%d deciders won, want exactly 1", wins)
+	}
+	in(t, s, func(tx workflow.Tx) error {
+		as, _ := tx.Audit(ctx, 0, 0)
+		if len(as) != 1 {
+			t.Errorf("audit rows = %d, want 1", len(as))
+		}
+		return nil
+	})
+}
+
+func testVotes(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		wantErr(t, "mark", tx.MarkVoted(ctx, "2026-Q3", "v2"), nil)
+		wantErr(t, "mark v1", tx.MarkVoted(ctx, "2026-Q3", "v1"), nil)
+		wantErr(t, "mark twice", tx.MarkVoted(ctx, "2026-Q3", "v1"), workflow.ErrConflict)
+		wantErr(t, "other period", tx.MarkVoted(ctx, "2026-Q4", "v1"), nil)
+		vs, _ := tx.Voters(ctx, "2026-Q3")
+		if !reflect.DeepEqual(vs, []string{"v1", "v2"}) {
+			t.Errorf("voters = %v", vs)
+		}
+		wantErr(t, "ballots", tx.AddBallots(ctx, []workflow.Ballot{
+			{Period: "2026-Q3", Target: "b", Score: scoring.D("90")},
+			{Period: "2026-Q3", Target: "a", Score: scoring.D("95")},
+		}), nil)
+		wantErr(t, "ballots 2", tx.AddBallots(ctx, []workflow.Ballot{
+			{Period: "2026-Q3", Target: "a", Score: scoring.D("80")},
+			{Period: "2026-Q4", Target: "a", Score: scoring.D("70")},
+		}), nil)
+		bs, _ := tx.Ballots(ctx, "2026-Q3")
+		var got []string
+		for _, b := range bs {
+			got = append(got, b.Target+":"+b.Score.String())
+		}
+		// Sorted by target and score: the order of casting is gone.
+		if want := []string{"a:80", "a:95", "b:90"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("ballots = %v, want %v", got, want)
+		}
+		if reflect.TypeOf(workflow.Ballot{}).NumField() != 3 {
+			t.Errorf("Ballot grew a field; it must never carry the voter")
+		}
+		return nil
+	})
+}
+
+func testResults(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		sc := scoring.D("91.5")
+		r := workflow.Result{Period: "2026-Q3", Person: "p2", Score: &sc, Grade: "好", Explain: []string{"x"}, Version: 1}
+		wantErr(t, "create", tx.PutResult(ctx, r), nil)
+		wantErr(t, "create twice", tx.PutResult(ctx, r), workflow.ErrConflict)
+		wantErr(t, "create p1", tx.PutResult(ctx, workflow.Result{Period: "2026-Q3", Person: "p1", Version: 1}), nil)
+		got, err := tx.Result(ctx, "2026-Q3", "p2")
+		if err != nil || got.Score.String() != "91.5" || got.Version != 1 {
+			t.Errorf("result = %+v, %v", got, err)
+		}
+		got.Grade, got.Version = "较好", 2
+		got.Feedback = &workflow.Feedback{By: "l", At: t0, Strengths: "s"}
+		wantErr(t, "update", tx.PutResult(ctx, got), nil)
+		wantErr(t, "stale", tx.PutResult(ctx, got), workflow.ErrStale)
+		wantErr(t, "update unknown", tx.PutResult(ctx, workflow.Result{Period: "x", Person: "y", Version: 2}), workflow.ErrNotFound)
+		rs, _ := tx.Results(ctx, "2026-Q3")
+		if len(rs) != 2 || rs[0].Person != "p1" || rs[1].Feedback == nil || rs[1].Feedback.Strengths != "s" {
+			t.Errorf("results = %+v", rs)
+		}
+		_, err = tx.Result(ctx, "2026-Q3", "zz")
+		wantErr(t, "unknown", err, workflow.ErrNotFound)
+		return nil
+	})
+}
+
+func testReviews(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		r := workflow.Review{ID: "2026-Q3/p1", Period: "2026-Q3", Person: "p1", State: workflow.ReviewRequested, CreatedAt: t0}
+		wantErr(t, "create", tx.CreateReview(ctx, r), nil)
+		wantErr(t, "create twice", tx.CreateReview(ctx, r), workflow.ErrConflict)
+		got, err := tx.Review(ctx, r.ID)
+		if err != nil || got.Version != 1 {
+			t.Errorf("review = %+v, %v", got, err)
+		}
+		got.State, got.Version = workflow.ReviewForwarded, 2
+		wantErr(t, "update", tx.UpdateReview(ctx, got), nil)
+		wantErr(t, "stale", tx.UpdateReview(ctx, got), workflow.ErrStale)
+		wantErr(t, "unknown", tx.UpdateReview(ctx, workflow.Review{ID: "x", Version: 2}), workflow.ErrNotFound)
+		_, err = tx.Review(ctx, "x")
+		wantErr(t, "get unknown", err, workflow.ErrNotFound)
+		if rs, _ := tx.Reviews(ctx, "2026-Q3"); len(rs) != 1 || rs[0].State != workflow.ReviewForwarded {
+			t.Errorf("reviews = %+v", rs)
+		}
+		return nil
+	})
+}
+
+func testAnnuals(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		wantErr(t, "put", tx.PutAnnual(ctx, workflow.AnnualResult{Year: 2026, Person: "p2", Grade: "称职"}), nil)
+		wantErr(t, "put p1", tx.PutAnnual(ctx, workflow.AnnualResult{Year: 2026, Person: "p1", Grade: "称职"}), nil)
+		wantErr(t, "replace", tx.PutAnnual(ctx, workflow.AnnualResult{Year: 2026, Person: "p1", Grade: "优秀"}), nil)
+		wantErr(t, "other year", tx.PutAnnual(ctx, workflow.AnnualResult{Year: 2025, Person: "p1"}), nil)
+		as, _ := tx.Annuals(ctx, 2026)
+		if len(as) != 2 || as[0].Person != "p1" || as[0].Grade != "优秀" {
+			t.Errorf("annuals = %+v", as)
+		}
+		return nil
+	})
+}
+
+func testFires(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		f := workflow.Fire{ScheduleID: "2026-Q3/summary/due", SlotAt: t0, Outcome: workflow.FireFired, Sent: 3, FiredAt: t0}
+		wantErr(t, "record", tx.RecordFire(ctx, f), nil)
+		// The same instant in another location is the same slot.
+		f2 := f
+		f2.SlotAt = t0.In(time.FixedZone("CST", 8*3600))
+		wantErr(t, "record same slot", tx.RecordFire(ctx, f2), workflow.ErrConflict)
+		// The transaction stays usable after the conflict.
+		wantErr(t, "next slot", tx.RecordFire(ctx, workflow.Fire{ScheduleID: f.ScheduleID, SlotAt: t0.Add(time.Minute), Outcome: workflow.FireMissed}), nil)
+		got, err := tx.Fire(ctx, f.ScheduleID, f2.SlotAt)
+		if err != nil || got.Sent != 3 || got.Outcome != workflow.FireFired {
+			t.Errorf("fire = %+v, %v", got, err)
+		}
+		_, err = tx.Fire(ctx, "other", t0)
+		wantErr(t, "unknown", err, workflow.ErrNotFound)
+		return nil
+	})
+}
+
+// testFireRace: replicas racing for one slot; exactly one writes its
+// notifications (RELIABILITY.md G1).
+func testFireRace(t *testing.T, s workflow.Store) {
+	const n = 16
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.InTx(ctx, func(tx workflow.Tx) error {
+				if err := tx.RecordFire(ctx, workflow.Fire{ScheduleID: "s", SlotAt: t0, Outcome: workflow.FireFired}); errors.Is(err, workflow.ErrConflict) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				_, err := tx.Enqueue(ctx, workflow.Notification{Key: fmt.Sprintf("k%d", i), To: "p", Template: "remind"})
+				return err
+			})
+			if err != nil {
+				t.Errorf("racer: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	in(t, s, func(tx workflow.Tx) error {
+		ns, _ := tx.Outbox(ctx, "", 0, 0)
+		if len(ns) != 1 {
+			t.Errorf("%d notifications for one slot, want 1", len(ns))
+		}
+		return nil
+	})
+}
+
+func testIdempotency(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		i := workflow.Idempotency{Source: "card", Key: "e1", Result: "stale", CreatedAt: t0}
+		_, err := tx.Idempotency(ctx, "card", "e1")
+		wantErr(t, "before", err, workflow.ErrNotFound)
+		wantErr(t, "save", tx.SaveIdempotency(ctx, i), nil)
+		wantErr(t, "save twice", tx.SaveIdempotency(ctx, i), workflow.ErrConflict)
+		wantErr(t, "other source", tx.SaveIdempotency(ctx, workflow.Idempotency{Source: "event", Key: "e1"}), nil)
+		got, err := tx.Idempotency(ctx, "card", "e1")
+		if err != nil || got.Result != "stale" {
+			t.Errorf("idempotency = %+v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+func testOutbox(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		var ids []int64
+		for i := range 3 {
+			id, err := tx.Enqueue(ctx, workflow.Notification{Key: fmt.Sprintf("k%d", i), To: "p", Template: "remind", Data: map[string]string{"i": fmt.Sprint(i)}, CreatedAt: t0})
+			wantErr(t, "enqueue", err, nil)
+			ids = append(ids, id)
+		}
+		if !(ids[0] < ids[1] && ids[1] < ids[2]) {
+			t.Errorf("ids not increasing: %v", ids)
+		}
+		_, err := tx.Enqueue(ctx, workflow.Notification{Key: "k1", To: "q"})
+		wantErr(t, "duplicate key", err, workflow.ErrConflict)
+		ns, _ := tx.Outbox(ctx, workflow.NotePending, 0, 2)
+		if len(ns) != 2 || ns[0].Key != "k0" || ns[0].State != workflow.NotePending || ns[0].Data["i"] != "0" {
+			t.Errorf("outbox = %+v", ns)
+		}
+		wantErr(t, "mark", tx.MarkNotification(ctx, ids[0], workflow.NoteSent, t0), nil)
+		wantErr(t, "mark unknown", tx.MarkNotification(ctx, 9999, workflow.NoteSent, t0), workflow.ErrNotFound)
+		pending, _ := tx.Outbox(ctx, workflow.NotePending, 0, 0)
+		if len(pending) != 2 {
+			t.Errorf("pending = %d, want 2", len(pending))
+		}
+		after, _ := tx.Outbox(ctx, "", ids[0], 0)
+		if len(after) != 2 || after[0].ID != ids[1] {
+			t.Errorf("outbox after %d = %+v", ids[0], after)
+		}
+		sent, _ := tx.Outbox(ctx, workflow.NoteSent, 0, 0)
+		if len(sent) != 1 || sent[0].Attempts != 1 {
+			t.Errorf("sent = %+v", sent)
+		}
+		return nil
+	})
+}
+
+func testAudit(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		for i := range 5 {
+			e, err := tx.AppendAudit(ctx, workflow.AuditEntry{At: t0.Add(time.Duration(i) * time.Second), Actor: "a", Action: "x", Object: fmt.Sprint(i), Denied: i == 3})
+			wantErr(t, "append", err, nil)
+			if e.Seq != int64(i+1) || e.RowHash == "" {
+				t.Errorf("appended %+v", e)
+			}
+		}
+		rows, _ := tx.Audit(ctx, 0, 0)
+		if err := workflow.VerifyAudit(nil, rows); err != nil {
+			t.Errorf("VerifyAudit: %v", err)
+		}
+		page, _ := tx.Audit(ctx, 2, 2)
+		if len(page) != 2 || page[0].Seq != 3 {
+			t.Errorf("page = %+v", page)
+		}
+		if err := workflow.VerifyAudit(&rows[1], page); err != nil {
+			t.Errorf("VerifyAudit(page): %v", err)
+		}
+		return nil
+	})
+}
+
+// testAuditConcurrent: concurrent appends keep one unbroken chain.
+func testAuditConcurrent(t *testing.T, s workflow.Store) {
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.InTx(ctx, func(tx workflow.Tx) error {
+				_, err := tx.AppendAudit(ctx, workflow.AuditEntry{At: t0, Actor: fmt.Sprint(i), Action: "x"})
+				return err
+			}); err != nil {
+				t.Errorf("append: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	in(t, s, func(tx workflow.Tx) error {
+		rows, _ := tx.Audit(ctx, 0, 0)
+		if len(rows) != 20 {
+			t.Errorf("rows = %d", len(rows))
+		}
+		if err := workflow.VerifyAudit(nil, rows); err != nil {
+			t.Errorf("VerifyAudit: %v", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,59 @@
+// Package workflow is the appraisal domain: organisation, periods, entries,
+// approval chains, reminders, 公示 and 复核 (DESIGN.md §2). It decides what
+// is due, who must act, what each action does and which notifications go
+// out; it never calls Lark, a database or the wall clock. It declares the
+// interfaces it needs — Store (with its Tx), Calendar, and the clock from
+// package clock — and the adapters in storage/ and bot/ plug into them.
+//
+// Every state change is one Store transaction holding the change, its
+// hash-chained audit row (AuditHash, VerifyAudit) and its notifications
+// (the outbox). Authorization is checked inside that transaction against
+// stored state; the actor is always the caller's verified id. Approvals are
+// compare-and-set (Tx.DecideStep); reminder slots are exactly-once
+// (Tx.RecordFire); inbound events are deduplicated (WithIdempotencyKey).
+// Errors are the sentinels in errors.go; Message turns one into Chinese.
+//
+// # An entry (周记实, 月小结, 季度小结)
+//
+//	            Submit                      Comment
+//	(missing) ──────────► submitted ───────────────────► commented
+//	    │                  │    ▲                            │
+//	    │ Waive (weekly,   │    │ Submit again                │ Return
+//	    │ leader + reason) │    │                            ▼
+//	    ▼          Return/ └─► returned ◄─────────────────────┘
+//	 waived      send back     (reason)
+//
+// A self-summary (季度小结) is refused while weekly records of the period
+// are missing and not waived; submitting it starts the person's chain, and
+// only the chain's first step can return it.
+//
+// # A chain step (初评 → 审定 → 评鉴)
+//
+//	                 Act(approve)  [assignee or active delegate,
+//	   ┌──────────► approved ───►   version matches]  next step created
+//	   │                            (or the chain is done)
+//	pending ──Act(send_back, reason)──► returned ───► a new pending step
+//	   │                                              for the previous leader,
+//	   │ Reassign (HR) / MovePerson                   or the self-summary
+//	   └──► pending (new assignee, version+1)         back to the employee
+//
+// Overdue steps escalate by reminders: the assignee (and delegates), then
+// the assignee's superior (unit leader → 分管领导 → 主管领导), then HR.
+//
+// # A period (quarter, or month for window units)
+//
+//	 OpenPeriod        CloseAppraisal          ConfirmResults       Publish
+//	──────────► open ─────────────────► committee ───────────► confirmed ─────► published
+//	   entries, votes,   all chains done;    ties at the quota     公示 to chats,   │
+//	   chains            scored; quota       cap: CommitteeDecide  results, 反馈,    │ Tick after the
+//	                     applied                                  复核 window opens │ 复核 window, no
+//	                                                                               ▼ review open
+//	                                                                            closed (MarkFiled: 备案)
+//
+// # A 复核 (review)
+//
+//	  RequestReview          HandleReview(forward)        DecideReview
+//	──────────────► requested ─────────────────► forwarded ─────────────┬─► upheld
+//	 (inside the window)  │                     (committee)            └─► changed (result rewritten)
+//	                      └── HandleReview(reject, reason) ──► rejected
+package workflow

@@ -1,0 +1,449 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"context"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// cycleKind is the calendar kind of the scheme's appraisal period.
+func (s *Service) cycleKind() calendar.PeriodKind {
+	if s.scheme.Cycle == KindMonth {
+		return calendar.Month
+	}
+	return calendar.Quarter
+}
+
+func (s *Service) periodKind() string {
+	if s.scheme.Cycle == KindMonth {
+		return KindMonth
+	}
+	return KindQuarter
+}
+
+// OpenPeriod opens an appraisal period ("2026-Q3", or "2026-09" for a
+// monthly scheme) with its deadlines (HR only). Errors: ErrForbidden,
+// ErrInvalidInput (malformed id, wrong kind), ErrConflict (already open).
+func (s *Service) OpenPeriod(ctx context.Context, by, id string) (Period, error) {
+	var out Period
+	err := s.change(ctx, by, "period.open", id, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		cp, err := calendar.ParsePeriod(id)
+		if err != nil || cp.Kind() != s.cycleKind() {
+			return invalid("period", fmt.Sprintf("须为%s，如 %s", map[calendar.PeriodKind]string{calendar.Quarter: "季度", calendar.Month: "月份"}[s.cycleKind()],
+				map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[s.cycleKind()]))
+		}
+		out = Period{ID: cp.String(), Kind: s.periodKind(), Start: cp.Start(), End: cp.End(), State: PeriodOpen,
+			SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.cfg.Deadlines.Filing(s.cal, cp), Version: 1}
+		o.logf("summary due %s, filing due %s", out.SummaryDue, out.FilingDue)
+		return o.tx.CreatePeriod(o.ctx, out)
+	})
+	return out, err
+}
+
+// entryCycle returns the appraisal period an entry belongs to, and the
+// entry's canonical period id. A week belongs to the period holding its
+// Thursday (the ISO rule), so every week is in exactly one period.
+func (s *Service) entryCycle(kind, period string) (cycle calendar.Period, entry string, err error) {
+	bad := func(msg string) (calendar.Period, string, error) {
+		return calendar.Period{}, "", invalid("period", msg)
+	}
+	switch kind {
+	case EntryDaily:
+		d, err := calendar.ParseDate(period)
+		if err != nil {
+			return bad("日期须为 YYYY-MM-DD")
+		}
+		return calendar.PeriodContaining(s.cycleKind(), d), d.String(), nil
+	case EntryWeekly:
+		p, err := calendar.ParsePeriod(period)
+		if err != nil || p.Kind() != calendar.Week {
+			return bad("须为周次，如 2026-W40")
+		}
+		return calendar.PeriodContaining(s.cycleKind(), p.Start().AddDays(3)), p.String(), nil
+	case EntryMonthly, EntryAttendance:
+		p, err := calendar.ParsePeriod(period)
+		if err != nil || p.Kind() != calendar.Month {
+			return bad("须为月份，如 2026-09")
+		}
+		return calendar.PeriodContaining(s.cycleKind(), p.Start()), p.String(), nil
+	case EntryQuarterly:
+		p, err := calendar.ParsePeriod(period)
+		if err != nil || p.Kind() != s.cycleKind() {
+			return bad("须为考核期，如 2026-Q3")
+		}
+		return p, p.String(), nil
+	}
+	return calendar.Period{}, "", invalid("kind", "未知的记实类型："+kind)
+}
+
+// weeksOf returns the weeks that belong to a cycle.
+func weeksOf(cp calendar.Period) []calendar.Period {
+	var out []calendar.Period
+	w := calendar.PeriodContaining(calendar.Week, cp.Start())
+	for ; !w.Start().After(cp.End()); w = w.Next() {
+		if cp.Contains(w.Start().AddDays(3)) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// monthsOf returns the months of a cycle.
+func monthsOf(cp calendar.Period) []calendar.Period {
+	var out []calendar.Period
+	for m := calendar.PeriodContaining(calendar.Month, cp.Start()); !m.Start().After(cp.End()); m = m.Next() {
+		out = append(out, m)
+	}
+	return out
+}
+
+// EntryInput is what an employee submits.
+type EntryInput struct {
+	Kind   string
+	Period string // the entry's own period id (see EntryKey.Period)
+	Body   EntryBody
+}
+
+// Submit stores by's own entry. A returned entry may be submitted again;
+// submitting the period's self-summary (EntryQuarterly) starts by's
+// approval chain. Errors: ErrForbidden (not an assessed person),
+// ErrInvalidInput naming the field, ErrNotFound (no such period open),
+// ErrWindowClosed (the period is past collecting), ErrConflict (already
+// submitted), ErrIncomplete (weekly records of the period missing).
+func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
+	return s.change(ctx, by, "entry.submit", in.Kind+"/"+in.Period, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		if !me.Assessed || in.Kind == EntryAttendance {
+			return fmt.Errorf("%s may not submit %s: %w", by, in.Kind, ErrForbidden)
+		}
+		cp, pid, err := s.entryCycle(in.Kind, in.Period)
+		if err != nil {
+			return err
+		}
+		if err := ValidateBody(in.Kind, in.Body, s.scheme.Scale); err != nil {
+			return err
+		}
+		period, err := s.openPeriod(o, cp.String())
+		if err != nil {
+			return err
+		}
+		today := s.today(o.now)
+		if in.Kind != EntryQuarterly {
+			ep, _ := calendar.ParsePeriod(pid)
+			start := ep.Start()
+			if in.Kind == EntryDaily {
+				start = calendar.MustParseDate(pid)
+			}
+			if start.After(today) {
+				return invalid("period", "尚未开始")
+			}
+		}
+		key := EntryKey{Kind: in.Kind, Person: by, Period: pid}
+		e, err := o.tx.Entry(o.ctx, key)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			e = Entry{EntryKey: key, Cycle: period.ID, Version: 1}
+		case err != nil:
+			return err
+		case e.State != EntryReturned:
+			return fmt.Errorf("entry %v is %s: %w", key, e.State, ErrConflict)
+		default:
+			e.Version++
+		}
+		if in.Kind == EntryQuarterly {
+			if err := s.checkWeeklies(o, by, cp, today); err != nil {
+				return err
+			}
+		}
+		e.State, e.Body, e.SubmittedAt, e.Reason = EntrySubmitted, in.Body, o.now, ""
+		if e.Version == 1 {
+			err = o.tx.CreateEntry(o.ctx, e)
+		} else {
+			err = o.tx.UpdateEntry(o.ctx, e)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.markTargets(o, by, in.Body.Tasks, today); err != nil {
+			return err
+		}
+		o.logf("version %d", e.Version)
+		if in.Kind == EntryQuarterly {
+			return s.startChain(o, me, period)
+		}
+		return nil
+	})
+}
+
+func (s *Service) openPeriod(o *op, id string) (Period, error) {
+	p, err := o.tx.Period(o.ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return p, fmt.Errorf("period %s not opened: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.State != PeriodOpen {
+		return p, fmt.Errorf("period %s is %s: %w", id, p.State, ErrWindowClosed)
+	}
+	return p, nil
+}
+
+// checkWeeklies refuses a self-summary while weekly records of the period
+// that have ended are missing and not waived.
+func (s *Service) checkWeeklies(o *op, person string, cp calendar.Period, today calendar.Date) error {
+	var missing []string
+	for _, w := range weeksOf(cp) {
+		if !w.End().Before(today) {
+			continue
+		}
+		_, err := o.tx.Entry(o.ctx, EntryKey{Kind: EntryWeekly, Person: person, Period: w.String()})
+		if errors.Is(err, ErrNotFound) {
+			missing = append(missing, w.String())
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		return &IncompleteError{What: "周记实", Missing: missing}
+	}
+	return nil
+}
+
+// markTargets marks confirmed targets done when a weekly task reports 100%.
+func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar.Date) error {
+	for _, t := range tasks {
+		if t.Target == "" || t.Progress < 100 {
+			continue
+		}
+		year, owner, ok := splitTargetID(t.Target)
+		if !ok || owner != person {
+			continue
+		}
+		ts, err := o.tx.Targets(o.ctx, person, year)
+		if err != nil {
+			return err
+		}
+		for _, tg := range ts {
+			if tg.ID == t.Target && tg.State == TargetConfirmed {
+				tg.State, tg.DoneOn = TargetDone, today
+				tg.Version++
+				if err := o.tx.UpdateTarget(o.ctx, tg); err != nil {
+					return err
+				}
+				late := ""
+				if today.After(tg.Deadline) {
+					late = " (late)"
+				}
+				o.logf("target %s done%s", tg.ID, late)
+			}
+		}
+	}
+	return nil
+}
+
+// leaderCan checks that by (or someone by acts for) leads the person.
+func (s *Service) leaderCan(o *op, p Person) error {
+	units, err := unitMap(o.ctx, o.tx)
+	if err != nil {
+		return err
+	}
+	can, err := actingFor(o.ctx, o.tx, o.actor, o.now)
+	if err != nil {
+		return err
+	}
+	l := leaderOf(p, units)
+	if l == "" || !contains(can, l) {
+		return fmt.Errorf("%s does not lead %s: %w", o.actor, p.ID, ErrForbidden)
+	}
+	return nil
+}
+
+// Comment records the leader's 点评 on an entry (the person's leader or
+// their delegate). Errors: ErrNotFound, ErrForbidden, ErrStale,
+// ErrInvalidInput, ErrInvalidTransition (a waived or returned entry).
+func (s *Service) Comment(ctx context.Context, by string, key EntryKey, version int, comment string) error {
+	return s.change(ctx, by, "entry.comment", key.Kind+"/"+key.Person+"/"+key.Period, func(o *op) error {
+		e, p, err := s.leaderEntry(o, key, version)
+		if err != nil {
+			return err
+		}
+		if err := needText("comment", comment); err != nil {
+			return err
+		}
+		e.State, e.Comment, e.CommentBy = EntryCommented, comment, by
+		e.Version++
+		if err := o.tx.UpdateEntry(o.ctx, e); err != nil {
+			return err
+		}
+		o.note(p.ID, TplEntryCommented, map[string]string{"kind": key.Kind, "period": key.Period, "comment": comment}, key.Kind, key.Period, strconv.Itoa(e.Version))
+		return nil
+	})
+}
+
+// Return sends a weekly or monthly entry back to its owner with a reason
+// (the person's leader or delegate). Errors as Comment.
+func (s *Service) Return(ctx context.Context, by string, key EntryKey, version int, reason string) error {
+	return s.change(ctx, by, "entry.return", key.Kind+"/"+key.Person+"/"+key.Period, func(o *op) error {
+		if key.Kind == EntryQuarterly {
+			return fmt.Errorf("self-summaries are returned through the chain: %w", ErrInvalidTransition)
+		}
+		e, p, err := s.leaderEntry(o, key, version)
+		if err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		e.State, e.Reason = EntryReturned, reason
+		e.Version++
+		if err := o.tx.UpdateEntry(o.ctx, e); err != nil {
+			return err
+		}
+		o.note(p.ID, TplEntryReturned, map[string]string{"kind": key.Kind, "period": key.Period, "reason": reason}, key.Kind, key.Period, strconv.Itoa(e.Version))
+		return nil
+	})
+}
+
+func (s *Service) leaderEntry(o *op, key EntryKey, version int) (Entry, Person, error) {
+	e, err := o.tx.Entry(o.ctx, key)
+	if err != nil {
+		return e, Person{}, err
+	}
+	p, err := o.tx.Person(o.ctx, key.Person)
+	if err != nil {
+		return e, p, err
+	}
+	if err := s.leaderCan(o, p); err != nil {
+		return e, p, err
+	}
+	if e.Version != version {
+		return e, p, fmt.Errorf("entry version %d, card %d: %w", e.Version, version, ErrStale)
+	}
+	if e.State != EntrySubmitted && e.State != EntryCommented {
+		return e, p, fmt.Errorf("entry is %s: %w", e.State, ErrInvalidTransition)
+	}
+	if _, err := s.openPeriod(o, e.Cycle); err != nil {
+		return e, p, err
+	}
+	return e, p, nil
+}
+
+// Waive lets a leader excuse a missing weekly record with a reason, so the
+// person's self-summary is accepted. Errors: ErrForbidden, ErrInvalidInput,
+// ErrConflict (the record exists), ErrWindowClosed.
+func (s *Service) Waive(ctx context.Context, by, person, week, reason string) error {
+	return s.change(ctx, by, "entry.waive", person+"/"+week, func(o *op) error {
+		p, err := s.person(o, person, "person")
+		if err != nil {
+			return err
+		}
+		if err := s.leaderCan(o, p); err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		cp, pid, err := s.entryCycle(EntryWeekly, week)
+		if err != nil {
+			return err
+		}
+		if _, err := s.openPeriod(o, cp.String()); err != nil {
+			return err
+		}
+		return o.tx.CreateEntry(o.ctx, Entry{EntryKey: EntryKey{Kind: EntryWeekly, Person: person, Period: pid},
+			Cycle: cp.String(), State: EntryWaived, Reason: reason, CommentBy: by, SubmittedAt: o.now})
+	})
+}
+
+// SetAttendance records a month's attendance for a person (HR only):
+// leave days by kind, late and early counts. It replaces an earlier record.
+// Errors: ErrForbidden, ErrInvalidInput, ErrNotFound (period not opened).
+func (s *Service) SetAttendance(ctx context.Context, by, person, month string, body EntryBody) error {
+	return s.change(ctx, by, "attendance.set", person+"/"+month, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		if _, err := s.person(o, person, "person"); err != nil {
+			return err
+		}
+		cp, pid, err := s.entryCycle(EntryAttendance, month)
+		if err != nil {
+			return err
+		}
+		if err := ValidateBody(EntryAttendance, body, s.scheme.Scale); err != nil {
+			return err
+		}
+		if _, err := o.tx.Period(o.ctx, cp.String()); err != nil {
+			return err
+		}
+		key := EntryKey{Kind: EntryAttendance, Person: person, Period: pid}
+		e, err := o.tx.Entry(o.ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			return o.tx.CreateEntry(o.ctx, Entry{EntryKey: key, Cycle: cp.String(), State: EntrySubmitted, Body: body, SubmittedAt: o.now, CommentBy: by})
+		} else if err != nil {
+			return err
+		}
+		e.Body, e.SubmittedAt, e.CommentBy = body, o.now, by
+		e.Version++
+		return o.tx.UpdateEntry(o.ctx, e)
+	})
+}
+
+// Vote casts by's 民主测评: one score (0 to the scheme's scale) for every
+// other member of by's 考核单元. The ballots are stored without the voter;
+// only the fact that by voted is kept. Errors: ErrForbidden (not assessed,
+// no group, votes off), ErrInvalidInput (a score out of range, a stranger,
+// a colleague left out), ErrConflict (already voted), ErrWindowClosed.
+func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[string]scoring.Dec) error {
+	return s.change(ctx, by, "vote.cast", periodID, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		if !*s.cfg.Votes || !me.Assessed || me.Group == "" {
+			return fmt.Errorf("%s has no vote: %w", by, ErrForbidden)
+		}
+		if _, err := s.openPeriod(o, periodID); err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		peers := map[string]bool{}
+		for _, p := range people {
+			if p.Group == me.Group && p.ID != by && p.Assessed && !p.Status.Exempt {
+				peers[p.ID] = true
+			}
+		}
+		var ballots []Ballot
+		for id, v := range scores {
+			if !peers[id] {
+				return invalid("votes."+id, "不是本考核单元的同事")
+			}
+			if v.Sign() < 0 || v.GreaterThan(s.scheme.Scale.Decimal) {
+				return invalid("votes."+id, "须在 0 至 "+s.scheme.Scale.String()+" 之间")
+			}
+			ballots = append(ballots, Ballot{Period: periodID, Target: id, Score: v})
+		}
+		if len(scores) != len(peers) {
+			return invalid("votes", fmt.Sprintf("请为全部 %d 位同事评分", len(peers)))
+		}
+		if err := o.tx.MarkVoted(o.ctx, periodID, by); err != nil {
+			return err
+		}
+		return o.tx.AddBallots(o.ctx, ballots)
+	})
+}

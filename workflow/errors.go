@@ -1,0 +1,137 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Domain error kinds. Every error a Service method returns either matches one
+// of these with errors.Is or is an unexpected failure (a store that is down),
+// which Message turns into "系统繁忙，请稍后重试".
+var (
+	// ErrNotFound: the person, unit, period, entry, step or review does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrForbidden: the caller may not do this (not the owner, not the
+	// assignee or an active delegate, not HR, not on the committee).
+	ErrForbidden = errors.New("forbidden")
+	// ErrInvalidTransition: the object is not in a state that allows the
+	// action (a step already decided, a period not yet published …).
+	ErrInvalidTransition = errors.New("invalid transition")
+	// ErrStale: the caller acted on an old version (a card clicked after the
+	// step moved on); nothing changed.
+	ErrStale = errors.New("stale version")
+	// ErrConflict: a uniqueness rule was hit (the same slot fired twice, an
+	// entry already exists, a vote already cast).
+	ErrConflict = errors.New("conflict")
+	// ErrWindowClosed: the action's window has closed (复核 after the
+	// deadline, a vote after the committee closed the quarter).
+	ErrWindowClosed = errors.New("window closed")
+	// ErrInvalidInput: a value is missing, malformed or out of range; the
+	// *InputError names the field.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrIncomplete: a prerequisite is missing (weekly records of the
+	// quarter, open chains, undecided ties); the *IncompleteError says what.
+	ErrIncomplete = errors.New("incomplete")
+)
+
+// InputError is an ErrInvalidInput that names the offending field and says,
+// in Chinese, what is wrong with it (shown to the user as is).
+type InputError struct {
+	Field string // e.g. "scores.德.思想政治素质", "reason"
+	Msg   string // Chinese, e.g. "不能超过 6 分"
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("invalid input: %s: %s", e.Field, e.Msg) }
+
+// Is makes errors.Is(err, ErrInvalidInput) true.
+func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
+
+func invalid(field, msg string) error { return &InputError{Field: field, Msg: msg} }
+
+// IncompleteError is an ErrIncomplete listing what is missing.
+type IncompleteError struct {
+	What    string   // Chinese, e.g. "周记实"
+	Missing []string // the missing items, e.g. week ids or person names
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("incomplete: %s missing %v", e.What, e.Missing)
+}
+
+// Is makes errors.Is(err, ErrIncomplete) true.
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete }
+
+// Message turns an error returned by a Service method into the Chinese text
+// shown to the user (a card toast or a chat reply). Unknown errors become
+// the generic "系统繁忙，请稍后重试"; the caller logs those in full.
+func Message(err error) string {
+	if err == nil {
+		return "操作成功"
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return fmt.Sprintf("填写有误：%s %s", fieldName(ie.Field), ie.Msg)
+	}
+	var ic *IncompleteError
+	if errors.As(err, &ic) {
+		if len(ic.Missing) > 0 {
+			return fmt.Sprintf("尚不能办理：%s未齐（%s）", ic.What, joinMax(ic.Missing, 5))
+		}
+		return fmt.Sprintf("尚不能办理：%s未齐", ic.What)
+	}
+	switch {
+	case errors.Is(err, ErrForbidden):
+		return "您无权办理此事项"
+	case errors.Is(err, ErrStale):
+		return "该事项已被处理或已更新，请刷新后查看"
+	case errors.Is(err, ErrInvalidTransition):
+		return "该事项当前状态不允许此操作"
+	case errors.Is(err, ErrWindowClosed):
+		return "办理期限已过，不能再提交"
+	case errors.Is(err, ErrConflict):
+		return "该事项已提交，请勿重复操作"
+	case errors.Is(err, ErrNotFound):
+		return "未找到相关人员或事项"
+	}
+	return "系统繁忙，请稍后重试"
+}
+
+// fieldName translates the head of a field path into Chinese for messages.
+func fieldName(f string) string {
+	names := map[string]string{
+		"person": "人员", "unit": "科室", "period": "考核期", "reason": "理由",
+		"scores": "评分", "score": "分数", "grade": "等次", "comment": "评语",
+		"tasks": "工作任务", "summary": "小结", "training": "培训情况",
+		"votes": "测评分", "goals": "工作目标", "completion": "完成情况",
+		"unfinished": "未完成事项", "start": "开始日期", "end": "结束日期",
+		"delegate": "代理人", "step": "审批环节", "version": "版本",
+		"attendance": "考勤", "targets": "年度任务", "kind": "类型",
+		"feedback": "反馈", "review": "复核", "name": "姓名", "tier": "职级",
+		"status": "状态", "id": "编号",
+	}
+	head, rest := f, ""
+	for i, r := range f {
+		if r == '.' || r == '[' {
+			head, rest = f[:i], f[i:]
+			break
+		}
+	}
+	if n, ok := names[head]; ok {
+		return "「" + n + rest + "」"
+	}
+	return "「" + f + "」"
+}
+
+func joinMax(xs []string, n int) string {
+	s := ""
+	for i, x := range xs {
+		if i == n {
+			return s + fmt.Sprintf(" 等%d项", len(xs))
+		}
+		if i > 0 {
+			s += "、"
+		}
+		s += x
+	}
+	return s
+}

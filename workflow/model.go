@@ -1,0 +1,408 @@
+package workflow
+
+import (
+	"time"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// Settings are the organisation-wide facts: who the 主管领导 is and where
+// 公示 goes. There is one Settings per store.
+type Settings struct {
+	// Name is the organisation's name (shown in 公示).
+	Name string
+	// Head is the 主管领导, the last leader of every chain.
+	Head string
+	// PublicChats are the group chats that receive 公示.
+	PublicChats []string
+	// Version is bumped on every update.
+	Version int
+}
+
+// Unit is a 科室/中心.
+type Unit struct {
+	ID   string
+	Name string
+	// Leader is the 科室负责人 (初评).
+	Leader string
+	// Supervisor is the 分管领导 (审定).
+	Supervisor string
+}
+
+// Person is anyone the system knows: employees, leaders, HR, the committee.
+// ID is the verified chat identity (Lark open_id).
+type Person struct {
+	ID   string
+	Name string
+	// Unit is the home unit.
+	Unit string
+	// AssessedBy is the receiving unit of a seconded or transferred person
+	// (挂职/借调): its leaders run the chain and the result is sent back to
+	// the home unit's leader. Empty for everyone else.
+	AssessedBy string
+	// Group is the 考核单元 for democratic evaluation and group quotas.
+	Group string
+	// Tier is the role tier (S2: 正科/副科/其他); it picks the chain.
+	Tier      string
+	Frontline bool
+	// HR: a member of 政工科/人事科. Committee: a member of the 领导小组.
+	HR        bool
+	Committee bool
+	// Assessed is false for people outside the appraisal (leaders of the
+	// organisation, HR staff who are assessed elsewhere).
+	Assessed bool
+	// Status holds the special cases that change grading.
+	Status PersonStatus
+	// Absences are leave and other days away; reminders skip a person on
+	// leave and the leave rules of the scheme count them.
+	Absences []Absence
+	Version  int
+}
+
+// PersonStatus is the special cases of DESIGN.md §2 set by HR, each with
+// the reason required.
+type PersonStatus struct {
+	Probation     bool
+	Investigation bool
+	Sanction      string // 警告, 记过 …; "" for none
+	Exempt        bool   // not reminded and not graded this cycle
+	Reason        string
+}
+
+// Absence is a stretch of leave, both ends included.
+type Absence struct {
+	Kind  string // 病假, 事假, 年休假, 工伤假 …
+	Start calendar.Date
+	End   calendar.Date
+}
+
+// Delegation lets To act on From's steps from Start (inclusive) to End
+// (exclusive) while From is away.
+type Delegation struct {
+	ID    string
+	From  string
+	To    string
+	Start time.Time
+	End   time.Time
+}
+
+// Active reports whether the delegation is in force at t.
+func (d Delegation) Active(t time.Time) bool { return !t.Before(d.Start) && t.Before(d.End) }
+
+// Target is one line of the 年初分解 (个人岗位职责和工作任务认定表).
+type Target struct {
+	ID       string
+	Person   string
+	Year     int
+	Title    string
+	Quantity string
+	Deadline calendar.Date
+	Standard string
+	Lead     bool // 主办 (true) or 协办
+	// State is TargetDraft until the section head confirms it, then
+	// TargetConfirmed; TargetDone when a weekly record reports it done.
+	State       string
+	ConfirmedBy string
+	DoneOn      calendar.Date
+	Version     int
+}
+
+// Target states.
+const (
+	TargetDraft     = "draft"
+	TargetConfirmed = "confirmed"
+	TargetDone      = "done"
+)
+
+// Period kinds that the cycle runs.
+const (
+	KindQuarter = "quarter"
+	KindMonth   = "month" // window units (S4 注意事项1)
+)
+
+// Period states; see doc.go for the diagram.
+const (
+	PeriodOpen      = "open"      // entries and chains running
+	PeriodCommittee = "committee" // scored; quota applied; ties wait for the committee
+	PeriodConfirmed = "confirmed" // the committee confirmed the grades
+	PeriodPublished = "published" // 公示 and the 复核 window are running
+	PeriodClosed    = "closed"    // window over, reviews decided; filed
+)
+
+// Period is one appraisal cycle (a quarter, or a month for window units).
+type Period struct {
+	ID    string // "2026-Q3" or "2026-09"
+	Kind  string
+	Start calendar.Date
+	End   calendar.Date
+	State string
+	// SummaryDue is the last day for the self-summary (季度小结/登记表) and
+	// the 民主测评.
+	SummaryDue calendar.Date
+	// FilingDue is the 备案 deadline.
+	FilingDue calendar.Date
+	// Decisions are the committee's grades for flagged people.
+	Decisions []scoring.Decision
+	// Quotas are the applied quotas after scoring (for 公示 and 备案).
+	Quotas []scoring.QuotaResult
+	// PublishedAt, PublicityEnd and ReviewEnd are set by Publish.
+	PublishedAt  time.Time
+	PublicityEnd calendar.Date
+	ReviewEnd    calendar.Date
+	// FiledAt is when HR reported the period's 备案 done.
+	FiledAt time.Time
+	Version int
+}
+
+// Entry kinds.
+const (
+	EntryWeekly     = "weekly"     // 周记实
+	EntryDaily      = "daily"      // 日志
+	EntryMonthly    = "monthly"    // 月小结/月自查
+	EntryQuarterly  = "quarterly"  // 季度小结/登记表 (the period's self-summary)
+	EntryAttendance = "attendance" // a month's attendance, entered by HR
+)
+
+// Entry states; see doc.go.
+const (
+	EntrySubmitted = "submitted"
+	EntryReturned  = "returned"  // sent back by the leader
+	EntryCommented = "commented" // the leader wrote the 点评
+	EntryWaived    = "waived"    // missing weekly record waived by the leader
+)
+
+// EntryKey identifies an entry: one per kind, person and period id.
+type EntryKey struct {
+	Kind   string
+	Person string
+	// Period is the entry's own period id: "2026-W40", "2026-09",
+	// "2026-Q3", or a date "2026-09-30" for a daily log.
+	Period string
+}
+
+// Entry is one record a person keeps.
+type Entry struct {
+	EntryKey
+	// Cycle is the appraisal period the entry belongs to ("2026-Q3").
+	Cycle       string
+	State       string
+	Body        EntryBody
+	Comment     string // the leader's 点评
+	CommentBy   string
+	Reason      string // why it was returned or waived
+	SubmittedAt time.Time
+	Version     int
+}
+
+// EntryBody is the content of an entry; which fields are used depends on
+// the kind (see ParseEntryForm).
+type EntryBody struct {
+	Tasks      []Task       `json:"tasks,omitempty"`
+	Summary    string       `json:"summary,omitempty"`
+	Goals      string       `json:"goals,omitempty"`
+	Completion string       `json:"completion,omitempty"`
+	Unfinished []Unfinished `json:"unfinished,omitempty"`
+	Training   string       `json:"training,omitempty"`
+	Log        string       `json:"log,omitempty"`
+	// Attendance (EntryAttendance only, entered by HR).
+	Leave []scoring.LeaveInput `json:"leave,omitempty"`
+	Late  int                  `json:"late,omitempty"`
+	Early int                  `json:"early,omitempty"`
+}
+
+// Task is one line of a 周记实.
+type Task struct {
+	Title    string        `json:"title"`
+	Deadline calendar.Date `json:"deadline"`
+	Progress int           `json:"progress"` // percent, 0–100
+	Target   string        `json:"target,omitempty"`
+}
+
+// Unfinished is an unfinished item of a 月小结 with its reason.
+type Unfinished struct {
+	Item   string `json:"item"`
+	Reason string `json:"reason"`
+}
+
+// Step states; see doc.go.
+const (
+	StepPending  = "pending"
+	StepApproved = "approved"
+	StepReturned = "returned" // sent back
+)
+
+// Chain roles: who a step is assigned to.
+const (
+	RoleUnitLeader = "unit_leader" // 科室负责人: 初评
+	RoleSupervisor = "supervisor"  // 分管领导: 审定
+	RoleHead       = "head"        // 主管领导: 评鉴
+)
+
+// Step is one leader's turn in a person's approval chain.
+type Step struct {
+	ID     string // "<period>/<person>/<seq>"
+	Period string
+	Person string
+	Seq    int // creation order within the person's chain
+	Index  int // position in the chain
+	Role   string
+	Name   string // 初评, 审定, 评鉴
+	// Assignee is the leader the step belongs to; a delegate of the assignee
+	// may act for them.
+	Assignee string
+	State    string
+	Due      calendar.Date
+	// Assessment is what the step carries forward: set by the first step,
+	// possibly adjusted by later ones.
+	Assessment Assessment
+	Reason     string // send-back or adjustment reason
+	ActedBy    string // who acted (the assignee or a delegate)
+	ActedAt    time.Time
+	Version    int
+}
+
+// Assessment is a leader's appraisal of one person for one period.
+type Assessment struct {
+	// Indicators are the leaf scores of the scheme's indicator tree.
+	Indicators map[string]scoring.Dec `json:"indicators,omitempty"`
+	// Score is a single score for schemes whose source kind is "score".
+	Score *scoring.Dec `json:"score,omitempty"`
+	// Grade is the leader's grade for schemes without bands (S5), or a
+	// suggestion otherwise.
+	Grade       string                    `json:"grade,omitempty"`
+	Adjustments []scoring.AdjustmentInput `json:"adjustments,omitempty"`
+	// Direct is a direct determination (top or bottom) with its reason.
+	Direct  *scoring.DirectInput `json:"direct,omitempty"`
+	Comment string               `json:"comment,omitempty"`
+}
+
+// Ballot is one anonymous 民主测评 score. It carries no voter: who voted is
+// kept apart (Tx.MarkVoted) so a ballot cannot be linked to its voter.
+type Ballot struct {
+	Period string
+	Target string
+	Score  scoring.Dec
+}
+
+// Result is one person's outcome for a period.
+type Result struct {
+	Period     string
+	Person     string
+	Score      *scoring.Dec
+	ScoreGrade string
+	Grade      string
+	State      string // scoring.StateGraded …
+	Flags      []string
+	Explain    []string
+	// Feedback is the leader's 反馈 after 公示.
+	Feedback *Feedback
+	Version  int
+}
+
+// Feedback is the leader's talk with the person after 公示 (S1, S4, S8).
+type Feedback struct {
+	By        string
+	At        time.Time
+	Strengths string
+	Problems  string
+	Requests  string
+}
+
+// Review states; see doc.go.
+const (
+	ReviewRequested = "requested" // the employee asked; HR to handle
+	ReviewForwarded = "forwarded" // HR forwarded to the committee with an opinion
+	ReviewRejected  = "rejected"  // HR: not admissible (reason)
+	ReviewUpheld    = "upheld"    // the committee kept the grade
+	ReviewChanged   = "changed"   // the committee changed the grade
+)
+
+// Review is a 复核 request.
+type Review struct {
+	ID        string // "<period>/<person>"
+	Period    string
+	Person    string
+	Reason    string
+	State     string
+	Opinion   string // HR's opinion
+	OldGrade  string
+	NewGrade  string
+	Decision  string // the committee's reason
+	DecidedBy string
+	CreatedAt time.Time
+	Version   int
+}
+
+// AnnualResult is a person's composed year.
+type AnnualResult struct {
+	Year    int
+	Person  string
+	Total   *scoring.Dec
+	Grade   string
+	Explain []string
+}
+
+// Fire outcomes.
+const (
+	FireFired  = "fired"
+	FireMissed = "missed" // older than the grace window; recorded, not sent
+)
+
+// Fire is the record of one schedule slot; (ScheduleID, SlotAt) is unique,
+// which is what makes a firing exactly-once (RELIABILITY.md §1).
+type Fire struct {
+	ScheduleID string
+	SlotAt     time.Time
+	Outcome    string
+	Sent       int // notifications written
+	FiredAt    time.Time
+}
+
+// Idempotency is a stored answer to an inbound event or click; (Source, Key)
+// is unique (RELIABILITY.md §2).
+type Idempotency struct {
+	Source    string // "lark_event", "card" …
+	Key       string // event_id, or the click's token
+	Result    string // the error code the first attempt returned ("" for success)
+	CreatedAt time.Time
+}
+
+// Notification states.
+const (
+	NotePending = "pending"
+	NoteSent    = "sent"
+	NoteDead    = "dead"
+)
+
+// Notification is a request to tell someone something; the bot's relay
+// renders Template with Data as a card and sends it with Key as Lark's uuid.
+type Notification struct {
+	ID int64 // assigned by the store, increasing
+	// Key is deterministic and at most 50 characters, unique in the outbox.
+	Key string
+	// To is a person id, or a chat id when Chat is true.
+	To        string
+	Chat      bool
+	Template  string
+	Data      map[string]string
+	CreatedAt time.Time
+	State     string
+	Attempts  int
+	UpdatedAt time.Time
+}
+
+// AuditEntry is one row of the hash-chained audit log (RELIABILITY.md §5).
+type AuditEntry struct {
+	Seq    int64 // assigned by the store: 1, 2, 3 …
+	At     time.Time
+	Actor  string
+	Action string // "step.approve", "entry.submit" …
+	Object string // what was acted on
+	// Detail is a short English description (never vote contents).
+	Detail string
+	// Denied marks an attempt that authorization refused.
+	Denied   bool
+	PrevHash string
+	RowHash  string
+}

@@ -1,0 +1,58 @@
+package workflow
+
+// Notification templates. The bot renders each as a card; Data holds the
+// strings named in each comment. Reminder templates also carry "stage"
+// (before, due, overdue, leader, hr), "due" (YYYY-MM-DD) and "item".
+const (
+	// TplRemind: a nudge to the person who has to act. Data: item, period, due, stage.
+	TplRemind = "remind"
+	// TplEscalate: a leader or HR is told who has not acted. Data: item,
+	// period, due, stage, names (、-separated), count.
+	TplEscalate = "escalate"
+	// TplStepAssigned: a leader has a step to do. Data: step, person, name, due.
+	TplStepAssigned = "step_assigned"
+	// TplStepReturned: a step came back to a leader. Data: step, person, reason.
+	TplStepReturned = "step_returned"
+	// TplEntryReturned: an entry was sent back to its owner. Data: kind, period, reason.
+	TplEntryReturned = "entry_returned"
+	// TplEntryCommented: the leader commented an entry. Data: kind, period, comment.
+	TplEntryCommented = "entry_commented"
+	// TplChainDone: HR is told a person's chain finished. Data: person, period.
+	TplChainDone = "chain_done"
+	// TplAppraisalReady: HR is told every chain of the period finished. Data: period.
+	TplAppraisalReady = "appraisal_ready"
+	// TplCommitteeTie: the committee must decide a tie at the quota cap.
+	// Data: period, names, grade, explain.
+	TplCommitteeTie = "committee_tie"
+	// TplCommitteeConfirm: the committee is asked to confirm the grades. Data: period.
+	TplCommitteeConfirm = "committee_confirm"
+	// TplPublicity: 公示 to a group chat. Data: period, grade, names, until, review_until.
+	TplPublicity = "publicity"
+	// TplResult: a person's own result (private). Data: period, grade, score, explain.
+	TplResult = "result"
+	// TplSecondedResult: the home unit's leader gets a seconded person's
+	// result. Data: period, person, grade.
+	TplSecondedResult = "seconded_result"
+	// TplFeedbackDue: a leader is asked for 反馈 talks. Data: period, names, count, due.
+	TplFeedbackDue = "feedback_due"
+	// TplHalfYearTalk: a unit leader is asked to talk with the lowest-ranked
+	// of the unit (S8). Data: period, names.
+	TplHalfYearTalk = "half_year_talk"
+	// TplBottomAlert: HR is told a person has had the bottom grade several
+	// periods in a row (S4: 诫勉). Data: person, grade, periods.
+	TplBottomAlert = "bottom_alert"
+	// TplReviewRequested: HR is told of a 复核 request. Data: review, person, reason.
+	TplReviewRequested = "review_requested"
+	// TplReviewForwarded: the committee must decide a 复核. Data: review, person, opinion.
+	TplReviewForwarded = "review_forwarded"
+	// TplReviewDecided: the person learns the 复核 outcome. Data: review, outcome, grade, reason.
+	TplReviewDecided = "review_decided"
+	// TplDelegation: both sides of a delegation. Data: from, to, start, end, reason.
+	TplDelegation = "delegation"
+	// TplTargetsProposed: a leader must confirm 年初分解. Data: person, count.
+	TplTargetsProposed = "targets_proposed"
+	// TplFilingDue: HR is reminded of 备案. Data: period, due.
+	TplFilingDue = "filing_due"
+	// TplAnnualResult: a person's annual result. Data: year, grade, total.
+	TplAnnualResult = "annual_result"
+)

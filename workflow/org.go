@@ -1,0 +1,430 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"context"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// Setup loads the organisation: settings, units and people. It is allowed
+// once on an empty store, when by is an HR person in people (bootstrap), and
+// afterwards to HR to add units and people. Errors: ErrForbidden,
+// ErrInvalidInput naming the field (a leader or unit that does not exist, a
+// duplicate id), ErrConflict for a person who already exists.
+func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Unit, people []Person) error {
+	return s.change(ctx, by, "org.setup", "org", func(o *op) error {
+		existing, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		if len(existing) == 0 {
+			ok := false
+			for _, p := range people {
+				ok = ok || (p.ID == by && p.HR)
+			}
+			if !ok {
+				return fmt.Errorf("bootstrap by %s who is not HR in the setup: %w", by, ErrForbidden)
+			}
+		} else if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		ids := map[string]bool{}
+		for _, p := range existing {
+			ids[p.ID] = true
+		}
+		for i, p := range people {
+			f := "people[" + strconv.Itoa(i) + "]"
+			if err := needText(f+".id", p.ID); err != nil {
+				return err
+			}
+			if err := needText(f+".name", p.Name); err != nil {
+				return err
+			}
+			if ids[p.ID] {
+				return invalid(f+".id", "重复："+p.ID)
+			}
+			ids[p.ID] = true
+		}
+		unitIDs := map[string]bool{}
+		old, err := o.tx.Units(o.ctx)
+		if err != nil {
+			return err
+		}
+		for _, u := range old {
+			unitIDs[u.ID] = true
+		}
+		for i, u := range units {
+			f := "unit[" + strconv.Itoa(i) + "]"
+			if err := needText(f+".id", u.ID); err != nil {
+				return err
+			}
+			for _, l := range []string{u.Leader, u.Supervisor} {
+				if l != "" && !ids[l] {
+					return invalid(f, "负责人不存在："+l)
+				}
+			}
+			unitIDs[u.ID] = true
+		}
+		for i, p := range people {
+			if p.Unit != "" && !unitIDs[p.Unit] {
+				return invalid("people["+strconv.Itoa(i)+"].unit", "科室不存在："+p.Unit)
+			}
+			if p.AssessedBy != "" && !unitIDs[p.AssessedBy] {
+				return invalid("people["+strconv.Itoa(i)+"].unit", "考核单位不存在："+p.AssessedBy)
+			}
+		}
+		if st.Head != "" && !ids[st.Head] {
+			return invalid("person", "主管领导不存在："+st.Head)
+		}
+		if st.Head != "" || len(existing) == 0 {
+			cur, err := o.tx.Settings(o.ctx)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			st.Version = cur.Version + 1
+			if err := o.tx.PutSettings(o.ctx, st); err != nil {
+				return err
+			}
+		}
+		for _, u := range units {
+			if err := o.tx.PutUnit(o.ctx, u); err != nil {
+				return err
+			}
+		}
+		for _, p := range people {
+			if err := o.tx.CreatePerson(o.ctx, p); err != nil {
+				return fmt.Errorf("create person %s: %w", p.ID, err)
+			}
+		}
+		o.logf("units=%d people=%d", len(units), len(people))
+		return nil
+	})
+}
+
+// MovePerson moves a person to another unit mid-cycle (HR only). Their
+// pending steps follow: a step assigned by role to the old unit's leaders is
+// reassigned to the new unit's. Errors: ErrForbidden, ErrInvalidInput
+// (unknown person or unit, empty reason).
+func (s *Service) MovePerson(ctx context.Context, by, personID, unitID, reason string) error {
+	return s.change(ctx, by, "person.move", personID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		u, err := o.tx.Unit(o.ctx, unitID)
+		if errors.Is(err, ErrNotFound) {
+			return invalid("unit", "科室不存在："+unitID)
+		} else if err != nil {
+			return err
+		}
+		from := p.Unit
+		p.Unit = u.ID
+		p.Version++
+		if err := o.tx.UpdatePerson(o.ctx, p); err != nil {
+			return err
+		}
+		o.logf("unit %s -> %s: %s", from, unitID, reason)
+		return s.reassignSteps(o, p)
+	})
+}
+
+// reassignSteps points p's pending steps at the leaders the chain resolves
+// to now.
+func (s *Service) reassignSteps(o *op, p Person) error {
+	steps, err := o.tx.Steps(o.ctx, StepFilter{Person: p.ID, State: StepPending})
+	if err != nil {
+		return err
+	}
+	u, err := o.tx.Unit(o.ctx, assessingUnit(p))
+	if err != nil {
+		return err
+	}
+	st, err := o.tx.Settings(o.ctx)
+	if err != nil {
+		return err
+	}
+	for _, step := range steps {
+		a := resolve(step.Role, p, u, st)
+		if a == "" || a == step.Assignee {
+			continue
+		}
+		old := step.Assignee
+		step.Assignee = a
+		step.Version++
+		if err := o.tx.DecideStep(o.ctx, step, nil); err != nil {
+			return err
+		}
+		o.logf("step %s reassigned %s -> %s", step.ID, old, a)
+		o.note(a, TplStepAssigned, map[string]string{"step": step.ID, "person": p.Name, "name": step.Name}, step.ID, strconv.Itoa(step.Version))
+	}
+	return nil
+}
+
+// SetStatus sets a person's special-case status (HR only; the reason is
+// required): probation, investigation, sanction, exempt. Errors:
+// ErrForbidden, ErrInvalidInput.
+func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonStatus) error {
+	return s.change(ctx, by, "person.status", personID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		if err := needText("reason", st.Reason); err != nil {
+			return err
+		}
+		if st.Sanction != "" && !s.knownSanction(st.Sanction) {
+			return invalid("status", "方案未规定此处分："+st.Sanction)
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		p.Status = st
+		p.Version++
+		o.logf("status %+v", st)
+		return o.tx.UpdatePerson(o.ctx, p)
+	})
+}
+
+func (s *Service) knownSanction(k string) bool {
+	for _, r := range s.scheme.Special.Sanctions {
+		for _, kind := range r.Kinds {
+			if kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// AddAbsence records leave (HR only). Reminders skip the person on those
+// days and the scheme's leave rules count the working days. Errors:
+// ErrForbidden, ErrInvalidInput (unknown person, end before start, no kind).
+func (s *Service) AddAbsence(ctx context.Context, by, personID string, a Absence) error {
+	return s.change(ctx, by, "person.absence", personID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		if err := needText("kind", a.Kind); err != nil {
+			return err
+		}
+		if !a.Start.IsValid() {
+			return invalid("start", "日期无效")
+		}
+		if !a.End.IsValid() || a.End.Before(a.Start) {
+			return invalid("end", "结束日期不能早于开始日期")
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		p.Absences = append(p.Absences, a)
+		p.Version++
+		o.logf("%s %s..%s", a.Kind, a.Start, a.End)
+		return o.tx.UpdatePerson(o.ctx, p)
+	})
+}
+
+// Delegate lets to act on by's steps from start to end (exclusive), e.g.
+// while by is away. Both are told. Errors: ErrForbidden (unknown caller),
+// ErrInvalidInput (unknown or same delegate, end not after start, end in
+// the past, longer than 90 days).
+func (s *Service) Delegate(ctx context.Context, by, to string, start, end time.Time, reason string) error {
+	return s.change(ctx, by, "delegation.create", by+"->"+to, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		if to == by {
+			return invalid("delegate", "不能委托给本人")
+		}
+		d, err := s.person(o, to, "delegate")
+		if err != nil {
+			return err
+		}
+		if !end.After(start) || !end.After(o.now) {
+			return invalid("end", "结束时间须晚于开始时间和当前时间")
+		}
+		if end.Sub(start) > 90*24*time.Hour {
+			return invalid("end", "委托期限不能超过 90 天")
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		id := DedupeKey(by, to, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))[3:23]
+		if err := o.tx.CreateDelegation(o.ctx, Delegation{ID: id, From: by, To: to, Start: start, End: end}); err != nil {
+			return err
+		}
+		loc := s.cal.Location()
+		data := map[string]string{
+			"from": me.Name, "to": d.Name, "reason": reason,
+			"start": start.In(loc).Format("2006-01-02 15:04"), "end": end.In(loc).Format("2006-01-02 15:04"),
+		}
+		o.note(by, TplDelegation, data, id)
+		o.note(to, TplDelegation, data, id)
+		o.logf("delegation %s %s..%s", id, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+		return nil
+	})
+}
+
+// Delegations returns the delegations from or to by (visible to both).
+func (s *Service) Delegations(ctx context.Context, by string) ([]Delegation, error) {
+	var out []Delegation
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Delegations(ctx, by)
+		return err
+	})
+	return out, err
+}
+
+// TargetInput is one line of a person's 年初分解 as they propose it.
+type TargetInput struct {
+	Title    string
+	Quantity string
+	Deadline calendar.Date
+	Standard string
+	Lead     bool
+}
+
+// ProposeTargets adds by's own annual targets as drafts and asks their
+// leader to confirm them. Errors: ErrForbidden (not assessed),
+// ErrInvalidInput (empty title, deadline outside the year).
+func (s *Service) ProposeTargets(ctx context.Context, by string, year int, ts []TargetInput) error {
+	return s.change(ctx, by, "target.propose", by, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		if !me.Assessed {
+			return fmt.Errorf("%s is not assessed: %w", by, ErrForbidden)
+		}
+		if len(ts) == 0 || len(ts) > 100 {
+			return invalid("targets", "须填写 1 至 100 项")
+		}
+		have, err := o.tx.Targets(o.ctx, by, year)
+		if err != nil {
+			return err
+		}
+		for i, t := range ts {
+			f := fmt.Sprintf("targets[%d]", i)
+			if err := needText(f+".title", t.Title); err != nil {
+				return err
+			}
+			if t.Deadline.Year != year {
+				return invalid(f+".deadline", "须在本年度内")
+			}
+			id := fmt.Sprintf("%d/%s/%d", year, by, len(have)+i+1)
+			if err := o.tx.CreateTarget(o.ctx, Target{ID: id, Person: by, Year: year, Title: t.Title, Quantity: t.Quantity,
+				Deadline: t.Deadline, Standard: t.Standard, Lead: t.Lead, State: TargetDraft}); err != nil {
+				return err
+			}
+		}
+		units, err := unitMap(o.ctx, o.tx)
+		if err != nil {
+			return err
+		}
+		if l := leaderOf(me, units); l != "" {
+			o.note(l, TplTargetsProposed, map[string]string{"person": me.Name, "count": strconv.Itoa(len(ts))}, by, strconv.Itoa(year), strconv.Itoa(len(have)))
+		}
+		o.logf("%d targets for %d", len(ts), year)
+		return nil
+	})
+}
+
+// ConfirmTarget confirms a draft target (the person's leader or their
+// delegate). Errors: ErrNotFound, ErrForbidden, ErrStale, ErrInvalidTransition.
+func (s *Service) ConfirmTarget(ctx context.Context, by, targetID string, version int) error {
+	return s.change(ctx, by, "target.confirm", targetID, func(o *op) error {
+		var t Target
+		found := false
+		// Target ids are "<year>/<person>/<n>"; load through the owner's list.
+		year, person, ok := splitTargetID(targetID)
+		if ok {
+			ts, err := o.tx.Targets(o.ctx, person, year)
+			if err != nil {
+				return err
+			}
+			for _, x := range ts {
+				if x.ID == targetID {
+					t, found = x, true
+				}
+			}
+		}
+		if !found {
+			return fmt.Errorf("target %s: %w", targetID, ErrNotFound)
+		}
+		p, err := o.tx.Person(o.ctx, t.Person)
+		if err != nil {
+			return err
+		}
+		units, err := unitMap(o.ctx, o.tx)
+		if err != nil {
+			return err
+		}
+		can, err := actingFor(o.ctx, o.tx, by, o.now)
+		if err != nil {
+			return err
+		}
+		leader := leaderOf(p, units)
+		if leader == "" || !contains(can, leader) {
+			return fmt.Errorf("%s does not lead %s: %w", by, p.ID, ErrForbidden)
+		}
+		if t.Version != version {
+			return fmt.Errorf("target %s version %d, card %d: %w", t.ID, t.Version, version, ErrStale)
+		}
+		if t.State != TargetDraft {
+			return fmt.Errorf("target %s is %s: %w", t.ID, t.State, ErrInvalidTransition)
+		}
+		t.State, t.ConfirmedBy = TargetConfirmed, by
+		t.Version++
+		return o.tx.UpdateTarget(o.ctx, t)
+	})
+}
+
+// Targets returns by's targets for a year.
+func (s *Service) Targets(ctx context.Context, by string, year int) ([]Target, error) {
+	var out []Target
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Targets(ctx, by, year)
+		return err
+	})
+	return out, err
+}
+
+func splitTargetID(id string) (int, string, bool) {
+	var parts []string
+	start := 0
+	for i := 0; i < len(id); i++ {
+		if id[i] == '/' {
+			parts = append(parts, id[start:i])
+			start = i + 1
+		}
+	}
+	parts = append(parts, id[start:])
+	if len(parts) != 3 {
+		return 0, "", false
+	}
+	y, err := strconv.Atoi(parts[0])
+	return y, parts[1], err == nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

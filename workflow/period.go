@@ -1,0 +1,672 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// inScope reports whether p takes part in a period's appraisal.
+func inScope(p Person) bool { return p.Assessed && !p.Status.Exempt }
+
+// unfinished returns the names of people in scope whose chain has not
+// reached its end.
+func (s *Service) unfinished(ctx context.Context, tx Tx, period string, people []Person) ([]string, error) {
+	var out []string
+	for _, p := range people {
+		if !inScope(p) {
+			continue
+		}
+		if _, ok, err := s.finalAssessment(ctx, tx, period, p.ID); err != nil {
+			return nil, err
+		} else if !ok {
+			out = append(out, p.Name)
+		}
+	}
+	return out, nil
+}
+
+// finalAssessment returns the assessment of a finished chain.
+func (s *Service) finalAssessment(ctx context.Context, tx Tx, period, person string) (Assessment, bool, error) {
+	steps, err := tx.Steps(ctx, StepFilter{Period: period, Person: person})
+	if err != nil || len(steps) == 0 {
+		return Assessment{}, false, err
+	}
+	last := steps[len(steps)-1]
+	if last.State != StepApproved {
+		return Assessment{}, false, nil
+	}
+	return last.Assessment, true, nil
+}
+
+// scoreInput builds the scoring engine's input from stored state.
+func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scoring.PeriodInput, map[string]Person, error) {
+	people, err := tx.People(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := tx.Settings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ballots, err := tx.Ballots(ctx, period.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	votes := map[string][]scoring.Dec{}
+	for _, b := range ballots {
+		votes[b.Target] = append(votes[b.Target], b.Score)
+	}
+	in := &scoring.PeriodInput{Kind: "period", Period: scoring.PeriodInfo{ID: period.ID, WorkingDays: s.cal.WorkdaysBetween(period.Start, period.End)}}
+	byID := map[string]Person{}
+	for _, p := range people {
+		if !inScope(p) {
+			continue
+		}
+		byID[p.ID] = p
+		a, _, err := s.finalAssessment(ctx, tx, period.ID, p.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		unit := st.Name
+		if s.cfg.QuotaPerUnit || unit == "" {
+			unit = assessingUnit(p)
+		}
+		pi := scoring.PersonInput{ID: p.ID, Name: p.Name, Unit: unit, Group: p.Group, Tier: p.Tier, Frontline: p.Frontline,
+			Sources: map[string]scoring.SourceInput{}, Adjustments: a.Adjustments, Grade: a.Grade}
+		for _, src := range s.sources(p.Tier) {
+			switch src.Kind {
+			case "indicators":
+				if len(a.Indicators) > 0 {
+					pi.Sources[src.ID] = scoring.SourceInput{Indicators: a.Indicators}
+				}
+			case "score":
+				if a.Score != nil {
+					pi.Sources[src.ID] = scoring.SourceInput{Score: a.Score}
+				}
+			case "votes":
+				if v := votes[p.ID]; len(v) > 0 {
+					pi.Sources[src.ID] = scoring.SourceInput{Votes: v}
+				}
+			}
+		}
+		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.Sanction, Direct: a.Direct}
+		leave, err := s.leaveDays(ctx, tx, p, period)
+		if err != nil {
+			return nil, nil, err
+		}
+		status.Leave = leave
+		pi.Status = status
+		in.People = append(in.People, pi)
+	}
+	if len(period.Decisions) > 0 {
+		in.Committee = &scoring.Committee{Decisions: period.Decisions}
+	}
+	return in, byID, nil
+}
+
+// sources returns the scheme's rater sources for a tier.
+func (s *Service) sources(tier string) []scoring.Source {
+	var def []scoring.Source
+	for _, r := range s.scheme.Raters {
+		if len(r.Tiers) == 0 {
+			def = r.Sources
+		}
+		if slices.Contains(r.Tiers, tier) {
+			return r.Sources
+		}
+	}
+	return def
+}
+
+// leaveDays sums a person's leave in the period by kind, in working days:
+// recorded absences plus the leave HR entered with the monthly attendance.
+func (s *Service) leaveDays(ctx context.Context, tx Tx, p Person, period Period) ([]scoring.LeaveInput, error) {
+	days := map[string]int64{}
+	var kinds []string
+	add := func(kind string, n int64) {
+		if _, ok := days[kind]; !ok {
+			kinds = append(kinds, kind)
+		}
+		days[kind] += n
+	}
+	for _, a := range p.Absences {
+		from, to := a.Start, a.End
+		if from.Before(period.Start) {
+			from = period.Start
+		}
+		if to.After(period.End) {
+			to = period.End
+		}
+		if n := s.cal.WorkdaysBetween(from, to); n > 0 {
+			add(a.Kind, int64(n))
+		}
+	}
+	var out []scoring.LeaveInput
+	for _, k := range kinds {
+		out = append(out, scoring.LeaveInput{Kind: k, Days: scoring.IntDec(days[k])})
+	}
+	att, err := tx.Entries(ctx, EntryFilter{Kind: EntryAttendance, Person: p.ID, Cycle: period.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range att {
+		out = append(out, e.Body.Leave...)
+	}
+	return out, nil
+}
+
+// rescore runs the engine on the period and writes every result.
+func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[string]Person, error) {
+	in, byID, err := s.scoreInput(o.ctx, o.tx, *period)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := scoring.ScorePeriod(s.scheme, in)
+	if err != nil {
+		if errors.Is(err, scoring.ErrInvalidInput) {
+			return nil, nil, invalid("scores", err.Error())
+		}
+		return nil, nil, fmt.Errorf("score %s: %w", period.ID, err)
+	}
+	period.Quotas = res.Quotas
+	for _, pr := range res.People {
+		r := Result{Period: period.ID, Person: pr.ID, Score: pr.Score, ScoreGrade: pr.ScoreGrade, Grade: pr.Grade,
+			State: pr.State, Flags: pr.Flags, Explain: pr.Explain, Version: 1}
+		old, err := o.tx.Result(o.ctx, period.ID, pr.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return nil, nil, err
+		default:
+			r.Version, r.Feedback = old.Version+1, old.Feedback
+		}
+		if err := o.tx.PutResult(o.ctx, r); err != nil {
+			return nil, nil, err
+		}
+	}
+	return res, byID, nil
+}
+
+// CloseAppraisal ends the period's collecting (HR only): every chain must
+// have finished; the period is scored under the scheme with its quotas, and
+// the committee is asked to decide the ties and confirm. Errors:
+// ErrForbidden, ErrNotFound, ErrWindowClosed (not open), ErrIncomplete
+// (chains still running), ErrInvalidInput (the engine refused the data).
+func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error {
+	return s.change(ctx, by, "period.close", periodID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		period, err := s.openPeriod(o, periodID)
+		if err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		missing, err := s.unfinished(o.ctx, o.tx, periodID, people)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return &IncompleteError{What: "考核审批", Missing: missing}
+		}
+		res, byID, err := s.rescore(o, &period)
+		if err != nil {
+			return err
+		}
+		period.State = PeriodCommittee
+		period.Version++
+		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
+			return err
+		}
+		s.notifyCommittee(o, people, period, res, byID)
+		o.logf("scored %d people", len(res.People))
+		return nil
+	})
+}
+
+func (s *Service) notifyCommittee(o *op, people []Person, period Period, res *scoring.PeriodResult, byID map[string]Person) {
+	var tied []string
+	for _, q := range res.Quotas {
+		for _, id := range q.Tied {
+			tied = append(tied, byID[id].Name)
+		}
+	}
+	for _, c := range committeePeople(people) {
+		if len(tied) > 0 {
+			o.note(c, TplCommitteeTie, map[string]string{"period": period.ID, "names": strings.Join(tied, "、"), "count": strconv.Itoa(len(tied))}, period.ID, strconv.Itoa(period.Version))
+		} else {
+			o.note(c, TplCommitteeConfirm, map[string]string{"period": period.ID}, period.ID, strconv.Itoa(period.Version))
+		}
+	}
+}
+
+// CommitteeDecide sets the grade of a person the quota left pending (a tie
+// at the cap), with a reason (committee members only). The period is
+// scored again with the decision. Errors: ErrForbidden, ErrNotFound,
+// ErrInvalidTransition (period not at the committee, person not pending),
+// ErrInvalidInput (unknown grade, empty reason).
+func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, grade, reason string) error {
+	return s.change(ctx, by, "committee.decide", periodID+"/"+person, func(o *op) error {
+		if _, err := s.requireCommittee(o); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodCommittee {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		r, err := o.tx.Result(o.ctx, periodID, person)
+		if err != nil {
+			return err
+		}
+		if r.State != scoring.StatePending {
+			return fmt.Errorf("%s is %s, not pending: %w", person, r.State, ErrInvalidTransition)
+		}
+		label := gradeLabel(s.scheme, grade)
+		if label == "" {
+			return invalid("grade", "方案中没有此等次："+grade)
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		period.Decisions = append(period.Decisions, scoring.Decision{Person: person, Grade: label, Reason: reason})
+		res, _, err := s.rescore(o, &period)
+		if err != nil {
+			return err
+		}
+		period.Version++
+		o.logf("%s -> %s: %s", person, label, reason)
+		_ = res
+		return o.tx.UpdatePeriod(o.ctx, period)
+	})
+}
+
+// ConfirmResults confirms the period's grades (committee members only).
+// Afterwards HR is alerted for anyone with the bottom grade several periods
+// in a row. Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition,
+// ErrIncomplete (ties still undecided).
+func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error {
+	return s.change(ctx, by, "committee.confirm", periodID, func(o *op) error {
+		if _, err := s.requireCommittee(o); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodCommittee {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		results, err := o.tx.Results(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for _, p := range people {
+			names[p.ID] = p.Name
+		}
+		var pending []string
+		for _, r := range results {
+			if r.State == scoring.StatePending {
+				pending = append(pending, names[r.Person])
+			}
+		}
+		if len(pending) > 0 {
+			return &IncompleteError{What: "考核委员会审定", Missing: pending}
+		}
+		period.State = PeriodConfirmed
+		period.Version++
+		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
+			return err
+		}
+		return s.bottomAlerts(o, period, results, people, names)
+	})
+}
+
+// bottomAlerts tells HR who has had the bottom grade BottomAlertAfter
+// periods in a row, ending with this one (S4 五、8: 诫勉).
+func (s *Service) bottomAlerts(o *op, period Period, results []Result, people []Person, names map[string]string) error {
+	bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
+	periods, err := o.tx.Periods(o.ctx)
+	if err != nil {
+		return err
+	}
+	var before []Period
+	for _, p := range periods {
+		if p.Start.Before(period.Start) {
+			before = append(before, p)
+		}
+	}
+	need := s.cfg.BottomAlertAfter - 1
+	for _, r := range results {
+		if r.Grade != bottom || len(before) < need {
+			continue
+		}
+		run := []string{period.ID}
+		for i := len(before) - 1; i >= len(before)-need; i-- {
+			pr, err := o.tx.Result(o.ctx, before[i].ID, r.Person)
+			if errors.Is(err, ErrNotFound) || (err == nil && pr.Grade != bottom) {
+				break
+			} else if err != nil {
+				return err
+			}
+			run = append(run, before[i].ID)
+		}
+		if len(run) < s.cfg.BottomAlertAfter {
+			continue
+		}
+		slices.Reverse(run)
+		for _, hr := range hrPeople(people) {
+			o.note(hr, TplBottomAlert, map[string]string{"person": names[r.Person], "grade": bottom, "periods": strings.Join(run, "、")}, period.ID, r.Person)
+		}
+		o.logf("bottom alert %s", r.Person)
+	}
+	return nil
+}
+
+// Publish starts 公示 (HR only): the top-grade list (or every grade with
+// Config.PublishAll) goes to the public chats; each person is told their
+// own result privately; a seconded person's result is sent back to their
+// home unit's leader; leaders are asked for 反馈 talks; after the second
+// and fourth quarter, with Config.HalfYearTalk, each unit leader is asked to
+// talk with the unit's lowest-ranked. The 复核 window opens. Errors:
+// ErrForbidden, ErrNotFound, ErrInvalidTransition (not confirmed).
+func (s *Service) Publish(ctx context.Context, by, periodID string) error {
+	return s.change(ctx, by, "period.publish", periodID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodConfirmed {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		today := s.today(o.now)
+		period.State = PeriodPublished
+		period.PublishedAt = o.now
+		period.PublicityEnd = s.cal.AddWorkdays(today, s.cfg.PublicityWorkdays)
+		period.ReviewEnd = today.AddDays(s.cfg.ReviewDays)
+		period.Version++
+		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
+			return err
+		}
+		st, err := o.tx.Settings(o.ctx)
+		if err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		byID := map[string]Person{}
+		for _, p := range people {
+			byID[p.ID] = p
+		}
+		units, err := unitMap(o.ctx, o.tx)
+		if err != nil {
+			return err
+		}
+		results, err := o.tx.Results(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		// 公示: by grade, names in ID order.
+		for gi, g := range s.scheme.Grades {
+			if gi > 0 && !s.cfg.PublishAll {
+				break
+			}
+			var names []string
+			for _, r := range results {
+				if r.Grade == g.Label {
+					names = append(names, byID[r.Person].Name)
+				}
+			}
+			for _, chat := range st.PublicChats {
+				o.chat(chat, TplPublicity, map[string]string{"period": periodID, "grade": g.Label, "names": strings.Join(names, "、"),
+					"count": strconv.Itoa(len(names)), "until": period.PublicityEnd.String(), "review_until": period.ReviewEnd.String()}, periodID, g.Label)
+			}
+		}
+		feedback := map[string][]string{}
+		for _, r := range results {
+			p := byID[r.Person]
+			score := ""
+			if r.Score != nil {
+				score = r.Score.String()
+			}
+			o.note(p.ID, TplResult, map[string]string{"period": periodID, "grade": r.Grade, "state": r.State, "score": score,
+				"explain": strings.Join(r.Explain, "\n"), "review_until": period.ReviewEnd.String()}, periodID)
+			if p.AssessedBy != "" && p.AssessedBy != p.Unit {
+				if l := units[p.Unit].Leader; l != "" {
+					o.note(l, TplSecondedResult, map[string]string{"period": periodID, "person": p.Name, "grade": r.Grade, "state": r.State}, periodID, p.ID)
+				}
+			}
+			if l := leaderOf(p, units); l != "" {
+				feedback[l] = append(feedback[l], p.Name)
+			}
+		}
+		due := s.cal.AddWorkdays(today, s.cfg.FeedbackWorkdays)
+		for l, names := range feedback {
+			o.note(l, TplFeedbackDue, map[string]string{"period": periodID, "names": strings.Join(names, "、"), "count": strconv.Itoa(len(names)), "due": due.String()}, periodID)
+		}
+		if s.cfg.HalfYearTalk && halfYearEnd(period) {
+			s.halfYearTalks(o, period, results, byID, units)
+		}
+		o.logf("publicity until %s, review until %s", period.PublicityEnd, period.ReviewEnd)
+		return nil
+	})
+}
+
+func halfYearEnd(p Period) bool { return p.End.Month == 6 || p.End.Month == 12 }
+
+// halfYearTalks asks each unit leader to talk with the unit's lowest-ranked
+// person (S8: 每半年与排名靠后的干部谈话).
+func (s *Service) halfYearTalks(o *op, period Period, results []Result, byID map[string]Person, units map[string]Unit) {
+	rank := map[string]int{}
+	for i, g := range s.scheme.Grades {
+		rank[g.Label] = i
+	}
+	lowest := map[string][]Result{}
+	for _, r := range results {
+		if r.State != scoring.StateGraded {
+			continue
+		}
+		u := assessingUnit(byID[r.Person])
+		cur := lowest[u]
+		if len(cur) == 0 {
+			lowest[u] = []Result{r}
+			continue
+		}
+		switch c := compareResult(r, cur[0], rank); {
+		case c < 0:
+			lowest[u] = []Result{r}
+		case c == 0:
+			lowest[u] = append(cur, r)
+		}
+	}
+	for uid, rs := range lowest {
+		l := units[uid].Leader
+		if l == "" {
+			continue
+		}
+		var names []string
+		for _, r := range rs {
+			names = append(names, byID[r.Person].Name)
+		}
+		sort.Strings(names)
+		o.note(l, TplHalfYearTalk, map[string]string{"period": period.ID, "names": strings.Join(names, "、")}, period.ID, uid)
+	}
+}
+
+// compareResult orders results worst first: lower grade, then lower score.
+func compareResult(a, b Result, rank map[string]int) int {
+	if ra, rb := rank[a.Grade], rank[b.Grade]; ra != rb {
+		if ra > rb {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.Score == nil || b.Score == nil:
+		return 0
+	default:
+		return a.Score.Cmp(b.Score.Decimal)
+	}
+}
+
+// RecordFeedback records the leader's 反馈 to a person after 公示 (the
+// person's leader or their delegate). Errors: ErrForbidden, ErrNotFound,
+// ErrInvalidTransition (not published), ErrInvalidInput.
+func (s *Service) RecordFeedback(ctx context.Context, by, periodID, person string, f Feedback) error {
+	return s.change(ctx, by, "result.feedback", periodID+"/"+person, func(o *op) error {
+		p, err := s.person(o, person, "person")
+		if err != nil {
+			return err
+		}
+		if err := s.leaderCan(o, p); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodPublished && period.State != PeriodClosed {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		if err := needText("feedback", f.Strengths+f.Problems+f.Requests); err != nil {
+			return err
+		}
+		r, err := o.tx.Result(o.ctx, periodID, person)
+		if err != nil {
+			return err
+		}
+		f.By, f.At = by, o.now
+		r.Feedback = &f
+		r.Version++
+		return o.tx.PutResult(o.ctx, r)
+	})
+}
+
+// Result returns a person's result. Only the person, the leaders of their
+// chain, HR and the committee may see it; a refusal is audited. Errors:
+// ErrForbidden, ErrNotFound.
+func (s *Service) Result(ctx context.Context, by, periodID, person string) (Result, error) {
+	var out Result
+	err := s.view(ctx, func(tx Tx) error {
+		steps, err := tx.Steps(ctx, StepFilter{Period: periodID, Person: person})
+		if err != nil {
+			return err
+		}
+		if err := s.canSee(ctx, tx, by, person, steps); err != nil {
+			return err
+		}
+		out, err = tx.Result(ctx, periodID, person)
+		return err
+	})
+	if errors.Is(err, ErrForbidden) {
+		s.auditDenial(ctx, by, "result.read", periodID+"/"+person, err)
+	}
+	return out, err
+}
+
+// auditDenial records a refused read.
+func (s *Service) auditDenial(ctx context.Context, by, action, object string, cause error) {
+	now := s.clock.Now()
+	if err := s.store.InTx(ctx, func(tx Tx) error {
+		_, err := tx.AppendAudit(ctx, AuditEntry{At: now, Actor: by, Action: action, Object: object, Detail: "denied: " + cause.Error(), Denied: true})
+		return err
+	}); err != nil {
+		s.log.Error("audit denial", "action", action, "err", err)
+	}
+}
+
+// Period returns a period.
+func (s *Service) Period(ctx context.Context, id string) (Period, error) {
+	var out Period
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		out, err = tx.Period(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// MarkFiled records that the period's 备案 tables were filed (HR only).
+// Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition (not published).
+func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
+	return s.change(ctx, by, "period.filed", periodID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if (period.State != PeriodPublished && period.State != PeriodClosed) || !period.FiledAt.IsZero() {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		period.FiledAt = o.now
+		period.Version++
+		return o.tx.UpdatePeriod(o.ctx, period)
+	})
+}
+
+// closeDue closes published periods whose review window ended with no
+// review open; it is part of Tick.
+func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
+	var ids []string
+	if err := s.view(ctx, func(tx Tx) error {
+		ps, err := tx.Periods(ctx)
+		for _, p := range ps {
+			if p.State == PeriodPublished && today.After(p.ReviewEnd) {
+				ids = append(ids, p.ID)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		err := s.change(ctx, "system", "period.close_review", id, func(o *op) error {
+			p, err := o.tx.Period(o.ctx, id)
+			if err != nil || p.State != PeriodPublished {
+				return err
+			}
+			rs, err := o.tx.Reviews(o.ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, r := range rs {
+				if r.State == ReviewRequested || r.State == ReviewForwarded {
+					o.quiet = true
+					return nil // closes once the last review is decided
+				}
+			}
+			p.State = PeriodClosed
+			p.Version++
+			return o.tx.UpdatePeriod(o.ctx, p)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

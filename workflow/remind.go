@@ -1,0 +1,408 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// TickReport says what one Tick did.
+type TickReport struct {
+	Fired  int // slots fired by this call
+	Missed int // slots older than the grace window, recorded as missed
+	Sent   int // notifications written
+}
+
+// item is one open thing with a deadline and a reminder plan.
+type item struct {
+	schedule string // schedule id prefix; the stage is appended
+	kind     string // plan name
+	period   string // the appraisal period
+	entry    string // the entry's period id (weekly, monthly) or the step id
+	due      calendar.Date
+}
+
+// Tick fires every reminder slot that is due at the clock's now: for each
+// open item (a missing entry, a vote not cast, a pending step, feedback not
+// given, a filing not done) each nudge of its plan fires once, at its time,
+// to those who have not acted — or, for an escalation, to their leader or
+// HR. Each slot is recorded in the store (Tx.RecordFire) in the same
+// transaction as its notifications, so concurrent or repeated Ticks fire it
+// exactly once; a slot older than Config.Grace is recorded as missed and not
+// sent. In quiet hours Tick sends nothing (slots wait, within the grace).
+// Tick also closes periods whose 复核 window has ended. Call it every few
+// minutes from a scheduler, or after moving a fake clock.
+func (s *Service) Tick(ctx context.Context) (TickReport, error) {
+	var rep TickReport
+	now := s.clock.Now()
+	today := s.today(now)
+	if err := s.closeDue(ctx, today); err != nil {
+		return rep, fmt.Errorf("close periods: %w", err)
+	}
+	if s.quiet(now) {
+		return rep, nil
+	}
+	type slot struct {
+		it    item
+		nudge Nudge
+		id    string
+		at    time.Time
+	}
+	var due []slot
+	err := s.view(ctx, func(tx Tx) error {
+		items, err := s.items(ctx, tx, today)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			for _, n := range s.cfg.Plans[it.kind] {
+				at, ok := s.slotTime(it.due, n)
+				if !ok || at.After(now) {
+					continue
+				}
+				id := it.schedule + "/" + n.Stage
+				if _, err := tx.Fire(ctx, id, at); err == nil {
+					continue
+				} else if !errors.Is(err, ErrNotFound) {
+					return err
+				}
+				due = append(due, slot{it, n, id, at})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	sort.SliceStable(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
+	for _, sl := range due {
+		missed := now.Sub(sl.at) > s.cfg.Grace
+		sent := 0
+		fired := false
+		err := s.store.InTx(ctx, func(tx Tx) error {
+			f := Fire{ScheduleID: sl.id, SlotAt: sl.at, Outcome: FireFired, FiredAt: now}
+			var notes []Notification
+			if missed {
+				f.Outcome = FireMissed
+			} else {
+				var err error
+				notes, err = s.recipients(ctx, tx, sl.it, sl.nudge, now, today)
+				if err != nil {
+					return err
+				}
+				f.Sent = len(notes)
+			}
+			if err := tx.RecordFire(ctx, f); errors.Is(err, ErrConflict) {
+				return nil // another replica or an earlier Tick fired it
+			} else if err != nil {
+				return err
+			}
+			for _, n := range notes {
+				n.Key = DedupeKey(sl.id, sl.at.UTC().Format(time.RFC3339), n.To, n.Template)
+				n.CreatedAt = now
+				if _, err := tx.Enqueue(ctx, n); err != nil && !errors.Is(err, ErrConflict) {
+					return err
+				}
+			}
+			fired, sent = true, len(notes)
+			return nil
+		})
+		if err != nil {
+			return rep, fmt.Errorf("fire %s at %s: %w", sl.id, sl.at.Format(time.RFC3339), err)
+		}
+		switch {
+		case fired && missed:
+			rep.Missed++
+			s.log.Warn("reminder slot missed", "schedule", sl.id, "slot", sl.at)
+		case fired:
+			rep.Fired++
+			rep.Sent += sent
+		}
+	}
+	return rep, nil
+}
+
+// quiet reports whether t falls in the quiet hours.
+func (s *Service) quiet(t time.Time) bool {
+	h := t.In(s.cal.Location()).Hour()
+	from, to := s.cfg.QuietFrom, s.cfg.QuietTo
+	if from == to {
+		return false
+	}
+	if from > to {
+		return h >= from || h < to
+	}
+	return h >= from && h < to
+}
+
+// slotTime is when a nudge of an item due on due fires; false when the
+// plan skips it (an on-the-day nudge for a due date that is not a working
+// day). A time in the quiet hours moves to their end.
+func (s *Service) slotTime(due calendar.Date, n Nudge) (time.Time, bool) {
+	d := due
+	switch {
+	case n.Workdays == 0:
+		if !s.cal.IsWorkday(due) {
+			return time.Time{}, false
+		}
+	default:
+		d = s.cal.AddWorkdays(due, n.Workdays)
+	}
+	t := s.at(d, n.Hour, n.Minute)
+	if s.quiet(t) {
+		if n.Hour >= s.cfg.QuietTo {
+			d = d.AddDays(1)
+		}
+		t = s.at(d, s.cfg.QuietTo, 0)
+	}
+	return t, true
+}
+
+// items lists every open item with a reminder plan.
+func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item, error) {
+	periods, err := tx.Periods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []item
+	for _, p := range periods {
+		cp, err := calendar.ParsePeriod(p.ID)
+		if err != nil {
+			return nil, err
+		}
+		switch p.State {
+		case PeriodOpen:
+			for _, w := range weeksOf(cp) {
+				if w.Start().After(today) {
+					break
+				}
+				out = append(out, item{schedule: p.ID + "/weekly/" + w.String(), kind: planWeekly, period: p.ID, entry: w.String(), due: s.cfg.Deadlines.Weekly(s.cal, w)})
+			}
+			for _, m := range monthsOf(cp) {
+				if m.Start().After(today) {
+					break
+				}
+				out = append(out, item{schedule: p.ID + "/monthly/" + m.String(), kind: planMonthly, period: p.ID, entry: m.String(), due: s.cfg.Deadlines.Monthly(s.cal, m)})
+			}
+			out = append(out, item{schedule: p.ID + "/summary", kind: planSummary, period: p.ID, entry: p.ID, due: p.SummaryDue})
+			if *s.cfg.Votes {
+				out = append(out, item{schedule: p.ID + "/vote", kind: planVote, period: p.ID, entry: p.ID, due: p.SummaryDue})
+			}
+			steps, err := tx.Steps(ctx, StepFilter{Period: p.ID, State: StepPending})
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range steps {
+				out = append(out, item{schedule: "step/" + st.ID, kind: planStep, period: p.ID, entry: st.ID, due: st.Due})
+			}
+		case PeriodPublished, PeriodClosed:
+			if p.State == PeriodPublished {
+				pub := s.today(p.PublishedAt)
+				out = append(out, item{schedule: p.ID + "/feedback", kind: planFeedback, period: p.ID, due: s.cal.AddWorkdays(pub, s.cfg.FeedbackWorkdays)})
+			}
+			if p.FiledAt.IsZero() {
+				out = append(out, item{schedule: p.ID + "/filing", kind: planFiling, period: p.ID, due: p.FilingDue})
+			}
+		}
+	}
+	return out, nil
+}
+
+// recipients computes, from fresh state inside the firing transaction, who
+// a nudge goes to: only those who still have not acted.
+func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now time.Time, today calendar.Date) ([]Notification, error) {
+	people, err := tx.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	units, err := unitMap(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]Person{}
+	for _, p := range people {
+		byID[p.ID] = p
+	}
+	hr := hrPeople(people)
+	data := func() map[string]string {
+		return map[string]string{"item": it.kind, "period": it.period, "entry": it.entry, "due": it.due.String(), "stage": n.Stage}
+	}
+	var pending []Person // people who have to act
+	var out []Notification
+	switch it.kind {
+	case planWeekly, planMonthly, planSummary, planVote:
+		var voters map[string]bool
+		groups := map[string]int{}
+		if it.kind == planVote {
+			vs, err := tx.Voters(ctx, it.period)
+			if err != nil {
+				return nil, err
+			}
+			voters = map[string]bool{}
+			for _, v := range vs {
+				voters[v] = true
+			}
+			for _, p := range people {
+				if inScope(p) && p.Group != "" {
+					groups[p.Group]++
+				}
+			}
+		}
+		kind := map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly}[it.kind]
+		for _, p := range people {
+			if !inScope(p) || onLeave(p, today) {
+				continue
+			}
+			if it.kind == planVote {
+				if p.Group != "" && groups[p.Group] > 1 && !voters[p.ID] {
+					pending = append(pending, p)
+				}
+				continue
+			}
+			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: p.ID, Period: it.entry})
+			if errors.Is(err, ErrNotFound) || (err == nil && e.State == EntryReturned) {
+				pending = append(pending, p)
+			} else if err != nil {
+				return nil, err
+			}
+		}
+	case planStep:
+		st, err := tx.Step(ctx, it.entry)
+		if err != nil {
+			return nil, err
+		}
+		if st.State != StepPending {
+			return nil, nil
+		}
+		d := data()
+		d["step"], d["person"], d["name"] = st.ID, byID[st.Person].Name, st.Name
+		switch n.Stage {
+		case StageLeader, StageHR:
+			to := hr
+			if n.Stage == StageLeader {
+				sup, err := superior(ctx, tx, st.Assignee)
+				if err != nil {
+					return nil, err
+				}
+				if sup != "" {
+					to = []string{sup}
+				}
+			}
+			d["names"], d["count"] = byID[st.Assignee].Name, "1"
+			for _, r := range to {
+				out = append(out, Notification{To: r, Template: TplEscalate, Data: d})
+			}
+		default:
+			to := []string{}
+			if a, ok := byID[st.Assignee]; ok && !onLeave(a, today) {
+				to = append(to, a.ID)
+			}
+			dels, err := delegatesOf(ctx, tx, st.Assignee, now)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range append(to, dels...) {
+				out = append(out, Notification{To: r, Template: TplRemind, Data: d})
+			}
+		}
+		return out, nil
+	case planFeedback:
+		results, err := tx.Results(ctx, it.period)
+		if err != nil {
+			return nil, err
+		}
+		byLeader := map[string][]string{}
+		var all []string
+		for _, r := range results {
+			if r.Feedback != nil {
+				continue
+			}
+			p := byID[r.Person]
+			l := leaderOf(p, units)
+			byLeader[l] = append(byLeader[l], p.Name)
+			all = append(all, p.Name)
+		}
+		if n.Stage == StageHR {
+			if len(all) > 0 {
+				for _, h := range hr {
+					d := data()
+					d["names"], d["count"] = strings.Join(all, "、"), strconv.Itoa(len(all))
+					out = append(out, Notification{To: h, Template: TplEscalate, Data: d})
+				}
+			}
+			return out, nil
+		}
+		for _, l := range sortedKeys(byLeader) {
+			if l == "" || onLeave(byID[l], today) {
+				continue
+			}
+			d := data()
+			d["names"], d["count"] = strings.Join(byLeader[l], "、"), strconv.Itoa(len(byLeader[l]))
+			out = append(out, Notification{To: l, Template: TplFeedbackDue, Data: d})
+		}
+		return out, nil
+	case planFiling:
+		p, err := tx.Period(ctx, it.period)
+		if err != nil {
+			return nil, err
+		}
+		if !p.FiledAt.IsZero() {
+			return nil, nil
+		}
+		for _, h := range hr {
+			out = append(out, Notification{To: h, Template: TplFilingDue, Data: data()})
+		}
+		return out, nil
+	}
+	if len(pending) == 0 {
+		return nil, nil
+	}
+	switch n.Stage {
+	case StageLeader:
+		byLeader := map[string][]string{}
+		for _, p := range pending {
+			byLeader[leaderOf(p, units)] = append(byLeader[leaderOf(p, units)], p.Name)
+		}
+		for _, l := range sortedKeys(byLeader) {
+			to := []string{l}
+			if l == "" {
+				to = hr
+			}
+			for _, r := range to {
+				d := data()
+				d["names"], d["count"] = strings.Join(byLeader[l], "、"), strconv.Itoa(len(byLeader[l]))
+				out = append(out, Notification{To: r, Template: TplEscalate, Data: d})
+			}
+		}
+	case StageHR:
+		var names []string
+		for _, p := range pending {
+			names = append(names, p.Name)
+		}
+		for _, h := range hr {
+			d := data()
+			d["names"], d["count"] = strings.Join(names, "、"), strconv.Itoa(len(names))
+			out = append(out, Notification{To: h, Template: TplEscalate, Data: d})
+		}
+	default:
+		for _, p := range pending {
+			out = append(out, Notification{To: p.ID, Template: TplRemind, Data: data()})
+		}
+	}
+	return out, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

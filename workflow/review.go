@@ -1,0 +1,250 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/kaohe/kaohe/scoring"
+)
+
+// RequestReview files by's 复核 request for a period, inside the window
+// (Config.ReviewDays after 公示; S5: 15日内). One request per person and
+// period. Errors: ErrNotFound (no result), ErrWindowClosed, ErrInvalidInput
+// (no reason), ErrConflict (already requested).
+func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string) error {
+	return s.change(ctx, by, "review.request", periodID+"/"+by, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodPublished || s.today(o.now).After(period.ReviewEnd) {
+			return fmt.Errorf("review window of %s closed %s: %w", periodID, period.ReviewEnd, ErrWindowClosed)
+		}
+		r, err := o.tx.Result(o.ctx, periodID, by)
+		if err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		rv := Review{ID: periodID + "/" + by, Period: periodID, Person: by, Reason: reason, State: ReviewRequested, OldGrade: r.Grade, CreatedAt: o.now}
+		if err := o.tx.CreateReview(o.ctx, rv); err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		for _, hr := range hrPeople(people) {
+			o.note(hr, TplReviewRequested, map[string]string{"review": rv.ID, "person": me.Name, "reason": reason}, rv.ID)
+		}
+		return nil
+	})
+}
+
+// HandleReview is HR's handling of a request: forward it to the committee
+// with an opinion, or reject it as inadmissible with a reason (the person
+// is told). Errors: ErrForbidden, ErrNotFound, ErrStale,
+// ErrInvalidTransition, ErrInvalidInput.
+func (s *Service) HandleReview(ctx context.Context, by, reviewID string, version int, forward bool, opinion string) error {
+	return s.change(ctx, by, "review.handle", reviewID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		rv, err := s.review(o, reviewID, version, ReviewRequested)
+		if err != nil {
+			return err
+		}
+		if err := needText("reason", opinion); err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		rv.Opinion = opinion
+		rv.Version++
+		if forward {
+			rv.State = ReviewForwarded
+			p, err := o.tx.Person(o.ctx, rv.Person)
+			if err != nil {
+				return err
+			}
+			for _, c := range committeePeople(people) {
+				o.note(c, TplReviewForwarded, map[string]string{"review": rv.ID, "person": p.Name, "opinion": opinion}, rv.ID)
+			}
+		} else {
+			rv.State = ReviewRejected
+			o.note(rv.Person, TplReviewDecided, map[string]string{"review": rv.ID, "outcome": ReviewRejected, "grade": rv.OldGrade, "reason": opinion}, rv.ID, ReviewRejected)
+		}
+		o.logf("%s: %s", rv.State, opinion)
+		return o.tx.UpdateReview(o.ctx, rv)
+	})
+}
+
+func (s *Service) review(o *op, id string, version int, state string) (Review, error) {
+	rv, err := o.tx.Review(o.ctx, id)
+	if err != nil {
+		return rv, err
+	}
+	if rv.Version != version {
+		return rv, fmt.Errorf("review %s v%d, card v%d: %w", id, rv.Version, version, ErrStale)
+	}
+	if rv.State != state {
+		return rv, fmt.Errorf("review %s is %s: %w", id, rv.State, ErrInvalidTransition)
+	}
+	return rv, nil
+}
+
+// DecideReview is the committee's decision on a forwarded 复核: keep the
+// grade (grade == the old grade) or change it, with a reason. A change
+// rewrites the person's result (the explanation says why) and the person
+// is told either way. Errors: ErrForbidden, ErrNotFound, ErrStale,
+// ErrInvalidTransition, ErrInvalidInput.
+func (s *Service) DecideReview(ctx context.Context, by, reviewID string, version int, grade, reason string) error {
+	return s.change(ctx, by, "review.decide", reviewID, func(o *op) error {
+		if _, err := s.requireCommittee(o); err != nil {
+			return err
+		}
+		rv, err := s.review(o, reviewID, version, ReviewForwarded)
+		if err != nil {
+			return err
+		}
+		label := gradeLabel(s.scheme, grade)
+		if label == "" {
+			return invalid("grade", "方案中没有此等次："+grade)
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		r, err := o.tx.Result(o.ctx, rv.Period, rv.Person)
+		if err != nil {
+			return err
+		}
+		rv.NewGrade, rv.Decision, rv.DecidedBy = label, reason, by
+		rv.Version++
+		rv.State = ReviewUpheld
+		if label != r.Grade {
+			rv.State = ReviewChanged
+			r.Explain = append(r.Explain, fmt.Sprintf("复核：考核委员会将等次由「%s」改为「%s」：%s", r.Grade, label, reason))
+			r.Grade, r.State = label, scoring.StateGraded
+			r.Flags = append(r.Flags, "review_changed")
+			r.Version++
+			if err := o.tx.PutResult(o.ctx, r); err != nil {
+				return err
+			}
+		}
+		o.note(rv.Person, TplReviewDecided, map[string]string{"review": rv.ID, "outcome": rv.State, "grade": label, "reason": reason}, rv.ID, rv.State)
+		o.logf("%s %s -> %s", rv.State, rv.OldGrade, label)
+		return o.tx.UpdateReview(o.ctx, rv)
+	})
+}
+
+// Reviews returns a period's reviews (HR and the committee only).
+// Errors: ErrForbidden.
+func (s *Service) Reviews(ctx context.Context, by, periodID string) ([]Review, error) {
+	var out []Review
+	err := s.view(ctx, func(tx Tx) error {
+		me, err := tx.Person(ctx, by)
+		if err != nil || (!me.HR && !me.Committee) {
+			return fmt.Errorf("%s may not list reviews: %w", by, ErrForbidden)
+		}
+		out, err = tx.Reviews(ctx, periodID)
+		return err
+	})
+	return out, err
+}
+
+// YearSpec is the year-end data that does not come from the periods: the
+// annual part's scores, the 测评 counts (S9) and the proposed grades.
+type YearSpec struct {
+	Annual   map[string]*scoring.AnnualInput
+	Votes    map[string]*scoring.VoteCount
+	Proposed map[string]string
+}
+
+// ComposeYear composes the annual appraisal from the year's published
+// periods under the scheme's annual rules (HR only) and tells each person.
+// Errors: ErrForbidden, ErrIncomplete (a period of the year not yet
+// published), ErrInvalidInput (the engine refused the data).
+func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec YearSpec) ([]AnnualResult, error) {
+	var out []AnnualResult
+	err := s.change(ctx, by, "year.compose", strconv.Itoa(year), func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		periods, err := o.tx.Periods(o.ctx)
+		if err != nil {
+			return err
+		}
+		var mine []Period
+		var open []string
+		for _, p := range periods {
+			if p.Start.Year != year {
+				continue
+			}
+			if p.State != PeriodPublished && p.State != PeriodClosed {
+				open = append(open, p.ID)
+			}
+			mine = append(mine, p)
+		}
+		if len(open) > 0 {
+			return &IncompleteError{What: "季度考核结果公示", Missing: open}
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		in := &scoring.YearInput{Kind: "year", Year: year}
+		for _, p := range people {
+			if !p.Assessed {
+				continue
+			}
+			yp := scoring.YearPerson{ID: p.ID, Name: p.Name, Unit: assessingUnit(p), Tier: p.Tier,
+				Annual: spec.Annual[p.ID], Votes: spec.Votes[p.ID], Proposed: spec.Proposed[p.ID]}
+			for _, per := range mine {
+				r, err := o.tx.Result(o.ctx, per.ID, p.ID)
+				if errors.Is(err, ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				yp.Periods = append(yp.Periods, scoring.PeriodRecord{Period: per.ID, Score: r.Score, Grade: r.Grade})
+			}
+			if len(yp.Periods) > 0 {
+				in.People = append(in.People, yp)
+			}
+		}
+		res, err := scoring.ScoreYear(s.scheme, in)
+		if err != nil {
+			if errors.Is(err, scoring.ErrInvalidInput) {
+				return invalid("annual", err.Error())
+			}
+			return fmt.Errorf("compose %d: %w", year, err)
+		}
+		for _, yr := range res.People {
+			a := AnnualResult{Year: year, Person: yr.ID, Total: yr.Total, Grade: yr.Grade, Explain: yr.Explain}
+			if err := o.tx.PutAnnual(o.ctx, a); err != nil {
+				return err
+			}
+			total := ""
+			if yr.Total != nil {
+				total = yr.Total.String()
+			}
+			o.note(yr.ID, TplAnnualResult, map[string]string{"year": strconv.Itoa(year), "grade": yr.Grade, "total": total}, strconv.Itoa(year))
+			out = append(out, a)
+		}
+		o.logf("%d people", len(out))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,263 @@
+package workflow_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// snapshot is everything a refused call must leave unchanged (the audit
+// log may grow by a denial row).
+type snapshot struct {
+	people  []workflow.Person
+	entries []workflow.Entry
+	steps   []workflow.Step
+	periods []workflow.Period
+	outbox  []workflow.Notification
+	voters  []string
+	ballots []workflow.Ballot
+}
+
+func (h *harness) snap() snapshot {
+	h.t.Helper()
+	var s snapshot
+	h.must("snap", h.store.InTx(ctx, func(tx workflow.Tx) error {
+		s.people, _ = tx.People(ctx)
+		s.entries, _ = tx.Entries(ctx, workflow.EntryFilter{})
+		s.steps, _ = tx.Steps(ctx, workflow.StepFilter{})
+		s.periods, _ = tx.Periods(ctx)
+		s.outbox, _ = tx.Outbox(ctx, "", 0, 0)
+		s.voters, _ = tx.Voters(ctx, "2026-Q3")
+		s.ballots, _ = tx.Ballots(ctx, "2026-Q3")
+		return nil
+	}))
+	return s
+}
+
+// badHarness is an S4 organisation in mid-quarter with e01's summary in,
+// its 初评 pending with l1, and 民主测评 turned on.
+func badHarness(t *testing.T) (*harness, workflow.Step) {
+	t.Helper()
+	on := true
+	h := newHarness(t, "s4", at(2026, 7, 1, 9, 0), func(c *workflow.Config) { c.Votes = &on })
+	h.org60()
+	_, err := h.svc.OpenPeriod(ctx, "hr", "2026-Q3")
+	h.must("open", err)
+	h.clk.Set(at(2026, 7, 3, 10, 0))
+	h.must("summary", h.svc.Submit(ctx, "e01", summary("2026-Q3")))
+	return h, h.pendingStep("2026-Q3", "e01")
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
+	votes := func(n int, v string) map[string]scoring.Dec {
+		m := map[string]scoring.Dec{}
+		for i := 2; i <= n+1; i++ {
+			m["e"+pad(i)] = scoring.D(v)
+		}
+		return m
+	}
+	tests := []struct {
+		name  string
+		call  func(h *harness, st workflow.Step) error
+		want  error
+		field string
+	}{
+		{"ErrForbidden/submit by a non-assessed person", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "hr", weekly("2026-W27"))
+		}, workflow.ErrForbidden, ""},
+		{"ErrForbidden/unknown caller", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "ghost", weekly("2026-W27"))
+		}, workflow.ErrForbidden, ""},
+		{"ErrInvalidInput/empty weekly", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "e02", workflow.EntryInput{Kind: workflow.EntryWeekly, Period: "2026-W27"})
+		}, workflow.ErrInvalidInput, "tasks"},
+		{"ErrInvalidInput/progress out of range", func(h *harness, _ workflow.Step) error {
+			in := weekly("2026-W27")
+			in.Body.Tasks[0].Progress = 120
+			return h.svc.Submit(ctx, "e02", in)
+		}, workflow.ErrInvalidInput, "tasks[0].progress"},
+		{"ErrInvalidInput/bad week id", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "e02", weekly("2026-W99"))
+		}, workflow.ErrInvalidInput, "period"},
+		{"ErrInvalidInput/future week", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "e02", weekly("2026-W35"))
+		}, workflow.ErrInvalidInput, "period"},
+		{"ErrNotFound/period not opened", func(h *harness, _ workflow.Step) error {
+			return h.svc.Submit(ctx, "e02", weekly("2026-W20"))
+		}, workflow.ErrNotFound, ""},
+		{"ErrForbidden/not the assignee", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l2", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove, Assessment: &workflow.Assessment{Indicators: s4Scores(90)}})
+		}, workflow.ErrForbidden, ""},
+		{"ErrStale/old version", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: st.ID, Version: st.Version + 1, Action: workflow.ActApprove, Assessment: &workflow.Assessment{Indicators: s4Scores(90)}})
+		}, workflow.ErrStale, ""},
+		{"ErrNotFound/unknown step", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: "nope", Version: 1, Action: workflow.ActApprove})
+		}, workflow.ErrNotFound, ""},
+		{"ErrInvalidInput/unknown indicator", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove, Assessment: &workflow.Assessment{Indicators: map[string]scoring.Dec{"颜值": scoring.D("5")}}})
+		}, workflow.ErrInvalidInput, "scores.颜值"},
+		{"ErrInvalidInput/negative score", func(h *harness, st workflow.Step) error {
+			sc := s4Scores(90)
+			sc["职业道德"] = scoring.D("-1")
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove, Assessment: &workflow.Assessment{Indicators: sc}})
+		}, workflow.ErrInvalidInput, "scores.职业道德"},
+		{"ErrInvalidInput/send back without reason", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActSendBack})
+		}, workflow.ErrInvalidInput, "reason"},
+		{"ErrInvalidInput/direct grade with an unknown reason", func(h *harness, st workflow.Step) error {
+			return h.svc.Act(ctx, "l1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove,
+				Assessment: &workflow.Assessment{Indicators: s4Scores(90), Direct: &scoring.DirectInput{Grade: "top", Reason: "关系好"}}})
+		}, workflow.ErrInvalidInput, "reason"},
+		{"ErrForbidden/HR-only action by an employee", func(h *harness, _ workflow.Step) error {
+			return h.svc.MovePerson(ctx, "e01", "e01", "u2", "想调动")
+		}, workflow.ErrForbidden, ""},
+		{"ErrInvalidInput/move to an unknown unit", func(h *harness, _ workflow.Step) error {
+			return h.svc.MovePerson(ctx, "hr", "e01", "u9", "调动")
+		}, workflow.ErrInvalidInput, "unit"},
+		{"ErrInvalidInput/unknown person", func(h *harness, _ workflow.Step) error {
+			return h.svc.MovePerson(ctx, "hr", "nobody", "u2", "调动")
+		}, workflow.ErrInvalidInput, "person"},
+		{"ErrInvalidInput/delegate to self", func(h *harness, _ workflow.Step) error {
+			return h.svc.Delegate(ctx, "l1", "l1", h.clk.Now(), h.clk.Now().Add(48*3600e9), "x")
+		}, workflow.ErrInvalidInput, "delegate"},
+		{"ErrInvalidInput/vote out of range", func(h *harness, _ workflow.Step) error {
+			v := votes(18, "90")
+			v["e02"] = scoring.D("101")
+			return h.svc.Vote(ctx, "e01", "2026-Q3", v)
+		}, workflow.ErrInvalidInput, "votes.e02"},
+		{"ErrInvalidInput/vote for a stranger", func(h *harness, _ workflow.Step) error {
+			v := votes(18, "90")
+			v["e30"] = scoring.D("90")
+			return h.svc.Vote(ctx, "e01", "2026-Q3", v)
+		}, workflow.ErrInvalidInput, "votes.e30"},
+		{"ErrInvalidInput/colleagues left out", func(h *harness, _ workflow.Step) error {
+			return h.svc.Vote(ctx, "e01", "2026-Q3", votes(5, "90"))
+		}, workflow.ErrInvalidInput, "votes"},
+		{"ErrInvalidTransition/publish an open period", func(h *harness, _ workflow.Step) error {
+			return h.svc.Publish(ctx, "hr", "2026-Q3")
+		}, workflow.ErrInvalidTransition, ""},
+		{"ErrWindowClosed/review before 公示", func(h *harness, _ workflow.Step) error {
+			return h.svc.RequestReview(ctx, "e01", "2026-Q3", "不服")
+		}, workflow.ErrWindowClosed, ""},
+		{"ErrIncomplete/close with chains running", func(h *harness, _ workflow.Step) error {
+			return h.svc.CloseAppraisal(ctx, "hr", "2026-Q3")
+		}, workflow.ErrIncomplete, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h, st := badHarness(t)
+			before := h.snap()
+			err := tc.call(h, st)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			var ie *workflow.InputError
+			if tc.field != "" && (!errors.As(err, &ie) || ie.Field != tc.field) {
+				t.Errorf("field = %v, want %q", err, tc.field)
+			}
+			if msg := workflow.Message(err); msg == "" || strings.Contains(msg, "系统繁忙") {
+				t.Errorf("Message(%v) = %q", err, msg)
+			}
+			if after := h.snap(); !reflect.DeepEqual(before, after) {
+				t.Errorf("a refused call changed state")
+			}
+			if errors.Is(err, workflow.ErrForbidden) {
+				rows := h.audit()
+				if last := rows[len(rows)-1]; !last.Denied {
+					t.Errorf("denial not audited: %+v", last)
+				}
+			}
+		})
+	}
+}
+
+func pad(n int) string {
+	if n < 10 {
+		return "0" + itoa(n)
+	}
+	return itoa(n)
+}
+
+// TestVoteAnonymous: after voting, nothing stored links a ballot to its voter.
+func TestVoteAnonymous(t *testing.T) {
+	t.Parallel()
+	h, _ := badHarness(t)
+	v := map[string]scoring.Dec{}
+	for i := 2; i <= 19; i++ {
+		v["e"+pad(i)] = scoring.D("88")
+	}
+	v["l1"] = scoring.D("77")
+	h.must("vote", h.svc.Vote(ctx, "e01", "2026-Q3", v))
+	h.wantErr("vote twice", h.svc.Vote(ctx, "e01", "2026-Q3", v), workflow.ErrConflict)
+	s := h.snap()
+	if !equal(s.voters, []string{"e01"}) || len(s.ballots) != 19 {
+		t.Fatalf("voters %v, ballots %d", s.voters, len(s.ballots))
+	}
+	for _, r := range h.audit() {
+		if r.Action == "vote.cast" && (strings.Contains(r.Detail, "88") || strings.Contains(r.Detail, "77")) {
+			t.Errorf("audit row carries vote contents: %+v", r)
+		}
+	}
+}
+
+// TestIdempotentClick: a repeated click with the same key gets the first
+// answer and changes nothing.
+func TestIdempotentClick(t *testing.T) {
+	t.Parallel()
+	h, st := badHarness(t)
+	act := workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove, Assessment: &workflow.Assessment{Indicators: s4Scores(92)}}
+	c := workflow.WithIdempotencyKey(ctx, "card", "click-1")
+	h.must("first", h.svc.Act(c, "l1", act))
+	before := h.snap()
+	if err := h.svc.Act(c, "l1", act); err != nil {
+		t.Errorf("repeat = %v, want the first answer (nil)", err)
+	}
+	if !reflect.DeepEqual(before, h.snap()) {
+		t.Errorf("repeat changed state")
+	}
+	// A refused click is answered the same way twice.
+	c2 := workflow.WithIdempotencyKey(ctx, "card", "click-2")
+	for range 2 {
+		h.wantErr("forbidden click", h.svc.Act(c2, "l2", act), workflow.ErrForbidden)
+	}
+}
+
+func TestMessage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"OK", nil, "操作成功"},
+		{"ErrForbidden", workflow.ErrForbidden, "您无权办理此事项"},
+		{"ErrStale", errors.Join(errors.New("x"), workflow.ErrStale), "该事项已被处理或已更新，请刷新后查看"},
+		{"ErrWindowClosed", workflow.ErrWindowClosed, "办理期限已过，不能再提交"},
+		{"ErrInvalidInput", &workflow.InputError{Field: "scores.德", Msg: "须在 0 至 20 之间"}, "填写有误：「评分.德」 须在 0 至 20 之间"},
+		{"ErrIncomplete", &workflow.IncompleteError{What: "周记实", Missing: []string{"2026-W30"}}, "尚不能办理：周记实未齐（2026-W30）"},
+		{"unknown", errors.New("connection refused"), "系统繁忙，请稍后重试"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := workflow.Message(tc.err); got != tc.want {
+				t.Errorf("Message = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestDedupeKey(t *testing.T) {
+	t.Parallel()
+	k := workflow.DedupeKey("step/2026-Q3/e01/1/due", "2026-10-13T01:00:00Z", "head")
+	if len(k) > 50 || k != workflow.DedupeKey("step/2026-Q3/e01/1/due", "2026-10-13T01:00:00Z", "head") {
+		t.Errorf("key %q: want deterministic and ≤ 50 characters", k)
+	}
+}
