@@ -1,0 +1,171 @@
+package larksim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// EventRetryDelays are the waits before each re-push of an event that was
+// not answered with HTTP 200 within 3 s, each counted from the previous
+// attempt. [D13][D13b; schedule as reported in PLATFORM.md]
+var EventRetryDelays = []time.Duration{15 * time.Second, 5 * time.Minute, time.Hour, 6 * time.Hour}
+
+// EventDelivery reports the state of one event.
+type EventDelivery struct {
+	// EventID is header.event_id; re-pushes reuse it.
+	EventID string
+	// EventType is e.g. "im.message.receive_v1".
+	EventType string
+	// MessageID is the message the event carries.
+	MessageID string
+	// Attempts counts pushes so far.
+	Attempts int
+	// Acked is true once a push got HTTP 200 in time.
+	Acked bool
+	// LastStatus and LastErr describe the latest push.
+	LastStatus int
+	LastErr    error
+	// NextAttempt is when RetryDue will push again; zero when acked or when
+	// the retries are used up.
+	NextAttempt time.Time
+}
+
+type pendingEvent struct {
+	EventDelivery
+	payload []byte
+}
+
+// SendText makes user fromOpenID send text to chatID ("" for their p2p
+// chat with the bot) and pushes the im.message.receive_v1 event to the
+// event URL. A push not answered with HTTP 200 within
+// Options.EventAckTimeout is scheduled for re-push (see RetryDue). The
+// returned error covers only set-up problems (unknown user or chat, user
+// not in the chat, no URL); the push outcome is in the EventDelivery.
+//
+// Group messages are pushed whether or not they mention the bot, as with
+// the im:message.group_msg scope.
+func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string) (EventDelivery, error) {
+	content, _ := json.Marshal(map[string]string{"text": text})
+	s.mu.Lock()
+	u := s.users[fromOpenID]
+	if u == nil {
+		s.mu.Unlock()
+		return EventDelivery{}, fmt.Errorf("send text from %s: %w", fromOpenID, ErrNotFound)
+	}
+	var c *Chat
+	if chatID == "" {
+		c = s.p2pChatLocked(fromOpenID)
+	} else {
+		c = s.chats[chatID]
+	}
+	var e error
+	switch {
+	case c == nil:
+		e = fmt.Errorf("send text to %s: %w", chatID, ErrNotFound)
+	case !isMember(c, fromOpenID):
+		e = fmt.Errorf("send text to %s: %w", chatID, ErrNotMember)
+	case !c.BotMember || c.Dissolved:
+		e = fmt.Errorf("send text to %s: the bot is not in the chat", chatID)
+	case s.webhook.eventURL() == "" && !s.webhook.LongConnection:
+		e = fmt.Errorf("send text: event URL: %w", ErrNotConfigured)
+	}
+	if e != nil {
+		s.mu.Unlock()
+		return EventDelivery{}, e
+	}
+	now := s.opts.Clock.Now()
+	m := &Message{
+		MessageID: "om_" + s.randHex(32), ChatID: c.ChatID, ChatType: c.Type,
+		MsgType: "text", Content: string(content),
+		SenderType: SenderUser, SenderID: fromOpenID,
+		CreateTime: now, UpdateTime: now,
+	}
+	if c.Type == ChatP2P {
+		m.ToOpenID = fromOpenID
+	}
+	s.storeLocked(m)
+	ms := strconv.FormatInt(now.UnixMilli(), 10)
+	ev := &pendingEvent{EventDelivery: EventDelivery{
+		EventID: s.randHex(32), EventType: "im.message.receive_v1", MessageID: m.MessageID, NextAttempt: now,
+	}}
+	ev.payload, _ = json.Marshal(map[string]any{
+		"schema": "2.0",
+		"header": map[string]any{
+			"event_id": ev.EventID, "event_type": ev.EventType,
+			"create_time": ms, // milliseconds for events [D receive_v1 sample]
+			"token":       s.webhook.VerificationToken,
+			"app_id":      s.opts.AppID, "tenant_key": s.opts.TenantKey,
+		},
+		"event": map[string]any{
+			"sender": map[string]any{
+				"sender_id":   map[string]any{"union_id": u.UnionID, "user_id": u.UserID, "open_id": u.OpenID},
+				"sender_type": "user",
+				"tenant_key":  s.opts.TenantKey,
+			},
+			"message": map[string]any{
+				"message_id": m.MessageID, "create_time": ms, "update_time": ms,
+				"chat_id": m.ChatID, "chat_type": c.Type,
+				"message_type": "text", "content": m.Content,
+			},
+		},
+	})
+	s.events = append(s.events, ev)
+	s.mu.Unlock()
+	return s.push(ctx, ev), nil
+}
+
+// RetryDue re-pushes every unacknowledged event whose next attempt is due
+// on the server clock, and returns their states.
+func (s *Server) RetryDue(ctx context.Context) []EventDelivery {
+	s.mu.Lock()
+	now := s.opts.Clock.Now()
+	var due []*pendingEvent
+	for _, ev := range s.events {
+		if !ev.Acked && !ev.NextAttempt.IsZero() && !now.Before(ev.NextAttempt) {
+			due = append(due, ev)
+		}
+	}
+	s.mu.Unlock()
+	out := make([]EventDelivery, 0, len(due))
+	for _, ev := range due {
+		out = append(out, s.push(ctx, ev))
+	}
+	return out
+}
+
+// Events returns the state of every event pushed so far.
+func (s *Server) Events() []EventDelivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]EventDelivery, 0, len(s.events))
+	for _, ev := range s.events {
+		out = append(out, ev.EventDelivery)
+	}
+	return out
+}
+
+// push makes one attempt and schedules the next if it failed.
+func (s *Server) push(ctx context.Context, ev *pendingEvent) EventDelivery {
+	s.mu.Lock()
+	cfg := s.webhook
+	s.mu.Unlock()
+	d := s.post(ctx, cfg, cfg.eventURL(), ev.payload, s.opts.EventAckTimeout)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ev.Attempts++
+	ev.LastStatus, ev.LastErr = d.status, d.err
+	ev.Acked = d.err == nil && d.status == http.StatusOK
+	switch {
+	case ev.Acked:
+		ev.NextAttempt = time.Time{}
+	case ev.Attempts <= len(EventRetryDelays):
+		ev.NextAttempt = s.opts.Clock.Now().Add(EventRetryDelays[ev.Attempts-1])
+	default:
+		ev.NextAttempt = time.Time{}
+	}
+	return ev.EventDelivery
+}
