@@ -1,0 +1,592 @@
+package card
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kaohe/kaohe/bot/larksim"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
+
+// checkGolden validates card with larksim, checks the size limit and
+// compares it, indented, with testdata/name.golden.json.
+func checkGolden(t *testing.T, name string, card []byte) {
+	t.Helper()
+	if len(card) > larksim.MaxCardBytes {
+		t.Errorf("%s: %d bytes, limit %d", name, len(card), larksim.MaxCardBytes)
+	}
+	if err := larksim.ValidateCard(card); err != nil {
+		t.Errorf("%s: ValidateCard: %v", name, err)
+	}
+	checkCallbackValues(t, name, card)
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, card, "", "  "); err != nil {
+		t.Fatalf("%s: not JSON: %v", name, err)
+	}
+	pretty.WriteByte('\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%s: %v (run go test -update)", name, err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("%s: card differs from %s (run go test -update and review the diff)", name, path)
+	}
+}
+
+// checkCallbackValues asserts every callback value in the card is exactly
+// {k, id, v} and parses, and that update_multi is true.
+func checkCallbackValues(t *testing.T, name string, card []byte) {
+	t.Helper()
+	var root map[string]any
+	if err := json.Unmarshal(card, &root); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	cfg, _ := root["config"].(map[string]any)
+	if um, _ := cfg["update_multi"].(bool); !um {
+		t.Errorf("%s: config.update_multi not true", name)
+	}
+	if _, ok := cfg["summary"].(map[string]any); !ok {
+		t.Errorf("%s: no config.summary", name)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if bs, ok := x["behaviors"].([]any); ok {
+				for _, b := range bs {
+					bm, _ := b.(map[string]any)
+					val, _ := bm["value"].(map[string]any)
+					if _, err := ParseValue(val); err != nil {
+						t.Errorf("%s: callback value %v: %v", name, val, err)
+					}
+				}
+			}
+			for k, e := range x {
+				if k != "chart_spec" && k != "rows" {
+					walk(e)
+				}
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(root)
+}
+
+// countTags counts the components of a card the way the 200-element limit
+// does.
+func countTags(t *testing.T, card []byte) int {
+	t.Helper()
+	var root any
+	if err := json.Unmarshal(card, &root); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if _, ok := x["tag"].(string); ok {
+				n++
+			}
+			for k, e := range x {
+				if k != "value" && k != "chart_spec" && k != "rows" {
+					walk(e)
+				}
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(root)
+	return n
+}
+
+var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+var given = []string{"建国", "海燕", "志强", "丽娟", "文博", "晓东", "秀英", "伟", "静", "明辉", "佳怡", "国庆", "红梅", "子涵", "振华"}
+
+// person returns a distinct realistic name for i.
+func person(i int) string {
+	return string(surnames[i%len(surnames)]) + given[(i/len(surnames)+i)%len(given)]
+}
+
+// s4Tree is the S4 indicator tree (附件2): 5 parents, 17 leaves.
+func s4Tree(prefill bool) []Indicator {
+	type leaf struct{ id, max, val string }
+	parent := func(id, max string, ls ...leaf) Indicator {
+		in := Indicator{ID: id, Max: max}
+		for _, l := range ls {
+			c := Indicator{ID: l.id, Max: l.max}
+			if prefill {
+				c.Value = l.val
+			}
+			in.Children = append(in.Children, c)
+		}
+		return in
+	}
+	return []Indicator{
+		parent("德", "20", leaf{"思想政治素质", "6", "6"}, leaf{"职业道德", "4", "4"}, leaf{"社会公德", "6", "5.5"}, leaf{"家庭美德", "4", "4"}),
+		parent("能", "20", leaf{"岗位执行能力", "5", "5"}, leaf{"综合业务能力", "6", "5"}, leaf{"开拓创新能力", "5", "4"}, leaf{"沟通协作能力", "4", "4"}),
+		parent("勤", "15", leaf{"工作责任心", "5", "5"}, leaf{"工作作风", "5", "4.5"}, leaf{"出勤情况", "5", "5"}),
+		parent("绩", "35", leaf{"工作负荷", "15", "14"}, leaf{"工作效率", "10", "9"}, leaf{"工作成效", "10", "9"}),
+		parent("廉", "10", leaf{"遵章守纪情况", "4", "4"}, leaf{"艰苦奋斗勤俭节约情况", "3", "3"}, leaf{"日常信访举报情况", "3", "3"}),
+	}
+}
+
+func s4Scoring() ScoringForm {
+	return ScoringForm{
+		Step: "2026-Q3/ou_7d8a6e6df7621556ce0d21922b676706/2", Version: 3, StepName: "审定",
+		Period: "2026-Q3", Person: "张建国", Unit: "办公室", Due: "2026-10-15", Later: true,
+		Previous:   "科室负责人 王海燕 初评（2026-10-09 10:30）",
+		Summary:    "本季度牵头完成全局综合材料起草42篇，组织协调三季度重点工作督查2次；参加防汛值班15天。不足：调研深度不够。",
+		Indicators: s4Tree(true),
+		Bonus: []Adjustment{
+			{Points: "2", Reason: "防汛抢险工作表现突出，受县防指通报表扬", Event: "2026年8月防汛抢险"},
+			{Points: "1", Reason: "撰写的信息被省政府办公厅采用", Event: "政务信息采用"},
+		},
+		Deductions: []Adjustment{{Points: "0.5", Reason: "未按时报送周记实1次", Event: "第36周周记实"}},
+		BonusCap:   "5", DeductionCap: "5", BonusRows: 3, DeductionRows: 2,
+		Comment: "政治坚定，工作扎实，能按时高质量完成领导交办的各项任务。",
+		Suggestion: &Suggestion{Score: "95.5", Grade: "好", Explain: []string{
+			"德19.5/20", "能18/20", "勤14.5/15", "绩32/35", "廉10/10", "合计94", "加分3，减分0.5", "得分95.5，90分及以上为「好」",
+		}},
+		Quota: &QuotaPosition{Grade: "好", Count: 4, Cap: 4},
+	}
+}
+
+func unitCommittee(n int) CommitteeForm {
+	f := CommitteeForm{Period: "2026-Q3", Version: 7, Grades: []string{"好", "较好", "一般", "较差"}}
+	units := []struct {
+		name string
+		n    int
+	}{{"办公室", n}, {"政策法规科", 12}, {"财务审计科", 9}, {"行政审批服务中心", 25}, {"综合执法大队", 18}}
+	k := 0
+	for _, u := range units {
+		cap := u.n * 40 / 100
+		q := QuotaLine{Unit: u.name, Grade: "好", Participants: u.n, Cap: cap, Count: cap}
+		if u.n == n {
+			q.Count = cap + 3
+			for i := 0; i < 3; i++ {
+				q.Over = append(q.Over, person(k))
+				k++
+			}
+		}
+		f.Quotas = append(f.Quotas, q)
+	}
+	f.Ties = []Tie{
+		{Unit: "办公室", Grade: "好", Seats: 1, People: []TiedPerson{
+			{ID: "ou_a1", Name: person(40), Score: "91.5"}, {ID: "ou_a2", Name: person(41), Score: "91.5"}, {ID: "ou_a3", Name: person(42), Score: "91.5"},
+		}},
+		{Unit: "行政审批服务中心", Grade: "好", Seats: 2, People: []TiedPerson{
+			{ID: "ou_b1", Name: person(50), Score: "90"}, {ID: "ou_b2", Name: person(51), Score: "90"}, {ID: "ou_b3", Name: person(52), Score: "90"},
+			{ID: "ou_b4", Name: person(53), Score: "90"},
+		}},
+	}
+	return f
+}
+
+func vote60() VoteForm {
+	f := VoteForm{Period: "2026-Q3", Group: "机关综合考核单元", Due: "2026-10-08"}
+	for i := 0; i < 59; i++ {
+		f.Colleagues = append(f.Colleagues, Colleague{ID: fmt.Sprintf("ou_%032x", i+1), Name: person(i), Unit: []string{"办公室", "政策法规科", "财务审计科"}[i%3]})
+	}
+	return f
+}
+
+// mustCard returns a function that unwraps a card function's result:
+// mustCard(t)(VoteCard(f)).
+func mustCard(t *testing.T) func([]byte, error) []byte {
+	return func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+}
+
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	targets := []Target{
+		{ID: "tg_01", Title: "起草年度工作报告和半年总结", Deadline: "2026-12-20"},
+		{ID: "tg_02", Title: "推进政务公开标准化规范化建设", Deadline: "2026-11-30"},
+		{ID: "tg_03", Title: "组织全局业务培训4次"},
+	}
+	s4First := s4Scoring()
+	s4First.Step, s4First.Version, s4First.StepName, s4First.Later, s4First.Previous = "2026-Q3/ou_01/1", 1, "初评", false, ""
+	s4First.Indicators, s4First.Bonus, s4First.Deductions, s4First.Comment, s4First.BonusRows = s4Tree(false), nil, nil, "", 0
+	s4First.Suggestion, s4First.Quota = nil, &QuotaPosition{Grade: "好", Count: 2, Cap: 4}
+
+	progress := Progress{Period: "2026-Q3", Item: "季度小结", AsOf: "2026-10-09 10:30", Units: []UnitProgress{
+		{"办公室", 58, 60}, {"政策法规科", 12, 12}, {"财务审计科", 7, 9}, {"行政审批服务中心", 20, 25}, {"综合执法大队", 11, 18},
+	}}
+	for i := 0; i < 12; i++ {
+		progress.Overdue = append(progress.Overdue, Overdue{Name: person(i + 60), Unit: []string{"办公室", "财务审计科", "行政审批服务中心", "综合执法大队"}[i%4], Item: "季度小结", Days: 1 + i%3})
+	}
+	var pubNames []string
+	for i := 0; i < 24; i++ {
+		pubNames = append(pubNames, person(i))
+	}
+
+	cases := []struct {
+		name string
+		card func(t *testing.T) []byte
+	}{
+		{"weekly", func(t *testing.T) []byte {
+			return WeeklyCard(WeeklyForm{Week: "2026-W40", Start: "2026-09-28", End: "2026-10-04", Due: "2026-10-05",
+				Tasks:   append(WeeklyFromTargets(targets[:2]), WeeklyTask{Title: "国庆假期值班安排", Deadline: "2026-09-30", Progress: 100}),
+				Targets: targets, Attendance: AttendanceFull})
+		}},
+		{"weekly_max", func(t *testing.T) []byte {
+			var ts []Target
+			for i := 0; i < MaxTargets+2; i++ {
+				ts = append(ts, Target{ID: fmt.Sprintf("tg_%02d", i), Title: fmt.Sprintf("年度重点工作任务第%d项：完成全年目标分解和季度督查", i+1)})
+			}
+			return WeeklyCard(WeeklyForm{Week: "2026-W41", Rows: MaxTaskRows + 3, Targets: ts, Returned: "第2项进度与实际不符，请核实后重新填写"})
+		}},
+		{"monthly", func(t *testing.T) []byte {
+			return MonthlyCard(MonthlyForm{Month: "2026-09", Due: "2026-09-30",
+				Unfinished: []Unfinished{{Item: "机关档案数字化", Reason: "扫描设备未到位"}},
+				Attendance: []string{"病假 1 天（9月12日）", "迟到 0 次，早退 0 次"}})
+		}},
+		{"quarterly", func(t *testing.T) []byte {
+			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Version: 2, Due: "2026-10-08",
+				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
+		}},
+		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
+		{"scoring_s4", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4Scoring())) }},
+		{"scoring_s4_first", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4First)) }},
+		{"committee_60", func(t *testing.T) []byte { return mustCard(t)(CommitteeCard(unitCommittee(60))) }},
+		{"committee_confirm", func(t *testing.T) []byte {
+			f := unitCommittee(60)
+			f.Ties = nil
+			return mustCard(t)(CommitteeCard(f))
+		}},
+		{"publicity", func(t *testing.T) []byte {
+			return PublicityCard(Publicity{Org: "XX县发展和改革局", Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: pubNames}},
+				Until: "2026-10-20", ReviewUntil: "2026-10-27", Contact: "政工科 王老师 0571-12345678"})
+		}},
+		{"result_open", func(t *testing.T) []byte {
+			return ResultCard(Result{Period: "2026-Q3", Version: 1, Name: "张建国", Grade: "较好", Score: "88.5",
+				Explain:    []string{"德19/20", "能17/20", "勤14/15", "绩30.5/35", "廉10/10", "合计90.5", "减分2：未按时报送材料", "得分88.5，75分至90分为「较好」"},
+				ReviewOpen: true, ReviewUntil: "2026-10-27"})
+		}},
+		{"result_closed", func(t *testing.T) []byte {
+			return ResultCard(Result{Period: "2026-Q3", Version: 2, Name: "李海燕", State: "试用期，只写评语，不确定等次",
+				Explain: []string{"试用期内参加平时考核，只写评语，不确定等次"}, Feedback: "工作主动，需加强业务学习。"})
+		}},
+		{"result_reviewing", func(t *testing.T) []byte {
+			return ResultCard(Result{Period: "2026-Q3", Version: 3, Grade: "一般", Score: "72", ReviewOpen: true, ReviewUntil: "2026-10-27",
+				ReviewState: "已于2026-10-21提交，等待政工科处理"})
+		}},
+		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
+		{"help", func(t *testing.T) []byte { return HelpCard(Help{}) }},
+		{"help_hr", func(t *testing.T) []byte { return HelpCard(Help{HR: true, Unknown: "查一下 我的分数"}) }},
+		{"todo", func(t *testing.T) []byte {
+			return TodoCard(Todo{Items: []TodoItem{
+				{Title: "周记实 2026年第40周", Due: "2026-10-05", Overdue: true, Button: Button{Text: "立即填写", Value: Open(FormWeekly, "2026-W40")}},
+				{Title: "民主测评 2026年第三季度", Due: "2026-10-08", Button: Button{Text: "去测评", Value: Open(FormVote, "2026-Q3")}},
+				{Title: "初评：刘志强", Due: "2026-10-15", Button: Button{Text: "去审核", Primary: true, Value: Open(FormStep, "2026-Q3/ou_02/1")}},
+				{Title: "反馈谈话：3人", Due: "2026-10-30"},
+			}})
+		}},
+		{"todo_empty", func(t *testing.T) []byte { return TodoCard(Todo{}) }},
+		{"done", func(t *testing.T) []byte {
+			return DoneCard(Done{Title: "考核评分（审定）：张建国", Subtitle: "2026年第三季度", Action: "已通过", By: "王海燕", At: "2026-10-09 10:30",
+				Lines: []string{"得分95.5，建议等次「好」"}})
+		}},
+		{"done_returned", func(t *testing.T) []byte {
+			return DoneCard(Done{Title: "考核评分（初评）：刘志强", Action: "已退回", By: "王海燕", At: "2026-10-09 11:02",
+				Lines: []string{"退回原因：季度小结未写学习培训情况"}, Colour: Orange})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			checkGolden(t, tc.name, tc.card(t))
+		})
+	}
+}
+
+func TestGoldenNotices(t *testing.T) {
+	t.Parallel()
+	data := map[string]map[string]string{
+		TplRemind:           {"item": "weekly", "period": "2026-Q3", "entry": "2026-W40", "due": "2026-10-05", "stage": "overdue"},
+		TplEscalate:         {"item": "summary", "period": "2026-Q3", "due": "2026-10-08", "stage": "leader", "names": "刘志强、陈丽娟", "count": "2"},
+		TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15"},
+		TplStepReturned:     {"step": "2026-Q3/ou_01/3", "person": "张建国", "reason": "工作成效评分偏高，请依据督查结果重新评定"},
+		TplEntryReturned:    {"kind": "weekly", "period": "2026-W40", "reason": "任务进度填写不完整"},
+		TplEntryCommented:   {"kind": "monthly", "period": "2026-09", "comment": "目标明确，完成较好。"},
+		TplChainDone:        {"person": "张建国", "period": "2026-Q3"},
+		TplAppraisalReady:   {"period": "2026-Q3"},
+		TplCommitteeTie:     {"period": "2026-Q3", "names": "赵文博、吴晓东", "count": "2"},
+		TplCommitteeConfirm: {"period": "2026-Q3"},
+		TplPublicity:        {"period": "2026-Q3", "grade": "好", "names": "张建国、王海燕", "count": "2", "until": "2026-10-20", "review_until": "2026-10-27"},
+		TplResult:           {"period": "2026-Q3", "grade": "好", "state": "graded", "score": "95.5", "explain": "合计94\n加分3，减分0.5", "review_until": "2026-10-27"},
+		TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
+		TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
+		TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
+		TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
+		TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
+		TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
+		TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
+		TplTargetsProposed:  {"person": "张建国", "count": "6"},
+		TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
+		TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
+	}
+	for _, tpl := range Templates {
+		t.Run(tpl, func(t *testing.T) {
+			t.Parallel()
+			d, ok := data[tpl]
+			if !ok {
+				t.Fatalf("no test data for %s", tpl)
+			}
+			n, err := FromTemplate(tpl, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Title == "" || len(n.Lines) == 0 {
+				t.Errorf("%s: empty notice %+v", tpl, n)
+			}
+			checkGolden(t, "notice_"+tpl, NoticeCard(n))
+		})
+	}
+}
+
+func TestFromTemplate(t *testing.T) {
+	t.Parallel()
+	t.Run("ErrUnknownTemplate", func(t *testing.T) {
+		t.Parallel()
+		if _, err := FromTemplate("no_such", nil); !errors.Is(err, ErrUnknownTemplate) {
+			t.Errorf("err = %v, want ErrUnknownTemplate", err)
+		}
+	})
+	t.Run("MissingKeys", func(t *testing.T) {
+		t.Parallel()
+		for _, tpl := range Templates {
+			n, err := FromTemplate(tpl, nil)
+			if err != nil {
+				t.Errorf("%s: %v", tpl, err)
+				continue
+			}
+			if err := larksim.ValidateCard(NoticeCard(n)); err != nil {
+				t.Errorf("%s: %v", tpl, err)
+			}
+		}
+	})
+	t.Run("RemindButtons", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct {
+			item, entry, step string
+			want              Value
+		}{
+			{"weekly", "2026-W40", "", Value{K: KindOpen, ID: "weekly/2026-W40"}},
+			{"monthly", "2026-09", "", Value{K: KindOpen, ID: "monthly/2026-09"}},
+			{"summary", "", "", Value{K: KindOpen, ID: "quarterly/2026-Q3"}},
+			{"vote", "", "", Value{K: KindOpen, ID: "vote/2026-Q3"}},
+			{"step", "2026-Q3/ou_01/1", "2026-Q3/ou_01/1", Value{K: KindOpen, ID: "step/2026-Q3/ou_01/1"}},
+		}
+		for _, tt := range tests {
+			n, err := FromTemplate(TplRemind, map[string]string{"item": tt.item, "period": "2026-Q3", "entry": tt.entry, "step": tt.step, "due": "2026-10-05", "stage": "due"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(n.Buttons) != 1 || n.Buttons[0].Value != tt.want {
+				t.Errorf("%s: buttons %+v, want one with %+v", tt.item, n.Buttons, tt.want)
+			}
+		}
+	})
+}
+
+// TestLargest checks the biggest cards against the limits with room to
+// spare: the S4 scoring card, a 60-person 民主测评 and committee card, and
+// the maximum vote and committee sizes.
+func TestLargest(t *testing.T) {
+	t.Parallel()
+	maxVote := VoteForm{Period: "2026-Q3", Group: "全局"}
+	for i := 0; i < MaxColleagues; i++ {
+		maxVote.Colleagues = append(maxVote.Colleagues, Colleague{ID: fmt.Sprintf("ou_%032x", i), Name: person(i) + "某某", Unit: "行政审批服务中心"})
+	}
+	maxCommittee := unitCommittee(60)
+	maxCommittee.Ties = nil
+	for i := 0; i < 5; i++ {
+		tie := Tie{Unit: "行政审批服务中心", Grade: "好", Seats: 1}
+		for j := 0; j < MaxTiedPeople/5; j++ {
+			tie.People = append(tie.People, TiedPerson{ID: fmt.Sprintf("ou_%032x", i*10+j), Name: person(i*10 + j), Score: "90.25"})
+		}
+		maxCommittee.Ties = append(maxCommittee.Ties, tie)
+	}
+	var long []Overdue
+	for i := 0; i < 500; i++ {
+		long = append(long, Overdue{Name: person(i), Unit: "行政审批服务中心", Item: "周记实 2026年第40周", Days: 3})
+	}
+	var units []UnitProgress
+	for i := 0; i < 100; i++ {
+		units = append(units, UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心", i), Done: i, Total: 100})
+	}
+	weeklyMax := WeeklyForm{Week: "2026-W40", Rows: MaxTaskRows}
+	for i := 0; i < MaxTargets; i++ {
+		weeklyMax.Targets = append(weeklyMax.Targets, Target{ID: fmt.Sprintf("target_%02d", i), Title: strings.Repeat("长", 80)})
+	}
+	var todo Todo
+	for i := 0; i < 50; i++ {
+		todo.Items = append(todo.Items, TodoItem{Title: strings.Repeat("待", 80), Due: "2026-10-05", Overdue: true,
+			Button: Button{Text: "去处理", Value: Open(FormStep, fmt.Sprintf("2026-Q3/ou_%032x/1", i))}})
+	}
+	var allNames []string
+	for i := 0; i < 1000; i++ {
+		allNames = append(allNames, person(i)+"某")
+	}
+	cases := map[string][]byte{
+		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
+		"vote_60":     mustCard(t)(VoteCard(vote60())),
+		"vote_max":    mustCard(t)(VoteCard(maxVote)),
+		"committee":   mustCard(t)(CommitteeCard(unitCommittee(60))),
+		"committee_m": mustCard(t)(CommitteeCard(maxCommittee)),
+		"progress":    ProgressCard(Progress{Period: "2026-Q3", Units: units, Overdue: long}),
+		"weekly_max":  WeeklyCard(weeklyMax),
+		"todo_max":    TodoCard(todo),
+		"publicity":   PublicityCard(Publicity{Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: allNames}}}),
+	}
+	for name, c := range cases {
+		if len(c) > larksim.MaxCardBytes {
+			t.Errorf("%s: %d bytes > %d", name, len(c), larksim.MaxCardBytes)
+		}
+		if n := countTags(t, c); n > larksim.MaxCardElements {
+			t.Errorf("%s: %d elements > %d", name, n, larksim.MaxCardElements)
+		}
+		if err := larksim.ValidateCard(c); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		t.Logf("%s: %d bytes, %d elements", name, len(c), countTags(t, c))
+	}
+}
+
+func TestCardModelErrors(t *testing.T) {
+	t.Parallel()
+	big := VoteForm{Period: "2026-Q3"}
+	for i := 0; i <= MaxColleagues; i++ {
+		big.Colleagues = append(big.Colleagues, Colleague{ID: fmt.Sprint(i), Name: "某"})
+	}
+	deep := []Indicator{{ID: "a", Max: "10", Children: []Indicator{{ID: "b", Max: "10", Children: []Indicator{{ID: "c", Max: "10", Children: []Indicator{{ID: "d", Max: "10"}}}}}}}}
+	tied := unitCommittee(60)
+	tied.Ties[0].People = append(tied.Ties[0].People, tied.Ties[1].People[0])
+	noGrades := unitCommittee(60)
+	noGrades.Grades = nil
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"VoteTooLarge", second(VoteCard(big)), ErrTooLarge},
+		{"VoteDuplicate", second(VoteCard(VoteForm{Colleagues: []Colleague{{ID: "a"}, {ID: "a"}}})), ErrBadModel},
+		{"VoteEmptyID", second(VoteCard(VoteForm{Colleagues: []Colleague{{ID: ""}}})), ErrBadModel},
+		{"ScoringTooDeep", second(ScoringCard(ScoringForm{Indicators: deep})), ErrTooLarge},
+		{"ScoringNoLeaves", second(ScoringCard(ScoringForm{})), ErrBadModel},
+		{"ScoringDuplicate", second(ScoringCard(ScoringForm{Indicators: []Indicator{{ID: "x", Max: "1"}, {ID: "x", Max: "1"}}})), ErrBadModel},
+		{"CommitteeDuplicate", second(CommitteeCard(tied)), ErrBadModel},
+		{"CommitteeNoGrades", second(CommitteeCard(noGrades)), ErrBadModel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if !errors.Is(tt.err, tt.want) {
+				t.Errorf("err = %v, want %v", tt.err, tt.want)
+			}
+		})
+	}
+}
+
+func second(_ []byte, err error) error { return err }
+
+func TestEscape(t *testing.T) {
+	t.Parallel()
+	n := Notice{Title: "t", Lines: []string{"<at id=all></at> **粗** [链接](http://x)"}}
+	c := string(NoticeCard(n))
+	for _, bad := range []string{"<at", "**粗**", "[链接]"} {
+		if strings.Contains(c, bad) {
+			t.Errorf("card contains unescaped %q: %s", bad, c)
+		}
+	}
+}
+
+func TestReply(t *testing.T) {
+	t.Parallel()
+	card := DoneCard(Done{Title: "周记实", Action: "已提交", By: "张三", At: "2026-10-09 10:30"})
+	tests := []struct {
+		name string
+		got  []byte
+		want string
+	}{
+		{"Toast", Toast(ToastSuccess, "已提交"), `{"toast":{"type":"success","content":"已提交"}}`},
+		{"ToastUnknownType", Toast("bogus", "x"), `{"toast":{"type":"info","content":"x"}}`},
+		{"Empty", Reply("", "", nil), `{}`},
+		{"Card", CardReply(card), `{"card":{"type":"raw","data":` + string(card) + `}}`},
+		{"Both", Reply(ToastError, "卡片已过期", card), `{"toast":{"type":"error","content":"卡片已过期"},"card":{"type":"raw","data":` + string(card) + `}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if string(tt.got) != tt.want {
+				t.Errorf("got  %s\nwant %s", tt.got, tt.want)
+			}
+		})
+	}
+	var r struct {
+		Card struct {
+			Data json.RawMessage `json:"data"`
+		} `json:"card"`
+	}
+	if err := json.Unmarshal(CardReply(card), &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := larksim.ValidateCard(r.Card.Data); err != nil {
+		t.Errorf("replacement card: %v", err)
+	}
+	if strings.Contains(string(card), "behaviors") {
+		t.Errorf("done card has an interactive element: %s", card)
+	}
+}
+
+func TestPeriodLabel(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"2026-Q3": "2026年第三季度", "2026-Q1": "2026年第一季度", "2026-09": "2026年9月", "2026-13": "2026-13",
+		"2026-W40": "2026年第40周", "2026-W60": "2026-W60", "2026": "2026年", "2026-H1": "2026年上半年", "": "", "x": "x",
+	}
+	for in, want := range tests {
+		if got := PeriodLabel(in); got != want {
+			t.Errorf("PeriodLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestQuotaText(t *testing.T) {
+	t.Parallel()
+	if got, want := (QuotaPosition{Grade: "好", Count: 4, Cap: 4}).Text(), "本单位「好」已 4/4，再评好将超出名额"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got, want := (QuotaPosition{Scope: "办公室", Grade: "好", Count: 2, Cap: 4}).Text(), "办公室「好」已 2/4，还可评 2 人"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,226 @@
+package card
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+// fuzzForm decodes fuzz input as a JSON object of form values; inputs that
+// are not an object are skipped (Lark always sends an object).
+func fuzzForm(t *testing.T, data []byte) (map[string]any, bool) {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		return nil, false
+	}
+	return m, true
+}
+
+// checkParseErr fails unless err is nil or a *FieldError with a message.
+func checkParseErr(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Msg == "" || fe.Field == "" {
+		t.Fatalf("error %v (%T) is not a *FieldError with field and message", err, err)
+	}
+}
+
+func addSeeds(f *testing.F, seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+}
+
+func FuzzParseWeekly(f *testing.F) {
+	addSeeds(f,
+		`{"task1_title":"起草报告","task1_deadline":"2026-10-20 +0800","task1_progress":"50","attendance":"full"}`,
+		`{"task1_title":"a","task1_progress":"100%","attendance":"leave","attendance_note":"病假"}`,
+		`{"task1_title":1,"attendance":["full"]}`, `{}`, `{"task8_deadline":"2026-13-01"}`,
+	)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		w, err := ParseWeekly(m)
+		checkParseErr(t, err)
+		if err == nil {
+			for _, task := range w.Tasks {
+				if task.Progress < 0 || task.Progress > 100 || task.Title == "" {
+					t.Fatalf("accepted bad task %+v", task)
+				}
+				if task.Deadline != "" {
+					if _, ok := parseDate(task.Deadline); !ok {
+						t.Fatalf("accepted bad date %q", task.Deadline)
+					}
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseMonthly(f *testing.F) {
+	addSeeds(f, `{"goals":"a","completion":"b","unfinished1_item":"c","unfinished1_reason":"d"}`, `{"goals":null}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		_, err := ParseMonthly(m)
+		checkParseErr(t, err)
+	})
+}
+
+func FuzzParseQuarterly(f *testing.F) {
+	addSeeds(f, `{"summary":"a","training":"b"}`, `{"summary":"\u0000"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		_, err := ParseQuarterly(m)
+		checkParseErr(t, err)
+	})
+}
+
+func FuzzParseVote(f *testing.F) {
+	addSeeds(f, `{"vote_a":"90","vote_b":"85.5"}`, `{"vote_a":"100.00","vote_b":"0"}`, `{"vote_a":90}`, `{}`)
+	ids := []string{"a", "b"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		v, err := ParseVote(m, ids)
+		checkParseErr(t, err)
+		if err == nil {
+			for id, s := range v.Scores {
+				h, ok := parseHundredths(s)
+				if !ok || h > 100_00 {
+					t.Fatalf("accepted score %q for %s", s, id)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParseScoring(f *testing.F) {
+	addSeeds(f,
+		`{"k":"approve","ind_x":"5","ind_y":"2.5","bonus1_points":"1","bonus1_reason":"r"}`,
+		`{"k":"return","reason":"不符合"}`,
+		`{"k":"adjust","ind_x":"6","ind_y":"3","reason":"调整"}`,
+		`{"k":"approve","ind_x":"7"}`,
+	)
+	form := ScoringForm{Indicators: []Indicator{{ID: "p", Max: "9", Children: []Indicator{{ID: "x", Max: "6"}, {ID: "y", Max: "3"}}}}, BonusCap: "5"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		kind, _ := m["k"].(string)
+		delete(m, "k")
+		s, err := ParseScoring(kind, m, form)
+		if kind != KindApprove && kind != KindAdjust && kind != KindReturn {
+			if !errors.Is(err, ErrBadValue) {
+				t.Fatalf("kind %q: err %v, want ErrBadValue", kind, err)
+			}
+			return
+		}
+		checkParseErr(t, err)
+		if err == nil && kind != KindReturn {
+			for id, v := range s.Scores {
+				h, ok := parseHundredths(v)
+				max := map[string]int64{"x": 600, "y": 300}[id]
+				if !ok || h > max {
+					t.Fatalf("accepted %s=%q", id, v)
+				}
+			}
+		}
+		if err == nil && kind != KindApprove && s.Reason == "" {
+			t.Fatalf("%s without reason accepted", kind)
+		}
+	})
+}
+
+func FuzzParseCommittee(f *testing.F) {
+	addSeeds(f, `{"grade_a":"好","why_a":"r","grade_b":"较好","why_b":"r"}`, `{"grade_a":"好","why_a":"r","grade_b":"好","why_b":"r"}`, `{}`)
+	form := CommitteeForm{Period: "2026-Q3", Grades: []string{"好", "较好"}, Ties: []Tie{{Unit: "u", Grade: "好", Seats: 1,
+		People: []TiedPerson{{ID: "a", Name: "甲"}, {ID: "b", Name: "乙"}}}}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		ds, err := ParseCommittee(m, form)
+		checkParseErr(t, err)
+		if err == nil {
+			top := 0
+			for _, d := range ds {
+				if d.Grade == "好" {
+					top++
+				}
+			}
+			if top > 1 {
+				t.Fatalf("more than the seats: %+v", ds)
+			}
+		}
+	})
+}
+
+func FuzzParseReview(f *testing.F) {
+	addSeeds(f, `{"review_reason":"加分未计入"}`, `{"review_reason":""}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		_, err := ParseReview(m)
+		checkParseErr(t, err)
+	})
+}
+
+func FuzzParseValue(f *testing.F) {
+	addSeeds(f, `{"k":"approve","id":"2026-Q3/ou_01/1","v":3}`, `{"k":"open","id":"weekly/2026-W40","v":0}`,
+		`{"k":"open","id":"x","v":0}`, `{"k":"review","id":"2026-Q3","v":1e20}`, `{"k":1,"id":null,"v":"2"}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var m map[string]any
+		if json.Unmarshal(data, &m) != nil {
+			return
+		}
+		v, err := ParseValue(m)
+		if err != nil {
+			if !errors.Is(err, ErrBadValue) {
+				t.Fatalf("err %v is not ErrBadValue", err)
+			}
+			return
+		}
+		// A value that parses survives a round trip through a card.
+		back, err := ParseValue(v.object())
+		if err != nil || back != v {
+			t.Fatalf("round trip %+v: %+v, %v", v, back, err)
+		}
+	})
+}
+
+func FuzzFromTemplate(f *testing.F) {
+	f.Add("remind", "weekly", "2026-W40", "<at id=all></at>")
+	f.Add("review_decided", "changed", "2026-Q3/ou_1", "**x**")
+	f.Fuzz(func(t *testing.T, tpl, a, b, c string) {
+		n, err := FromTemplate(tpl, map[string]string{"item": a, "kind": a, "outcome": a, "entry": b, "period": b,
+			"step": b, "review": b, "reason": c, "names": c, "person": c, "grade": c})
+		if err != nil {
+			if !errors.Is(err, ErrUnknownTemplate) {
+				t.Fatalf("err %v", err)
+			}
+			return
+		}
+		card := NoticeCard(n)
+		if !json.Valid(card) {
+			t.Fatalf("invalid JSON: %s", card)
+		}
+	})
+}

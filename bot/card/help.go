@@ -1,0 +1,113 @@
+package card
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Text commands of a private chat with the bot.
+const (
+	CmdHelp      = "帮助"
+	CmdTodo      = "待办"
+	CmdMine      = "我的考核"
+	CmdRecord    = "记实"
+	CmdProgress  = "进度"
+	CmdPublicity = "公示"
+)
+
+// Help is the help card; HR adds the HR commands.
+type Help struct {
+	HR bool
+	// Unknown is the text that was not understood, shown when set.
+	Unknown string
+}
+
+// HelpCard renders the list of commands, one line each.
+func HelpCard(h Help) []byte {
+	lines := []string{
+		"**" + CmdHelp + "**：显示本说明",
+		"**" + CmdTodo + "**：列出需要我办理的事项（填写、测评、审核）",
+		"**" + CmdMine + "**：查看我的考核结果，申请复核",
+		"**" + CmdRecord + "**：填写本周的周记实",
+		"**" + CmdProgress + "**：查看本期考核的完成进度",
+	}
+	if h.HR {
+		lines = append(lines, "**"+CmdPublicity+"**（政工科）：将审定后的考核结果公示到群聊")
+	}
+	var els []elem
+	if h.Unknown != "" {
+		els = append(els, note("没有看懂「"+clip(strings.Join(strings.Fields(h.Unknown), " "), 30)+"」，可以发送以下指令："))
+	}
+	els = append(els, md(strings.Join(lines, "\n")),
+		note("提醒和待办卡片上的按钮可以直接打开表单；卡片提交后会变为只读，不会重复提交。"))
+	return build("平时考核助手", "发送以下文字即可使用", Blue, "平时考核助手：使用说明", els)
+}
+
+// MaxTodoItems is the most to-do items one card lists.
+const MaxTodoItems = 20
+
+// TodoItem is one thing the user has to do.
+type TodoItem struct {
+	// Title says what ("周记实 2026年第40周", "初评：张三").
+	Title string
+	// Due is the deadline (YYYY-MM-DD), Overdue whether it has passed.
+	Due     string
+	Overdue bool
+	// Button opens the form; omitted when Button.Text is "".
+	Button Button
+}
+
+// Todo is the 待办 list.
+type Todo struct {
+	Items []TodoItem
+}
+
+// TodoCard renders the to-do list, each item with a button that opens its
+// form, and a refresh button.
+func TodoCard(t Todo) []byte {
+	var els []elem
+	if len(t.Items) == 0 {
+		els = append(els, md("暂无待办事项。"))
+	}
+	shown := t.Items[:min(len(t.Items), MaxTodoItems)]
+	for i, it := range shown {
+		line := escLine(clip(it.Title, 60))
+		if it.Due != "" {
+			if it.Overdue {
+				line += "\n<font color='red'>已逾期（截止" + escLine(it.Due) + "）</font>"
+			} else {
+				line += "\n<font color='grey'>截止" + escLine(it.Due) + "</font>"
+			}
+		}
+		left := []elem{md(line)}
+		if it.Button.Text == "" {
+			els = append(els, md(line))
+			continue
+		}
+		typ := "default"
+		if it.Overdue || it.Button.Primary {
+			typ = "primary"
+		}
+		c := columns(left, []elem{button(fmt.Sprintf("todo_%d", i+1), it.Button.Text, typ, it.Button.Value)})
+		c["columns"].([]elem)[1]["width"] = "auto"
+		delete(c["columns"].([]elem)[1], "weight")
+		els = append(els, c)
+	}
+	if len(t.Items) > len(shown) {
+		els = append(els, note(fmt.Sprintf("另有%d项未显示，请先处理以上事项。", len(t.Items)-len(shown))))
+	}
+	els = append(els, button("refresh", "刷新", "default", Value{K: KindTodo}))
+	overdue := 0
+	for _, it := range t.Items {
+		if it.Overdue {
+			overdue++
+		}
+	}
+	colour := Blue
+	sub := fmt.Sprintf("共%d项", len(t.Items))
+	if overdue > 0 {
+		colour = Orange
+		sub += fmt.Sprintf("，其中%d项已逾期", overdue)
+	}
+	return build("我的待办", sub, colour, "我的待办："+sub, els)
+}

@@ -1,0 +1,418 @@
+package card
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Notice is a read-only message with optional buttons: every notification
+// template renders as one (FromTemplate).
+type Notice struct {
+	Title    string
+	Subtitle string
+	Colour   Colour
+	// Summary is the chat-list preview; Title when empty.
+	Summary string
+	// Lines are shown one per line, as plain text.
+	Lines []string
+	// Note is a grey footnote, plain text.
+	Note    string
+	Buttons []Button
+}
+
+// Button is a callback button of a Notice, To-do or similar card.
+type Button struct {
+	Text string
+	// Primary makes it the blue button.
+	Primary bool
+	Value   Value
+}
+
+// maxNoticeLines and maxButtons bound a notice.
+const (
+	maxNoticeLines = 30
+	maxButtons     = 4
+)
+
+// NoticeCard renders a Notice.
+func NoticeCard(n Notice) []byte {
+	var els []elem
+	lines := n.Lines
+	if len(lines) > maxNoticeLines {
+		lines = lines[:maxNoticeLines]
+	}
+	if len(lines) > 0 {
+		out := make([]string, len(lines))
+		for i, l := range lines {
+			out[i] = esc(clip(l, maxLineRunes))
+		}
+		els = append(els, md(strings.Join(out, "\n")))
+	}
+	if n.Note != "" {
+		els = append(els, note(n.Note))
+	}
+	if bs := buttonRow(n.Buttons); bs != nil {
+		els = append(els, bs)
+	}
+	summary := n.Summary
+	if summary == "" {
+		summary = n.Title
+	}
+	return build(n.Title, n.Subtitle, n.Colour, summary, els)
+}
+
+// note is small grey plain text.
+func note(s string) elem {
+	return elem{"tag": "markdown", "text_size": "notation", "content": "<font color='grey'>" + esc(clip(s, maxLineRunes)) + "</font>"}
+}
+
+// buttonRow lays buttons side by side; nil when there are none.
+func buttonRow(bs []Button) elem {
+	if len(bs) == 0 {
+		return nil
+	}
+	if len(bs) > maxButtons {
+		bs = bs[:maxButtons]
+	}
+	cols := make([][]elem, len(bs))
+	for i, b := range bs {
+		typ := "default"
+		if b.Primary {
+			typ = "primary"
+		}
+		cols[i] = []elem{button(fmt.Sprintf("btn_%d", i+1), b.Text, typ, b.Value)}
+	}
+	c := columns(cols...)
+	c["flex_mode"] = "flow"
+	for _, col := range c["columns"].([]elem) {
+		col["width"] = "auto"
+		delete(col, "weight")
+	}
+	return c
+}
+
+// ErrUnknownTemplate is returned by FromTemplate for a template it does not
+// know.
+var ErrUnknownTemplate = errors.New("unknown notification template")
+
+// Template names, as workflow/notify.go defines them.
+const (
+	TplRemind           = "remind"
+	TplEscalate         = "escalate"
+	TplStepAssigned     = "step_assigned"
+	TplStepReturned     = "step_returned"
+	TplEntryReturned    = "entry_returned"
+	TplEntryCommented   = "entry_commented"
+	TplChainDone        = "chain_done"
+	TplAppraisalReady   = "appraisal_ready"
+	TplCommitteeTie     = "committee_tie"
+	TplCommitteeConfirm = "committee_confirm"
+	TplPublicity        = "publicity"
+	TplResult           = "result"
+	TplSecondedResult   = "seconded_result"
+	TplFeedbackDue      = "feedback_due"
+	TplHalfYearTalk     = "half_year_talk"
+	TplBottomAlert      = "bottom_alert"
+	TplReviewRequested  = "review_requested"
+	TplReviewForwarded  = "review_forwarded"
+	TplReviewDecided    = "review_decided"
+	TplDelegation       = "delegation"
+	TplTargetsProposed  = "targets_proposed"
+	TplFilingDue        = "filing_due"
+	TplAnnualResult     = "annual_result"
+)
+
+// Templates lists every template FromTemplate knows, in a stable order.
+var Templates = []string{
+	TplRemind, TplEscalate, TplStepAssigned, TplStepReturned, TplEntryReturned, TplEntryCommented,
+	TplChainDone, TplAppraisalReady, TplCommitteeTie, TplCommitteeConfirm, TplPublicity, TplResult,
+	TplSecondedResult, TplFeedbackDue, TplHalfYearTalk, TplBottomAlert, TplReviewRequested,
+	TplReviewForwarded, TplReviewDecided, TplDelegation, TplTargetsProposed, TplFilingDue, TplAnnualResult,
+}
+
+// itemNames are the reminder plans ("item" of remind and escalate).
+var itemNames = map[string]string{
+	"weekly": "周记实", "monthly": "月小结", "summary": "季度小结（登记表）", "vote": "民主测评",
+	"step": "考核评分审核", "feedback": "考核结果反馈谈话", "filing": "考核结果备案",
+}
+
+// entryNames are the entry kinds.
+var entryNames = map[string]string{
+	"weekly": "周记实", "daily": "工作日志", "monthly": "月小结", "quarterly": "季度小结（登记表）",
+	"attendance": "考勤记录",
+}
+
+// stateNames are the scoring states of a person without a grade.
+var stateNames = map[string]string{
+	"comment_only": "试用期，只写评语，不确定等次",
+	"not_graded":   "不确定等次",
+	"withheld":     "暂不确定等次，结案后补定",
+	"pending":      "待考核委员会审定",
+}
+
+// FromTemplate writes the Chinese notice for a workflow notification
+// template and its Data (see workflow/notify.go for the keys). Missing keys
+// show as "—". An unknown template is ErrUnknownTemplate.
+func FromTemplate(template string, data map[string]string) (Notice, error) {
+	g := func(k string) string { return orDash(strings.TrimSpace(data[k])) }
+	has := func(k string) bool { return strings.TrimSpace(data[k]) != "" }
+	period := PeriodLabel(data["period"])
+	var n Notice
+	switch template {
+	case TplRemind:
+		item := itemName(data["item"])
+		n.Title, n.Colour = item+"提醒", Blue
+		switch data["stage"] {
+		case "before":
+			n.Title = item + "将于" + g("due") + "截止"
+		case "due":
+			n.Title, n.Colour = item+"今天截止", Orange
+		case "overdue":
+			n.Title, n.Colour = item+"已逾期，请尽快完成", Red
+		}
+		n.Subtitle = period
+		what := item
+		if e := data["entry"]; e != "" && (data["item"] == "weekly" || data["item"] == "monthly") {
+			what += "（" + PeriodLabel(e) + "）"
+		}
+		n.Lines = []string{"事项：" + what, "截止日期：" + g("due")}
+		if data["item"] == "step" && has("person") {
+			n.Lines = append(n.Lines, "被考核人："+g("person"))
+		}
+		if b, ok := remindButton(data); ok {
+			n.Buttons = []Button{b}
+		}
+	case TplEscalate:
+		item := itemName(data["item"])
+		n.Title, n.Colour = item+"催办："+g("count")+"人未完成", Orange
+		if data["stage"] == "hr" {
+			n.Colour = Red
+		}
+		n.Subtitle = period
+		n.Lines = []string{"以下人员尚未完成" + item + "（截止日期 " + g("due") + "）：", g("names")}
+		n.Note = "请督促相关人员及时完成。"
+	case TplStepAssigned:
+		n.Title, n.Colour = "待您"+g("name")+"："+g("person"), Blue
+		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
+		n.Lines = []string{g("person") + "的平时考核已流转到您（" + g("name") + "），请审阅评分后通过或退回。"}
+		if has("due") {
+			n.Lines = append(n.Lines, "请于"+g("due")+"前完成。")
+		}
+		n.Buttons = []Button{{Text: "去审核", Primary: true, Value: Open(FormStep, data["step"])}}
+	case TplStepReturned:
+		n.Title, n.Colour = "考核被退回："+g("person"), Orange
+		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
+		n.Lines = []string{"上一级领导退回了" + g("person") + "的考核，请修改后重新提交。", "退回原因：" + g("reason")}
+		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormStep, data["step"])}}
+	case TplEntryReturned:
+		kind := entryName(data["kind"])
+		n.Title, n.Colour = "您的"+kind+"被退回", Orange
+		n.Subtitle = PeriodLabel(data["period"])
+		n.Lines = []string{"退回原因：" + g("reason"), "请修改后重新提交。"}
+		if f, ok := entryForm(data["kind"]); ok && has("period") {
+			n.Buttons = []Button{{Text: "重新填写", Primary: true, Value: Open(f, data["period"])}}
+		}
+	case TplEntryCommented:
+		kind := entryName(data["kind"])
+		n.Title, n.Colour = "负责人点评了您的"+kind, Green
+		n.Subtitle = PeriodLabel(data["period"])
+		n.Lines = []string{"点评：" + g("comment")}
+	case TplChainDone:
+		n.Title, n.Colour = g("person")+"的考核审核已完成", Green
+		n.Subtitle = period
+		n.Lines = []string{g("person") + "的" + period + "平时考核已完成全部审核环节。"}
+	case TplAppraisalReady:
+		n.Title, n.Colour = "全部考核审核已完成", Green
+		n.Subtitle = period
+		n.Lines = []string{period + "平时考核的全部审核环节已完成，可以提交考核委员会审定。"}
+	case TplCommitteeTie:
+		n.Title, n.Colour = "请审定名额线并列人员", Orange
+		n.Subtitle = period
+		n.Lines = []string{"以下人员得分并列于名额线，需由考核委员会审定等次：", g("names")}
+		if has("explain") {
+			n.Lines = append(n.Lines, data["explain"])
+		}
+		n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormCommittee, data["period"])}}
+	case TplCommitteeConfirm:
+		n.Title, n.Colour = "请确认考核等次", Blue
+		n.Subtitle = period
+		n.Lines = []string{period + "平时考核已完成评分和名额核定，请考核委员会确认等次。"}
+		n.Buttons = []Button{{Text: "去确认", Primary: true, Value: Open(FormCommittee, data["period"])}}
+	case TplPublicity:
+		n.Title, n.Colour = period+"平时考核结果公示", Red
+		n.Lines = []string{"「" + g("grade") + "」等次（" + g("count") + "人）：" + g("names"),
+			"公示期至" + g("until") + "。如有异议，请于" + g("review_until") + "前私聊本机器人发送「我的考核」申请复核。"}
+	case TplResult:
+		n.Title, n.Colour = period+"平时考核结果", Blue
+		grade := data["grade"]
+		if grade == "" {
+			grade = stateName(data["state"])
+		}
+		n.Lines = []string{"等次：" + orDash(grade)}
+		if has("score") {
+			n.Lines = append(n.Lines, "得分："+g("score"))
+		}
+		if has("explain") {
+			n.Lines = append(n.Lines, strings.Split(data["explain"], "\n")...)
+		}
+		n.Buttons = []Button{{Text: "查看详情", Primary: true, Value: Open(FormResult, data["period"])}}
+	case TplSecondedResult:
+		grade := data["grade"]
+		if grade == "" {
+			grade = stateName(data["state"])
+		}
+		n.Title, n.Colour = "挂职（借调）人员考核结果："+g("person"), Blue
+		n.Subtitle = period
+		n.Lines = []string{g("person") + "在接收单位的" + period + "平时考核结果：" + orDash(grade)}
+	case TplFeedbackDue:
+		n.Title, n.Colour = "请开展考核结果反馈谈话", Blue
+		n.Subtitle = period
+		n.Lines = []string{"请于" + g("due") + "前与以下" + g("count") + "人反馈考核结果：", g("names")}
+		n.Note = "反馈应肯定成绩、指出不足、提出改进要求。"
+	case TplHalfYearTalk:
+		n.Title, n.Colour = "请开展谈心谈话", Orange
+		n.Subtitle = period
+		n.Lines = []string{"根据" + period + "考核结果，请与以下排名靠后的人员谈心谈话：", g("names")}
+	case TplBottomAlert:
+		ps := strings.Split(data["periods"], "、")
+		for i, p := range ps {
+			ps[i] = PeriodLabel(p)
+		}
+		n.Title, n.Colour = "连续"+g("grade")+"等次提醒："+g("person"), Red
+		n.Lines = []string{g("person") + "在" + orDash(strings.Join(ps, "、")) + "的平时考核均为「" + g("grade") + "」等次。",
+			"请按规定对其进行诫勉谈话。"}
+	case TplReviewRequested:
+		n.Title, n.Colour = g("person")+"申请复核", Orange
+		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
+		n.Lines = []string{"申请理由：" + g("reason")}
+		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormReview, data["review"])}}
+	case TplReviewForwarded:
+		n.Title, n.Colour = "请审议复核申请："+g("person"), Orange
+		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
+		n.Lines = []string{"政工科意见：" + g("opinion")}
+		n.Buttons = []Button{{Text: "去审议", Primary: true, Value: Open(FormReview, data["review"])}}
+	case TplReviewDecided:
+		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
+		switch data["outcome"] {
+		case "rejected":
+			n.Title, n.Colour = "复核申请未予受理", Grey
+		case "upheld":
+			n.Title, n.Colour = "复核结果：维持「"+g("grade")+"」等次", Blue
+		case "changed":
+			n.Title, n.Colour = "复核结果：等次调整为「"+g("grade")+"」", Green
+		default:
+			n.Title, n.Colour = "复核结果", Blue
+		}
+		n.Lines = []string{"理由：" + g("reason")}
+	case TplDelegation:
+		n.Title, n.Colour = "考核审核委托", Wathet
+		n.Lines = []string{g("from") + "委托" + g("to") + "代为办理考核审核事项。",
+			"委托期间：" + g("start") + " 至 " + g("end"), "事由：" + g("reason")}
+	case TplTargetsProposed:
+		n.Title, n.Colour = "请确认年度目标："+g("person"), Blue
+		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核确认。"}
+	case TplFilingDue:
+		n.Title, n.Colour = "请按时报送考核结果备案", Orange
+		n.Subtitle = period
+		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
+	case TplAnnualResult:
+		n.Title, n.Colour = g("year")+"年度考核结果", Blue
+		n.Lines = []string{"等次：" + g("grade")}
+		if has("total") {
+			n.Lines = append(n.Lines, "年度考核总分："+g("total"))
+		}
+	default:
+		return Notice{}, fmt.Errorf("template %q: %w", template, ErrUnknownTemplate)
+	}
+	return n, nil
+}
+
+// remindButton is the button of a reminder: it opens the form to fill.
+func remindButton(data map[string]string) (Button, bool) {
+	entry, period := data["entry"], data["period"]
+	switch data["item"] {
+	case "weekly", "monthly":
+		if entry == "" {
+			return Button{}, false
+		}
+		return Button{Text: "立即填写", Primary: true, Value: Open(data["item"], entry)}, true
+	case "summary":
+		return Button{Text: "立即填写", Primary: true, Value: Open(FormQuarterly, period)}, period != ""
+	case "vote":
+		return Button{Text: "立即测评", Primary: true, Value: Open(FormVote, period)}, period != ""
+	case "step":
+		id := data["step"]
+		if id == "" {
+			id = entry
+		}
+		return Button{Text: "去审核", Primary: true, Value: Open(FormStep, id)}, id != ""
+	}
+	return Button{}, false
+}
+
+func entryForm(kind string) (string, bool) {
+	switch kind {
+	case "weekly", "monthly", "quarterly":
+		return kind, true
+	}
+	return "", false
+}
+
+func itemName(item string) string {
+	if s, ok := itemNames[item]; ok {
+		return s
+	}
+	return "考核事项"
+}
+
+func entryName(kind string) string {
+	if s, ok := entryNames[kind]; ok {
+		return s
+	}
+	return "记录"
+}
+
+func stateName(state string) string { return stateNames[state] }
+
+// stepPeriod is the period of a step or review id ("2026-Q3/ou_01/1").
+func stepPeriod(id string) string {
+	p, _, _ := strings.Cut(id, "/")
+	return p
+}
+
+var (
+	quarterRe = regexp.MustCompile(`^([0-9]{4})-Q([1-4])$`)
+	monthRe   = regexp.MustCompile(`^([0-9]{4})-([0-9]{2})$`)
+	weekRe    = regexp.MustCompile(`^([0-9]{4})-W([0-9]{2})$`)
+	halfRe    = regexp.MustCompile(`^([0-9]{4})-H([12])$`)
+	yearRe    = regexp.MustCompile(`^[0-9]{4}$`)
+)
+
+// PeriodLabel writes a period id in Chinese: "2026-Q3" → "2026年第三季度",
+// "2026-09" → "2026年9月", "2026-W40" → "2026年第40周", "2026" → "2026年".
+// Anything else is returned as is.
+func PeriodLabel(id string) string {
+	if m := quarterRe.FindStringSubmatch(id); m != nil {
+		return m[1] + "年第" + []string{"一", "二", "三", "四"}[m[2][0]-'1'] + "季度"
+	}
+	if m := monthRe.FindStringSubmatch(id); m != nil {
+		if mo, _ := strconv.Atoi(m[2]); mo >= 1 && mo <= 12 {
+			return m[1] + "年" + strconv.Itoa(mo) + "月"
+		}
+	}
+	if m := weekRe.FindStringSubmatch(id); m != nil {
+		if w, _ := strconv.Atoi(m[2]); w >= 1 && w <= 53 {
+			return m[1] + "年第" + strconv.Itoa(w) + "周"
+		}
+	}
+	if m := halfRe.FindStringSubmatch(id); m != nil {
+		return m[1] + "年" + map[string]string{"1": "上半年", "2": "下半年"}[m[2]]
+	}
+	if yearRe.MatchString(id) {
+		return id + "年"
+	}
+	return id
+}

@@ -1,0 +1,383 @@
+package card
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Field names of the scoring form. Leaves of the indicator tree are
+// IndicatorField(id); bonus and deduction rows AdjustField(kind, n, part).
+const (
+	FieldComment = "comment" // multiline: the leader's 评语
+	FieldReason  = "reason"  // multiline: why the step is sent back or adjusted
+
+	AdjustBonus     = "bonus"  // 加分 rows
+	AdjustDeduction = "deduct" // 减分 rows
+
+	PartPoints = "points" // adjustment row: 0–cap
+	PartEvent  = "event"  // adjustment row: the matter (同一事件只计一次)
+	// PartReason is shared with the unfinished rows.
+)
+
+// Limits of the scoring card.
+const (
+	MaxIndicatorNodes = 40
+	MaxIndicatorDepth = 3
+	MaxAdjustRows     = 4
+	DefaultAdjustRows = 2
+)
+
+// IndicatorField names the input of a leaf indicator.
+func IndicatorField(id string) string { return "ind_" + id }
+
+// AdjustField names a field of bonus or deduction row n (1-based).
+func AdjustField(kind string, n int, part string) string {
+	return kind + strconv.Itoa(n) + "_" + part
+}
+
+// Indicator is a node of the scheme's indicator tree. Leaves are scored;
+// parents show their maximum and add up their children.
+type Indicator struct {
+	// ID names the leaf's input (IndicatorField) and comes back in
+	// Scoring.Scores.
+	ID string
+	// Name is shown; ID when empty.
+	Name string
+	// Max is the maximum points, a decimal ("6", "2.5").
+	Max string
+	// Value prefills a leaf (the previous step's score).
+	Value    string
+	Children []Indicator
+}
+
+// Adjustment is a bonus or deduction row (弹性指标).
+type Adjustment struct {
+	// Points is a decimal, positive; the row's kind gives the sign.
+	Points string
+	Reason string
+	// Event names the matter; rows of the same event count once.
+	Event string
+}
+
+// Suggestion is the scoring engine's result for the scores as they stand.
+type Suggestion struct {
+	Score   string
+	Grade   string
+	Explain []string
+}
+
+// QuotaPosition is where the unit stands against a grade's quota, counting
+// everyone but the person on the card.
+type QuotaPosition struct {
+	// Scope is "本单位" or the unit's name.
+	Scope string
+	Grade string
+	Count int
+	Cap   int
+}
+
+// Text says it in one line: "本单位「好」已 4/4，再评好将超出名额".
+func (q QuotaPosition) Text() string {
+	scope := q.Scope
+	if scope == "" {
+		scope = "本单位"
+	}
+	s := fmt.Sprintf("%s「%s」已 %d/%d", scope, q.Grade, q.Count, q.Cap)
+	if q.Count >= q.Cap {
+		return s + "，再评" + q.Grade + "将超出名额"
+	}
+	return s + fmt.Sprintf("，还可评 %d 人", q.Cap-q.Count)
+}
+
+// ScoringForm is the leader's scoring card for one step.
+type ScoringForm struct {
+	// Step is the step id ("2026-Q3/ou_01/1"), Version its version.
+	Step    string
+	Version int
+	// StepName is 初评, 审定 or 评鉴.
+	StepName string
+	Period   string
+	Person   string
+	Unit     string
+	Due      string
+	// Later is true after the first step: scores come prefilled from the
+	// previous step and the 调整 button is shown.
+	Later bool
+	// Previous says who scored before ("科室负责人 王五 初评"), shown when set.
+	Previous string
+	// Returned is the reason when the step came back from above.
+	Returned string
+	// Summary is an excerpt of the person's self-summary, shown read-only.
+	Summary string
+
+	Indicators []Indicator
+	// Bonus and Deductions prefill the rows; BonusCap and DeductionCap
+	// ("5") bound one row's points and are shown.
+	Bonus, Deductions        []Adjustment
+	BonusCap, DeductionCap   string
+	BonusRows, DeductionRows int
+	Comment                  string
+
+	Suggestion *Suggestion
+	Quota      *QuotaPosition
+}
+
+// ScoringCard renders the scoring card: the indicator table with maxima
+// and inputs, bonus and deduction rows, comment, the engine's suggestion,
+// the quota position and 通过 / 调整 / 退回. ErrTooLarge for a tree with more
+// than MaxIndicatorNodes nodes or deeper than MaxIndicatorDepth; ErrBadModel
+// for a leaf without id or a repeated id.
+func ScoringCard(f ScoringForm) ([]byte, error) {
+	if err := checkTree(f.Indicators); err != nil {
+		return nil, err
+	}
+	var els []elem
+	var head []string
+	head = append(head, "**被考核人：**"+escLine(f.Person))
+	if f.Unit != "" {
+		head[0] += "（" + escLine(f.Unit) + "）"
+	}
+	if f.Due != "" {
+		head = append(head, "**办理时限：**"+escLine(f.Due))
+	}
+	if f.Previous != "" {
+		head = append(head, "**上一环节：**"+escLine(f.Previous))
+	}
+	els = append(els, md(strings.Join(head, "\n")))
+	if f.Returned != "" {
+		els = append(els, md("<font color='orange'>上级退回：</font>"+escLine(clip(f.Returned, maxLineRunes))))
+	}
+	if f.Summary != "" {
+		els = append(els, md("**个人小结摘要：**"+esc(clip(f.Summary, 300))))
+	}
+	if f.Suggestion != nil || f.Quota != nil {
+		var lines []string
+		if s := f.Suggestion; s != nil {
+			line := "**系统测算：**"
+			if s.Score != "" {
+				line += escLine(s.Score) + "分"
+			}
+			if s.Grade != "" {
+				line += "，建议等次「" + escLine(s.Grade) + "」"
+			}
+			lines = append(lines, line)
+			for _, e := range s.Explain[:min(len(s.Explain), 12)] {
+				lines = append(lines, "- "+escLine(clip(e, 200)))
+			}
+		}
+		if q := f.Quota; q != nil {
+			colour := "green"
+			if q.Count >= q.Cap {
+				colour = "red"
+			}
+			lines = append(lines, "<font color='"+colour+"'>"+escLine(q.Text())+"</font>")
+		}
+		els = append(els, md(strings.Join(lines, "\n")))
+	}
+
+	var fe []elem
+	fe = append(fe, md("**评分表**（括号内为满分）"))
+	walkTree(f.Indicators, 0, func(in Indicator, depth int) {
+		name := in.Name
+		if name == "" {
+			name = in.ID
+		}
+		indent := strings.Repeat("\u3000", depth)
+		if len(in.Children) > 0 {
+			fe = append(fe, md(indent+"**"+escLine(name)+"**（"+escLine(in.Max)+"分）"))
+			return
+		}
+		// Not required on the client: a required empty field would block
+		// 退回 too (Lark validates before any submit); ParseScoring checks.
+		fe = append(fe, input(IndicatorField(in.ID), clip(indent+name+"（"+in.Max+"分）", 40), "0–"+in.Max, in.Value, 6, false))
+	})
+	fe = append(fe, hr())
+	fe = append(fe, adjustRows(AdjustBonus, "加分", f.Bonus, f.BonusRows, f.BonusCap)...)
+	fe = append(fe, adjustRows(AdjustDeduction, "减分", f.Deductions, f.DeductionRows, f.DeductionCap)...)
+	fe = append(fe, hr(),
+		textarea(FieldComment, "评语", "对被考核人本期表现的评价", f.Comment, MaxText, 3, false),
+		textarea(FieldReason, "退回或调整原因", "退回、调整时必填", "", MaxText, 2, false),
+	)
+	v := Value{ID: f.Step, V: f.Version}
+	approve, ret, adjust := v, v, v
+	approve.K, ret.K, adjust.K = KindApprove, KindReturn, KindAdjust
+	btns := [][]elem{{formButton("approve", "通过", "primary", "submit", &approve)}}
+	if f.Later {
+		btns = append(btns, []elem{formButton("adjust", "调整", "default", "submit", &adjust)})
+	}
+	btns = append(btns, []elem{formButton("send_back", "退回", "danger", "submit", &ret)})
+	fe = append(fe, columns(btns...))
+	els = append(els, form("scoring_form", fe))
+
+	title := "考核评分"
+	if f.StepName != "" {
+		title += "（" + f.StepName + "）"
+	}
+	title += "：" + f.Person
+	return build(title, PeriodLabel(f.Period), Blue, "待您"+orDash(f.StepName)+"："+f.Person, els), nil
+}
+
+func adjustRows(kind, label string, pre []Adjustment, rows int, cap string) []elem {
+	if rows <= 0 {
+		rows = DefaultAdjustRows
+	}
+	rows = min(max(rows, len(pre)), MaxAdjustRows)
+	hint := "**" + label + "**"
+	if cap != "" {
+		hint += "（合计不超过" + escLine(cap) + "分，同一事件只计一次；没有可不填）"
+	}
+	out := []elem{md(hint)}
+	ph := "分值"
+	if cap != "" {
+		ph = "0–" + cap
+	}
+	for i := 1; i <= rows; i++ {
+		var a Adjustment
+		if i <= len(pre) {
+			a = pre[i-1]
+		}
+		out = append(out,
+			input(AdjustField(kind, i, PartPoints), label+strconv.Itoa(i), ph, a.Points, 6, false),
+			input(AdjustField(kind, i, PartReason), "", label+"事由", a.Reason, MaxShortText, false),
+			input(AdjustField(kind, i, PartEvent), "", "所涉事件（用于同一事件不重复计分）", a.Event, MaxShortText, false),
+		)
+	}
+	return out
+}
+
+func walkTree(ins []Indicator, depth int, fn func(Indicator, int)) {
+	for _, in := range ins {
+		fn(in, depth)
+		walkTree(in.Children, depth+1, fn)
+	}
+}
+
+func checkTree(ins []Indicator) error {
+	n, deep := 0, 0
+	var ids []string
+	walkTree(ins, 0, func(in Indicator, d int) {
+		n++
+		deep = max(deep, d+1)
+		if len(in.Children) == 0 {
+			ids = append(ids, in.ID)
+		}
+	})
+	if n > MaxIndicatorNodes || deep > MaxIndicatorDepth {
+		return fmt.Errorf("indicator tree of %d nodes, %d deep: %w", n, deep, ErrTooLarge)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("no indicators: %w", ErrBadModel)
+	}
+	return uniqueIDs(ids)
+}
+
+// Scoring is a submitted scoring form.
+type Scoring struct {
+	// Kind is KindApprove, KindAdjust or KindReturn (the button pressed).
+	Kind string
+	// Scores are leaf id → points in canonical decimal form; empty for
+	// KindReturn.
+	Scores     map[string]string
+	Bonus      []Adjustment
+	Deductions []Adjustment
+	Comment    string
+	// Reason is required for KindReturn and KindAdjust.
+	Reason string
+}
+
+// ParseScoring reads the scoring form sent by the button of kind (the
+// callback value's k) for the card f was rendered from. Approve and adjust
+// need every leaf scored within 0–Max, adjustment rows with points within
+// 0–cap and a reason; adjust and return need the reason. Return reads only
+// the reason (the scores are not kept). Errors are *FieldError, or
+// ErrBadValue for a kind the scoring card does not send.
+func ParseScoring(kind string, fv map[string]any, f ScoringForm) (Scoring, error) {
+	s := Scoring{Kind: kind}
+	if kind != KindApprove && kind != KindAdjust && kind != KindReturn {
+		return s, fmt.Errorf("scoring kind %q: %w", kind, ErrBadValue)
+	}
+	r, err := newReader(fv)
+	if err != nil {
+		return s, err
+	}
+	full := kind != KindReturn
+	var leaves []Indicator
+	walkTree(f.Indicators, 0, func(in Indicator, _ int) {
+		if len(in.Children) == 0 {
+			leaves = append(leaves, in)
+		}
+	})
+	if full {
+		s.Scores = make(map[string]string, len(leaves))
+	}
+	for _, in := range leaves {
+		name := in.Name
+		if name == "" {
+			name = in.ID
+		}
+		v, err := r.number(IndicatorField(in.ID), name, mustHundredths(in.Max), full)
+		if err != nil && full {
+			return s, err
+		}
+		if full {
+			s.Scores[in.ID] = v
+		}
+	}
+	for _, a := range []struct {
+		kind, label string
+		rows        int
+		pre         int
+		cap         string
+		out         *[]Adjustment
+	}{
+		{AdjustBonus, "加分", f.BonusRows, len(f.Bonus), f.BonusCap, &s.Bonus},
+		{AdjustDeduction, "减分", f.DeductionRows, len(f.Deductions), f.DeductionCap, &s.Deductions},
+	} {
+		rows := a.rows
+		if rows <= 0 {
+			rows = DefaultAdjustRows
+		}
+		rows = min(max(rows, a.pre), MaxAdjustRows)
+		capH := int64(9999_99)
+		if a.cap != "" {
+			capH = mustHundredths(a.cap)
+		}
+		for i := 1; i <= rows; i++ {
+			lbl := a.label + strconv.Itoa(i)
+			pts, err := r.number(AdjustField(a.kind, i, PartPoints), lbl+" 分值", capH, false)
+			if err != nil && full {
+				return s, err
+			}
+			reason, err := r.text(AdjustField(a.kind, i, PartReason), lbl+" 事由", MaxShortText, false, false)
+			if err != nil && full {
+				return s, err
+			}
+			event, err := r.text(AdjustField(a.kind, i, PartEvent), lbl+" 所涉事件", MaxShortText, false, false)
+			if err != nil && full {
+				return s, err
+			}
+			if !full || (pts == "" && reason == "" && event == "") {
+				continue
+			}
+			if pts == "" || pts == "0" {
+				return s, fieldErr(AdjustField(a.kind, i, PartPoints), lbl+" 分值", "请填写大于0的分值")
+			}
+			if reason == "" {
+				return s, fieldErr(AdjustField(a.kind, i, PartReason), lbl+" 事由", "必填")
+			}
+			*a.out = append(*a.out, Adjustment{Points: pts, Reason: reason, Event: event})
+		}
+	}
+	comment, err := r.text(FieldComment, "评语", MaxText, true, false)
+	if err != nil && full {
+		return s, err
+	}
+	if full {
+		s.Comment = comment
+	}
+	if s.Reason, err = r.text(FieldReason, "退回或调整原因", MaxText, true, kind != KindApprove); err != nil {
+		return s, err
+	}
+	return s, r.finish()
+}
