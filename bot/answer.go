@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// command answers a text command with a card.
+func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text string) ([]byte, error) {
+	var me workflow.Person
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		me, err = tx.Person(ctx, from)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sender %s: %w", from, err)
+	}
+	switch pc.Cmd {
+	case CmdTodo:
+		return b.todoCard(ctx, from)
+	case CmdRecord:
+		week := calendar.PeriodContaining(calendar.Week, b.cal.Date(b.clock.Now()))
+		return b.weeklyForm(ctx, from, week.String())
+	case CmdMine:
+		period := pc.Arg
+		if period == "" {
+			period, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed)
+			if err != nil {
+				return card.NoticeCard(card.Notice{Title: "我的考核", Lines: []string{"暂无已公布的考核结果"}}), nil
+			}
+		}
+		return b.resultCard(ctx, from, period)
+	case CmdProgress:
+		if !me.HR {
+			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
+		}
+		return b.progressCard(ctx, pc.Arg)
+	case CmdPublish:
+		if !me.HR {
+			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
+		}
+		period := pc.Arg
+		if period == "" {
+			if period, err = b.latestPeriod(ctx, workflow.PeriodConfirmed); err != nil {
+				return nil, fmt.Errorf("no confirmed period: %w", workflow.ErrInvalidTransition)
+			}
+		}
+		if err := b.svc.Publish(ctx, from, period); err != nil {
+			return nil, err
+		}
+		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,
+			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
+	}
+	h := card.Help{HR: me.HR}
+	if pc.Unknown {
+		h.Unknown = text
+	}
+	return card.HelpCard(h), nil
+}
+
+// latestPeriod is the most recent period in one of the states.
+func (b *Bot) latestPeriod(ctx context.Context, states ...string) (string, error) {
+	var id string
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		ps, err := tx.Periods(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			for _, s := range states {
+				if p.State == s {
+					id = p.ID
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil && id == "" {
+		err = errNoPeriod
+	}
+	return id, err
+}
+
+// todoCard lists the operator's pending steps and missing entries.
+func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
+	today := b.cal.Date(b.clock.Now())
+	var t card.Todo
+	steps, err := b.svc.MySteps(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		t.Items = append(t.Items, card.TodoItem{Title: fmt.Sprintf("%s：%s", s.Name, b.name(ctx, s.Person)), Due: s.Due.String(),
+			Overdue: today.After(s.Due), Button: card.Button{Text: "去审核", Primary: true, Value: card.Open(card.FormStep, s.ID)}})
+	}
+	week := calendar.PeriodContaining(calendar.Week, today).Prev()
+	if _, err := b.entry(ctx, workflow.EntryWeekly, op, week.String()); err != nil {
+		t.Items = append(t.Items, card.TodoItem{Title: "周记实 " + card.PeriodLabel(week.String()), Due: week.End().String(),
+			Overdue: today.After(week.End()), Button: card.Button{Text: "立即填写", Primary: true, Value: card.Open(card.FormWeekly, week.String())}})
+	}
+	if id, err := b.latestPeriod(ctx, workflow.PeriodOpen); err == nil {
+		if _, err := b.entry(ctx, workflow.EntryQuarterly, op, id); err != nil {
+			p, _ := b.svc.Period(ctx, id)
+			t.Items = append(t.Items, card.TodoItem{Title: "季度小结 " + card.PeriodLabel(id), Due: p.SummaryDue.String(),
+				Overdue: !p.SummaryDue.IsZero() && today.After(p.SummaryDue), Button: card.Button{Text: "立即填写", Value: card.Open(card.FormQuarterly, id)}})
+		}
+	}
+	return card.TodoCard(t), nil
+}
+
+// progressCard is HR's completion of the period's self-summaries by unit.
+func (b *Bot) progressCard(ctx context.Context, period string) ([]byte, error) {
+	if period == "" {
+		var err error
+		if period, err = b.latestPeriod(ctx, workflow.PeriodOpen, workflow.PeriodCommittee, workflow.PeriodConfirmed, workflow.PeriodPublished); err != nil {
+			return card.NoticeCard(card.Notice{Title: "考核进度", Lines: []string{"当前没有进行中的考核"}}), nil
+		}
+	}
+	p, err := b.svc.Period(ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	today := b.cal.Date(b.clock.Now())
+	prog := card.Progress{Period: period, Item: "季度小结", AsOf: today.String()}
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		units, err := tx.Units(ctx)
+		if err != nil {
+			return err
+		}
+		people, err := tx.People(ctx)
+		if err != nil {
+			return err
+		}
+		entries, err := tx.Entries(ctx, workflow.EntryFilter{Kind: workflow.EntryQuarterly})
+		if err != nil {
+			return err
+		}
+		done := map[string]bool{}
+		for _, e := range entries {
+			if e.Period == period && e.State != workflow.EntryReturned {
+				done[e.Person] = true
+			}
+		}
+		byUnit := map[string]*card.UnitProgress{}
+		names := map[string]string{}
+		for _, u := range units {
+			names[u.ID] = u.Name
+		}
+		for _, x := range people {
+			if !x.Assessed || x.Status.Exempt {
+				continue
+			}
+			up := byUnit[x.Unit]
+			if up == nil {
+				up = &card.UnitProgress{Unit: names[x.Unit]}
+				byUnit[x.Unit] = up
+			}
+			up.Total++
+			if done[x.ID] {
+				up.Done++
+			} else if !p.SummaryDue.IsZero() && today.After(p.SummaryDue) {
+				prog.Overdue = append(prog.Overdue, card.Overdue{Name: x.Name, Unit: names[x.Unit], Item: "季度小结", Days: today.DaysSince(p.SummaryDue)})
+			}
+		}
+		keys := make([]string, 0, len(byUnit))
+		for k := range byUnit {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			prog.Units = append(prog.Units, *byUnit[k])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return card.ProgressCard(prog), nil
+}

@@ -1,0 +1,348 @@
+// Package bot is kaohe's Lark adapter: it turns Lark callbacks and messages
+// into workflow calls and workflow notifications into cards. Identity always
+// comes from the verified operator of a callback or the sender of a message,
+// never from a card's value, which carries only {k, id, v} (RELIABILITY.md
+// §4). Every outgoing message goes through the outbox and the relay; a
+// callback answers within Lark's 3 seconds with a toast and, where the card
+// changed, the replacement card, so a card cannot be submitted twice.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/larksuite/oapi-sdk-go/v3/core/httpserverext"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+
+	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/bot/webhook"
+	"github.com/kaohe/kaohe/clock"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// Config wires a Bot.
+type Config struct {
+	Service  *workflow.Service
+	Store    workflow.Store
+	Calendar *calendar.Calendar
+	Clock    clock.Clock
+	Log      *slog.Logger
+	// VerificationToken and EncryptKey are the app's event settings; the
+	// webhook refuses to start without them.
+	VerificationToken string
+	EncryptKey        string
+	// Nonces remembers callback nonces; default in memory.
+	Nonces webhook.NonceStore
+}
+
+// Bot handles Lark callbacks and messages.
+type Bot struct {
+	svc   *workflow.Service
+	store workflow.Store
+	cal   *calendar.Calendar
+	clock clock.Clock
+	log   *slog.Logger
+	cfg   Config
+}
+
+// New checks cfg and returns a Bot.
+func New(cfg Config) (*Bot, error) {
+	switch {
+	case cfg.Service == nil:
+		return nil, errors.New("bot: Service is required")
+	case cfg.Store == nil:
+		return nil, errors.New("bot: Store is required")
+	}
+	if cfg.Calendar == nil {
+		cfg.Calendar = calendar.Default()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.Real{}
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	return &Bot{svc: cfg.Service, store: cfg.Store, cal: cfg.Calendar, clock: cfg.Clock, log: cfg.Log, cfg: cfg}, nil
+}
+
+// Dispatcher returns the SDK event dispatcher with the bot's handlers. For
+// the long connection pass it to larkws.WithEventHandler (built with empty
+// token and key, as the docs require); for the webhook use Handler.
+func (b *Bot) Dispatcher(verificationToken, encryptKey string) *dispatcher.EventDispatcher {
+	return dispatcher.NewEventDispatcher(verificationToken, encryptKey).
+		OnP2CardActionTrigger(b.OnCardAction).
+		OnP2MessageReceiveV1(b.OnMessage)
+}
+
+// Handler is the HTTP webhook for events and callbacks: the guard of
+// package webhook (size, headers, time window, signature, nonce) in front of
+// the SDK's handler. It fails without an encrypt key and token.
+func (b *Bot) Handler() (http.Handler, error) {
+	inner := http.HandlerFunc(httpserverext.NewEventHandlerFunc(b.Dispatcher(b.cfg.VerificationToken, b.cfg.EncryptKey)))
+	return webhook.New(webhook.Config{
+		EncryptKey: b.cfg.EncryptKey, VerificationToken: b.cfg.VerificationToken,
+		Clock: b.clock, Nonces: b.cfg.Nonces, Logger: b.log,
+	}, inner)
+}
+
+type eventKey struct{}
+
+// idem returns ctx carrying the idempotency key of the n-th state change of
+// the click being handled.
+func idem(ctx context.Context, n int) context.Context {
+	id, _ := ctx.Value(eventKey{}).(string)
+	if id == "" {
+		return ctx
+	}
+	return workflow.WithIdempotencyKey(ctx, "lark-card", fmt.Sprintf("%s#%d", id, n))
+}
+
+// reply builds a callback answer: a toast and optionally the new card.
+func reply(typ, msg string, newCard []byte) *callback.CardActionTriggerResponse {
+	r := &callback.CardActionTriggerResponse{}
+	if msg != "" {
+		r.Toast = &callback.Toast{Type: typ, Content: msg}
+	}
+	if newCard != nil {
+		r.Card = &callback.Card{Type: "raw", Data: json.RawMessage(newCard)}
+	}
+	return r
+}
+
+// failure maps an error to the toast the user sees (one place, STYLE.md 5);
+// unknown errors are logged in full with the event id.
+func (b *Bot) failure(eventID, operator string, err error) *callback.CardActionTriggerResponse {
+	msg := workflow.Message(err)
+	var fe *card.FieldError
+	if errors.As(err, &fe) {
+		msg = fe.Toast()
+	}
+	if errors.Is(err, card.ErrBadValue) {
+		msg = "卡片内容无效，请重新打开"
+	}
+	level := slog.LevelInfo
+	if msg == workflow.Message(errors.New("unknown")) {
+		level = slog.LevelError
+	}
+	b.log.Log(context.Background(), level, "card action refused", "event_id", eventID, "operator", operator, "err", err)
+	return reply("error", msg, nil)
+}
+
+// OnCardAction handles card.action.trigger.
+func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEvent) (*callback.CardActionTriggerResponse, error) {
+	if e == nil || e.Event == nil || e.Event.Operator == nil || e.Event.Action == nil || e.EventV2Base == nil || e.EventV2Base.Header == nil {
+		return reply("error", "卡片内容无效，请重新打开", nil), nil
+	}
+	op := e.Event.Operator.OpenID
+	eventID := e.EventV2Base.Header.EventID
+	if op == "" {
+		return reply("error", "无法识别操作人", nil), nil
+	}
+	v, err := card.ParseValue(e.Event.Action.Value)
+	if err != nil {
+		return b.failure(eventID, op, err), nil
+	}
+	// A repeated delivery of the same click gets the stored answer: each
+	// state change the click makes is keyed by the event id (and its
+	// position, for a click that makes several).
+	ctx = context.WithValue(ctx, eventKey{}, eventID)
+	fv := e.Event.Action.FormValue
+	resp, err := b.act(ctx, op, v, fv)
+	if err != nil {
+		return b.failure(eventID, op, err), nil
+	}
+	b.log.Info("card action", "event_id", eventID, "operator", op, "kind", v.K, "id", v.ID)
+	return resp, nil
+}
+
+func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
+	now := b.clock.Now().In(b.cal.Location()).Format("2006-01-02 15:04")
+	who := b.name(ctx, op)
+	done := func(title, action string, lines ...string) *callback.CardActionTriggerResponse {
+		return reply("success", action+"成功", card.DoneCard(card.Done{Title: title, Action: action, By: who, At: now, Lines: lines, Colour: card.Green}))
+	}
+	switch v.K {
+	case card.KindOpen:
+		c, err := b.openForm(ctx, op, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		return reply("", "", c), nil
+	case card.KindTodo:
+		c, err := b.todoCard(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		return reply("", "", c), nil
+	case card.KindWeekly:
+		w, err := card.ParseWeekly(fv)
+		if err != nil {
+			return nil, err
+		}
+		body, err := weeklyBody(w)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.Submit(idem(ctx, 0), op, workflow.EntryInput{Kind: workflow.EntryWeekly, Period: v.ID, Body: body}); err != nil {
+			return nil, err
+		}
+		return done("周记实 "+card.PeriodLabel(v.ID), "已提交", fmt.Sprintf("共%d项工作", len(body.Tasks))), nil
+	case card.KindMonthly:
+		m, err := card.ParseMonthly(fv)
+		if err != nil {
+			return nil, err
+		}
+		body := workflow.EntryBody{Goals: m.Goals, Completion: m.Completion}
+		for _, u := range m.Unfinished {
+			body.Unfinished = append(body.Unfinished, workflow.Unfinished{Item: u.Item, Reason: u.Reason})
+		}
+		if err := b.svc.Submit(idem(ctx, 0), op, workflow.EntryInput{Kind: workflow.EntryMonthly, Period: v.ID, Body: body}); err != nil {
+			return nil, err
+		}
+		return done("月小结 "+card.PeriodLabel(v.ID), "已提交"), nil
+	case card.KindQuarterly:
+		q, err := card.ParseQuarterly(fv)
+		if err != nil {
+			return nil, err
+		}
+		body := workflow.EntryBody{Summary: q.Summary, Training: q.Training}
+		if err := b.svc.Submit(idem(ctx, 0), op, workflow.EntryInput{Kind: workflow.EntryQuarterly, Period: v.ID, Body: body}); err != nil {
+			return nil, err
+		}
+		return done("季度小结 "+card.PeriodLabel(v.ID), "已提交"), nil
+	case card.KindVote:
+		return b.vote(ctx, op, v, fv, done)
+	case card.KindApprove, card.KindReturn, card.KindAdjust:
+		return b.step(ctx, op, v, fv, done)
+	case card.KindDecide, card.KindConfirm:
+		return b.committee(ctx, op, v, fv, done)
+	case card.KindReview:
+		r, err := card.ParseReview(fv)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.RequestReview(idem(ctx, 0), op, v.ID, r.Reason); err != nil {
+			return nil, err
+		}
+		return done("复核申请 "+card.PeriodLabel(v.ID), "已提交", "理由："+r.Reason), nil
+	}
+	return nil, fmt.Errorf("kind %q: %w", v.K, card.ErrBadValue)
+}
+
+func weeklyBody(w card.Weekly) (workflow.EntryBody, error) {
+	var body workflow.EntryBody
+	for i, t := range w.Tasks {
+		task := workflow.Task{Title: t.Title, Progress: t.Progress, Target: t.Target}
+		if t.Deadline != "" {
+			d, err := calendar.ParseDate(t.Deadline)
+			if err != nil {
+				return body, &workflow.InputError{Field: fmt.Sprintf("tasks[%d].deadline", i), Msg: "日期格式不正确"}
+			}
+			task.Deadline = d
+		}
+		body.Tasks = append(body.Tasks, task)
+	}
+	if w.Attendance != "" {
+		body.Summary = "出勤：" + w.Attendance
+		if w.AttendanceNote != "" {
+			body.Summary += "（" + w.AttendanceNote + "）"
+		}
+	}
+	return body, nil
+}
+
+// name returns a person's name for cards, or the id.
+func (b *Bot) name(ctx context.Context, id string) string {
+	var n string
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		p, err := tx.Person(ctx, id)
+		if err == nil {
+			n = p.Name
+		}
+		return nil
+	})
+	if n == "" {
+		return id
+	}
+	return n
+}
+
+// OnMessage handles im.message.receive_v1: text commands in a private chat.
+// The answer goes through the outbox keyed by the message id, so Lark's
+// re-push of an unacknowledged event (15 s, 5 min, 1 h, 6 h) cannot answer
+// twice; the receive-message doc says to de-duplicate on message_id.
+func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error {
+	if e == nil || e.Event == nil || e.Event.Message == nil || e.Event.Sender == nil || e.Event.Sender.SenderId == nil {
+		return nil
+	}
+	m := e.Event.Message
+	if str(m.ChatType) != "p2p" {
+		return nil // group chats are for 公示, not commands
+	}
+	from := str(e.Event.Sender.SenderId.OpenId)
+	msgID := str(m.MessageId)
+	if from == "" || msgID == "" {
+		return nil
+	}
+	text, ok := ParseMessageContent(str(m.MessageType), str(m.Content))
+	if !ok {
+		text = ""
+	}
+	cmd := ParseCommand(text)
+	c, err := b.command(ctx, from, cmd, text)
+	if err != nil {
+		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})
+		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
+	}
+	return b.enqueueCard(ctx, workflow.DedupeKey("msg", msgID), from, c)
+}
+
+// TplCard is the bot's template for a card rendered when it was queued
+// (command answers). Data: card.
+const TplCard = "card"
+
+func (b *Bot) enqueueCard(ctx context.Context, key, to string, c []byte) error {
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		_, err := tx.Enqueue(ctx, workflow.Notification{Key: key, To: to, Template: TplCard,
+			Data: map[string]string{"card": string(c)}, CreatedAt: b.clock.Now(), State: workflow.NotePending})
+		return err
+	})
+	if errors.Is(err, workflow.ErrConflict) {
+		return nil // a re-pushed event: already answered
+	}
+	if err != nil {
+		return fmt.Errorf("queue answer: %w", err)
+	}
+	return nil
+}
+
+// Render turns a notification into the card that is sent.
+func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
+	switch n.Template {
+	case TplCard:
+		c := n.Data["card"]
+		if c == "" {
+			return nil, errors.New("card notification without a card")
+		}
+		return []byte(c), nil
+	case TplUndeliverable:
+		return card.NoticeCard(card.Notice{Title: "消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
+			Lines: []string{"收件人：" + n.Data["to"], "消息：" + n.Data["template"], "原因：" + n.Data["reason"]}}), nil
+	case workflow.TplPublicity:
+		return b.publicityCard(n)
+	case workflow.TplResult:
+		return b.resultNotice(n)
+	}
+	nt, err := card.FromTemplate(n.Template, n.Data)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", n.Template, err)
+	}
+	return card.NoticeCard(nt), nil
+}

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	larkcontact "github.com/larksuite/oapi-sdk-go/v3/service/contact/v3"
+
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// Org is an organisation as Lark's contact directory describes it: units
+// from departments (their 主管 as the 科室负责人, the parent department's
+// 主管 as the 分管领导) and people from department members. Person and unit
+// ids are Lark's open_id and open_department_id.
+type Org struct {
+	Units  []workflow.Unit
+	People []workflow.Person
+}
+
+// FetchOrg reads every department under root ("0" for the whole tenant) and
+// their direct members, page by page.
+func (l *Lark) FetchOrg(ctx context.Context, root string) (Org, error) {
+	var org Org
+	var depts []*larkcontact.Department
+	token := ""
+	for {
+		b := larkcontact.NewChildrenDepartmentReqBuilder().DepartmentId(root).FetchChild(true).
+			UserIdType("open_id").DepartmentIdType("open_department_id").PageSize(50)
+		if token != "" {
+			b = b.PageToken(token)
+		}
+		resp, err := l.client.Contact.V3.Department.Children(ctx, b.Build())
+		if err != nil {
+			return org, fmt.Errorf("list departments: %w", err)
+		}
+		if !resp.Success() {
+			return org, classify("list departments", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+		}
+		depts = append(depts, resp.Data.Items...)
+		if resp.Data.HasMore == nil || !*resp.Data.HasMore || resp.Data.PageToken == nil {
+			break
+		}
+		token = *resp.Data.PageToken
+	}
+	leaderOf := map[string]string{}
+	for _, d := range depts {
+		leaderOf[str(d.OpenDepartmentId)] = str(d.LeaderUserId)
+	}
+	seen := map[string]bool{}
+	for _, d := range depts {
+		id := str(d.OpenDepartmentId)
+		u := workflow.Unit{ID: id, Name: str(d.Name), Leader: str(d.LeaderUserId)}
+		if p := str(d.ParentDepartmentId); p != "" && p != "0" {
+			u.Supervisor = leaderOf[p]
+		}
+		org.Units = append(org.Units, u)
+		token := ""
+		for {
+			b := larkcontact.NewFindByDepartmentUserReqBuilder().DepartmentId(id).
+				UserIdType("open_id").DepartmentIdType("open_department_id").PageSize(50)
+			if token != "" {
+				b = b.PageToken(token)
+			}
+			resp, err := l.client.Contact.V3.User.FindByDepartment(ctx, b.Build())
+			if err != nil {
+				return org, fmt.Errorf("list members of %s: %w", id, err)
+			}
+			if !resp.Success() {
+				return org, classify("list members", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+			}
+			for _, u := range resp.Data.Items {
+				oid := str(u.OpenId)
+				if oid == "" || seen[oid] {
+					continue // a person in two departments belongs to the first
+				}
+				if u.Status != nil && u.Status.IsResigned != nil && *u.Status.IsResigned {
+					continue
+				}
+				seen[oid] = true
+				org.People = append(org.People, workflow.Person{ID: oid, Name: str(u.Name), Unit: id, Assessed: true})
+			}
+			if resp.Data.HasMore == nil || !*resp.Data.HasMore || resp.Data.PageToken == nil {
+				break
+			}
+			token = *resp.Data.PageToken
+		}
+	}
+	sort.Slice(org.Units, func(i, j int) bool { return org.Units[i].ID < org.Units[j].ID })
+	sort.Slice(org.People, func(i, j int) bool { return org.People[i].ID < org.People[j].ID })
+	return org, nil
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// Change kinds of a contact sync.
+const (
+	ChangeAddUnit      = "add_unit"
+	ChangeUpdateUnit   = "update_unit"
+	ChangeAddPerson    = "add_person"
+	ChangeMovePerson   = "move_person"
+	ChangeMissing      = "missing_person"
+	ChangeRenamePerson = "rename_person"
+)
+
+// Change is one difference between kaohe's organisation and Lark's.
+type Change struct {
+	Kind string
+	ID   string
+	// Text says it in Chinese for the HR dry-run card.
+	Text string
+}
+
+// DiffOrg lists what a sync would change, in a stable order. People missing
+// from Lark are reported, never deleted: their history stays, and HR
+// decides (they may be seconded elsewhere).
+func DiffOrg(cur, next Org) []Change {
+	var out []Change
+	units := map[string]workflow.Unit{}
+	for _, u := range cur.Units {
+		units[u.ID] = u
+	}
+	for _, u := range next.Units {
+		old, ok := units[u.ID]
+		switch {
+		case !ok:
+			out = append(out, Change{ChangeAddUnit, u.ID, fmt.Sprintf("新增科室「%s」，负责人 %s", u.Name, orDash(u.Leader))})
+		case old.Name != u.Name || old.Leader != u.Leader || old.Supervisor != u.Supervisor:
+			out = append(out, Change{ChangeUpdateUnit, u.ID, fmt.Sprintf("科室「%s」：负责人 %s → %s，分管领导 %s → %s", u.Name, orDash(old.Leader), orDash(u.Leader), orDash(old.Supervisor), orDash(u.Supervisor))})
+		}
+	}
+	people := map[string]workflow.Person{}
+	for _, p := range cur.People {
+		people[p.ID] = p
+	}
+	inLark := map[string]bool{}
+	for _, p := range next.People {
+		inLark[p.ID] = true
+		old, ok := people[p.ID]
+		switch {
+		case !ok:
+			out = append(out, Change{ChangeAddPerson, p.ID, fmt.Sprintf("新增人员 %s（%s）", p.Name, p.Unit)})
+		case old.Unit != p.Unit && old.AssessedBy == "":
+			out = append(out, Change{ChangeMovePerson, p.ID, fmt.Sprintf("%s 调动：%s → %s", p.Name, old.Unit, p.Unit)})
+		case old.Name != p.Name:
+			out = append(out, Change{ChangeRenamePerson, p.ID, fmt.Sprintf("%s 更名为 %s", old.Name, p.Name)})
+		}
+	}
+	for _, p := range cur.People {
+		if !inLark[p.ID] && p.Assessed {
+			out = append(out, Change{ChangeMissing, p.ID, fmt.Sprintf("%s 已不在通讯录中（未删除，请人事科确认）", p.Name)})
+		}
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,536 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+
+	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+type doneFunc func(title, action string, lines ...string) *callback.CardActionTriggerResponse
+
+// openForm renders the form a KindOpen button names, for the operator.
+func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
+	form, entity, err := card.SplitOpenID(id)
+	if err != nil {
+		return nil, err
+	}
+	switch form {
+	case card.FormWeekly:
+		return b.weeklyForm(ctx, op, entity)
+	case card.FormMonthly:
+		e, _ := b.entry(ctx, workflow.EntryMonthly, op, entity)
+		return card.MonthlyCard(card.MonthlyForm{Month: entity, Version: e.Version, Goals: e.Body.Goals, Completion: e.Body.Completion, Returned: returned(e)}), nil
+	case card.FormQuarterly:
+		e, _ := b.entry(ctx, workflow.EntryQuarterly, op, entity)
+		p, err := b.svc.Period(ctx, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.QuarterlyCard(card.QuarterlyForm{Period: entity, Version: e.Version, Due: p.SummaryDue.String(),
+			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e)}), nil
+	case card.FormVote:
+		return b.voteForm(ctx, op, entity)
+	case card.FormStep:
+		f, err := b.scoringForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.ScoringCard(f)
+	case card.FormCommittee:
+		f, err := b.committeeForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.CommitteeCard(f)
+	case card.FormResult, card.FormReview:
+		return b.resultCard(ctx, op, entity)
+	}
+	return nil, fmt.Errorf("form %q: %w", form, card.ErrBadValue)
+}
+
+func returned(e workflow.Entry) string {
+	if e.State == workflow.EntryReturned {
+		return e.Reason
+	}
+	return ""
+}
+
+// entry reads one of the operator's own entries; a missing one is zero.
+func (b *Bot) entry(ctx context.Context, kind, person, period string) (workflow.Entry, error) {
+	var e workflow.Entry
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		e, err = tx.Entry(ctx, workflow.EntryKey{Kind: kind, Person: person, Period: period})
+		return err
+	})
+	return e, err
+}
+
+func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
+	p, err := calendar.ParsePeriod(week)
+	if err != nil || p.Kind() != calendar.Week {
+		return nil, &workflow.InputError{Field: "week", Msg: "周次无效"}
+	}
+	f := card.WeeklyForm{Week: week, Start: p.Start().String(), End: p.End().String(), Due: p.End().String()}
+	if e, err := b.entry(ctx, workflow.EntryWeekly, op, week); err == nil {
+		f.Version = e.Version
+		f.Returned = returned(e)
+		for _, t := range e.Body.Tasks {
+			d := ""
+			if !t.Deadline.IsZero() {
+				d = t.Deadline.String()
+			}
+			f.Tasks = append(f.Tasks, card.WeeklyTask{Title: t.Title, Deadline: d, Progress: t.Progress, Target: t.Target})
+		}
+	}
+	if ts, err := b.svc.Targets(ctx, op, p.Start().Year); err == nil {
+		for _, t := range ts {
+			if t.State == workflow.TargetDraft {
+				continue
+			}
+			d := ""
+			if !t.Deadline.IsZero() {
+				d = t.Deadline.String()
+			}
+			f.Targets = append(f.Targets, card.Target{ID: t.ID, Title: t.Title, Deadline: d})
+		}
+		if len(f.Tasks) == 0 {
+			f.Tasks = card.WeeklyFromTargets(f.Targets)
+		}
+	}
+	return card.WeeklyCard(f), nil
+}
+
+// peers are the operator's colleagues of the 考核单元, whom they rate.
+func (b *Bot) peers(ctx context.Context, op string) (workflow.Person, []workflow.Person, error) {
+	var me workflow.Person
+	var out []workflow.Person
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		if me, err = tx.Person(ctx, op); err != nil {
+			return err
+		}
+		people, err := tx.People(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			if p.Group != "" && p.Group == me.Group && p.ID != op && p.Assessed && !p.Status.Exempt {
+				out = append(out, p)
+			}
+		}
+		return nil
+	})
+	return me, out, err
+}
+
+func (b *Bot) voteForm(ctx context.Context, op, period string) ([]byte, error) {
+	me, peers, err := b.peers(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	p, err := b.svc.Period(ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	f := card.VoteForm{Period: period, Group: me.Group, Due: p.SummaryDue.String()}
+	for _, c := range peers {
+		f.Colleagues = append(f.Colleagues, card.Colleague{ID: c.ID, Name: c.Name, Unit: c.Unit})
+	}
+	return card.VoteCard(f)
+}
+
+func (b *Bot) vote(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	_, peers, err := b.peers(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(peers))
+	for i, p := range peers {
+		ids[i] = p.ID
+	}
+	vt, err := card.ParseVote(fv, ids)
+	if err != nil {
+		return nil, err
+	}
+	scores := map[string]scoring.Dec{}
+	for id, s := range vt.Scores {
+		d, err := decOf(s)
+		if err != nil {
+			return nil, &workflow.InputError{Field: "votes." + id, Msg: "分数格式不正确"}
+		}
+		scores[id] = d
+	}
+	if err := b.svc.Vote(idem(ctx, 0), op, v.ID, scores); err != nil {
+		return nil, err
+	}
+	return done("民主测评 "+card.PeriodLabel(v.ID), "已提交", "测评为无记名，结果无法追溯到个人"), nil
+}
+
+func decOf(s string) (scoring.Dec, error) {
+	var d scoring.Dec
+	err := d.UnmarshalJSON([]byte(`"` + s + `"`))
+	return d, err
+}
+
+// step loads a step the operator may act on (assignee or delegate).
+func (b *Bot) myStep(ctx context.Context, op, id string) (workflow.Step, error) {
+	steps, err := b.svc.MySteps(ctx, op)
+	if err != nil {
+		return workflow.Step{}, err
+	}
+	for _, s := range steps {
+		if s.ID == id {
+			return s, nil
+		}
+	}
+	// Not pending for this operator: tell them what happened to it.
+	var st workflow.Step
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		st, err = tx.Step(ctx, id)
+		return err
+	})
+	if err != nil {
+		return workflow.Step{}, err
+	}
+	if st.State != workflow.StepPending {
+		return workflow.Step{}, fmt.Errorf("step %s is %s: %w", id, st.State, workflow.ErrStale)
+	}
+	return workflow.Step{}, fmt.Errorf("step %s belongs to %s: %w", id, st.Assignee, workflow.ErrForbidden)
+}
+
+func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringForm, error) {
+	st, err := b.myStep(ctx, op, stepID)
+	if err != nil {
+		return card.ScoringForm{}, err
+	}
+	s := b.svc.Scheme()
+	f := card.ScoringForm{Step: st.ID, Version: st.Version, StepName: st.Name, Period: st.Period,
+		Person: b.name(ctx, st.Person), Due: st.Due.String(), Later: st.Index > 0, Returned: st.Reason, Comment: st.Assessment.Comment}
+	if e, err := b.entry(ctx, workflow.EntryQuarterly, st.Person, st.Period); err == nil {
+		f.Summary = e.Body.Summary
+	}
+	var conv func(in []*scoring.Indicator) []card.Indicator
+	conv = func(in []*scoring.Indicator) []card.Indicator {
+		var out []card.Indicator
+		for _, ind := range in {
+			c := card.Indicator{ID: ind.ID, Name: ind.Name, Max: ind.Max.String(), Children: conv(ind.Children)}
+			if v, ok := st.Assessment.Indicators[ind.ID]; ok {
+				c.Value = v.String()
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	f.Indicators = conv(s.Indicators)
+	if a := s.Adjustments; a != nil {
+		if a.BonusCap != nil {
+			f.BonusCap = a.BonusCap.String()
+		}
+		if a.DeductionCap != nil {
+			f.DeductionCap = a.DeductionCap.String()
+		}
+		f.BonusRows, f.DeductionRows = 2, 2
+	}
+	for _, adj := range st.Assessment.Adjustments {
+		row := card.Adjustment{Points: adj.Points.String(), Reason: adj.Reason, Event: adj.Event}
+		if adj.Kind == "bonus" {
+			f.Bonus = append(f.Bonus, row)
+		} else {
+			f.Deductions = append(f.Deductions, row)
+		}
+	}
+	if len(st.Assessment.Indicators) > 0 {
+		if sg := b.suggest(st); sg != nil {
+			f.Suggestion = sg
+		}
+	}
+	return f, nil
+}
+
+// suggest scores the step's assessment alone, for the card's grade
+// suggestion; the quota is applied later to the whole unit.
+func (b *Bot) suggest(st workflow.Step) *card.Suggestion {
+	s := b.svc.Scheme()
+	if len(s.Raters) == 0 || s.Raters[0].Sources[0].Kind != "indicators" {
+		return nil
+	}
+	in := &scoring.PeriodInput{Kind: "period", Period: scoring.PeriodInfo{ID: st.Period, WorkingDays: 60}, People: []scoring.PersonInput{{
+		ID: st.Person, Unit: "u", Group: "g", Tier: s.Tiers[0],
+		Sources:     map[string]scoring.SourceInput{s.Raters[0].Sources[0].ID: {Indicators: st.Assessment.Indicators}},
+		Adjustments: st.Assessment.Adjustments,
+	}}}
+	res, err := scoring.ScorePeriod(s, in)
+	if err != nil || len(res.People) == 0 || res.People[0].Score == nil {
+		return nil
+	}
+	p := res.People[0]
+	return &card.Suggestion{Score: p.Score.String(), Grade: p.ScoreGrade, Explain: p.Explain}
+}
+
+func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	f, err := b.scoringForm(ctx, op, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	if f.Version != v.V {
+		return nil, fmt.Errorf("step %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
+	}
+	sc, err := card.ParseScoring(v.K, fv, f)
+	if err != nil {
+		return nil, err
+	}
+	act := workflow.StepAction{StepID: v.ID, Version: v.V, Action: workflow.ActApprove, Reason: sc.Reason}
+	if v.K == card.KindReturn {
+		act.Action = workflow.ActSendBack
+	} else {
+		a := &workflow.Assessment{Indicators: map[string]scoring.Dec{}, Comment: sc.Comment}
+		for id, s := range sc.Scores {
+			d, err := decOf(s)
+			if err != nil {
+				return nil, &workflow.InputError{Field: "scores." + id, Msg: "分数格式不正确"}
+			}
+			a.Indicators[id] = d
+		}
+		for _, list := range []struct {
+			kind string
+			rows []card.Adjustment
+		}{{"bonus", sc.Bonus}, {"deduction", sc.Deductions}} {
+			for _, r := range list.rows {
+				d, err := decOf(r.Points)
+				if err != nil {
+					return nil, &workflow.InputError{Field: list.kind, Msg: "分值格式不正确"}
+				}
+				a.Adjustments = append(a.Adjustments, scoring.AdjustmentInput{Event: r.Event, Kind: list.kind, Points: d, Reason: r.Reason})
+			}
+		}
+		act.Assessment = a
+	}
+	if err := b.svc.Act(idem(ctx, 0), op, act); err != nil {
+		return nil, err
+	}
+	title := f.StepName + " · " + f.Person
+	switch v.K {
+	case card.KindReturn:
+		return done(title, "已退回", "理由："+sc.Reason), nil
+	case card.KindAdjust:
+		return done(title, "已调整并通过", "理由："+sc.Reason), nil
+	}
+	return done(title, "已通过"), nil
+}
+
+func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.CommitteeForm, error) {
+	var f card.CommitteeForm
+	var me workflow.Person
+	var results []workflow.Result
+	var people []workflow.Person
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		if me, err = tx.Person(ctx, op); err != nil {
+			return err
+		}
+		if results, err = tx.Results(ctx, period); err != nil {
+			return err
+		}
+		people, err = tx.People(ctx)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	if !me.Committee {
+		return f, fmt.Errorf("%s is not on the committee: %w", op, workflow.ErrForbidden)
+	}
+	p, err := b.svc.Period(ctx, period)
+	if err != nil {
+		return f, err
+	}
+	names := map[string]string{}
+	for _, x := range people {
+		names[x.ID] = x.Name
+	}
+	f.Period, f.Version = period, p.Version
+	for _, g := range b.svc.Scheme().Grades {
+		f.Grades = append(f.Grades, g.Label)
+	}
+	ties := map[string]*card.Tie{}
+	for _, q := range p.Quotas {
+		line := card.QuotaLine{Unit: q.Key, Grade: q.Grade, Participants: q.Participants, Count: q.After}
+		if q.MaxCount != nil {
+			line.Cap = *q.MaxCount
+		}
+		for _, d := range q.Demoted {
+			line.Over = append(line.Over, names[d])
+		}
+		f.Quotas = append(f.Quotas, line)
+		if len(q.Tied) > 0 {
+			t := &card.Tie{Unit: q.Key, Grade: q.Grade}
+			kept := q.After - len(q.Tied)
+			if q.MaxCount != nil {
+				t.Seats = *q.MaxCount - kept
+			}
+			ties[q.Key+"/"+q.Grade] = t
+			for _, id := range q.Tied {
+				score := ""
+				for _, r := range results {
+					if r.Person == id && r.Score != nil {
+						score = r.Score.String()
+					}
+				}
+				t.People = append(t.People, card.TiedPerson{ID: id, Name: names[id], Score: score})
+			}
+		}
+	}
+	keys := make([]string, 0, len(ties))
+	for k := range ties {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		// A tie already decided leaves no pending person.
+		t := ties[k]
+		var open []card.TiedPerson
+		for _, tp := range t.People {
+			for _, r := range results {
+				if r.Person == tp.ID && r.State == scoring.StatePending {
+					open = append(open, tp)
+				}
+			}
+		}
+		if len(open) > 0 {
+			t.People = open
+			f.Ties = append(f.Ties, *t)
+		}
+	}
+	return f, nil
+}
+
+func (b *Bot) committee(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	f, err := b.committeeForm(ctx, op, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	if f.Version != v.V {
+		return nil, fmt.Errorf("period %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
+	}
+	var lines []string
+	if v.K == card.KindDecide {
+		ds, err := card.ParseCommittee(fv, f)
+		if err != nil {
+			return nil, err
+		}
+		// Seats first: once the seats are given, the rest of a tie is
+		// settled by the quota itself, and deciding them again would be
+		// refused as no longer pending.
+		sort.SliceStable(ds, func(i, j int) bool { return b.gradeRank(ds[i].Grade) < b.gradeRank(ds[j].Grade) })
+		for i, d := range ds {
+			if !b.pending(ctx, v.ID, d.Person) {
+				lines = append(lines, fmt.Sprintf("%s：名额已定，按名额规则确定", b.name(ctx, d.Person)))
+				continue
+			}
+			if err := b.svc.CommitteeDecide(idem(ctx, i+1), op, v.ID, d.Person, d.Grade, d.Reason); err != nil {
+				return nil, err
+			}
+			lines = append(lines, fmt.Sprintf("%s：%s（%s）", b.name(ctx, d.Person), d.Grade, d.Reason))
+		}
+	}
+	if err := b.svc.ConfirmResults(idem(ctx, 0), op, v.ID); err != nil {
+		return nil, err
+	}
+	return done("考核委员会审定 "+card.PeriodLabel(v.ID), "已确认等次", lines...), nil
+}
+
+func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error) {
+	r, err := b.svc.Result(ctx, op, period, op)
+	if err != nil {
+		return nil, err
+	}
+	p, err := b.svc.Period(ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	today := b.cal.Date(b.clock.Now())
+	rc := card.Result{Period: period, Version: r.Version, Name: b.name(ctx, op), Grade: r.Grade, State: r.State, Explain: r.Explain,
+		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd)}
+	if r.Score != nil {
+		rc.Score = r.Score.String()
+	}
+	if r.Feedback != nil {
+		rc.Feedback = r.Feedback.Strengths
+	}
+	var reviews []workflow.Review
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		reviews, err = tx.Reviews(ctx, period)
+		return err
+	})
+	for _, rv := range reviews {
+		if rv.Person == op {
+			rc.ReviewState = rv.State
+			rc.ReviewOpen = false
+		}
+	}
+	return card.ResultCard(rc), nil
+}
+
+// resultNotice is the private result card sent after 公示.
+func (b *Bot) resultNotice(n workflow.Notification) ([]byte, error) {
+	rc := card.Result{Period: n.Data["period"], Name: b.name(context.Background(), n.To), Grade: n.Data["grade"], State: n.Data["state"],
+		Score: n.Data["score"], ReviewUntil: n.Data["review_until"]}
+	if e := n.Data["explain"]; e != "" {
+		rc.Explain = strings.Split(e, "\n")
+	}
+	if d, err := calendar.ParseDate(rc.ReviewUntil); err == nil {
+		rc.ReviewOpen = !b.cal.Date(b.clock.Now()).After(d)
+	}
+	return card.ResultCard(rc), nil
+}
+
+func (b *Bot) publicityCard(n workflow.Notification) ([]byte, error) {
+	var names []string
+	if s := n.Data["names"]; s != "" {
+		names = strings.Split(s, "、")
+	}
+	org := ""
+	_ = b.store.InTx(context.Background(), func(tx workflow.Tx) error {
+		st, err := tx.Settings(context.Background())
+		if err == nil {
+			org = st.Name
+		}
+		return nil
+	})
+	return card.PublicityCard(card.Publicity{Org: org, Period: n.Data["period"], Groups: []card.PublicityGroup{{Grade: n.Data["grade"], Names: names}},
+		Until: n.Data["until"], ReviewUntil: n.Data["review_until"], Contact: "政工科"}), nil
+}
+
+var errNoPeriod = errors.New("no period")
+
+func (b *Bot) gradeRank(g string) int {
+	for i, x := range b.svc.Scheme().Grades {
+		if x.Label == g {
+			return i
+		}
+	}
+	return len(b.svc.Scheme().Grades)
+}
+
+// pending reports whether a person's result still waits for the committee.
+func (b *Bot) pending(ctx context.Context, period, person string) bool {
+	ok := false
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		r, err := tx.Result(ctx, period, person)
+		ok = err == nil && r.State == scoring.StatePending
+		return nil
+	})
+	return ok
+}

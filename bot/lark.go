@@ -1,0 +1,267 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	lark "github.com/larksuite/oapi-sdk-go/v3"
+	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+)
+
+// LarkConfig says how to reach the Lark Open Platform.
+type LarkConfig struct {
+	AppID     string
+	AppSecret string
+	// BaseURL is the Open API base; empty means open.feishu.cn. Tests and
+	// the demo point it at larksim.
+	BaseURL string
+	// Timeout bounds one API call; the SDK's default client has none.
+	Timeout time.Duration
+}
+
+// Lark is the bot's Open API client: the official SDK, plus error handling
+// by code and a token cache that forgets a token Lark rejected (the SDK
+// retries once on 99991663 but reuses the stale cached token, PLATFORM.md §5).
+type Lark struct {
+	client *lark.Client
+	tokens *tokenCache
+}
+
+// NewLark builds the client.
+func NewLark(cfg LarkConfig) (*Lark, error) {
+	if cfg.AppID == "" {
+		return nil, errors.New("lark: app id is required")
+	}
+	if cfg.AppSecret == "" {
+		return nil, errors.New("lark: app secret is required")
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	opts := []lark.ClientOptionFunc{
+		lark.WithReqTimeout(cfg.Timeout),
+		lark.WithLogLevel(larkcore.LogLevelError),
+	}
+	// The SDK keeps one token manager per process and replaces it whenever a
+	// client is built with a cache, racing with requests already running;
+	// install ours exactly once. Entries are keyed by app id.
+	installTokens.Do(func() { opts = append(opts, lark.WithTokenCache(sharedTokens)) })
+	if cfg.BaseURL != "" {
+		opts = append(opts, lark.WithOpenBaseUrl(cfg.BaseURL))
+	}
+	return &Lark{client: lark.NewClient(cfg.AppID, cfg.AppSecret, opts...), tokens: sharedTokens}, nil
+}
+
+// SDK returns the underlying SDK client, for the contact API.
+func (l *Lark) SDK() *lark.Client { return l.client }
+
+// ErrorKind classifies a failed call by what the caller should do.
+type ErrorKind int
+
+// Error kinds.
+const (
+	// KindTransient: a network error or 5xx; retry with backoff.
+	KindTransient ErrorKind = iota
+	// KindRateLimited: 99991400, 230020 or HTTP 429; wait RetryAfter.
+	KindRateLimited
+	// KindRecipientGone: the user left the scope, resigned or stopped the
+	// bot (230013, 230029, 230053); do not retry, tell HR.
+	KindRecipientGone
+	// KindNoAccess: the bot is not in the chat or may not speak there
+	// (230002, 230035); do not retry, tell HR.
+	KindNoAccess
+	// KindRejected: the request itself is wrong (bad card, too long …); do
+	// not retry.
+	KindRejected
+	// KindToken: the tenant token was refused even after a refresh.
+	KindToken
+)
+
+// APIError is a Lark call that did not succeed.
+type APIError struct {
+	Op         string
+	HTTPStatus int
+	Code       int
+	Msg        string
+	Kind       ErrorKind
+	// RetryAfter is Lark's x-ogw-ratelimit-reset for KindRateLimited.
+	RetryAfter time.Duration
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("lark %s: http %d code %d: %s", e.Op, e.HTTPStatus, e.Code, e.Msg)
+}
+
+// Retryable reports whether the same request may succeed later.
+func (e *APIError) Retryable() bool {
+	return e.Kind == KindTransient || e.Kind == KindRateLimited || e.Kind == KindToken
+}
+
+// Lark error codes acted on (PLATFORM.md §1.1, §1.2, §1.5).
+const (
+	codeRateLimit       = 99991400
+	codeIMRateLimit     = 230020
+	codeTokenInvalid    = 99991663
+	codeAppTokenInvalid = 99991664
+	codeTokenFormat     = 99991671
+	codeBotNotInChat    = 230002
+	codeOutOfScope      = 230013
+	codeResigned        = 230029
+	codeNoPermission    = 230035
+	codeStoppedBot      = 230053
+)
+
+func classify(op string, status, code int, msg string, header http.Header) *APIError {
+	e := &APIError{Op: op, HTTPStatus: status, Code: code, Msg: msg}
+	switch {
+	case code == codeRateLimit || code == codeIMRateLimit || status == http.StatusTooManyRequests:
+		e.Kind = KindRateLimited
+		e.RetryAfter = time.Second
+		if s := header.Get("x-ogw-ratelimit-reset"); s != "" {
+			if n, err := strconv.Atoi(s); err == nil && n > 0 {
+				e.RetryAfter = time.Duration(n) * time.Second
+			}
+		}
+	case code == codeOutOfScope || code == codeResigned || code == codeStoppedBot:
+		e.Kind = KindRecipientGone
+	case code == codeBotNotInChat || code == codeNoPermission:
+		e.Kind = KindNoAccess
+	case code == codeTokenInvalid || code == codeAppTokenInvalid || code == codeTokenFormat:
+		e.Kind = KindToken
+	case status >= 500 || code == 0:
+		e.Kind = KindTransient
+	default:
+		e.Kind = KindRejected
+	}
+	return e
+}
+
+// Recipient is a user (open_id) or a group chat (chat_id).
+type Recipient struct {
+	ID   string
+	Chat bool
+}
+
+// SendCard sends a Card JSON 2.0 card. uuid makes the send idempotent for an
+// hour on Lark's side (≤ 50 characters). It returns the message id.
+func (l *Lark) SendCard(ctx context.Context, to Recipient, card []byte, uuid string) (string, error) {
+	idType := "open_id"
+	if to.Chat {
+		idType = "chat_id"
+	}
+	var msgID string
+	err := l.retryToken(func() error {
+		body := larkim.NewCreateMessageReqBodyBuilder().ReceiveId(to.ID).MsgType(larkim.MsgTypeInteractive).Content(string(card))
+		if uuid != "" {
+			body = body.Uuid(uuid)
+		}
+		resp, err := l.client.Im.V1.Message.Create(ctx, larkim.NewCreateMessageReqBuilder().ReceiveIdType(idType).Body(body.Build()).Build())
+		if err != nil {
+			return &APIError{Op: "send", Msg: err.Error(), Kind: KindTransient}
+		}
+		if !resp.Success() {
+			return classify("send", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+		}
+		if resp.Data != nil && resp.Data.MessageId != nil {
+			msgID = *resp.Data.MessageId
+		}
+		return nil
+	})
+	return msgID, err
+}
+
+// PatchCard replaces a sent shared card (update_multi) in place.
+func (l *Lark) PatchCard(ctx context.Context, messageID string, card []byte) error {
+	return l.retryToken(func() error {
+		resp, err := l.client.Im.V1.Message.Patch(ctx, larkim.NewPatchMessageReqBuilder().MessageId(messageID).
+			Body(larkim.NewPatchMessageReqBodyBuilder().Content(string(card)).Build()).Build())
+		if err != nil {
+			return &APIError{Op: "patch", Msg: err.Error(), Kind: KindTransient}
+		}
+		if !resp.Success() {
+			return classify("patch", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+		}
+		return nil
+	})
+}
+
+// DelayedUpdate replaces a card using a callback's token (30 minutes, two
+// uses). Call it only after the callback has been answered.
+func (l *Lark) DelayedUpdate(ctx context.Context, token string, card []byte) error {
+	body := map[string]any{"token": token, "card": json.RawMessage(card)}
+	return l.retryToken(func() error {
+		resp, err := l.client.Post(ctx, "/open-apis/interactive/v1/card/update", body, larkcore.AccessTokenTypeTenant)
+		if err != nil {
+			return &APIError{Op: "card update", Msg: err.Error(), Kind: KindTransient}
+		}
+		var r struct {
+			Code int    `json:"code"`
+			Msg  string `json:"msg"`
+		}
+		if err := json.Unmarshal(resp.RawBody, &r); err != nil {
+			return &APIError{Op: "card update", HTTPStatus: resp.StatusCode, Msg: "bad response body", Kind: KindTransient}
+		}
+		if r.Code != 0 || resp.StatusCode >= 400 {
+			return classify("card update", resp.StatusCode, r.Code, r.Msg, resp.Header)
+		}
+		return nil
+	})
+}
+
+// retryToken runs call again once after forgetting the cached token when
+// Lark says the token is invalid.
+func (l *Lark) retryToken(call func() error) error {
+	err := call()
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Kind == KindToken {
+		l.tokens.clear()
+		err = call()
+	}
+	return err
+}
+
+var (
+	sharedTokens  = &tokenCache{m: map[string]tokenEntry{}}
+	installTokens sync.Once
+)
+
+// tokenCache is the SDK's token cache with a way to forget.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]tokenEntry
+}
+
+type tokenEntry struct {
+	val     string
+	expires time.Time
+}
+
+func (c *tokenCache) Set(_ context.Context, key, val string, ttl time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = tokenEntry{val: val, expires: time.Now().Add(ttl)}
+	return nil
+}
+
+func (c *tokenCache) Get(_ context.Context, key string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || time.Now().After(e.expires) {
+		return "", nil
+	}
+	return e.val, nil
+}
+
+func (c *tokenCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = map[string]tokenEntry{}
+}

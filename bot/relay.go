@@ -1,0 +1,248 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/kaohe/kaohe/bot/ratelimit"
+	"github.com/kaohe/kaohe/clock"
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// Sender sends a card; *Lark implements it.
+type Sender interface {
+	// SendCard sends card to a user or chat with Lark's idempotency uuid and
+	// returns the message id, or an *APIError.
+	SendCard(ctx context.Context, to Recipient, card []byte, uuid string) (string, error)
+}
+
+// SendLimiter paces sends under Lark's limits, shared by every replica
+// (RELIABILITY.md §3); ratelimit.Memory and the Redis limiter implement it.
+// The relay limits; the callback path never does.
+type SendLimiter interface {
+	// Allow counts one send on every key, or on none when one of them is
+	// over its limit (Result.RetryAfter says how long to wait). An error
+	// means the limiter cannot decide, and the relay fails closed.
+	Allow(ctx context.Context, keys ...ratelimit.Key) (ratelimit.Result, error)
+	// Penalize stops every sender on key for d after Lark answered 429.
+	Penalize(ctx context.Context, key ratelimit.Key, d time.Duration) error
+}
+
+// RenderFunc turns a notification into card JSON.
+type RenderFunc func(n workflow.Notification) ([]byte, error)
+
+// Relay delivers the outbox: every notification the domain committed with
+// its state change is sent once, with its deterministic key as Lark's uuid,
+// so a retry after a crash cannot produce a second message within Lark's
+// one-hour window. A notification still unsent after MaxAge is marked dead
+// (before that window ends) and HR is told.
+type Relay struct {
+	Store   workflow.Store
+	Sender  Sender
+	Render  RenderFunc
+	Limiter SendLimiter
+	Clock   clock.Clock
+	Log     *slog.Logger
+	// MaxAge bounds retries; it must stay under Lark's 1-hour uuid window.
+	MaxAge time.Duration
+	// Batch is how many notifications one pass reads.
+	Batch int
+	// Sleep waits between paced sends; default a real timer. Tests that run
+	// on a fake clock pass one that advances it.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// RelayReport counts what one pass did.
+type RelayReport struct {
+	Sent, Retry, Dead int
+}
+
+// maxUUIDWindow is Lark's de-duplication window for a message uuid.
+const maxUUIDWindow = time.Hour
+
+func (r *Relay) defaults() {
+	if r.MaxAge <= 0 || r.MaxAge >= maxUUIDWindow {
+		r.MaxAge = 50 * time.Minute
+	}
+	if r.Batch <= 0 {
+		r.Batch = 200
+	}
+	if r.Log == nil {
+		r.Log = slog.Default()
+	}
+	if r.Clock == nil {
+		r.Clock = clock.Real{}
+	}
+	if r.Sleep == nil {
+		r.Sleep = func(ctx context.Context, d time.Duration) error {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-t.C:
+				return nil
+			}
+		}
+	}
+}
+
+// appKey is the limiter key of message sends app-wide.
+var appKey = ratelimit.AppKey("im.message.create")
+
+func recipientKey(n workflow.Notification) ratelimit.Key {
+	if n.Chat {
+		return ratelimit.ChatKey(n.To)
+	}
+	return ratelimit.UserKey(n.To)
+}
+
+// RunOnce sends every pending notification once, in order. It returns early
+// with an error when the limiter fails (fail closed) or ctx ends.
+func (r *Relay) RunOnce(ctx context.Context) (RelayReport, error) {
+	r.defaults()
+	var rep RelayReport
+	var after int64
+	for {
+		var batch []workflow.Notification
+		err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+			var err error
+			batch, err = tx.Outbox(ctx, workflow.NotePending, after, r.Batch)
+			return err
+		})
+		if err != nil {
+			return rep, fmt.Errorf("read outbox: %w", err)
+		}
+		if len(batch) == 0 {
+			return rep, nil
+		}
+		for _, n := range batch {
+			after = n.ID
+			if err := r.deliver(ctx, n, &rep); err != nil {
+				return rep, err
+			}
+		}
+	}
+}
+
+func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *RelayReport) error {
+	now := r.Clock.Now()
+	if now.Sub(n.CreatedAt) > r.MaxAge {
+		rep.Dead++
+		return r.dead(ctx, n, "not delivered within the retry window")
+	}
+	card, err := r.Render(n)
+	if err != nil {
+		rep.Dead++
+		r.Log.Error("render notification", "id", n.ID, "template", n.Template, "err", err)
+		return r.dead(ctx, n, "render: "+err.Error())
+	}
+	if r.Limiter != nil {
+		for {
+			res, err := r.Limiter.Allow(ctx, appKey, recipientKey(n))
+			if err != nil {
+				return fmt.Errorf("rate limiter: %w", err)
+			}
+			if res.Allowed {
+				break
+			}
+			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
+	if err == nil {
+		rep.Sent++
+		return r.mark(ctx, n.ID, workflow.NoteSent)
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		ae = &APIError{Op: "send", Msg: err.Error(), Kind: KindTransient}
+	}
+	switch {
+	case ae.Kind == KindRateLimited:
+		rep.Retry++
+		r.Log.Warn("lark rate limit", "id", n.ID, "code", ae.Code, "retry_after", ae.RetryAfter)
+		if r.Limiter != nil {
+			key := appKey
+			if ae.Code == codeIMRateLimit {
+				key = recipientKey(n) // 230020: this chat or user is over its 5/s
+			}
+			if err := r.Limiter.Penalize(ctx, key, ae.RetryAfter); err != nil {
+				return fmt.Errorf("rate limiter: %w", err)
+			}
+		}
+		return r.mark(ctx, n.ID, workflow.NotePending)
+	case ae.Retryable():
+		rep.Retry++
+		r.Log.Warn("send failed, will retry", "id", n.ID, "err", ae)
+		return r.mark(ctx, n.ID, workflow.NotePending)
+	default:
+		rep.Dead++
+		r.Log.Error("send refused", "id", n.ID, "to", n.To, "code", ae.Code, "kind", ae.Kind, "err", ae)
+		return r.dead(ctx, n, undeliverableReason(ae))
+	}
+}
+
+func undeliverableReason(ae *APIError) string {
+	switch ae.Kind {
+	case KindRecipientGone:
+		return fmt.Sprintf("收件人已离职、不在应用可用范围内或已停用机器人（错误码%d）", ae.Code)
+	case KindNoAccess:
+		return fmt.Sprintf("机器人不在该群或无发言权限（错误码%d）", ae.Code)
+	}
+	return fmt.Sprintf("飞书拒绝了该消息（错误码%d：%s）", ae.Code, ae.Msg)
+}
+
+func (r *Relay) mark(ctx context.Context, id int64, state string) error {
+	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		return tx.MarkNotification(ctx, id, state, r.Clock.Now())
+	})
+	if err != nil {
+		return fmt.Errorf("mark notification %d %s: %w", id, state, err)
+	}
+	return nil
+}
+
+// TplUndeliverable tells HR a notification could not be delivered. Data:
+// to, template, reason. It is the bot's own template, not the domain's.
+const TplUndeliverable = "undeliverable"
+
+// dead marks n dead and, in the same transaction, tells every HR member why
+// (unless n was itself such an alert, to avoid loops).
+func (r *Relay) dead(ctx context.Context, n workflow.Notification, reason string) error {
+	now := r.Clock.Now()
+	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteDead, now); err != nil {
+			return err
+		}
+		if n.Template == TplUndeliverable {
+			return nil
+		}
+		people, err := tx.People(ctx)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			if !p.HR || p.ID == n.To {
+				continue
+			}
+			_, err := tx.Enqueue(ctx, workflow.Notification{
+				Key: workflow.DedupeKey("undeliv", fmt.Sprint(n.ID), p.ID), To: p.ID, Template: TplUndeliverable,
+				Data: map[string]string{"to": n.To, "template": n.Template, "reason": reason}, CreatedAt: now,
+			})
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark notification %d dead: %w", n.ID, err)
+	}
+	return nil
+}
