@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/larksuite/oapi-sdk-go/v3/core/httpserverext"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
@@ -50,6 +51,8 @@ type Bot struct {
 	clock clock.Clock
 	log   *slog.Logger
 	cfg   Config
+	// events serializes deliveries of the same callback event.
+	events keyedLock
 }
 
 // New checks cfg and returns a Bot.
@@ -149,17 +152,96 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	if err != nil {
 		return b.failure(eventID, op, err), nil
 	}
-	// A repeated delivery of the same click gets the stored answer: each
-	// state change the click makes is keyed by the event id (and its
-	// position, for a click that makes several).
+	// A repeated delivery of the same click gets the stored answer
+	// (RELIABILITY.md §2). Concurrent deliveries in this process wait for
+	// the first; the stored reply covers later ones and other replicas, and
+	// each state change the click makes is also keyed by the event id in
+	// the workflow's own idempotency records.
+	if eventID != "" {
+		unlock := b.events.lock(eventID)
+		defer unlock()
+		if r, ok := b.storedReply(ctx, eventID); ok {
+			return r, nil
+		}
+	}
 	ctx = context.WithValue(ctx, eventKey{}, eventID)
 	fv := e.Event.Action.FormValue
 	resp, err := b.act(ctx, op, v, fv)
 	if err != nil {
 		return b.failure(eventID, op, err), nil
 	}
+	if eventID != "" {
+		b.saveReply(ctx, eventID, resp)
+	}
 	b.log.Info("card action", "event_id", eventID, "operator", op, "kind", v.K, "id", v.ID)
 	return resp, nil
+}
+
+// replySource names the stored callback replies among idempotency records.
+const replySource = "lark-card-reply"
+
+func (b *Bot) storedReply(ctx context.Context, eventID string) (*callback.CardActionTriggerResponse, bool) {
+	var rec workflow.Idempotency
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		rec, err = tx.Idempotency(ctx, replySource, eventID)
+		return err
+	})
+	if err != nil {
+		return nil, false
+	}
+	var r callback.CardActionTriggerResponse
+	if json.Unmarshal([]byte(rec.Result), &r) != nil {
+		return nil, false
+	}
+	return &r, true
+}
+
+func (b *Bot) saveReply(ctx context.Context, eventID string, r *callback.CardActionTriggerResponse) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return
+	}
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		return tx.SaveIdempotency(ctx, workflow.Idempotency{Source: replySource, Key: eventID, Result: string(data), CreatedAt: b.clock.Now()})
+	})
+	if err != nil && !errors.Is(err, workflow.ErrConflict) {
+		b.log.Warn("save callback reply", "event_id", eventID, "err", err)
+	}
+}
+
+// keyedLock serializes work per key (a callback's event id).
+type keyedLock struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	mu   sync.Mutex
+	refs int
+}
+
+func (k *keyedLock) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	e.mu.Lock()
+	return func() {
+		e.mu.Unlock()
+		k.mu.Lock()
+		if e.refs--; e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
 }
 
 func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {

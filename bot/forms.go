@@ -214,6 +214,11 @@ func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringF
 	if err != nil {
 		return card.ScoringForm{}, err
 	}
+	return b.formOf(ctx, st), nil
+}
+
+// formOf is the scoring card's model for a step.
+func (b *Bot) formOf(ctx context.Context, st workflow.Step) card.ScoringForm {
 	s := b.svc.Scheme()
 	f := card.ScoringForm{Step: st.ID, Version: st.Version, StepName: st.Name, Period: st.Period,
 		Person: b.name(ctx, st.Person), Due: st.Due.String(), Later: st.Index > 0, Returned: st.Reason, Comment: st.Assessment.Comment}
@@ -255,7 +260,7 @@ func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringF
 			f.Suggestion = sg
 		}
 	}
-	return f, nil
+	return f
 }
 
 // suggest scores the step's assessment alone, for the card's grade
@@ -279,13 +284,19 @@ func (b *Bot) suggest(st workflow.Step) *card.Suggestion {
 }
 
 func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	f, err := b.scoringForm(ctx, op, v.ID)
-	if err != nil {
+	// The form is rebuilt from the stored step only to know its fields; who
+	// may act, and whether the card is still current, is decided by the
+	// service inside the state change (compare-and-set), which also audits
+	// a refusal.
+	var st workflow.Step
+	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		st, err = tx.Step(ctx, v.ID)
+		return err
+	}); err != nil {
 		return nil, err
 	}
-	if f.Version != v.V {
-		return nil, fmt.Errorf("step %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
-	}
+	f := b.formOf(ctx, st)
 	sc, err := card.ParseScoring(v.K, fv, f)
 	if err != nil {
 		return nil, err
