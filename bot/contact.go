@@ -166,3 +166,90 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// SyncContacts reads the organisation from Lark's contact directory under
+// root and compares it with kaohe's. With dryRun it only returns the
+// changes, for HR to review first; otherwise it applies new and changed
+// units, new people and moves in one Setup plus one move each (each its own
+// audited transaction), and reports renames and people missing from Lark
+// without changing them. by must be HR.
+func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun bool) ([]Change, error) {
+	next, err := l.FetchOrg(ctx, root)
+	if err != nil {
+		return nil, fmt.Errorf("fetch contacts: %w", err)
+	}
+	var cur Org
+	var me workflow.Person
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		if me, err = tx.Person(ctx, by); err != nil {
+			return err
+		}
+		if cur.Units, err = tx.Units(ctx); err != nil {
+			return err
+		}
+		cur.People, err = tx.People(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read organisation: %w", err)
+	}
+	if !me.HR {
+		return nil, fmt.Errorf("contact sync by %s: %w", by, workflow.ErrForbidden)
+	}
+	changes := DiffOrg(cur, next)
+	if dryRun || len(changes) == 0 {
+		return changes, nil
+	}
+	units := map[string]workflow.Unit{}
+	for _, u := range next.Units {
+		units[u.ID] = u
+	}
+	people := map[string]workflow.Person{}
+	for _, p := range next.People {
+		people[p.ID] = p
+	}
+	var newUnits []workflow.Unit
+	var newPeople []workflow.Person
+	var moves []workflow.Person
+	for _, c := range changes {
+		switch c.Kind {
+		case ChangeAddUnit, ChangeUpdateUnit:
+			newUnits = append(newUnits, units[c.ID])
+		case ChangeAddPerson:
+			p := people[c.ID]
+			p.Group = p.Unit
+			newPeople = append(newPeople, p)
+		case ChangeMovePerson:
+			moves = append(moves, people[c.ID])
+		}
+	}
+	// Leaders named by a unit must exist before the unit: drop a leader who
+	// is in neither kaohe nor this sync (outside the contact scope).
+	known := map[string]bool{}
+	for _, p := range cur.People {
+		known[p.ID] = true
+	}
+	for _, p := range newPeople {
+		known[p.ID] = true
+	}
+	for i := range newUnits {
+		if !known[newUnits[i].Leader] {
+			newUnits[i].Leader = ""
+		}
+		if !known[newUnits[i].Supervisor] {
+			newUnits[i].Supervisor = ""
+		}
+	}
+	if len(newUnits) > 0 || len(newPeople) > 0 {
+		if err := b.svc.Setup(ctx, by, workflow.Settings{}, newUnits, newPeople); err != nil {
+			return changes, fmt.Errorf("apply contacts: %w", err)
+		}
+	}
+	for _, p := range moves {
+		if err := b.svc.MovePerson(ctx, by, p.ID, p.Unit, "通讯录同步"); err != nil {
+			return changes, fmt.Errorf("move %s: %w", p.ID, err)
+		}
+	}
+	return changes, nil
+}

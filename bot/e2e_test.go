@@ -38,6 +38,8 @@ type world struct {
 	sim   *larksim.Server
 	bot   *bot.Bot
 	relay *bot.Relay
+	// apiURL is the simulator's Open API base.
+	apiURL string
 }
 
 func newWorld(t *testing.T, appID string, start time.Time) *world {
@@ -54,6 +56,7 @@ func newWorld(t *testing.T, appID string, start time.Time) *world {
 	w.sim = larksim.New(larksim.Options{AppID: appID, AppSecret: "secret", Clock: w.clk, CallbackTimeout: 10 * time.Second})
 	api := httptest.NewServer(w.sim)
 	t.Cleanup(api.Close)
+	w.apiURL = api.URL
 	w.bot, err = bot.New(bot.Config{Service: w.svc, Store: w.store, Calendar: w.cal, Clock: w.clk, VerificationToken: verifyToken, EncryptKey: encryptKey})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,170 @@
+package bot_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaohe/kaohe/bot"
+	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// queue puts notifications straight into the outbox, as a state change does.
+func (w *world) queue(ns ...workflow.Notification) {
+	w.t.Helper()
+	w.must("enqueue", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		for _, n := range ns {
+			if n.CreatedAt.IsZero() {
+				n.CreatedAt = w.clk.Now()
+			}
+			if _, err := tx.Enqueue(w.ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+func (w *world) outbox(state string) []workflow.Notification {
+	w.t.Helper()
+	var out []workflow.Notification
+	w.must("outbox", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		var err error
+		out, err = tx.Outbox(w.ctx, state, 0, 1<<20)
+		return err
+	}))
+	return out
+}
+
+func (w *world) people(ps ...workflow.Person) {
+	w.t.Helper()
+	for _, p := range ps {
+		if _, err := w.sim.AddUser(larksim.User{OpenID: p.ID, Name: p.Name}); err != nil {
+			w.t.Fatal(err)
+		}
+	}
+	w.must("setup", w.svc.Setup(w.ctx, "ou_hr", workflow.Settings{Name: "XX局", Head: "ou_hr"}, nil, ps))
+}
+
+func notice(key, to string) workflow.Notification {
+	return workflow.Notification{Key: workflow.DedupeKey(key), To: to, Template: workflow.TplFilingDue, Data: map[string]string{"period": "2026-Q3", "due": "2026-10-08"}}
+}
+
+// TestRelayG5 is RELIABILITY.md G5: the simulator fails 5% of sends, loses
+// the answer of another 5% after sending, and stalls some; every outbox row
+// ends sent or dead and nobody sees a message twice.
+func TestRelayG5(t *testing.T) {
+	w := newWorld(t, "cli_g5", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	ps := []workflow.Person{{ID: "ou_hr", Name: "政工科", HR: true}}
+	for i := range 30 {
+		ps = append(ps, workflow.Person{ID: fmt.Sprintf("ou_u%02d", i), Name: fmt.Sprintf("干部%02d", i)})
+	}
+	w.people(ps...)
+	const n = 300
+	for i := range n {
+		w.queue(notice(fmt.Sprint("g5", i), ps[1+i%30].ID))
+	}
+	w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Percent: 5, Status: 500})
+	w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Percent: 5, Status: 502, AfterEffect: true})
+	stall := w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Percent: 3, Stall: 2 * time.Second, Status: 0})
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // a stalled request waits on the fake clock: move it on
+		for {
+			select {
+			case <-stall.Stalled():
+				w.clk.Advance(2 * time.Second)
+			case <-done:
+				return
+			}
+		}
+	}()
+	for pass := 0; len(w.outbox(workflow.NotePending)) > 0; pass++ {
+		if pass > 50 {
+			t.Fatalf("still %d pending after 50 passes", len(w.outbox(workflow.NotePending)))
+		}
+		if _, err := w.relay.RunOnce(w.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sent := len(w.outbox(workflow.NoteSent))
+	dead := len(w.outbox(workflow.NoteDead))
+	if sent+dead != n || dead != 0 {
+		t.Errorf("sent %d + dead %d, want all %d sent", sent, dead, n)
+	}
+	seen := map[string]int{}
+	for _, m := range w.sim.Messages(larksim.MessageFilter{}) {
+		seen[m.UUID]++
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct messages delivered, want %d", len(seen), n)
+	}
+	for k, c := range seen {
+		if c != 1 {
+			t.Errorf("uuid %s delivered %d times", k, c)
+		}
+	}
+	t.Logf("larksim: %+v", w.sim.Stats())
+}
+
+// TestRelayLarkErrors: refusals by code are recorded and reported to HR,
+// throttling backs off and succeeds, an expired token is refreshed.
+func TestRelayLarkErrors(t *testing.T) {
+	w := newWorld(t, "cli_codes", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	w.people(workflow.Person{ID: "ou_hr", Name: "政工科", HR: true}, workflow.Person{ID: "ou_gone", Name: "已离职"},
+		workflow.Person{ID: "ou_stop", Name: "停用机器人"}, workflow.Person{ID: "ou_ok", Name: "在岗"})
+	w.sim.UpdateUser("ou_gone", func(u *larksim.User) { u.Resigned = true })
+	w.sim.UpdateUser("ou_stop", func(u *larksim.User) { u.StoppedBot = true })
+	w.sim.MustAddChat(larksim.Chat{ChatID: "oc_nobot", Type: "group", Name: "无机器人群", BotMember: false})
+	w.queue(notice("a", "ou_gone"), notice("b", "ou_stop"), workflow.Notification{Key: workflow.DedupeKey("c"), To: "oc_nobot", Chat: true,
+		Template: workflow.TplPublicity, Data: map[string]string{"period": "2026-Q3", "grade": "好", "names": "甲"}})
+	rep, err := w.relay.RunOnce(w.ctx)
+	w.must("relay", err)
+	if rep.Dead != 3 {
+		t.Errorf("dead = %d, want 3 (resigned, stopped the bot, bot not in chat)", rep.Dead)
+	}
+	w.sim.Burst429(larksim.APIMessageCreate, 2)
+	w.queue(notice("d", "ou_ok"))
+	for pass := 0; len(w.outbox(workflow.NotePending)) > 0 && pass < 10; pass++ {
+		_, err := w.relay.RunOnce(w.ctx)
+		w.must("relay", err)
+	}
+	if got := len(w.sim.MessagesTo("ou_ok")); got != 1 {
+		t.Errorf("ou_ok got %d messages after the 429 burst, want 1", got)
+	}
+	alerts := w.sim.MessagesTo("ou_hr")
+	if len(alerts) != 3 {
+		t.Fatalf("HR got %d alerts, want 3", len(alerts))
+	}
+	for _, want := range []string{"已离职", "停用机器人", "不在该群"} {
+		found := false
+		for _, m := range alerts {
+			found = found || strings.Contains(m.Content, want)
+		}
+		if !found {
+			t.Errorf("no HR alert mentions %q", want)
+		}
+	}
+	// Two hours and a bit later the token has expired at Lark; the next send
+	// refreshes it.
+	w.clk.Advance(2*time.Hour + 5*time.Minute)
+	w.queue(notice("e", "ou_ok"))
+	rep, err = w.relay.RunOnce(w.ctx)
+	w.must("relay", err)
+	if rep.Sent != 1 {
+		t.Errorf("after token expiry sent %d, want 1 (stats %+v)", rep.Sent, w.sim.Stats())
+	}
+	// A notification that could not go out within the window is dead, not
+	// retried past Lark's one-hour uuid window.
+	w.queue(workflow.Notification{Key: workflow.DedupeKey("old"), To: "ou_ok", Template: workflow.TplFilingDue,
+		Data: map[string]string{"period": "2026-Q3"}, CreatedAt: w.clk.Now().Add(-55 * time.Minute)})
+	rep, err = w.relay.RunOnce(w.ctx)
+	w.must("relay", err)
+	if rep.Dead != 1 {
+		t.Errorf("stale notification: dead %d, want 1", rep.Dead)
+	}
+	_ = bot.TplUndeliverable
+}
