@@ -234,6 +234,18 @@ func TestQuarterThroughLark(t *testing.T) {
 	if !strings.Contains(string(r.Card), "已提交") {
 		t.Fatalf("quarterly submit card: %s", r.Card)
 	}
+	// HR asks for 进度: one of five summaries is in; unknown text gets help;
+	// an employee may not see the progress.
+	for _, m := range []struct{ from, text string }{{"ou_hr", "进度"}, {"ou_e2", "你好"}, {"ou_e2", "进度"}} {
+		_, err = w.sim.SendText(ctx, m.from, "", m.text)
+		w.must("send text", err)
+	}
+	w.deliver()
+	if prog := w.lastCard("ou_hr", "chart"); !strings.Contains(prog.Content, "办公室") {
+		t.Errorf("progress card lacks the unit: %s", prog.Content)
+	}
+	w.lastCard("ou_e2", "帮助")
+	w.lastCard("ou_e2", "无权")
 	for _, e := range emps[1:] {
 		w.must("quarterly", w.svc.Submit(ctx, e, workflow.EntryInput{Kind: workflow.EntryQuarterly, Period: "2026-Q3", Body: workflow.EntryBody{Summary: "完成本职工作"}}))
 	}
@@ -300,6 +312,10 @@ func TestQuarterThroughLark(t *testing.T) {
 	if len(group) != 1 || !strings.Contains(group[0].Content, "孙一") || !strings.Contains(group[0].Content, "周二") || strings.Contains(group[0].Content, "吴三") {
 		t.Fatalf("公示 in the group: %d messages %v", len(group), group)
 	}
+	// 我的考核 shows one's own result again.
+	_, err = w.sim.SendText(ctx, "ou_e4", "", "我的考核")
+	w.must("send text", err)
+	w.deliver()
 	wantGrade := map[string]string{"ou_e1": "好", "ou_e2": "好", "ou_e3": "较好", "ou_e4": "较好", "ou_e5": "较好"}
 	for _, e := range emps {
 		m := w.lastCard(e, "review")
