@@ -14,12 +14,12 @@ for pkg in $(go list ./...); do
 	dir="$(go list -f '{{.Dir}}' "$pkg")"
 	for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
 		for attempt in 1 2; do
-			before="$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)"
+			before="$( (ls "$dir/testdata/fuzz/$target" 2>/dev/null || true) | wc -l)"
 			echo "== fuzz $pkg $target ($t, attempt $attempt)"
 			if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$pkg"; then
 				break
 			fi
-			after="$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)"
+			after="$( (ls "$dir/testdata/fuzz/$target" 2>/dev/null || true) | wc -l)"
 			if [ "$after" -gt "$before" ]; then
 				echo "FAIL: $target found a failing input (saved in $dir/testdata/fuzz/$target)"
 				fail=1
