@@ -16,7 +16,9 @@ import (
 	"net/http"
 	"sync"
 
+	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/larksuite/oapi-sdk-go/v3/core/httpserverext"
+	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
@@ -79,16 +81,18 @@ func New(cfg Config) (*Bot, error) {
 // the long connection pass it to larkws.WithEventHandler (built with empty
 // token and key, as the docs require); for the webhook use Handler.
 func (b *Bot) Dispatcher(verificationToken, encryptKey string) *dispatcher.EventDispatcher {
-	return dispatcher.NewEventDispatcher(verificationToken, encryptKey).
-		OnP2CardActionTrigger(b.OnCardAction).
-		OnP2MessageReceiveV1(b.OnMessage)
+	d := dispatcher.NewEventDispatcher(verificationToken, encryptKey)
+	// The SDK's own logger writes to stdout; the bot logs what matters.
+	d.InitConfig(larkevent.WithLogLevel(larkcore.LogLevelError))
+	return d.OnP2CardActionTrigger(b.OnCardAction).OnP2MessageReceiveV1(b.OnMessage)
 }
 
 // Handler is the HTTP webhook for events and callbacks: the guard of
 // package webhook (size, headers, time window, signature, nonce) in front of
 // the SDK's handler. It fails without an encrypt key and token.
 func (b *Bot) Handler() (http.Handler, error) {
-	inner := http.HandlerFunc(httpserverext.NewEventHandlerFunc(b.Dispatcher(b.cfg.VerificationToken, b.cfg.EncryptKey)))
+	inner := http.HandlerFunc(httpserverext.NewEventHandlerFunc(b.Dispatcher(b.cfg.VerificationToken, b.cfg.EncryptKey),
+		larkevent.WithLogLevel(larkcore.LogLevelError)))
 	return webhook.New(webhook.Config{
 		EncryptKey: b.cfg.EncryptKey, VerificationToken: b.cfg.VerificationToken,
 		Clock: b.clock, Nonces: b.cfg.Nonces, Logger: b.log,

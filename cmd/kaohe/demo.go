@@ -2,17 +2,30 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
+	"github.com/kaohe/kaohe/demo"
 	"github.com/kaohe/kaohe/scoring"
 )
 
-// runDemo scores a sample quarter under the built-in S4 scheme: a ten-person
-// office with a bonus capped at 5, the same event counted once, a
-// probationer, and more 好 scores than the 40% quota allows, so the quota cut
-// and its explanation are visible. It needs no servers or credentials.
-func runDemo(_ context.Context, _ []string, stdout io.Writer) error {
+// runDemo plays a quarter of the whole cycle in one process (package demo:
+// memory store, workflow, bot and the Lark simulator on one fake clock).
+// With --scoring it instead scores a sample office under the built-in S4
+// scheme and prints the table with its explanations: a bonus capped at 5,
+// the same event counted once, a probationer, and more 好 scores than the
+// 40% quota allows. Neither needs servers or credentials.
+func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	scoringOnly := fs.Bool("scoring", false, "only score a sample quarter under S4")
+	if err := fs.Parse(args); err != nil {
+		return usageError{"demo: " + err.Error()}
+	}
+	if !*scoringOnly {
+		return demo.Run(ctx, stdout)
+	}
 	s, err := scoring.Builtin("s4")
 	if err != nil {
 		return fmt.Errorf("demo scheme: %w", err)

@@ -150,6 +150,19 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, want := range []string{"周记实", "公示群 收到卡片", "复核结果", "吴三  95分  好"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}
+
+func TestDemoScoring(t *testing.T) {
+	t.Parallel()
+	out, _, err := runCmd(t, "", "demo", "--scoring")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{"至多4人", "降为「较好」", "只写评语", "加分合计6分，超过上限5分", "名额向基层一线"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
