@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -55,7 +56,7 @@ func (s *Scheme) annualIndex(g string) int {
 func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 	a := s.Annual
 	pid := p.ID
-	r := YearPersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Counts: map[string]int{}, Explain: []string{}}
+	r := YearPersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Counts: make(map[string]int, len(s.Grades)), Explain: make([]string, 0, 6)}
 	if len(p.Periods) > a.Periods {
 		c.add(pid, "periods", "has %d periods; the scheme's year has %d", len(p.Periods), a.Periods)
 	}
@@ -107,11 +108,11 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 	var parts []string
 	for _, g := range s.Grades {
 		if n := r.Counts[g.Label]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s%d次", g.Label, n))
+			parts = append(parts, g.Label+strconv.Itoa(n)+"次")
 		}
 	}
 	if len(parts) > 0 {
-		r.Explain = append(r.Explain, fmt.Sprintf("平时考核%d期定等次：%s", graded, strings.Join(parts, "，")))
+		r.Explain = append(r.Explain, "平时考核"+strconv.Itoa(graded)+"期定等次："+strings.Join(parts, "，"))
 	} else {
 		r.Explain = append(r.Explain, "平时考核无定等次记录")
 	}
@@ -125,7 +126,7 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 		if a.PeriodicValue == "grade_points" {
 			what = "各期档次分值"
 		}
-		r.Explain = append(r.Explain, fmt.Sprintf("平时考核成绩 = %s之和%s ÷ %d = %s", what, sum, nval, mean))
+		r.Explain = append(r.Explain, "平时考核成绩 = "+what+"之和"+sum.String()+" ÷ "+strconv.Itoa(nval)+" = "+mean.String())
 	}
 
 	// Annual part and total.
@@ -233,7 +234,7 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 			if r.MaxGrade == "" || s.annualIndex(rule.MaxGrade) > s.annualIndex(r.MaxGrade) {
 				r.MaxGrade = rule.MaxGrade
 			}
-			r.Explain = append(r.Explain, fmt.Sprintf("%s：年度等次最高为「%s」", rule.Cite, rule.MaxGrade))
+			r.Explain = append(r.Explain, rule.Cite+"：年度等次最高为「"+rule.MaxGrade+"」")
 		case rule.Priority != "":
 			r.Priority = append(r.Priority, rule.Priority)
 			r.Explain = append(r.Explain, fmt.Sprintf("%s：优先确定为「%s」", rule.Cite, rule.Priority))

@@ -311,7 +311,10 @@ func (s *Scheme) scoreOptional(st *Status, period PeriodInfo) bool {
 func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, in map[string]SourceInput, r *PersonResult, needed bool) (decimal.Decimal, bool) {
 	total := decimal.Zero
 	ok := true
-	var parts []string
+	parts := make([]string, 0, len(rule.Sources))
+	if r != nil && r.Sources == nil {
+		r.Sources = make([]SourceScore, 0, len(rule.Sources))
+	}
 	for _, src := range rule.Sources {
 		si, present := in[src.ID]
 		f := field + "." + src.ID
