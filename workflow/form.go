@@ -3,135 +3,16 @@ package workflow
 import (
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/kaohe/kaohe/scoring"
-	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
-// Form limits: a card form never carries more than this.
+// Entry limits: an entry never carries more than this (the bot's card
+// parsers cap each field before it gets here).
 const (
-	maxTasks      = 30
-	maxFormFields = 200
-	maxFieldLen   = 4000
+	maxTasks    = 30
+	maxFieldLen = 4000
 )
-
-// ParseEntryForm turns the values of an entry card's form (field name →
-// text, as Lark's form_value delivers them) into an EntryBody. Field names:
-//
-//	weekly:    task1_title, task1_deadline (YYYY-MM-DD), task1_progress (0–100), task1_target; task2_… up to task30_
-//	daily:     log
-//	monthly:   goals, completion, unfinished (one "事项：原因" per line)
-//	quarterly: summary, training
-//
-// Unknown fields, malformed values and texts that are too long are refused
-// with an *InputError naming the field. The result still has to pass
-// ValidateBody.
-func ParseEntryForm(kind string, form map[string]string) (EntryBody, error) {
-	var b EntryBody
-	if len(form) > maxFormFields {
-		return b, invalid("form", "字段过多")
-	}
-	names := make([]string, 0, len(form))
-	for k := range form {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	tasks := map[int]*Task{}
-	for _, k := range names {
-		v := strings.TrimSpace(form[k])
-		if !utf8.ValidString(v) || len(v) > maxFieldLen {
-			return b, invalid(k, "内容无效或过长")
-		}
-		switch {
-		case kind == EntryDaily && k == "log":
-			b.Log = v
-		case kind == EntryMonthly && k == "goals":
-			b.Goals = v
-		case kind == EntryMonthly && k == "completion":
-			b.Completion = v
-		case kind == EntryMonthly && k == "unfinished":
-			for i, line := range strings.Split(v, "\n") {
-				line = strings.TrimSpace(line)
-				if line == "" {
-					continue
-				}
-				item, reason, ok := cutAny(line, "：", ":")
-				if !ok || strings.TrimSpace(item) == "" || strings.TrimSpace(reason) == "" {
-					return b, invalid(fmt.Sprintf("unfinished[%d]", i), "每行写“事项：原因”")
-				}
-				b.Unfinished = append(b.Unfinished, Unfinished{Item: strings.TrimSpace(item), Reason: strings.TrimSpace(reason)})
-			}
-		case kind == EntryQuarterly && k == "summary":
-			b.Summary = v
-		case kind == EntryQuarterly && k == "training":
-			b.Training = v
-		case kind == EntryWeekly && strings.HasPrefix(k, "task"):
-			num, field, ok := strings.Cut(k[len("task"):], "_")
-			n, err := strconv.Atoi(num)
-			if !ok || err != nil || n < 1 || n > maxTasks || strconv.Itoa(n) != num {
-				return b, invalid(k, "未知字段")
-			}
-			t := tasks[n]
-			if t == nil {
-				t = &Task{}
-				tasks[n] = t
-			}
-			switch field {
-			case "title":
-				t.Title = v
-			case "deadline":
-				if v == "" {
-					break
-				}
-				d, err := calendar.ParseDate(v)
-				if err != nil {
-					return b, invalid(k, "日期须为 YYYY-MM-DD")
-				}
-				t.Deadline = d
-			case "progress":
-				p, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
-				if err != nil || p < 0 || p > 100 {
-					return b, invalid(k, "进度须为 0 至 100")
-				}
-				t.Progress = p
-			case "target":
-				t.Target = v
-			default:
-				return b, invalid(k, "未知字段")
-			}
-		default:
-			return b, invalid(k, "未知字段")
-		}
-	}
-	ns := make([]int, 0, len(tasks))
-	for n := range tasks {
-		ns = append(ns, n)
-	}
-	sort.Ints(ns)
-	for _, n := range ns {
-		if t := tasks[n]; t.Title != "" || !t.Deadline.IsZero() || t.Progress != 0 || t.Target != "" {
-			b.Tasks = append(b.Tasks, *t)
-		}
-	}
-	return b, nil
-}
-
-func cutAny(s string, seps ...string) (string, string, bool) {
-	best := -1
-	sepLen := 0
-	for _, sep := range seps {
-		if i := strings.Index(s, sep); i >= 0 && (best < 0 || i < best) {
-			best, sepLen = i, len(sep)
-		}
-	}
-	if best < 0 {
-		return s, "", false
-	}
-	return s[:best], s[best+sepLen:], true
-}
 
 // ValidateBody checks an entry's content for its kind: required fields,
 // lengths and ranges. It returns an *InputError naming the first bad field.
@@ -196,83 +77,6 @@ func ValidateBody(kind string, b EntryBody, scale scoring.Dec) error {
 		return invalid("kind", "未知的记实类型："+kind)
 	}
 	return nil
-}
-
-// ParseAssessmentForm turns a leader's scoring card (field → text) into an
-// Assessment: "score.<indicator id>" → points, "score" → a single score,
-// "grade", "comment", "bonus.<event>" / "deduction.<event>" → points with
-// the reason in "reason.<event>", "direct" (top/bottom) with "direct_reason".
-// Ranges are checked by the service against the scheme (ValidateAssessment).
-func ParseAssessmentForm(form map[string]string) (Assessment, error) {
-	var a Assessment
-	if len(form) > maxFormFields {
-		return a, invalid("form", "字段过多")
-	}
-	names := make([]string, 0, len(form))
-	for k := range form {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	num := func(k, v string) (scoring.Dec, error) {
-		var d scoring.Dec
-		if err := d.UnmarshalJSON([]byte(strconv.Quote(v))); err != nil || len(v) > 12 {
-			return d, invalid(k, "须为数字")
-		}
-		return d, nil
-	}
-	for _, k := range names {
-		v := strings.TrimSpace(form[k])
-		if !utf8.ValidString(v) || len(v) > maxFieldLen {
-			return a, invalid(k, "内容无效或过长")
-		}
-		head, rest, _ := strings.Cut(k, ".")
-		switch {
-		case k == "grade":
-			a.Grade = v
-		case k == "comment":
-			a.Comment = v
-		case k == "score":
-			if v == "" {
-				continue
-			}
-			d, err := num(k, v)
-			if err != nil {
-				return a, err
-			}
-			a.Score = &d
-		case head == "score" && rest != "":
-			d, err := num(k, v)
-			if err != nil {
-				return a, err
-			}
-			if a.Indicators == nil {
-				a.Indicators = map[string]scoring.Dec{}
-			}
-			a.Indicators[rest] = d
-		case (head == "bonus" || head == "deduction") && rest != "":
-			if v == "" {
-				continue
-			}
-			d, err := num(k, v)
-			if err != nil {
-				return a, err
-			}
-			a.Adjustments = append(a.Adjustments, scoring.AdjustmentInput{Event: rest, Kind: head, Points: d, Reason: strings.TrimSpace(form["reason."+rest])})
-		case head == "reason" && rest != "":
-		case k == "direct":
-			if v == "" {
-				continue
-			}
-			if v != "top" && v != "bottom" {
-				return a, invalid(k, "须为 top 或 bottom")
-			}
-			a.Direct = &scoring.DirectInput{Grade: v, Reason: strings.TrimSpace(form["direct_reason"])}
-		case k == "direct_reason":
-		default:
-			return a, invalid(k, "未知字段")
-		}
-	}
-	return a, nil
 }
 
 // ValidateAssessment checks an assessment against the scheme: indicator ids
