@@ -8,6 +8,8 @@
 //	kaohe scheme list                            list the built-in seed schemes
 //	kaohe scheme show ID                         print a built-in scheme's YAML
 //	kaohe score --scheme FILE|ID --input FILE [--format json|table]
+//	kaohe serve [--config FILE] [--listen ADDR] [--callback long|webhook]
+//	kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate N] [--duration D]
 package main
 
 import (
@@ -43,6 +45,10 @@ const usage = `usage:
   kaohe scheme show ID                          print a built-in scheme's YAML
   kaohe score --scheme FILE|ID --input FILE|- [--format json|table]
                                                 score a period or a year (input "kind")
+  kaohe serve [--config FILE] [--listen ADDR] [--callback long|webhook] [--addr-file FILE] [--bench-fixture N]
+                                                run the Lark bot; settings from --config FILE and KAOHE_* variables
+  kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
+                                                send signed card callbacks open-loop and report latency
 `
 
 // usageError is a mistake in the command line itself.
@@ -74,6 +80,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runScheme(args[1:], stdout, stderr)
 	case "score":
 		return runScore(args[1:], stdin, stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], os.Getenv, stdout, stderr)
+	case "load":
+		return runLoad(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

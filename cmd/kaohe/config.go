@@ -1,0 +1,335 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is everything `kaohe serve` needs. It is filled in this order,
+// later sources winning: the defaults (DefaultConfig), the file named by
+// --config or KAOHE_CONFIG (YAML or JSON, keys as in the yaml tags), the
+// KAOHE_* environment variables, then the command-line flags.
+type Config struct {
+	// Listen is the HTTP address (webhook, /healthz, /readyz). KAOHE_LISTEN.
+	Listen string `yaml:"listen"`
+	// AddrFile, if set, receives the bound address once the server listens
+	// (useful with port 0). KAOHE_ADDR_FILE.
+	AddrFile string `yaml:"addr_file"`
+
+	// AppID and AppSecret are the Lark app's credentials. KAOHE_APP_ID,
+	// KAOHE_APP_SECRET.
+	AppID     string `yaml:"app_id"`
+	AppSecret string `yaml:"app_secret"`
+	// BaseURL is the Open Platform; a larksim address in tests. KAOHE_BASE_URL.
+	BaseURL string `yaml:"base_url"`
+	// VerificationToken and EncryptKey are the app's event settings,
+	// required in webhook mode. KAOHE_VERIFICATION_TOKEN, KAOHE_ENCRYPT_KEY.
+	VerificationToken string `yaml:"verification_token"`
+	EncryptKey        string `yaml:"encrypt_key"`
+	// Callback is how callbacks and events arrive: "long" (the long
+	// connection, no public address needed) or "webhook" (POST
+	// /lark/webhook). KAOHE_CALLBACK.
+	Callback string `yaml:"callback"`
+
+	// Scheme is a built-in scheme id (s1 … s10) or a scheme file. KAOHE_SCHEME.
+	Scheme string `yaml:"scheme"`
+	// Storage is "memory", the only store for now ("postgres" comes later).
+	// KAOHE_STORAGE.
+	Storage string `yaml:"storage"`
+	// Org is an optional bootstrap file (JSON, see orgFile) loaded into an
+	// empty store at start. KAOHE_ORG.
+	Org string `yaml:"org"`
+
+	// RelayInterval is how often the outbox relay runs when nothing wakes
+	// it sooner. KAOHE_RELAY_INTERVAL.
+	RelayInterval Duration `yaml:"relay_interval"`
+	// TickInterval is how often the reminder scheduler runs; 0 turns it
+	// off. KAOHE_TICK_INTERVAL.
+	TickInterval Duration `yaml:"tick_interval"`
+	// ShutdownTimeout bounds the drain after SIGTERM. KAOHE_SHUTDOWN_TIMEOUT.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// LarkTimeout bounds one Open API call. KAOHE_LARK_TIMEOUT.
+	LarkTimeout Duration `yaml:"lark_timeout"`
+
+	// LogLevel is debug, info, warn or error. KAOHE_LOG_LEVEL.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json. KAOHE_LOG_FORMAT.
+	LogFormat string `yaml:"log_format"`
+
+	// BenchFixture, when above 0, loads a benchmark organisation of that
+	// many assessed people with the current quarter open, so that every
+	// weekly-record callback is a real submission (BENCHMARKS.md).
+	// KAOHE_BENCH_FIXTURE.
+	BenchFixture int `yaml:"bench_fixture"`
+}
+
+// Callback modes.
+const (
+	CallbackLong    = "long"
+	CallbackWebhook = "webhook"
+)
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Listen:          ":8080",
+		BaseURL:         "https://open.feishu.cn",
+		Callback:        CallbackLong,
+		Scheme:          "s4",
+		Storage:         "memory",
+		RelayInterval:   Duration(2 * time.Second),
+		TickInterval:    Duration(time.Minute),
+		ShutdownTimeout: Duration(10 * time.Second),
+		LarkTimeout:     Duration(10 * time.Second),
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// Duration is a time.Duration written as "2s", "1m" in files and the
+// environment.
+type Duration time.Duration
+
+// UnmarshalText parses a Go duration ("500ms", "1m"); a bare "0" is zero.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("duration %q: want a value like 2s or 1m", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// String formats it as time.Duration does.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// ConfigError is a bad setting; Field is its file key and Env its variable.
+type ConfigError struct {
+	Field, Env, Msg string
+}
+
+// Error names the field and its environment variable.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("config %s (%s): %s", e.Field, e.Env, e.Msg)
+}
+
+// setting describes one field for the environment and for errors.
+type setting struct {
+	key, env string
+	str      *string
+	dur      *Duration
+	num      *int
+	secret   bool
+}
+
+func (c *Config) settings() []setting {
+	return []setting{
+		{key: "listen", env: "KAOHE_LISTEN", str: &c.Listen},
+		{key: "addr_file", env: "KAOHE_ADDR_FILE", str: &c.AddrFile},
+		{key: "app_id", env: "KAOHE_APP_ID", str: &c.AppID},
+		{key: "app_secret", env: "KAOHE_APP_SECRET", str: &c.AppSecret, secret: true},
+		{key: "base_url", env: "KAOHE_BASE_URL", str: &c.BaseURL},
+		{key: "verification_token", env: "KAOHE_VERIFICATION_TOKEN", str: &c.VerificationToken, secret: true},
+		{key: "encrypt_key", env: "KAOHE_ENCRYPT_KEY", str: &c.EncryptKey, secret: true},
+		{key: "callback", env: "KAOHE_CALLBACK", str: &c.Callback},
+		{key: "scheme", env: "KAOHE_SCHEME", str: &c.Scheme},
+		{key: "storage", env: "KAOHE_STORAGE", str: &c.Storage},
+		{key: "org", env: "KAOHE_ORG", str: &c.Org},
+		{key: "relay_interval", env: "KAOHE_RELAY_INTERVAL", dur: &c.RelayInterval},
+		{key: "tick_interval", env: "KAOHE_TICK_INTERVAL", dur: &c.TickInterval},
+		{key: "shutdown_timeout", env: "KAOHE_SHUTDOWN_TIMEOUT", dur: &c.ShutdownTimeout},
+		{key: "lark_timeout", env: "KAOHE_LARK_TIMEOUT", dur: &c.LarkTimeout},
+		{key: "log_level", env: "KAOHE_LOG_LEVEL", str: &c.LogLevel},
+		{key: "log_format", env: "KAOHE_LOG_FORMAT", str: &c.LogFormat},
+		{key: "bench_fixture", env: "KAOHE_BENCH_FIXTURE", num: &c.BenchFixture},
+	}
+}
+
+func (c *Config) fieldError(key, msg string) *ConfigError {
+	for _, s := range c.settings() {
+		if s.key == key {
+			return &ConfigError{Field: key, Env: s.env, Msg: msg}
+		}
+	}
+	return &ConfigError{Field: key, Env: "-", Msg: msg}
+}
+
+// set parses v into the setting.
+func (s setting) set(v string) error {
+	switch {
+	case s.str != nil:
+		*s.str = v
+	case s.dur != nil:
+		if err := s.dur.UnmarshalText([]byte(v)); err != nil {
+			return err
+		}
+	case s.num != nil:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		*s.num = n
+	}
+	return nil
+}
+
+// LoadConfig builds the configuration from the defaults, the file, the
+// environment (getenv) and the serve flags in args, and validates it.
+func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	file := fs.String("config", getenv("KAOHE_CONFIG"), "configuration file (YAML or JSON)")
+	listen := fs.String("listen", "", "HTTP listen address (overrides listen)")
+	addrFile := fs.String("addr-file", "", "write the bound address to this file")
+	callbackMode := fs.String("callback", "", `"long" or "webhook"`)
+	fixture := fs.Int("bench-fixture", -1, "load a benchmark organisation of N people")
+	if err := fs.Parse(args); err != nil {
+		return cfg, usageError{"serve: " + err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
+	}
+	if *file != "" {
+		data, err := os.ReadFile(*file)
+		if err != nil {
+			return cfg, fmt.Errorf("config file: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config file %s: %w", *file, err)
+		}
+	}
+	for _, s := range cfg.settings() {
+		if v, ok := lookup(getenv, s.env); ok {
+			if err := s.set(v); err != nil {
+				return cfg, &ConfigError{Field: s.key, Env: s.env, Msg: err.Error()}
+			}
+		}
+	}
+	if *listen != "" {
+		cfg.Listen = *listen
+	}
+	if *addrFile != "" {
+		cfg.AddrFile = *addrFile
+	}
+	if *callbackMode != "" {
+		cfg.Callback = *callbackMode
+	}
+	if *fixture >= 0 {
+		cfg.BenchFixture = *fixture
+	}
+	return cfg, cfg.Validate()
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// Validate checks every field and returns a *ConfigError naming the first
+// bad one. The encrypt key and token of webhook mode are checked by the bot
+// itself when the webhook starts.
+func (c Config) Validate() error {
+	if c.Listen == "" {
+		return c.fieldError("listen", "required")
+	}
+	if c.AppID == "" {
+		return c.fieldError("app_id", "required: the Lark app id (cli_…)")
+	}
+	if c.AppSecret == "" {
+		return c.fieldError("app_secret", "required: the Lark app secret")
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c.fieldError("base_url", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL))
+	}
+	switch c.Callback {
+	case CallbackLong, CallbackWebhook:
+	default:
+		return c.fieldError("callback", fmt.Sprintf("%q: want %q or %q", c.Callback, CallbackLong, CallbackWebhook))
+	}
+	switch c.Storage {
+	case "memory":
+	case "postgres", "postgresql":
+		return c.fieldError("storage", "PostgreSQL storage is not available yet; use \"memory\"")
+	default:
+		return c.fieldError("storage", fmt.Sprintf("%q: the only store for now is \"memory\"", c.Storage))
+	}
+	if c.Scheme == "" {
+		return c.fieldError("scheme", "required: a built-in id such as s4, or a scheme file")
+	}
+	if c.RelayInterval <= 0 {
+		return c.fieldError("relay_interval", "must be above 0")
+	}
+	if c.TickInterval < 0 {
+		return c.fieldError("tick_interval", "must not be negative (0 turns the scheduler off)")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return c.fieldError("shutdown_timeout", "must be above 0")
+	}
+	if c.LarkTimeout <= 0 {
+		return c.fieldError("lark_timeout", "must be above 0")
+	}
+	if _, err := c.level(); err != nil {
+		return c.fieldError("log_level", err.Error())
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return c.fieldError("log_format", fmt.Sprintf("%q: want text or json", c.LogFormat))
+	}
+	if c.BenchFixture < 0 {
+		return c.fieldError("bench_fixture", "must not be negative")
+	}
+	return nil
+}
+
+func (c Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return l, fmt.Errorf("%q: want debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// mask hides a secret but shows whether it is set.
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
+}
+
+// LogValue lets slog print the configuration with its secrets masked.
+func (c Config) LogValue() slog.Value {
+	var attrs []slog.Attr
+	for _, s := range c.settings() {
+		var v string
+		switch {
+		case s.str != nil:
+			v = *s.str
+		case s.dur != nil:
+			v = s.dur.String()
+		case s.num != nil:
+			v = strconv.Itoa(*s.num)
+		}
+		if s.secret {
+			v = mask(v)
+		}
+		attrs = append(attrs, slog.String(s.key, v))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// String is the masked form, so that printing a Config never leaks a secret.
+func (c Config) String() string { return c.LogValue().String() }
