@@ -197,6 +197,7 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 				final = s.Rounding.round(final)
 				d := DecOf(final)
 				r.Score = &d
+				r.rank, r.ranked = toFixed(final)
 				if bonus.IsPositive() || ded.IsPositive() {
 					r.Explain = append(r.Explain, fmt.Sprintf("总分 = %s + 加分%s − 减分%s = %s", s.Rounding.round(total), bonus, ded, final))
 				} else {
@@ -409,6 +410,11 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 
 // indicatorScore scores the indicator tree on the scheme's scale.
 func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) (decimal.Decimal, []ItemScore, string, bool) {
+	// The fixed-point path checks every value itself and gives up on
+	// anything unusual; the general path below then finds and reports it.
+	if total, items, desc, ok := s.indicatorScoreFixed(si); ok {
+		return total, items, desc, true
+	}
 	known := s.indicatorIndex
 	okAll := true
 	for id, v := range si.Indicators {
@@ -452,11 +458,6 @@ func (s *Scheme) indicatorScore(c *inputChecker, pid, f string, si SourceInput) 
 		if !found {
 			c.add(pid, f+".levels."+id, "unknown level %q", lvl)
 			okAll = false
-		}
-	}
-	if okAll {
-		if total, items, desc, ok := s.indicatorScoreFixed(si); ok {
-			return total, items, desc, true
 		}
 	}
 	items := make([]ItemScore, 0, len(s.Indicators))
@@ -898,7 +899,15 @@ func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int,
 		return
 	}
 	less := func(a, b *PersonResult) int { // -1: a ranks ahead
-		if a.Score != nil && b.Score != nil {
+		switch {
+		case a.ranked && b.ranked:
+			if a.rank != b.rank {
+				if a.rank > b.rank {
+					return -1
+				}
+				return 1
+			}
+		case a.Score != nil && b.Score != nil:
 			if c := a.Score.Cmp(b.Score.Decimal); c != 0 {
 				return -c
 			}
@@ -1002,6 +1011,9 @@ func toFixed(d decimal.Decimal) (int64, bool) {
 // quarter would otherwise spend most of its time allocating big integers.
 // ok is false when the tree or a value needs the general path.
 func (s *Scheme) indicatorScoreFixed(si SourceInput) (decimal.Decimal, []ItemScore, string, bool) {
+	if len(si.Levels) > 0 || len(si.Indicators) != s.leafCount {
+		return decimal.Zero, nil, "", false // unknown or missing ids, levels to check
+	}
 	items := make([]ItemScore, 0, len(s.Indicators))
 	var score func(ind *Indicator) (int64, bool)
 	score = func(ind *Indicator) (int64, bool) {
@@ -1011,8 +1023,8 @@ func (s *Scheme) indicatorScoreFixed(si SourceInput) (decimal.Decimal, []ItemSco
 				return 0, false // the general path reports the missing score
 			}
 			f, ok := toFixed(v.Decimal)
-			if !ok {
-				return 0, false
+			if !ok || f < 0 || f > ind.maxFixed {
+				return 0, false // out of range: reported by the general path
 			}
 			return f, true
 		}
@@ -1037,7 +1049,7 @@ func (s *Scheme) indicatorScoreFixed(si SourceInput) (decimal.Decimal, []ItemSco
 			return decimal.Zero, nil, "", false
 		}
 		total += v
-		it := ItemScore{ID: ind.ID, Score: DecOf(decimal.New(v, -fixedScale)), Max: ind.Max}
+		it := ItemScore{ID: ind.ID, Score: DecOf(fromFixed(v)), Max: ind.Max}
 		if len(ind.Children) == 0 {
 			it.Score = si.Indicators[ind.ID] // keep the input's own spelling
 		}
@@ -1065,10 +1077,21 @@ func (s *Scheme) indicatorScoreFixed(si SourceInput) (decimal.Decimal, []ItemSco
 	if !s.indicatorTotal.Equal(s.Scale.Decimal) {
 		return decimal.Zero, nil, "", false
 	}
-	t := decimal.New(total, -fixedScale)
+	t := fromFixed(total)
 	b.WriteString("，合计")
 	b.WriteString(formatFixed(total))
 	return t, items, b.String(), true
+}
+
+// fromFixed makes a decimal from millionths with the fewest decimal places,
+// so that a whole score needs no rounding later.
+func fromFixed(v int64) decimal.Decimal {
+	exp := int32(-fixedScale)
+	for exp < 0 && v%10 == 0 {
+		v /= 10
+		exp++
+	}
+	return decimal.New(v, exp)
 }
 
 // formatFixed writes a millionths value as a decimal without trailing zeros.

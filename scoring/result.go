@@ -58,6 +58,8 @@ type PersonResult struct {
 	// (S5 六(一): leave over half the period, "不进行考核").
 	notAssessed bool
 	direct      bool
+	rank        int64 // Score in millionths, for ranking without big integers
+	ranked      bool
 }
 
 // SourceScore is one rater source's value and weight.

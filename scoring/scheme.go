@@ -42,6 +42,7 @@ type Scheme struct {
 
 	indicatorIndex map[string]*Indicator // every node by id, built by validate
 	indicatorTotal Dec                   // sum of the top-level maxima
+	leafCount      int                   // number of leaf indicators
 	lines          lineIndex             // YAML positions of fields, for validation messages
 	file           string
 }
@@ -77,6 +78,8 @@ type Indicator struct {
 	Bands []ItemBand `yaml:"bands"`
 	// Children are the sub-items.
 	Children []*Indicator `yaml:"children"`
+
+	maxFixed int64 // Max in millionths, for the fixed-point fast path
 }
 
 // ItemBand is one level of an indicator.

@@ -61,6 +61,14 @@ func (s *Scheme) validate() SchemeErrors {
 			return
 		}
 		s.indicatorIndex[ind.ID] = ind
+		if f, ok := toFixed(ind.Max.Decimal); ok {
+			ind.maxFixed = f
+		} else {
+			ind.maxFixed = -1 // never matches: the general path handles it
+		}
+		if len(ind.Children) == 0 {
+			s.leafCount++
+		}
 		for _, c := range ind.Children {
 			index(c)
 		}
