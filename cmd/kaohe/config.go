@@ -195,6 +195,9 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	callbackMode := fs.String("callback", "", `"long" or "webhook"`)
 	fixture := fs.Int("bench-fixture", -1, "load a benchmark organisation of N people")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, flag.ErrHelp
+		}
 		return cfg, usageError{"serve: " + err.Error()}
 	}
 	if fs.NArg() > 0 {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,6 +80,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.IntVar(&c.MaxFlight, "max-in-flight", 5000, "callbacks outstanding before new ones are skipped")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return flag.ErrHelp
+		}
 		return usageError{"load: " + err.Error()}
 	}
 	switch {

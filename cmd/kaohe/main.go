@@ -15,6 +15,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return // the flag set has printed its help
+	}
 	if err != nil {
 		var ue usageError
 		if !errors.As(err, &ue) {
@@ -39,7 +43,8 @@ func main() {
 }
 
 const usage = `usage:
-  kaohe demo                                    score a sample quarter under the S4 scheme
+  kaohe demo [--scoring]                        play a quarter through the bot and the Lark simulator
+                                                (--scoring: only score a sample office under S4)
   kaohe scheme check FILE...                    validate scheme files
   kaohe scheme list                             list the built-in seed schemes (s1 … s10)
   kaohe scheme show ID                          print a built-in scheme's YAML

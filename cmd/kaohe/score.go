@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,6 +27,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	inputPath := fs.String("input", "", "input JSON file, or - for standard input")
 	format := fs.String("format", "json", "output format: json or table")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return flag.ErrHelp
+		}
 		return usageError{err.Error()}
 	}
 	if *schemeRef == "" || *inputPath == "" {
