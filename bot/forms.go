@@ -238,6 +238,24 @@ func (b *Bot) formOf(ctx context.Context, st workflow.Step) card.ScoringForm {
 		return out
 	}
 	f.Indicators = conv(s.Indicators)
+	// Schemes scored as one number, or graded by the leader, get those
+	// inputs instead of (or beside) the indicator table.
+	for _, r := range s.Raters {
+		for _, src := range r.Sources {
+			if src.Kind == "score" && src.Weight.IsPositive() && f.ScoreMax == "" {
+				f.ScoreMax = s.Scale.String()
+			}
+		}
+	}
+	if st.Assessment.Score != nil {
+		f.Score = st.Assessment.Score.String()
+	}
+	if len(s.Bands) == 0 {
+		for _, g := range s.Grades {
+			f.Grades = append(f.Grades, g.Label)
+		}
+		f.Grade = st.Assessment.Grade
+	}
 	if a := s.Adjustments; a != nil {
 		if a.BonusCap != nil {
 			f.BonusCap = a.BonusCap.String()
@@ -305,7 +323,17 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 	if v.K == card.KindReturn {
 		act.Action = workflow.ActSendBack
 	} else {
-		a := &workflow.Assessment{Indicators: map[string]scoring.Dec{}, Comment: sc.Comment}
+		a := &workflow.Assessment{Comment: sc.Comment, Grade: sc.Grade}
+		if len(sc.Scores) > 0 {
+			a.Indicators = map[string]scoring.Dec{}
+		}
+		if sc.Score != "" {
+			d, err := decOf(sc.Score)
+			if err != nil {
+				return nil, &workflow.InputError{Field: "score", Msg: "分数格式不正确"}
+			}
+			a.Score = &d
+		}
 		for id, s := range sc.Scores {
 			d, err := decOf(s)
 			if err != nil {

@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -268,4 +270,63 @@ func TestG8Authorization(t *testing.T) {
 		t.Errorf("only %d denials audited for %d refused attempts", denials, refused.Load())
 	}
 	t.Logf("%d attempts by strangers refused, %d races, %d audit rows of refusals", refused.Load(), len(legit), denials)
+}
+
+// TestGradeByCard: under S5 the leader sets the grade (no score bands), so
+// the scoring card asks for it and the chain carries it.
+func TestGradeByCard(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 7, 1, 10, 0, 0, 0, calendar.DefaultLocation()))
+	store := memory.New()
+	sc, err := scoring.Builtin("s5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := workflow.New(workflow.Config{Store: store, Clock: clk, Calendar: calendar.Default(), Scheme: sc,
+		Chains: map[string][]workflow.ChainStep{"": {{Role: workflow.RoleUnitLeader, Name: "评鉴"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []workflow.Person{{ID: "ou_hr", Name: "人事", HR: true}, {ID: "ou_l1", Name: "处长", Unit: "u1"},
+		{ID: "ou_e1", Name: "干部", Unit: "u1", Group: "u1", Assessed: true}}
+	if err := svc.Setup(ctx, "ou_hr", workflow.Settings{Name: "市局"}, []workflow.Unit{{ID: "u1", Name: "一处", Leader: "ou_l1"}}, people); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.OpenPeriod(ctx, "ou_hr", "2026-Q3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Submit(ctx, "ou_e1", workflow.EntryInput{Kind: workflow.EntryQuarterly, Period: "2026-Q3", Body: workflow.EntryBody{Summary: "完成"}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bot.New(bot.Config{Service: svc, Store: store, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := svc.MySteps(ctx, "ou_l1")
+	if len(steps) != 1 {
+		t.Fatalf("steps = %d", len(steps))
+	}
+	st := steps[0]
+	open := clickEvent("open-1", "ou_l1", card.KindOpen, st, nil)
+	open.Event.Action.Value["id"] = card.OpenID(card.FormStep, st.ID)
+	r, _ := b.OnCardAction(ctx, open)
+	if r == nil || r.Card == nil {
+		t.Fatalf("open: %+v", r)
+	}
+	cardJSON, _ := json.Marshal(r.Card.Data)
+	if !strings.Contains(string(cardJSON), `"name":"grade"`) || strings.Contains(string(cardJSON), "ind_") {
+		t.Fatalf("S5 scoring card should ask for the grade only: %s", cardJSON)
+	}
+	r, _ = b.OnCardAction(ctx, clickEvent("approve-1", "ou_l1", card.KindApprove, st, map[string]any{card.FieldGrade: "A", card.FieldComment: "表现突出"}))
+	if toastOf(r) != "success:已通过成功" {
+		t.Fatalf("approve: %s", toastOf(r))
+	}
+	var got []workflow.Step
+	_ = store.InTx(ctx, func(tx workflow.Tx) error {
+		got, err = tx.Steps(ctx, workflow.StepFilter{Person: "ou_e1"})
+		return err
+	})
+	if len(got) != 1 || got[0].State != workflow.StepApproved || got[0].Assessment.Grade != "A" {
+		t.Fatalf("step after approve: %+v", got)
+	}
 }

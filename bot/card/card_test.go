@@ -275,6 +275,14 @@ func TestGolden(t *testing.T) {
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
 		{"scoring_s4", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4Scoring())) }},
 		{"scoring_s4_first", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4First)) }},
+		{"scoring_s5_grade", func(t *testing.T) []byte {
+			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
+				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"}, Grade: "B"}))
+		}},
+		{"scoring_s2_score", func(t *testing.T) []byte {
+			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_07/1", Version: 1, StepName: "领导评鉴", Period: "2026-Q3",
+				Person: "钱七", Unit: "法援中心", Due: "2026-10-14", ScoreMax: "100"}))
+		}},
 		{"committee_60", func(t *testing.T) []byte { return mustCard(t)(CommitteeCard(unitCommittee(60))) }},
 		{"committee_confirm", func(t *testing.T) []byte {
 			f := unitCommittee(60)

@@ -413,3 +413,36 @@ func TestNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestParseScoringScoreAndGrade(t *testing.T) {
+	t.Parallel()
+	f := ScoringForm{Step: "s", Version: 1, ScoreMax: "100", Grades: []string{"A", "B", "C", "D"}}
+	tests := []struct {
+		name      string
+		fv        map[string]any
+		wantScore string
+		wantGrade string
+		wantField string
+	}{
+		{"OK", map[string]any{FieldScore: "88.5", FieldGrade: "A"}, "88.5", "A", ""},
+		{"ErrScoreOverMax", map[string]any{FieldScore: "101", FieldGrade: "A"}, "", "", FieldScore},
+		{"ErrUnknownGrade", map[string]any{FieldScore: "80", FieldGrade: "E"}, "", "", FieldGrade},
+		{"ErrMissingGrade", map[string]any{FieldScore: "80"}, "", "", FieldGrade},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseScoring(KindApprove, tc.fv, f)
+			if tc.wantField != "" {
+				var fe *FieldError
+				if !errors.As(err, &fe) || fe.Field != tc.wantField {
+					t.Fatalf("err = %v, want a FieldError on %s", err, tc.wantField)
+				}
+				return
+			}
+			if err != nil || got.Score != tc.wantScore || got.Grade != tc.wantGrade {
+				t.Fatalf("got %+v, %v", got, err)
+			}
+		})
+	}
+}

@@ -10,6 +10,8 @@ import (
 // IndicatorField(id); bonus and deduction rows AdjustField(kind, n, part).
 const (
 	FieldComment = "comment" // multiline: the leader's 评语
+	FieldScore   = "score"   // the total score, for schemes scored as one number (S2)
+	FieldGrade   = "grade"   // the grade, for schemes graded by the leader (S5, S9, S10)
 	FieldReason  = "reason"  // multiline: why the step is sent back or adjusted
 
 	AdjustBonus     = "bonus"  // 加分 rows
@@ -112,6 +114,14 @@ type ScoringForm struct {
 	Summary string
 
 	Indicators []Indicator
+	// ScoreMax, when set, asks for one total score from 0 to ScoreMax
+	// (schemes whose leader gives a single 百分制 score, S2); Score
+	// prefills it.
+	ScoreMax, Score string
+	// Grades, when set, asks the leader for the grade (schemes without
+	// score bands, S5 A/B/C/D); Grade prefills it.
+	Grades []string
+	Grade  string
 	// Bonus and Deductions prefill the rows; BonusCap and DeductionCap
 	// ("5") bound one row's points and are shown.
 	Bonus, Deductions        []Adjustment
@@ -129,8 +139,13 @@ type ScoringForm struct {
 // than MaxIndicatorNodes nodes or deeper than MaxIndicatorDepth; ErrBadModel
 // for a leaf without id or a repeated id.
 func ScoringCard(f ScoringForm) ([]byte, error) {
-	if err := checkTree(f.Indicators); err != nil {
-		return nil, err
+	if len(f.Indicators) == 0 && f.ScoreMax == "" && len(f.Grades) == 0 {
+		return nil, fmt.Errorf("nothing to score: %w", ErrBadModel)
+	}
+	if len(f.Indicators) > 0 {
+		if err := checkTree(f.Indicators); err != nil {
+			return nil, err
+		}
 	}
 	var els []elem
 	var head []string
@@ -177,7 +192,9 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 	}
 
 	var fe []elem
-	fe = append(fe, md("**评分表**（括号内为满分）"))
+	if len(f.Indicators) > 0 {
+		fe = append(fe, md("**评分表**（括号内为满分）"))
+	}
 	walkTree(f.Indicators, 0, func(in Indicator, depth int) {
 		name := in.Name
 		if name == "" {
@@ -192,6 +209,16 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 		// 退回 too (Lark validates before any submit); ParseScoring checks.
 		fe = append(fe, input(IndicatorField(in.ID), clip(indent+name+"（"+in.Max+"分）", 40), "0–"+in.Max, in.Value, 6, false))
 	})
+	if f.ScoreMax != "" {
+		fe = append(fe, input(FieldScore, "总评分（"+f.ScoreMax+"分）", "0–"+f.ScoreMax, f.Score, 6, false))
+	}
+	if len(f.Grades) > 0 {
+		opts := make([]option, len(f.Grades))
+		for i, g := range f.Grades {
+			opts[i] = option{g, g}
+		}
+		fe = append(fe, selectStatic(FieldGrade, "考核等次", opts, f.Grade, false))
+	}
 	fe = append(fe, hr())
 	fe = append(fe, adjustRows(AdjustBonus, "加分", f.Bonus, f.BonusRows, f.BonusCap)...)
 	fe = append(fe, adjustRows(AdjustDeduction, "减分", f.Deductions, f.DeductionRows, f.DeductionCap)...)
@@ -278,10 +305,13 @@ type Scoring struct {
 	Kind string
 	// Scores are leaf id → points in canonical decimal form; empty for
 	// KindReturn.
-	Scores     map[string]string
-	Bonus      []Adjustment
-	Deductions []Adjustment
-	Comment    string
+	Scores map[string]string
+	// Score and Grade are the total score and the grade when the form asks
+	// for them.
+	Score, Grade string
+	Bonus        []Adjustment
+	Deductions   []Adjustment
+	Comment      string
 	// Reason is required for KindReturn and KindAdjust.
 	Reason string
 }
@@ -323,6 +353,20 @@ func ParseScoring(kind string, fv map[string]any, f ScoringForm) (Scoring, error
 		if full {
 			s.Scores[in.ID] = v
 		}
+	}
+	if f.ScoreMax != "" {
+		v, err := r.number(FieldScore, "总评分", mustHundredths(f.ScoreMax), full)
+		if err != nil && full {
+			return s, err
+		}
+		s.Score = v
+	}
+	if len(f.Grades) > 0 {
+		g, err := r.choice(FieldGrade, "考核等次", f.Grades, full)
+		if err != nil && full {
+			return s, err
+		}
+		s.Grade = g
 	}
 	for _, a := range []struct {
 		kind, label string
