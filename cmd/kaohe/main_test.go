@@ -15,7 +15,7 @@ import (
 func runCmd(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	err = run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errb)
 	return out.String(), errb.String(), err
 }
 
