@@ -52,6 +52,7 @@ const usage = `usage:
                                                 score a period or a year (input "kind")
   kaohe serve [--config FILE] [--listen ADDR] [--callback long|webhook] [--addr-file FILE] [--bench-fixture N]
                                                 run the Lark bot; settings from --config FILE and KAOHE_* variables
+  kaohe healthcheck URL                         exit 0 if URL answers 200 (container health checks)
   kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
                                                 send signed card callbacks open-loop and report latency
 `
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -139,7 +139,9 @@ func startServe(t *testing.T, cfg map[string]any) (addr string, stop func() erro
 	out := &addrWriter{addr: make(chan string, 1)}
 	logs = &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--config", path}, func(string) string { return "" }, strings.NewReader(""), out, logs) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--config", path}, func(string) string { return "" }, strings.NewReader(""), out, logs)
+	}()
 	var stopped bool
 	var result error
 	stop = func() error {

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// runHealthcheck GETs a URL and fails unless it answers 200: the container
+// health check, since the distroless image has no curl.
+func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usageError{"healthcheck: give one URL, e.g. http://127.0.0.1:8080/healthz"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, args[0], nil)
+	if err != nil {
+		return usageError{"healthcheck: " + err.Error()}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", args[0], resp.Status)
+	}
+	fmt.Fprintln(stdout, "ok")
+	return nil
+}
