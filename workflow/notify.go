@@ -35,8 +35,8 @@ const (
 	TplSecondedResult = "seconded_result"
 	// TplFeedbackDue: a leader is asked for 反馈 talks. Data: period, names, count, due.
 	TplFeedbackDue = "feedback_due"
-	// TplHalfYearTalk: a unit leader is asked to talk with the lowest-ranked
-	// of the unit (S8). Data: period, names.
+	// TplHalfYearTalk: a 分管领导 is asked to talk with the lowest-ranked
+	// of the units they oversee (S8). Data: period, names.
 	TplHalfYearTalk = "half_year_talk"
 	// TplBottomAlert: HR is told a person has had the bottom grade several
 	// periods in a row (S4: 诫勉). Data: person, grade, periods.

@@ -484,35 +484,43 @@ func (s *Service) halfYearTalks(o *op, period Period, results []Result, byID map
 	for i, g := range s.scheme.Grades {
 		rank[g.Label] = i
 	}
+	// S8 四(三)5: "分管领导每半年对考核结果靠后的人员进行谈心谈话" — the talk is
+	// the 分管领导's, over the units they oversee (a unit without one falls
+	// back to its leader); nobody is asked to talk with themselves.
+	talker := func(uid string) string {
+		if u := units[uid]; u.Supervisor != "" {
+			return u.Supervisor
+		}
+		return units[uid].Leader
+	}
 	lowest := map[string][]Result{}
 	for _, r := range results {
 		if r.State != scoring.StateGraded {
 			continue
 		}
-		u := assessingUnit(byID[r.Person])
-		cur := lowest[u]
+		t := talker(assessingUnit(byID[r.Person]))
+		if t == "" || t == r.Person {
+			continue
+		}
+		cur := lowest[t]
 		if len(cur) == 0 {
-			lowest[u] = []Result{r}
+			lowest[t] = []Result{r}
 			continue
 		}
 		switch c := compareResult(r, cur[0], rank); {
 		case c < 0:
-			lowest[u] = []Result{r}
+			lowest[t] = []Result{r}
 		case c == 0:
-			lowest[u] = append(cur, r)
+			lowest[t] = append(cur, r)
 		}
 	}
-	for uid, rs := range lowest {
-		l := units[uid].Leader
-		if l == "" {
-			continue
-		}
+	for _, t := range sortedKeys(lowest) {
 		var names []string
-		for _, r := range rs {
+		for _, r := range lowest[t] {
 			names = append(names, byID[r.Person].Name)
 		}
 		sort.Strings(names)
-		o.note(l, TplHalfYearTalk, map[string]string{"period": period.ID, "names": strings.Join(names, "、")}, period.ID, uid)
+		o.note(t, TplHalfYearTalk, map[string]string{"period": period.ID, "names": strings.Join(names, "、")}, period.ID, t)
 	}
 }
 

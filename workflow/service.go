@@ -122,8 +122,9 @@ type Config struct {
 	PublishAll bool
 	// Votes turns on 民主测评; default: the scheme has a "votes" source.
 	Votes *bool
-	// HalfYearTalk: after the second and fourth quarter each unit leader is
-	// asked to talk with the lowest-ranked of the unit (S8). Default false.
+	// HalfYearTalk: after the second and fourth quarter each 分管领导 (the
+	// unit leader where a unit has none) is asked to talk with the
+	// lowest-ranked of the units they oversee (S8 四(三)5). Default false.
 	HalfYearTalk bool
 	// BottomAlertAfter: HR is alerted when a person has the bottom grade
 	// this many periods in a row (S4: 连续2个季度较差 → 诫勉). Default 2.
