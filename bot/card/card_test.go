@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/kaohe/kaohe/workflow"
 	"os"
 	"path/filepath"
 	"strings"
@@ -338,29 +339,29 @@ func TestGolden(t *testing.T) {
 func TestGoldenNotices(t *testing.T) {
 	t.Parallel()
 	data := map[string]map[string]string{
-		TplRemind:           {"item": "weekly", "period": "2026-Q3", "entry": "2026-W40", "due": "2026-10-05", "stage": "overdue"},
-		TplEscalate:         {"item": "summary", "period": "2026-Q3", "due": "2026-10-08", "stage": "leader", "names": "刘志强、陈丽娟", "count": "2"},
-		TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15"},
-		TplStepReturned:     {"step": "2026-Q3/ou_01/3", "person": "张建国", "reason": "工作成效评分偏高，请依据督查结果重新评定"},
-		TplEntryReturned:    {"kind": "weekly", "period": "2026-W40", "reason": "任务进度填写不完整"},
-		TplEntryCommented:   {"kind": "monthly", "period": "2026-09", "comment": "目标明确，完成较好。"},
-		TplChainDone:        {"person": "张建国", "period": "2026-Q3"},
-		TplAppraisalReady:   {"period": "2026-Q3"},
-		TplCommitteeTie:     {"period": "2026-Q3", "names": "赵文博、吴晓东", "count": "2"},
-		TplCommitteeConfirm: {"period": "2026-Q3"},
-		TplPublicity:        {"period": "2026-Q3", "grade": "好", "names": "张建国、王海燕", "count": "2", "until": "2026-10-20", "review_until": "2026-10-27"},
-		TplResult:           {"period": "2026-Q3", "grade": "好", "state": "graded", "score": "95.5", "explain": "合计94\n加分3，减分0.5", "review_until": "2026-10-27"},
-		TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
-		TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
-		TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
-		TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
-		TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
-		TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
-		TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
-		TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
-		TplTargetsProposed:  {"person": "张建国", "count": "6"},
-		TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
-		TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
+		workflow.TplRemind:           {"item": "weekly", "period": "2026-Q3", "entry": "2026-W40", "due": "2026-10-05", "stage": "overdue"},
+		workflow.TplEscalate:         {"item": "summary", "period": "2026-Q3", "due": "2026-10-08", "stage": "leader", "names": "刘志强、陈丽娟", "count": "2"},
+		workflow.TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15"},
+		workflow.TplStepReturned:     {"step": "2026-Q3/ou_01/3", "person": "张建国", "reason": "工作成效评分偏高，请依据督查结果重新评定"},
+		workflow.TplEntryReturned:    {"kind": "weekly", "period": "2026-W40", "reason": "任务进度填写不完整"},
+		workflow.TplEntryCommented:   {"kind": "monthly", "period": "2026-09", "comment": "目标明确，完成较好。"},
+		workflow.TplChainDone:        {"person": "张建国", "period": "2026-Q3"},
+		workflow.TplAppraisalReady:   {"period": "2026-Q3"},
+		workflow.TplCommitteeTie:     {"period": "2026-Q3", "names": "赵文博、吴晓东", "count": "2"},
+		workflow.TplCommitteeConfirm: {"period": "2026-Q3"},
+		workflow.TplPublicity:        {"period": "2026-Q3", "grade": "好", "names": "张建国、王海燕", "count": "2", "until": "2026-10-20", "review_until": "2026-10-27"},
+		workflow.TplResult:           {"period": "2026-Q3", "grade": "好", "state": "graded", "score": "95.5", "explain": "合计94\n加分3，减分0.5", "review_until": "2026-10-27"},
+		workflow.TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
+		workflow.TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
+		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		workflow.TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
+		workflow.TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
+		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
+		workflow.TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
+		workflow.TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
+		workflow.TplTargetsProposed:  {"person": "张建国", "count": "6"},
+		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
+		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {
@@ -415,7 +416,7 @@ func TestFromTemplate(t *testing.T) {
 			{"step", "2026-Q3/ou_01/1", "2026-Q3/ou_01/1", Value{K: KindOpen, ID: "step/2026-Q3/ou_01/1"}},
 		}
 		for _, tt := range tests {
-			n, err := FromTemplate(TplRemind, map[string]string{"item": tt.item, "period": "2026-Q3", "entry": tt.entry, "step": tt.step, "due": "2026-10-05", "stage": "due"})
+			n, err := FromTemplate(workflow.TplRemind, map[string]string{"item": tt.item, "period": "2026-Q3", "entry": tt.entry, "step": tt.step, "due": "2026-10-05", "stage": "due"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,7 +2,9 @@
 // and in Chinese, and parses the values those cards send back.
 //
 // Each card has a small view model of plain Go types (no workflow, scoring
-// or Lark SDK types) and one function that returns the card JSON. Output is
+// or Lark SDK types) and one function that returns the card JSON; only the
+// notification template names come from package workflow, so the two can
+// never drift apart. Output is
 // deterministic (maps are marshalled with sorted keys), which the golden
 // files in testdata rely on.
 //

@@ -3,6 +3,7 @@ package card
 import (
 	"errors"
 	"fmt"
+	"github.com/kaohe/kaohe/workflow"
 	"regexp"
 	"strconv"
 	"strings"
@@ -98,39 +99,12 @@ func buttonRow(bs []Button) elem {
 // know.
 var ErrUnknownTemplate = errors.New("unknown notification template")
 
-// Template names, as workflow/notify.go defines them.
-const (
-	TplRemind           = "remind"
-	TplEscalate         = "escalate"
-	TplStepAssigned     = "step_assigned"
-	TplStepReturned     = "step_returned"
-	TplEntryReturned    = "entry_returned"
-	TplEntryCommented   = "entry_commented"
-	TplChainDone        = "chain_done"
-	TplAppraisalReady   = "appraisal_ready"
-	TplCommitteeTie     = "committee_tie"
-	TplCommitteeConfirm = "committee_confirm"
-	TplPublicity        = "publicity"
-	TplResult           = "result"
-	TplSecondedResult   = "seconded_result"
-	TplFeedbackDue      = "feedback_due"
-	TplHalfYearTalk     = "half_year_talk"
-	TplBottomAlert      = "bottom_alert"
-	TplReviewRequested  = "review_requested"
-	TplReviewForwarded  = "review_forwarded"
-	TplReviewDecided    = "review_decided"
-	TplDelegation       = "delegation"
-	TplTargetsProposed  = "targets_proposed"
-	TplFilingDue        = "filing_due"
-	TplAnnualResult     = "annual_result"
-)
-
 // Templates lists every template FromTemplate knows, in a stable order.
 var Templates = []string{
-	TplRemind, TplEscalate, TplStepAssigned, TplStepReturned, TplEntryReturned, TplEntryCommented,
-	TplChainDone, TplAppraisalReady, TplCommitteeTie, TplCommitteeConfirm, TplPublicity, TplResult,
-	TplSecondedResult, TplFeedbackDue, TplHalfYearTalk, TplBottomAlert, TplReviewRequested,
-	TplReviewForwarded, TplReviewDecided, TplDelegation, TplTargetsProposed, TplFilingDue, TplAnnualResult,
+	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
+	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
+	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
+	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplDelegation, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -162,7 +136,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 	period := PeriodLabel(data["period"])
 	var n Notice
 	switch template {
-	case TplRemind:
+	case workflow.TplRemind:
 		item := itemName(data["item"])
 		n.Title, n.Colour = item+"提醒", Blue
 		switch data["stage"] {
@@ -185,7 +159,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		if b, ok := remindButton(data); ok {
 			n.Buttons = []Button{b}
 		}
-	case TplEscalate:
+	case workflow.TplEscalate:
 		item := itemName(data["item"])
 		n.Title, n.Colour = item+"催办："+g("count")+"人未完成", Orange
 		if data["stage"] == "hr" {
@@ -194,7 +168,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Subtitle = period
 		n.Lines = []string{"以下人员尚未完成" + item + "（截止日期 " + g("due") + "）：", g("names")}
 		n.Note = "请督促相关人员及时完成。"
-	case TplStepAssigned:
+	case workflow.TplStepAssigned:
 		n.Title, n.Colour = "待您"+g("name")+"："+g("person"), Blue
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
 		n.Lines = []string{g("person") + "的平时考核已流转到您（" + g("name") + "），请审阅评分后通过或退回。"}
@@ -202,12 +176,12 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = append(n.Lines, "请于"+g("due")+"前完成。")
 		}
 		n.Buttons = []Button{{Text: "去审核", Primary: true, Value: Open(FormStep, data["step"])}}
-	case TplStepReturned:
+	case workflow.TplStepReturned:
 		n.Title, n.Colour = "考核被退回："+g("person"), Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
 		n.Lines = []string{"上一级领导退回了" + g("person") + "的考核，请修改后重新提交。", "退回原因：" + g("reason")}
 		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormStep, data["step"])}}
-	case TplEntryReturned:
+	case workflow.TplEntryReturned:
 		kind := entryName(data["kind"])
 		n.Title, n.Colour = "您的"+kind+"被退回", Orange
 		n.Subtitle = PeriodLabel(data["period"])
@@ -215,20 +189,20 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		if f, ok := entryForm(data["kind"]); ok && has("period") {
 			n.Buttons = []Button{{Text: "重新填写", Primary: true, Value: Open(f, data["period"])}}
 		}
-	case TplEntryCommented:
+	case workflow.TplEntryCommented:
 		kind := entryName(data["kind"])
 		n.Title, n.Colour = "负责人点评了您的"+kind, Green
 		n.Subtitle = PeriodLabel(data["period"])
 		n.Lines = []string{"点评：" + g("comment")}
-	case TplChainDone:
+	case workflow.TplChainDone:
 		n.Title, n.Colour = g("person")+"的考核审核已完成", Green
 		n.Subtitle = period
 		n.Lines = []string{g("person") + "的" + period + "平时考核已完成全部审核环节。"}
-	case TplAppraisalReady:
+	case workflow.TplAppraisalReady:
 		n.Title, n.Colour = "全部考核审核已完成", Green
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核的全部审核环节已完成，可以提交考核委员会审定。"}
-	case TplCommitteeTie:
+	case workflow.TplCommitteeTie:
 		n.Title, n.Colour = "请审定名额线并列人员", Orange
 		n.Subtitle = period
 		n.Lines = []string{"以下人员得分并列于名额线，需由考核委员会审定等次：", g("names")}
@@ -236,16 +210,16 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = append(n.Lines, data["explain"])
 		}
 		n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormCommittee, data["period"])}}
-	case TplCommitteeConfirm:
+	case workflow.TplCommitteeConfirm:
 		n.Title, n.Colour = "请确认考核等次", Blue
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核已完成评分和名额核定，请考核委员会确认等次。"}
 		n.Buttons = []Button{{Text: "去确认", Primary: true, Value: Open(FormCommittee, data["period"])}}
-	case TplPublicity:
+	case workflow.TplPublicity:
 		n.Title, n.Colour = period+"平时考核结果公示", Red
 		n.Lines = []string{"「" + g("grade") + "」等次（" + g("count") + "人）：" + g("names"),
 			"公示期至" + g("until") + "。如有异议，请于" + g("review_until") + "前私聊本机器人发送「我的考核」申请复核。"}
-	case TplResult:
+	case workflow.TplResult:
 		n.Title, n.Colour = period+"平时考核结果", Blue
 		grade := data["grade"]
 		if grade == "" {
@@ -259,7 +233,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = append(n.Lines, strings.Split(data["explain"], "\n")...)
 		}
 		n.Buttons = []Button{{Text: "查看详情", Primary: true, Value: Open(FormResult, data["period"])}}
-	case TplSecondedResult:
+	case workflow.TplSecondedResult:
 		grade := data["grade"]
 		if grade == "" {
 			grade = stateName(data["state"])
@@ -267,16 +241,16 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "挂职（借调）人员考核结果："+g("person"), Blue
 		n.Subtitle = period
 		n.Lines = []string{g("person") + "在接收单位的" + period + "平时考核结果：" + orDash(grade)}
-	case TplFeedbackDue:
+	case workflow.TplFeedbackDue:
 		n.Title, n.Colour = "请开展考核结果反馈谈话", Blue
 		n.Subtitle = period
 		n.Lines = []string{"请于" + g("due") + "前与以下" + g("count") + "人反馈考核结果：", g("names")}
 		n.Note = "反馈应肯定成绩、指出不足、提出改进要求。"
-	case TplHalfYearTalk:
+	case workflow.TplHalfYearTalk:
 		n.Title, n.Colour = "请开展谈心谈话", Orange
 		n.Subtitle = period
 		n.Lines = []string{"根据" + period + "考核结果，请与以下排名靠后的人员谈心谈话：", g("names")}
-	case TplBottomAlert:
+	case workflow.TplBottomAlert:
 		ps := strings.Split(data["periods"], "、")
 		for i, p := range ps {
 			ps[i] = PeriodLabel(p)
@@ -284,17 +258,17 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "连续"+g("grade")+"等次提醒："+g("person"), Red
 		n.Lines = []string{g("person") + "在" + orDash(strings.Join(ps, "、")) + "的平时考核均为「" + g("grade") + "」等次。",
 			"请按规定对其进行诫勉谈话。"}
-	case TplReviewRequested:
+	case workflow.TplReviewRequested:
 		n.Title, n.Colour = g("person")+"申请复核", Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
 		n.Lines = []string{"申请理由：" + g("reason")}
 		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormReview, data["review"])}}
-	case TplReviewForwarded:
+	case workflow.TplReviewForwarded:
 		n.Title, n.Colour = "请审议复核申请："+g("person"), Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
 		n.Lines = []string{"政工科意见：" + g("opinion")}
 		n.Buttons = []Button{{Text: "去审议", Primary: true, Value: Open(FormReview, data["review"])}}
-	case TplReviewDecided:
+	case workflow.TplReviewDecided:
 		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
 		switch data["outcome"] {
 		case "rejected":
@@ -307,18 +281,18 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Title, n.Colour = "复核结果", Blue
 		}
 		n.Lines = []string{"理由：" + g("reason")}
-	case TplDelegation:
+	case workflow.TplDelegation:
 		n.Title, n.Colour = "考核审核委托", Wathet
 		n.Lines = []string{g("from") + "委托" + g("to") + "代为办理考核审核事项。",
 			"委托期间：" + g("start") + " 至 " + g("end"), "事由：" + g("reason")}
-	case TplTargetsProposed:
+	case workflow.TplTargetsProposed:
 		n.Title, n.Colour = "请确认年度目标："+g("person"), Blue
 		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核确认。"}
-	case TplFilingDue:
+	case workflow.TplFilingDue:
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
-	case TplAnnualResult:
+	case workflow.TplAnnualResult:
 		n.Title, n.Colour = g("year")+"年度考核结果", Blue
 		n.Lines = []string{"等次：" + g("grade")}
 		if has("total") {
