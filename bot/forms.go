@@ -468,19 +468,13 @@ func (b *Bot) committee(ctx context.Context, op string, v card.Value, fv map[str
 		if err != nil {
 			return nil, err
 		}
-		// Seats first: once the seats are given, the rest of a tie is
-		// settled by the quota itself, and deciding them again would be
-		// refused as no longer pending.
-		sort.SliceStable(ds, func(i, j int) bool { return b.gradeRank(ds[i].Grade) < b.gradeRank(ds[j].Grade) })
+		decisions := make([]scoring.Decision, len(ds))
 		for i, d := range ds {
-			if !b.pending(ctx, v.ID, d.Person) {
-				lines = append(lines, fmt.Sprintf("%s：名额已定，按名额规则确定", b.name(ctx, d.Person)))
-				continue
-			}
-			if err := b.svc.CommitteeDecide(idem(ctx, i+1), op, v.ID, d.Person, d.Grade, d.Reason); err != nil {
-				return nil, err
-			}
+			decisions[i] = scoring.Decision{Person: d.Person, Grade: d.Grade, Reason: d.Reason}
 			lines = append(lines, fmt.Sprintf("%s：%s（%s）", b.name(ctx, d.Person), d.Grade, d.Reason))
+		}
+		if err := b.svc.CommitteeDecideAll(idem(ctx, 1), op, v.ID, decisions); err != nil {
+			return nil, err
 		}
 	}
 	if err := b.svc.ConfirmResults(idem(ctx, 0), op, v.ID); err != nil {
@@ -553,23 +547,3 @@ func (b *Bot) publicityCard(n workflow.Notification) ([]byte, error) {
 }
 
 var errNoPeriod = errors.New("no period")
-
-func (b *Bot) gradeRank(g string) int {
-	for i, x := range b.svc.Scheme().Grades {
-		if x.Label == g {
-			return i
-		}
-	}
-	return len(b.svc.Scheme().Grades)
-}
-
-// pending reports whether a person's result still waits for the committee.
-func (b *Bot) pending(ctx context.Context, period, person string) bool {
-	ok := false
-	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		r, err := tx.Result(ctx, period, person)
-		ok = err == nil && r.State == scoring.StatePending
-		return nil
-	})
-	return ok
-}

@@ -252,12 +252,22 @@ func (s *Service) notifyCommittee(o *op, people []Person, period Period, res *sc
 }
 
 // CommitteeDecide sets the grade of a person the quota left pending (a tie
-// at the cap), with a reason (committee members only). The period is
-// scored again with the decision. Errors: ErrForbidden, ErrNotFound,
-// ErrInvalidTransition (period not at the committee, person not pending),
-// ErrInvalidInput (unknown grade, empty reason).
+// at the cap), with a reason (committee members only). It is
+// CommitteeDecideAll with one decision.
 func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, grade, reason string) error {
-	return s.change(ctx, by, "committee.decide", periodID+"/"+person, func(o *op) error {
+	return s.CommitteeDecideAll(ctx, by, periodID, []scoring.Decision{{Person: person, Grade: grade, Reason: reason}})
+}
+
+// CommitteeDecideAll records the committee's grades for people the quota
+// left pending, each with a reason, in one transaction, and scores the
+// period again once with all of them: deciding a tie person by person would
+// let the first decision settle the rest of the tie through the quota and
+// refuse the others. Errors: ErrForbidden, ErrNotFound,
+// ErrInvalidTransition (period not at the committee, a person not pending),
+// ErrInvalidInput (no decisions, unknown grade, empty reason, a person
+// twice).
+func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, ds []scoring.Decision) error {
+	return s.change(ctx, by, "committee.decide", periodID, func(o *op) error {
 		if _, err := s.requireCommittee(o); err != nil {
 			return err
 		}
@@ -268,28 +278,36 @@ func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, gra
 		if period.State != PeriodCommittee {
 			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
 		}
-		r, err := o.tx.Result(o.ctx, periodID, person)
-		if err != nil {
-			return err
+		if len(ds) == 0 {
+			return invalid("decisions", "没有需要审定的人员")
 		}
-		if r.State != scoring.StatePending {
-			return fmt.Errorf("%s is %s, not pending: %w", person, r.State, ErrInvalidTransition)
+		seen := map[string]bool{}
+		for _, d := range ds {
+			if seen[d.Person] {
+				return invalid("decisions", "同一人员重复审定："+d.Person)
+			}
+			seen[d.Person] = true
+			r, err := o.tx.Result(o.ctx, periodID, d.Person)
+			if err != nil {
+				return err
+			}
+			if r.State != scoring.StatePending {
+				return fmt.Errorf("%s is %s, not pending: %w", d.Person, r.State, ErrInvalidTransition)
+			}
+			label := gradeLabel(s.scheme, d.Grade)
+			if label == "" {
+				return invalid("grade", "方案中没有此等次："+d.Grade)
+			}
+			if err := needText("reason", d.Reason); err != nil {
+				return err
+			}
+			period.Decisions = append(period.Decisions, scoring.Decision{Person: d.Person, Grade: label, Reason: d.Reason})
+			o.logf("%s -> %s: %s", d.Person, label, d.Reason)
 		}
-		label := gradeLabel(s.scheme, grade)
-		if label == "" {
-			return invalid("grade", "方案中没有此等次："+grade)
-		}
-		if err := needText("reason", reason); err != nil {
-			return err
-		}
-		period.Decisions = append(period.Decisions, scoring.Decision{Person: person, Grade: label, Reason: reason})
-		res, _, err := s.rescore(o, &period)
-		if err != nil {
+		if _, _, err := s.rescore(o, &period); err != nil {
 			return err
 		}
 		period.Version++
-		o.logf("%s -> %s: %s", person, label, reason)
-		_ = res
 		return o.tx.UpdatePeriod(o.ctx, period)
 	})
 }
