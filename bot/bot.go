@@ -335,12 +335,7 @@ func weeklyBody(w card.Weekly) (workflow.EntryBody, error) {
 		}
 		body.Tasks = append(body.Tasks, task)
 	}
-	if w.Attendance != "" {
-		body.Summary = "出勤：" + w.Attendance
-		if w.AttendanceNote != "" {
-			body.Summary += "（" + w.AttendanceNote + "）"
-		}
-	}
+	body.Presence, body.PresenceNote = w.Attendance, w.AttendanceNote
 	return body, nil
 }
 

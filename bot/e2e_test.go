@@ -200,6 +200,15 @@ func TestQuarterThroughLark(t *testing.T) {
 	if r.Toast == nil || r.Toast.Type != "success" || !strings.Contains(string(r.Card), "已提交") {
 		t.Fatalf("submit reply: toast %+v card %s", r.Toast, r.Card)
 	}
+	var wk workflow.Entry
+	w.must("weekly entry", w.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		wk, err = tx.Entry(ctx, workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "ou_e1", Period: "2026-W39"})
+		return err
+	}))
+	if wk.Body.Presence != workflow.PresenceFull || len(wk.Body.Tasks) != 1 || wk.Body.Tasks[0].Deadline.String() != "2026-09-30" {
+		t.Errorf("stored weekly record = %+v", wk.Body)
+	}
 	// The same (stale) form pressed again is refused with a toast, and nothing changes.
 	again, err := w.sim.ClickCard(ctx, rem.MessageID, "ou_e1", map[string]any{"k": card.KindWeekly, "id": "2026-W39", "v": 0}, map[string]any{
 		card.TaskField(1, "title"): "重复提交", "attendance": "full"})

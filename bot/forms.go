@@ -84,6 +84,7 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 	if e, err := b.entry(ctx, workflow.EntryWeekly, op, week); err == nil {
 		f.Version = e.Version
 		f.Returned = returned(e)
+		f.Attendance, f.AttendanceNote = e.Body.Presence, e.Body.PresenceNote
 		for _, t := range e.Body.Tasks {
 			d := ""
 			if !t.Deadline.IsZero() {

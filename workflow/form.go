@@ -14,6 +14,14 @@ const (
 	maxFieldLen = 4000
 )
 
+// Weekly presence values (EntryBody.Presence).
+const (
+	PresenceFull  = "full"  // 全勤
+	PresenceLeave = "leave" // 请假
+	PresenceTrip  = "trip"  // 出差
+	PresenceOther = "other" // 其他
+)
+
 // ValidateBody checks an entry's content for its kind: required fields,
 // lengths and ranges. It returns an *InputError naming the first bad field.
 func ValidateBody(kind string, b EntryBody, scale scoring.Dec) error {
@@ -36,6 +44,14 @@ func ValidateBody(kind string, b EntryBody, scale scoring.Dec) error {
 			if !t.Deadline.IsZero() && !t.Deadline.IsValid() {
 				return invalid(f+".deadline", "日期无效")
 			}
+		}
+		switch b.Presence {
+		case "", PresenceFull, PresenceLeave, PresenceTrip, PresenceOther:
+		default:
+			return invalid("presence", "出勤情况无效")
+		}
+		if len([]rune(b.PresenceNote)) > maxFieldLen {
+			return invalid("presence_note", "内容过长")
 		}
 	case EntryDaily:
 		return needText("log", b.Log)

@@ -205,6 +205,10 @@ type EntryBody struct {
 	Unfinished []Unfinished `json:"unfinished,omitempty"`
 	Training   string       `json:"training,omitempty"`
 	Log        string       `json:"log,omitempty"`
+	// Presence is the week's own attendance in a 周记实 (S1: 记实内容应包括…
+	// 出勤情况): full, leave, trip or other, with a note.
+	Presence     string `json:"presence,omitempty"`
+	PresenceNote string `json:"presence_note,omitempty"`
 	// Attendance (EntryAttendance only, entered by HR).
 	Leave []scoring.LeaveInput `json:"leave,omitempty"`
 	Late  int                  `json:"late,omitempty"`

@@ -2,6 +2,7 @@ package card
 
 import (
 	"fmt"
+	"github.com/kaohe/kaohe/workflow"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,12 +26,12 @@ const (
 	PartReason   = "reason"   // unfinished row: text
 )
 
-// Attendance values of the 周记实 form.
+// Attendance values of the 周记实 form: the workflow's presence values.
 const (
-	AttendanceFull  = "full"  // 全勤
-	AttendanceLeave = "leave" // 请假
-	AttendanceTrip  = "trip"  // 出差
-	AttendanceOther = "other" // 其他
+	AttendanceFull  = workflow.PresenceFull  // 全勤
+	AttendanceLeave = workflow.PresenceLeave // 请假
+	AttendanceTrip  = workflow.PresenceTrip  // 出差
+	AttendanceOther = workflow.PresenceOther // 其他
 )
 
 var attendanceOptions = []option{
