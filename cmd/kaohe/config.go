@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
 	"io"
 	"log/slog"
 	"net/url"
@@ -60,6 +62,15 @@ type Config struct {
 	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
 	// LarkTimeout bounds one Open API call. KAOHE_LARK_TIMEOUT.
 	LarkTimeout Duration `yaml:"lark_timeout"`
+
+	// Deadlines are the cycle's due-date rules as calendar rule specs
+	// ("next-month-day:6", "workdays-after-end:3", "last-workday" …, see
+	// workflow/calendar.ParseRule); empty keeps the default.
+	// KAOHE_DEADLINE_WEEKLY, _MONTHLY, _SUMMARY, _FILING.
+	DeadlineWeekly  string `yaml:"deadline_weekly"`
+	DeadlineMonthly string `yaml:"deadline_monthly"`
+	DeadlineSummary string `yaml:"deadline_summary"`
+	DeadlineFiling  string `yaml:"deadline_filing"`
 
 	// LogLevel is debug, info, warn or error. KAOHE_LOG_LEVEL.
 	LogLevel string `yaml:"log_level"`
@@ -149,6 +160,10 @@ func (c *Config) settings() []setting {
 		{key: "tick_interval", env: "KAOHE_TICK_INTERVAL", dur: &c.TickInterval},
 		{key: "shutdown_timeout", env: "KAOHE_SHUTDOWN_TIMEOUT", dur: &c.ShutdownTimeout},
 		{key: "lark_timeout", env: "KAOHE_LARK_TIMEOUT", dur: &c.LarkTimeout},
+		{key: "deadline_weekly", env: "KAOHE_DEADLINE_WEEKLY", str: &c.DeadlineWeekly},
+		{key: "deadline_monthly", env: "KAOHE_DEADLINE_MONTHLY", str: &c.DeadlineMonthly},
+		{key: "deadline_summary", env: "KAOHE_DEADLINE_SUMMARY", str: &c.DeadlineSummary},
+		{key: "deadline_filing", env: "KAOHE_DEADLINE_FILING", str: &c.DeadlineFiling},
 		{key: "log_level", env: "KAOHE_LOG_LEVEL", str: &c.LogLevel},
 		{key: "log_format", env: "KAOHE_LOG_FORMAT", str: &c.LogFormat},
 		{key: "bench_fixture", env: "KAOHE_BENCH_FIXTURE", num: &c.BenchFixture},
@@ -285,6 +300,15 @@ func (c Config) Validate() error {
 	if c.LarkTimeout <= 0 {
 		return c.fieldError("lark_timeout", "must be above 0")
 	}
+	for key, spec := range map[string]string{"deadline_weekly": c.DeadlineWeekly, "deadline_monthly": c.DeadlineMonthly,
+		"deadline_summary": c.DeadlineSummary, "deadline_filing": c.DeadlineFiling} {
+		if spec == "" {
+			continue
+		}
+		if _, err := calendar.ParseRule(spec); err != nil {
+			return c.fieldError(key, err.Error())
+		}
+	}
 	if _, err := c.level(); err != nil {
 		return c.fieldError("log_level", err.Error())
 	}
@@ -336,3 +360,9 @@ func (c Config) LogValue() slog.Value {
 
 // String is the masked form, so that printing a Config never leaks a secret.
 func (c Config) String() string { return c.LogValue().String() }
+
+// deadlines turns the deadline settings into the workflow's rules.
+func (c Config) deadlines(cal *calendar.Calendar) (workflow.Deadlines, error) {
+	return workflow.DeadlineSpecs{Weekly: c.DeadlineWeekly, Monthly: c.DeadlineMonthly,
+		Summary: c.DeadlineSummary, Filing: c.DeadlineFiling}.Deadlines(cal)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,13 +32,37 @@ func TestDeployExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cal := calendar.Default()
+	dl, err := cfg.deadlines(cal)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, err := workflow.New(workflow.Config{Store: memory.New(), Clock: clock.NewFake(time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation())),
-		Calendar: calendar.Default(), Scheme: sc})
+		Calendar: cal, Scheme: sc, Deadlines: dl})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := loadOrg(context.Background(), svc, cfg.Org); err != nil {
 		t.Fatalf("example org: %v", err)
+	}
+	// The configured rule sets the opened period's 备案 date: 15 working
+	// days after 31 December 2026.
+	p, err := svc.Period(context.Background(), "2026-Q4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := cal.AddWorkdays(calendar.NewDate(2026, 12, 31), 15); p.FilingDue != want {
+		t.Errorf("filing due %s, want %s", p.FilingDue, want)
+	}
+}
+
+func TestDeadlineConfigErrors(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"KAOHE_APP_ID": "cli_x", "KAOHE_APP_SECRET": "s", "KAOHE_DEADLINE_FILING": "soon"}
+	_, err := LoadConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Field != "deadline_filing" || ce.Env != "KAOHE_DEADLINE_FILING" {
+		t.Fatalf("err = %v, want a ConfigError naming deadline_filing", err)
 	}
 }
 

@@ -77,7 +77,11 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 	clk := clock.Real{}
 	cal := calendar.Default()
 	s := &server{cfg: cfg, log: log, store: newNotifyStore(memory.New())}
-	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log})
+	dl, err := cfg.deadlines(cal)
+	if err != nil {
+		return nil, fmt.Errorf("deadlines: %w", err)
+	}
+	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
