@@ -56,6 +56,8 @@ func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text s
 		}
 		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,
 			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
+	case CmdSync:
+		return b.syncCard(ctx, from, pc.Arg == syncConfirm)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {
@@ -182,4 +184,38 @@ func (b *Bot) progressCard(ctx context.Context, period string) ([]byte, error) {
 		return nil, err
 	}
 	return card.ProgressCard(prog), nil
+}
+
+// maxSyncLines bounds the changes listed on one card.
+const maxSyncLines = 40
+
+// syncCard runs the contact sync for HR: a dry run listing the changes, or
+// with apply the import itself.
+func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, error) {
+	if b.cfg.Lark == nil {
+		return card.NoticeCard(card.Notice{Title: "通讯录同步", Colour: card.Orange, Lines: []string{"未配置飞书应用，无法读取通讯录"}}), nil
+	}
+	changes, err := b.SyncContacts(ctx, b.cfg.Lark, from, "0", !apply)
+	if err != nil {
+		return nil, err
+	}
+	n := card.Notice{Title: "通讯录同步（预览）", Colour: card.Blue}
+	if apply {
+		n.Title, n.Colour = "通讯录同步（已导入）", card.Green
+	}
+	if len(changes) == 0 {
+		n.Lines = []string{"飞书通讯录与本系统一致，无需同步"}
+		return card.NoticeCard(n), nil
+	}
+	for i, c := range changes {
+		if i == maxSyncLines {
+			n.Lines = append(n.Lines, fmt.Sprintf("……另有%d项", len(changes)-maxSyncLines))
+			break
+		}
+		n.Lines = append(n.Lines, c.Text)
+	}
+	if !apply {
+		n.Note = "确认无误后发送「" + card.CmdSync + " " + syncConfirm + "」导入；离开通讯录的人员不会被删除。"
+	}
+	return card.NoticeCard(n), nil
 }

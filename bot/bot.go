@@ -43,6 +43,8 @@ type Config struct {
 	EncryptKey        string
 	// Nonces remembers callback nonces; default in memory.
 	Nonces webhook.NonceStore
+	// Lark reads the contact directory for 同步通讯录; optional.
+	Lark *Lark
 }
 
 // Bot handles Lark callbacks and messages.

@@ -18,6 +18,7 @@ const (
 	CmdRecord                  // 记实: this week's 周记实 form
 	CmdProgress                // 进度 (HR): completion by unit
 	CmdPublish                 // 公示 (HR): publish the confirmed period
+	CmdSync                    // 同步通讯录 (HR): contact sync, a dry run unless "确认"
 )
 
 // maxCommandText bounds what is parsed; a command is a few characters.
@@ -28,9 +29,14 @@ var commandWords = map[string]Command{
 	"待办": CmdTodo, "todo": CmdTodo,
 	"我的考核": CmdMine, "考核": CmdMine, "结果": CmdMine,
 	"记实": CmdRecord, "周记实": CmdRecord,
-	"进度": CmdProgress,
-	"公示": CmdPublish,
+	"进度":    CmdProgress,
+	"公示":    CmdPublish,
+	"同步通讯录": CmdSync,
 }
+
+// syncConfirm is the argument that turns the contact sync's dry run into
+// the real import.
+const syncConfirm = "确认"
 
 // ParsedCommand is a recognised command and its argument (e.g. the period
 // after 公示: "公示 2026-Q3").
@@ -81,7 +87,7 @@ func ParseCommand(text string) ParsedCommand {
 	}
 	pc := ParsedCommand{Cmd: cmd}
 	if len(words) == 2 {
-		if cmd != CmdPublish && cmd != CmdMine && cmd != CmdProgress {
+		if cmd != CmdPublish && cmd != CmdMine && cmd != CmdProgress && !(cmd == CmdSync && words[1] == syncConfirm) {
 			return ParsedCommand{Cmd: CmdHelp, Unknown: true}
 		}
 		if len(words[1]) > 16 {

@@ -16,6 +16,9 @@ func TestParseCommand(t *testing.T) {
 		{"Record", "记实。", ParsedCommand{Cmd: CmdRecord}},
 		{"ProgressFullWidthSpace", "进度\u3000", ParsedCommand{Cmd: CmdProgress}},
 		{"PublishPeriod", "公示 2026-Q3", ParsedCommand{Cmd: CmdPublish, Arg: "2026-Q3"}},
+		{"SyncDryRun", "同步通讯录", ParsedCommand{Cmd: CmdSync}},
+		{"SyncConfirm", "同步通讯录 确认", ParsedCommand{Cmd: CmdSync, Arg: "确认"}},
+		{"SyncOtherArg", "同步通讯录 全部", ParsedCommand{Cmd: CmdHelp, Unknown: true}},
 		{"MentionIgnored", "@_user_1 待办", ParsedCommand{Cmd: CmdTodo}},
 		{"EnglishHelp", "HELP", ParsedCommand{Cmd: CmdHelp}},
 		{"Unknown", "你好", ParsedCommand{Cmd: CmdHelp, Unknown: true}},
@@ -54,7 +57,7 @@ func FuzzParseCommand(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		pc := ParseCommand(s)
-		if pc.Cmd < CmdHelp || pc.Cmd > CmdPublish {
+		if pc.Cmd < CmdHelp || pc.Cmd > CmdSync {
 			t.Fatalf("command %d out of range", pc.Cmd)
 		}
 		if pc.Unknown && pc.Cmd != CmdHelp {

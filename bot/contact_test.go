@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,27 @@ func TestSyncContacts(t *testing.T) {
 			t.Errorf("after sync still: %+v", c)
 		}
 	}
+
+	// The same through the bot, as HR uses it: the dry run answers with the
+	// list, "确认" imports.
+	w.sim.MustAddUser(larksim.User{OpenID: "ou_c", Name: "丙", DepartmentIDs: []string{"od-bgs"}})
+	_, err = w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录")
+	w.must("send", err)
+	w.deliver()
+	preview := w.lastCard("ou_hr", "预览")
+	if !strings.Contains(preview.Content, "新增人员 丙") || !strings.Contains(preview.Content, "同步通讯录 确认") {
+		t.Errorf("preview card: %s", preview.Content)
+	}
+	_, err = w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录 确认")
+	w.must("send", err)
+	w.deliver()
+	w.lastCard("ou_hr", "已导入")
+	w.must("check 丙", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		_, err := tx.Person(w.ctx, "ou_c")
+		return err
+	}))
+	_, err = w.sim.SendText(w.ctx, "ou_a", "", "同步通讯录")
+	w.must("send", err)
+	w.deliver()
+	w.lastCard("ou_a", "无权")
 }

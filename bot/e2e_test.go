@@ -57,7 +57,11 @@ func newWorld(t *testing.T, appID string, start time.Time) *world {
 	api := httptest.NewServer(w.sim)
 	t.Cleanup(api.Close)
 	w.apiURL = api.URL
-	w.bot, err = bot.New(bot.Config{Service: w.svc, Store: w.store, Calendar: w.cal, Clock: w.clk, VerificationToken: verifyToken, EncryptKey: encryptKey})
+	lk, err := bot.NewLark(bot.LarkConfig{AppID: appID, AppSecret: "secret", BaseURL: api.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.bot, err = bot.New(bot.Config{Service: w.svc, Store: w.store, Calendar: w.cal, Clock: w.clk, VerificationToken: verifyToken, EncryptKey: encryptKey, Lark: lk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +72,6 @@ func newWorld(t *testing.T, appID string, start time.Time) *world {
 	hook := httptest.NewServer(h)
 	t.Cleanup(hook.Close)
 	w.sim.Configure(larksim.WebhookConfig{CallbackURL: hook.URL, EventURL: hook.URL, VerificationToken: verifyToken, EncryptKey: encryptKey})
-	lk, err := bot.NewLark(bot.LarkConfig{AppID: appID, AppSecret: "secret", BaseURL: api.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
 	w.relay = &bot.Relay{Store: w.store, Sender: lk, Render: w.bot.Render, Limiter: ratelimit.NewMemory(w.clk), Clock: w.clk,
 		Sleep: func(_ context.Context, d time.Duration) error { w.clk.Advance(d); return nil }}
 	return w

@@ -13,6 +13,7 @@ const (
 	CmdRecord    = "记实"
 	CmdProgress  = "进度"
 	CmdPublicity = "公示"
+	CmdSync      = "同步通讯录"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -29,10 +30,12 @@ func HelpCard(h Help) []byte {
 		"**" + CmdTodo + "**：列出需要我办理的事项（填写、测评、审核）",
 		"**" + CmdMine + "**：查看我的考核结果，申请复核",
 		"**" + CmdRecord + "**：填写本周的周记实",
-		"**" + CmdProgress + "**：查看本期考核的完成进度",
 	}
 	if h.HR {
-		lines = append(lines, "**"+CmdPublicity+"**（政工科）：将审定后的考核结果公示到群聊")
+		lines = append(lines,
+			"**"+CmdProgress+"**（政工科）：查看本期考核的完成进度",
+			"**"+CmdPublicity+"**（政工科）：将审定后的考核结果公示到群聊",
+			"**"+CmdSync+"**（政工科）：预览飞书通讯录与本系统人员的差异；发送「"+CmdSync+" 确认」后导入")
 	}
 	var els []elem
 	if h.Unknown != "" {

@@ -97,14 +97,14 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 		}
 		log.Info("benchmark organisation loaded", "people", cfg.BenchFixture)
 	}
-	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
-		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey})
-	if err != nil {
-		return nil, fmt.Errorf("bot: %w", err)
-	}
 	lk, err := bot.NewLark(bot.LarkConfig{AppID: cfg.AppID, AppSecret: cfg.AppSecret, BaseURL: cfg.BaseURL, Timeout: time.Duration(cfg.LarkTimeout)})
 	if err != nil {
 		return nil, fmt.Errorf("lark client: %w", err)
+	}
+	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
+		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk})
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: ratelimit.NewMemory(clk), Clock: clk, Log: log}
 	switch cfg.Callback {
