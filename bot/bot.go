@@ -103,6 +103,10 @@ func (b *Bot) Handler() (http.Handler, error) {
 
 type eventKey struct{}
 
+// busyMessage is what workflow.Message says for an error it does not know:
+// those are logged as errors with the event id.
+var busyMessage = workflow.Message(errors.New("unknown"))
+
 // idem returns ctx carrying the idempotency key of the n-th state change of
 // the click being handled.
 func idem(ctx context.Context, n int) context.Context {
@@ -137,7 +141,7 @@ func (b *Bot) failure(eventID, operator string, err error) *callback.CardActionT
 		msg = "卡片内容无效，请重新打开"
 	}
 	level := slog.LevelInfo
-	if msg == workflow.Message(errors.New("unknown")) {
+	if msg == busyMessage {
 		level = slog.LevelError
 	}
 	b.log.Log(context.Background(), level, "card action refused", "event_id", eventID, "operator", operator, "err", err)
@@ -252,9 +256,8 @@ func (k *keyedLock) lock(key string) (unlock func()) {
 
 func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
 	now := b.clock.Now().In(b.cal.Location()).Format("2006-01-02 15:04")
-	who := b.name(ctx, op)
 	done := func(title, action string, lines ...string) *callback.CardActionTriggerResponse {
-		return reply("success", action+"成功", card.DoneCard(card.Done{Title: title, Action: action, By: who, At: now, Lines: lines, Colour: card.Green}))
+		return reply("success", action+"成功", card.DoneCard(card.Done{Title: title, Action: action, By: b.name(ctx, op), At: now, Lines: lines, Colour: card.Green}))
 	}
 	switch v.K {
 	case card.KindOpen:

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/larksim"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
@@ -166,5 +165,4 @@ func TestRelayLarkErrors(t *testing.T) {
 	if rep.Dead != 1 {
 		t.Errorf("stale notification: dead %d, want 1", rep.Dead)
 	}
-	_ = bot.TplUndeliverable
 }

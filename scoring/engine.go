@@ -236,10 +236,9 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 	}
 
 	s.applyStatus(c, p, &r, period)
+	// Allowance data is optional: a unit may score without payroll data.
 	if p.Allowance != nil {
 		r.Allowance = s.allowanceCuts(c, pid, p.Allowance, r.Score)
-	} else if len(s.Allowances) > 0 {
-		// Allowance data is optional: a unit may score without payroll data.
 	}
 	return r
 }

@@ -165,7 +165,7 @@ func (iv *Interval) UnmarshalYAML(n *yaml.Node) error {
 // MarshalJSON writes the notation.
 func (iv Interval) MarshalJSON() ([]byte, error) { return json.Marshal(iv.String()) }
 
-// loKey orders intervals by lower bound; an open bound sorts after a closed
+// below orders intervals by lower bound; an open bound sorts after a closed
 // one at the same value.
 func (iv Interval) below(o Interval) bool {
 	if iv.LoInf != o.LoInf {
