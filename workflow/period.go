@@ -403,8 +403,9 @@ func (s *Service) bottomAlerts(o *op, period Period, results []Result, people []
 // Config.PublishAll) goes to the public chats; each person is told their
 // own result privately; a seconded person's result is sent back to their
 // home unit's leader; leaders are asked for 反馈 talks; after the second
-// and fourth quarter, with Config.HalfYearTalk, each unit leader is asked to
-// talk with the unit's lowest-ranked. The 复核 window opens. Errors:
+// and fourth quarter, with Config.HalfYearTalk, each 分管领导 is asked to
+// talk with the lowest-ranked of the units they oversee. The 复核 window
+// opens. Errors:
 // ErrForbidden, ErrNotFound, ErrInvalidTransition (not confirmed).
 func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "period.publish", periodID, func(o *op) error {
@@ -495,8 +496,8 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 
 func halfYearEnd(p Period) bool { return p.End.Month == 6 || p.End.Month == 12 }
 
-// halfYearTalks asks each unit leader to talk with the unit's lowest-ranked
-// person (S8: 每半年与排名靠后的干部谈话).
+// halfYearTalks asks each 分管领导 to talk with the lowest-ranked people of
+// the units they oversee (S8 四(三)5).
 func (s *Service) halfYearTalks(o *op, period Period, results []Result, byID map[string]Person, units map[string]Unit) {
 	rank := map[string]int{}
 	for i, g := range s.scheme.Grades {
