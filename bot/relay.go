@@ -48,8 +48,12 @@ type Relay struct {
 	Log     *slog.Logger
 	// MaxAge bounds retries; it must stay under Lark's 1-hour uuid window.
 	MaxAge time.Duration
-	// Batch is how many notifications one pass reads.
+	// Batch is how many notifications one claim takes.
 	Batch int
+	// Lease is how long a claimed batch is this relay's alone; it must
+	// outlast sending a whole batch at Lark's pace (a batch of 100 to one
+	// chat at 5/s takes 20 s).
+	Lease time.Duration
 	// Sleep waits between paced sends; default a real timer. Tests that run
 	// on a fake clock pass one that advances it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -68,7 +72,10 @@ func (r *Relay) defaults() {
 		r.MaxAge = 50 * time.Minute
 	}
 	if r.Batch <= 0 {
-		r.Batch = 200
+		r.Batch = 100
+	}
+	if r.Lease <= 0 {
+		r.Lease = 2 * time.Minute
 	}
 	if r.Log == nil {
 		r.Log = slog.Default()
@@ -100,32 +107,54 @@ func recipientKey(n workflow.Notification) ratelimit.Key {
 	return ratelimit.UserKey(n.To)
 }
 
-// RunOnce sends every pending notification once, in order. It returns early
-// with an error when the limiter fails (fail closed) or ctx ends.
+// RunOnce sends every pending notification that is due, in order. Each
+// batch is claimed with a lease (Tx.ClaimOutbox), so relays in several
+// replicas never work on the same row at once and a relay that dies
+// mid-batch leaves its rows to the others when the lease ends; a row sent
+// twice that way still reaches the person once, because both sends carry
+// the same uuid. It returns early with an error when the limiter fails
+// (fail closed) or ctx ends.
 func (r *Relay) RunOnce(ctx context.Context) (RelayReport, error) {
 	r.defaults()
 	var rep RelayReport
-	var after int64
 	for {
 		var batch []workflow.Notification
 		err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
 			var err error
-			batch, err = tx.Outbox(ctx, workflow.NotePending, after, r.Batch)
+			batch, err = tx.ClaimOutbox(ctx, r.Clock.Now(), r.Lease, r.Batch)
 			return err
 		})
 		if err != nil {
-			return rep, fmt.Errorf("read outbox: %w", err)
+			return rep, fmt.Errorf("claim outbox: %w", err)
 		}
 		if len(batch) == 0 {
 			return rep, nil
 		}
 		for _, n := range batch {
-			after = n.ID
 			if err := r.deliver(ctx, n, &rep); err != nil {
 				return rep, err
 			}
 		}
 	}
+}
+
+// Backoff bounds for a failed send: the first retry after minBackoff,
+// doubling per attempt up to maxBackoff, so a Lark outage is retried a few
+// dozen times within MaxAge rather than thousands.
+const (
+	minBackoff = 2 * time.Second
+	maxBackoff = time.Minute
+)
+
+// backoff is the wait before the next attempt of a notification that has
+// failed attempts times; Lark's own wait (x-ogw-ratelimit-reset) wins when
+// it is longer.
+func backoff(attempts int, larkWait time.Duration) time.Duration {
+	d := maxBackoff
+	if attempts < 6 {
+		d = min(minBackoff<<attempts, maxBackoff)
+	}
+	return max(d, larkWait)
 }
 
 func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *RelayReport) error {
@@ -176,11 +205,11 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 				return fmt.Errorf("rate limiter: %w", err)
 			}
 		}
-		return r.mark(ctx, n.ID, workflow.NotePending)
+		return r.retry(ctx, n, ae.RetryAfter)
 	case ae.Retryable():
 		rep.Retry++
 		r.Log.Warn("send failed, will retry", "id", n.ID, "err", ae)
-		return r.mark(ctx, n.ID, workflow.NotePending)
+		return r.retry(ctx, n, 0)
 	default:
 		rep.Dead++
 		r.Log.Error("send refused", "id", n.ID, "to", n.To, "code", ae.Code, "kind", ae.Kind, "err", ae)
@@ -204,6 +233,18 @@ func (r *Relay) mark(ctx context.Context, id int64, state string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("mark notification %d %s: %w", id, state, err)
+	}
+	return nil
+}
+
+// retry keeps n pending until its backoff has passed.
+func (r *Relay) retry(ctx context.Context, n workflow.Notification, larkWait time.Duration) error {
+	now := r.Clock.Now()
+	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		return tx.DeferNotification(ctx, n.ID, now, now.Add(backoff(n.Attempts, larkWait)))
+	})
+	if err != nil {
+		return fmt.Errorf("defer notification %d: %w", n.ID, err)
 	}
 	return nil
 }

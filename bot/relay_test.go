@@ -88,6 +88,7 @@ func TestRelayG5(t *testing.T) {
 		if _, err := w.relay.RunOnce(w.ctx); err != nil {
 			t.Fatal(err)
 		}
+		w.clk.Advance(time.Minute) // past every retry's backoff
 	}
 	sent := len(w.outbox(workflow.NoteSent))
 	dead := len(w.outbox(workflow.NoteDead))
@@ -130,6 +131,7 @@ func TestRelayLarkErrors(t *testing.T) {
 	for pass := 0; len(w.outbox(workflow.NotePending)) > 0 && pass < 10; pass++ {
 		_, err := w.relay.RunOnce(w.ctx)
 		w.must("relay", err)
+		w.clk.Advance(time.Minute) // past Lark's x-ogw-ratelimit-reset
 	}
 	if got := len(w.sim.MessagesTo("ou_ok")); got != 1 {
 		t.Errorf("ou_ok got %d messages after the 429 burst, want 1", got)

@@ -394,6 +394,10 @@ type Notification struct {
 	State     string
 	Attempts  int
 	UpdatedAt time.Time
+	// NotBefore is when a relay may next claim the notification: zero (at
+	// once) when queued, then the end of a relay's lease or of a retry's
+	// backoff.
+	NotBefore time.Time
 }
 
 // AuditEntry is one row of the hash-chained audit log (RELIABILITY.md §5).

@@ -160,9 +160,21 @@ type Tx interface {
 	// Outbox returns up to limit notifications in state ("" for all) with
 	// ID > afterID, ordered by ID.
 	Outbox(ctx context.Context, state string, afterID int64, limit int) ([]Notification, error)
+	// ClaimOutbox hands a relay up to limit pending notifications whose
+	// NotBefore has passed at now, ordered by ID, and moves their NotBefore
+	// to now+lease, so no other relay takes them until the lease ends (a
+	// relay killed mid-batch leaves its rows to the next one once their
+	// lease runs out). Rows another transaction is claiming are skipped,
+	// not waited for: in SQL, SELECT … FOR UPDATE SKIP LOCKED.
+	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
 	// MarkNotification sets a notification's state, counts an attempt and
 	// stamps at; ErrNotFound if there is no such ID.
 	MarkNotification(ctx context.Context, id int64, state string, at time.Time) error
+	// DeferNotification keeps a notification pending after a failed attempt:
+	// it counts the attempt, stamps at and sets NotBefore to retryAt, so no
+	// relay claims it earlier (backoff, or Lark's x-ogw-ratelimit-reset).
+	// ErrNotFound if there is no such ID.
+	DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error
 
 	// AppendAudit appends e to the audit log: the store assigns Seq (head+1),
 	// sets PrevHash to the head's RowHash ("" for the first row) and RowHash

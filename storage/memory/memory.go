@@ -773,21 +773,62 @@ func (t *tx) Outbox(ctx context.Context, state string, afterID int64, limit int)
 	return out, nil
 }
 
+// ClaimOutbox implements workflow.Tx. Transactions here run one at a time,
+// so there is nothing to skip: the lease alone keeps relays apart.
+func (t *tx) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]workflow.Notification, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []workflow.Notification
+	for i := range t.s.outbox {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		n := t.s.outbox[i]
+		if n.State != workflow.NotePending || n.NotBefore.After(now) {
+			continue
+		}
+		t.updateNote(i, func(n *workflow.Notification) { n.NotBefore = now.Add(lease).UTC() })
+		c := t.s.outbox[i]
+		c.Data = cloneMap(c.Data)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // MarkNotification implements workflow.Tx.
 func (t *tx) MarkNotification(ctx context.Context, id int64, state string, at time.Time) error {
+	return t.attempt(ctx, id, func(n *workflow.Notification) {
+		n.State, n.UpdatedAt = state, at.UTC()
+	})
+}
+
+// DeferNotification implements workflow.Tx.
+func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error {
+	return t.attempt(ctx, id, func(n *workflow.Notification) {
+		n.State, n.UpdatedAt, n.NotBefore = workflow.NotePending, at.UTC(), retryAt.UTC()
+	})
+}
+
+// attempt counts one delivery attempt on notification id and applies f.
+func (t *tx) attempt(ctx context.Context, id int64, f func(n *workflow.Notification)) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
 	if id < 1 || id > int64(len(t.s.outbox)) {
 		return notFound("notification", id)
 	}
-	i := id - 1
+	t.updateNote(int(id-1), func(n *workflow.Notification) { n.Attempts++; f(n) })
+	return nil
+}
+
+// updateNote changes outbox[i] in place and records how to undo it.
+func (t *tx) updateNote(i int, f func(n *workflow.Notification)) {
 	old := t.s.outbox[i]
 	t.undo = append(t.undo, func() { t.s.outbox[i] = old })
 	n := old
-	n.State, n.Attempts, n.UpdatedAt = state, n.Attempts+1, at.UTC()
+	f(&n)
 	t.s.outbox[i] = n
-	return nil
 }
 
 // AppendAudit implements workflow.Tx.

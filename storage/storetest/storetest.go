@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"FireRace", testFireRace},
 		{"Idempotency", testIdempotency},
 		{"Outbox", testOutbox},
+		{"OutboxClaim", testOutboxClaim},
+		{"OutboxClaimRace", testOutboxClaimRace},
 		{"Audit", testAudit},
 		{"AuditConcurrent", testAuditConcurrent},
 	}
@@ -595,6 +597,117 @@ func testOutbox(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
+}
+
+// testOutboxClaim: a claim takes due pending rows in ID order and leases
+// them; a deferred row waits for its retry time; a lease that ran out (a
+// relay killed mid-batch) frees the row for the next claim.
+func testOutboxClaim(t *testing.T, s workflow.Store) {
+	lease := 5 * time.Minute
+	var ids []int64
+	in(t, s, func(tx workflow.Tx) error {
+		for i := range 4 {
+			id, err := tx.Enqueue(ctx, workflow.Notification{Key: fmt.Sprintf("c%d", i), To: "p", Template: "remind", Data: map[string]string{"i": fmt.Sprint(i)}, CreatedAt: t0})
+			wantErr(t, "enqueue", err, nil)
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	claim := func(now time.Time, limit int) []int64 {
+		t.Helper()
+		var got []int64
+		in(t, s, func(tx workflow.Tx) error {
+			ns, err := tx.ClaimOutbox(ctx, now, lease, limit)
+			for _, n := range ns {
+				got = append(got, n.ID)
+				if !n.NotBefore.Equal(now.Add(lease)) || n.Data["i"] == "" {
+					t.Errorf("claimed %+v: want NotBefore %v and its data", n, now.Add(lease))
+				}
+			}
+			return err
+		})
+		return got
+	}
+	if got := claim(t0, 2); !reflect.DeepEqual(got, ids[:2]) {
+		t.Errorf("first claim = %v, want %v", got, ids[:2])
+	}
+	if got := claim(t0, 0); !reflect.DeepEqual(got, ids[2:]) {
+		t.Errorf("second claim = %v, want the unleased %v", got, ids[2:])
+	}
+	if got := claim(t0.Add(time.Minute), 0); len(got) != 0 {
+		t.Errorf("claim inside the lease = %v, want none", got)
+	}
+	in(t, s, func(tx workflow.Tx) error {
+		wantErr(t, "sent", tx.MarkNotification(ctx, ids[0], workflow.NoteSent, t0), nil)
+		wantErr(t, "defer", tx.DeferNotification(ctx, ids[1], t0, t0.Add(lease+2*time.Minute)), nil)
+		wantErr(t, "defer unknown", tx.DeferNotification(ctx, 9999, t0, t0), workflow.ErrNotFound)
+		return nil
+	})
+	// After the lease: rows 2 and 3 (their relay died) come back; row 0 is
+	// sent and row 1 waits for its retry time.
+	if got := claim(t0.Add(lease), 0); !reflect.DeepEqual(got, ids[2:]) {
+		t.Errorf("claim after the lease = %v, want %v", got, ids[2:])
+	}
+	if got := claim(t0.Add(lease+2*time.Minute), 0); !reflect.DeepEqual(got, ids[1:2]) {
+		t.Errorf("claim at the retry time = %v, want %v", got, ids[1:2])
+	}
+	in(t, s, func(tx workflow.Tx) error {
+		ns, _ := tx.Outbox(ctx, "", 0, 0)
+		if ns[1].State != workflow.NotePending || ns[1].Attempts != 1 {
+			t.Errorf("deferred row = %+v, want pending after 1 attempt", ns[1])
+		}
+		return nil
+	})
+}
+
+// testOutboxClaimRace: relays claiming at the same time never get the same
+// row, and together they get every row.
+func testOutboxClaimRace(t *testing.T, s workflow.Store) {
+	const rows, relays = 60, 4
+	in(t, s, func(tx workflow.Tx) error {
+		for i := range rows {
+			if _, err := tx.Enqueue(ctx, workflow.Notification{Key: fmt.Sprintf("r%d", i), To: "p", Template: "remind", CreatedAt: t0}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var mu sync.Mutex
+	seen := map[int64]int{}
+	var wg sync.WaitGroup
+	for range relays {
+		wg.Go(func() {
+			for {
+				var ns []workflow.Notification
+				err := s.InTx(ctx, func(tx workflow.Tx) error {
+					var err error
+					ns, err = tx.ClaimOutbox(ctx, t0, time.Minute, 5)
+					return err
+				})
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(ns) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, n := range ns {
+					seen[n.ID]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != rows {
+		t.Errorf("claimed %d distinct rows, want %d", len(seen), rows)
+	}
+	for id, c := range seen {
+		if c != 1 {
+			t.Errorf("row %d claimed %d times", id, c)
+		}
+	}
 }
 
 func testAudit(t *testing.T, s workflow.Store) {
