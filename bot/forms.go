@@ -116,6 +116,7 @@ func (b *Bot) peers(ctx context.Context, op string) (workflow.Person, []workflow
 	var me workflow.Person
 	var out []workflow.Person
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		out = nil // the store may run fn again
 		var err error
 		if me, err = tx.Person(ctx, op); err != nil {
 			return err

@@ -267,6 +267,7 @@ func (s *Service) MySteps(ctx context.Context, by string) ([]Step, error) {
 	var out []Step
 	now := s.clock.Now()
 	err := s.view(ctx, func(tx Tx) error {
+		out = nil // the store may run fn again
 		can, err := actingFor(ctx, tx, by, now)
 		if err != nil {
 			return err

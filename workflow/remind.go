@@ -56,6 +56,7 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	}
 	var due []slot
 	err := s.view(ctx, func(tx Tx) error {
+		due = nil // the store may run fn again
 		items, err := s.items(ctx, tx, today)
 		if err != nil {
 			return err
@@ -86,6 +87,7 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 		sent := 0
 		fired := false
 		err := s.store.InTx(ctx, func(tx Tx) error {
+			fired, sent = false, 0 // the store may run fn again
 			f := Fire{ScheduleID: sl.id, SlotAt: sl.at, Outcome: FireFired, FiredAt: now}
 			var notes []Notification
 			if missed {

@@ -384,6 +384,7 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 	idem, hasIdem := ctx.Value(idemKey{}).(idemVal)
 	var replay *error
 	err := s.store.InTx(ctx, func(tx Tx) error {
+		replay = nil // the store may run fn again
 		if hasIdem {
 			prev, err := tx.Idempotency(ctx, idem.source, idem.key)
 			if err == nil {

@@ -13,6 +13,11 @@ type Store interface {
 	// commits together, or none does if fn returns an error (which InTx
 	// returns unchanged) or panics. Transactions are serializable with
 	// respect to each other. fn must not use tx after it returns.
+	//
+	// A store may run fn more than once: PostgreSQL aborts one of two
+	// conflicting serializable transactions, and the store retries it. So
+	// fn's only effects are through tx, and variables it fills for the
+	// caller are set afresh on each run, never appended to.
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 }
 
