@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/larksuite/oapi-sdk-go/v3/core/httpserverext"
@@ -45,7 +46,17 @@ type Config struct {
 	Nonces webhook.NonceStore
 	// Lark reads the contact directory for 同步通讯录; optional.
 	Lark *Lark
+	// CallbackBudget bounds the work behind one card callback. Lark shows
+	// the user an error if the answer takes over 3 s and never re-sends a
+	// callback, so past the budget the transaction is abandoned (rolled
+	// back: nothing half-written) and the user is told to retry.
+	// Default DefaultCallbackBudget.
+	CallbackBudget time.Duration
 }
+
+// DefaultCallbackBudget leaves half a second of Lark's 3 s for the answer
+// to travel back.
+const DefaultCallbackBudget = 2500 * time.Millisecond
 
 // Bot handles Lark callbacks and messages.
 type Bot struct {
@@ -75,6 +86,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.CallbackBudget <= 0 {
+		cfg.CallbackBudget = DefaultCallbackBudget
 	}
 	return &Bot{svc: cfg.Service, store: cfg.Store, cal: cfg.Calendar, clock: cfg.Clock, log: cfg.Log, cfg: cfg}, nil
 }
@@ -158,6 +172,8 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	if op == "" {
 		return reply("error", "无法识别操作人", nil), nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, b.cfg.CallbackBudget)
+	defer cancel()
 	v, err := card.ParseValue(e.Event.Action.Value)
 	if err != nil {
 		return b.failure(eventID, op, err), nil
@@ -421,6 +437,10 @@ func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
 	case TplUndeliverable:
 		return card.NoticeCard(card.Notice{Title: "消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
 			Lines: []string{"收件人：" + n.Data["to"], "消息：" + n.Data["template"], "原因：" + n.Data["reason"]}}), nil
+	case TplAuditHead:
+		return card.NoticeCard(card.Notice{Title: "审计日志链头", Colour: card.Grey, Summary: "审计日志链头 " + n.Data["seq"],
+			Lines: []string{"序号：" + n.Data["seq"], "哈希：" + n.Data["hash"], "时间：" + n.Data["at"],
+				"请勿删除本消息：kaohe audit verify 用它核对日志末尾是否被删改。"}}), nil
 	case workflow.TplPublicity:
 		return b.publicityCard(n)
 	case workflow.TplResult:
