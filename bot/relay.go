@@ -249,6 +249,11 @@ func (r *Relay) retry(ctx context.Context, n workflow.Notification, larkWait tim
 	return nil
 }
 
+// TplAuditHead publishes the audit log's head (seq, hash, at) to an admin
+// chat, outside the database, so that rows deleted from the end of the log
+// are detectable. It is the bot's own template.
+const TplAuditHead = "audit_head"
+
 // TplUndeliverable tells HR a notification could not be delivered. Data:
 // to, template, reason. It is the bot's own template, not the domain's.
 const TplUndeliverable = "undeliverable"

@@ -870,3 +870,17 @@ func (m *Store) TamperAudit(seq int64, fn func(*workflow.AuditEntry)) {
 		fn(&m.s.audit[seq-1])
 	}
 }
+
+// AuditHead returns the last audit row, or workflow.ErrNotFound when the
+// log is empty; serve publishes it so a truncated log is detectable.
+func (m *Store) AuditHead(ctx context.Context) (workflow.AuditEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return workflow.AuditEntry{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.s.audit) == 0 {
+		return workflow.AuditEntry{}, notFound("audit head", "")
+	}
+	return m.s.audit[len(m.s.audit)-1], nil
+}
