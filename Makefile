@@ -26,7 +26,7 @@ bench-bot:
 bench-fanout:
 	KAOHE_FULL=1 $(GO) test -run TestFanout -v ./bot/
 
-# Short fuzz runs of every target (RELIABILITY.md G10); FUZZTIME overrides.
+# Short fuzz runs of every target (docs/reliability.md G10); FUZZTIME overrides.
 FUZZTIME ?= 30s
 fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)

@@ -127,7 +127,7 @@ func TestFanout(t *testing.T) {
 		t.Errorf("larksim answered %d app and %d chat rate-limit errors, want 0", st.RateLimited, st.ChatRateLimited)
 	}
 	// Two floors. Steady: N ÷ 1,000/min, the rate a limiter with burst 1
-	// (RELIABILITY.md §3) can sustain under both of Lark's app limits.
+	// (docs/reliability.md §3) can sustain under both of Lark's app limits.
 	// Window: what Lark's windows would let through at best, a full
 	// minute's 1,000 at 50/s and then 1,000 a minute.
 	steady := time.Duration(sent) * time.Minute / 1000

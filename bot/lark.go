@@ -28,7 +28,7 @@ type LarkConfig struct {
 
 // Lark is the bot's Open API client: the official SDK, plus error handling
 // by code and a token cache that forgets a token Lark rejected (the SDK
-// retries once on 99991663 but reuses the stale cached token, PLATFORM.md §5).
+// retries once on 99991663 but reuses the stale cached token, docs/lark.md §5).
 type Lark struct {
 	client *lark.Client
 	tokens *tokenCache
@@ -104,7 +104,7 @@ func (e *APIError) Retryable() bool {
 	return e.Kind == KindTransient || e.Kind == KindRateLimited || e.Kind == KindToken
 }
 
-// Lark error codes acted on (PLATFORM.md §1.1, §1.2, §1.5).
+// Lark error codes acted on (docs/lark.md §1.1, §1.2, §1.5).
 const (
 	codeRateLimit       = 99991400
 	codeIMRateLimit     = 230020

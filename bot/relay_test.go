@@ -52,7 +52,7 @@ func notice(key, to string) workflow.Notification {
 	return workflow.Notification{Key: workflow.DedupeKey(key), To: to, Template: workflow.TplFilingDue, Data: map[string]string{"period": "2026-Q3", "due": "2026-10-08"}}
 }
 
-// TestRelayG5 is RELIABILITY.md G5: the simulator fails 5% of sends, loses
+// TestRelayG5 is docs/reliability.md G5: the simulator fails 5% of sends, loses
 // the answer of another 5% after sending, and stalls some; every outbox row
 // ends sent or dead and nobody sees a message twice.
 func TestRelayG5(t *testing.T) {

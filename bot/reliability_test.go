@@ -25,7 +25,7 @@ import (
 )
 
 // scale is the number of approvals in the G4/G8 runs: reduced in CI,
-// RELIABILITY.md's 10,000 with KAOHE_FULL=1.
+// docs/reliability.md's 10,000 with KAOHE_FULL=1.
 func scale() int {
 	if os.Getenv("KAOHE_FULL") != "" {
 		return 10_000
@@ -121,7 +121,7 @@ func toastOf(r *callback.CardActionTriggerResponse) string {
 	return r.Toast.Type + ":" + r.Toast.Content
 }
 
-// TestG4DuplicateCallbacks is RELIABILITY.md G4: approval callbacks with
+// TestG4DuplicateCallbacks is docs/reliability.md G4: approval callbacks with
 // 30% duplicates, some concurrent — each step is decided exactly once and a
 // duplicate gets the same answer as the original.
 func TestG4DuplicateCallbacks(t *testing.T) {
@@ -181,9 +181,9 @@ func TestG4DuplicateCallbacks(t *testing.T) {
 	t.Logf("%d steps, %d deliveries", n, len(ds))
 }
 
-// TestG8Authorization is RELIABILITY.md G8: approve attempts, 90% by people
-// who are not the assignee, apply nothing; the assignee's approve and
-// send-back racing on one step: exactly one wins.
+// TestG8Authorization is docs/reliability.md G8: approve attempts, 90% by
+// people who are not the assignee, apply nothing; the assignee's approve
+// and send-back racing on one step: exactly one wins.
 func TestG8Authorization(t *testing.T) {
 	n := scale()
 	a := newApprovals(t, n)

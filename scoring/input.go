@@ -63,7 +63,7 @@ type AdjustmentInput struct {
 	Reason string `json:"reason"`
 }
 
-// Status holds the special cases of DESIGN.md §2.
+// Status holds the special cases of docs/design.md §2.
 type Status struct {
 	Probation     bool         `json:"probation,omitempty"`
 	Leave         []LeaveInput `json:"leave,omitempty"`

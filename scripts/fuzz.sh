@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every fuzz target in the module for a short time (RELIABILITY.md G10).
+# Runs every fuzz target in the module for a short time
+# (docs/reliability.md G10).
 # Usage: scripts/fuzz.sh [duration]   (default 30s per target)
 #
 # A run that fails and leaves a new reproducer in testdata/fuzz is a real

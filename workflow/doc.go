@@ -1,5 +1,5 @@
 // Package workflow is the appraisal domain: organisation, periods, entries,
-// approval chains, reminders, 公示 and 复核 (DESIGN.md §2). It decides what
+// approval chains, reminders, 公示 and 复核 (docs/design.md §2). It decides what
 // is due, who must act, what each action does and which notifications go
 // out; it never calls Lark, a database or the wall clock. It declares the
 // interfaces it needs — Store (with its Tx), Calendar, and the clock from

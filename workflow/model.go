@@ -60,7 +60,7 @@ type Person struct {
 	Version  int
 }
 
-// PersonStatus is the special cases of DESIGN.md §2 set by HR, each with
+// PersonStatus is the special cases of docs/design.md §2 set by HR, each with
 // the reason required.
 type PersonStatus struct {
 	Probation     bool
@@ -354,7 +354,7 @@ const (
 )
 
 // Fire is the record of one schedule slot; (ScheduleID, SlotAt) is unique,
-// which is what makes a firing exactly-once (RELIABILITY.md §1).
+// which is what makes a firing exactly-once (docs/reliability.md §1).
 type Fire struct {
 	ScheduleID string
 	SlotAt     time.Time
@@ -364,7 +364,7 @@ type Fire struct {
 }
 
 // Idempotency is a stored answer to an inbound event or click; (Source, Key)
-// is unique (RELIABILITY.md §2).
+// is unique (docs/reliability.md §2).
 type Idempotency struct {
 	Source    string // "lark_event", "card" …
 	Key       string // event_id, or the click's token
@@ -400,7 +400,7 @@ type Notification struct {
 	NotBefore time.Time
 }
 
-// AuditEntry is one row of the hash-chained audit log (RELIABILITY.md §5).
+// AuditEntry is one row of the hash-chained audit log (docs/reliability.md §5).
 type AuditEntry struct {
 	Seq    int64 // assigned by the store: 1, 2, 3 …
 	At     time.Time

@@ -37,7 +37,7 @@ type Calendar interface {
 // gives the seeds' defaults.
 type DueFunc func(cal Calendar, p calendar.Period) calendar.Date
 
-// Deadlines are the due-date rules of the cycle (DESIGN.md §2).
+// Deadlines are the due-date rules of the cycle (docs/design.md §2).
 type Deadlines struct {
 	// Weekly: 周记实 of a week (default: before next Monday, i.e. Sunday).
 	Weekly DueFunc
@@ -106,7 +106,7 @@ type Config struct {
 	// reminder goes out in them. Default 21 to 8.
 	QuietFrom, QuietTo int
 	// Grace is how late a reminder slot may still fire (default 12h); an
-	// older unfired slot is recorded as missed (RELIABILITY.md §1).
+	// older unfired slot is recorded as missed (docs/reliability.md §1).
 	Grace time.Duration
 	// StepWorkdays is how long a leader has for a step (default 3).
 	StepWorkdays int
@@ -336,7 +336,7 @@ type idemVal struct{ source, key string }
 // WithIdempotencyKey marks ctx so that the next state change made with it
 // is done at most once for (source, key): a repeated call gets the first
 // call's answer (nil or the same kind of error) and changes nothing
-// (RELIABILITY.md §2). The bot passes Lark's event_id or the click token.
+// (docs/reliability.md §2). The bot passes Lark's event_id or the click token.
 func WithIdempotencyKey(ctx context.Context, source, key string) context.Context {
 	return context.WithValue(ctx, idemKey{}, idemVal{source, key})
 }

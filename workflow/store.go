@@ -102,7 +102,7 @@ type Tx interface {
 	Steps(ctx context.Context, f StepFilter) ([]Step, error)
 	// CreateStep adds a step with Version 1; ErrConflict if the ID exists.
 	CreateStep(ctx context.Context, s Step) error
-	// DecideStep is the approval compare-and-set (RELIABILITY.md §2): it
+	// DecideStep is the approval compare-and-set (docs/reliability.md §2): it
 	// stores s only if the stored step is still StepPending, has Version
 	// s.Version-1 and, when assigneeIn is not nil, an Assignee in
 	// assigneeIn. Otherwise it returns ErrStale (ErrNotFound if there is no

@@ -17,7 +17,7 @@
 // an action kind (the Kind* constants), an entity id and the entity's
 // version as the card shows it. Nothing else: who clicked comes from the
 // verified operator of the callback, and scores come from the form values,
-// never from the value object (RELIABILITY.md §4). ParseValue decodes it.
+// never from the value object (docs/reliability.md §4). ParseValue decodes it.
 //
 // The id's meaning depends on the kind; see the Kind* constants. KindOpen
 // ids name a form and its entity as "<form>/<id>" (OpenID, SplitOpenID).

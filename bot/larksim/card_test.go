@@ -28,7 +28,7 @@ func nest(n int, inner string) string {
 
 const submit = `{"tag":"button","name":"ok","form_action_type":"submit","text":{"tag":"plain_text","content":"提交"}}`
 
-// platformExample is the example card from PLATFORM.md §2.2.
+// platformExample is the example card from docs/lark.md §2.2.
 const platformExample = `{"schema":"2.0","config":{"update_multi":true},
  "header":{"title":{"tag":"plain_text","content":"Leave request"},"template":"blue"},
  "body":{"elements":[

@@ -17,7 +17,7 @@ package larksim
 //	[I]   community reports (GitHub issues) where the docs are silent; see each constant.
 //
 // (Offline copies: repository wxkingstar/doc-hub-mcp, folder feishu/, paths in
-// /work/shared/lark/PLATFORM.md.)
+// docs/lark.md.)
 const (
 	// CodeOK is success.
 	CodeOK = 0

@@ -74,7 +74,7 @@
 //
 // Sources are the official docs (offline mirror: repository
 // wxkingstar/doc-hub-mcp, folder feishu/), cited as [Dn] with the index in
-// /work/shared/lark/PLATFORM.md, and the SDK v3.12.0 source. Error codes
+// docs/lark.md, and the SDK v3.12.0 source. Error codes
 // and their sources are collected in codes.go.
 //
 // # Using it with the SDK

@@ -1,5 +1,6 @@
 // Package ratelimit holds the send limits that every sender — the outbox
-// relay in every replica — must share (RELIABILITY.md §3, PLATFORM.md §1.2).
+// relay in every replica — must share (docs/reliability.md §3,
+// docs/lark.md §1.2).
 //
 // Lark limits sends per API and app (50/s and 1000/min: either bound trips
 // it) and per receiving user or chat (5/s). Each send therefore checks two
@@ -62,7 +63,7 @@ func (l Limit) validate() error {
 	return nil
 }
 
-// Lark's documented limits. [PLATFORM.md §0, §1.2]
+// Lark's documented limits. [docs/lark.md §0, §1.2]
 var (
 	// LarkApp is the per-API, per-app limit of tier 4 APIs such as
 	// im/v1/messages: 50/s and 1000/min.
@@ -172,7 +173,7 @@ var (
 	ErrUnavailable = errors.New("ratelimit: limiter unavailable")
 )
 
-// Lark's rate-limit response headers. [PLATFORM.md §1.2]
+// Lark's rate-limit response headers. [docs/lark.md §1.2]
 const (
 	HeaderLimit = "x-ogw-ratelimit-limit"
 	HeaderReset = "x-ogw-ratelimit-reset"

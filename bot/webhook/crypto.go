@@ -15,7 +15,7 @@ import (
 
 // signature is what Lark puts in X-Lark-Signature, before hex encoding:
 // sha256(timestamp + nonce + encryptKey + body) over the raw body bytes.
-// [PLATFORM.md §4]
+// [docs/lark.md §4]
 func signature(timestamp, nonce string, key, body []byte) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte(timestamp))
@@ -90,7 +90,7 @@ func openBody(encryptKey string, body []byte) (envelope, error) {
 }
 
 // decrypt reverses Lark's encryption: base64(iv ‖ AES-256-CBC(sha256(key),
-// PKCS7(plain))). [PLATFORM.md §4]
+// PKCS7(plain))). [docs/lark.md §4]
 func decrypt(encryptKey, encrypted string) ([]byte, error) {
 	buf, err := base64.StdEncoding.DecodeString(encrypted)
 	if err != nil {

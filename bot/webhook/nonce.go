@@ -31,7 +31,7 @@ var ErrNonceStore = errors.New("webhook: nonce store")
 // FallbackNonceStore asks Primary and, when Primary fails (other than by
 // the caller's context ending), asks Fallback instead. Pairing a shared
 // Redis store with a MemoryNonceStore keeps callbacks answered while Redis
-// is down (RELIABILITY.md G12) at the price of per-replica protection for
+// is down (docs/reliability.md G12) at the price of per-replica protection for
 // that time: a replay sent to another replica then passes this check and
 // is stopped by the inbound_dedupe table in PostgreSQL, which keys on the
 // event_id inside the replayed body. Without a fallback the guard fails

@@ -1,5 +1,5 @@
 // Package webhook is the guarded HTTP entry for Lark events and card
-// callbacks (RELIABILITY.md §4, PLATFORM.md §4).
+// callbacks (docs/reliability.md §4, docs/lark.md §4).
 //
 // The SDK's own webhook handler is not enough on its own: it skips
 // verification when the encrypt key is empty, compares signatures with ==,
@@ -21,7 +21,7 @@
 //     token, compared in constant time (else 400 / 401).
 //
 // url_verification challenges are answered here, never by the inner
-// handler: the SDK checks their token with ==. PLATFORM.md §4 does not say
+// handler: the SDK checks their token with ==. docs/lark.md §4 does not say
 // Lark signs the challenge and the SDK exempts it from signature checks, so
 // a challenge without any of the three headers is also accepted — but only
 // once it has decrypted under the encrypt key and its token matches. Answering
@@ -47,7 +47,7 @@ import (
 	"github.com/kaohe/kaohe/clock"
 )
 
-// Lark's webhook request headers. [PLATFORM.md §4]
+// Lark's webhook request headers. [docs/lark.md §4]
 const (
 	HeaderTimestamp = "X-Lark-Request-Timestamp"
 	HeaderNonce     = "X-Lark-Request-Nonce"

@@ -7,7 +7,7 @@ import (
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
-// FuzzParse checks RELIABILITY.md G10 for cron specs: Parse never panics
+// FuzzParse checks docs/reliability.md G10 for cron specs: Parse never panics
 // or hangs, refuses what is too long, and every schedule it accepts fires
 // strictly after the instant it is asked about, also when wrapped by
 // WorkdayOnly. The probe instants include daylight-saving changes at

@@ -6,7 +6,7 @@
 // …) parsed by github.com/robfig/cron/v3, in Beijing time unless the spec
 // starts with TZ=<location> or CRON_TZ=<location>. robfig/cron is used only
 // to parse specs and compute Next: it keeps run state in memory and never
-// catches up (RELIABILITY.md §1), so firing, exactly-once and catch-up are
+// catches up (docs/reliability.md §1), so firing, exactly-once and catch-up are
 // the caller's, helped by Slots and LatestMissed.
 //
 // Reminders must not go out on holidays: WorkdayOnly wraps any Schedule so
@@ -73,7 +73,7 @@ var _ Schedule = (*Cron)(nil)
 //
 // "@every <duration>" is refused: its firings are counted from whenever
 // Next is called, so replicas would disagree on the slots, and slot
-// identity is what makes firing exactly-once (RELIABILITY.md §1).
+// identity is what makes firing exactly-once (docs/reliability.md §1).
 //
 // Specs longer than MaxSpecLen, with bytes other than ASCII letters,
 // digits, space, tab and "*,-/?@", or that never fire, are refused too.

@@ -30,7 +30,7 @@ func mustParse(t *testing.T, spec string) *Cron {
 	return c
 }
 
-// TestRobfigPanics reproduces RELIABILITY.md §1: robfig/cron v3.0.1 panics
+// TestRobfigPanics reproduces docs/reliability.md §1: robfig/cron v3.0.1 panics
 // on these specs, which is why Parse checks the prefix and recovers. If
 // this test fails after an upgrade, the guard may be relaxed — not removed.
 func TestRobfigPanics(t *testing.T) {

@@ -31,7 +31,7 @@ func Slots(s Schedule, from, to time.Time) []time.Time {
 }
 
 // LatestMissed decides what a runner fires when it wakes at now, having
-// last fired s at lastFired. RELIABILITY.md §1: robfig/cron never catches
+// last fired s at lastFired. docs/reliability.md §1: robfig/cron never catches
 // up, and replaying every missed slot floods people (River #1035), so the
 // rule is to fire only the latest missed slot, and only if it is within
 // the grace window; every other slot is recorded as missed.

@@ -502,7 +502,7 @@ type send struct {
 	chat int
 }
 
-// testG6 is RELIABILITY.md G6: 2,000 messages to 20 chats, sent by
+// testG6 is docs/reliability.md G6: 2,000 messages to 20 chats, sent by
 // several senders, each on its own replica of the limiter, on a fake
 // clock. No chat ever gets more than 5 sends in any 1-second window, the
 // app never more than 50 in any second or 1,000 in any minute, and every
