@@ -1,7 +1,7 @@
 // Package bot is kaohe's Lark adapter: it turns Lark callbacks and messages
 // into workflow calls and workflow notifications into cards. Identity always
 // comes from the verified operator of a callback or the sender of a message,
-// never from a card's value, which carries only {k, id, v} (RELIABILITY.md
+// never from a card's value, which carries only {k, id, v} (docs/reliability.md
 // §4). Every outgoing message goes through the outbox and the relay; a
 // callback answers within Lark's 3 seconds with a toast and, where the card
 // changed, the replacement card, so a card cannot be submitted twice.
@@ -143,7 +143,7 @@ func reply(typ, msg string, newCard []byte) *callback.CardActionTriggerResponse 
 	return r
 }
 
-// failure maps an error to the toast the user sees (one place, STYLE.md 5);
+// failure maps an error to the toast the user sees (one place, docs/conventions.md 5);
 // unknown errors are logged in full with the event id.
 func (b *Bot) failure(eventID, operator string, err error) *callback.CardActionTriggerResponse {
 	msg := workflow.Message(err)
@@ -179,7 +179,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 		return b.failure(eventID, op, err), nil
 	}
 	// A repeated delivery of the same click gets the stored answer
-	// (RELIABILITY.md §2). Concurrent deliveries in this process wait for
+	// (docs/reliability.md §2). Concurrent deliveries in this process wait for
 	// the first; the stored reply covers later ones and other replicas, and
 	// each state change the click makes is also keyed by the event id in
 	// the workflow's own idempotency records.

@@ -20,7 +20,7 @@ type Sender interface {
 }
 
 // SendLimiter paces sends under Lark's limits, shared by every replica
-// (RELIABILITY.md §3); ratelimit.Memory and the Redis limiter implement it.
+// (docs/reliability.md §3); ratelimit.Memory and the Redis limiter implement it.
 // The relay limits; the callback path never does.
 type SendLimiter interface {
 	// Allow counts one send on every key, or on none when one of them is

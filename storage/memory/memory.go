@@ -861,7 +861,7 @@ func (t *tx) Audit(ctx context.Context, afterSeq int64, limit int) ([]workflow.A
 }
 
 // TamperAudit rewrites the audit row seq with fn, bypassing the chain. It
-// exists so tests can prove VerifyAudit catches an edited row (RELIABILITY.md
+// exists so tests can prove VerifyAudit catches an edited row (docs/reliability.md
 // G9); production code never calls it.
 func (m *Store) TamperAudit(seq int64, fn func(*workflow.AuditEntry)) {
 	m.mu.Lock()

@@ -17,7 +17,7 @@ func TestConformance(t *testing.T) {
 }
 
 // TestTamperDetected proves VerifyAudit names an edited row and a deleted
-// tail is caught by the published head (RELIABILITY.md G9).
+// tail is caught by the published head (docs/reliability.md G9).
 func TestTamperDetected(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
