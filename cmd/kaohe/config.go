@@ -45,12 +45,41 @@ type Config struct {
 
 	// Scheme is a built-in scheme id (s1 … s10) or a scheme file. KAOHE_SCHEME.
 	Scheme string `yaml:"scheme"`
-	// Storage is "memory", the only store for now ("postgres" comes later).
+	// Storage is "postgres" or "memory". Empty means PostgreSQL when
+	// DatabaseURL is set; the memory store, which loses everything on a
+	// restart, is used only when asked for by name (--store memory), so a
+	// forgotten database URL never runs a unit on it by accident.
 	// KAOHE_STORAGE.
 	Storage string `yaml:"storage"`
+	// DatabaseURL is the PostgreSQL system of record
+	// (postgres://user:pass@host:5432/db). KAOHE_DATABASE_URL.
+	DatabaseURL string `yaml:"database_url"`
+	// Migrate is "auto" (migrate the schema at start, behind a lock that
+	// replicas share) or "check" (only check that the schema is the one
+	// this binary knows: for serve running as the application role, which
+	// may not change the schema). KAOHE_MIGRATE.
+	Migrate string `yaml:"migrate"`
+	// RedisURL is the Redis that replicas coordinate through (the shared
+	// send limiter and the webhook nonce cache); empty keeps both in
+	// process, which is right for one replica only. KAOHE_REDIS_URL.
+	RedisURL string `yaml:"redis_url"`
 	// Org is an optional bootstrap file (JSON, see orgFile) loaded into an
-	// empty store at start. KAOHE_ORG.
+	// empty store at start, once: a store that already has an organisation
+	// keeps it. KAOHE_ORG.
 	Org string `yaml:"org"`
+
+	// AuditHeadFile, if set, receives a line with the audit log's head
+	// (seq, hash, time) every AuditHeadInterval, so `kaohe audit verify
+	// --heads FILE` can detect rows removed from the end of the log.
+	// Point it where the database's administrators cannot write.
+	// KAOHE_AUDIT_HEAD_FILE.
+	AuditHeadFile string `yaml:"audit_head_file"`
+	// AuditHeadChat, if set, is a chat id (a restricted admin group) that
+	// gets the same head as a message. KAOHE_AUDIT_HEAD_CHAT.
+	AuditHeadChat string `yaml:"audit_head_chat"`
+	// AuditHeadInterval is how often the head is published.
+	// KAOHE_AUDIT_HEAD_INTERVAL.
+	AuditHeadInterval Duration `yaml:"audit_head_interval"`
 
 	// RelayInterval is how often the outbox relay runs when nothing wakes
 	// it sooner. KAOHE_RELAY_INTERVAL.
@@ -84,6 +113,14 @@ type Config struct {
 	BenchFixture int `yaml:"bench_fixture"`
 }
 
+// Stores and migration modes.
+const (
+	StoragePostgres = "postgres"
+	StorageMemory   = "memory"
+	MigrateAuto     = "auto"
+	MigrateCheck    = "check"
+)
+
 // Callback modes.
 const (
 	CallbackLong    = "long"
@@ -93,17 +130,18 @@ const (
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{
-		Listen:          ":8080",
-		BaseURL:         "https://open.feishu.cn",
-		Callback:        CallbackLong,
-		Scheme:          "s4",
-		Storage:         "memory",
-		RelayInterval:   Duration(2 * time.Second),
-		TickInterval:    Duration(time.Minute),
-		ShutdownTimeout: Duration(10 * time.Second),
-		LarkTimeout:     Duration(10 * time.Second),
-		LogLevel:        "info",
-		LogFormat:       "text",
+		Listen:            ":8080",
+		BaseURL:           "https://open.feishu.cn",
+		Callback:          CallbackLong,
+		Scheme:            "s4",
+		Migrate:           MigrateAuto,
+		AuditHeadInterval: Duration(time.Hour),
+		RelayInterval:     Duration(2 * time.Second),
+		TickInterval:      Duration(time.Minute),
+		ShutdownTimeout:   Duration(10 * time.Second),
+		LarkTimeout:       Duration(10 * time.Second),
+		LogLevel:          "info",
+		LogFormat:         "text",
 	}
 }
 
@@ -141,6 +179,8 @@ type setting struct {
 	dur      *Duration
 	num      *int
 	secret   bool
+	// url is a connection URL: it is logged with its password masked.
+	url bool
 }
 
 func (c *Config) settings() []setting {
@@ -155,7 +195,13 @@ func (c *Config) settings() []setting {
 		{key: "callback", env: "KAOHE_CALLBACK", str: &c.Callback},
 		{key: "scheme", env: "KAOHE_SCHEME", str: &c.Scheme},
 		{key: "storage", env: "KAOHE_STORAGE", str: &c.Storage},
+		{key: "database_url", env: "KAOHE_DATABASE_URL", str: &c.DatabaseURL, url: true},
+		{key: "migrate", env: "KAOHE_MIGRATE", str: &c.Migrate},
+		{key: "redis_url", env: "KAOHE_REDIS_URL", str: &c.RedisURL, url: true},
 		{key: "org", env: "KAOHE_ORG", str: &c.Org},
+		{key: "audit_head_file", env: "KAOHE_AUDIT_HEAD_FILE", str: &c.AuditHeadFile},
+		{key: "audit_head_chat", env: "KAOHE_AUDIT_HEAD_CHAT", str: &c.AuditHeadChat},
+		{key: "audit_head_interval", env: "KAOHE_AUDIT_HEAD_INTERVAL", dur: &c.AuditHeadInterval},
 		{key: "relay_interval", env: "KAOHE_RELAY_INTERVAL", dur: &c.RelayInterval},
 		{key: "tick_interval", env: "KAOHE_TICK_INTERVAL", dur: &c.TickInterval},
 		{key: "shutdown_timeout", env: "KAOHE_SHUTDOWN_TIMEOUT", dur: &c.ShutdownTimeout},
@@ -209,6 +255,7 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	addrFile := fs.String("addr-file", "", "write the bound address to this file")
 	callbackMode := fs.String("callback", "", `"long" or "webhook"`)
 	fixture := fs.Int("bench-fixture", -1, "load a benchmark organisation of N people")
+	store := fs.String("store", "", `"postgres" (needs database_url) or "memory" (nothing survives a restart)`)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, flag.ErrHelp
@@ -248,6 +295,12 @@ func LoadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if *fixture >= 0 {
 		cfg.BenchFixture = *fixture
 	}
+	if *store != "" {
+		cfg.Storage = *store
+	}
+	if cfg.Storage == "" && cfg.DatabaseURL != "" {
+		cfg.Storage = StoragePostgres
+	}
 	return cfg, cfg.Validate()
 }
 
@@ -279,11 +332,27 @@ func (c Config) Validate() error {
 		return c.fieldError("callback", fmt.Sprintf("%q: want %q or %q", c.Callback, CallbackLong, CallbackWebhook))
 	}
 	switch c.Storage {
-	case "memory":
-	case "postgres", "postgresql":
-		return c.fieldError("storage", "PostgreSQL storage is not available yet; use \"memory\"")
+	case StorageMemory:
+	case StoragePostgres:
+		if err := checkURL(c.DatabaseURL, "postgres", "postgresql"); err != nil {
+			return c.fieldError("database_url", err.Error())
+		}
+	case "":
+		return c.fieldError("storage", "no database: set database_url (KAOHE_DATABASE_URL) to a PostgreSQL URL, "+
+			"or ask for the in-memory store with --store memory (nothing it holds survives a restart)")
 	default:
-		return c.fieldError("storage", fmt.Sprintf("%q: the only store for now is \"memory\"", c.Storage))
+		return c.fieldError("storage", fmt.Sprintf("%q: want %q or %q", c.Storage, StoragePostgres, StorageMemory))
+	}
+	if c.Migrate != MigrateAuto && c.Migrate != MigrateCheck {
+		return c.fieldError("migrate", fmt.Sprintf("%q: want %q or %q", c.Migrate, MigrateAuto, MigrateCheck))
+	}
+	if c.RedisURL != "" {
+		if err := checkURL(c.RedisURL, "redis", "rediss"); err != nil {
+			return c.fieldError("redis_url", err.Error())
+		}
+	}
+	if c.AuditHeadInterval <= 0 {
+		return c.fieldError("audit_head_interval", "must be above 0")
 	}
 	if c.Scheme == "" {
 		return c.fieldError("scheme", "required: a built-in id such as s4, or a scheme file")
@@ -321,6 +390,33 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// checkURL reports why raw is not a URL with one of schemes and a host.
+func checkURL(raw string, schemes ...string) error {
+	if raw == "" {
+		return fmt.Errorf("required: a %s:// URL", schemes[0])
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL (%s://user@host:port/name)", schemes[0])
+	}
+	for _, s := range schemes {
+		if u.Scheme == s && u.Host != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: want a %s:// URL with a host", redactURL(raw), schemes[0])
+}
+
+// redactURL hides a URL's password, so a logged URL still says where it
+// points.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return mask(raw)
+	}
+	return u.Redacted()
+}
+
 func (c Config) level() (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
@@ -352,6 +448,9 @@ func (c Config) LogValue() slog.Value {
 		}
 		if s.secret {
 			v = mask(v)
+		}
+		if s.url && v != "" {
+			v = redactURL(v)
 		}
 		attrs = append(attrs, slog.String(s.key, v))
 	}

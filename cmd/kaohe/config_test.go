@@ -14,7 +14,8 @@ func envOf(m map[string]string) func(string) string {
 
 func TestLoadConfig(t *testing.T) {
 	t.Parallel()
-	creds := map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec"}
+	const db = "postgres://kaohe@127.0.0.1:5432/kaohe"
+	creds := map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec", "KAOHE_DATABASE_URL": db}
 	with := func(extra map[string]string) map[string]string {
 		m := map[string]string{}
 		for k, v := range creds {
@@ -34,13 +35,14 @@ func TestLoadConfig(t *testing.T) {
 		check     func(t *testing.T, c Config)
 	}{
 		{name: "OK_Defaults", env: creds, check: func(t *testing.T, c Config) {
-			if c.Listen != ":8080" || c.Callback != CallbackLong || c.Storage != "memory" || c.Scheme != "s4" ||
+			if c.Listen != ":8080" || c.Callback != CallbackLong || c.Storage != StoragePostgres || c.DatabaseURL != db ||
+				c.Migrate != MigrateAuto || c.Scheme != "s4" ||
 				c.BaseURL != "https://open.feishu.cn" || time.Duration(c.TickInterval) != time.Minute {
 				t.Errorf("defaults: %v", c)
 			}
 		}},
 		{name: "OK_FileThenEnvThenFlags",
-			file: "app_id: cli_file\napp_secret: s\ncallback: webhook\nrelay_interval: 500ms\nlisten: \":9000\"\n",
+			file: "app_id: cli_file\napp_secret: s\ncallback: webhook\nrelay_interval: 500ms\nlisten: \":9000\"\nstorage: memory\n",
 			env:  map[string]string{"KAOHE_CALLBACK": "long", "KAOHE_TICK_INTERVAL": "30s"},
 			args: []string{"--listen", "127.0.0.1:0"},
 			check: func(t *testing.T, c Config) {
@@ -49,14 +51,26 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("merged config: %v", c)
 				}
 			}},
-		{name: "OK_JSONFile", file: `{"app_id": "cli_j", "app_secret": "s", "bench_fixture": 10}`, check: func(t *testing.T, c Config) {
+		{name: "OK_MemoryOnlyByName", env: map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec"},
+			args: []string{"--store", "memory"}, check: func(t *testing.T, c Config) {
+				if c.Storage != StorageMemory {
+					t.Errorf("storage = %q, want memory", c.Storage)
+				}
+			}},
+		{name: "ErrNoDatabase", env: map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec"}, wantField: "storage"},
+		{name: "ErrPostgresWithoutURL", env: map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec", "KAOHE_STORAGE": "postgres"},
+			wantField: "database_url"},
+		{name: "ErrDatabaseURLScheme", env: with(map[string]string{"KAOHE_DATABASE_URL": "mysql://db/kaohe"}), wantField: "database_url"},
+		{name: "ErrRedisURL", env: with(map[string]string{"KAOHE_REDIS_URL": "127.0.0.1:6379"}), wantField: "redis_url"},
+		{name: "ErrMigrate", env: with(map[string]string{"KAOHE_MIGRATE": "sometimes"}), wantField: "migrate"},
+		{name: "ErrAuditHeadInterval", env: with(map[string]string{"KAOHE_AUDIT_HEAD_INTERVAL": "0s"}), wantField: "audit_head_interval"},
+		{name: "OK_JSONFile", file: `{"app_id": "cli_j", "app_secret": "s", "bench_fixture": 10, "storage": "memory"}`, check: func(t *testing.T, c Config) {
 			if c.AppID != "cli_j" || c.BenchFixture != 10 {
 				t.Errorf("json config: %v", c)
 			}
 		}},
 		{name: "ErrAppID", env: map[string]string{}, wantField: "app_id"},
 		{name: "ErrCallback", env: with(map[string]string{"KAOHE_CALLBACK": "poll"}), wantField: "callback"},
-		{name: "ErrStoragePostgres", env: with(map[string]string{"KAOHE_STORAGE": "postgres"}), wantField: "storage"},
 		{name: "ErrStorageUnknown", env: with(map[string]string{"KAOHE_STORAGE": "mongo"}), wantField: "storage"},
 		{name: "ErrBaseURL", env: with(map[string]string{"KAOHE_BASE_URL": "open.feishu.cn"}), wantField: "base_url"},
 		{name: "ErrRelayInterval", env: with(map[string]string{"KAOHE_RELAY_INTERVAL": "0s"}), wantField: "relay_interval"},
@@ -103,8 +117,12 @@ func TestConfigMasksSecrets(t *testing.T) {
 	t.Parallel()
 	c := DefaultConfig()
 	c.AppID, c.AppSecret, c.EncryptKey, c.VerificationToken = "cli_visible", "app-secret-value", "encrypt-key-value", "token-value"
+	c.DatabaseURL, c.RedisURL = "postgres://kaohe:db-password@db.internal:5432/kaohe", "redis://:redis-password@cache.internal:6379/0"
 	s := c.String()
-	for _, secret := range []string{"app-secret-value", "encrypt-key-value", "token-value"} {
+	if !strings.Contains(s, "db.internal") || !strings.Contains(s, "cache.internal") {
+		t.Errorf("config string %s: want the database and Redis hosts shown", s)
+	}
+	for _, secret := range []string{"app-secret-value", "encrypt-key-value", "token-value", "db-password", "redis-password"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("config string leaks %q: %s", secret, s)
 		}

@@ -20,12 +20,13 @@ import (
 // load and validate, so the documented files stay correct.
 func TestDeployExamples(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"KAOHE_APP_SECRET": "s3cret", "KAOHE_ORG": "../../deploy/org.example.json"}
+	env := map[string]string{"KAOHE_APP_SECRET": "s3cret", "KAOHE_ORG": "../../deploy/org.example.json",
+		"KAOHE_DATABASE_URL": "postgres://kaohe_serve@db:5432/kaohe?sslmode=disable"}
 	cfg, err := LoadConfig([]string{"--config", "../../deploy/kaohe.example.yaml"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatalf("example config: %v", err)
 	}
-	if cfg.Callback != CallbackLong || cfg.Scheme != "s4" {
+	if cfg.Callback != CallbackLong || cfg.Scheme != "s4" || cfg.Storage != StoragePostgres || cfg.RedisURL == "" {
 		t.Errorf("example config = %+v", cfg)
 	}
 	sc, err := scoring.Builtin(cfg.Scheme)
@@ -58,7 +59,7 @@ func TestDeployExamples(t *testing.T) {
 
 func TestDeadlineConfigErrors(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"KAOHE_APP_ID": "cli_x", "KAOHE_APP_SECRET": "s", "KAOHE_DEADLINE_FILING": "soon"}
+	env := map[string]string{"KAOHE_APP_ID": "cli_x", "KAOHE_APP_SECRET": "s", "KAOHE_DEADLINE_FILING": "soon", "KAOHE_STORAGE": "memory"}
 	_, err := LoadConfig(nil, func(k string) string { return env[k] }, io.Discard)
 	var ce *ConfigError
 	if !errors.As(err, &ce) || ce.Field != "deadline_filing" || ce.Env != "KAOHE_DEADLINE_FILING" {

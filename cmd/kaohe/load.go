@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -36,7 +37,25 @@ type loadConfig struct {
 	Timeout    time.Duration
 	MaxFlight  int
 	JSON       bool
+	// Offset is the index of the first callback, so that runs one after
+	// another (around a server restart) send records not yet sent.
+	Offset int
+	// History, if set, receives one JSON line per callback sent: what was
+	// submitted and how the server answered (G3's checker compares it
+	// with the database).
+	History string
 }
+
+// loadHistory is one line of --history.
+type loadHistory struct {
+	K       int    `json:"k"`
+	Person  string `json:"person"`
+	Week    string `json:"week"`
+	Outcome string `json:"outcome"` // ok, refused, http, net
+	Detail  string `json:"detail,omitempty"`
+}
+
+var outcomeNames = map[outcome]string{outOK: "ok", outRefused: "refused", outHTTP: "http", outNet: "net"}
 
 // loadReport is the outcome of a run.
 type loadReport struct {
@@ -79,6 +98,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&c.Timeout, "timeout", 3*time.Second, "per-callback timeout (Lark's is 3s)")
 	fs.IntVar(&c.MaxFlight, "max-in-flight", 5000, "callbacks outstanding before new ones are skipped")
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
+	fs.IntVar(&c.Offset, "offset", 0, "index of the first callback (continue an earlier run)")
+	fs.StringVar(&c.History, "history", "", "write one JSON line per callback sent and its outcome to this file")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
@@ -90,6 +111,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{"load: --url, --encrypt-key and --token are required"}
 	case c.People <= 0:
 		return usageError{"load: --people must be the server's --bench-fixture size"}
+	case c.Offset < 0:
+		return usageError{"load: --offset must not be negative"}
 	case c.Rate <= 0 || c.Duration <= 0 || c.Duration > maxLoadDuration:
 		return usageError{fmt.Sprintf("load: --rate must be above 0 and --duration in (0, %v]", maxLoadDuration)}
 	}
@@ -140,8 +163,7 @@ func benchWeeks(now time.Time) []string {
 // callback builds the k-th callback's plaintext: person k mod people
 // submits the weekly record of week k div people.
 func (c loadConfig) callback(k int, weeks []string, now time.Time) ([]byte, error) {
-	person := BenchPerson(k % c.People)
-	week := weeks[(k/c.People)%len(weeks)]
+	person, week := c.record(k, weeks)
 	payload := map[string]any{
 		"schema": "2.0",
 		"header": map[string]any{
@@ -202,6 +224,7 @@ const (
 )
 
 type result struct {
+	k       int
 	out     outcome
 	latency time.Duration
 	refusal string
@@ -213,8 +236,8 @@ func loadRun(ctx context.Context, c loadConfig) (loadReport, error) {
 	if len(weeks) == 0 {
 		return loadReport{}, fmt.Errorf("load: no week of the current quarter has started")
 	}
-	if capacity := c.People * len(weeks); total > capacity {
-		return loadReport{}, fmt.Errorf("load: %d callbacks but only %d distinct weekly records (%d people × %d weeks): raise --people", total, capacity, c.People, len(weeks))
+	if capacity := c.People * len(weeks); c.Offset+total > capacity {
+		return loadReport{}, fmt.Errorf("load: callbacks %d to %d but only %d distinct weekly records (%d people × %d weeks): raise --people", c.Offset, c.Offset+total, capacity, c.People, len(weeks))
 	}
 	client := &http.Client{
 		Timeout:   c.Timeout,
@@ -251,7 +274,8 @@ func loadRun(ctx context.Context, c loadConfig) (loadReport, error) {
 		rep.Sent++
 		wg.Go(func() {
 			defer func() { <-sem }()
-			r := c.send(ctx, client, k, weeks)
+			r := c.send(ctx, client, c.Offset+k, weeks)
+			r.k = c.Offset + k
 			done := time.Now()
 			r.latency = done.Sub(at)
 			mu.Lock()
@@ -280,6 +304,11 @@ func loadRun(ctx context.Context, c loadConfig) (loadReport, error) {
 		}
 		lat = append(lat, r.latency)
 	}
+	if c.History != "" {
+		if err := c.writeHistory(results, weeks); err != nil {
+			return rep, err
+		}
+	}
 	slices.Sort(lat)
 	if n := len(lat); n > 0 {
 		q := func(p float64) time.Duration { return lat[min(n-1, int(p*float64(n)))] }
@@ -289,6 +318,29 @@ func loadRun(ctx context.Context, c loadConfig) (loadReport, error) {
 		rep.Throughput = float64(len(results)) / span
 	}
 	return rep, nil
+}
+
+// writeHistory writes --history, in callback order.
+func (c loadConfig) writeHistory(results []result, weeks []string) error {
+	sorted := slices.Clone(results)
+	slices.SortFunc(sorted, func(a, b result) int { return a.k - b.k })
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, r := range sorted {
+		person, week := c.record(r.k, weeks)
+		if err := enc.Encode(loadHistory{K: r.k, Person: person, Week: week, Outcome: outcomeNames[r.out], Detail: r.refusal}); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(c.History, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("load: history: %w", err)
+	}
+	return nil
+}
+
+// record is who submits which week in the k-th callback.
+func (c loadConfig) record(k int, weeks []string) (person, week string) {
+	return BenchPerson(k % c.People), weeks[(k/c.People)%len(weeks)]
 }
 
 func (c loadConfig) send(ctx context.Context, client *http.Client, k int, weeks []string) result {

@@ -8,7 +8,9 @@
 //	kaohe scheme list                            list the built-in seed schemes
 //	kaohe scheme show ID                         print a built-in scheme's YAML
 //	kaohe score --scheme FILE|ID --input FILE [--format json|table]
-//	kaohe serve [--config FILE] [--listen ADDR] [--callback long|webhook]
+//	kaohe serve [--config FILE] [--store postgres|memory] [--listen ADDR] [--callback long|webhook]
+//	kaohe migrate up|down [N|all]|status [--database-url URL]
+//	kaohe audit verify [--heads FILE] | export --period ID [--format csv|jsonl]
 //	kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate N] [--duration D]
 package main
 
@@ -50,8 +52,14 @@ const usage = `usage:
   kaohe scheme show ID                          print a built-in scheme's YAML
   kaohe score --scheme FILE|ID --input FILE|- [--format json|table]
                                                 score a period or a year (input "kind")
-  kaohe serve [--config FILE] [--listen ADDR] [--callback long|webhook] [--addr-file FILE] [--bench-fixture N]
+  kaohe serve [--config FILE] [--store postgres|memory] [--listen ADDR] [--callback long|webhook] [--addr-file FILE] [--bench-fixture N]
                                                 run the Lark bot; settings from --config FILE and KAOHE_* variables
+  kaohe migrate up|down [N|all]|status [--database-url URL]
+                                                apply, revert or list schema migrations ($KAOHE_DATABASE_URL)
+  kaohe audit verify [--heads FILE] [--database-url URL]
+                                                check the audit log's hash chain and the published heads
+  kaohe audit export (--period 2026-Q3 | --from DATE --to DATE) [--format csv|jsonl] [--out FILE]
+                                                write the audit rows of a period
   kaohe healthcheck URL                         exit 0 if URL answers 200 (container health checks)
   kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
                                                 send signed card callbacks open-loop and report latency
@@ -91,6 +99,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout)
 	case "help", "-h", "--help":

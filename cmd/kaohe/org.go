@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -61,6 +63,47 @@ type orgPerson struct {
 func toPerson(p orgPerson) workflow.Person {
 	return workflow.Person{ID: p.ID, Name: p.Name, Unit: p.Unit, AssessedBy: p.AssessedBy, Group: p.Group, Tier: p.Tier,
 		Frontline: p.Frontline, HR: p.HR, Committee: p.Committee, Assessed: p.Assessed}
+}
+
+// seedOrg loads the bootstrap file into a store that has no organisation
+// yet. A store that has one — after a restart, or because another replica
+// starting at the same time seeded it first — keeps it: the file seeds a
+// database once and never reloads or duplicates it. Changes after that
+// come from HR (同步通讯录).
+func seedOrg(ctx context.Context, svc *workflow.Service, st workflow.Store, path string, log *slog.Logger) error {
+	return seedOnce(ctx, st, log, "org file "+path, func() error { return loadOrg(ctx, svc, path) })
+}
+
+// seedOnce runs load unless the store already has an organisation, and
+// treats a load that fails because another replica seeded first as done.
+func seedOnce(ctx context.Context, st workflow.Store, log *slog.Logger, what string, load func() error) error {
+	seeded := func() (bool, error) {
+		err := st.InTx(ctx, func(tx workflow.Tx) error {
+			_, err := tx.Settings(ctx)
+			return err
+		})
+		if errors.Is(err, workflow.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	has, err := seeded()
+	if err != nil {
+		return fmt.Errorf("read organisation: %w", err)
+	}
+	if has {
+		log.Info("organisation already in the store; not loaded again", "from", what)
+		return nil
+	}
+	if err := load(); err != nil {
+		if has, _ := seeded(); has {
+			log.Info("another replica seeded the organisation first", "from", what)
+			return nil
+		}
+		return err
+	}
+	log.Info("organisation loaded", "from", what)
+	return nil
 }
 
 // loadOrg reads the bootstrap file and loads it into the (empty) store.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,9 +17,7 @@ import (
 	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
 
 	"github.com/kaohe/kaohe/bot"
-	"github.com/kaohe/kaohe/bot/ratelimit"
 	"github.com/kaohe/kaohe/clock"
-	"github.com/kaohe/kaohe/storage/memory"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -31,7 +30,9 @@ const WebhookPath = "/lark/webhook"
 const listeningPrefix = "kaohe: listening on "
 
 // runServe runs the bot server until ctx ends, then drains within
-// Config.ShutdownTimeout.
+// Config.ShutdownTimeout. The port is bound first, so that while the
+// database is still unreachable /healthz answers and /readyz says why the
+// replica is not ready; the "listening on" line is printed once it serves.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := LoadConfig(args, getenv, stderr)
 	if err != nil {
@@ -39,11 +40,59 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := newLogger(cfg, stderr)
 	log.Info("starting", "config", cfg)
-	s, err := newServer(ctx, cfg, log)
+	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		return &ConfigError{Field: "listen", Env: "KAOHE_LISTEN", Msg: err.Error()}
+	}
+	if cfg.AddrFile != "" {
+		if err := os.WriteFile(cfg.AddrFile, []byte(ln.Addr().String()+"\n"), 0o644); err != nil {
+			ln.Close()
+			return fmt.Errorf("addr file: %w", err)
+		}
+	}
+	p := &probes{}
+	p.starting("starting")
+	hs := &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	s, err := newServer(ctx, cfg, log, p.starting)
+	if err != nil {
+		_ = hs.Close()
 		return err
 	}
-	return s.run(ctx, stdout)
+	defer s.deps.close()
+	p.serve(s.handler())
+	return s.run(ctx, hs, ln.Addr().String(), served, stdout)
+}
+
+// probes is the HTTP handler from the moment the port is bound: before the
+// server is built it answers /healthz and, with the reason, /readyz 503;
+// then it hands every request to the server's handler.
+type probes struct {
+	reason atomic.Value // string
+	next   atomic.Pointer[http.Handler]
+}
+
+func (p *probes) starting(reason string) { p.reason.Store(reason) }
+
+func (p *probes) serve(h http.Handler) { p.next.Store(&h) }
+
+// ServeHTTP implements http.Handler.
+func (p *probes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := p.next.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	switch r.URL.Path {
+	case "/healthz":
+		_, _ = io.WriteString(w, "ok\n")
+	case "/readyz":
+		reason, _ := p.reason.Load().(string)
+		http.Error(w, "not ready: "+reason, http.StatusServiceUnavailable)
+	default:
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -66,47 +115,65 @@ type server struct {
 	relay   *bot.Relay
 	webhook http.Handler // nil in long-connection mode
 	ws      *larkws.Client
-	ready   atomic.Bool
+	deps    *deps
+	// ready is the Lark side: the long connection is up (always true in
+	// webhook mode once serving).
+	ready atomic.Bool
+	clock clock.Clock
 }
 
-func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, error) {
+// newServer builds the server; waiting is told why it is not ready yet
+// while the database is unreachable.
+func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(string)) (*server, error) {
 	sc, err := loadScheme(cfg.Scheme)
 	if err != nil {
 		return nil, &ConfigError{Field: "scheme", Env: "KAOHE_SCHEME", Msg: err.Error()}
 	}
 	clk := clock.Real{}
 	cal := calendar.Default()
-	s := &server{cfg: cfg, log: log, store: newNotifyStore(memory.New())}
 	dl, err := cfg.deadlines(cal)
 	if err != nil {
 		return nil, fmt.Errorf("deadlines: %w", err)
 	}
+	d, err := openDeps(ctx, cfg, log, clk, waiting)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{cfg: cfg, log: log, store: newNotifyStore(d.store), deps: d, clock: clk}
+	ok := false
+	defer func() {
+		if !ok {
+			d.close()
+		}
+	}()
 	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
 	if cfg.Org != "" {
-		if err := loadOrg(ctx, s.svc, cfg.Org); err != nil {
+		waiting("loading the organisation")
+		if err := seedOrg(ctx, s.svc, s.store, cfg.Org, log); err != nil {
 			return nil, err
 		}
-		log.Info("organisation loaded", "file", cfg.Org)
 	}
 	if cfg.BenchFixture > 0 {
-		if err := loadBenchFixture(ctx, s.svc, cal, clk.Now(), cfg.BenchFixture); err != nil {
+		err := seedOnce(ctx, s.store, log, fmt.Sprintf("benchmark fixture of %d people", cfg.BenchFixture), func() error {
+			return loadBenchFixture(ctx, s.svc, cal, clk.Now(), cfg.BenchFixture)
+		})
+		if err != nil {
 			return nil, fmt.Errorf("bench fixture: %w", err)
 		}
-		log.Info("benchmark organisation loaded", "people", cfg.BenchFixture)
 	}
 	lk, err := bot.NewLark(bot.LarkConfig{AppID: cfg.AppID, AppSecret: cfg.AppSecret, BaseURL: cfg.BaseURL, Timeout: time.Duration(cfg.LarkTimeout)})
 	if err != nil {
 		return nil, fmt.Errorf("lark client: %w", err)
 	}
 	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
-		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk})
+		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk, Nonces: d.nonces})
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: ratelimit.NewMemory(clk), Clock: clk, Log: log}
+	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log}
 	switch cfg.Callback {
 	case CallbackWebhook:
 		s.webhook, err = s.bot.Handler()
@@ -123,6 +190,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger) (*server, erro
 			larkws.WithOnReconnected(func() { s.ready.Store(true) }),
 		)
 	}
+	ok = true
 	return s, nil
 }
 
@@ -132,13 +200,7 @@ func (s *server) handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = io.WriteString(w, "ready\n")
-	})
+	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.webhook != nil {
 		mux.Handle("POST "+WebhookPath, s.webhook)
 	}
@@ -149,27 +211,18 @@ func (s *server) handler() http.Handler {
 // requests and finishes those in flight, the long connection closes, the
 // loops stop, and a last relay pass sends what the final callbacks queued,
 // all within ShutdownTimeout.
-func (s *server) run(ctx context.Context, stdout io.Writer) error {
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		return &ConfigError{Field: "listen", Env: "KAOHE_LISTEN", Msg: err.Error()}
-	}
-	addr := ln.Addr().String()
-	if s.cfg.AddrFile != "" {
-		if err := os.WriteFile(s.cfg.AddrFile, []byte(addr+"\n"), 0o644); err != nil {
-			ln.Close()
-			return fmt.Errorf("addr file: %w", err)
-		}
-	}
-	hs := &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+func (s *server) run(ctx context.Context, hs *http.Server, addr string, served <-chan error, stdout io.Writer) error {
 	loops, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLoops()
 	fatal := make(chan error, 3)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fatal <- fmt.Errorf("http: %w", err)
+		select {
+		case err := <-served:
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fatal <- fmt.Errorf("http: %w", err)
+			}
+		case <-loops.Done():
 		}
 	})
 	var wsDone chan error
@@ -182,6 +235,9 @@ func (s *server) run(ctx context.Context, stdout io.Writer) error {
 	wg.Go(func() { s.relayLoop(loops) })
 	if s.cfg.TickInterval > 0 {
 		wg.Go(func() { s.tickLoop(loops) })
+	}
+	if s.cfg.AuditHeadFile != "" || s.cfg.AuditHeadChat != "" {
+		wg.Go(func() { s.auditHeadLoop(loops) })
 	}
 	s.log.Info("serving", "addr", addr, "callback", s.cfg.Callback)
 	fmt.Fprintln(stdout, listeningPrefix+addr)
@@ -319,4 +375,39 @@ func (l sdkLogger) Warn(ctx context.Context, args ...any) {
 }
 func (l sdkLogger) Error(ctx context.Context, args ...any) {
 	l.log.ErrorContext(ctx, fmt.Sprint(args...))
+}
+
+// readyz reports every dependency on its own line ("postgres: ok",
+// "redis: down: …", "lark: long connection not connected") and answers 503
+// when a critical one fails.
+func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var b strings.Builder
+	ready := true
+	for _, c := range s.deps.checks {
+		if err := c.check(ctx); err != nil {
+			fmt.Fprintf(&b, "%s: down: %v\n", c.name, err)
+			ready = ready && !c.critical
+			continue
+		}
+		fmt.Fprintf(&b, "%s: ok\n", c.name)
+	}
+	switch {
+	case s.ready.Load():
+		b.WriteString("lark: ok\n")
+	case s.ws != nil:
+		b.WriteString("lark: down: long connection not connected\n")
+		ready = false
+	default:
+		b.WriteString("lark: down: not serving yet\n")
+		ready = false
+	}
+	if !ready {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, "not ready\n"+b.String())
+		return
+	}
+	_, _ = io.WriteString(w, "ready\n"+b.String())
 }

@@ -171,7 +171,7 @@ func startServe(t *testing.T, cfg map[string]any) (addr string, stop func() erro
 func baseConfig(e *simEnv, appID string, org string) map[string]any {
 	return map[string]any{
 		"listen": "127.0.0.1:0", "app_id": appID, "app_secret": "secret", "base_url": e.url,
-		"org": org, "relay_interval": "200ms", "shutdown_timeout": "5s", "log_level": "warn",
+		"org": org, "relay_interval": "200ms", "shutdown_timeout": "5s", "log_level": "warn", "storage": "memory",
 	}
 }
 
@@ -282,7 +282,7 @@ func TestServeLongConnection(t *testing.T) {
 // or token does not start, and says why.
 func TestServeRefusesWebhookWithoutKeys(t *testing.T) {
 	t.Parallel()
-	cfg := map[string]any{"listen": "127.0.0.1:0", "app_id": "cli_x", "app_secret": "s", "callback": "webhook", "verification_token": testToken}
+	cfg := map[string]any{"listen": "127.0.0.1:0", "app_id": "cli_x", "app_secret": "s", "callback": "webhook", "verification_token": testToken, "storage": "memory"}
 	b, _ := json.Marshal(cfg)
 	path := writeFile(t, "kaohe.json", string(b))
 	_, _, err := runCmd(t, "", "serve", "--config", path)
@@ -299,7 +299,7 @@ func TestLoadAgainstServe(t *testing.T) {
 	e := newSimEnv(t, appID)
 	cfg := map[string]any{
 		"listen": "127.0.0.1:0", "app_id": appID, "app_secret": "secret", "base_url": e.url, "callback": "webhook",
-		"verification_token": testToken, "encrypt_key": testKey, "bench_fixture": 100, "tick_interval": "0s", "log_level": "warn",
+		"verification_token": testToken, "encrypt_key": testKey, "bench_fixture": 100, "tick_interval": "0s", "log_level": "warn", "storage": "memory",
 	}
 	addr, stop, logs := startServe(t, cfg)
 	out, _, err := runCmd(t, "", "load", "--url", "http://"+addr+WebhookPath, "--encrypt-key", testKey, "--token", testToken,

@@ -5,6 +5,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -45,6 +46,12 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"OutboxClaimRace", testOutboxClaimRace},
 		{"Audit", testAudit},
 		{"AuditConcurrent", testAuditConcurrent},
+		{"AuditPrecision", testAuditPrecision},
+		{"RoundTrip", testRoundTrip},
+		{"ZeroValues", testZeroValues},
+		{"UpdateRace", testUpdateRace},
+		{"WriteSkew", testWriteSkew},
+		{"VoteRace", testVoteRace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -350,7 +357,7 @@ func testSteps(t *testing.T, s workflow.Store) {
 }
 
 // testStepRace: many concurrent deciders on one step; exactly one wins
-// (RELIABILITY.md G8).
+// (docs/reliability.md G8).
 func testStepRace(t *testing.T, s workflow.Store) {
 	in(t, s, func(tx workflow.Tx) error { return tx.CreateStep(ctx, newStep("race", "l1", 1)) })
 	const n = 16
@@ -516,7 +523,7 @@ func testFires(t *testing.T, s workflow.Store) {
 }
 
 // testFireRace: replicas racing for one slot; exactly one writes its
-// notifications (RELIABILITY.md G1).
+// notifications (docs/reliability.md G1).
 func testFireRace(t *testing.T, s workflow.Store) {
 	const n = 16
 	var wg sync.WaitGroup
@@ -757,6 +764,342 @@ func testAuditConcurrent(t *testing.T, s workflow.Store) {
 		}
 		if err := workflow.VerifyAudit(nil, rows); err != nil {
 			t.Errorf("VerifyAudit: %v", err)
+		}
+		return nil
+	})
+}
+
+// testAuditPrecision: the entry AppendAudit returns is the row Audit reads
+// back, and it verifies, even when At has digits the store cannot keep
+// (PostgreSQL keeps microseconds, so the store must seal what it stores).
+func testAuditPrecision(t *testing.T, s workflow.Store) {
+	var appended workflow.AuditEntry
+	in(t, s, func(tx workflow.Tx) error {
+		var err error
+		appended, err = tx.AppendAudit(ctx, workflow.AuditEntry{At: t0.Add(123456789 * time.Nanosecond).In(time.FixedZone("CST", 8*3600)), Actor: "a", Action: "x"})
+		return err
+	})
+	in(t, s, func(tx workflow.Tx) error {
+		rows, err := tx.Audit(ctx, 0, 0)
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("audit = %+v, %v", rows, err)
+		}
+		if rows[0] != appended {
+			t.Errorf("stored row %+v differs from the appended %+v", rows[0], appended)
+		}
+		if rows[0].At.Location() != time.UTC {
+			t.Errorf("audit At in %v, want UTC", rows[0].At.Location())
+		}
+		if err := workflow.VerifyAudit(nil, rows); err != nil {
+			t.Errorf("VerifyAudit: %v", err)
+		}
+		return nil
+	})
+}
+
+// same fails the test unless got and want encode to the same JSON: decimals
+// by their digits, times as instants with their zone, nil and empty apart.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, err := json.Marshal(got)
+	if err != nil {
+		t.Errorf("%s: encode got %+v: %v", what, got, err)
+		return
+	}
+	w, err := json.Marshal(want)
+	if err != nil {
+		t.Errorf("%s: encode want: %v", what, err)
+		return
+	}
+	if string(g) != string(w) {
+		t.Errorf("%s round trip:\n got %s\nwant %s", what, g, w)
+	}
+}
+
+// testRoundTrip: every field of every stored type comes back as written.
+// Times are UTC and whole microseconds (what every store keeps); decimals
+// include long and trailing-zero ones, which must not pass through a float.
+func testRoundTrip(t *testing.T, s workflow.Store) {
+	at := t0.Add(1234567 * time.Microsecond)
+	day := calendar.NewDate(2026, 10, 8)
+	long := scoring.D("12345678901234567890.123456789")
+	half := scoring.D("91.50")
+	points := 7
+	st := workflow.Settings{Name: "局", Head: "h", PublicChats: []string{"c1", "c2"}, Version: 3}
+	unit := workflow.Unit{ID: "u", Name: "办公室", Leader: "l", Supervisor: "s"}
+	person := workflow.Person{ID: "p", Name: "甲", Unit: "u", AssessedBy: "u2", Group: "g", Tier: "正科", Frontline: true,
+		HR: true, Committee: true, Assessed: true,
+		Status:   workflow.PersonStatus{Probation: true, Investigation: true, Sanction: "警告", Exempt: true, Reason: "r"},
+		Absences: []workflow.Absence{{Kind: "病假", Start: day, End: day.AddDays(2)}}, Version: 1}
+	deleg := workflow.Delegation{ID: "d", From: "l", To: "p", Start: at, End: at.Add(time.Hour)}
+	target := workflow.Target{ID: "t", Person: "p", Year: 2026, Title: "任务", Quantity: "3", Deadline: day, Standard: "好",
+		Lead: true, State: workflow.TargetDone, ConfirmedBy: "l", DoneOn: day, Version: 1}
+	period := workflow.Period{ID: "2026-Q3", Kind: workflow.KindQuarter, Start: day, End: day.AddDays(90), State: workflow.PeriodPublished,
+		SummaryDue: day.AddDays(1), FilingDue: day.AddDays(2),
+		Decisions:   []scoring.Decision{{Person: "p", Grade: "好", Reason: "r"}},
+		Quotas:      []scoring.QuotaResult{{Grade: "好", Scope: "unit", Key: "u", Participants: 5, MaxCount: &points, Before: 3, After: 2, Demoted: []string{"x"}, Tied: []string{"y"}, Flags: []string{"f"}, Explain: "e"}},
+		PublishedAt: at, PublicityEnd: day.AddDays(5), ReviewEnd: day.AddDays(10), FiledAt: at.Add(time.Minute), Version: 1}
+	entry := workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p", Period: "2026-W40"}, Cycle: "2026-Q3",
+		State: workflow.EntryCommented, Comment: "c", CommentBy: "l", Reason: "r", SubmittedAt: at, Version: 1,
+		Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "t", Deadline: day, Progress: 50, Target: "t"}}, Summary: "s", Goals: "g",
+			Completion: "c", Unfinished: []workflow.Unfinished{{Item: "i", Reason: "r"}}, Training: "tr", Log: "log",
+			Presence: "leave", PresenceNote: "n", Leave: []scoring.LeaveInput{{Kind: "病假", Days: scoring.D("1.5")}}, Late: 1, Early: 2}}
+	step := workflow.Step{ID: "2026-Q3/p/1", Period: "2026-Q3", Person: "p", Seq: 1, Index: 2, Role: workflow.RoleSupervisor, Name: "审定",
+		Assignee: "l", State: workflow.StepPending, Due: day, Reason: "r", ActedBy: "l", ActedAt: at, Version: 1,
+		Assessment: workflow.Assessment{Indicators: map[string]scoring.Dec{"德": scoring.D("5.5"), "能": long}, Score: &half, Grade: "好",
+			Adjustments: []scoring.AdjustmentInput{{Event: "e", Kind: "bonus", Points: scoring.D("0.25"), Reason: "r"}},
+			Direct:      &scoring.DirectInput{Grade: "top", Reason: "r"}, Comment: "c"}}
+	result := workflow.Result{Period: "2026-Q3", Person: "p", Score: &long, ScoreGrade: "好", Grade: "较好", State: scoring.StateGraded,
+		Flags: []string{"tie"}, Explain: []string{"a", "b"}, Version: 1,
+		Feedback: &workflow.Feedback{By: "l", At: at, Strengths: "s", Problems: "p", Requests: "r"}}
+	review := workflow.Review{ID: "2026-Q3/p", Period: "2026-Q3", Person: "p", Reason: "r", State: workflow.ReviewChanged, Opinion: "o",
+		OldGrade: "一般", NewGrade: "好", Decision: "d", DecidedBy: "c", CreatedAt: at, Version: 1}
+	annual := workflow.AnnualResult{Year: 2026, Person: "p", Total: &half, Grade: "优秀", Explain: []string{"x"}}
+	fire := workflow.Fire{ScheduleID: "s", SlotAt: at, Outcome: workflow.FireFired, Sent: 3, FiredAt: at.Add(time.Second)}
+	idem := workflow.Idempotency{Source: "card", Key: "k", Result: "stale", CreatedAt: at}
+	note := workflow.Notification{Key: "n", To: "oc_1", Chat: true, Template: "remind", Data: map[string]string{"a": "1", "b": "二"},
+		CreatedAt: at, State: workflow.NotePending, UpdatedAt: at}
+	in(t, s, func(tx workflow.Tx) error {
+		for _, err := range []error{
+			tx.PutSettings(ctx, st), tx.PutUnit(ctx, unit), tx.CreatePerson(ctx, person), tx.CreateDelegation(ctx, deleg),
+			tx.CreateTarget(ctx, target), tx.CreatePeriod(ctx, period), tx.CreateEntry(ctx, entry), tx.CreateStep(ctx, step),
+			tx.PutResult(ctx, result), tx.CreateReview(ctx, review), tx.PutAnnual(ctx, annual), tx.RecordFire(ctx, fire),
+			tx.SaveIdempotency(ctx, idem),
+			tx.AddBallots(ctx, []workflow.Ballot{{Period: "2026-Q3", Target: "p", Score: half}, {Period: "2026-Q3", Target: "p", Score: long}}),
+		} {
+			wantErr(t, "write", err, nil)
+		}
+		id, err := tx.Enqueue(ctx, note)
+		wantErr(t, "enqueue", err, nil)
+		note.ID = id
+		return nil
+	})
+	in(t, s, func(tx workflow.Tx) error {
+		g1, err := tx.Settings(ctx)
+		wantErr(t, "settings", err, nil)
+		same(t, "settings", g1, st)
+		g2, err := tx.Unit(ctx, unit.ID)
+		wantErr(t, "unit", err, nil)
+		same(t, "unit", g2, unit)
+		g3, err := tx.Person(ctx, person.ID)
+		wantErr(t, "person", err, nil)
+		same(t, "person", g3, person)
+		g4, err := tx.Delegations(ctx, "")
+		wantErr(t, "delegations", err, nil)
+		same(t, "delegations", g4, []workflow.Delegation{deleg})
+		g5, err := tx.Targets(ctx, "p", 2026)
+		wantErr(t, "targets", err, nil)
+		same(t, "targets", g5, []workflow.Target{target})
+		g6, err := tx.Period(ctx, period.ID)
+		wantErr(t, "period", err, nil)
+		same(t, "period", g6, period)
+		g7, err := tx.Entry(ctx, entry.EntryKey)
+		wantErr(t, "entry", err, nil)
+		same(t, "entry", g7, entry)
+		g8, err := tx.Step(ctx, step.ID)
+		wantErr(t, "step", err, nil)
+		same(t, "step", g8, step)
+		g9, err := tx.Result(ctx, "2026-Q3", "p")
+		wantErr(t, "result", err, nil)
+		same(t, "result", g9, result)
+		if g9.Score == nil || g9.Score.String() != long.String() || !g9.Score.Equal(long.Decimal) {
+			t.Errorf("result score = %v, want exactly %v", g9.Score, long)
+		}
+		g10, err := tx.Review(ctx, review.ID)
+		wantErr(t, "review", err, nil)
+		same(t, "review", g10, review)
+		g11, err := tx.Annuals(ctx, 2026)
+		wantErr(t, "annuals", err, nil)
+		same(t, "annuals", g11, []workflow.AnnualResult{annual})
+		if len(g11) == 1 && (g11[0].Total == nil || g11[0].Total.StringFixed(2) != "91.50") {
+			t.Errorf("annual total = %v, want 91.50", g11[0].Total)
+		}
+		g12, err := tx.Fire(ctx, fire.ScheduleID, fire.SlotAt)
+		wantErr(t, "fire", err, nil)
+		same(t, "fire", g12, fire)
+		g13, err := tx.Idempotency(ctx, idem.Source, idem.Key)
+		wantErr(t, "idempotency", err, nil)
+		same(t, "idempotency", g13, idem)
+		g14, err := tx.Outbox(ctx, "", 0, 0)
+		wantErr(t, "outbox", err, nil)
+		same(t, "outbox", g14, []workflow.Notification{note})
+		g15, err := tx.Ballots(ctx, "2026-Q3")
+		wantErr(t, "ballots", err, nil)
+		same(t, "ballots", g15, []workflow.Ballot{{Period: "2026-Q3", Target: "p", Score: half}, {Period: "2026-Q3", Target: "p", Score: long}})
+		return nil
+	})
+}
+
+// testZeroValues: unset fields (zero times and dates, nil slices, maps and
+// pointers) come back unset, not as some stored stand-in.
+func testZeroValues(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		wantErr(t, "person", tx.CreatePerson(ctx, workflow.Person{ID: "p"}), nil)
+		wantErr(t, "period", tx.CreatePeriod(ctx, workflow.Period{ID: "q"}), nil)
+		wantErr(t, "entry", tx.CreateEntry(ctx, workflow.Entry{EntryKey: workflow.EntryKey{Kind: "k", Person: "p", Period: "w"},
+			Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "no deadline"}}}}), nil)
+		wantErr(t, "step", tx.CreateStep(ctx, workflow.Step{ID: "s"}), nil)
+		wantErr(t, "result", tx.PutResult(ctx, workflow.Result{Period: "q", Person: "p", Version: 1}), nil)
+		wantErr(t, "annual", tx.PutAnnual(ctx, workflow.AnnualResult{Year: 2026, Person: "p"}), nil)
+		_, err := tx.Enqueue(ctx, workflow.Notification{Key: "n"})
+		wantErr(t, "enqueue", err, nil)
+		return nil
+	})
+	in(t, s, func(tx workflow.Tx) error {
+		if p, err := tx.Person(ctx, "p"); err != nil || !reflect.DeepEqual(p, workflow.Person{ID: "p", Version: 1}) {
+			t.Errorf("person = %+v, %v", p, err)
+		}
+		if p, err := tx.Period(ctx, "q"); err != nil || !reflect.DeepEqual(p, workflow.Period{ID: "q", Version: 1}) {
+			t.Errorf("period = %+v, %v", p, err)
+		}
+		e, err := tx.Entry(ctx, workflow.EntryKey{Kind: "k", Person: "p", Period: "w"})
+		if err != nil || !e.SubmittedAt.IsZero() || len(e.Body.Tasks) != 1 || !e.Body.Tasks[0].Deadline.IsZero() {
+			t.Errorf("entry = %+v, %v", e, err)
+		}
+		st, err := tx.Step(ctx, "s")
+		if err != nil || !st.ActedAt.IsZero() || !st.Due.IsZero() || st.Assessment.Score != nil || st.Assessment.Direct != nil {
+			t.Errorf("step = %+v, %v", st, err)
+		}
+		if r, err := tx.Result(ctx, "q", "p"); err != nil || !reflect.DeepEqual(r, workflow.Result{Period: "q", Person: "p", Version: 1}) {
+			t.Errorf("result = %+v, %v", r, err)
+		}
+		if as, err := tx.Annuals(ctx, 2026); err != nil || len(as) != 1 || !reflect.DeepEqual(as[0], workflow.AnnualResult{Year: 2026, Person: "p"}) {
+			t.Errorf("annuals = %+v, %v", as, err)
+		}
+		ns, err := tx.Outbox(ctx, "", 0, 0)
+		if err != nil || len(ns) != 1 || ns[0].Data != nil || !ns[0].CreatedAt.IsZero() || !ns[0].NotBefore.IsZero() {
+			t.Errorf("outbox = %+v, %v", ns, err)
+		}
+		return nil
+	})
+}
+
+// testUpdateRace: compare-and-sets racing on one version, each in its own
+// transaction: exactly one wins, every other gets ErrStale and nothing
+// else (a store's internal conflicts, such as PostgreSQL's serialization
+// failures, are retried and never reach the caller).
+func testUpdateRace(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error { return tx.CreatePerson(ctx, workflow.Person{ID: "p", Name: "v1"}) })
+	const n = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := range n {
+		wg.Go(func() {
+			err := s.InTx(ctx, func(tx workflow.Tx) error {
+				return tx.UpdatePerson(ctx, workflow.Person{ID: "p", Name: fmt.Sprintf("racer %d", i), Version: 2})
+			})
+			switch {
+			case err == nil:
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			case !errors.Is(err, workflow.ErrStale):
+				t.Errorf("racer %d: %v, want nil or ErrStale", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Errorf("%d compare-and-sets won, want exactly 1", wins)
+	}
+}
+
+// testWriteSkew: transactions that each read everyone and write only
+// themselves ("make me HR unless someone is") must behave as if run one
+// at a time: exactly one person ends up HR.
+func testWriteSkew(t *testing.T, s workflow.Store) {
+	const n = 6
+	in(t, s, func(tx workflow.Tx) error {
+		for i := range n {
+			if err := tx.CreatePerson(ctx, workflow.Person{ID: fmt.Sprintf("p%d", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			err := s.InTx(ctx, func(tx workflow.Tx) error {
+				ps, err := tx.People(ctx)
+				if err != nil {
+					return err
+				}
+				for _, p := range ps {
+					if p.HR {
+						return nil
+					}
+				}
+				me := ps[i]
+				me.HR, me.Version = true, me.Version+1
+				return tx.UpdatePerson(ctx, me)
+			})
+			if err != nil {
+				t.Errorf("racer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	in(t, s, func(tx workflow.Tx) error {
+		ps, _ := tx.People(ctx)
+		hr := 0
+		for _, p := range ps {
+			if p.HR {
+				hr++
+			}
+		}
+		if hr != 1 {
+			t.Errorf("%d people are HR, want exactly 1 (a write skew slipped through)", hr)
+		}
+		return nil
+	})
+}
+
+// testVoteRace: voters casting at once, as Service.Vote does (mark, then
+// ballots): every vote counts once, and a voter voting twice at once
+// counts once.
+func testVoteRace(t *testing.T, s workflow.Store) {
+	const voters = 6
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	conflicts := 0
+	for i := range voters + 1 {
+		voter := fmt.Sprintf("v%d", min(i, voters-1)) // the last voter votes twice
+		wg.Go(func() {
+			err := s.InTx(ctx, func(tx workflow.Tx) error {
+				if err := tx.MarkVoted(ctx, "2026-Q3", voter); err != nil {
+					return err
+				}
+				return tx.AddBallots(ctx, []workflow.Ballot{
+					{Period: "2026-Q3", Target: "a", Score: scoring.IntDec(int64(80 + i))},
+					{Period: "2026-Q3", Target: "b", Score: scoring.IntDec(int64(90 - i))},
+				})
+			})
+			switch {
+			case errors.Is(err, workflow.ErrConflict):
+				mu.Lock()
+				conflicts++
+				mu.Unlock()
+			case err != nil:
+				t.Errorf("voter %s: %v", voter, err)
+			}
+		})
+	}
+	wg.Wait()
+	if conflicts != 1 {
+		t.Errorf("%d votes refused, want 1 (the second vote of one voter)", conflicts)
+	}
+	in(t, s, func(tx workflow.Tx) error {
+		vs, _ := tx.Voters(ctx, "2026-Q3")
+		bs, _ := tx.Ballots(ctx, "2026-Q3")
+		if len(vs) != voters || len(bs) != 2*voters {
+			t.Errorf("%d voters and %d ballots, want %d and %d", len(vs), len(bs), voters, 2*voters)
+		}
+		for i := 1; i < len(bs); i++ {
+			if a, b := bs[i-1], bs[i]; a.Target > b.Target || (a.Target == b.Target && a.Score.GreaterThan(b.Score.Decimal)) {
+				t.Errorf("ballots not sorted by target and score: %v before %v", a, b)
+			}
 		}
 		return nil
 	})

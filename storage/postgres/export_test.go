@@ -1,0 +1,7 @@
+package postgres
+
+// Hooks for the external tests.
+var (
+	WithMigrationsForTest = withMigrations
+	WithPoolConfigForTest = withPoolConfig
+)
