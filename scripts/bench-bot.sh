@@ -6,6 +6,9 @@
 # Bounded: the load run is capped by DURATION (+ 3 s for the last answers)
 # and the whole script by `timeout`.
 #   RATE=500 DURATION=20s PEOPLE=10000 ./scripts/bench-bot.sh
+# With KAOHE_DATABASE_URL set the server runs on that PostgreSQL (use an
+# empty database or schema: the fixture is seeded once); without it, on the
+# memory store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,16 +31,20 @@ trap cleanup EXIT
 
 go build -o "$work/kaohe" ./cmd/kaohe
 
+store=(--store memory)
+if [ -n "${KAOHE_DATABASE_URL:-}" ]; then
+	store=(--store postgres)
+fi
 # The relay has nothing to send in this run (weekly submissions queue no
 # messages) and the scheduler is off, so the base URL is never dialled.
 KAOHE_APP_ID=cli_bench KAOHE_APP_SECRET=bench-secret KAOHE_BASE_URL=http://127.0.0.1:9 \
 KAOHE_VERIFICATION_TOKEN="$TOKEN" KAOHE_ENCRYPT_KEY="$KEY" \
 KAOHE_TICK_INTERVAL=0 KAOHE_LOG_LEVEL=warn \
-	"$work/kaohe" serve --callback webhook --listen 127.0.0.1:0 --addr-file "$work/addr" \
+	"$work/kaohe" serve "${store[@]}" --callback webhook --listen 127.0.0.1:0 --addr-file "$work/addr" \
 	--bench-fixture "$PEOPLE" >"$work/serve.out" 2>"$work/serve.log" &
 server_pid=$!
 
-for _ in $(seq 100); do
+for _ in $(seq 600); do
 	[ -s "$work/addr" ] && break
 	kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
 	sleep 0.1

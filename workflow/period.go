@@ -617,6 +617,7 @@ func (s *Service) Result(ctx context.Context, by, periodID, person string) (Resu
 // auditDenial records a refused read.
 func (s *Service) auditDenial(ctx context.Context, by, action, object string, cause error) {
 	now := s.clock.Now()
+	ctx = withAuditIntent(ctx)
 	if err := s.store.InTx(ctx, func(tx Tx) error {
 		_, err := tx.AppendAudit(ctx, AuditEntry{At: now, Actor: by, Action: action, Object: object, Detail: "denied: " + cause.Error(), Denied: true})
 		return err

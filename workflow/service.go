@@ -383,6 +383,7 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 	now := s.clock.Now()
 	idem, hasIdem := ctx.Value(idemKey{}).(idemVal)
 	var replay *error
+	ctx = withAuditIntent(ctx)
 	err := s.store.InTx(ctx, func(tx Tx) error {
 		replay = nil // the store may run fn again
 		if hasIdem {
@@ -426,14 +427,12 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 	return err
 }
 
+// commit writes what a change leaves besides its own rows: the
+// notifications, the idempotency record and, last, the audit row. The
+// audit log is one chain, so appending to it serializes every change; last,
+// the append holds that order only for its own two statements and the
+// commit.
 func (s *Service) commit(o *op, saveIdem bool, idem idemVal, code string) error {
-	if !o.quiet {
-		e := AuditEntry{At: o.now, Actor: o.actor, Action: o.action, Object: o.object, Detail: strings.Join(o.detail, "; ")}
-		e.Denied = code != "" || strings.HasPrefix(e.Detail, "denied:")
-		if _, err := o.tx.AppendAudit(o.ctx, e); err != nil {
-			return fmt.Errorf("append audit: %w", err)
-		}
-	}
 	for _, n := range o.notes {
 		if _, err := o.tx.Enqueue(o.ctx, n); err != nil && !errors.Is(err, ErrConflict) {
 			return fmt.Errorf("enqueue %s: %w", n.Template, err)
@@ -442,6 +441,13 @@ func (s *Service) commit(o *op, saveIdem bool, idem idemVal, code string) error 
 	if saveIdem {
 		if err := o.tx.SaveIdempotency(o.ctx, Idempotency{Source: idem.source, Key: idem.key, Result: code, CreatedAt: o.now}); err != nil {
 			return fmt.Errorf("save idempotency key: %w", err)
+		}
+	}
+	if !o.quiet {
+		e := AuditEntry{At: o.now, Actor: o.actor, Action: o.action, Object: o.object, Detail: strings.Join(o.detail, "; ")}
+		e.Denied = code != "" || strings.HasPrefix(e.Detail, "denied:")
+		if _, err := o.tx.AppendAudit(o.ctx, e); err != nil {
+			return fmt.Errorf("append audit: %w", err)
 		}
 	}
 	return nil

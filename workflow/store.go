@@ -21,6 +21,26 @@ type Store interface {
 	InTx(ctx context.Context, fn func(tx Tx) error) error
 }
 
+// auditIntentKey marks a context whose transaction appends to the audit
+// log.
+type auditIntentKey struct{}
+
+// withAuditIntent marks ctx: the transaction run with it will append to the
+// audit log (every state change does).
+func withAuditIntent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, auditIntentKey{}, true)
+}
+
+// AppendsAudit reports whether the transaction run with ctx will append to
+// the audit log. The log is one hash chain, so appenders take turns; a
+// store may use this to queue such a transaction for its turn before it
+// reads anything, rather than let it read, lose the race for the chain's
+// head and run again (PostgreSQL: the advisory lock before BEGIN).
+func AppendsAudit(ctx context.Context) bool {
+	v, _ := ctx.Value(auditIntentKey{}).(bool)
+	return v
+}
+
 // StepFilter selects steps; empty fields match everything.
 type StepFilter struct {
 	Period   string

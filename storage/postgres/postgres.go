@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,9 @@ const (
 // auditLockSQL takes the audit append lock; the two-key form keeps it
 // apart from the one-key migration lock.
 const auditLockSQL = `SELECT pg_advisory_xact_lock($1::int4, hashtext(current_schema()))`
+
+// defaultMaxConns is the pool size unless the URL sets pool_max_conns.
+const defaultMaxConns = 16
 
 // Store is a workflow.Store on PostgreSQL. It is safe for concurrent use.
 type Store struct {
@@ -105,6 +109,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if o.schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.schema}.Sanitize()
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		// pgxpool's default (the number of CPUs, at least 4) leaves a burst
+		// of callbacks queueing for a connection while the few in use wait
+		// on the audit log's lock or on commit; a callback that waits too
+		// long misses Lark's 3 s. The URL's pool_max_conns wins.
+		cfg.MaxConns = int32(max(defaultMaxConns, 4*runtime.NumCPU()))
+	}
 	if o.pool != nil {
 		o.pool(cfg)
 	}
@@ -144,7 +155,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // audit lock from before its snapshot is taken, so it cannot lose that race
 // again (see lockAuditFirst).
 func (s *Store) InTx(ctx context.Context, fn func(tx workflow.Tx) error) error {
-	lockAudit := false
+	lockAudit := workflow.AppendsAudit(ctx)
 	for attempt := 0; ; attempt++ {
 		t, err := s.attempt(ctx, fn, lockAudit)
 		if err == nil || !errors.Is(err, errRetry) {
@@ -160,7 +171,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx workflow.Tx) error) error {
 	}
 }
 
-// backoff is full jitter over an exponential ceiling.
+// backoff draws from the upper half of an exponential ceiling, so racers
+// that collided spread out but none retries at once.
 func backoff(attempt int) time.Duration {
 	d := min(backoffBase<<attempt, backoffMax)
 	return d/2 + rand.N(d/2+1)
