@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -53,12 +54,16 @@ func testRedis(t *testing.T) *kredis.Client {
 // messages to 20 recipients through larksim, which enforces Lark's limits
 // (50/s and 1000/min per app, 5/s per chat). No send is refused for a
 // limit and every message arrives once. The default sends 200 (about 12 s
-// at 1000/min); KAOHE_FULL=1 sends 2,000.
+// at 1000/min); KAOHE_FULL=1 sends 2,000, and KAOHE_G6_MESSAGES=N any
+// number (the 10,000-person fan-out of BENCHMARKS.md).
 func TestG6ReplicasShareLimits(t *testing.T) {
 	t.Parallel()
 	n := 200
 	if os.Getenv("KAOHE_FULL") != "" {
 		n = 2000
+	}
+	if v, err := strconv.Atoi(os.Getenv("KAOHE_G6_MESSAGES")); err == nil && v > 0 {
+		n = v
 	}
 	store := pgtest.New(t)
 	sim := larksim.New(larksim.Options{AppID: "cli_g6", AppSecret: "secret"})

@@ -20,6 +20,7 @@ import (
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/storage/memory"
+	"github.com/kaohe/kaohe/storage/postgres/pgtest"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -34,19 +35,32 @@ func scale() int {
 }
 
 type approvals struct {
-	store *memory.Store
+	store workflow.Store
 	svc   *workflow.Service
 	bot   *bot.Bot
 	steps []workflow.Step
 }
 
+// stores runs fn once on each store: the in-process one and PostgreSQL
+// (skipped without TEST_DATABASE_URL, failed in CI without it).
+func stores(t *testing.T, fn func(t *testing.T, store func(t *testing.T) workflow.Store)) {
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		fn(t, func(*testing.T) workflow.Store { return memory.New() })
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, func(t *testing.T) workflow.Store { return pgtest.New(t) })
+	})
+}
+
 // newApprovals builds n employees whose quarterly summaries are in, so each
 // has a pending 初评 step assigned to ou_l1.
-func newApprovals(t *testing.T, n int) *approvals {
+func newApprovals(t *testing.T, n int, store workflow.Store) *approvals {
 	t.Helper()
 	ctx := context.Background()
 	clk := clock.NewFake(time.Date(2026, 7, 1, 10, 0, 0, 0, calendar.DefaultLocation()))
-	a := &approvals{store: memory.New()}
+	a := &approvals{store: store}
 	sc, err := scoring.Builtin("s4")
 	if err != nil {
 		t.Fatal(err)
@@ -125,151 +139,155 @@ func toastOf(r *callback.CardActionTriggerResponse) string {
 // 30% duplicates, some concurrent — each step is decided exactly once and a
 // duplicate gets the same answer as the original.
 func TestG4DuplicateCallbacks(t *testing.T) {
-	n := scale()
-	a := newApprovals(t, n)
-	type delivery struct {
-		ev  *callback.CardActionTriggerEvent
-		key string
-	}
-	rng := rand.New(rand.NewPCG(4, 4))
-	var ds []delivery
-	for i, st := range a.steps {
-		ev := clickEvent(fmt.Sprintf("ev-%05d", i), "ou_l1", card.KindApprove, st, fullS4("12"))
-		ds = append(ds, delivery{ev, ev.EventV2Base.Header.EventID})
-		if rng.IntN(10) < 3 {
-			ds = append(ds, delivery{ev, ev.EventV2Base.Header.EventID}) // the same delivery again
+	stores(t, func(t *testing.T, newStore func(*testing.T) workflow.Store) {
+		n := scale()
+		a := newApprovals(t, n, newStore(t))
+		type delivery struct {
+			ev  *callback.CardActionTriggerEvent
+			key string
 		}
-	}
-	rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
-	answers := sync.Map{} // event id → []string toasts
-	var wg sync.WaitGroup
-	work := make(chan delivery)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for d := range work {
-				r, err := a.bot.OnCardAction(context.Background(), d.ev)
-				if err != nil {
-					t.Errorf("OnCardAction: %v", err)
-					continue
-				}
-				v, _ := answers.LoadOrStore(d.key, &sync.Map{})
-				v.(*sync.Map).Store(toastOf(r), true)
+		rng := rand.New(rand.NewPCG(4, 4))
+		var ds []delivery
+		for i, st := range a.steps {
+			ev := clickEvent(fmt.Sprintf("ev-%05d", i), "ou_l1", card.KindApprove, st, fullS4("12"))
+			ds = append(ds, delivery{ev, ev.EventV2Base.Header.EventID})
+			if rng.IntN(10) < 3 {
+				ds = append(ds, delivery{ev, ev.EventV2Base.Header.EventID}) // the same delivery again
 			}
-		}()
-	}
-	for _, d := range ds {
-		work <- d
-	}
-	close(work)
-	wg.Wait()
-	answers.Range(func(k, v any) bool {
-		var got []string
-		v.(*sync.Map).Range(func(t, _ any) bool { got = append(got, t.(string)); return true })
-		if len(got) != 1 || got[0] != "success:已通过成功" {
-			t.Errorf("event %s answered %v, want one success", k, got)
 		}
-		return true
+		rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
+		answers := sync.Map{} // event id → []string toasts
+		var wg sync.WaitGroup
+		work := make(chan delivery)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for d := range work {
+					r, err := a.bot.OnCardAction(context.Background(), d.ev)
+					if err != nil {
+						t.Errorf("OnCardAction: %v", err)
+						continue
+					}
+					v, _ := answers.LoadOrStore(d.key, &sync.Map{})
+					v.(*sync.Map).Store(toastOf(r), true)
+				}
+			}()
+		}
+		for _, d := range ds {
+			work <- d
+		}
+		close(work)
+		wg.Wait()
+		answers.Range(func(k, v any) bool {
+			var got []string
+			v.(*sync.Map).Range(func(t, _ any) bool { got = append(got, t.(string)); return true })
+			if len(got) != 1 || got[0] != "success:已通过成功" {
+				t.Errorf("event %s answered %v, want one success", k, got)
+			}
+			return true
+		})
+		for _, st := range a.steps {
+			steps := a.stepsOf(t, st.Person)
+			if len(steps) != 2 || steps[0].State != workflow.StepApproved || steps[1].State != workflow.StepPending {
+				t.Fatalf("%s: steps %+v, want 初评 approved once and 审定 pending", st.Person, steps)
+			}
+		}
+		t.Logf("%d steps, %d deliveries", n, len(ds))
 	})
-	for _, st := range a.steps {
-		steps := a.stepsOf(t, st.Person)
-		if len(steps) != 2 || steps[0].State != workflow.StepApproved || steps[1].State != workflow.StepPending {
-			t.Fatalf("%s: steps %+v, want 初评 approved once and 审定 pending", st.Person, steps)
-		}
-	}
-	t.Logf("%d steps, %d deliveries", n, len(ds))
 }
 
 // TestG8Authorization is docs/reliability.md G8: approve attempts, 90% by
 // people who are not the assignee, apply nothing; the assignee's approve
 // and send-back racing on one step: exactly one wins.
 func TestG8Authorization(t *testing.T) {
-	n := scale()
-	a := newApprovals(t, n)
-	strangers := []string{"ou_l2", "ou_hr", "ou_s1", "ou_head", "ou_e00001", "ou_nobody"}
-	rng := rand.New(rand.NewPCG(8, 8))
-	var applied, refused atomic.Int64
-	var wg sync.WaitGroup
-	work := make(chan *callback.CardActionTriggerEvent)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ev := range work {
-				r, _ := a.bot.OnCardAction(context.Background(), ev)
-				if r != nil && r.Toast != nil && r.Toast.Type == "success" {
-					applied.Add(1)
-				} else {
-					refused.Add(1)
-				}
-			}
-		}()
-	}
-	attempts := 10 * n / 10 // one attempt per step, 90% by strangers
-	var legit []workflow.Step
-	for i := range attempts {
-		st := a.steps[i%len(a.steps)]
-		op := strangers[rng.IntN(len(strangers))]
-		if rng.IntN(10) == 0 {
-			legit = append(legit, st)
-			continue
-		}
-		work <- clickEvent(fmt.Sprintf("g8-%05d", i), op, card.KindApprove, st, fullS4("10"))
-	}
-	close(work)
-	wg.Wait()
-	if applied.Load() != 0 {
-		t.Fatalf("%d approvals by non-assignees applied", applied.Load())
-	}
-	for _, st := range a.steps {
-		if steps := a.stepsOf(t, st.Person); len(steps) != 1 || steps[0].State != workflow.StepPending {
-			t.Fatalf("%s changed by a stranger: %+v", st.Person, steps)
-		}
-	}
-	// The assignee's approve and send-back race on each legitimate step.
-	for i, st := range legit {
-		var wins atomic.Int32
-		var g sync.WaitGroup
-		for j, kind := range []string{card.KindApprove, card.KindReturn} {
-			form := fullS4("10")
-			if kind == card.KindReturn {
-				form = map[string]any{"reason": "请补充材料"}
-			}
-			ev := clickEvent(fmt.Sprintf("race-%05d-%d", i, j), "ou_l1", kind, st, form)
-			g.Add(1)
+	stores(t, func(t *testing.T, newStore func(*testing.T) workflow.Store) {
+		n := scale()
+		a := newApprovals(t, n, newStore(t))
+		strangers := []string{"ou_l2", "ou_hr", "ou_s1", "ou_head", "ou_e00001", "ou_nobody"}
+		rng := rand.New(rand.NewPCG(8, 8))
+		var applied, refused atomic.Int64
+		var wg sync.WaitGroup
+		work := make(chan *callback.CardActionTriggerEvent)
+		for range 8 {
+			wg.Add(1)
 			go func() {
-				defer g.Done()
-				if r, _ := a.bot.OnCardAction(context.Background(), ev); r != nil && r.Toast != nil && r.Toast.Type == "success" {
-					wins.Add(1)
+				defer wg.Done()
+				for ev := range work {
+					r, _ := a.bot.OnCardAction(context.Background(), ev)
+					if r != nil && r.Toast != nil && r.Toast.Type == "success" {
+						applied.Add(1)
+					} else {
+						refused.Add(1)
+					}
 				}
 			}()
 		}
-		g.Wait()
-		if wins.Load() != 1 {
-			t.Fatalf("step %s: %d of approve/send-back won, want exactly 1", st.ID, wins.Load())
+		attempts := 10 * n / 10 // one attempt per step, 90% by strangers
+		var legit []workflow.Step
+		for i := range attempts {
+			st := a.steps[i%len(a.steps)]
+			op := strangers[rng.IntN(len(strangers))]
+			if rng.IntN(10) == 0 {
+				legit = append(legit, st)
+				continue
+			}
+			work <- clickEvent(fmt.Sprintf("g8-%05d", i), op, card.KindApprove, st, fullS4("10"))
 		}
-		steps := a.stepsOf(t, st.Person)
-		if steps[0].State == workflow.StepPending {
-			t.Fatalf("step %s still pending after the race", st.ID)
+		close(work)
+		wg.Wait()
+		if applied.Load() != 0 {
+			t.Fatalf("%d approvals by non-assignees applied", applied.Load())
 		}
-	}
-	// Every refusal was audited.
-	var denials int
-	ctx := context.Background()
-	_ = a.store.InTx(ctx, func(tx workflow.Tx) error {
-		rows, err := tx.Audit(ctx, 0, 1<<30)
-		for _, r := range rows {
-			if r.Denied {
-				denials++
+		for _, st := range a.steps {
+			if steps := a.stepsOf(t, st.Person); len(steps) != 1 || steps[0].State != workflow.StepPending {
+				t.Fatalf("%s changed by a stranger: %+v", st.Person, steps)
 			}
 		}
-		return err
+		// The assignee's approve and send-back race on each legitimate step.
+		for i, st := range legit {
+			var wins atomic.Int32
+			var g sync.WaitGroup
+			for j, kind := range []string{card.KindApprove, card.KindReturn} {
+				form := fullS4("10")
+				if kind == card.KindReturn {
+					form = map[string]any{"reason": "请补充材料"}
+				}
+				ev := clickEvent(fmt.Sprintf("race-%05d-%d", i, j), "ou_l1", kind, st, form)
+				g.Add(1)
+				go func() {
+					defer g.Done()
+					if r, _ := a.bot.OnCardAction(context.Background(), ev); r != nil && r.Toast != nil && r.Toast.Type == "success" {
+						wins.Add(1)
+					}
+				}()
+			}
+			g.Wait()
+			if wins.Load() != 1 {
+				t.Fatalf("step %s: %d of approve/send-back won, want exactly 1", st.ID, wins.Load())
+			}
+			steps := a.stepsOf(t, st.Person)
+			if steps[0].State == workflow.StepPending {
+				t.Fatalf("step %s still pending after the race", st.ID)
+			}
+		}
+		// Every refusal was audited.
+		var denials int
+		ctx := context.Background()
+		_ = a.store.InTx(ctx, func(tx workflow.Tx) error {
+			rows, err := tx.Audit(ctx, 0, 1<<30)
+			for _, r := range rows {
+				if r.Denied {
+					denials++
+				}
+			}
+			return err
+		})
+		if denials < int(refused.Load())/2 {
+			t.Errorf("only %d denials audited for %d refused attempts", denials, refused.Load())
+		}
+		t.Logf("%d attempts by strangers refused, %d races, %d audit rows of refusals", refused.Load(), len(legit), denials)
 	})
-	if denials < int(refused.Load())/2 {
-		t.Errorf("only %d denials audited for %d refused attempts", denials, refused.Load())
-	}
-	t.Logf("%d attempts by strangers refused, %d races, %d audit rows of refusals", refused.Load(), len(legit), denials)
 }
 
 // TestGradeByCard: under S5 the leader sets the grade (no score bands), so

@@ -44,12 +44,14 @@ KAOHE_TICK_INTERVAL=0 KAOHE_LOG_LEVEL=warn \
 	--bench-fixture "$PEOPLE" >"$work/serve.out" 2>"$work/serve.log" &
 server_pid=$!
 
+# The port is bound (and --addr-file written) before the database and the
+# fixture are ready; "listening on" is printed once serve takes callbacks.
 for _ in $(seq 600); do
-	[ -s "$work/addr" ] && break
+	grep -q 'listening on' "$work/serve.out" 2>/dev/null && break
 	kill -0 "$server_pid" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
 	sleep 0.1
 done
-[ -s "$work/addr" ] || { echo "server did not start"; cat "$work/serve.log"; exit 1; }
+grep -q 'listening on' "$work/serve.out" || { echo "server did not start"; cat "$work/serve.log"; exit 1; }
 addr="$(cat "$work/addr")"
 echo "server pid $server_pid on $addr, $PEOPLE people; load: $RATE/s for $DURATION"
 
