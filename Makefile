@@ -2,7 +2,7 @@
 # newcomer needs.
 GO ?= go
 
-.PHONY: demo test build bench bench-bot bench-fanout fuzz
+.PHONY: demo test build bench bench-bot bench-fanout bench-pg fuzz reliability
 
 demo:
 	$(GO) run ./cmd/kaohe demo
@@ -25,6 +25,17 @@ bench-bot:
 # time (CI runs 1,000 people in the ordinary test run).
 bench-fanout:
 	KAOHE_FULL=1 $(GO) test -run TestFanout -v ./bot/
+
+# The fault tests at full scale (docs/reliability.md G1–G12, KAOHE_FULL=1):
+# G1's whole quarter, G3 with 12 kills and a PostgreSQL restart, G4/G8 at
+# 10,000, G6 with 2,000 messages. About 20 minutes; results in BENCHMARKS.md.
+reliability:
+	KAOHE_FULL=1 PKGS='./bot/ ./cmd/kaohe/' ./scripts/test.sh -timeout 60m -run 'TestG[0-9]'
+
+# The callback transaction as raw SQL through pgbench, next to which
+# bench-bot's PostgreSQL numbers are read (BENCHMARKS.md).
+bench-pg:
+	./scripts/bench-pg.sh
 
 # Short fuzz runs of every target (docs/reliability.md G10); FUZZTIME overrides.
 FUZZTIME ?= 30s
