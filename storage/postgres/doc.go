@@ -67,7 +67,12 @@
 // SERIALIZABLE an appender's snapshot may predate an append that committed
 // while it waited for the lock; it then fails with a serialization error
 // and InTx retries it holding the same lock from before the retry's BEGIN,
-// so it cannot lose that race twice. AuditHead returns the last row for
+// so it cannot lose that race twice. A transaction whose context says it
+// will append (workflow.AppendsAudit: every state change) takes that lock
+// before BEGIN from its first attempt, so under load appenders queue once
+// instead of each running twice. The chain therefore admits one appender
+// at a time: a state change costs one commit of the chain, which bounds
+// the write rate at about what the disk's commits allow (BENCHMARKS.md). AuditHead returns the last row for
 // publishing; verification reads Tx.Audit pages into workflow.VerifyAudit.
 //
 // # 民主测评 anonymity
