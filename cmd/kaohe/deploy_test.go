@@ -6,12 +6,20 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/storage/memory"
+	"github.com/kaohe/kaohe/storage/postgres/pgtest"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -78,5 +86,98 @@ func TestHealthcheck(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "", "healthcheck", bad.URL); err == nil {
 		t.Error("503 passed the health check")
+	}
+}
+
+// TestDeployCompose: the compose file's services fit together — no Docker
+// engine runs here, so this is how it stays correct. PostgreSQL and Redis
+// are there with health checks, the schema owner migrates once before
+// serve starts, serve checks the schema as the application role, and
+// every file it mounts exists in deploy/.
+func TestDeployCompose(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../deploy/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Command     []string          `yaml:"command"`
+			Environment map[string]string `yaml:"environment"`
+			Volumes     []string          `yaml:"volumes"`
+			DependsOn   map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
+			Healthcheck map[string]any `yaml:"healthcheck"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"db", "redis", "migrate", "kaohe"} {
+		if _, ok := c.Services[name]; !ok {
+			t.Fatalf("compose has no %s service", name)
+		}
+	}
+	for _, name := range []string{"db", "redis", "kaohe"} {
+		if c.Services[name].Healthcheck == nil {
+			t.Errorf("service %s has no health check", name)
+		}
+	}
+	mig, srv := c.Services["migrate"], c.Services["kaohe"]
+	if strings.Join(mig.Command, " ") != "migrate up" || !strings.Contains(mig.Environment["KAOHE_DATABASE_URL"], "kaohe_owner") {
+		t.Errorf("migrate service: command %v, url %q; want `migrate up` as the schema owner", mig.Command, mig.Environment["KAOHE_DATABASE_URL"])
+	}
+	if srv.DependsOn["migrate"].Condition != "service_completed_successfully" || srv.DependsOn["redis"].Condition != "service_healthy" {
+		t.Errorf("kaohe depends_on = %+v; want migrate completed and redis healthy", srv.DependsOn)
+	}
+	if srv.Environment["KAOHE_MIGRATE"] != MigrateCheck || !strings.Contains(srv.Environment["KAOHE_DATABASE_URL"], "kaohe_serve") ||
+		srv.Environment["KAOHE_REDIS_URL"] == "" {
+		t.Errorf("kaohe environment %v: want migrate check, the kaohe_serve role and a Redis URL", srv.Environment)
+	}
+	if err := checkURL(strings.NewReplacer("${KAOHE_DB_SERVE_PASSWORD:?set the serve role's password}", "x").Replace(srv.Environment["KAOHE_DATABASE_URL"]), "postgres"); err != nil {
+		t.Errorf("kaohe database URL: %v", err)
+	}
+	for name, s := range c.Services {
+		for _, v := range s.Volumes {
+			src, _, _ := strings.Cut(v, ":")
+			if !strings.HasPrefix(src, "./") {
+				continue // a named volume
+			}
+			if _, err := os.Stat(filepath.Join("../../deploy", src)); err != nil {
+				t.Errorf("service %s mounts %s: %v", name, src, err)
+			}
+		}
+	}
+	if st, err := os.Stat("../../deploy/initdb/10-roles.sh"); err != nil || st.Mode()&0o111 == 0 {
+		t.Errorf("deploy/initdb/10-roles.sh must exist and be executable: %v", err)
+	}
+}
+
+// TestDeployInitdbRoles runs deploy/initdb/10-roles.sh against the test
+// PostgreSQL as the postgres image would, twice (it must be idempotent),
+// and checks that the serve role can log in as a member of kaohe_app.
+func TestDeployInitdbRoles(t *testing.T) {
+	t.Parallel()
+	base := pgtest.BaseURL(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("psql"); err != nil {
+		t.Skip("psql not installed")
+	}
+	for range 2 {
+		cmd := exec.Command("sh", "../../deploy/initdb/10-roles.sh")
+		cmd.Env = append(os.Environ(), "PGHOST="+u.Hostname(), "PGPORT="+u.Port(), "POSTGRES_USER="+u.User.Username(),
+			"POSTGRES_DB="+strings.TrimPrefix(u.Path, "/"), "KAOHE_DB_SERVE_PASSWORD=initdb-test")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("10-roles.sh: %v\n%s", err, out)
+		}
+	}
+	if n := pgtest.Int(t, base, `SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
+		WHERE r.rolname = 'kaohe_app' AND u.rolname = 'kaohe_serve' AND u.rolcanlogin`); n != 1 {
+		t.Errorf("kaohe_serve is not a login member of kaohe_app")
 	}
 }
