@@ -119,6 +119,11 @@ func (s *Service) Act(ctx context.Context, by string, a StepAction) error {
 		if err != nil {
 			return err
 		}
+		if step.Person == by {
+			// However the step reached them (a delegation, a stale
+			// assignment): nobody decides their own appraisal.
+			return forbidden("不能审核本人的考核")
+		}
 		can, err := actingFor(o.ctx, o.tx, by, o.now)
 		if err != nil {
 			return err

@@ -48,6 +48,19 @@ func (e *InputError) Is(target error) bool { return target == ErrInvalidInput }
 
 func invalid(field, msg string) error { return &InputError{Field: field, Msg: msg} }
 
+// ForbiddenError is an ErrForbidden that says, in Chinese, why the caller
+// may not act (shown to the user after "您无权办理此事项：").
+type ForbiddenError struct {
+	Why string // e.g. "不能审核本人的考核"
+}
+
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Why }
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
+
+func forbidden(why string) error { return &ForbiddenError{Why: why} }
+
 // IncompleteError is an ErrIncomplete listing what is missing.
 type IncompleteError struct {
 	What    string   // Chinese, e.g. "周记实"
@@ -71,6 +84,10 @@ func Message(err error) string {
 	var ie *InputError
 	if errors.As(err, &ie) {
 		return fmt.Sprintf("填写有误：%s %s", fieldName(ie.Field), ie.Msg)
+	}
+	var fe *ForbiddenError
+	if errors.As(err, &fe) {
+		return "您无权办理此事项：" + fe.Why
 	}
 	var ic *IncompleteError
 	if errors.As(err, &ic) {

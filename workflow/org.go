@@ -81,17 +81,27 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		if st.Head != "" && !ids[st.Head] {
 			return invalid("person", "主管领导不存在："+st.Head)
 		}
+		headChanged := false
 		if st.Head != "" || len(existing) == 0 {
 			cur, err := o.tx.Settings(o.ctx)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
+			headChanged = err == nil && cur.Head != st.Head
 			st.Version = cur.Version + 1
 			if err := o.tx.PutSettings(o.ctx, st); err != nil {
 				return err
 			}
 		}
+		before := map[string]Unit{}
+		for _, u := range old {
+			before[u.ID] = u
+		}
+		changed := map[string]bool{}
 		for _, u := range units {
+			if b, ok := before[u.ID]; ok && (b.Leader != u.Leader || b.Supervisor != u.Supervisor) {
+				changed[u.ID] = true
+			}
 			if err := o.tx.PutUnit(o.ctx, u); err != nil {
 				return err
 			}
@@ -99,6 +109,15 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		for _, p := range people {
 			if err := o.tx.CreatePerson(o.ctx, p); err != nil {
 				return fmt.Errorf("create person %s: %w", p.ID, err)
+			}
+		}
+		// Pending steps follow the role, not the person: a replaced leader
+		// can no longer decide them, and the new one is told.
+		for _, p := range existing {
+			if headChanged || changed[assessingUnit(p)] {
+				if err := s.reassignSteps(o, p); err != nil {
+					return err
+				}
 			}
 		}
 		o.logf("units=%d people=%d", len(units), len(people))
@@ -252,6 +271,20 @@ func (s *Service) Delegate(ctx context.Context, by, to string, start, end time.T
 		if err != nil {
 			return err
 		}
+		holds, err := holdsSteps(o, me)
+		if err != nil {
+			return err
+		}
+		if !holds {
+			return forbidden("只有负责考核审核的领导可以委托他人代办")
+		}
+		may, err := holdsSteps(o, d)
+		if err != nil {
+			return err
+		}
+		if !may {
+			return forbidden("只能委托给负责考核审核的领导或考核委员会成员：" + d.Name)
+		}
 		if !end.After(start) || !end.After(o.now) {
 			return invalid("end", "结束时间须晚于开始时间和当前时间")
 		}
@@ -275,6 +308,38 @@ func (s *Service) Delegate(ctx context.Context, by, to string, start, end time.T
 		o.logf("delegation %s %s..%s", id, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 		return nil
 	})
+}
+
+// holdsSteps reports whether p is someone approval steps may be assigned
+// to: a unit's leader or supervisor, the 主管领导, a committee member (who
+// may stand in for a leader), or anyone who holds a pending step now (a
+// leader HR reassigned a step to). Delegation is limited to them, so an
+// employee can neither hand steps around nor receive them.
+func holdsSteps(o *op, p Person) (bool, error) {
+	if p.Committee {
+		return true, nil
+	}
+	st, err := o.tx.Settings(o.ctx)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	if st.Head == p.ID {
+		return true, nil
+	}
+	units, err := o.tx.Units(o.ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range units {
+		if u.Leader == p.ID || u.Supervisor == p.ID {
+			return true, nil
+		}
+	}
+	steps, err := o.tx.Steps(o.ctx, StepFilter{Assignee: p.ID, State: StepPending})
+	if err != nil {
+		return false, err
+	}
+	return len(steps) > 0, nil
 }
 
 // Delegations returns the delegations from or to by (visible to both).

@@ -283,6 +283,9 @@ func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, d
 		}
 		seen := map[string]bool{}
 		for _, d := range ds {
+			if d.Person == by {
+				return forbidden("不能审定本人的等次")
+			}
 			if seen[d.Person] {
 				return invalid("decisions", "同一人员重复审定："+d.Person)
 			}

@@ -61,6 +61,9 @@ func (s *Service) HandleReview(ctx context.Context, by, reviewID string, version
 		if err != nil {
 			return err
 		}
+		if rv.Person == by {
+			return forbidden("不能办理本人的复核申请")
+		}
 		if err := needText("reason", opinion); err != nil {
 			return err
 		}
@@ -115,6 +118,9 @@ func (s *Service) DecideReview(ctx context.Context, by, reviewID string, version
 		rv, err := s.review(o, reviewID, version, ReviewForwarded)
 		if err != nil {
 			return err
+		}
+		if rv.Person == by {
+			return forbidden("不能决定本人的复核")
 		}
 		label := gradeLabel(s.scheme, grade)
 		if label == "" {

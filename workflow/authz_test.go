@@ -1,0 +1,94 @@
+package workflow_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// TestNobodyDecidesAboutThemselves extends G8 of docs/reliability.md:
+// a delegation cannot carry a person's own step back to them, only those
+// who hold steps may delegate, and only to someone who may hold them; each
+// refusal says why and is audited.
+func TestNobodyDecidesAboutThemselves(t *testing.T) {
+	t.Parallel()
+	h, _ := badHarness(t)
+	week := h.clk.Now().Add(7 * 24 * 3600e9)
+	// l1 (科长 of u1) files his own summary: his 审定 step is s1's.
+	h.must("l1 summary", h.svc.Submit(ctx, "l1", summary("2026-Q3")))
+	own := h.pendingStep("2026-Q3", "l1")
+	if own.Assignee != "s1" {
+		t.Fatalf("l1's first step is with %s, want s1", own.Assignee)
+	}
+	refusals := []struct {
+		name string
+		call func() error
+		why  string
+	}{
+		{"employee delegates", func() error {
+			return h.svc.Delegate(ctx, "e02", "e03", h.clk.Now(), week, "休假")
+		}, "只有负责考核审核的领导"},
+		{"leader delegates to an employee", func() error {
+			return h.svc.Delegate(ctx, "l1", "e02", h.clk.Now(), week, "出差")
+		}, "只能委托给"},
+	}
+	for _, r := range refusals {
+		before := len(h.audit())
+		err := r.call()
+		if !errors.Is(err, workflow.ErrForbidden) || !strings.Contains(workflow.Message(err), r.why) {
+			t.Errorf("%s: err %v (%q), want ErrForbidden saying %q", r.name, err, workflow.Message(err), r.why)
+		}
+		if a := h.audit(); len(a) != before+1 || !a[len(a)-1].Denied {
+			t.Errorf("%s: the refusal was not audited", r.name)
+		}
+	}
+	// s1 delegates to l1, a leader: allowed. l1 may now act on s1's steps
+	// — but never on his own.
+	h.must("s1 delegates to l1", h.svc.Delegate(ctx, "s1", "l1", h.clk.Now(), week, "出差"))
+	err := h.svc.Act(ctx, "l1", workflow.StepAction{StepID: own.ID, Version: own.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(100)}})
+	if !errors.Is(err, workflow.ErrForbidden) || !strings.Contains(workflow.Message(err), "不能审核本人的考核") {
+		t.Fatalf("l1 approving his own step through s1's delegation: %v, want ErrForbidden 不能审核本人的考核", err)
+	}
+	if st := h.pendingStep("2026-Q3", "l1"); st.State != workflow.StepPending || st.Version != own.Version {
+		t.Errorf("l1's own step changed: %+v", st)
+	}
+	a := h.audit()
+	if last := a[len(a)-1]; !last.Denied || last.Actor != "l1" || last.Object != own.ID {
+		t.Errorf("last audit row %+v, want l1's denied attempt on %s", last, own.ID)
+	}
+}
+
+// TestStepsFollowTheRole: when setup (or 同步通讯录) replaces a unit's
+// leader, the pending steps go to the new leader, who is told; the old one
+// can no longer decide them.
+func TestStepsFollowTheRole(t *testing.T) {
+	t.Parallel()
+	h, st := badHarness(t)
+	if st.Assignee != "l1" {
+		t.Fatalf("e01's step is with %s, want l1", st.Assignee)
+	}
+	h.take()
+	// e02 becomes the leader of u1.
+	h.must("replace leader", h.svc.Setup(ctx, "hr", workflow.Settings{}, []workflow.Unit{{ID: "u1", Name: "办公室", Leader: "e02", Supervisor: "s1"}}, nil))
+	moved := h.pendingStep("2026-Q3", "e01")
+	if moved.Assignee != "e02" || moved.ID != st.ID {
+		t.Fatalf("after the new leader: step %+v, want it with e02", moved)
+	}
+	told := false
+	for _, n := range h.take() {
+		told = told || (n.Template == workflow.TplStepAssigned && n.To == "e02")
+	}
+	if !told {
+		t.Errorf("the new leader was not told of the step")
+	}
+	err := h.svc.Act(ctx, "l1", workflow.StepAction{StepID: moved.ID, Version: moved.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}})
+	if !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("the replaced leader approving: %v, want ErrForbidden", err)
+	}
+	h.must("new leader approves", h.svc.Act(ctx, "e02", workflow.StepAction{StepID: moved.ID, Version: moved.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}}))
+}
