@@ -231,6 +231,9 @@ func (r *Relay) mark(ctx context.Context, id int64, state string) error {
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
 		return tx.MarkNotification(ctx, id, state, r.Clock.Now())
 	})
+	if errors.Is(err, workflow.ErrStale) {
+		return nil // another relay settled it first
+	}
 	if err != nil {
 		return fmt.Errorf("mark notification %d %s: %w", id, state, err)
 	}
@@ -243,6 +246,9 @@ func (r *Relay) retry(ctx context.Context, n workflow.Notification, larkWait tim
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
 		return tx.DeferNotification(ctx, n.ID, now, now.Add(backoff(n.Attempts, larkWait)))
 	})
+	if errors.Is(err, workflow.ErrStale) {
+		return nil // another relay delivered it while this one held a lapsed lease
+	}
 	if err != nil {
 		return fmt.Errorf("defer notification %d: %w", n.ID, err)
 	}
@@ -264,7 +270,7 @@ func (r *Relay) dead(ctx context.Context, n workflow.Notification, reason string
 	now := r.Clock.Now()
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
 		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteDead, now); err != nil {
-			return err
+			return err // ErrStale: another relay delivered it; nobody to alert
 		}
 		if n.Template == TplUndeliverable {
 			return nil
@@ -287,6 +293,9 @@ func (r *Relay) dead(ctx context.Context, n workflow.Notification, reason string
 		}
 		return nil
 	})
+	if errors.Is(err, workflow.ErrStale) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("mark notification %d dead: %w", n.ID, err)
 	}

@@ -193,12 +193,17 @@ type Tx interface {
 	// not waited for: in SQL, SELECT … FOR UPDATE SKIP LOCKED.
 	ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Notification, error)
 	// MarkNotification sets a notification's state, counts an attempt and
-	// stamps at; ErrNotFound if there is no such ID.
+	// stamps at. NoteSent is final: marking a sent notification anything
+	// else returns ErrStale and changes nothing (a relay whose lease ran out
+	// must not undo the relay that delivered it), while marking it sent
+	// always succeeds, since it was delivered. ErrNotFound if there is no
+	// such ID.
 	MarkNotification(ctx context.Context, id int64, state string, at time.Time) error
-	// DeferNotification keeps a notification pending after a failed attempt:
-	// it counts the attempt, stamps at and sets NotBefore to retryAt, so no
-	// relay claims it earlier (backoff, or Lark's x-ogw-ratelimit-reset).
-	// ErrNotFound if there is no such ID.
+	// DeferNotification keeps a pending notification pending after a failed
+	// attempt: it counts the attempt, stamps at and sets NotBefore to
+	// retryAt, so no relay claims it earlier (backoff, or Lark's
+	// x-ogw-ratelimit-reset). ErrStale if it is no longer pending (another
+	// relay delivered it or gave up), ErrNotFound if there is no such ID.
 	DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error
 
 	// AppendAudit appends e to the audit log: the store assigns Seq (head+1),

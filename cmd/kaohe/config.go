@@ -101,6 +101,27 @@ type Config struct {
 	DeadlineSummary string `yaml:"deadline_summary"`
 	DeadlineFiling  string `yaml:"deadline_filing"`
 
+	// Remind* are the reminder plans ("stage:workdays@HH:MM,…", see
+	// workflow.ParsePlan; "none" for no reminders); empty keeps the
+	// default. KAOHE_REMIND_WEEKLY, _MONTHLY, _SUMMARY, _VOTE, _STEP,
+	// _FEEDBACK, _FILING.
+	RemindWeekly   string `yaml:"remind_weekly"`
+	RemindMonthly  string `yaml:"remind_monthly"`
+	RemindSummary  string `yaml:"remind_summary"`
+	RemindVote     string `yaml:"remind_vote"`
+	RemindStep     string `yaml:"remind_step"`
+	RemindFeedback string `yaml:"remind_feedback"`
+	RemindFiling   string `yaml:"remind_filing"`
+	// ReminderGrace is how late a reminder slot may still go out after the
+	// service was down; older slots are recorded as missed, not sent.
+	// KAOHE_REMINDER_GRACE.
+	ReminderGrace Duration `yaml:"reminder_grace"`
+	// ClockFile, for tests and demonstrations only, makes serve read the
+	// time from a file (one RFC 3339 instant) that a script moves, so
+	// several processes share a clock that runs weeks in seconds. Empty
+	// (always, in production) is the system clock. KAOHE_CLOCK_FILE.
+	ClockFile string `yaml:"clock_file"`
+
 	// LogLevel is debug, info, warn or error. KAOHE_LOG_LEVEL.
 	LogLevel string `yaml:"log_level"`
 	// LogFormat is text or json. KAOHE_LOG_FORMAT.
@@ -136,6 +157,7 @@ func DefaultConfig() Config {
 		Scheme:            "s4",
 		Migrate:           MigrateAuto,
 		AuditHeadInterval: Duration(time.Hour),
+		ReminderGrace:     Duration(12 * time.Hour),
 		RelayInterval:     Duration(2 * time.Second),
 		TickInterval:      Duration(time.Minute),
 		ShutdownTimeout:   Duration(10 * time.Second),
@@ -210,6 +232,15 @@ func (c *Config) settings() []setting {
 		{key: "deadline_monthly", env: "KAOHE_DEADLINE_MONTHLY", str: &c.DeadlineMonthly},
 		{key: "deadline_summary", env: "KAOHE_DEADLINE_SUMMARY", str: &c.DeadlineSummary},
 		{key: "deadline_filing", env: "KAOHE_DEADLINE_FILING", str: &c.DeadlineFiling},
+		{key: "remind_weekly", env: "KAOHE_REMIND_WEEKLY", str: &c.RemindWeekly},
+		{key: "remind_monthly", env: "KAOHE_REMIND_MONTHLY", str: &c.RemindMonthly},
+		{key: "remind_summary", env: "KAOHE_REMIND_SUMMARY", str: &c.RemindSummary},
+		{key: "remind_vote", env: "KAOHE_REMIND_VOTE", str: &c.RemindVote},
+		{key: "remind_step", env: "KAOHE_REMIND_STEP", str: &c.RemindStep},
+		{key: "remind_feedback", env: "KAOHE_REMIND_FEEDBACK", str: &c.RemindFeedback},
+		{key: "remind_filing", env: "KAOHE_REMIND_FILING", str: &c.RemindFiling},
+		{key: "reminder_grace", env: "KAOHE_REMINDER_GRACE", dur: &c.ReminderGrace},
+		{key: "clock_file", env: "KAOHE_CLOCK_FILE", str: &c.ClockFile},
 		{key: "log_level", env: "KAOHE_LOG_LEVEL", str: &c.LogLevel},
 		{key: "log_format", env: "KAOHE_LOG_FORMAT", str: &c.LogFormat},
 		{key: "bench_fixture", env: "KAOHE_BENCH_FIXTURE", num: &c.BenchFixture},
@@ -378,6 +409,16 @@ func (c Config) Validate() error {
 			return c.fieldError(key, err.Error())
 		}
 	}
+	if _, err := c.plans(); err != nil {
+		var pe *planError
+		if errors.As(err, &pe) {
+			return c.fieldError(pe.key, pe.err.Error())
+		}
+		return err
+	}
+	if c.ReminderGrace <= 0 {
+		return c.fieldError("reminder_grace", "must be above 0")
+	}
 	if _, err := c.level(); err != nil {
 		return c.fieldError("log_level", err.Error())
 	}
@@ -459,6 +500,34 @@ func (c Config) LogValue() slog.Value {
 
 // String is the masked form, so that printing a Config never leaks a secret.
 func (c Config) String() string { return c.LogValue().String() }
+
+// planError is a bad remind_* setting.
+type planError struct {
+	key string
+	err error
+}
+
+func (e *planError) Error() string { return e.key + ": " + e.err.Error() }
+
+// plans turns the remind_* settings into the workflow's plans; a plan not
+// set is left out, so the workflow's default applies.
+func (c Config) plans() (map[string][]workflow.Nudge, error) {
+	specs := map[string]string{"weekly": c.RemindWeekly, "monthly": c.RemindMonthly, "summary": c.RemindSummary, "vote": c.RemindVote,
+		"step": c.RemindStep, "feedback": c.RemindFeedback, "filing": c.RemindFiling}
+	out := map[string][]workflow.Nudge{}
+	for _, kind := range workflow.PlanKinds {
+		spec := specs[kind]
+		if spec == "" {
+			continue
+		}
+		p, err := workflow.ParsePlan(spec)
+		if err != nil {
+			return nil, &planError{key: "remind_" + kind, err: err}
+		}
+		out[kind] = p
+	}
+	return out, nil
+}
 
 // deadlines turns the deadline settings into the workflow's rules.
 func (c Config) deadlines(cal *calendar.Calendar) (workflow.Deadlines, error) {

@@ -46,11 +46,14 @@ const (
 	connectMaxWait   = 15 * time.Second
 )
 
-// openDeps connects to what cfg names. A PostgreSQL that does not answer
+// openDeps connects to what cfg names. The send limiter and the nonce
+// cache count real seconds whatever clock the domain runs on (a clock
+// file in a test), because Lark's limits and a replay's window do. A PostgreSQL that does not answer
 // is retried with backoff until ctx ends, each wait logged and shown on
 // /readyz through waiting; then the schema is migrated (or checked) before
 // anything reads it.
-func openDeps(ctx context.Context, cfg Config, log *slog.Logger, clk clock.Clock, waiting func(reason string)) (*deps, error) {
+func openDeps(ctx context.Context, cfg Config, log *slog.Logger, waiting func(reason string)) (*deps, error) {
+	clk := clock.Real{}
 	d := &deps{close: func() {}}
 	switch cfg.Storage {
 	case StorageMemory:

@@ -129,13 +129,25 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	if err != nil {
 		return nil, &ConfigError{Field: "scheme", Env: "KAOHE_SCHEME", Msg: err.Error()}
 	}
-	clk := clock.Real{}
+	var clk clock.Clock = clock.Real{}
+	if cfg.ClockFile != "" {
+		fc, err := clock.OpenFile(cfg.ClockFile)
+		if err != nil {
+			return nil, &ConfigError{Field: "clock_file", Env: "KAOHE_CLOCK_FILE", Msg: err.Error()}
+		}
+		log.Warn("the clock is read from a file: for tests and demonstrations only", "file", cfg.ClockFile, "now", fc.Now())
+		clk = fc
+	}
 	cal := calendar.Default()
+	plans, err := cfg.plans()
+	if err != nil {
+		return nil, err
+	}
 	dl, err := cfg.deadlines(cal)
 	if err != nil {
 		return nil, fmt.Errorf("deadlines: %w", err)
 	}
-	d, err := openDeps(ctx, cfg, log, clk, waiting)
+	d, err := openDeps(ctx, cfg, log, waiting)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +158,8 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 			d.close()
 		}
 	}()
-	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl})
+	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl,
+		Plans: plans, Grace: time.Duration(cfg.ReminderGrace)})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}

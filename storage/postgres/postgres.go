@@ -109,6 +109,13 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if o.schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.schema}.Sanitize()
 	}
+	if _, set := cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		// A replica stopped in the middle of a transaction (SIGSTOP, a
+		// debugger, a VM paused) would hold its row locks and the audit
+		// chain's lock for as long as it stays stopped; the server ends
+		// such a session after this long, which releases them.
+		cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = "15s"
+	}
 	if !strings.Contains(url, "pool_max_conns") {
 		// pgxpool's default (the number of CPUs, at least 4) leaves a burst
 		// of callbacks queueing for a connection while the few in use wait

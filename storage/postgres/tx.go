@@ -739,8 +739,8 @@ func (t *tx) MarkNotification(ctx context.Context, id int64, state string, at ti
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	return t.attempt(ctx, id, `UPDATE outbox SET state = $2, updated_at = $3, attempts = attempts + 1 WHERE id = $1`,
-		id, state, tsIn(at))
+	return t.attempt(ctx, id, `UPDATE outbox SET state = $2, updated_at = $3, attempts = attempts + 1
+		WHERE id = $1 AND ($2 = 'sent' OR state <> 'sent')`, id, state, tsIn(at))
 }
 
 // DeferNotification implements workflow.Tx.
@@ -748,20 +748,30 @@ func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.T
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	return t.attempt(ctx, id, `UPDATE outbox SET state = 'pending', updated_at = $2, not_before = $3, attempts = attempts + 1
-		WHERE id = $1`, id, tsIn(at), tsIn(retryAt))
+	return t.attempt(ctx, id, `UPDATE outbox SET updated_at = $2, not_before = $3, attempts = attempts + 1
+		WHERE id = $1 AND state = 'pending'`, id, tsIn(at), tsIn(retryAt))
 }
 
-// attempt runs an UPDATE that counts a delivery attempt on notification id.
+// attempt runs an UPDATE that counts a delivery attempt on notification id;
+// it matches no row when the notification does not exist (ErrNotFound) or
+// its state does not allow the change (ErrStale).
 func (t *tx) attempt(ctx context.Context, id int64, sql string, args ...any) error {
 	tag, err := t.tx.Exec(ctx, sql, args...)
 	if err != nil {
 		return fmt.Errorf("update notification %d: %w", id, t.fail(err))
 	}
-	if tag.RowsAffected() == 0 {
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	var state string
+	err = t.tx.QueryRow(ctx, `SELECT state FROM outbox WHERE id = $1`, id).Scan(&state)
+	if isNoRows(err) {
 		return fmt.Errorf("notification %d: %w", id, workflow.ErrNotFound)
 	}
-	return nil
+	if err != nil {
+		return fmt.Errorf("read notification %d: %w", id, t.fail(err))
+	}
+	return fmt.Errorf("notification %d is %s: %w", id, state, workflow.ErrStale)
 }
 
 // AppendAudit implements workflow.Tx. Appends are serialized by an advisory

@@ -648,6 +648,10 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		wantErr(t, "sent", tx.MarkNotification(ctx, ids[0], workflow.NoteSent, t0), nil)
 		wantErr(t, "defer", tx.DeferNotification(ctx, ids[1], t0, t0.Add(lease+2*time.Minute)), nil)
 		wantErr(t, "defer unknown", tx.DeferNotification(ctx, 9999, t0, t0), workflow.ErrNotFound)
+		// Sent is final: a relay whose lease lapsed cannot put it back.
+		wantErr(t, "defer a sent one", tx.DeferNotification(ctx, ids[0], t0, t0.Add(time.Hour)), workflow.ErrStale)
+		wantErr(t, "dead after sent", tx.MarkNotification(ctx, ids[0], workflow.NoteDead, t0), workflow.ErrStale)
+		wantErr(t, "sent again", tx.MarkNotification(ctx, ids[0], workflow.NoteSent, t0), nil)
 		return nil
 	})
 	// After the lease: rows 2 and 3 (their relay died) come back; row 0 is
