@@ -63,6 +63,16 @@ func TestLoadConfig(t *testing.T) {
 		{name: "ErrDatabaseURLScheme", env: with(map[string]string{"KAOHE_DATABASE_URL": "mysql://db/kaohe"}), wantField: "database_url"},
 		{name: "ErrRedisURL", env: with(map[string]string{"KAOHE_REDIS_URL": "127.0.0.1:6379"}), wantField: "redis_url"},
 		{name: "ErrMigrate", env: with(map[string]string{"KAOHE_MIGRATE": "sometimes"}), wantField: "migrate"},
+		{name: "ErrRemindWeekly", env: with(map[string]string{"KAOHE_REMIND_WEEKLY": "boss:1@09:00"}), wantField: "remind_weekly"},
+		{name: "ErrRemindStep", env: with(map[string]string{"KAOHE_REMIND_STEP": "due:0@25:00"}), wantField: "remind_step"},
+		{name: "ErrReminderGrace", env: with(map[string]string{"KAOHE_REMINDER_GRACE": "0s"}), wantField: "reminder_grace"},
+		{name: "OK_RemindNone", env: with(map[string]string{"KAOHE_REMIND_VOTE": "none", "KAOHE_REMIND_WEEKLY": "before:-1@16:30"}),
+			check: func(t *testing.T, c Config) {
+				p, err := c.plans()
+				if err != nil || len(p["vote"]) != 0 || p["weekly"][0].Hour != 16 || p["weekly"][0].Minute != 30 || p["monthly"] != nil {
+					t.Errorf("plans = %v, %v", p, err)
+				}
+			}},
 		{name: "ErrAuditHeadInterval", env: with(map[string]string{"KAOHE_AUDIT_HEAD_INTERVAL": "0s"}), wantField: "audit_head_interval"},
 		{name: "OK_JSONFile", file: `{"app_id": "cli_j", "app_secret": "s", "bench_fixture": 10, "storage": "memory"}`, check: func(t *testing.T, c Config) {
 			if c.AppID != "cli_j" || c.BenchFixture != 10 {
