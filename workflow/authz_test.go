@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -91,4 +92,28 @@ func TestStepsFollowTheRole(t *testing.T) {
 	}
 	h.must("new leader approves", h.svc.Act(ctx, "e02", workflow.StepAction{StepID: moved.ID, Version: moved.Version, Action: workflow.ActApprove,
 		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}}))
+}
+
+// TestVoteAfterTheDeadline: the 民主测评 closes with the self-summaries
+// (Period.SummaryDue); a vote cast later is refused with the reason and
+// changes nothing.
+func TestVoteAfterTheDeadline(t *testing.T) {
+	t.Parallel()
+	h, _ := badHarness(t)
+	v := map[string]scoring.Dec{}
+	for i := 2; i <= 19; i++ {
+		v["e"+pad(i)] = scoring.D("88")
+	}
+	v["l1"] = scoring.D("77")
+	p, err := h.svc.Period(ctx, "2026-Q3")
+	h.must("period", err)
+	h.clk.Set(at(p.SummaryDue.Year, p.SummaryDue.Month, p.SummaryDue.Day+1, 10, 0)) // the day after
+	before := h.snap()
+	err = h.svc.Vote(ctx, "e02", "2026-Q3", v)
+	if !errors.Is(err, workflow.ErrWindowClosed) || !strings.Contains(workflow.Message(err), "期限已过") {
+		t.Fatalf("late vote: %v (%q), want ErrWindowClosed", err, workflow.Message(err))
+	}
+	if after := h.snap(); len(after.ballots) != len(before.ballots) || len(after.voters) != len(before.voters) {
+		t.Errorf("a refused vote was stored: %d ballots, %d voters", len(after.ballots), len(after.voters))
+	}
 }

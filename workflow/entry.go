@@ -415,8 +415,14 @@ func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[stri
 		if !*s.cfg.Votes || !me.Assessed || me.Group == "" {
 			return fmt.Errorf("%s has no vote: %w", by, ErrForbidden)
 		}
-		if _, err := s.openPeriod(o, periodID); err != nil {
+		period, err := s.openPeriod(o, periodID)
+		if err != nil {
 			return err
+		}
+		// The tally closes with the self-summaries: a vote cast later
+		// could still move a result the leaders are already scoring.
+		if s.today(o.now).After(period.SummaryDue) {
+			return fmt.Errorf("votes of %s closed %s: %w", periodID, period.SummaryDue, ErrWindowClosed)
 		}
 		people, err := o.tx.People(o.ctx)
 		if err != nil {
