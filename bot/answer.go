@@ -51,7 +51,7 @@ func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text s
 				return nil, fmt.Errorf("no confirmed period: %w", workflow.ErrInvalidTransition)
 			}
 		}
-		if err := b.svc.Publish(ctx, from, period); err != nil {
+		if err := b.svc.Publish(idem(ctx, 1), from, period); err != nil {
 			return nil, err
 		}
 		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,

@@ -393,6 +393,17 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 	if from == "" || msgID == "" {
 		return nil
 	}
+	// A re-pushed event must not run the command's effects again (公示,
+	// 同步通讯录 确认): deliveries of one message take turns here, a message
+	// already answered is skipped, and each state change the command makes
+	// is keyed by the message id too, for a re-push that reaches another
+	// replica while the first is still at work.
+	unlock := b.events.lock("msg:" + msgID)
+	defer unlock()
+	if b.answered(ctx, msgID) {
+		return nil
+	}
+	ctx = context.WithValue(ctx, eventKey{}, "msg-"+msgID)
 	text, ok := ParseMessageContent(str(m.MessageType), str(m.Content))
 	if !ok {
 		text = ""
@@ -403,27 +414,44 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})
 		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
 	}
-	return b.enqueueCard(ctx, workflow.DedupeKey("msg", msgID), from, c)
+	return b.enqueueAnswer(ctx, msgID, from, c)
 }
 
-// TplCard is the bot's template for a card rendered when it was queued
-// (command answers). Data: card.
-const TplCard = "card"
+// answeredSource names the records of messages already answered.
+const answeredSource = "lark-message"
 
-func (b *Bot) enqueueCard(ctx context.Context, key, to string, c []byte) error {
+// answered reports whether the message's answer is already queued.
+func (b *Bot) answered(ctx context.Context, msgID string) bool {
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
-		_, err := tx.Enqueue(ctx, workflow.Notification{Key: key, To: to, Template: TplCard,
-			Data: map[string]string{"card": string(c)}, CreatedAt: b.clock.Now(), State: workflow.NotePending})
+		_, err := tx.Idempotency(ctx, answeredSource, msgID)
 		return err
 	})
+	return err == nil
+}
+
+// enqueueAnswer queues a command's answer and, in the same transaction,
+// records the message as answered.
+func (b *Bot) enqueueAnswer(ctx context.Context, msgID, to string, c []byte) error {
+	now := b.clock.Now()
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		if _, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey("msg", msgID), To: to, Template: TplCard,
+			Data: map[string]string{"card": string(c)}, CreatedAt: now, State: workflow.NotePending}); err != nil {
+			return err
+		}
+		return tx.SaveIdempotency(ctx, workflow.Idempotency{Source: answeredSource, Key: msgID, CreatedAt: now})
+	})
 	if errors.Is(err, workflow.ErrConflict) {
-		return nil // a re-pushed event: already answered
+		return nil // answered by another delivery of the same event
 	}
 	if err != nil {
 		return fmt.Errorf("queue answer: %w", err)
 	}
 	return nil
 }
+
+// TplCard is the bot's template for a card rendered when it was queued
+// (command answers). Data: card.
+const TplCard = "card"
 
 // Render turns a notification into the card that is sent.
 func (b *Bot) Render(n workflow.Notification) ([]byte, error) {

@@ -242,12 +242,12 @@ func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun
 		}
 	}
 	if len(newUnits) > 0 || len(newPeople) > 0 {
-		if err := b.svc.Setup(ctx, by, workflow.Settings{}, newUnits, newPeople); err != nil {
+		if err := b.svc.Setup(idem(ctx, 1), by, workflow.Settings{}, newUnits, newPeople); err != nil {
 			return changes, fmt.Errorf("apply contacts: %w", err)
 		}
 	}
-	for _, p := range moves {
-		if err := b.svc.MovePerson(ctx, by, p.ID, p.Unit, "通讯录同步"); err != nil {
+	for i, p := range moves {
+		if err := b.svc.MovePerson(idem(ctx, 2+i), by, p.ID, p.Unit, "通讯录同步"); err != nil {
 			return changes, fmt.Errorf("move %s: %w", p.ID, err)
 		}
 	}

@@ -88,7 +88,7 @@ func TestSyncContacts(t *testing.T) {
 	if !strings.Contains(preview.Content, "新增人员 丙") || !strings.Contains(preview.Content, "同步通讯录 确认") {
 		t.Errorf("preview card: %s", preview.Content)
 	}
-	_, err = w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录 确认")
+	imp, err := w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录 确认")
 	w.must("send", err)
 	w.deliver()
 	w.lastCard("ou_hr", "已导入")
@@ -96,6 +96,25 @@ func TestSyncContacts(t *testing.T) {
 		_, err := tx.Person(w.ctx, "ou_c")
 		return err
 	}))
+	// Lark re-pushes the import as if the acknowledgement had been lost:
+	// the directory is not read again and nothing is imported again.
+	contactCalls := func() int {
+		n := 0
+		for api, c := range w.sim.Stats().Requests {
+			if strings.HasPrefix(api, "contact.") {
+				n += c
+			}
+		}
+		return n
+	}
+	calls, answers := contactCalls(), len(w.sim.MessagesTo("ou_hr"))
+	if d, ok := w.sim.Repush(w.ctx, imp.EventID); !ok || !d.Acked {
+		t.Fatalf("re-push: %+v %v", d, ok)
+	}
+	w.deliver()
+	if c, a := contactCalls(), len(w.sim.MessagesTo("ou_hr")); c != calls || a != answers {
+		t.Errorf("a re-pushed 同步通讯录 确认 ran again: contact API calls %d→%d, answers %d→%d", calls, c, answers, a)
+	}
 	_, err = w.sim.SendText(w.ctx, "ou_a", "", "同步通讯录")
 	w.must("send", err)
 	w.deliver()

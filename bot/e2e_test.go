@@ -77,6 +77,18 @@ func newWorld(t *testing.T, appID string, start time.Time) *world {
 	return w
 }
 
+// auditRows reads the whole audit log.
+func (w *world) auditRows() []workflow.AuditEntry {
+	w.t.Helper()
+	var rows []workflow.AuditEntry
+	w.must("audit", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		var err error
+		rows, err = tx.Audit(w.ctx, 0, 0)
+		return err
+	}))
+	return rows
+}
+
 func (w *world) must(what string, err error) {
 	w.t.Helper()
 	if err != nil {
@@ -314,12 +326,25 @@ func TestQuarterThroughLark(t *testing.T) {
 
 	// 5. 公示 by HR's text command: the group chat gets the 好 list, each
 	// person their own result.
-	_, err = w.sim.SendText(ctx, "ou_hr", "", "公示 2026-Q3")
+	pub, err := w.sim.SendText(ctx, "ou_hr", "", "公示 2026-Q3")
 	w.must("send text", err)
 	w.deliver()
 	group := w.sim.Messages(larksim.MessageFilter{ChatID: publicChat})
 	if len(group) != 1 || !strings.Contains(group[0].Content, "孙一") || !strings.Contains(group[0].Content, "周二") || strings.Contains(group[0].Content, "吴三") {
 		t.Fatalf("公示 in the group: %d messages %v", len(group), group)
+	}
+	// Lark re-pushes the event as if the acknowledgement had been lost:
+	// nothing is published, answered or audited again.
+	hrBefore, auditBefore := len(w.sim.MessagesTo("ou_hr")), len(w.auditRows())
+	if d, ok := w.sim.Repush(ctx, pub.EventID); !ok || !d.Acked {
+		t.Fatalf("re-push of 公示: %+v %v", d, ok)
+	}
+	w.deliver()
+	if n := len(w.sim.Messages(larksim.MessageFilter{ChatID: publicChat})); n != 1 {
+		t.Errorf("after a re-push the group has %d 公示 messages, want 1", n)
+	}
+	if n, a := len(w.sim.MessagesTo("ou_hr")), len(w.auditRows()); n != hrBefore || a != auditBefore {
+		t.Errorf("a re-pushed 公示 changed things: HR messages %d→%d, audit rows %d→%d", hrBefore, n, auditBefore, a)
 	}
 	// 我的考核 shows one's own result again.
 	_, err = w.sim.SendText(ctx, "ou_e4", "", "我的考核")

@@ -137,6 +137,25 @@ func (s *Server) RetryDue(ctx context.Context) []EventDelivery {
 	return out
 }
 
+// Repush pushes an event again, acknowledged or not, with the same
+// event_id and payload: what Lark does when the acknowledgement was lost
+// on its way back (the app answered, Lark never heard). It returns false
+// for an unknown event id.
+func (s *Server) Repush(ctx context.Context, eventID string) (EventDelivery, bool) {
+	s.mu.Lock()
+	var found *pendingEvent
+	for _, ev := range s.events {
+		if ev.EventID == eventID {
+			found = ev
+		}
+	}
+	s.mu.Unlock()
+	if found == nil {
+		return EventDelivery{}, false
+	}
+	return s.push(ctx, found), true
+}
+
 // Events returns the state of every event pushed so far.
 func (s *Server) Events() []EventDelivery {
 	s.mu.Lock()
