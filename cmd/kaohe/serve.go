@@ -374,20 +374,39 @@ func (t watchTx) Enqueue(ctx context.Context, n workflow.Notification) (int64, e
 	return id, err
 }
 
-// sdkLogger sends the Lark SDK's log lines to slog.
+// sdkLogger sends the Lark SDK's log lines to slog, without what they
+// quote. At debug level the SDK logs whole callback payloads — the form
+// values (a 民主测评 ballot), the operator's open_id, the card's update
+// token — and at other levels it quotes frames and bodies; no log line of
+// kaohe may carry any of them. So debug lines are dropped, and every other
+// line keeps only its words up to the first quoted value, capped in length.
 type sdkLogger struct{ log *slog.Logger }
 
-func (l sdkLogger) Debug(ctx context.Context, args ...any) {
-	l.log.DebugContext(ctx, fmt.Sprint(args...))
+// sdkLineMax bounds what is kept of an SDK log line.
+const sdkLineMax = 160
+
+// sdkLine is an SDK log line cut before anything it quotes.
+func sdkLine(args ...any) string {
+	s := fmt.Sprint(args...)
+	if i := strings.IndexAny(s, "{[\"=:"); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " …"
+	}
+	if len(s) > sdkLineMax {
+		s = s[:sdkLineMax] + " …"
+	}
+	return s
 }
+
+// Debug drops the line: it is where the SDK prints payloads.
+func (l sdkLogger) Debug(context.Context, ...any) {}
 func (l sdkLogger) Info(ctx context.Context, args ...any) {
-	l.log.InfoContext(ctx, fmt.Sprint(args...))
+	l.log.InfoContext(ctx, sdkLine(args...), "source", "lark-sdk")
 }
 func (l sdkLogger) Warn(ctx context.Context, args ...any) {
-	l.log.WarnContext(ctx, fmt.Sprint(args...))
+	l.log.WarnContext(ctx, sdkLine(args...), "source", "lark-sdk")
 }
 func (l sdkLogger) Error(ctx context.Context, args ...any) {
-	l.log.ErrorContext(ctx, fmt.Sprint(args...))
+	l.log.ErrorContext(ctx, sdkLine(args...), "source", "lark-sdk")
 }
 
 // readyz reports every dependency on its own line ("postgres: ok",

@@ -324,3 +324,56 @@ func TestLoadAgainstServe(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 }
+
+// TestSDKLogsNoPayload: at debug level over the long connection, where the
+// SDK prints whole callback payloads, no log line carries a form value,
+// the callback's token or an open_id from the payload.
+func TestSDKLogsNoPayload(t *testing.T) {
+	t.Parallel()
+	const appID = "cli_serve_debug"
+	e := newSimEnv(t, appID)
+	e.sim.Configure(larksim.WebhookConfig{LongConnection: true})
+	cfg := baseConfig(e, appID, testOrg(t))
+	cfg["log_level"] = "debug"
+	_, stop, logs := startServe(t, cfg)
+	wait, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.sim.WaitLongConnection(wait); err != nil {
+		t.Fatalf("long connection: %v", err)
+	}
+	if _, err := e.sim.SendText(context.Background(), "ou_e1", "", "记实"); err != nil {
+		t.Fatal(err)
+	}
+	form := e.waitCard(t, "ou_e1", "weekly_form")
+	const secret = "机密周记实内容"
+	r, err := e.sim.ClickButton(context.Background(), form.MessageID, "ou_e1", "submit", map[string]any{
+		card.TaskField(1, card.PartTitle): secret, card.TaskField(1, card.PartProgress): "30", "attendance": "full",
+	})
+	if err != nil || r.Toast == nil || r.Toast.Type != "success" {
+		t.Fatalf("submit over the long connection: %+v %v\n%s", r, err, logs.String())
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	for _, leak := range []string{secret, "form_value", `"token"`, "c-"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("debug log carries %q:\n%s", leak, out)
+		}
+	}
+}
+
+func TestSDKLine(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"connected to wss://open.feishu.cn/ws?access_key=abc", "connected to wss …"},
+		{"receive message, payload {\"event\":{\"action\":{\"form_value\":{\"v\":\"90\"}}}}", "receive message, payload …"},
+		{"ping success", "ping success"},
+		{strings.Repeat("长", 300), strings.Repeat("长", 300)[:sdkLineMax] + " …"},
+	}
+	for _, tt := range tests {
+		if got := sdkLine(tt.in); got != tt.want {
+			t.Errorf("sdkLine(%.40q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
