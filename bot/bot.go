@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -463,8 +464,8 @@ func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
 		}
 		return []byte(c), nil
 	case TplUndeliverable:
-		return card.NoticeCard(card.Notice{Title: "消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
-			Lines: []string{"收件人：" + n.Data["to"], "消息：" + n.Data["template"], "原因：" + n.Data["reason"]}}), nil
+		return card.NoticeCard(card.Notice{Title: n.Data["count"] + "条消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
+			Lines: append([]string{"以下消息未能送达（收件人 · 消息 · 原因）："}, strings.Split(n.Data["lines"], "\n")...)}), nil
 	case TplAuditHead:
 		return card.NoticeCard(card.Notice{Title: "审计日志链头", Colour: card.Grey, Summary: "审计日志链头 " + n.Data["seq"],
 			Lines: []string{"序号：" + n.Data["seq"], "哈希：" + n.Data["hash"], "时间：" + n.Data["at"],

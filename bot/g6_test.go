@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,13 @@ func testRedis(t *testing.T) *kredis.Client {
 	}
 	if u == "" {
 		miss("TEST_REDIS_URL is not set")
+	}
+	if !strings.Contains(u, "timeout") { // patient on a busy CI machine; production keeps the short default
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + "dial_timeout=5s&read_timeout=5s&write_timeout=5s&pool_timeout=5s"
 	}
 	c, err := kredis.Open(u)
 	if err != nil {

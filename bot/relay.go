@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"strings"
 	"time"
 
 	"github.com/kaohe/kaohe/bot/ratelimit"
@@ -130,12 +132,80 @@ func (r *Relay) RunOnce(ctx context.Context) (RelayReport, error) {
 		if len(batch) == 0 {
 			return rep, nil
 		}
+		var graves []grave
+		var failed error
 		for _, n := range batch {
-			if err := r.deliver(ctx, n, &rep); err != nil {
-				return rep, err
+			g, err := r.deliver(ctx, n, &rep)
+			if g != nil {
+				graves = append(graves, *g)
+			}
+			if err != nil {
+				failed = err
+				break
 			}
 		}
+		if err := r.bury(ctx, graves); err != nil {
+			return rep, err
+		}
+		if failed != nil {
+			return rep, failed
+		}
 	}
+}
+
+// grave is a notification the relay gives up on, with the reason HR reads.
+type grave struct {
+	n      workflow.Notification
+	reason string
+}
+
+// droppable templates are reminders whose moment passes: after Lark was
+// unreachable for the whole uuid window they are dropped, not re-sent
+// late. Everything else (results, 公示, decisions, assignments) is re-sent
+// once under a new uuid.
+var droppable = map[string]bool{
+	workflow.TplRemind: true, workflow.TplEscalate: true, workflow.TplFilingDue: true, workflow.TplFeedbackDue: true,
+}
+
+// resentKey marks a notification's Data as the re-send of an expired one.
+const resentKey = "resent"
+
+// expire handles a notification whose uuid window is over: a reminder is
+// buried, anything else is queued again once under a new uuid (a previous
+// attempt could only have been delivered if Lark lost its answer, and a
+// result seen twice is better than a result lost).
+func (r *Relay) expire(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
+	if droppable[n.Template] {
+		rep.Dead++
+		return &grave{n, "飞书在重试期限内一直无法送达，提醒已过时，不再补发"}, nil
+	}
+	if n.Data[resentKey] != "" {
+		rep.Dead++
+		return &grave{n, "飞书在两个重试期限内都无法送达"}, nil
+	}
+	now := r.Clock.Now()
+	data := maps.Clone(n.Data)
+	if data == nil {
+		data = map[string]string{}
+	}
+	data[resentKey] = "1"
+	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteDead, now); err != nil {
+			return err
+		}
+		_, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey(n.Key, "resend"), To: n.To, Chat: n.Chat,
+			Template: n.Template, Data: data, CreatedAt: now})
+		return err
+	})
+	switch {
+	case errors.Is(err, workflow.ErrStale), errors.Is(err, workflow.ErrConflict):
+		return nil, nil // another relay delivered or re-queued it
+	case err != nil:
+		return nil, fmt.Errorf("re-queue notification %d: %w", n.ID, err)
+	}
+	rep.Retry++
+	r.Log.Warn("notification re-queued under a new uuid after its window", "id", n.ID, "template", n.Template)
+	return nil, nil
 }
 
 // Backoff bounds for a failed send: the first retry after minBackoff,
@@ -157,36 +227,42 @@ func backoff(attempts int, larkWait time.Duration) time.Duration {
 	return max(d, larkWait)
 }
 
-func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *RelayReport) error {
+// deliver sends n once. It returns a grave when n is to be given up
+// (refused by Lark, unrenderable, or out of retries), which the caller
+// buries with the rest of the batch; an error stops the pass.
+func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
 	now := r.Clock.Now()
-	if now.Sub(n.CreatedAt) > r.MaxAge {
-		rep.Dead++
-		return r.dead(ctx, n, "not delivered within the retry window")
+	// Lark lets one request per uuid succeed within an hour of the first;
+	// past MaxAge from the first attempt a retry is no longer covered. A
+	// notification never attempted (Lark unreachable, sending paused) has
+	// no window running yet.
+	if !n.FirstAttemptAt.IsZero() && now.Sub(n.FirstAttemptAt) > r.MaxAge {
+		return r.expire(ctx, n, rep)
 	}
 	card, err := r.Render(n)
 	if err != nil {
 		rep.Dead++
 		r.Log.Error("render notification", "id", n.ID, "template", n.Template, "err", err)
-		return r.dead(ctx, n, "render: "+err.Error())
+		return &grave{n, "消息无法生成：" + err.Error()}, nil
 	}
 	if r.Limiter != nil {
 		for {
 			res, err := r.Limiter.Allow(ctx, appKey, recipientKey(n))
 			if err != nil {
-				return fmt.Errorf("rate limiter: %w", err)
+				return nil, fmt.Errorf("rate limiter: %w", err)
 			}
 			if res.Allowed {
 				break
 			}
 			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	_, err = r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
 	if err == nil {
 		rep.Sent++
-		return r.mark(ctx, n.ID, workflow.NoteSent)
+		return nil, r.mark(ctx, n.ID, workflow.NoteSent)
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
@@ -202,18 +278,18 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 				key = recipientKey(n) // 230020: this chat or user is over its 5/s
 			}
 			if err := r.Limiter.Penalize(ctx, key, ae.RetryAfter); err != nil {
-				return fmt.Errorf("rate limiter: %w", err)
+				return nil, fmt.Errorf("rate limiter: %w", err)
 			}
 		}
-		return r.retry(ctx, n, ae.RetryAfter)
+		return nil, r.retry(ctx, n, ae.RetryAfter)
 	case ae.Retryable():
 		rep.Retry++
 		r.Log.Warn("send failed, will retry", "id", n.ID, "err", ae)
-		return r.retry(ctx, n, 0)
+		return nil, r.retry(ctx, n, 0)
 	default:
 		rep.Dead++
 		r.Log.Error("send refused", "id", n.ID, "to", n.To, "code", ae.Code, "kind", ae.Kind, "err", ae)
-		return r.dead(ctx, n, undeliverableReason(ae))
+		return &grave{n, undeliverableReason(ae)}, nil
 	}
 }
 
@@ -260,32 +336,68 @@ func (r *Relay) retry(ctx context.Context, n workflow.Notification, larkWait tim
 // are detectable. It is the bot's own template.
 const TplAuditHead = "audit_head"
 
-// TplUndeliverable tells HR a notification could not be delivered. Data:
-// to, template, reason. It is the bot's own template, not the domain's.
+// TplUndeliverable tells HR which notifications could not be delivered:
+// one digest per relay batch, not one message per failure, so an hour of
+// Lark being down is one message, not hundreds. Data: count, and lines
+// (newline-separated "recipient · message · reason", at most
+// maxDigestLines). It is the bot's own template.
 const TplUndeliverable = "undeliverable"
 
-// dead marks n dead and, in the same transaction, tells every HR member why
-// (unless n was itself such an alert, to avoid loops).
-func (r *Relay) dead(ctx context.Context, n workflow.Notification, reason string) error {
+// maxDigestLines bounds the lines of one digest.
+const maxDigestLines = 10
+
+// bury marks the batch's given-up notifications dead and, in the same
+// transaction, sends every HR member one digest of them (a digest itself
+// is buried without another, to avoid loops).
+func (r *Relay) bury(ctx context.Context, graves []grave) error {
+	if len(graves) == 0 {
+		return nil
+	}
 	now := r.Clock.Now()
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
-		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteDead, now); err != nil {
-			return err // ErrStale: another relay delivered it; nobody to alert
-		}
-		if n.Template == TplUndeliverable {
-			return nil
-		}
 		people, err := tx.People(ctx)
 		if err != nil {
 			return err
 		}
+		names := map[string]string{}
 		for _, p := range people {
-			if !p.HR || p.ID == n.To {
+			names[p.ID] = p.Name
+		}
+		var lines []string
+		count := 0
+		for _, g := range graves {
+			err := tx.MarkNotification(ctx, g.n.ID, workflow.NoteDead, now)
+			if errors.Is(err, workflow.ErrStale) {
+				continue // another relay delivered it meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			if g.n.Template == TplUndeliverable {
+				continue
+			}
+			count++
+			if len(lines) < maxDigestLines {
+				to := g.n.To
+				if name := names[to]; name != "" {
+					to = name
+				}
+				lines = append(lines, to+" · "+g.n.Template+" · "+g.reason)
+			}
+		}
+		if count == 0 {
+			return nil
+		}
+		if count > len(lines) {
+			lines = append(lines, fmt.Sprintf("……另有%d条", count-len(lines)))
+		}
+		for _, p := range people {
+			if !p.HR {
 				continue
 			}
 			_, err := tx.Enqueue(ctx, workflow.Notification{
-				Key: workflow.DedupeKey("undeliv", fmt.Sprint(n.ID), p.ID), To: p.ID, Template: TplUndeliverable,
-				Data: map[string]string{"to": n.To, "template": n.Template, "reason": reason}, CreatedAt: now,
+				Key: workflow.DedupeKey("undeliv", fmt.Sprint(graves[0].n.ID), p.ID), To: p.ID, Template: TplUndeliverable,
+				Data: map[string]string{"count": fmt.Sprint(count), "lines": strings.Join(lines, "\n")}, CreatedAt: now,
 			})
 			if err != nil && !errors.Is(err, workflow.ErrConflict) {
 				return err
@@ -293,11 +405,8 @@ func (r *Relay) dead(ctx context.Context, n workflow.Notification, reason string
 		}
 		return nil
 	})
-	if errors.Is(err, workflow.ErrStale) {
-		return nil
-	}
 	if err != nil {
-		return fmt.Errorf("mark notification %d dead: %w", n.ID, err)
+		return fmt.Errorf("bury %d notifications: %w", len(graves), err)
 	}
 	return nil
 }

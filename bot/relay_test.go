@@ -137,16 +137,12 @@ func TestRelayLarkErrors(t *testing.T) {
 		t.Errorf("ou_ok got %d messages after the 429 burst, want 1", got)
 	}
 	alerts := w.sim.MessagesTo("ou_hr")
-	if len(alerts) != 3 {
-		t.Fatalf("HR got %d alerts, want 3", len(alerts))
+	if len(alerts) != 1 {
+		t.Fatalf("HR got %d alerts, want one digest of the three refusals", len(alerts))
 	}
-	for _, want := range []string{"已离职", "停用机器人", "不在该群"} {
-		found := false
-		for _, m := range alerts {
-			found = found || strings.Contains(m.Content, want)
-		}
-		if !found {
-			t.Errorf("no HR alert mentions %q", want)
+	for _, want := range []string{"3条消息未能送达", "已离职", "停用机器人", "不在该群"} {
+		if !strings.Contains(alerts[0].Content, want) {
+			t.Errorf("the HR digest does not mention %q: %s", want, alerts[0].Content)
 		}
 	}
 	// Two hours and a bit later the token has expired at Lark; the next send
@@ -158,13 +154,59 @@ func TestRelayLarkErrors(t *testing.T) {
 	if rep.Sent != 1 {
 		t.Errorf("after token expiry sent %d, want 1 (stats %+v)", rep.Sent, w.sim.Stats())
 	}
-	// A notification that could not go out within the window is dead, not
-	// retried past Lark's one-hour uuid window.
+	// Queued long ago but never tried (sending was paused): Lark's uuid
+	// window has not started, so it goes out.
 	w.queue(workflow.Notification{Key: workflow.DedupeKey("old"), To: "ou_ok", Template: workflow.TplFilingDue,
-		Data: map[string]string{"period": "2026-Q3"}, CreatedAt: w.clk.Now().Add(-55 * time.Minute)})
+		Data: map[string]string{"period": "2026-Q3"}, CreatedAt: w.clk.Now().Add(-3 * time.Hour)})
 	rep, err = w.relay.RunOnce(w.ctx)
 	w.must("relay", err)
-	if rep.Dead != 1 {
-		t.Errorf("stale notification: dead %d, want 1", rep.Dead)
+	if rep.Sent != 1 || rep.Dead != 0 {
+		t.Errorf("a notification queued long ago, never tried: %+v, want it sent", rep)
+	}
+}
+
+// TestRelayOutage: Lark answers every send with HTTP 503 for an hour.
+// Reminders whose uuid window ran out are dropped, results are re-sent
+// under a new uuid and arrive once Lark is back, and HR gets one digest
+// of what was dropped, not one message per failure.
+func TestRelayOutage(t *testing.T) {
+	w := newWorld(t, "cli_outage", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	ps := []workflow.Person{{ID: "ou_hr", Name: "政工科", HR: true}}
+	for i := range 20 {
+		ps = append(ps, workflow.Person{ID: fmt.Sprintf("ou_o%02d", i), Name: fmt.Sprintf("干部%02d", i)})
+	}
+	w.people(ps...)
+	for i := range 20 {
+		n := notice(fmt.Sprint("out", i), ps[1+i].ID) // a 备案 reminder
+		if i%2 == 1 {
+			n = workflow.Notification{Key: workflow.DedupeKey("res", fmt.Sprint(i)), To: ps[1+i].ID, Template: workflow.TplResult,
+				Data: map[string]string{"period": "2026-Q3", "grade": "好", "score": "92.00"}}
+		}
+		w.queue(n)
+	}
+	outage := w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Status: 503})
+	for range 70 { // an hour and ten minutes of relay passes, one a minute
+		_, err := w.relay.RunOnce(w.ctx)
+		w.must("relay", err)
+		w.clk.Advance(time.Minute)
+	}
+	outage.Remove()
+	for range 5 {
+		_, err := w.relay.RunOnce(w.ctx)
+		w.must("relay", err)
+		w.clk.Advance(time.Minute)
+	}
+	for i := range 20 {
+		got := len(w.sim.MessagesTo(ps[1+i].ID))
+		if want := i % 2; got != want { // results 1, reminders 0
+			t.Errorf("%s got %d messages after the outage, want %d", ps[1+i].ID, got, want)
+		}
+	}
+	alerts := w.sim.MessagesTo("ou_hr")
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Content, "10条消息未能送达") {
+		t.Fatalf("HR got %d messages, want one digest of the 10 dropped reminders: %v", len(alerts), alerts)
+	}
+	if pending := len(w.outbox(workflow.NotePending)); pending != 0 {
+		t.Errorf("%d notifications still pending", pending)
 	}
 }

@@ -398,6 +398,10 @@ type Notification struct {
 	// once) when queued, then the end of a relay's lease or of a retry's
 	// backoff.
 	NotBefore time.Time
+	// FirstAttemptAt is when a relay first tried to send it (set by the
+	// store with the first attempt counted): Lark's one-hour uuid window
+	// runs from there, not from CreatedAt.
+	FirstAttemptAt time.Time
 }
 
 // AuditEntry is one row of the hash-chained audit log (docs/reliability.md §5).

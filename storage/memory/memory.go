@@ -798,20 +798,20 @@ func (t *tx) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration
 
 // MarkNotification implements workflow.Tx.
 func (t *tx) MarkNotification(ctx context.Context, id int64, state string, at time.Time) error {
-	return t.attempt(ctx, id, func(cur string) bool { return state == workflow.NoteSent || cur != workflow.NoteSent },
+	return t.attempt(ctx, id, at, func(cur string) bool { return state == workflow.NoteSent || cur != workflow.NoteSent },
 		func(n *workflow.Notification) { n.State, n.UpdatedAt = state, at.UTC() })
 }
 
 // DeferNotification implements workflow.Tx.
 func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error {
-	return t.attempt(ctx, id, func(cur string) bool { return cur == workflow.NotePending },
+	return t.attempt(ctx, id, at, func(cur string) bool { return cur == workflow.NotePending },
 		func(n *workflow.Notification) { n.UpdatedAt, n.NotBefore = at.UTC(), retryAt.UTC() })
 }
 
 // attempt counts one delivery attempt on notification id and applies f,
 // if allowed says the notification's current state permits it (ErrStale
 // otherwise).
-func (t *tx) attempt(ctx context.Context, id int64, allowed func(state string) bool, f func(n *workflow.Notification)) error {
+func (t *tx) attempt(ctx context.Context, id int64, at time.Time, allowed func(state string) bool, f func(n *workflow.Notification)) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
@@ -821,7 +821,13 @@ func (t *tx) attempt(ctx context.Context, id int64, allowed func(state string) b
 	if cur := t.s.outbox[id-1].State; !allowed(cur) {
 		return fmt.Errorf("notification %d is %s: %w", id, cur, workflow.ErrStale)
 	}
-	t.updateNote(int(id-1), func(n *workflow.Notification) { n.Attempts++; f(n) })
+	t.updateNote(int(id-1), func(n *workflow.Notification) {
+		n.Attempts++
+		if n.FirstAttemptAt.IsZero() {
+			n.FirstAttemptAt = at.UTC()
+		}
+		f(n)
+	})
 	return nil
 }
 

@@ -568,16 +568,16 @@ func scanFire(s scanner) (workflow.Fire, error) {
 	return f, nil
 }
 
-const noteColumns = `id, key, to_id, chat, template, data, created_at, state, attempts, updated_at, not_before`
+const noteColumns = `id, key, to_id, chat, template, data, created_at, state, attempts, updated_at, not_before, first_attempt_at`
 
 func scanNote(s scanner) (workflow.Notification, error) {
 	var n workflow.Notification
 	var data []byte
-	var created, updated, notBefore *time.Time
-	if err := s.Scan(&n.ID, &n.Key, &n.To, &n.Chat, &n.Template, &data, &created, &n.State, &n.Attempts, &updated, &notBefore); err != nil {
+	var created, updated, notBefore, first *time.Time
+	if err := s.Scan(&n.ID, &n.Key, &n.To, &n.Chat, &n.Template, &data, &created, &n.State, &n.Attempts, &updated, &notBefore, &first); err != nil {
 		return workflow.Notification{}, err
 	}
-	n.CreatedAt, n.UpdatedAt, n.NotBefore = tsOut(created), tsOut(updated), tsOut(notBefore)
+	n.CreatedAt, n.UpdatedAt, n.NotBefore, n.FirstAttemptAt = tsOut(created), tsOut(updated), tsOut(notBefore), tsOut(first)
 	if err := fromJSON(data, &n.Data); err != nil {
 		return workflow.Notification{}, fmt.Errorf("notification %d data: %w", n.ID, err)
 	}

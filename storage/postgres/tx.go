@@ -739,7 +739,8 @@ func (t *tx) MarkNotification(ctx context.Context, id int64, state string, at ti
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	return t.attempt(ctx, id, `UPDATE outbox SET state = $2, updated_at = $3, attempts = attempts + 1
+	return t.attempt(ctx, id, `UPDATE outbox SET state = $2, updated_at = $3, attempts = attempts + 1,
+			first_attempt_at = coalesce(first_attempt_at, $3)
 		WHERE id = $1 AND ($2 = 'sent' OR state <> 'sent')`, id, state, tsIn(at))
 }
 
@@ -748,7 +749,8 @@ func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.T
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	return t.attempt(ctx, id, `UPDATE outbox SET updated_at = $2, not_before = $3, attempts = attempts + 1
+	return t.attempt(ctx, id, `UPDATE outbox SET updated_at = $2, not_before = $3, attempts = attempts + 1,
+			first_attempt_at = coalesce(first_attempt_at, $2)
 		WHERE id = $1 AND state = 'pending'`, id, tsIn(at), tsIn(retryAt))
 }
 

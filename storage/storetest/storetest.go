@@ -664,8 +664,11 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 	}
 	in(t, s, func(tx workflow.Tx) error {
 		ns, _ := tx.Outbox(ctx, "", 0, 0)
-		if ns[1].State != workflow.NotePending || ns[1].Attempts != 1 {
-			t.Errorf("deferred row = %+v, want pending after 1 attempt", ns[1])
+		if ns[1].State != workflow.NotePending || ns[1].Attempts != 1 || !ns[1].FirstAttemptAt.Equal(t0) {
+			t.Errorf("deferred row = %+v, want pending after 1 attempt, first tried at %v", ns[1], t0)
+		}
+		if !ns[2].FirstAttemptAt.IsZero() {
+			t.Errorf("a row never tried has a first attempt: %+v", ns[2])
 		}
 		return nil
 	})
