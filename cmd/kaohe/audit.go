@@ -80,22 +80,7 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	var prev *workflow.AuditEntry
 	var n int64
 	var broken error
-	for {
-		var page []workflow.AuditEntry
-		after := int64(0)
-		if prev != nil {
-			after = prev.Seq
-		}
-		if err := st.InTx(ctx, func(tx workflow.Tx) error {
-			var err error
-			page, err = tx.Audit(ctx, after, auditPage)
-			return err
-		}); err != nil {
-			return fmt.Errorf("read audit log after row %d: %w", after, err)
-		}
-		if len(page) == 0 {
-			break
-		}
+	err = eachAuditPage(ctx, st, func(page []workflow.AuditEntry) {
 		if err := workflow.VerifyAudit(prev, page); err != nil && broken == nil {
 			broken = err
 		}
@@ -113,6 +98,9 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 		if n%(50*auditPage) == 0 {
 			fmt.Fprintf(stderr, "verified %d rows…\n", n)
 		}
+	})
+	if err != nil {
+		return err
 	}
 	for _, h := range heads {
 		if _, missing := want[h.Seq]; missing {
@@ -133,6 +121,27 @@ func auditVerify(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d rows, %s; %d published heads checked\n", n, head, len(heads))
 	return nil
+}
+
+// eachAuditPage hands fn the whole audit log, a page at a time in seq
+// order, each page read in its own short transaction.
+func eachAuditPage(ctx context.Context, st workflow.Store, fn func(page []workflow.AuditEntry)) error {
+	var after int64
+	for {
+		var page []workflow.AuditEntry
+		if err := st.InTx(ctx, func(tx workflow.Tx) error {
+			var err error
+			page, err = tx.Audit(ctx, after, auditPage)
+			return err
+		}); err != nil {
+			return fmt.Errorf("read audit log after row %d: %w", after, err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		fn(page)
+		after = page[len(page)-1].Seq
+	}
 }
 
 // readHeads reads a heads file: one JSON object per line; blank lines are
@@ -202,20 +211,8 @@ func auditExport(ctx context.Context, args []string, getenv func(string) string,
 	if *format == "csv" {
 		_ = cw.Write([]string{"seq", "at", "actor", "action", "object", "detail", "denied", "prev_hash", "row_hash"})
 	}
-	var after, n int64
-	for {
-		var page []workflow.AuditEntry
-		if err := st.InTx(ctx, func(tx workflow.Tx) error {
-			var err error
-			page, err = tx.Audit(ctx, after, auditPage)
-			return err
-		}); err != nil {
-			return fmt.Errorf("read audit log after row %d: %w", after, err)
-		}
-		if len(page) == 0 {
-			break
-		}
-		after = page[len(page)-1].Seq
+	var n int64
+	err = eachAuditPage(ctx, st, func(page []workflow.AuditEntry) {
 		for _, r := range page {
 			if r.At.Before(start) || !r.At.Before(end) {
 				continue
@@ -229,6 +226,9 @@ func auditExport(ctx context.Context, args []string, getenv func(string) string,
 			b, _ := json.Marshal(exportRow(r))
 			_, _ = bw.Write(append(b, '\n'))
 		}
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	if err := errors.Join(cw.Error(), bw.Flush()); err != nil {
