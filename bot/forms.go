@@ -195,20 +195,25 @@ func (b *Bot) myStep(ctx context.Context, op, id string) (workflow.Step, error) 
 			return s, nil
 		}
 	}
-	// Not pending for this operator: tell them what happened to it.
+	// Not pending for this operator. Only someone the step was theirs to
+	// decide learns what happened to it; anyone else — a forwarded card, a
+	// guessed id — learns nothing, not even whether it exists, and the
+	// attempt is audited.
 	var st workflow.Step
 	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
 		st, err = tx.Step(ctx, id)
 		return err
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, workflow.ErrNotFound) {
 		return workflow.Step{}, err
 	}
-	if st.State != workflow.StepPending {
+	if err == nil && (st.Assignee == op || st.ActedBy == op) && st.State != workflow.StepPending {
 		return workflow.Step{}, fmt.Errorf("step %s is %s: %w", id, st.State, workflow.ErrStale)
 	}
-	return workflow.Step{}, fmt.Errorf("step %s belongs to %s: %w", id, st.Assignee, workflow.ErrForbidden)
+	denied := fmt.Errorf("step %s is not %s's to decide: %w", id, op, workflow.ErrForbidden)
+	b.svc.RecordDenial(ctx, op, "step.open", id, denied)
+	return workflow.Step{}, denied
 }
 
 func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringForm, error) {

@@ -348,3 +348,53 @@ func TestGradeByCard(t *testing.T) {
 		t.Fatalf("step after approve: %+v", got)
 	}
 }
+
+// TestStrangerLearnsNothing: opening a step that is not one's own says
+// 无权 whether the step was decided or not (only its assignee hears that it
+// was handled), and the attempt is audited.
+func TestStrangerLearnsNothing(t *testing.T) {
+	t.Parallel()
+	a := newApprovals(t, 2, memory.New())
+	ctx := context.Background()
+	decided, pending := a.steps[0], a.steps[1]
+	r, _ := a.bot.OnCardAction(ctx, clickEvent("ok-1", "ou_l1", card.KindApprove, decided, fullS4("12")))
+	if toastOf(r) != "success:已通过成功" {
+		t.Fatalf("approve: %s", toastOf(r))
+	}
+	open := func(eventID, op string, st workflow.Step) string {
+		ev := clickEvent(eventID, op, card.KindOpen, st, nil)
+		ev.Event.Action.Value = map[string]any{"k": card.KindOpen, "id": card.OpenID(card.FormStep, st.ID), "v": float64(0)}
+		r, _ := a.bot.OnCardAction(ctx, ev)
+		return toastOf(r)
+	}
+	forbidden := "error:" + workflow.Message(workflow.ErrForbidden)
+	if got := open("s-1", "ou_l2", decided); got != forbidden {
+		t.Errorf("a stranger opening a decided step: %q, want %q", got, forbidden)
+	}
+	if got := open("s-2", "ou_l2", pending); got != forbidden {
+		t.Errorf("a stranger opening a pending step: %q, want %q", got, forbidden)
+	}
+	ghost := pending
+	ghost.ID = "2026-Q3/ou_nobody/1"
+	if got := open("s-3", "ou_l2", ghost); got != forbidden {
+		t.Errorf("a stranger opening a step that does not exist: %q, want %q", got, forbidden)
+	}
+	if got := open("s-4", "ou_l1", decided); got != "error:"+workflow.Message(workflow.ErrStale) {
+		t.Errorf("the assignee opening the step they decided: %q, want the stale message", got)
+	}
+	var denials int
+	if err := a.store.InTx(ctx, func(tx workflow.Tx) error {
+		rows, err := tx.Audit(ctx, 0, 0)
+		for _, r := range rows {
+			if r.Action == "step.open" && r.Denied && r.Actor == "ou_l2" {
+				denials++
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if denials != 3 {
+		t.Errorf("%d audited denials of ou_l2, want 3", denials)
+	}
+}

@@ -617,6 +617,13 @@ func (s *Service) Result(ctx context.Context, by, periodID, person string) (Resu
 	return out, err
 }
 
+// RecordDenial audits a refusal decided outside a state change, such as an
+// adapter refusing to open a form: every denial is in the audit log, with
+// who, what and why (never form contents).
+func (s *Service) RecordDenial(ctx context.Context, by, action, object string, cause error) {
+	s.auditDenial(ctx, by, action, object, cause)
+}
+
 // auditDenial records a refused read.
 func (s *Service) auditDenial(ctx context.Context, by, action, object string, cause error) {
 	now := s.clock.Now()
