@@ -413,6 +413,11 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 	domain := errCode(err) != "internal"
 	if denied || (hasIdem && domain) {
 		// Record the denial and/or the answer; the change itself rolled back.
+		// The caller's deadline may be what ended the change: the record
+		// gets a second of its own, so a refusal is audited all the same.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		ctx := rctx
 		if e2 := s.store.InTx(ctx, func(tx Tx) error {
 			o := &op{ctx: ctx, tx: tx, now: now, actor: actor, action: action, object: object, quiet: !denied}
 			o.logf("denied: %v", err)
