@@ -3,6 +3,8 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // Domain error kinds. Every error a Service method returns either matches one
@@ -83,7 +85,10 @@ func Message(err error) string {
 	}
 	var ie *InputError
 	if errors.As(err, &ie) {
-		return fmt.Sprintf("填写有误：%s %s", fieldName(ie.Field), ie.Msg)
+		if name := fieldName(ie.Field); name != "" {
+			return fmt.Sprintf("填写有误：%s %s", name, ie.Msg)
+		}
+		return "填写有误：" + ie.Msg
 	}
 	var fe *ForbiddenError
 	if errors.As(err, &fe) {
@@ -114,29 +119,61 @@ func Message(err error) string {
 }
 
 // fieldName translates the head of a field path into Chinese for messages.
+// fieldName turns a field path ("adjustments[0].points", "scores.德") into
+// what a person reads: known parts in Chinese, list positions counted from
+// 1, names that are already Chinese (indicators) kept, and internal
+// identifiers left out — no user sees "adjustments[0].points".
 func fieldName(f string) string {
-	names := map[string]string{
-		"person": "人员", "unit": "科室", "period": "考核期", "reason": "理由",
-		"scores": "评分", "score": "分数", "grade": "等次", "comment": "评语",
-		"tasks": "工作任务", "summary": "小结", "training": "培训情况",
-		"votes": "测评分", "goals": "工作目标", "completion": "完成情况",
-		"unfinished": "未完成事项", "start": "开始日期", "end": "结束日期",
-		"delegate": "代理人", "step": "审批环节", "version": "版本",
-		"attendance": "考勤", "targets": "年度任务", "kind": "类型",
-		"feedback": "反馈", "review": "复核", "name": "姓名", "tier": "职级",
-		"status": "状态", "id": "编号",
-	}
-	head, rest := f, ""
-	for i, r := range f {
-		if r == '.' || r == '[' {
-			head, rest = f[:i], f[i:]
-			break
+	var b strings.Builder
+	for i, seg := range strings.Split(f, ".") {
+		name, idx, _ := strings.Cut(seg, "[")
+		part := fieldNames[name]
+		if part == "" && !isASCII(name) {
+			part = name
+		}
+		if part != "" {
+			if i > 0 && b.Len() > 0 {
+				b.WriteString("·")
+			}
+			b.WriteString(part)
+		}
+		for idx != "" {
+			n, rest, _ := strings.Cut(idx, "]")
+			if k, err := strconv.Atoi(n); err == nil {
+				fmt.Fprintf(&b, "第%d项", k+1)
+			}
+			_, idx, _ = strings.Cut(rest, "[")
 		}
 	}
-	if n, ok := names[head]; ok {
-		return "「" + n + rest + "」"
+	if b.Len() == 0 {
+		return ""
 	}
-	return "「" + f + "」"
+	return "「" + b.String() + "」"
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldNames are the Chinese names of the input fields people fill in.
+var fieldNames = map[string]string{
+	"person": "人员", "unit": "科室", "period": "考核期", "reason": "理由",
+	"scores": "评分", "score": "分数", "grade": "等次", "comment": "评语",
+	"tasks": "工作任务", "summary": "小结", "training": "培训情况",
+	"votes": "测评分", "goals": "工作目标", "completion": "完成情况",
+	"unfinished": "未完成事项", "start": "开始日期", "end": "结束日期",
+	"delegate": "代理人", "step": "审批环节", "version": "版本",
+	"attendance": "考勤", "targets": "年度任务", "kind": "类型",
+	"feedback": "反馈", "review": "复核", "name": "姓名", "tier": "职级",
+	"status": "状态", "id": "编号", "adjustments": "加减分", "points": "分值",
+	"progress": "进度", "title": "工作内容", "deadline": "完成时限", "item": "事项",
+	"decisions": "审定意见", "direct": "直接定等", "event": "事由", "leave": "请假",
+	"days": "天数", "late": "迟到", "early": "早退", "presence": "出勤",
 }
 
 func joinMax(xs []string, n int) string {

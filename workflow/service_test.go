@@ -240,7 +240,10 @@ func TestMessage(t *testing.T) {
 		{"ErrForbidden", workflow.ErrForbidden, "您无权办理此事项"},
 		{"ErrStale", errors.Join(errors.New("x"), workflow.ErrStale), "该事项已被处理或已更新，请刷新后查看"},
 		{"ErrWindowClosed", workflow.ErrWindowClosed, "办理期限已过，不能再提交"},
-		{"ErrInvalidInput", &workflow.InputError{Field: "scores.德", Msg: "须在 0 至 20 之间"}, "填写有误：「评分.德」 须在 0 至 20 之间"},
+		{"ErrInvalidInput", &workflow.InputError{Field: "scores.德", Msg: "须在 0 至 20 之间"}, "填写有误：「评分·德」 须在 0 至 20 之间"},
+		{"ErrInvalidInput/no internal names", &workflow.InputError{Field: "adjustments[0].points", Msg: "超出上限"}, "填写有误：「加减分第1项·分值」 超出上限"},
+		{"ErrInvalidInput/unknown part left out", &workflow.InputError{Field: "votes.ou_7d8a6e", Msg: "不是本考核单元的同事"}, "填写有误：「测评分」 不是本考核单元的同事"},
+		{"ErrInvalidInput/nothing known", &workflow.InputError{Field: "x_internal", Msg: "无效"}, "填写有误：无效"},
 		{"ErrIncomplete", &workflow.IncompleteError{What: "周记实", Missing: []string{"2026-W30"}}, "尚不能办理：周记实未齐（2026-W30）"},
 		{"unknown", errors.New("connection refused"), "系统繁忙，请稍后重试"},
 	}
