@@ -73,6 +73,17 @@ func NewLimiter(c *Client, cfg LimiterConfig) *Limiter {
 	return l
 }
 
+// luaNow starts both scripts: now in µs, from ARGV[1] or, when that is
+// empty, from Redis's own clock (TIME), which every replica shares.
+const luaNow = `if redis.replicate_commands then redis.replicate_commands() end
+local now
+if ARGV[1] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[1])
+end`
+
 // allowScript decides one send against every key (see Limiter).
 //
 // KEYS: for each rate-limit key, its penalty key and then one key per
@@ -88,15 +99,7 @@ func NewLimiter(c *Client, cfg LimiterConfig) *Limiter {
 // as in ratelimit.Memory. Instants are integers below 2^53, exact in
 // Lua's doubles, and are written with %.0f because tostring would round
 // them to 14 digits.
-var allowScript = goredis.NewScript(`
-if redis.replicate_commands then redis.replicate_commands() end
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
+var allowScript = goredis.NewScript(luaNow + `
 local function instant(key)
   local raw = redis.call('GET', key)
   if not raw then return nil end
@@ -136,15 +139,7 @@ return {1, 0, 0, 0}
 // KEYS: the penalty key. ARGV: now in µs ("" to read TIME), the penalty in
 // µs, expiry slack in ms. A penalty ending no later than the current one
 // changes nothing, so the current expiry stands.
-var penalizeScript = goredis.NewScript(`
-if redis.replicate_commands then redis.replicate_commands() end
-local now
-if ARGV[1] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[1])
-end
+var penalizeScript = goredis.NewScript(luaNow + `
 local d = tonumber(ARGV[2])
 local ends = now + d
 local raw = redis.call('GET', KEYS[1])

@@ -101,17 +101,25 @@ func Open(t testing.TB, url string) *postgres.Store {
 	return st
 }
 
+// connect opens one connection to url for a helper, failing t if it cannot;
+// the context bounds the helper's whole use of it.
+func connect(t testing.TB, url string) (context.Context, *pgx.Conn) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, conn
+}
+
 // Exec runs statements on the database at url, as whoever url logs in as
 // (the tests' superuser: to set up, inspect, or tamper as an attacker with
 // the database would).
 func Exec(t testing.TB, url string, stmts ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, conn := connect(t, url)
 	defer conn.Close(ctx)
 	for _, s := range stmts {
 		if _, err := conn.Exec(ctx, s); err != nil {
@@ -123,12 +131,7 @@ func Exec(t testing.TB, url string, stmts ...string) {
 // Int returns the one integer query selects.
 func Int(t testing.TB, url, query string, args ...any) int64 {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, conn := connect(t, url)
 	defer conn.Close(ctx)
 	var n int64
 	if err := conn.QueryRow(ctx, query, args...).Scan(&n); err != nil {
