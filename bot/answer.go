@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/kaohe/kaohe/bot/command"
 	"sort"
 
 	"github.com/kaohe/kaohe/bot/card"
@@ -11,7 +12,7 @@ import (
 )
 
 // command answers a text command with a card.
-func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text string) ([]byte, error) {
+func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text string) ([]byte, error) {
 	var me workflow.Person
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
@@ -22,13 +23,13 @@ func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text s
 		return nil, fmt.Errorf("sender %s: %w", from, err)
 	}
 	switch pc.Cmd {
-	case CmdTodo:
+	case command.Todo:
 		return b.todoCard(ctx, from)
-	case CmdRecord:
+	case command.Record:
 		week := calendar.PeriodContaining(calendar.Week, b.cal.Date(b.clock.Now()))
 		return b.weeklyForm(ctx, from, week.String())
-	case CmdMine:
-		period := pc.Arg
+	case command.Mine:
+		period := pc.Arg(0)
 		if period == "" {
 			period, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed)
 			if err != nil {
@@ -36,16 +37,16 @@ func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text s
 			}
 		}
 		return b.resultCard(ctx, from, period)
-	case CmdProgress:
+	case command.Progress:
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
 		}
-		return b.progressCard(ctx, pc.Arg)
-	case CmdPublish:
+		return b.progressCard(ctx, pc.Arg(0))
+	case command.Publish:
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
 		}
-		period := pc.Arg
+		period := pc.Arg(0)
 		if period == "" {
 			if period, err = b.latestPeriod(ctx, workflow.PeriodConfirmed); err != nil {
 				return nil, fmt.Errorf("no confirmed period: %w", workflow.ErrInvalidTransition)
@@ -56,8 +57,8 @@ func (b *Bot) command(ctx context.Context, from string, pc ParsedCommand, text s
 		}
 		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,
 			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
-	case CmdSync:
-		return b.syncCard(ctx, from, pc.Arg == syncConfirm)
+	case command.Sync:
+		return b.syncCard(ctx, from, pc.Arg(0) == command.SyncConfirm)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {
@@ -215,7 +216,7 @@ func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, er
 		n.Lines = append(n.Lines, c.Text)
 	}
 	if !apply {
-		n.Note = "确认无误后发送「" + card.CmdSync + " " + syncConfirm + "」导入；离开通讯录的人员不会被删除。"
+		n.Note = "确认无误后发送「" + card.CmdSync + " " + command.SyncConfirm + "」导入；离开通讯录的人员不会被删除。"
 	}
 	return card.NoticeCard(n), nil
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/kaohe/kaohe/bot/command"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -405,11 +406,11 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 		return nil
 	}
 	ctx = context.WithValue(ctx, eventKey{}, "msg-"+msgID)
-	text, ok := ParseMessageContent(str(m.MessageType), str(m.Content))
+	text, ok := command.Content(str(m.MessageType), str(m.Content))
 	if !ok {
 		text = ""
 	}
-	cmd := ParseCommand(text)
+	cmd := command.Parse(text)
 	c, err := b.command(ctx, from, cmd, text)
 	if err != nil {
 		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})

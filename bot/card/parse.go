@@ -2,6 +2,7 @@ package card
 
 import (
 	"fmt"
+	"github.com/kaohe/kaohe/bot/textclean"
 	"regexp"
 	"sort"
 	"strconv"
@@ -92,7 +93,10 @@ func (r *reader) text(name, label string, max int, multiline, required bool) (st
 	if !utf8.ValidString(s) {
 		return "", fieldErr(name, label, "含有无效字符")
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	// Direction controls and invisible characters are dropped, not
+	// refused: they arrive unseen with text pasted from documents, and kept
+	// they would make a 小结 display differently from what is stored.
+	s = textclean.StripInvisible(strings.ReplaceAll(s, "\r\n", "\n"))
 	for _, c := range s {
 		if c == '\n' && !multiline {
 			return "", fieldErr(name, label, "不能换行")

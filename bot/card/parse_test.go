@@ -58,6 +58,11 @@ func TestParseWeekly(t *testing.T) {
 			{Title: "国庆值班", Progress: 100},
 		}, Attendance: "full"}},
 		{"BareDate", with("task1_deadline", "2026-10-20"), "-", nil},
+		{"DirectionControlsDropped", with("task2_title", "\u202e班值庆国\u202c\u200b"), "-", &Weekly{Tasks: []WeeklyTask{
+			{Title: "起草年度工作报告", Deadline: "2026-10-20", Progress: 50, Target: "tg_01"},
+			{Title: "班值庆国", Progress: 100},
+		}, Attendance: "full"}},
+		{"OnlyInvisibleIsEmpty", with("task1_title", "\u2066\u2069"), "task1_title", nil},
 		{"EmptyRowsSkipped", with("task3_title", "  "), "-", nil},
 		{"LeaveWithNote", func() map[string]any { m := with("attendance", "leave"); m["attendance_note"] = "病假1天"; return m }(), "-", nil},
 		{"WrongTypeProgress", with("task1_progress", 50.0), "task1_progress", nil},
