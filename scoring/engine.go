@@ -315,9 +315,21 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 	if r != nil && r.Sources == nil {
 		r.Sources = make([]SourceScore, 0, len(rule.Sources))
 	}
+	left := one // the weight of the sources counted
 	for _, src := range rule.Sources {
 		si, present := in[src.ID]
 		f := field + "." + src.ID
+		if present && src.Kind == "votes" && len(si.Votes) < src.minVoters() {
+			// Below the anonymity floor nothing about the ballots is
+			// shown or counted, not even how many there were. (An absent
+			// source is missing data, reported below.)
+			left = left.Sub(src.Weight.Decimal)
+			parts = append(parts, fmt.Sprintf("%s：参评人数不足%d人，不显示、不计入", src.Name, src.minVoters()))
+			if r != nil && !contains(r.Flags, FlagFewVoters) {
+				r.Flags = append(r.Flags, FlagFewVoters)
+			}
+			continue
+		}
 		if !present {
 			if src.Weight.IsZero() {
 				continue
@@ -399,6 +411,16 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 			parts = append(parts, src.Name+"："+desc)
 		} else {
 			parts = append(parts, fmt.Sprintf("%s：%s × %s = %s", src.Name, desc, src.Weight, s.Rounding.round(contrib)))
+		}
+	}
+	if ok && left.LessThan(one) {
+		if !left.IsPositive() {
+			c.add(pid, field, "no weighted source is left once sources below their anonymity floor (min_voters) are left out")
+			ok = false
+		} else {
+			scaled := total.DivRound(left, divPrecision)
+			parts = append(parts, fmt.Sprintf("按计入部分折算：%s ÷ %s = %s", s.Rounding.round(total), Percent{left}, s.Rounding.round(scaled)))
+			total = scaled
 		}
 	}
 	if r != nil && len(parts) > 0 {

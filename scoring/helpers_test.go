@@ -219,8 +219,20 @@ func scoreSrc(id, v string) map[string]SourceInput {
 	return map[string]SourceInput{id: {Score: decp(v)}}
 }
 
-// votes makes a vote list.
+// votes makes a vote list from the seeds' small examples: the list is
+// repeated until it reaches the anonymity floor (DefaultMinVoters), which
+// keeps its average, so the arithmetic the seeds show is still what is
+// tested. fewVotes makes a list as given.
 func votes(vs ...string) []Dec {
+	out := fewVotes(vs...)
+	for len(vs) > 0 && len(out) < DefaultMinVoters {
+		out = append(out, fewVotes(vs...)...)
+	}
+	return out
+}
+
+// fewVotes makes a vote list exactly as given.
+func fewVotes(vs ...string) []Dec {
 	out := make([]Dec, len(vs))
 	for i, v := range vs {
 		out[i] = D(v)

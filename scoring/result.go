@@ -26,6 +26,9 @@ const (
 	FlagDirectOverCap = "direct_over_cap"
 	FlagCapped        = "capped_by_sanction"
 	FlagCommittee     = "committee_decision"
+	// FlagFewVoters: a "votes" source had fewer ballots for the person
+	// than its anonymity floor and was left out (Source.MinVoters).
+	FlagFewVoters = "few_voters"
 )
 
 // PersonResult is one person's period result.

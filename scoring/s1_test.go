@@ -49,7 +49,7 @@ func TestS1WeightedScore(t *testing.T) {
 	// votes (90+95+88+92)/4 = 91.25; 89.8 × 70% + 91.25 × 30% = 62.86 + 27.375
 	// = 90.235 → 90.24 (四舍五入 to two places) → 优 (90分以上).
 	checkPerson(t, p, want{score: "90.24", scoreGrade: "优秀", grade: "优秀", explain: []string{
-		"绩34.8/40", "合计89.8 × 70% = 62.86", "民主测评：4票平均91.25 × 30% = 27.38", "总分 90.24", "90分及以上"}})
+		"绩34.8/40", "合计89.8 × 70% = 62.86", "民主测评：8票平均91.25 × 30% = 27.38", "总分 90.24", "90分及以上"}})
 	items := map[string]string{}
 	for _, it := range p.Items {
 		items[it.ID] = it.Score.String()

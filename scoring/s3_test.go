@@ -1,6 +1,8 @@
 package scoring
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -26,7 +28,7 @@ func TestS3Score(t *testing.T) {
 	}{
 		// 90 × 70% + (85+88+91)/3 × 30% = 63 + 26.4 = 89.4 → 较好.
 		{"领导90_群众88_较好", "90", []string{"85", "88", "91"}, "89.4", "较好",
-			[]string{"领导评价：德10/20", "合计90 × 70% = 63", "群众评议：3票平均88 × 30% = 26.4", "75分（含）至90分（不含）"}},
+			[]string{"领导评价：德10/20", "合计90 × 70% = 63", "群众评议：6票平均88 × 30% = 26.4", "75分（含）至90分（不含）"}},
 		// 95 × 70% + 90 × 30% = 66.5 + 27 = 93.5 → 好.
 		{"领导95_群众90_好", "95", []string{"90"}, "93.5", "好", []string{"90分及以上"}},
 		// 90 × 70% + 90 × 30% = 90 → 好 (90分及以上).
@@ -56,4 +58,72 @@ func TestS3MissingMasses(t *testing.T) {
 	delete(p.Sources, "masses")
 	_, err := ScorePeriod(s, &PeriodInput{People: []PersonInput{p}})
 	wantInputError(t, err, "p", "sources.masses")
+}
+
+// TestAnonymityFloor: below a source's min_voters the ballots are neither
+// counted nor shown, not even their number, and the other sources are
+// scaled to the whole; at the floor they count as usual.
+func TestAnonymityFloor(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s3")
+	tests := []struct {
+		name    string
+		votes   []Dec
+		score   string
+		flagged bool
+		explain string
+	}{
+		{"TwoVoters", fewVotes("66", "70"), "80", true, "群众评议：参评人数不足5人，不显示、不计入"},
+		{"FourVoters", fewVotes("66", "70", "90", "100"), "80", true, "按计入部分折算：56 ÷ 70% = 80"},
+		{"FiveVoters", fewVotes("60", "60", "60", "60", "60"), "74", false, "群众评议：5票平均60 × 30% = 18"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := s3Person(s, "p", "80")
+			p.Sources["masses"] = SourceInput{Votes: tc.votes}
+			res, err := ScorePeriod(s, &PeriodInput{People: []PersonInput{p}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := res.People[0]
+			if r.Score == nil || r.Score.String() != tc.score {
+				t.Errorf("score = %v, want %s", r.Score, tc.score)
+			}
+			if got := contains(r.Flags, FlagFewVoters); got != tc.flagged {
+				t.Errorf("few_voters flag = %v, want %v", got, tc.flagged)
+			}
+			text := strings.Join(r.Explain, "\n")
+			if !strings.Contains(text, tc.explain) {
+				t.Errorf("explanation lacks %q:\n%s", tc.explain, text)
+			}
+			if tc.flagged {
+				for _, v := range tc.votes {
+					if strings.Contains(text, "票") || strings.Contains(text, "平均"+v.String()) {
+						t.Errorf("explanation reveals the ballots:\n%s", text)
+					}
+				}
+				for _, src := range r.Sources {
+					if src.ID == "masses" {
+						t.Errorf("source value shown below the floor: %+v", src)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestMinVotersValidated(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s3")
+	for i := range s.Raters {
+		for j := range s.Raters[i].Sources {
+			if s.Raters[i].Sources[j].Kind == "votes" {
+				s.Raters[i].Sources[j].MinVoters = 2
+			}
+		}
+	}
+	if errs := s.validate(); !strings.Contains(fmt.Sprint(errs), "min_voters") {
+		t.Fatalf("min_voters 2 accepted: %v", errs)
+	}
 }

@@ -25,7 +25,7 @@ func TestS8IndicatorTree(t *testing.T) {
 	p := personOf(t, res, "p")
 	// 9 + 9 + 10 + (9 + 45) + 10 = 92; the 测评 average 85 is not added.
 	checkPerson(t, p, want{score: "92", scoreGrade: "好", grade: "较好", flags: []string{FlagDemoted},
-		explain: []string{"工作绩效54/60", "合计92", "考核单元民主测评：3票平均85（仅供参考，不计入总分）"}})
+		explain: []string{"工作绩效54/60", "合计92", "考核单元民主测评：6票平均85（仅供参考，不计入总分）"}})
 	found := false
 	for _, it := range p.Items {
 		if it.ID == "工作绩效" {

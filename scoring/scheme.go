@@ -110,6 +110,33 @@ type Source struct {
 	Kind string `yaml:"kind"`
 	// MinVotes is the least number of votes a "votes" source needs.
 	MinVotes int `yaml:"min_votes"`
+	// MinVoters is the anonymity floor of a "votes" source: with fewer
+	// ballots for a person than this, the source is neither shown nor
+	// counted for that person, and the other weighted sources are scaled
+	// up to the whole (their weights divided by what is left). Default
+	// DefaultMinVoters; at least 3 when set.
+	//
+	// Why: an average over n ballots tells each voter the sum of the
+	// other n-1. With two voters each learns the other's ballot, and with
+	// three two comparing notes learn the third's, which breaks the vote
+	// card's promise that nobody can trace a ballot. Five means four voters
+	// must pool their ballots to learn a fifth's. Counting the votes while
+	// hiding them would not help: the total minus the leader's part gives
+	// the average back. No seed sets a number; the committee sees that the
+	// floor was not met on the person's explanation.
+	MinVoters int `yaml:"min_voters"`
+}
+
+// DefaultMinVoters is the anonymity floor of a "votes" source that sets
+// none (Source.MinVoters).
+const DefaultMinVoters = 5
+
+// minVoters is the source's anonymity floor.
+func (src Source) minVoters() int {
+	if src.MinVoters > 0 {
+		return src.MinVoters
+	}
+	return DefaultMinVoters
 }
 
 // Adjustments are bonus and deduction points (弹性指标).

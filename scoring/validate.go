@@ -251,6 +251,9 @@ func (v *validator) raters(f string, rules []RaterRule, period bool) {
 			if src.Weight.IsNegative() || src.Weight.GreaterThan(decimal.NewFromInt(1)) {
 				v.add(sf+".weight", "must be between 0%% and 100%%")
 			}
+			if src.MinVoters != 0 && src.MinVoters < 3 {
+				v.add(sf+".min_voters", "must be at least 3: with fewer, voters can recover each other's ballots")
+			}
 			if src.MinVotes < 0 {
 				v.add(sf+".min_votes", "must not be negative")
 			}
