@@ -12,7 +12,7 @@ import (
 )
 
 // command answers a text command with a card.
-func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text string) ([]byte, error) {
+func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text string, mentions map[string]string) ([]byte, error) {
 	var me workflow.Person
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
@@ -59,6 +59,18 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
 	case command.Sync:
 		return b.syncCard(ctx, from, pc.Arg(0) == command.SyncConfirm)
+	case command.Open:
+		return b.cmdOpen(ctx, me, pc)
+	case command.Close:
+		return b.cmdClose(ctx, me, pc)
+	case command.Committee:
+		return b.cmdCommittee(ctx, me, pc)
+	case command.Filed:
+		return b.cmdFiled(ctx, me, pc)
+	case command.Reviews:
+		return b.cmdReviews(ctx, me, pc)
+	case command.Delegate:
+		return b.cmdDelegate(ctx, me, pc, mentions)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kaohe/kaohe/bot/command"
+	"github.com/kaohe/kaohe/bot/textclean"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -196,6 +197,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	fv := e.Event.Action.FormValue
 	resp, err := b.act(ctx, op, v, fv)
 	if err != nil {
+		b.auditRefusal(ctx, op, "card."+v.K, v.ID, err)
 		return b.failure(eventID, op, err), nil
 	}
 	if eventID != "" {
@@ -332,6 +334,10 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.step(ctx, op, v, fv, done)
 	case card.KindDecide, card.KindConfirm:
 		return b.committee(ctx, op, v, fv, done)
+	case card.KindOpenPeriod, card.KindClosePeriod, card.KindFiled, card.KindEndDelegation:
+		return b.cycleAction(ctx, op, v, done)
+	case card.KindReviewForward, card.KindReviewReject, card.KindReviewDecide:
+		return b.handleReview(ctx, op, v, fv, done)
 	case card.KindReview:
 		r, err := card.ParseReview(fv)
 		if err != nil {
@@ -411,12 +417,47 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 		text = ""
 	}
 	cmd := command.Parse(text)
-	c, err := b.command(ctx, from, cmd, text)
+	mentions := map[string]string{}
+	for _, mn := range m.Mentions {
+		if mn != nil && mn.Id != nil && str(mn.Key) != "" && str(mn.Id.OpenId) != "" {
+			mentions[str(mn.Key)] = str(mn.Id.OpenId)
+		}
+	}
+	c, err := b.command(ctx, from, cmd, text, mentions)
 	if err != nil {
+		b.auditRefusal(ctx, from, "command", firstWord(text), err)
 		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})
 		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
 	}
 	return b.enqueueAnswer(ctx, msgID, from, c)
+}
+
+// auditRefusal is the one place the bot audits the refusals it decides
+// itself (a form of someone else's step, an HR command from a non-HR
+// sender); those the service decided are audited already.
+func (b *Bot) auditRefusal(ctx context.Context, by, action, object string, err error) {
+	if errors.Is(err, workflow.ErrForbidden) {
+		b.svc.RecordDenial(ctx, by, action, object, err)
+	}
+}
+
+// firstWord is the command word of a message, the object of a refused
+// command in the audit log (never the rest, which may be personal).
+func firstWord(text string) string {
+	for _, w := range strings.Fields(textclean.StripInvisible(text)) {
+		if !strings.HasPrefix(w, "@") {
+			return clipRunes(w, 16)
+		}
+	}
+	return ""
+}
+
+// clipRunes cuts s to at most n runes.
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // answeredSource names the records of messages already answered.

@@ -179,8 +179,12 @@ func TestQuarterThroughLark(t *testing.T) {
 	w.sim.MustAddChat(larksim.Chat{ChatID: publicChat, Type: "group", Name: "局机关公示群", Members: []string{"ou_hr", "ou_e1"}, BotMember: true})
 	w.must("setup", w.svc.Setup(ctx, "ou_hr", workflow.Settings{Name: "XX局", Head: "ou_head", PublicChats: []string{publicChat}},
 		[]workflow.Unit{{ID: "u1", Name: "办公室", Leader: "ou_l1", Supervisor: "ou_s1"}}, people))
-	_, err := w.svc.OpenPeriod(ctx, "ou_hr", "2026-Q3")
-	w.must("open period", err)
+	// HR opens the quarter by command (it would open by itself on its
+	// first working day; this one started before the bot was set up).
+	_, err := w.sim.SendText(ctx, "ou_hr", "", "开启考核 2026-Q3")
+	w.must("send text", err)
+	w.deliver()
+	w.lastCard("ou_hr", "考核已开启")
 	// Weekly records already in for the weeks that have ended.
 	today := w.cal.Date(w.clk.Now())
 	for wk := calendar.PeriodContaining(calendar.Week, calendar.NewDate(2026, 7, 2)); wk.End().Before(today); wk = wk.Next() {
@@ -312,7 +316,9 @@ func TestQuarterThroughLark(t *testing.T) {
 
 	// 4. Close: five assessed, 好 at most floor(40% × 5) = 2; e1 (100) keeps
 	// it, e2 and e3 (95) tie for the last place: the committee decides.
-	w.must("close", w.svc.CloseAppraisal(ctx, "ou_hr", "2026-Q3"))
+	// HR closes from the "全部考核审核已完成" card.
+	ready := w.lastCard("ou_hr", "全部考核审核已完成")
+	w.click(ready.MessageID, "ou_hr", "btn_1", nil)
 	w.deliver()
 	tie := w.lastCard("ou_hr", "committee")
 	w.click(tie.MessageID, "ou_hr", "btn_1", nil)
@@ -364,16 +370,36 @@ func TestQuarterThroughLark(t *testing.T) {
 	if !strings.Contains(string(r.Card), "已提交") {
 		t.Fatalf("review card: %s", r.Card)
 	}
-	rv, err := w.svc.Reviews(ctx, "ou_hr", "2026-Q3")
-	w.must("reviews", err)
-	if len(rv) != 1 {
-		t.Fatalf("reviews = %d", len(rv))
-	}
-	w.must("forward", w.svc.HandleReview(ctx, "ou_hr", rv[0].ID, rv[0].Version, true, "材料属实"))
-	rv, _ = w.svc.Reviews(ctx, "ou_hr", "2026-Q3")
-	w.must("decide", w.svc.DecideReview(ctx, "ou_head", rv[0].ID, rv[0].Version, "好", "经复核，急难险重任务属实"))
 	w.deliver()
-	w.lastCard("ou_e3", "复核")
+	// HR's 「去处理」 opens the request, not HR's own result; a stranger
+	// learns nothing about it.
+	req := w.lastCard("ou_hr", "申请复核")
+	r = w.click(req.MessageID, "ou_hr", "btn_1", nil)
+	if !strings.Contains(string(r.Card), "本人承担急难险重任务未计入") || !strings.Contains(string(r.Card), card.KindReviewForward) {
+		t.Fatalf("HR's review card: %s", r.Card)
+	}
+	// A colleague forging the open button's value on a card of their own.
+	own := w.lastCard("ou_e4", "review")
+	forged := map[string]any{"k": card.KindOpen, "id": card.OpenID(card.FormReview, "2026-Q3/ou_e3"), "v": 0}
+	if r, err := w.sim.ClickCard(ctx, own.MessageID, "ou_e4", forged, nil); err != nil || r.Toast == nil || r.Toast.Type != "error" ||
+		strings.Contains(string(r.Card), "急难险重") {
+		t.Fatalf("a colleague opening e3's review: %+v %v", r, err)
+	}
+	r = w.click(req.MessageID, "ou_hr", "forward", map[string]any{card.FieldReviewOpinion: "材料属实"})
+	if !strings.Contains(string(r.Card), "已转考核委员会审议") {
+		t.Fatalf("forward: %s", r.Card)
+	}
+	w.deliver()
+	fwd := w.lastCard("ou_head", "复核")
+	w.click(fwd.MessageID, "ou_head", "btn_1", nil)
+	r = w.click(fwd.MessageID, "ou_head", "decide", map[string]any{card.FieldReviewGrade: "好", card.FieldReviewDecision: "经复核，急难险重任务属实"})
+	if !strings.Contains(string(r.Card), "调整为「好」") {
+		t.Fatalf("decide: %s", r.Card)
+	}
+	w.deliver()
+	if m := w.lastCard("ou_e3", "复核结果"); !strings.Contains(m.Content, "好") {
+		t.Errorf("e3's review outcome: %s", m.Content)
+	}
 
 	// Every message Lark accepted is a valid 2.0 card, and the outbox is empty.
 	for _, m := range w.sim.Messages(larksim.MessageFilter{MsgType: "interactive"}) {

@@ -51,8 +51,14 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 			return nil, err
 		}
 		return card.CommitteeCard(f)
-	case card.FormResult, card.FormReview:
+	case card.FormResult:
 		return b.resultCard(ctx, op, entity)
+	case card.FormReview:
+		f, err := b.reviewForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.ReviewCard(f)
 	}
 	return nil, fmt.Errorf("form %q: %w", form, card.ErrBadValue)
 }
@@ -211,9 +217,7 @@ func (b *Bot) myStep(ctx context.Context, op, id string) (workflow.Step, error) 
 	if err == nil && (st.Assignee == op || st.ActedBy == op) && st.State != workflow.StepPending {
 		return workflow.Step{}, fmt.Errorf("step %s is %s: %w", id, st.State, workflow.ErrStale)
 	}
-	denied := fmt.Errorf("step %s is not %s's to decide: %w", id, op, workflow.ErrForbidden)
-	b.svc.RecordDenial(ctx, op, "step.open", id, denied)
-	return workflow.Step{}, denied
+	return workflow.Step{}, fmt.Errorf("step %s is not %s's to decide: %w", id, op, workflow.ErrForbidden)
 }
 
 func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringForm, error) {

@@ -386,7 +386,7 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	if err := a.store.InTx(ctx, func(tx workflow.Tx) error {
 		rows, err := tx.Audit(ctx, 0, 0)
 		for _, r := range rows {
-			if r.Action == "step.open" && r.Denied && r.Actor == "ou_l2" {
+			if r.Action == "card.open" && r.Denied && r.Actor == "ou_l2" {
 				denials++
 			}
 		}

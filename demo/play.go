@@ -39,8 +39,11 @@ func (p *player) play() error {
 		[]workflow.Unit{{ID: "u1", Name: "办公室", Leader: leader.id, Supervisor: deputy.id}}, people); err != nil {
 		return fmt.Errorf("demo setup: %w", err)
 	}
-	if _, err := p.svc.OpenPeriod(ctx, hr.id, "2026-Q3"); err != nil {
+	if err := p.text(hr.id, "开启考核 2026-Q3"); err != nil {
 		return fmt.Errorf("demo open period: %w", err)
+	}
+	if err := p.deliver(); err != nil {
+		return err
 	}
 	today := p.cal.Date(p.clk.Now())
 	for wk := calendar.PeriodContaining(calendar.Week, calendar.NewDate(2026, 7, 2)); wk.End().Before(today); wk = wk.Next() {
@@ -180,7 +183,11 @@ func (p *player) play() error {
 	}
 
 	p.at(time.Date(2026, 10, 12, 9, 0, 0, 0, loc), "计分与名额：5 人参加考核，好等次至多 2 人")
-	if err := p.svc.CloseAppraisal(ctx, hr.id, "2026-Q3"); err != nil {
+	ready, err := p.last(hr.id, "全部考核审核已完成")
+	if err != nil {
+		return err
+	}
+	if err := p.click(ready, hr.id, "btn_1", "结束考核并提交审定", nil); err != nil {
 		return err
 	}
 	if err := p.deliver(); err != nil {
@@ -216,16 +223,27 @@ func (p *player) play() error {
 	if err := p.deliver(); err != nil {
 		return err
 	}
-	rv, err := p.svc.Reviews(ctx, hr.id, "2026-Q3")
-	if err != nil || len(rv) != 1 {
-		return fmt.Errorf("demo reviews: %v (%d)", err, len(rv))
-	}
-	if err := p.svc.HandleReview(ctx, hr.id, rv[0].ID, rv[0].Version, true, "材料属实，提交考核委员会"); err != nil {
+	req, err := p.last(hr.id, "申请复核")
+	if err != nil {
 		return err
 	}
-	p.say("  %s 审核复核申请：材料属实，提交考核委员会", hr.name)
-	rv, _ = p.svc.Reviews(ctx, hr.id, "2026-Q3")
-	if err := p.svc.DecideReview(ctx, head.id, rv[0].ID, rv[0].Version, "好", "经复核，急难险重任务属实"); err != nil {
+	if err := p.click(req, hr.id, "btn_1", "去处理", nil); err != nil {
+		return err
+	}
+	if err := p.click(req, hr.id, "forward", "转考核委员会审议", map[string]any{"opinion": "材料属实，提交考核委员会"}); err != nil {
+		return err
+	}
+	if err := p.deliver(); err != nil {
+		return err
+	}
+	fwd, err := p.last(head.id, "请审议复核申请")
+	if err != nil {
+		return err
+	}
+	if err := p.click(fwd, head.id, "btn_1", "去审议", nil); err != nil {
+		return err
+	}
+	if err := p.click(fwd, head.id, "decide", "提交复核决定", map[string]any{"grade": "好", "decision": "经复核，急难险重任务属实"}); err != nil {
 		return err
 	}
 	p.say("  考核委员会（%s）复核决定：改为「好」", head.name)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
@@ -115,5 +116,58 @@ func TestVoteAfterTheDeadline(t *testing.T) {
 	}
 	if after := h.snap(); len(after.ballots) != len(before.ballots) || len(after.voters) != len(before.voters) {
 		t.Errorf("a refused vote was stored: %d ballots, %d voters", len(after.ballots), len(after.voters))
+	}
+}
+
+// TestEndedDelegation: a delegation can be ended early by its giver or by
+// HR, not by the delegate or anyone else; both sides are told; once ended
+// the delegate can no longer act on the giver's steps.
+func TestEndedDelegation(t *testing.T) {
+	t.Parallel()
+	h, st := badHarness(t)
+	week := h.clk.Now().Add(7 * 24 * time.Hour)
+	h.must("l1 delegates to s1", h.svc.Delegate(ctx, "l1", "s1", h.clk.Now(), week, "出差"))
+	ds, err := h.svc.Delegations(ctx, "l1")
+	h.must("delegations", err)
+	if len(ds) != 1 {
+		t.Fatalf("delegations = %+v", ds)
+	}
+	id := ds[0].ID
+	h.take()
+	for _, who := range []string{"s1", "e02"} {
+		before := len(h.audit())
+		err := h.svc.EndDelegation(ctx, who, id, "不需要了")
+		if !errors.Is(err, workflow.ErrForbidden) || !strings.Contains(workflow.Message(err), "只有委托人或政工科") {
+			t.Errorf("%s ending l1's delegation: %v, want ErrForbidden", who, err)
+		}
+		if a := h.audit(); len(a) != before+1 || !a[len(a)-1].Denied {
+			t.Errorf("%s: the refusal was not audited", who)
+		}
+	}
+	h.wantErr("no reason", h.svc.EndDelegation(ctx, "l1", id, " "), workflow.ErrInvalidInput)
+	h.clk.Set(h.clk.Now().Add(time.Hour))
+	h.must("l1 ends it", h.svc.EndDelegation(ctx, "l1", id, "提前返岗"))
+	told := map[string]bool{}
+	for _, n := range h.take() {
+		if n.Template == workflow.TplDelegationEnded && n.Data["reason"] == "提前返岗" {
+			told[n.To] = true
+		}
+	}
+	if !told["l1"] || !told["s1"] {
+		t.Errorf("told %v, want l1 and s1", told)
+	}
+	h.wantErr("end twice", h.svc.EndDelegation(ctx, "l1", id, "再次"), workflow.ErrStale)
+	err = h.svc.Act(ctx, "s1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}})
+	if !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("the delegate acting after the end: %v, want ErrForbidden", err)
+	}
+	// HR may end anyone's delegation.
+	h.must("l1 delegates again", h.svc.Delegate(ctx, "l1", "s1", h.clk.Now(), week, "出差"))
+	ds, _ = h.svc.Delegations(ctx, "l1")
+	for _, d := range ds {
+		if d.ID != id {
+			h.must("HR ends it", h.svc.EndDelegation(ctx, "hr", d.ID, "人员调整"))
+		}
 	}
 }

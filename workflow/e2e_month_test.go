@@ -39,7 +39,7 @@ func newHarnessScheme(t *testing.T, sc *scoring.Scheme, start time.Time) *harnes
 	t.Helper()
 	h := &harness{t: t, store: memory.New(), clk: clock.NewFake(start), cal: calendar.Default()}
 	var err error
-	h.svc, err = workflow.New(workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: sc})
+	h.svc, err = workflow.New(workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: sc, ManualOpen: true})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -35,17 +35,105 @@ func (s *Service) OpenPeriod(ctx context.Context, by, id string) (Period, error)
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
-		cp, err := calendar.ParsePeriod(id)
-		if err != nil || cp.Kind() != s.cycleKind() {
-			return invalid("period", fmt.Sprintf("须为%s，如 %s", map[calendar.PeriodKind]string{calendar.Quarter: "季度", calendar.Month: "月份"}[s.cycleKind()],
-				map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[s.cycleKind()]))
-		}
-		out = Period{ID: cp.String(), Kind: s.periodKind(), Start: cp.Start(), End: cp.End(), State: PeriodOpen,
-			SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.cfg.Deadlines.Filing(s.cal, cp), Version: 1}
-		o.logf("summary due %s, filing due %s", out.SummaryDue, out.FilingDue)
-		return o.tx.CreatePeriod(o.ctx, out)
+		var err error
+		out, err = s.createPeriod(o, id)
+		return err
 	})
 	return out, err
+}
+
+// NextPeriod is the period HR would open next: the cycle's period that
+// today falls in if it is not open yet, otherwise the one after the
+// latest period.
+func (s *Service) NextPeriod(ctx context.Context) (string, error) {
+	today := s.today(s.clock.Now())
+	var out string
+	err := s.view(ctx, func(tx Tx) error {
+		ps, err := tx.Periods(ctx)
+		if err != nil {
+			return err
+		}
+		cur := calendar.PeriodContaining(s.cycleKind(), today)
+		out = cur.String()
+		for _, p := range ps {
+			if p.ID == out {
+				last := ps[len(ps)-1].ID
+				lp, err := calendar.ParsePeriod(last)
+				if err != nil {
+					return fmt.Errorf("period %s: %w", last, err)
+				}
+				out = calendar.PeriodContaining(s.cycleKind(), lp.End().AddDays(1)).String()
+				return nil
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// openDue opens the period today falls in, by itself, on the cycle's
+// first working day or later, unless it exists already or the
+// organisation has no one to appraise yet; HR is told. Part of Tick.
+func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
+	if s.cfg.ManualOpen {
+		return nil
+	}
+	cur := calendar.PeriodContaining(s.cycleKind(), today)
+	var exists, ready bool
+	var hr []string
+	if err := s.view(ctx, func(tx Tx) error {
+		hr = nil
+		_, err := tx.Period(ctx, cur.String())
+		if err == nil {
+			exists = true
+			return nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		people, err := tx.People(ctx)
+		for _, p := range people {
+			ready = ready || p.Assessed
+			if p.HR {
+				hr = append(hr, p.ID)
+			}
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	if exists || !ready || !s.cal.IsWorkday(today) {
+		return nil
+	}
+	err := s.change(ctx, "system", "period.open", cur.String(), func(o *op) error {
+		p, err := s.createPeriod(o, cur.String())
+		if err != nil {
+			return err
+		}
+		next := calendar.PeriodContaining(s.cycleKind(), cur.End().AddDays(1)).String()
+		for _, id := range hr {
+			o.note(id, TplPeriodOpened, map[string]string{"period": p.ID, "summary_due": p.SummaryDue.String(),
+				"filing_due": p.FilingDue.String(), "next": next}, p.ID)
+		}
+		return nil
+	})
+	if errors.Is(err, ErrConflict) {
+		return nil // another replica opened it
+	}
+	return err
+}
+
+// createPeriod creates the period id with its deadlines.
+func (s *Service) createPeriod(o *op, id string) (Period, error) {
+	cp, err := calendar.ParsePeriod(id)
+	if err != nil || cp.Kind() != s.cycleKind() {
+		return Period{}, invalid("period", fmt.Sprintf("须为%s，如 %s", map[calendar.PeriodKind]string{calendar.Quarter: "季度", calendar.Month: "月份"}[s.cycleKind()],
+			map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[s.cycleKind()]))
+	}
+	out := Period{ID: cp.String(), Kind: s.periodKind(), Start: cp.Start(), End: cp.End(), State: PeriodOpen,
+		SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.cfg.Deadlines.Filing(s.cal, cp), Version: 1}
+	o.logf("summary due %s, filing due %s", out.SummaryDue, out.FilingDue)
+	return out, o.tx.CreatePeriod(o.ctx, out)
 }
 
 // entryCycle returns the appraisal period an entry belongs to, and the

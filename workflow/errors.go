@@ -189,3 +189,18 @@ func joinMax(xs []string, n int) string {
 	}
 	return s
 }
+
+// audited marks a refusal the service has already written to the audit
+// log, so an adapter that audits the refusals it makes itself does not
+// write it twice.
+type audited struct{ error }
+
+func (a audited) Unwrap() error { return a.error }
+
+// Audited reports whether err is a refusal the service has already
+// audited. Adapters audit every other ErrForbidden at one place
+// (Service.RecordDenial), so each denial is in the log exactly once.
+func Audited(err error) bool {
+	var a audited
+	return errors.As(err, &a)
+}

@@ -41,7 +41,9 @@ func newHarness(t *testing.T, schemeID string, start time.Time, tweak func(*work
 		t.Fatalf("Builtin(%s): %v", schemeID, err)
 	}
 	h := &harness{t: t, store: memory.New(), clk: clock.NewFake(start), cal: calendar.Default()}
-	cfg := workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: sc}
+	// The scenarios open their periods themselves (TestPeriodsOpenThemselves
+	// covers the default).
+	cfg := workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: sc, ManualOpen: true}
 	if tweak != nil {
 		tweak(&cfg)
 	}

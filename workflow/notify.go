@@ -49,10 +49,16 @@ const (
 	TplReviewDecided = "review_decided"
 	// TplDelegation: both sides of a delegation. Data: from, to, start, end, reason.
 	TplDelegation = "delegation"
+	// TplDelegationEnded: both sides of a delegation ended early. Data:
+	// from, to, end, by (who ended it), reason.
+	TplDelegationEnded = "delegation_ended"
 	// TplTargetsProposed: a leader must confirm 年初分解. Data: person, count.
 	TplTargetsProposed = "targets_proposed"
 	// TplFilingDue: HR is reminded of 备案. Data: period, due.
 	TplFilingDue = "filing_due"
+	// TplPeriodOpened: HR is told a period opened by itself. Data: period,
+	// summary_due, filing_due, next (the period after it).
+	TplPeriodOpened = "period_opened"
 	// TplAnnualResult: a person's annual result. Data: year, grade, total.
 	TplAnnualResult = "annual_result"
 )

@@ -58,11 +58,18 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		for _, u := range old {
 			unitIDs[u.ID] = true
 		}
+		given := map[string]bool{}
 		for i, u := range units {
 			f := "unit[" + strconv.Itoa(i) + "]"
 			if err := needText(f+".id", u.ID); err != nil {
 				return err
 			}
+			// A unit listed twice would be stored once, the later silently
+			// replacing the earlier with its leaders.
+			if given[u.ID] {
+				return invalid(f+".id", "重复："+u.ID)
+			}
+			given[u.ID] = true
 			for _, l := range []string{u.Leader, u.Supervisor} {
 				if l != "" && !ids[l] {
 					return invalid(f, "负责人不存在："+l)
@@ -340,6 +347,62 @@ func holdsSteps(o *op, p Person) (bool, error) {
 		return false, err
 	}
 	return len(steps) > 0, nil
+}
+
+// EndDelegation ends a delegation now, before its end: its giver or HR
+// may (the person it was given to need not agree; steps they already
+// decided stay decided). Both sides are told. Errors: ErrNotFound,
+// ErrForbidden (anyone else), ErrStale (it has already ended).
+func (s *Service) EndDelegation(ctx context.Context, by, id, reason string) error {
+	return s.change(ctx, by, "delegation.end", id, func(o *op) error {
+		me, err := s.actor(o)
+		if err != nil {
+			return err
+		}
+		ds, err := o.tx.Delegations(o.ctx, "")
+		if err != nil {
+			return err
+		}
+		var d *Delegation
+		for i := range ds {
+			if ds[i].ID == id {
+				d = &ds[i]
+			}
+		}
+		if d == nil {
+			return fmt.Errorf("delegation %s: %w", id, ErrNotFound)
+		}
+		if d.From != by && !me.HR {
+			return forbidden("只有委托人或政工科可以提前结束委托")
+		}
+		if !d.End.After(o.now) {
+			return fmt.Errorf("delegation %s ended at %s: %w", id, d.End.UTC().Format(time.RFC3339), ErrStale)
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		end := o.now
+		if d.Start.After(end) {
+			end = d.Start // not yet begun: it never takes effect
+		}
+		if err := o.tx.EndDelegation(o.ctx, id, end); err != nil {
+			return err
+		}
+		from, err := s.person(o, d.From, "delegation")
+		if err != nil {
+			return err
+		}
+		to, err := s.person(o, d.To, "delegation")
+		if err != nil {
+			return err
+		}
+		data := map[string]string{"from": from.Name, "to": to.Name, "by": me.Name, "reason": reason,
+			"end": end.In(s.cal.Location()).Format("2006-01-02 15:04")}
+		o.note(d.From, TplDelegationEnded, data, id+"-end")
+		o.note(d.To, TplDelegationEnded, data, id+"-end")
+		o.logf("delegation %s ended at %s", id, end.UTC().Format(time.RFC3339))
+		return nil
+	})
 }
 
 // Delegations returns the delegations from or to by (visible to both).

@@ -613,6 +613,7 @@ func (s *Service) Result(ctx context.Context, by, periodID, person string) (Resu
 	})
 	if errors.Is(err, ErrForbidden) {
 		s.auditDenial(ctx, by, "result.read", periodID+"/"+person, err)
+		err = audited{err}
 	}
 	return out, err
 }
@@ -621,6 +622,9 @@ func (s *Service) Result(ctx context.Context, by, periodID, person string) (Resu
 // adapter refusing to open a form: every denial is in the audit log, with
 // who, what and why (never form contents).
 func (s *Service) RecordDenial(ctx context.Context, by, action, object string, cause error) {
+	if Audited(cause) {
+		return
+	}
 	s.auditDenial(ctx, by, action, object, cause)
 }
 

@@ -48,6 +48,9 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	if s.quiet(now) {
 		return rep, nil
 	}
+	if err := s.openDue(ctx, today); err != nil {
+		return rep, fmt.Errorf("open period: %w", err)
+	}
 	type slot struct {
 		it    item
 		nudge Nudge

@@ -133,6 +133,12 @@ type Config struct {
 	// whole organisation (本机关, the default: S4 四 counts 本机关参加平时考核的
 	// 公务员总人数).
 	QuotaPerUnit bool
+	// ManualOpen turns off opening each cycle's period by itself: by
+	// default Tick opens the period (quarter, or month for a monthly
+	// scheme) that today falls in, on its first working day, once the
+	// organisation is set up, and tells HR; HR can still open one by
+	// command (开启考核).
+	ManualOpen bool
 }
 
 // DefaultDeadlines returns the seeds' default deadlines.
@@ -404,6 +410,9 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 		return s.commit(o, hasIdem, idem, "")
 	})
 	if replay != nil {
+		if errors.Is(*replay, ErrForbidden) {
+			return audited{*replay} // audited when it was first refused
+		}
 		return *replay
 	}
 	if err == nil {
@@ -428,6 +437,9 @@ func (s *Service) change(ctx context.Context, actor, action, object string, fn f
 	}
 	if !domain {
 		s.log.Error("state change failed", "action", action, "object", object, "actor", actor, "err", err)
+	}
+	if denied {
+		return audited{err}
 	}
 	return err
 }

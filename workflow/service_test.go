@@ -264,3 +264,55 @@ func TestDedupeKey(t *testing.T) {
 		t.Errorf("key %q: want deterministic and ≤ 50 characters", k)
 	}
 }
+
+// TestPeriodsOpenThemselves: by default Tick opens the quarter today falls
+// in on a working day once someone is to be appraised, tells HR once, and
+// NextPeriod then names the quarter after it; with ManualOpen nothing opens.
+func TestPeriodsOpenThemselves(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s4", at(2026, 10, 1, 10, 0), func(c *workflow.Config) { c.ManualOpen = false })
+	next, err := h.svc.NextPeriod(ctx)
+	h.must("next", err)
+	if next != "2026-Q4" {
+		t.Errorf("next before anything = %s, want 2026-Q4", next)
+	}
+	_, err = h.svc.Tick(ctx)
+	h.must("tick with no organisation", err)
+	if _, err := h.svc.Period(ctx, "2026-Q4"); !errors.Is(err, workflow.ErrNotFound) {
+		t.Fatalf("a period opened before anyone is appraised: %v", err)
+	}
+	h.org60()
+	h.take()
+	// 国庆: 10-01..10-08 are holidays, so the quarter opens on 10-09.
+	h.advance(at(2026, 10, 5, 10, 0))
+	if _, err := h.svc.Period(ctx, "2026-Q4"); !errors.Is(err, workflow.ErrNotFound) {
+		t.Fatalf("opened on a holiday: %v", err)
+	}
+	h.advance(at(2026, 10, 9, 10, 0))
+	p, err := h.svc.Period(ctx, "2026-Q4")
+	h.must("period opened by itself", err)
+	if p.State != workflow.PeriodOpen || p.SummaryDue.IsZero() {
+		t.Errorf("period %+v", p)
+	}
+	var told []string
+	for _, n := range h.take() {
+		if n.Template == workflow.TplPeriodOpened {
+			told = append(told, n.To+":"+n.Data["period"]+">"+n.Data["next"])
+		}
+	}
+	if len(told) != 1 || told[0] != "hr:2026-Q4>2027-Q1" {
+		t.Errorf("HR told %v, want once of 2026-Q4 with 2027-Q1 next", told)
+	}
+	h.advance(at(2026, 10, 12, 10, 0))
+	for _, n := range h.take() {
+		if n.Template == workflow.TplPeriodOpened {
+			t.Errorf("told again: %+v", n)
+		}
+	}
+	if next, _ := h.svc.NextPeriod(ctx); next != "2027-Q1" {
+		t.Errorf("next = %s, want 2027-Q1", next)
+	}
+	if _, err := h.svc.OpenPeriod(ctx, "hr", "2026-Q4"); !errors.Is(err, workflow.ErrConflict) {
+		t.Errorf("opening it again: %v, want ErrConflict", err)
+	}
+}

@@ -86,6 +86,11 @@ type Tx interface {
 
 	// CreateDelegation adds a delegation; ErrConflict if the ID exists.
 	CreateDelegation(ctx context.Context, d Delegation) error
+	// EndDelegation moves a delegation's End back to at (a delegation
+	// ended early by its giver or HR); at before Start ends it before it
+	// began. ErrNotFound if there is no such delegation, ErrStale if it
+	// already ends at or before at (ended, or ended by someone else).
+	EndDelegation(ctx context.Context, id string, at time.Time) error
 	// Delegations returns the delegations to or from person ("" for all),
 	// ordered by ID.
 	Delegations(ctx context.Context, person string) ([]Delegation, error)
@@ -205,6 +210,20 @@ type Tx interface {
 	// x-ogw-ratelimit-reset). ErrStale if it is no longer pending (another
 	// relay delivered it or gave up), ErrNotFound if there is no such ID.
 	DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error
+	// Prune deletes idempotency records created before before.Idempotency,
+	// and sent and dead notifications whose UpdatedAt is before before.Sent
+	// and before.Dead: at most limit rows of each kind (no limit when limit
+	// <= 0), any of the expired ones, and reports how many it deleted. It
+	// never deletes a pending notification, an audit row or a schedule fire
+	// record. Callers keep limit small and call it in a fresh transaction
+	// until a count falls below limit, so no prune holds a long transaction
+	// or many locks; rows another transaction has locked are skipped, not
+	// waited for (SKIP LOCKED in SQL), so replicas pruning at once neither
+	// block each other nor fail, and a row deleted twice is no harm. A
+	// deleted notification's Key is free again, which is why the retention
+	// must outlive Lark's re-delivery (RedeliveryWindow). Errors are the
+	// store's own.
+	Prune(ctx context.Context, before PruneBefore, limit int) (PruneCount, error)
 
 	// AppendAudit appends e to the audit log: the store assigns Seq (head+1),
 	// sets PrevHash to the head's RowHash ("" for the first row) and RowHash

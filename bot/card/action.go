@@ -49,12 +49,25 @@ const (
 	KindReview = "review"
 	// KindTodo refreshes the 待办 list. ID: ""; V: 0.
 	KindTodo = "todo"
+	// KindOpenPeriod opens a period (HR). ID: the period; V: 0.
+	KindOpenPeriod = "period_open"
+	// KindClosePeriod ends a period's appraisal and sends it to the
+	// committee (HR). ID: the period; V: the period's version, 0 from a
+	// notice (the service then checks the state alone).
+	KindClosePeriod = "period_close"
+	// KindFiled marks a period's 备案 done (HR). ID: the period; V as
+	// KindClosePeriod.
+	KindFiled = "period_filed"
+	// KindEndDelegation ends a delegation early (its giver or HR). ID: the
+	// delegation; V: 0.
+	KindEndDelegation = "delegation_end"
 )
 
 var kinds = map[string]bool{
 	KindOpen: true, KindWeekly: true, KindMonthly: true, KindQuarterly: true, KindVote: true,
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
-	KindReview: true, KindTodo: true,
+	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
+	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.

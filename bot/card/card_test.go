@@ -319,6 +319,19 @@ func TestGolden(t *testing.T) {
 			}})
 		}},
 		{"todo_empty", func(t *testing.T) []byte { return TodoCard(Todo{}) }},
+		{"review_hr", func(t *testing.T) []byte {
+			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
+				State: "requested", Grade: "较好", Score: "88.5", Role: ReviewHandler}))
+		}},
+		{"review_committee", func(t *testing.T) []byte {
+			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 2, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
+				State: "forwarded", Grade: "较好", Score: "88.5", Opinion: "加分材料属实，建议复议", Grades: []string{"好", "较好", "一般", "较差"},
+				Explain: []string{"季度评鉴：合计86.5", "加分：防汛2分", "总分 88.5"}, Role: ReviewCommittee}))
+		}},
+		{"review_decided", func(t *testing.T) []byte {
+			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 3, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
+				State: "changed", Grade: "较好", Opinion: "属实", NewGrade: "好", Decision: "补计防汛加分"}))
+		}},
 		{"done", func(t *testing.T) []byte {
 			return DoneCard(Done{Title: "考核评分（审定）：张建国", Subtitle: "2026年第三季度", Action: "已通过", By: "王海燕", At: "2026-10-09 10:30",
 				Lines: []string{"得分95.5，建议等次「好」"}})
@@ -359,9 +372,11 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
 		workflow.TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
 		workflow.TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
+		workflow.TplDelegationEnded:  {"from": "王海燕", "to": "李国庆", "end": "2026-10-12 09:30", "by": "王海燕", "reason": "提前返岗"},
 		workflow.TplTargetsProposed:  {"person": "张建国", "count": "6"},
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
 		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
+		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {

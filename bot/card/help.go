@@ -14,6 +14,12 @@ const (
 	CmdProgress  = "进度"
 	CmdPublicity = "公示"
 	CmdSync      = "同步通讯录"
+	CmdOpen      = "开启考核"
+	CmdClose     = "结束考核"
+	CmdCommittee = "审定"
+	CmdDelegate  = "委托"
+	CmdFiled     = "备案"
+	CmdReviews   = "复核"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -30,12 +36,18 @@ func HelpCard(h Help) []byte {
 		"**" + CmdTodo + "**：列出需要我办理的事项（填写、测评、审核）",
 		"**" + CmdMine + "**：查看我的考核结果，申请复核",
 		"**" + CmdRecord + "**：填写本周的周记实",
+		"**" + CmdDelegate + "**（领导）：查看委托；「" + CmdDelegate + " @代办人 开始日期 结束日期 事由」外出期间委托他人审核",
+		"**" + CmdCommittee + "**（考核委员会）：打开待审定的名额和并列人员",
 	}
 	if h.HR {
 		lines = append(lines,
 			"**"+CmdProgress+"**（政工科）：查看本期考核的完成进度",
 			"**"+CmdPublicity+"**（政工科）：将审定后的考核结果公示到群聊",
-			"**"+CmdSync+"**（政工科）：预览飞书通讯录与本系统人员的差异；发送「"+CmdSync+" 确认」后导入")
+			"**"+CmdSync+"**（政工科）：预览飞书通讯录与本系统人员的差异；发送「"+CmdSync+" 确认」后导入",
+			"**"+CmdOpen+"**（政工科）：查看下一个考核期；「"+CmdOpen+" 2027-Q1」立即开启",
+			"**"+CmdClose+"**（政工科）：全部审核完成后结束本期考核，提交考核委员会审定",
+			"**"+CmdReviews+"**（政工科、委员会）：查看和办理复核申请",
+			"**"+CmdFiled+"**（政工科）：记录本期结果已报送备案")
 	}
 	var els []elem
 	if h.Unknown != "" {

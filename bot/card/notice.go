@@ -104,7 +104,7 @@ var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
-	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplDelegation, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult,
+	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -202,6 +202,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "全部考核审核已完成", Green
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核的全部审核环节已完成，可以提交考核委员会审定。"}
+		n.Buttons = []Button{{Text: "结束考核并提交审定", Primary: true, Value: Value{K: KindClosePeriod, ID: data["period"]}}}
 	case workflow.TplCommitteeTie:
 		n.Title, n.Colour = "请审定名额线并列人员", Orange
 		n.Subtitle = period
@@ -285,6 +286,15 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "考核审核委托", Wathet
 		n.Lines = []string{g("from") + "委托" + g("to") + "代为办理考核审核事项。",
 			"委托期间：" + g("start") + " 至 " + g("end"), "事由：" + g("reason")}
+	case workflow.TplDelegationEnded:
+		n.Title, n.Colour = "考核审核委托已结束", Grey
+		n.Lines = []string{g("from") + "对" + g("to") + "的委托已于" + g("end") + "结束（由" + g("by") + "提前结束）。",
+			"结束后的审核事项由" + g("from") + "本人办理。", "事由：" + g("reason")}
+	case workflow.TplPeriodOpened:
+		n.Title, n.Colour = period+"考核已开启", Green
+		n.Lines = []string{period + "平时考核已按计划自动开启。", "季度小结截止：" + g("summary_due"), "备案截止：" + g("filing_due"),
+			"下一个考核期：" + PeriodLabel(data["next"])}
+		n.Note = "系统将按计划提醒大家填写；发送「进度」查看完成情况。"
 	case workflow.TplTargetsProposed:
 		n.Title, n.Colour = "请确认年度目标："+g("person"), Blue
 		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核确认。"}
@@ -292,6 +302,8 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
+		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
+		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
 	case workflow.TplAnnualResult:
 		n.Title, n.Colour = g("year")+"年度考核结果", Blue
 		n.Lines = []string{"等次：" + g("grade")}

@@ -92,6 +92,20 @@ type Config struct {
 	// LarkTimeout bounds one Open API call. KAOHE_LARK_TIMEOUT.
 	LarkTimeout Duration `yaml:"lark_timeout"`
 
+	// RetentionIdempotency is how long saved callback replies, service
+	// idempotency keys and the records of answered messages are kept;
+	// RetentionSent and RetentionDead, sent notifications and those given
+	// up on. None may be shorter than Lark's re-delivery window
+	// (workflow.RedeliveryWindow, about 7 h), or a re-pushed event could
+	// run twice (docs/reliability.md §2). KAOHE_RETENTION_IDEMPOTENCY,
+	// KAOHE_RETENTION_SENT, KAOHE_RETENTION_DEAD.
+	RetentionIdempotency Duration `yaml:"retention_idempotency"`
+	RetentionSent        Duration `yaml:"retention_sent"`
+	RetentionDead        Duration `yaml:"retention_dead"`
+	// PruneInterval is how often serve deletes what the retentions let
+	// go. KAOHE_PRUNE_INTERVAL.
+	PruneInterval Duration `yaml:"prune_interval"`
+
 	// Deadlines are the cycle's due-date rules as calendar rule specs
 	// ("next-month-day:6", "workdays-after-end:3", "last-workday" …, see
 	// workflow/calendar.ParseRule); empty keeps the default.
@@ -121,6 +135,12 @@ type Config struct {
 	// several processes share a clock that runs weeks in seconds. Empty
 	// (always, in production) is the system clock. KAOHE_CLOCK_FILE.
 	ClockFile string `yaml:"clock_file"`
+	// ClockURL, for tests and demonstrations only, makes serve take the
+	// time from a Lark simulator (`kaohe sim`'s GET /_sim/clock, see
+	// docs/sim.md), so a test or a playground moves serve's clock with
+	// the simulator's. Never set unless named here: a clock from anywhere
+	// but the system would date every record. KAOHE_CLOCK_URL.
+	ClockURL string `yaml:"clock_url"`
 
 	// LogLevel is debug, info, warn or error. KAOHE_LOG_LEVEL.
 	LogLevel string `yaml:"log_level"`
@@ -164,6 +184,12 @@ func DefaultConfig() Config {
 		LarkTimeout:       Duration(10 * time.Second),
 		LogLevel:          "info",
 		LogFormat:         "text",
+
+		// Retention defaults: workflow.DefaultRetention says why.
+		RetentionIdempotency: Duration(workflow.DefaultRetention.Idempotency),
+		RetentionSent:        Duration(workflow.DefaultRetention.Sent),
+		RetentionDead:        Duration(workflow.DefaultRetention.Dead),
+		PruneInterval:        Duration(time.Hour),
 	}
 }
 
@@ -228,6 +254,10 @@ func (c *Config) settings() []setting {
 		{key: "tick_interval", env: "KAOHE_TICK_INTERVAL", dur: &c.TickInterval},
 		{key: "shutdown_timeout", env: "KAOHE_SHUTDOWN_TIMEOUT", dur: &c.ShutdownTimeout},
 		{key: "lark_timeout", env: "KAOHE_LARK_TIMEOUT", dur: &c.LarkTimeout},
+		{key: "retention_idempotency", env: "KAOHE_RETENTION_IDEMPOTENCY", dur: &c.RetentionIdempotency},
+		{key: "retention_sent", env: "KAOHE_RETENTION_SENT", dur: &c.RetentionSent},
+		{key: "retention_dead", env: "KAOHE_RETENTION_DEAD", dur: &c.RetentionDead},
+		{key: "prune_interval", env: "KAOHE_PRUNE_INTERVAL", dur: &c.PruneInterval},
 		{key: "deadline_weekly", env: "KAOHE_DEADLINE_WEEKLY", str: &c.DeadlineWeekly},
 		{key: "deadline_monthly", env: "KAOHE_DEADLINE_MONTHLY", str: &c.DeadlineMonthly},
 		{key: "deadline_summary", env: "KAOHE_DEADLINE_SUMMARY", str: &c.DeadlineSummary},
@@ -241,6 +271,7 @@ func (c *Config) settings() []setting {
 		{key: "remind_filing", env: "KAOHE_REMIND_FILING", str: &c.RemindFiling},
 		{key: "reminder_grace", env: "KAOHE_REMINDER_GRACE", dur: &c.ReminderGrace},
 		{key: "clock_file", env: "KAOHE_CLOCK_FILE", str: &c.ClockFile},
+		{key: "clock_url", env: "KAOHE_CLOCK_URL", str: &c.ClockURL},
 		{key: "log_level", env: "KAOHE_LOG_LEVEL", str: &c.LogLevel},
 		{key: "log_format", env: "KAOHE_LOG_FORMAT", str: &c.LogFormat},
 		{key: "bench_fixture", env: "KAOHE_BENCH_FIXTURE", num: &c.BenchFixture},
@@ -400,6 +431,18 @@ func (c Config) Validate() error {
 	if c.LarkTimeout <= 0 {
 		return c.fieldError("lark_timeout", "must be above 0")
 	}
+	for _, r := range []struct {
+		key string
+		d   Duration
+	}{{"retention_idempotency", c.RetentionIdempotency}, {"retention_sent", c.RetentionSent}, {"retention_dead", c.RetentionDead}} {
+		if time.Duration(r.d) < workflow.RedeliveryWindow {
+			return c.fieldError(r.key, fmt.Sprintf("%s is shorter than Lark's re-delivery window of %s: "+
+				"a record pruned sooner lets a re-pushed event run twice", r.d, workflow.RedeliveryWindow))
+		}
+	}
+	if c.PruneInterval < Duration(time.Minute) {
+		return c.fieldError("prune_interval", "must be at least 1m")
+	}
 	for key, spec := range map[string]string{"deadline_weekly": c.DeadlineWeekly, "deadline_monthly": c.DeadlineMonthly,
 		"deadline_summary": c.DeadlineSummary, "deadline_filing": c.DeadlineFiling} {
 		if spec == "" {
@@ -418,6 +461,17 @@ func (c Config) Validate() error {
 	}
 	if c.ReminderGrace <= 0 {
 		return c.fieldError("reminder_grace", "must be above 0")
+	}
+	if c.ClockURL != "" {
+		if c.ClockFile != "" {
+			return c.fieldError("clock_url", "set clock_url or clock_file, not both: serve has one clock")
+		}
+		if err := checkURL(c.ClockURL, "http", "https"); err != nil {
+			return c.fieldError("clock_url", err.Error())
+		}
+		if h := strings.ToLower(u.Hostname()); strings.HasSuffix(h, "feishu.cn") || strings.HasSuffix(h, "larksuite.com") {
+			return c.fieldError("clock_url", "the clock of a simulator, but base_url is Lark itself ("+c.BaseURL+")")
+		}
 	}
 	if _, err := c.level(); err != nil {
 		return c.fieldError("log_level", err.Error())
@@ -527,6 +581,12 @@ func (c Config) plans() (map[string][]workflow.Nudge, error) {
 		out[kind] = p
 	}
 	return out, nil
+}
+
+// retention is what the retention_* settings keep.
+func (c Config) retention() workflow.Retention {
+	return workflow.Retention{Idempotency: time.Duration(c.RetentionIdempotency), Sent: time.Duration(c.RetentionSent),
+		Dead: time.Duration(c.RetentionDead)}
 }
 
 // deadlines turns the deadline settings into the workflow's rules.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kaohe/kaohe/workflow"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -87,6 +89,18 @@ func TestLoadConfig(t *testing.T) {
 		{name: "ErrDurationSyntax", env: with(map[string]string{"KAOHE_TICK_INTERVAL": "soon"}), wantField: "tick_interval"},
 		{name: "ErrLogLevel", env: with(map[string]string{"KAOHE_LOG_LEVEL": "loud"}), wantField: "log_level"},
 		{name: "ErrBenchFixture", env: with(map[string]string{"KAOHE_BENCH_FIXTURE": "many"}), wantField: "bench_fixture"},
+		{name: "OK_Retention", file: "retention_dead: 2160h\n", env: with(map[string]string{"KAOHE_RETENTION_SENT": "336h"}),
+			check: func(t *testing.T, c Config) {
+				want := workflow.Retention{Idempotency: 72 * time.Hour, Sent: 336 * time.Hour, Dead: 2160 * time.Hour}
+				if c.retention() != want || time.Duration(c.PruneInterval) != time.Hour {
+					t.Errorf("retention %+v every %s, want %+v every 1h", c.retention(), c.PruneInterval, want)
+				}
+			}},
+		// 7 h is just inside Lark's last re-push (7 h 5 min 15 s).
+		{name: "ErrRetentionIdempotency", env: with(map[string]string{"KAOHE_RETENTION_IDEMPOTENCY": "7h"}), wantField: "retention_idempotency"},
+		{name: "ErrRetentionSent", env: with(map[string]string{"KAOHE_RETENTION_SENT": "1h"}), wantField: "retention_sent"},
+		{name: "ErrRetentionDead", file: "retention_dead: 0s\n", env: creds, wantField: "retention_dead"},
+		{name: "ErrPruneInterval", env: with(map[string]string{"KAOHE_PRUNE_INTERVAL": "10s"}), wantField: "prune_interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

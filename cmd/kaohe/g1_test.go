@@ -98,6 +98,10 @@ func TestG1ServeProcesses(t *testing.T) {
 		"KAOHE_ORG=" + orgPath, "KAOHE_CLOCK_FILE=" + clockPath, "KAOHE_REMINDER_GRACE=720h", "KAOHE_REMIND_WEEKLY=" + plan,
 		"KAOHE_REMIND_MONTHLY=none", "KAOHE_REMIND_SUMMARY=none", "KAOHE_REMIND_VOTE=none", "KAOHE_REMIND_STEP=none",
 		"KAOHE_REMIND_FEEDBACK=none", "KAOHE_REMIND_FILING=none",
+		// The clock runs weeks ahead and every reminder row is counted at
+		// the end, so sent rows must outlive the run (the pruner still runs
+		// at every restart).
+		"KAOHE_RETENTION_SENT=8760h",
 	}
 	var replicas []*serveProc
 	replicas = append(replicas, startServeProc(t, env), startServeProc(t, env), startServeProc(t, env))

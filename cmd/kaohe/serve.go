@@ -138,6 +138,16 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		log.Warn("the clock is read from a file: for tests and demonstrations only", "file", cfg.ClockFile, "now", fc.Now())
 		clk = fc
 	}
+	if cfg.ClockURL != "" {
+		hc, err := clock.OpenHTTP(ctx, cfg.ClockURL, clock.HTTPOptions{OnError: func(err error) {
+			log.Warn("the clock URL does not answer: the clock stands still until it does", "err", err)
+		}})
+		if err != nil {
+			return nil, &ConfigError{Field: "clock_url", Env: "KAOHE_CLOCK_URL", Msg: err.Error()}
+		}
+		log.Warn("the clock is read from a Lark simulator: for tests and demonstrations only", "url", cfg.ClockURL, "now", hc.Now())
+		clk = hc
+	}
 	cal := calendar.Default()
 	plans, err := cfg.plans()
 	if err != nil {
@@ -252,6 +262,7 @@ func (s *server) run(ctx context.Context, hs *http.Server, addr string, served <
 	if s.cfg.AuditHeadFile != "" || s.cfg.AuditHeadChat != "" {
 		wg.Go(func() { s.auditHeadLoop(loops) })
 	}
+	wg.Go(func() { newPruner(s.cfg, s.store, s.clock, s.log).loop(loops) })
 	s.log.Info("serving", "addr", addr, "callback", s.cfg.Callback)
 	fmt.Fprintln(stdout, listeningPrefix+addr)
 

@@ -52,9 +52,14 @@ type state struct {
 	annuals     map[annualKey]workflow.AnnualResult
 	fires       map[fireKey]workflow.Fire
 	idem        map[pair]workflow.Idempotency
-	outbox      []workflow.Notification
-	outboxKeys  map[string]bool
-	audit       []workflow.AuditEntry
+	// outbox is sorted by ID; pruning leaves gaps, so an ID is found by
+	// binary search, never used as a position.
+	outbox     []workflow.Notification
+	outboxKeys map[string]bool
+	// lastID is the last notification ID handed out: IDs keep increasing
+	// after rows are pruned, as a PostgreSQL identity column does.
+	lastID int64
+	audit  []workflow.AuditEntry
 }
 
 // New returns an empty store.
@@ -275,6 +280,23 @@ func (t *tx) CreateDelegation(ctx context.Context, d workflow.Delegation) error 
 	}
 	d.Start, d.End = d.Start.UTC(), d.End.UTC()
 	set(t, t.s.delegations, d.ID, d)
+	return nil
+}
+
+// EndDelegation implements workflow.Tx.
+func (t *tx) EndDelegation(ctx context.Context, id string, at time.Time) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	d, ok := t.s.delegations[id]
+	if !ok {
+		return notFound("delegation", id)
+	}
+	if !d.End.After(at) {
+		return fmt.Errorf("delegation %s already ends at %s: %w", id, d.End.Format(time.RFC3339), workflow.ErrStale)
+	}
+	d.End = at.UTC()
+	set(t, t.s.delegations, id, d)
 	return nil
 }
 
@@ -745,13 +767,14 @@ func (t *tx) Enqueue(ctx context.Context, n workflow.Notification) (int64, error
 	if t.s.outboxKeys[n.Key] {
 		return 0, conflict("notification", n.Key)
 	}
-	n.ID = int64(len(t.s.outbox)) + 1
+	t.s.lastID++
+	n.ID = t.s.lastID
 	n.State = workflow.NotePending
 	n.CreatedAt, n.UpdatedAt = n.CreatedAt.UTC(), n.CreatedAt.UTC()
 	n.Data = cloneMap(n.Data)
 	set(t, t.s.outboxKeys, n.Key, true)
 	t.s.outbox = append(t.s.outbox, n)
-	t.undo = append(t.undo, func() { t.s.outbox = t.s.outbox[:len(t.s.outbox)-1] })
+	t.undo = append(t.undo, func() { t.s.outbox, t.s.lastID = t.s.outbox[:len(t.s.outbox)-1], t.s.lastID-1 })
 	return n.ID, nil
 }
 
@@ -761,7 +784,11 @@ func (t *tx) Outbox(ctx context.Context, state string, afterID int64, limit int)
 		return nil, err
 	}
 	var out []workflow.Notification
-	for _, n := range t.s.outbox[min(int(max(afterID, 0)), len(t.s.outbox)):] {
+	from, found := t.s.noteIndex(afterID)
+	if found {
+		from++
+	}
+	for _, n := range t.s.outbox[from:] {
 		if limit > 0 && len(out) == limit {
 			break
 		}
@@ -815,13 +842,14 @@ func (t *tx) attempt(ctx context.Context, id int64, at time.Time, allowed func(s
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if id < 1 || id > int64(len(t.s.outbox)) {
+	i, ok := t.s.noteIndex(id)
+	if !ok {
 		return notFound("notification", id)
 	}
-	if cur := t.s.outbox[id-1].State; !allowed(cur) {
+	if cur := t.s.outbox[i].State; !allowed(cur) {
 		return fmt.Errorf("notification %d is %s: %w", id, cur, workflow.ErrStale)
 	}
-	t.updateNote(int(id-1), func(n *workflow.Notification) {
+	t.updateNote(i, func(n *workflow.Notification) {
 		n.Attempts++
 		if n.FirstAttemptAt.IsZero() {
 			n.FirstAttemptAt = at.UTC()
@@ -829,6 +857,67 @@ func (t *tx) attempt(ctx context.Context, id int64, at time.Time, allowed func(s
 		f(n)
 	})
 	return nil
+}
+
+// noteIndex is where notification id is in the outbox, or where it would
+// be, and whether it is there.
+func (s *state) noteIndex(id int64) (int, bool) {
+	return slices.BinarySearchFunc(s.outbox, id, func(n workflow.Notification, id int64) int { return cmp.Compare(n.ID, id) })
+}
+
+// Prune implements workflow.Tx. Transactions here run one at a time, so
+// there are no locked rows to skip.
+func (t *tx) Prune(ctx context.Context, before workflow.PruneBefore, limit int) (workflow.PruneCount, error) {
+	if err := t.check(ctx); err != nil {
+		return workflow.PruneCount{}, err
+	}
+	var c workflow.PruneCount
+	full := func(n int) bool { return limit > 0 && n >= limit }
+	// expired is false for a zero time (age unknown) and for a zero cutoff.
+	expired := func(at, cutoff time.Time) bool { return !at.IsZero() && at.Before(cutoff) }
+	for k, i := range t.s.idem {
+		if full(c.Idempotency) {
+			break
+		}
+		if expired(i.CreatedAt, before.Idempotency) {
+			t.remove(k)
+			c.Idempotency++
+		}
+	}
+	kept := make([]workflow.Notification, 0, len(t.s.outbox))
+	var gone []string
+	for _, n := range t.s.outbox {
+		switch {
+		case n.State == workflow.NoteSent && !full(c.Sent) && expired(n.UpdatedAt, before.Sent):
+			c.Sent++
+		case n.State == workflow.NoteDead && !full(c.Dead) && expired(n.UpdatedAt, before.Dead):
+			c.Dead++
+		default:
+			kept = append(kept, n)
+			continue
+		}
+		gone = append(gone, n.Key)
+	}
+	if len(gone) == 0 {
+		return c, nil
+	}
+	// Undo runs in reverse, so the whole old slice comes back before any
+	// earlier undo uses a position in it.
+	old := t.s.outbox
+	t.undo = append(t.undo, func() { t.s.outbox = old })
+	t.s.outbox = kept
+	for _, key := range gone {
+		delete(t.s.outboxKeys, key)
+		t.undo = append(t.undo, func() { t.s.outboxKeys[key] = true })
+	}
+	return c, nil
+}
+
+// remove deletes an idempotency record and records how to undo it.
+func (t *tx) remove(k pair) {
+	old := t.s.idem[k]
+	delete(t.s.idem, k)
+	t.undo = append(t.undo, func() { t.s.idem[k] = old })
 }
 
 // updateNote changes outbox[i] in place and records how to undo it.

@@ -205,6 +205,28 @@ func (t *tx) CreateDelegation(ctx context.Context, d workflow.Delegation) error 
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`, d.ID, d.From, d.To, tsIn(d.Start), tsIn(d.End))
 }
 
+// EndDelegation implements workflow.Tx.
+func (t *tx) EndDelegation(ctx context.Context, id string, at time.Time) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	tag, err := t.tx.Exec(ctx, `UPDATE delegations SET ends_at = $2 WHERE id = $1 AND ends_at > $2`, id, tsIn(at))
+	if err != nil {
+		return fmt.Errorf("end delegation %s: %w", id, t.fail(err))
+	}
+	if tag.RowsAffected() > 0 {
+		return nil
+	}
+	var n int
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM delegations WHERE id = $1`, id).Scan(&n); err != nil {
+		return fmt.Errorf("end delegation %s: %w", id, t.fail(err))
+	}
+	if n == 0 {
+		return fmt.Errorf("delegation %s: %w", id, workflow.ErrNotFound)
+	}
+	return fmt.Errorf("delegation %s already ends at or before %s: %w", id, at.UTC().Format(time.RFC3339), workflow.ErrStale)
+}
+
 // Delegations implements workflow.Tx.
 func (t *tx) Delegations(ctx context.Context, person string) ([]workflow.Delegation, error) {
 	if err := t.check(ctx); err != nil {
@@ -752,6 +774,43 @@ func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.T
 	return t.attempt(ctx, id, `UPDATE outbox SET updated_at = $2, not_before = $3, attempts = attempts + 1,
 			first_attempt_at = coalesce(first_attempt_at, $2)
 		WHERE id = $1 AND state = 'pending'`, id, tsIn(at), tsIn(retryAt))
+}
+
+// Prune implements workflow.Tx. Each kind is one DELETE of the rows a
+// sub-select picks through the prune indexes (migration 0003), at most
+// limit of them, skipping rows another transaction holds. A NULL time is
+// never older than a cutoff, and a zero cutoff is NULL, so both delete
+// nothing.
+func (t *tx) Prune(ctx context.Context, before workflow.PruneBefore, limit int) (workflow.PruneCount, error) {
+	if err := t.check(ctx); err != nil {
+		return workflow.PruneCount{}, err
+	}
+	var c workflow.PruneCount
+	del := func(what string, n *int, sql string, args ...any) error {
+		tag, err := t.tx.Exec(ctx, sql, args...)
+		if err != nil {
+			return fmt.Errorf("prune %s: %w", what, t.fail(err))
+		}
+		*n = int(tag.RowsAffected())
+		return nil
+	}
+	if err := del("idempotency records", &c.Idempotency, `DELETE FROM idempotency WHERE (source, key) IN (
+			SELECT source, key FROM idempotency WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+		tsIn(before.Idempotency), limitArg(limit)); err != nil {
+		return c, err
+	}
+	for _, k := range []struct {
+		state  string
+		n      *int
+		cutoff time.Time
+	}{{workflow.NoteSent, &c.Sent, before.Sent}, {workflow.NoteDead, &c.Dead, before.Dead}} {
+		if err := del(k.state+" notifications", k.n, `DELETE FROM outbox WHERE id IN (
+				SELECT id FROM outbox WHERE state = $1 AND updated_at < $2 LIMIT $3 FOR UPDATE SKIP LOCKED)`,
+			k.state, tsIn(k.cutoff), limitArg(limit)); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // attempt runs an UPDATE that counts a delivery attempt on notification id;

@@ -44,6 +44,8 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"Outbox", testOutbox},
 		{"OutboxClaim", testOutboxClaim},
 		{"OutboxClaimRace", testOutboxClaimRace},
+		{"Prune", testPrune},
+		{"PruneRace", testPruneRace},
 		{"Audit", testAudit},
 		{"AuditConcurrent", testAuditConcurrent},
 		{"AuditPrecision", testAuditPrecision},
@@ -200,6 +202,14 @@ func testOrg(t *testing.T, s workflow.Store) {
 		}
 		if ds, _ := tx.Delegations(ctx, ""); len(ds) != 2 {
 			t.Errorf("all delegations = %d, want 2", len(ds))
+		}
+		end := t0.Add(20 * time.Minute)
+		wantErr(t, "end early", tx.EndDelegation(ctx, "d1", end), nil)
+		wantErr(t, "end again at the same time", tx.EndDelegation(ctx, "d1", end), workflow.ErrStale)
+		wantErr(t, "end later", tx.EndDelegation(ctx, "d1", end.Add(time.Minute)), workflow.ErrStale)
+		wantErr(t, "end unknown", tx.EndDelegation(ctx, "nope", end), workflow.ErrNotFound)
+		if ds, _ := tx.Delegations(ctx, "l"); len(ds) != 1 || !ds[0].End.Equal(end) || !ds[0].Start.Equal(t0) {
+			t.Errorf("after EndDelegation: %+v, want end %s", ds, end)
 		}
 		return nil
 	})

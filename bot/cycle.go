@@ -1,0 +1,340 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+
+	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/bot/command"
+	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// The cycle commands and buttons: HR opens and closes periods and records
+// 备案; the committee opens its card; anyone who holds steps delegates.
+// Each answers with a card whose buttons do the same as the command.
+
+// requireHRSender refuses a command meant for HR.
+func requireHRSender(me workflow.Person) error {
+	if !me.HR {
+		return fmt.Errorf("%s is not HR: %w", me.ID, workflow.ErrForbidden)
+	}
+	return nil
+}
+
+// cmdOpen opens the named period, or shows what would open next with a
+// button to open it.
+func (b *Bot) cmdOpen(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
+	if err := requireHRSender(me); err != nil {
+		return nil, err
+	}
+	if id := pc.Arg(0); id != "" {
+		p, err := b.svc.OpenPeriod(idem(ctx, 0), me.ID, strings.ToUpper(id))
+		if err != nil {
+			return nil, err
+		}
+		return periodOpenedCard(p), nil
+	}
+	next, err := b.svc.NextPeriod(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var open []string
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		open = nil
+		ps, err := tx.Periods(ctx)
+		for _, p := range ps {
+			if p.State != workflow.PeriodClosed {
+				open = append(open, card.PeriodLabel(p.ID)+"（"+periodStateName(p.State)+"）")
+			}
+		}
+		return err
+	})
+	lines := []string{"下一个考核期：" + card.PeriodLabel(next) + "（" + next + "）"}
+	if len(open) > 0 {
+		lines = append(lines, "进行中："+strings.Join(open, "、"))
+	} else {
+		lines = append(lines, "目前没有进行中的考核期。")
+	}
+	return card.NoticeCard(card.Notice{Title: "开启考核", Colour: card.Blue, Lines: lines,
+		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「开启考核 " + next + "」提前开启。",
+		Buttons: []card.Button{{Text: "开启" + card.PeriodLabel(next), Primary: true, Value: card.Value{K: card.KindOpenPeriod, ID: next}}}}), nil
+}
+
+func periodOpenedCard(p workflow.Period) []byte {
+	return card.NoticeCard(card.Notice{Title: card.PeriodLabel(p.ID) + "考核已开启", Colour: card.Green,
+		Lines: []string{"考核期：" + p.Start.String() + " 至 " + p.End.String(), "季度小结截止：" + p.SummaryDue.String(),
+			"备案截止：" + p.FilingDue.String()},
+		Note: "系统将按计划提醒大家填写周记实、月小结和季度小结。"})
+}
+
+var periodStates = map[string]string{
+	workflow.PeriodOpen: "填报审核中", workflow.PeriodCommittee: "待委员会审定", workflow.PeriodConfirmed: "待公示",
+	workflow.PeriodPublished: "公示及复核期", workflow.PeriodClosed: "已结束",
+}
+
+func periodStateName(s string) string {
+	if n, ok := periodStates[s]; ok {
+		return n
+	}
+	return s
+}
+
+// cmdClose shows the open period's state with the button that ends its
+// appraisal and sends it to the committee.
+func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
+	if err := requireHRSender(me); err != nil {
+		return nil, err
+	}
+	id := strings.ToUpper(pc.Arg(0))
+	if id == "" {
+		var err error
+		if id, err = b.latestPeriod(ctx, workflow.PeriodOpen); err != nil {
+			return nil, fmt.Errorf("no open period: %w", workflow.ErrInvalidTransition)
+		}
+	}
+	p, err := b.svc.Period(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.State != workflow.PeriodOpen {
+		return nil, fmt.Errorf("period %s is %s: %w", id, p.State, workflow.ErrWindowClosed)
+	}
+	return card.NoticeCard(card.Notice{Title: "结束考核：" + card.PeriodLabel(id), Colour: card.Orange,
+		Lines: []string{"结束后将按方案计算得分、等次和名额，并提请考核委员会审定。",
+			"须全部审核环节完成后才能结束；未完成的人员会列出。"},
+		Buttons: []card.Button{{Text: "结束考核并提交审定", Primary: true, Value: card.Value{K: card.KindClosePeriod, ID: id, V: p.Version}}}}), nil
+}
+
+// cmdCommittee opens the committee card of a period waiting for it.
+func (b *Bot) cmdCommittee(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
+	id := strings.ToUpper(pc.Arg(0))
+	if id == "" {
+		var err error
+		if id, err = b.latestPeriod(ctx, workflow.PeriodCommittee); err != nil {
+			if !me.Committee {
+				return nil, fmt.Errorf("%s is not on the committee: %w", me.ID, workflow.ErrForbidden)
+			}
+			return card.NoticeCard(card.Notice{Title: "考核委员会审定", Lines: []string{"目前没有待审定的考核期。"}}), nil
+		}
+	}
+	f, err := b.committeeForm(ctx, me.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	return card.CommitteeCard(f)
+}
+
+// cmdFiled records 备案 for the named period, or the latest one waiting
+// for it.
+func (b *Bot) cmdFiled(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
+	if err := requireHRSender(me); err != nil {
+		return nil, err
+	}
+	id := strings.ToUpper(pc.Arg(0))
+	if id == "" {
+		var err error
+		if id, err = b.unfiledPeriod(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.svc.MarkFiled(idem(ctx, 0), me.ID, id); err != nil {
+		return nil, err
+	}
+	return filedCard(id), nil
+}
+
+func filedCard(id string) []byte {
+	return card.NoticeCard(card.Notice{Title: card.PeriodLabel(id) + "已备案", Colour: card.Green,
+		Lines: []string{card.PeriodLabel(id) + "平时考核结果已记录为报送备案。"},
+		Note:  "备案表格的导出见「导出」（另行提供）。"})
+}
+
+// unfiledPeriod is the oldest published or closed period not yet filed.
+func (b *Bot) unfiledPeriod(ctx context.Context) (string, error) {
+	var id string
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		id = ""
+		ps, err := tx.Periods(ctx)
+		for _, p := range ps {
+			if id == "" && p.FiledAt.IsZero() && (p.State == workflow.PeriodPublished || p.State == workflow.PeriodClosed) {
+				id = p.ID
+			}
+		}
+		return err
+	})
+	if err == nil && id == "" {
+		err = fmt.Errorf("no period to file: %w", workflow.ErrInvalidTransition)
+	}
+	return id, err
+}
+
+// cmdReviews lists a period's 复核 requests with a button to each.
+func (b *Bot) cmdReviews(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
+	id := strings.ToUpper(pc.Arg(0))
+	if id == "" {
+		var err error
+		if id, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed); err != nil {
+			id = ""
+		}
+	}
+	rvs, err := b.svc.Reviews(ctx, me.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	var t card.Todo
+	for _, rv := range rvs {
+		title := "复核申请：" + b.name(ctx, rv.Person) + "（" + reviewStateName(rv.State) + "）"
+		text := "查看"
+		switch {
+		case me.HR && rv.State == workflow.ReviewRequested:
+			text = "去处理"
+		case me.Committee && rv.State == workflow.ReviewForwarded:
+			text = "去审议"
+		}
+		t.Items = append(t.Items, card.TodoItem{Title: title, Button: card.Button{Text: text, Primary: text != "查看", Value: card.Open(card.FormReview, rv.ID)}})
+	}
+	return card.TodoCard(t), nil
+}
+
+func reviewStateName(s string) string {
+	return map[string]string{workflow.ReviewRequested: "待政工科办理", workflow.ReviewForwarded: "待委员会审议",
+		workflow.ReviewRejected: "不予受理", workflow.ReviewUpheld: "维持原等次", workflow.ReviewChanged: "已调整等次"}[s]
+}
+
+// cycleAction runs the buttons of the cycle cards.
+func (b *Bot) cycleAction(ctx context.Context, op string, v card.Value, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	checkVersion := func() error {
+		if v.V == 0 {
+			return nil
+		}
+		p, err := b.svc.Period(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		if p.Version != v.V {
+			return fmt.Errorf("period %s version %d, card %d: %w", v.ID, p.Version, v.V, workflow.ErrStale)
+		}
+		return nil
+	}
+	switch v.K {
+	case card.KindOpenPeriod:
+		p, err := b.svc.OpenPeriod(idem(ctx, 0), op, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		return done(card.PeriodLabel(p.ID)+"考核", "已开启", "季度小结截止："+p.SummaryDue.String(), "备案截止："+p.FilingDue.String()), nil
+	case card.KindClosePeriod:
+		if err := checkVersion(); err != nil {
+			return nil, err
+		}
+		if err := b.svc.CloseAppraisal(idem(ctx, 0), op, v.ID); err != nil {
+			return nil, err
+		}
+		return done(card.PeriodLabel(v.ID)+"考核", "已结束并提交考核委员会审定"), nil
+	case card.KindFiled:
+		if err := checkVersion(); err != nil {
+			return nil, err
+		}
+		if err := b.svc.MarkFiled(idem(ctx, 0), op, v.ID); err != nil {
+			return nil, err
+		}
+		return done(card.PeriodLabel(v.ID)+"备案", "已记录报送"), nil
+	default: // card.KindEndDelegation
+		if err := b.svc.EndDelegation(idem(ctx, 0), op, v.ID, "提前结束"); err != nil {
+			return nil, err
+		}
+		return done("考核审核委托", "已提前结束"), nil
+	}
+}
+
+// cmdDelegate creates a delegation ("委托 @某人 2026-12-02 2026-12-09 事由")
+// or, with no arguments, lists the sender's delegations with a button to
+// end each early.
+func (b *Bot) cmdDelegate(ctx context.Context, me workflow.Person, pc command.Parsed, mentions map[string]string) ([]byte, error) {
+	if len(pc.Args) == 0 {
+		return b.delegationsCard(ctx, me)
+	}
+	usage := "格式：委托 @代办人 开始日期 结束日期 事由，如「委托 @张三 2026-12-02 2026-12-09 外出培训」"
+	if len(pc.Args) < 3 || pc.Rest == "" {
+		return nil, &workflow.InputError{Field: "delegate", Msg: usage}
+	}
+	to, ok := mentions[pc.Args[0]]
+	if !ok {
+		return nil, &workflow.InputError{Field: "delegate", Msg: "请用 @ 选择代办人。" + usage}
+	}
+	today := b.cal.Date(b.clock.Now())
+	from, err := parseDay(pc.Args[1], today)
+	if err != nil {
+		return nil, &workflow.InputError{Field: "start", Msg: "开始日期无效。" + usage}
+	}
+	until, err := parseDay(pc.Args[2], today)
+	if err != nil {
+		return nil, &workflow.InputError{Field: "end", Msg: "结束日期无效。" + usage}
+	}
+	start := b.cal.At(from, 0, 0)
+	if from == today {
+		start = b.clock.Now() // from now, not from midnight
+	}
+	end := b.cal.EndOf(until)
+	if err := b.svc.Delegate(idem(ctx, 0), me.ID, to, start, end, pc.Rest); err != nil {
+		return nil, err
+	}
+	return card.NoticeCard(card.Notice{Title: "已委托" + b.name(ctx, to) + "代办", Colour: card.Green,
+		Lines: []string{"委托期间：" + from.String() + " 至 " + until.String() + "（含）", "事由：" + pc.Rest},
+		Note:  "期满自动结束；发送「委托」可查看或提前结束。"}), nil
+}
+
+// parseDay reads a YYYY-MM-DD or M-D date (this year, or next year when
+// that day has passed: a delegation is about the days ahead).
+func parseDay(s string, today calendar.Date) (calendar.Date, error) {
+	s = strings.NewReplacer("月", "-", "日", "", "/", "-", ".", "-").Replace(s)
+	if d, err := calendar.ParseDate(s); err == nil {
+		return d, nil
+	}
+	var m, d int
+	if _, err := fmt.Sscanf(s, "%d-%d", &m, &d); err != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+		return calendar.Date{}, errors.New("bad date")
+	}
+	y := today.Year
+	day, err := calendar.ParseDate(fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+	if err != nil {
+		return calendar.Date{}, err
+	}
+	if day.Before(today) {
+		return calendar.ParseDate(fmt.Sprintf("%04d-%02d-%02d", y+1, m, d))
+	}
+	return day, nil
+}
+
+// delegationsCard lists the delegations the person gave or received that
+// have not ended.
+func (b *Bot) delegationsCard(ctx context.Context, me workflow.Person) ([]byte, error) {
+	ds, err := b.svc.Delegations(ctx, me.ID)
+	if err != nil {
+		return nil, err
+	}
+	now := b.clock.Now()
+	loc := b.cal.Location()
+	var t card.Todo
+	for _, d := range ds {
+		if !d.End.After(now) {
+			continue
+		}
+		what := "委托" + b.name(ctx, d.To) + "代办"
+		if d.To == me.ID {
+			what = b.name(ctx, d.From) + "委托我代办"
+		}
+		it := card.TodoItem{Title: what + "：" + d.Start.In(loc).Format("01-02 15:04") + " 至 " + d.End.In(loc).Format("01-02 15:04")}
+		if d.From == me.ID || me.HR {
+			it.Button = card.Button{Text: "提前结束", Value: card.Value{K: card.KindEndDelegation, ID: d.ID}}
+		}
+		t.Items = append(t.Items, it)
+	}
+	return card.TodoCard(t), nil
+}
+

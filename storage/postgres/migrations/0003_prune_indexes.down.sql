@@ -1,0 +1,2 @@
+DROP INDEX outbox_finished;
+DROP INDEX idempotency_created;
