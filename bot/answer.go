@@ -71,6 +71,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdReviews(ctx, me, pc)
 	case command.Delegate:
 		return b.cmdDelegate(ctx, me, pc, mentions)
+	case command.People:
+		return b.cmdPeople(ctx, me, pc, mentions)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {

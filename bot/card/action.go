@@ -68,6 +68,7 @@ var kinds = map[string]bool{
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true,
+	KindPersonStatus: true, KindAbsence: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.

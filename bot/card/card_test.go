@@ -319,6 +319,10 @@ func TestGolden(t *testing.T) {
 			}})
 		}},
 		{"todo_empty", func(t *testing.T) []byte { return TodoCard(Todo{}) }},
+		{"person", func(t *testing.T) []byte {
+			return mustCard(t)(PersonCard(PersonForm{ID: "ou_05", Version: 3, Name: "周静", Unit: "办公室", Probation: true, Reason: "2026年7月新录用",
+				Absences: []string{"病假 2026-09-01 至 2026-09-03"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"}}))
+		}},
 		{"review_hr", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "requested", Grade: "较好", Score: "88.5", Role: ReviewHandler}))

@@ -20,6 +20,7 @@ const (
 	CmdDelegate  = "委托"
 	CmdFiled     = "备案"
 	CmdReviews   = "复核"
+	CmdPeople    = "人员"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -47,7 +48,8 @@ func HelpCard(h Help) []byte {
 			"**"+CmdOpen+"**（政工科）：查看下一个考核期；「"+CmdOpen+" 2027-Q1」立即开启",
 			"**"+CmdClose+"**（政工科）：全部审核完成后结束本期考核，提交考核委员会审定",
 			"**"+CmdReviews+"**（政工科、委员会）：查看和办理复核申请",
-			"**"+CmdFiled+"**（政工科）：记录本期结果已报送备案")
+			"**"+CmdFiled+"**（政工科）：记录本期结果已报送备案",
+			"**"+CmdPeople+"**（政工科）：「"+CmdPeople+" @某人」设置试用期、立案调查、处分、免于考核，登记请假")
 	}
 	var els []elem
 	if h.Unknown != "" {
