@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -435,6 +436,9 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 				for _, r := range results {
 					if r.Person == id && r.Score != nil {
 						score = r.Score.String()
+					}
+					if r.Person == id && slices.Contains(r.Flags, scoring.FlagDirectOverCap) {
+						t.Direct = true
 					}
 				}
 				t.People = append(t.People, card.TiedPerson{ID: id, Name: names[id], Score: score})

@@ -897,7 +897,7 @@ func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []i
 // equal score when the quota prefers them). People tied across the cut are
 // flagged for the committee, not decided here.
 func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int, decided map[string]Decision, explain *[]string) {
-	var fixed, ranked []int
+	var fixed, direct, ranked []int
 	for _, i := range holders {
 		p := &res.People[i]
 		if _, ok := decided[p.ID]; ok {
@@ -905,15 +905,27 @@ func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int,
 			continue
 		}
 		if p.direct {
-			fixed = append(fixed, i)
+			direct = append(direct, i)
 			continue
 		}
 		ranked = append(ranked, i)
 	}
-	slots := max - len(fixed)
+	slots := max - len(fixed) - len(direct)
 	if slots < 0 {
 		qr.Flags = append(qr.Flags, FlagDirectOverCap)
-		*explain = append(*explain, fmt.Sprintf("直接确定或审定的「%s」%d人已超过名额，提请考核委员会研究", qr.Grade, len(fixed)))
+		*explain = append(*explain, fmt.Sprintf("直接确定或审定的「%s」%d人已超过名额，提请考核委员会研究", qr.Grade, len(fixed)+len(direct)))
+		// The committee decides who of the directly determined keeps the
+		// grade within the cap (a direct determination does not lift the
+		// quota: S8 四(四) caps 好 at 40% whatever the route to it); its
+		// decisions may not break the cap either (Service.CommitteeDecideAll).
+		for _, i := range direct {
+			p := &res.People[i]
+			p.State = StatePending
+			p.Grade = ""
+			p.Flags = appendFlag(p.Flags, FlagDirectOverCap)
+			p.Explain = append(p.Explain, fmt.Sprintf("直接确定为「%s」的人数超过名额（至多%d人），提请考核委员会审定", qr.Grade, max))
+			qr.Tied = append(qr.Tied, p.ID)
+		}
 		slots = 0
 	}
 	if len(ranked) <= slots {
@@ -984,7 +996,7 @@ func (s *Scheme) cut(res *PeriodResult, qr *QuotaResult, holders []int, max int,
 		if p.Score != nil {
 			score = p.Score.String() + "分"
 		}
-		p.Explain = append(p.Explain, fmt.Sprintf("「%s」超出名额（至多%d人），按%s排第%d位，降为「%s」", qr.Grade, *qr.MaxCount, score, len(fixed)+dropFrom+rank+1, lower))
+		p.Explain = append(p.Explain, fmt.Sprintf("「%s」超出名额（至多%d人），按%s排第%d位，降为「%s」", qr.Grade, *qr.MaxCount, score, len(fixed)+len(direct)+dropFrom+rank+1, lower))
 		if dropFrom > 0 {
 			last := &res.People[ranked[dropFrom-1]]
 			if last.Score != nil && p.Score != nil && last.Score.Equal(p.Score.Decimal) && last.frontline && !p.frontline {

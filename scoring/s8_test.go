@@ -147,9 +147,27 @@ func TestS8Quota(t *testing.T) {
 			t.Errorf("综合科 quota = %+v", g)
 		}
 		explainHas(t, "quota", []string{g.Explain}, "直接确定或审定的「好」3人已超过名额")
-		// The direct ones keep 好; the scored ones lose it.
+		// The scored ones lose 好; the committee decides which of the three
+		// direct ones keep it within the cap of two.
 		checkPerson(t, personOf(t, res, "Z2"), want{score: "94", scoreGrade: "好", grade: "较好", flags: []string{FlagDemoted}})
-		checkPerson(t, personOf(t, res, "Z5"), want{score: "80", scoreGrade: "好", grade: "好", flags: []string{FlagDirect}})
+		checkPerson(t, personOf(t, res, "Z5"), want{score: "80", scoreGrade: "好", state: StatePending, flags: []string{FlagDirect, FlagDirectOverCap}})
+		if !sameSet(g.Tied, []string{"Z1", "Z4", "Z5"}) {
+			t.Errorf("tied for the committee = %v, want the three direct", g.Tied)
+		}
+		decide := func(grades ...string) *QuotaResult {
+			var ds []Decision
+			for i, id := range []string{"Z1", "Z4", "Z5"} {
+				ds = append(ds, Decision{Person: id, Grade: grades[i], Reason: "委员会研究"})
+			}
+			res := score(t, s, &PeriodInput{People: ps, Committee: &Committee{Decisions: ds}})
+			return quotaOf(t, res, "group", "局机关/综合科")
+		}
+		if q := decide("好", "好", "较好"); len(q.Flags) != 0 || q.After != 2 {
+			t.Errorf("two kept: quota %+v", q)
+		}
+		if q := decide("好", "好", "好"); !sameSet(q.Flags, []string{FlagDirectOverCap}) {
+			t.Errorf("all three kept: quota %+v, want it flagged over the cap", q)
+		}
 	})
 }
 

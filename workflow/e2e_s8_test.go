@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -226,8 +227,20 @@ func TestHalfYearS8(t *testing.T) {
 
 	h.must("close", h.svc.CloseAppraisal(ctx, "hr", q))
 	ns = h.take()
-	h.checkNotes(ns, []string{"c1", "head", "s1"}, time.Time{}, workflow.TplCommitteeConfirm)
-	h.checkNotes(ns, nil, time.Time{}, workflow.TplCommitteeTie)
+	// Three direct 好 in 执法科's 考核单元 of seven, whose cap is two: the
+	// committee decides who keeps it, and may not keep all three.
+	h.checkNotes(ns, nil, time.Time{}, workflow.TplCommitteeConfirm)
+	h.checkNotes(ns, []string{"c1", "head", "s1"}, time.Time{}, workflow.TplCommitteeTie)
+	h.wantErr("confirm over the cap", h.svc.ConfirmResults(ctx, "c1", q), workflow.ErrIncomplete)
+	keep := func(third string) []scoring.Decision {
+		return []scoring.Decision{{Person: "b01", Grade: "好", Reason: "急难险重任务"}, {Person: "b02", Grade: "好", Reason: "急难险重任务"},
+			{Person: "b03", Grade: third, Reason: "名额所限"}}
+	}
+	err := h.svc.CommitteeDecideAll(ctx, "c1", q, keep("好"))
+	if !errors.Is(err, workflow.ErrInvalidInput) || !strings.Contains(workflow.Message(err), "超过名额2人") {
+		t.Fatalf("keeping all three: %v (%s), want the cap refused", err, workflow.Message(err))
+	}
+	h.must("decide", h.svc.CommitteeDecideAll(ctx, "c1", q, keep("较好")))
 	pd, err := h.svc.Period(ctx, q)
 	h.must("period", err)
 	caps := map[string]int{}
@@ -248,8 +261,8 @@ func TestHalfYearS8(t *testing.T) {
 	h.must("confirm", h.svc.ConfirmResults(ctx, "c1", q))
 
 	wantGrade := map[string]string{
-		"a01": "好", "a02": "好", "a03": "好", "b01": "好", "b02": "好", "b03": "好",
-		"a04": "较好", // 本单位 quota
+		"a01": "好", "a02": "好", "a03": "好", "b01": "好", "b02": "好", "b03": "较好", // the committee's decision
+		"a04": "好",  // within 本单位's six now that b03 gave way
 		"a05": "较好", // 考核单元 quota
 		"b04": "较好", // 考核单元 quota (the direct 好 fill it)
 		"a06": "较好", "a07": "较好", "a08": "较好", "l1": "较好", "l2": "较好",
@@ -265,9 +278,9 @@ func TestHalfYearS8(t *testing.T) {
 		// 96 by the leader; the 测评 average 580/9 is shown, not added.
 		{"TopScoreVotesNotCounted", "a01", "好", "96", "考核单元民主测评：9票平均64.44（仅供参考，不计入总分）"},
 		{"GroupQuota", "a05", "较好", "92", "至多4人"},
-		{"UnitQuota", "a04", "较好", "93", "至多6人"},
 		{"DirectOverGroupCap", "b04", "较好", "91", "至多2人"},
-		{"Direct", "b03", "好", "85", "考核单元民主测评：6票平均60（仅供参考，不计入总分）"},
+		{"Direct", "b02", "好", "86", "考核单元民主测评：6票平均60（仅供参考，不计入总分）"},
+		{"DirectDecided", "b03", "较好", "85", "考核委员会审定为「较好」：名额所限"},
 	}
 	for _, tt := range tests {
 		r, err := h.svc.Result(ctx, "hr", q, tt.person)

@@ -307,12 +307,28 @@ func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, d
 			period.Decisions = append(period.Decisions, scoring.Decision{Person: d.Person, Grade: label, Reason: d.Reason})
 			o.logf("%s -> %s: %s", d.Person, label, d.Reason)
 		}
-		if _, _, err := s.rescore(o, &period); err != nil {
+		res, _, err := s.rescore(o, &period)
+		if err != nil {
+			return err
+		}
+		if err := quotaBroken(res.Quotas, "审定后"); err != nil {
 			return err
 		}
 		period.Version++
 		return o.tx.UpdatePeriod(o.ctx, period)
 	})
+}
+
+// quotaBroken refuses quotas held over their cap: by direct
+// determinations or the committee's own decisions (scoring's
+// FlagDirectOverCap). Nothing is confirmed while a quota is broken.
+func quotaBroken(qs []scoring.QuotaResult, when string) error {
+	for _, q := range qs {
+		if q.MaxCount != nil && q.After > *q.MaxCount && len(q.Tied) == 0 {
+			return invalid("decisions", fmt.Sprintf("%s%s「%s」%d人，超过名额%d人，请重新审定", when, q.Key, q.Grade, q.After, *q.MaxCount))
+		}
+	}
+	return nil
 }
 
 // ConfirmResults confirms the period's grades (committee members only).
@@ -351,6 +367,9 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 		}
 		if len(pending) > 0 {
 			return &IncompleteError{What: "考核委员会审定", Missing: pending}
+		}
+		if err := quotaBroken(period.Quotas, ""); err != nil {
+			return err
 		}
 		period.State = PeriodConfirmed
 		period.Version++

@@ -285,6 +285,12 @@ func TestGolden(t *testing.T) {
 				Person: "钱七", Unit: "法援中心", Due: "2026-10-14", ScoreMax: "100"}))
 		}},
 		{"committee_60", func(t *testing.T) []byte { return mustCard(t)(CommitteeCard(unitCommittee(60))) }},
+		{"committee_direct_over_cap", func(t *testing.T) []byte {
+			return mustCard(t)(CommitteeCard(CommitteeForm{Period: "2026-Q2", Version: 4, Grades: []string{"好", "较好", "一般", "较差"},
+				Quotas: []QuotaLine{{Unit: "执法科", Grade: "好", Participants: 7, Cap: 2, Count: 3}},
+				Ties: []Tie{{Unit: "执法科", Grade: "好", Seats: 2, Direct: true, People: []TiedPerson{
+					{ID: "b01", Name: "赵一", Score: "87"}, {ID: "b02", Name: "钱二", Score: "86"}, {ID: "b03", Name: "孙三", Score: "85"}}}}}))
+		}},
 		{"committee_confirm", func(t *testing.T) []byte {
 			f := unitCommittee(60)
 			f.Ties = nil

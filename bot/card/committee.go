@@ -43,6 +43,9 @@ type Tie struct {
 	// Seats is how many of them can still get Grade.
 	Seats  int
 	People []TiedPerson
+	// Direct: they were directly determined to Grade, more than its cap
+	// allows, rather than tied by score.
+	Direct bool
 }
 
 // CommitteeForm is the 考核委员会 card.
@@ -83,8 +86,12 @@ func CommitteeCard(f CommitteeForm) ([]byte, error) {
 		rows := make([]elem, 0, len(f.Quotas))
 		for _, q := range f.Quotas {
 			status := "未超出"
-			if len(q.Over) > 0 {
+			switch {
+			case len(q.Over) > 0:
 				status = "超出：" + names(q.Over, 20)
+				over++
+			case q.Cap > 0 && q.Count > q.Cap:
+				status = "超出名额，待审定"
 				over++
 			}
 			rows = append(rows, elem{
@@ -128,8 +135,11 @@ func CommitteeCard(f CommitteeForm) ([]byte, error) {
 		if len(t.People) > 0 && t.People[0].Score != "" {
 			score = "（" + escLine(t.People[0].Score) + "分）"
 		}
-		fe = append(fe, md(fmt.Sprintf("**%s**：「%s」剩余名额%d个，以下%d人得分并列%s",
-			escLine(t.Unit), escLine(t.Grade), t.Seats, len(t.People), score)))
+		head := fmt.Sprintf("**%s**：「%s」剩余名额%d个，以下%d人得分并列%s", escLine(t.Unit), escLine(t.Grade), t.Seats, len(t.People), score)
+		if t.Direct {
+			head = fmt.Sprintf("**%s**：以下%d人直接确定为「%s」，超过名额，只能保留%d人", escLine(t.Unit), len(t.People), escLine(t.Grade), t.Seats)
+		}
+		fe = append(fe, md(head))
 		for _, p := range t.People {
 			fe = append(fe,
 				md("· "+escLine(p.Name)+" "+escLine(p.Score)+"分"),
