@@ -3,10 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	larkcontact "github.com/larksuite/oapi-sdk-go/v3/service/contact/v3"
 
+	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -38,24 +38,17 @@ func (l *Lark) FetchOrg(ctx context.Context, root string) (Org, error) {
 		if !resp.Success() {
 			return org, classify("list departments", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
 		}
+		if resp.Data == nil {
+			break // a success without data is an empty page, not a crash
+		}
 		depts = append(depts, resp.Data.Items...)
 		if resp.Data.HasMore == nil || !*resp.Data.HasMore || resp.Data.PageToken == nil {
 			break
 		}
 		token = *resp.Data.PageToken
 	}
-	leaderOf := map[string]string{}
-	for _, d := range depts {
-		leaderOf[str(d.OpenDepartmentId)] = str(d.LeaderUserId)
-	}
-	seen := map[string]bool{}
-	for _, d := range depts {
-		id := str(d.OpenDepartmentId)
-		u := workflow.Unit{ID: id, Name: str(d.Name), Leader: str(d.LeaderUserId)}
-		if p := str(d.ParentDepartmentId); p != "" && p != "0" {
-			u.Supervisor = leaderOf[p]
-		}
-		org.Units = append(org.Units, u)
+	members := map[string][]*larkcontact.User{}
+	for _, id := range contact.DepartmentIDs(depts) {
 		token := ""
 		for {
 			b := larkcontact.NewFindByDepartmentUserReqBuilder().DepartmentId(id).
@@ -70,25 +63,18 @@ func (l *Lark) FetchOrg(ctx context.Context, root string) (Org, error) {
 			if !resp.Success() {
 				return org, classify("list members", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
 			}
-			for _, u := range resp.Data.Items {
-				oid := str(u.OpenId)
-				if oid == "" || seen[oid] {
-					continue // a person in two departments belongs to the first
-				}
-				if u.Status != nil && u.Status.IsResigned != nil && *u.Status.IsResigned {
-					continue
-				}
-				seen[oid] = true
-				org.People = append(org.People, workflow.Person{ID: oid, Name: str(u.Name), Unit: id, Assessed: true})
+			if resp.Data == nil {
+				break
 			}
+			members[id] = append(members[id], resp.Data.Items...)
 			if resp.Data.HasMore == nil || !*resp.Data.HasMore || resp.Data.PageToken == nil {
 				break
 			}
 			token = *resp.Data.PageToken
 		}
 	}
-	sort.Slice(org.Units, func(i, j int) bool { return org.Units[i].ID < org.Units[j].ID })
-	sort.Slice(org.People, func(i, j int) bool { return org.People[i].ID < org.People[j].ID })
+	// The conversion is package contact's, where it is fuzzed.
+	org.Units, org.People = contact.Org(depts, members)
 	return org, nil
 }
 

@@ -3,7 +3,12 @@ package card
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kaohe/kaohe/bot/textclean"
 )
 
 // fuzzForm decodes fuzz input as a JSON object of form values; inputs that
@@ -29,6 +34,26 @@ func checkParseErr(t *testing.T, err error) {
 	}
 }
 
+// checkText fails unless an accepted text field is what reader.text
+// promises: valid UTF-8, trimmed, at most max runes, not empty when
+// required, one line unless multiline, and free of control characters
+// (but tab and, in multiline fields, line feed) and of the invisible and
+// direction-control characters that textclean removes.
+func checkText(t *testing.T, field, s string, max int, multiline, required bool) {
+	t.Helper()
+	if !utf8.ValidString(s) || s != strings.TrimSpace(s) || utf8.RuneCountInString(s) > max || required && s == "" {
+		t.Fatalf("%s: accepted %q (invalid, untrimmed, over %d runes or empty)", field, s, max)
+	}
+	for _, c := range s {
+		if c == '\t' || c == '\n' && multiline {
+			continue
+		}
+		if unicode.IsControl(c) || c == '\u2028' || c == '\u2029' || textclean.Invisible(c) {
+			t.Fatalf("%s: accepted %q with %U", field, s, c)
+		}
+	}
+}
+
 func addSeeds(f *testing.F, seeds ...string) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -49,10 +74,16 @@ func FuzzParseWeekly(f *testing.F) {
 		w, err := ParseWeekly(m)
 		checkParseErr(t, err)
 		if err == nil {
+			if len(w.Tasks) == 0 || len(w.Tasks) > MaxTaskRows {
+				t.Fatalf("accepted %d tasks", len(w.Tasks))
+			}
+			checkText(t, "attendance note", w.AttendanceNote, MaxShortText, false, w.Attendance != AttendanceFull)
 			for _, task := range w.Tasks {
 				if task.Progress < 0 || task.Progress > 100 || task.Title == "" {
 					t.Fatalf("accepted bad task %+v", task)
 				}
+				checkText(t, "task title", task.Title, MaxShortText, false, true)
+				checkText(t, "task target", task.Target, MaxShortText, false, false)
 				if task.Deadline != "" {
 					if _, ok := parseDate(task.Deadline); !ok {
 						t.Fatalf("accepted bad date %q", task.Deadline)
@@ -64,26 +95,46 @@ func FuzzParseWeekly(f *testing.F) {
 }
 
 func FuzzParseMonthly(f *testing.F) {
-	addSeeds(f, `{"goals":"a","completion":"b","unfinished1_item":"c","unfinished1_reason":"d"}`, `{"goals":null}`, `{}`)
+	addSeeds(f, `{"goals":"a","completion":"b","unfinished1_item":"c","unfinished1_reason":"d"}`, `{"goals":null}`, `{}`,
+		`{"goals":" 目标\r\n第二行\u202e ","completion":"\u200b完成\t情况","unfinished5_item":"x","unfinished5_reason":"y"}`,
+		`{"goals":"a","completion":"b","unfinished2_item":"c\n","unfinished2_reason":"\u2028"}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ok := fuzzForm(t, data)
 		if !ok {
 			return
 		}
-		_, err := ParseMonthly(m)
+		mo, err := ParseMonthly(m)
 		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkText(t, "goals", mo.Goals, MaxText, true, true)
+		checkText(t, "completion", mo.Completion, MaxText, true, true)
+		if len(mo.Unfinished) > MaxUnfinishedRows {
+			t.Fatalf("accepted %d unfinished rows", len(mo.Unfinished))
+		}
+		for _, u := range mo.Unfinished {
+			checkText(t, "unfinished item", u.Item, MaxShortText, false, true)
+			checkText(t, "unfinished reason", u.Reason, MaxShortText, false, true)
+		}
 	})
 }
 
 func FuzzParseQuarterly(f *testing.F) {
-	addSeeds(f, `{"summary":"a","training":"b"}`, `{"summary":"\u0000"}`, `{}`)
+	addSeeds(f, `{"summary":"a","training":"b"}`, `{"summary":"\u0000"}`, `{}`,
+		`{"summary":"  小结\r\n\u2066内容\u2069  ","training":"\u00ad"}`, `{"summary":"a","training":5}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ok := fuzzForm(t, data)
 		if !ok {
 			return
 		}
-		_, err := ParseQuarterly(m)
+		q, err := ParseQuarterly(m)
 		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkText(t, "summary", q.Summary, MaxText, true, true)
+		checkText(t, "training", q.Training, MaxText, true, false)
 	})
 }
 
@@ -172,14 +223,18 @@ func FuzzParseCommittee(f *testing.F) {
 }
 
 func FuzzParseReview(f *testing.F) {
-	addSeeds(f, `{"review_reason":"加分未计入"}`, `{"review_reason":""}`, `{}`)
+	addSeeds(f, `{"review_reason":"加分未计入"}`, `{"review_reason":""}`, `{}`,
+		`{"review_reason":"\u202e理由\n第二行 "}`, `{"review_reason":"\u200b\ufeff"}`, `{"review_reason":"a","x":"b"}`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ok := fuzzForm(t, data)
 		if !ok {
 			return
 		}
-		_, err := ParseReview(m)
+		rv, err := ParseReview(m)
 		checkParseErr(t, err)
+		if err == nil {
+			checkText(t, "review reason", rv.Reason, MaxText, true, true)
+		}
 	})
 }
 

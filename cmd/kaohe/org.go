@@ -1,69 +1,31 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
+	"github.com/kaohe/kaohe/cmd/kaohe/orgfile"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // orgFile is the bootstrap file of Config.Org: the organisation a fresh
 // server starts with, loaded by HR (workflow.Service.Setup) and with the
-// listed appraisal periods opened.
-//
-//	{"hr": "ou_hr",
-//	 "settings": {"name": "XX局", "head": "ou_head", "public_chats": ["oc_…"]},
-//	 "units": [{"id": "u1", "name": "办公室", "leader": "ou_l1", "supervisor": "ou_s1"}],
-//	 "people": [{"id": "ou_hr", "name": "李", "hr": true}, {"id": "ou_e1", "name": "孙一", "unit": "u1", "assessed": true}],
-//	 "periods": ["2026-Q4"]}
-type orgFile struct {
-	// HR is the open_id of the HR person who performs the setup; they must
-	// be in people with "hr": true.
-	HR       string      `json:"hr"`
-	Settings orgSettings `json:"settings"`
-	Units    []orgUnit   `json:"units"`
-	People   []orgPerson `json:"people"`
-	// Periods are appraisal periods (2026-Q4, 2026-M11 …) to open.
-	Periods []string `json:"periods"`
-}
+// listed appraisal periods opened. Its format and checks are package
+// orgfile's, so that they are fuzzed at full speed.
+type orgFile = orgfile.File
 
-type orgSettings struct {
-	Name        string   `json:"name"`
-	Head        string   `json:"head"`
-	PublicChats []string `json:"public_chats"`
-}
+// afterSetup marks a load that failed after its own Setup committed: the
+// organisation now in the store is this load's, so seedOnce reports the
+// failure instead of taking it for another replica's seeding.
+type afterSetup struct{ err error }
 
-type orgUnit struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Leader     string `json:"leader"`
-	Supervisor string `json:"supervisor"`
-}
-
-type orgPerson struct {
-	ID         string `json:"id"`
-	Name       string `json:"name"`
-	Unit       string `json:"unit"`
-	AssessedBy string `json:"assessed_by"`
-	Group      string `json:"group"`
-	Tier       string `json:"tier"`
-	Frontline  bool   `json:"frontline"`
-	HR         bool   `json:"hr"`
-	Committee  bool   `json:"committee"`
-	Assessed   bool   `json:"assessed"`
-}
-
-func toPerson(p orgPerson) workflow.Person {
-	return workflow.Person{ID: p.ID, Name: p.Name, Unit: p.Unit, AssessedBy: p.AssessedBy, Group: p.Group, Tier: p.Tier,
-		Frontline: p.Frontline, HR: p.HR, Committee: p.Committee, Assessed: p.Assessed}
-}
+func (e afterSetup) Error() string { return e.err.Error() }
+func (e afterSetup) Unwrap() error { return e.err }
 
 // seedOrg loads the bootstrap file into a store that has no organisation
 // yet. A store that has one — after a restart, or because another replica
@@ -96,7 +58,8 @@ func seedOnce(ctx context.Context, st workflow.Store, log *slog.Logger, what str
 		return nil
 	}
 	if err := load(); err != nil {
-		if has, _ := seeded(); has {
+		var own afterSetup
+		if has, _ := seeded(); has && !errors.As(err, &own) {
 			log.Info("another replica seeded the organisation first", "from", what)
 			return nil
 		}
@@ -112,30 +75,20 @@ func loadOrg(ctx context.Context, svc *workflow.Service, path string) error {
 	if err != nil {
 		return &ConfigError{Field: "org", Env: "KAOHE_ORG", Msg: err.Error()}
 	}
-	var f orgFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return &ConfigError{Field: "org", Env: "KAOHE_ORG", Msg: fmt.Sprintf("%s: %v", path, err)}
+	f, err := orgfile.Parse(data)
+	if err != nil {
+		return &ConfigError{Field: "org", Env: "KAOHE_ORG", Msg: path + ": " + err.Error()}
 	}
-	if f.HR == "" {
-		return &ConfigError{Field: "org", Env: "KAOHE_ORG", Msg: path + ": hr: required (the open_id of an HR person in people)"}
-	}
-	units := make([]workflow.Unit, 0, len(f.Units))
-	for _, u := range f.Units {
-		units = append(units, workflow.Unit{ID: u.ID, Name: u.Name, Leader: u.Leader, Supervisor: u.Supervisor})
-	}
-	people := make([]workflow.Person, 0, len(f.People))
-	for _, p := range f.People {
-		people = append(people, toPerson(p))
-	}
-	st := workflow.Settings{Name: f.Settings.Name, Head: f.Settings.Head, PublicChats: f.Settings.PublicChats}
+	st, units, people := f.Org()
 	if err := svc.Setup(ctx, f.HR, st, units, people); err != nil {
 		return fmt.Errorf("org %s: setup: %w", path, err)
 	}
 	for i, id := range f.Periods {
-		if _, err := svc.OpenPeriod(ctx, f.HR, id); err != nil {
-			return fmt.Errorf("org %s: periods[%d] %s: %w", path, i, id, err)
+		// ErrConflict is a period already open: a replica's scheduler opens
+		// the current one by itself as soon as Setup has committed people
+		// to appraise.
+		if _, err := svc.OpenPeriod(ctx, f.HR, id); err != nil && !errors.Is(err, workflow.ErrConflict) {
+			return afterSetup{fmt.Errorf("org %s: periods[%d] %s: %w", path, i, id, err)}
 		}
 	}
 	return nil
@@ -178,8 +131,8 @@ func loadBenchFixture(ctx context.Context, svc *workflow.Service, cal *calendar.
 		return fmt.Errorf("setup: %w", err)
 	}
 	q := calendar.PeriodContaining(calendar.Quarter, cal.Date(now)).String()
-	if _, err := svc.OpenPeriod(ctx, benchHR, q); err != nil {
-		return fmt.Errorf("open %s: %w", q, err)
+	if _, err := svc.OpenPeriod(ctx, benchHR, q); err != nil && !errors.Is(err, workflow.ErrConflict) {
+		return afterSetup{fmt.Errorf("open %s: %w", q, err)}
 	}
 	return nil
 }

@@ -1,0 +1,145 @@
+// Package contact turns what Lark's contact directory returns — departments
+// and the members of each, as the contact API's SDK types — into kaohe's
+// units and people: a department's 主管 is the unit's 科室负责人 and its
+// parent department's 主管 the 分管领导; ids are Lark's open_id and
+// open_department_id.
+//
+// The directory is outside input: any field may be missing, an item may be
+// null, a department or person may come twice (across pages, or a person in
+// two departments), and a name may hold invisible or direction-control
+// characters that make it look like someone else's. The conversion is a
+// package of its own, free of the bot's I/O, so that it is fuzzed at full
+// speed (docs/reliability.md G10).
+package contact
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	larkcontact "github.com/larksuite/oapi-sdk-go/v3/service/contact/v3"
+
+	"github.com/kaohe/kaohe/bot/textclean"
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// MaxID bounds an id taken from the directory: Lark's ids are a few dozen
+// bytes, and an id is a key everywhere it goes.
+const MaxID = 128
+
+// MaxName bounds a name, in runes; a longer one is cut. Lark's own limits
+// are below it, so a real name is never cut.
+const MaxName = 100
+
+// DepartmentIDs returns the usable ids of depts in their order, each once:
+// the departments whose members are to be read.
+func DepartmentIDs(depts []*larkcontact.Department) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range depts {
+		if d == nil {
+			continue
+		}
+		id := ID(d.OpenDepartmentId)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+	}
+	return out
+}
+
+// Org converts departments and their members (members[id] for the
+// department with open_department_id id) into units and people, sorted by
+// id. A department listed twice counts once (the first listing); a person
+// in two departments belongs to the first in depts' order; resigned people,
+// and items without a usable id, are left out. Names are cleaned (Name).
+// Leader and supervisor ids are taken as Lark gives them, or "" when
+// unusable: whether they are people kaohe knows is the sync's to check.
+func Org(depts []*larkcontact.Department, members map[string][]*larkcontact.User) ([]workflow.Unit, []workflow.Person) {
+	byID := map[string]*larkcontact.Department{}
+	for _, d := range depts {
+		if d == nil {
+			continue
+		}
+		if id := ID(d.OpenDepartmentId); id != "" && byID[id] == nil {
+			byID[id] = d
+		}
+	}
+	var units []workflow.Unit
+	var people []workflow.Person
+	seen := map[string]bool{}
+	for _, id := range DepartmentIDs(depts) {
+		d := byID[id]
+		u := workflow.Unit{ID: id, Name: Name(d.Name, id), Leader: ID(d.LeaderUserId)}
+		if p := ID(d.ParentDepartmentId); p != "" && p != "0" && byID[p] != nil {
+			u.Supervisor = ID(byID[p].LeaderUserId)
+		}
+		units = append(units, u)
+		for _, m := range members[id] {
+			if m == nil {
+				continue
+			}
+			oid := ID(m.OpenId)
+			if oid == "" || seen[oid] {
+				continue // a person in two departments belongs to the first
+			}
+			if m.Status != nil && m.Status.IsResigned != nil && *m.Status.IsResigned {
+				continue
+			}
+			seen[oid] = true
+			people = append(people, workflow.Person{ID: oid, Name: Name(m.Name, oid), Unit: id, Assessed: true})
+		}
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
+	sort.Slice(people, func(i, j int) bool { return people[i].ID < people[j].ID })
+	return units, people
+}
+
+// ID returns an id from the directory, or "" when it is missing or cannot
+// be one: blank, longer than MaxID, not UTF-8, or holding spaces, control
+// or invisible characters (an id is compared byte for byte with the
+// verified identity of a click, so it is never altered, only refused).
+func ID(p *string) string {
+	if p == nil {
+		return ""
+	}
+	s := *p
+	if s == "" || len(s) > MaxID || !utf8.ValidString(s) {
+		return ""
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || textclean.Invisible(r) {
+			return ""
+		}
+	}
+	return s
+}
+
+// Name returns a name from the directory fit for a card: invisible and
+// direction-control characters dropped, other control characters and line
+// breaks turned into spaces, trimmed and at most MaxName runes; fallback
+// (the id) when nothing is left, because Setup requires a name.
+func Name(p *string, fallback string) string {
+	if p == nil {
+		return fallback
+	}
+	s := strings.ToValidUTF8(*p, "")
+	s = textclean.StripInvisible(s)
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > MaxName {
+		s = strings.TrimSpace(string([]rune(s)[:MaxName]))
+	}
+	if s == "" {
+		return fallback
+	}
+	return s
+}

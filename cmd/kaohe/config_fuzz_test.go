@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// fuzzEnv reads "KEY=value" lines into a getenv. Only KAOHE_* names are
+// kept, so the fuzzer spends its time on the settings LoadConfig reads.
+func fuzzEnv(lines string) func(string) string {
+	env := map[string]string{}
+	for _, l := range strings.Split(lines, "\n") {
+		k, v, ok := strings.Cut(l, "=")
+		if ok && strings.HasPrefix(k, "KAOHE_") && k != "KAOHE_CONFIG" {
+			env[k] = v
+		}
+	}
+	return func(k string) string { return env[k] }
+}
+
+// FuzzLoadConfig feeds LoadConfig a configuration file and KAOHE_*
+// variables (docs/reliability.md G10). Whatever it accepts must be usable
+// by serve without a second surprise: the deadline rules and reminder
+// plans build, the durations are positive, the storage is one serve can
+// open, and the masked form does not print a secret. What it refuses is a
+// *ConfigError naming a field and its variable, a file error, or a usage
+// error, never a panic.
+//
+// The target runs in package main, whose instrumented test binary is large
+// (it links the whole server); at a few thousand inputs a second on CI
+// that is enough for a loader whose interesting parts (ParseRule,
+// ParsePlan) have fast targets of their own in their packages.
+func FuzzLoadConfig(f *testing.F) {
+	creds := "KAOHE_APP_ID=cli_a\nKAOHE_APP_SECRET=app-secret-value\nKAOHE_STORAGE=memory\n"
+	f.Add([]byte("listen: \":9000\"\ncallback: webhook\nrelay_interval: 500ms\n"), creds)
+	f.Add([]byte("deadline_weekly: workdays-after-end:15\ndeadline_monthly: next-month-day:6\ndeadline_summary: last-week\ndeadline_filing: fixed-next-year:01-20\n"), creds)
+	f.Add([]byte("remind_weekly: before:-1@16:30,due:0@09:00\nremind_vote: none\nreminder_grace: 1h\n"), creds)
+	f.Add([]byte(`{"app_id": "cli_j", "app_secret": "s", "bench_fixture": 10, "storage": "memory"}`), "")
+	f.Add([]byte(""), creds+"KAOHE_DEADLINE_FILING=fixed:02-29\nKAOHE_TICK_INTERVAL=0s\n")
+	f.Add([]byte("database_url: postgres://kaohe:db-password@db.internal:5432/kaohe\nredis_url: redis://:pw@cache:6379/0\n"), "KAOHE_APP_ID=a\nKAOHE_APP_SECRET=b\n")
+	f.Add([]byte("app_id: [1, 2]\nencryptkey: typo\n"), creds)
+	path := filepath.Join(f.TempDir(), "kaohe.yaml")
+	cal := calendar.Default()
+	periods := []calendar.Period{
+		calendar.PeriodContaining(calendar.Week, calendar.NewDate(2026, 9, 30)),
+		calendar.PeriodContaining(calendar.Month, calendar.NewDate(2026, 12, 31)),
+		calendar.PeriodContaining(calendar.Quarter, calendar.NewDate(2026, 10, 1)),
+	}
+	f.Fuzz(func(t *testing.T, file []byte, env string) {
+		if err := os.WriteFile(path, file, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := LoadConfig([]string{"--config", path}, fuzzEnv(env), io.Discard)
+		if err != nil {
+			var ce *ConfigError
+			var ue usageError
+			switch {
+			case errors.As(err, &ce):
+				if ce.Field == "" || ce.Env == "" || ce.Msg == "" {
+					t.Fatalf("ConfigError without field, variable or message: %#v", ce)
+				}
+			case errors.As(err, &ue):
+				t.Fatalf("usage error %v from a file and the environment", err)
+			case !strings.HasPrefix(err.Error(), "config file "):
+				t.Fatalf("error %q is neither a ConfigError nor about the file", err)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("LoadConfig accepted what Validate refuses: %v", err)
+		}
+		if c.Storage != StorageMemory && c.Storage != StoragePostgres {
+			t.Fatalf("accepted storage %q", c.Storage)
+		}
+		for name, d := range map[string]Duration{"relay_interval": c.RelayInterval, "shutdown_timeout": c.ShutdownTimeout,
+			"lark_timeout": c.LarkTimeout, "reminder_grace": c.ReminderGrace, "audit_head_interval": c.AuditHeadInterval} {
+			if d <= 0 {
+				t.Fatalf("accepted %s %v", name, time.Duration(d))
+			}
+		}
+		if _, err := c.plans(); err != nil {
+			t.Fatalf("accepted reminder plans that do not build: %v", err)
+		}
+		dl, err := c.deadlines(cal)
+		if err != nil {
+			t.Fatalf("accepted deadlines that do not build: %v", err)
+		}
+		// Every deadline falls on or after its period's first day and
+		// within about a year of its end, whatever the rule.
+		for _, p := range periods {
+			for name, due := range map[string]func() calendar.Date{
+				"weekly": func() calendar.Date { return dl.Weekly(cal, p) }, "monthly": func() calendar.Date { return dl.Monthly(cal, p) },
+				"summary": func() calendar.Date { return dl.Summary(cal, p) }, "filing": func() calendar.Date { return dl.Filing(cal, p) },
+			} {
+				d := due()
+				if d.Before(p.Start()) || d.After(p.End().AddDays(400)) {
+					t.Fatalf("deadline %s of %s is %s", name, p, d)
+				}
+			}
+		}
+		s := c.String()
+		for _, secret := range []string{c.AppSecret, c.EncryptKey, c.VerificationToken} {
+			if len(secret) >= 8 && strings.Contains(s, "="+secret) {
+				t.Fatalf("masked config shows a secret: %s", s)
+			}
+		}
+	})
+}
