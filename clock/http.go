@@ -26,23 +26,36 @@ type HTTP struct {
 	url    string
 	client *http.Client
 	maxAge time.Duration
+	retry  time.Duration
 	onErr  func(error)
 
-	mu       sync.Mutex
-	now      time.Time
-	read     time.Time // real time of the last attempt
-	fetching bool
-	failing  bool
+	// mu is held while reading, so that a caller that finds the reading
+	// too old waits for the new one rather than getting a time from before
+	// the clock was moved.
+	mu      sync.Mutex
+	now     time.Time
+	read    time.Time // real time of the last attempt
+	failing bool
 }
 
 var _ Clock = (*HTTP)(nil)
 
+// HTTPMaxAge is the default HTTPOptions.MaxAge. A process that moves the
+// clock and then acts on a reader of it (the simulator's POST /_sim/clock)
+// waits a few times this long before answering, so the reader has seen
+// the move.
+const HTTPMaxAge = 25 * time.Millisecond
+
 // HTTPOptions tune an HTTP clock. The zero value is usable.
 type HTTPOptions struct {
-	// MaxAge is how long a reading is reused (real time). Default 25 ms:
-	// short enough that a moved clock is seen at once, long enough that
-	// Now, which the domain calls often, stays cheap.
+	// MaxAge is how long a reading is reused (real time). Default
+	// HTTPMaxAge: short enough that a moved clock is seen at once, long
+	// enough that Now, which the domain calls often, stays cheap.
 	MaxAge time.Duration
+	// RetryAfter is how long the last good reading is kept after a failed
+	// one, so that a simulator that hangs does not stall every caller on
+	// every call. Default 1 s.
+	RetryAfter time.Duration
 	// Timeout bounds one request. Default 2 s.
 	Timeout time.Duration
 	// Client makes the requests. Default: a client with Timeout.
@@ -56,15 +69,18 @@ type HTTPOptions struct {
 // succeed.
 func OpenHTTP(ctx context.Context, url string, o HTTPOptions) (*HTTP, error) {
 	if o.MaxAge <= 0 {
-		o.MaxAge = 25 * time.Millisecond
+		o.MaxAge = HTTPMaxAge
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
 	}
+	if o.RetryAfter <= 0 {
+		o.RetryAfter = time.Second
+	}
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: o.Timeout}
 	}
-	h := &HTTP{url: url, client: o.Client, maxAge: o.MaxAge, onErr: o.OnError}
+	h := &HTTP{url: url, client: o.Client, maxAge: o.MaxAge, retry: o.RetryAfter, onErr: o.OnError}
 	t, err := h.fetch(ctx)
 	if err != nil {
 		return nil, err
@@ -74,22 +90,19 @@ func OpenHTTP(ctx context.Context, url string, o HTTPOptions) (*HTTP, error) {
 }
 
 // Now returns the clock's instant: the last reading if it is younger than
-// MaxAge or another caller is reading already, else a new reading.
+// MaxAge, else a new one (after a failure, the last good one for
+// RetryAfter).
 func (h *HTTP) Now() time.Time {
 	h.mu.Lock()
-	if h.fetching || time.Since(h.read) < h.maxAge {
-		t := h.now
-		h.mu.Unlock()
-		return t
-	}
-	h.fetching = true
-	h.mu.Unlock()
-
-	t, err := h.fetch(context.Background())
-
-	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.fetching = false
+	age := h.maxAge
+	if h.failing {
+		age = max(age, h.retry)
+	}
+	if time.Since(h.read) < age {
+		return h.now
+	}
+	t, err := h.fetch(context.Background())
 	h.read = time.Now()
 	if err != nil {
 		if !h.failing && h.onErr != nil {

@@ -53,8 +53,9 @@ func TestHTTPClock(t *testing.T) {
 	t.Cleanup(srv.Close)
 	var mu sync.Mutex
 	var errs []error
-	// MaxAge 1 ns: every Now reads, so the test needs no waiting.
-	h, err := OpenHTTP(context.Background(), srv.URL, HTTPOptions{MaxAge: time.Nanosecond, OnError: func(err error) {
+	// MaxAge and RetryAfter 1 ns: every Now reads, so the test needs no
+	// waiting.
+	h, err := OpenHTTP(context.Background(), srv.URL, HTTPOptions{MaxAge: time.Nanosecond, RetryAfter: time.Nanosecond, OnError: func(err error) {
 		mu.Lock()
 		errs = append(errs, err)
 		mu.Unlock()
@@ -100,10 +101,12 @@ func TestHTTPClock(t *testing.T) {
 	}
 }
 
-// TestHTTPClockCache: within MaxAge, Now does not ask again.
+// TestHTTPClockCache: within MaxAge, and within RetryAfter of a failed
+// reading, Now does not ask again.
 func TestHTTPClockCache(t *testing.T) {
 	t.Parallel()
-	cs := &clockServer{now: time.Date(2026, 10, 12, 9, 0, 0, 0, time.UTC)}
+	t0 := time.Date(2026, 10, 12, 9, 0, 0, 0, time.UTC)
+	cs := &clockServer{now: t0}
 	srv := httptest.NewServer(cs)
 	t.Cleanup(srv.Close)
 	h, err := OpenHTTP(context.Background(), srv.URL, HTTPOptions{MaxAge: time.Hour})
@@ -115,6 +118,25 @@ func TestHTTPClockCache(t *testing.T) {
 	}
 	if n := cs.hits.Load(); n != 1 {
 		t.Errorf("%d requests for 100 readings within MaxAge, want 1 (the first)", n)
+	}
+	cs.set(t0, 500, "down")
+	if _, err := OpenHTTP(context.Background(), srv.URL, HTTPOptions{}); err == nil {
+		t.Fatal("OpenHTTP of a failing clock succeeded")
+	}
+	cs.set(t0, 0, "")
+	f, err := OpenHTTP(context.Background(), srv.URL, HTTPOptions{MaxAge: time.Nanosecond, RetryAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.set(t0, 500, "down")
+	before := cs.hits.Load()
+	for range 100 {
+		if got := f.Now(); !got.Equal(t0) {
+			t.Fatalf("Now = %v during an outage, want %v kept", got, t0)
+		}
+	}
+	if n := cs.hits.Load() - before; n != 1 {
+		t.Errorf("%d requests for 100 readings during an outage, want 1 until RetryAfter", n)
 	}
 }
 

@@ -334,6 +334,7 @@ func (s *Server) finishClickLocked(messageID string, dt *delayToken, before stri
 	}
 	m.Content = before
 	m.v2, m.updateMulti = beforeInfo.v2, beforeInfo.updateMulti
+	s.touchLocked(m)
 }
 
 // applyAnswerLocked parses a 200 answer: {} | {"toast":…} | {"card":…}. [D8]

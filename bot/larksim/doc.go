@@ -58,6 +58,21 @@
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).
+//   - Mentions: SendText's mentions put Lark's keys ("@_user_1" …) into the
+//     text and list the people (or MentionBot) in the event's
+//     message.mentions. [D24]
+//
+// # The control interface
+//
+// NewControl serves the same abilities as JSON over HTTP under
+// ControlPrefix ("/_sim/"), on the same listener as the Open API: act as a
+// person (list my chats and messages with their current cards, click a
+// button with form values, type a text with mentions), move the clock,
+// set the webhook, read what was sent, long-poll for changes. `kaohe sim`
+// serves it for the browser playground, acceptance tests kept outside the
+// repository and end-to-end tests of separate processes; package
+// simclient is its Go client and holds its wire types; docs/sim.md
+// documents every endpoint.
 //
 // # Limits
 //

@@ -3,6 +3,7 @@ package larksim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -34,6 +35,10 @@ type EventDelivery struct {
 	NextAttempt time.Time
 }
 
+// errBotNotInChat: a user wrote in a group the bot is not in (or that was
+// dissolved), so there is no event to push.
+var errBotNotInChat = errors.New("the bot is not in the chat")
+
 type pendingEvent struct {
 	EventDelivery
 	payload []byte
@@ -48,8 +53,11 @@ type pendingEvent struct {
 //
 // Group messages are pushed whether or not they mention the bot, as with
 // the im:message.group_msg scope.
-func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string) (EventDelivery, error) {
-	content, _ := json.Marshal(map[string]string{"text": text})
+//
+// mentions are the people the text @-mentions (open_ids, or MentionBot for
+// the bot), each standing in the text as its key "@_user_N" (N from 1, in
+// this order), as Lark writes them; see mention.go for the rules.
+func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string, mentions ...string) (EventDelivery, error) {
 	s.mu.Lock()
 	u := s.users[fromOpenID]
 	if u == nil {
@@ -69,26 +77,39 @@ func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string) 
 	case !isMember(c, fromOpenID):
 		e = fmt.Errorf("send text to %s: %w", chatID, ErrNotMember)
 	case !c.BotMember || c.Dissolved:
-		e = fmt.Errorf("send text to %s: the bot is not in the chat", chatID)
+		e = fmt.Errorf("send text to %s: %w", chatID, errBotNotInChat)
 	case s.webhook.eventURL() == "" && !s.webhook.LongConnection:
 		e = fmt.Errorf("send text: event URL: %w", ErrNotConfigured)
+	}
+	var mens []Mention
+	if e == nil {
+		text, mens, e = s.mentionsLocked(text, mentions)
 	}
 	if e != nil {
 		s.mu.Unlock()
 		return EventDelivery{}, e
 	}
+	content, _ := json.Marshal(map[string]string{"text": text})
 	now := s.opts.Clock.Now()
 	m := &Message{
 		MessageID: "om_" + s.randHex(32), ChatID: c.ChatID, ChatType: c.Type,
 		MsgType: "text", Content: string(content),
 		SenderType: SenderUser, SenderID: fromOpenID,
-		CreateTime: now, UpdateTime: now,
+		CreateTime: now, UpdateTime: now, Mentions: mens,
 	}
 	if c.Type == ChatP2P {
 		m.ToOpenID = fromOpenID
 	}
 	s.storeLocked(m)
 	ms := strconv.FormatInt(now.UnixMilli(), 10)
+	msg := map[string]any{
+		"message_id": m.MessageID, "create_time": ms, "update_time": ms,
+		"chat_id": m.ChatID, "chat_type": c.Type,
+		"message_type": "text", "content": m.Content,
+	}
+	if len(mens) > 0 {
+		msg["mentions"] = s.mentionEventsLocked(mens)
+	}
 	ev := &pendingEvent{EventDelivery: EventDelivery{
 		EventID: s.randHex(32), EventType: "im.message.receive_v1", MessageID: m.MessageID, NextAttempt: now,
 	}}
@@ -106,11 +127,7 @@ func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string) 
 				"sender_type": "user",
 				"tenant_key":  s.opts.TenantKey,
 			},
-			"message": map[string]any{
-				"message_id": m.MessageID, "create_time": ms, "update_time": ms,
-				"chat_id": m.ChatID, "chat_type": c.Type,
-				"message_type": "text", "content": m.Content,
-			},
+			"message": msg,
 		},
 	})
 	s.events = append(s.events, ev)

@@ -63,9 +63,13 @@ type Message struct {
 	Deleted bool
 	// Updates is the card's update history, oldest first.
 	Updates []Update
+	// Mentions are the people a user's text message @-mentions, in the
+	// order of their keys (@_user_1, …).
+	Mentions []Mention
 
 	v2          bool
 	updateMulti bool
+	seq         int64 // Server.seq at the message's last change
 }
 
 // Update is one change to a card.
@@ -87,6 +91,7 @@ type Update struct {
 func (m *Message) clone() Message {
 	c := *m
 	c.Updates = slices.Clone(m.Updates)
+	c.Mentions = slices.Clone(m.Mentions)
 	return c
 }
 
@@ -145,6 +150,7 @@ func (s *Server) Recall(messageID string) error {
 		return fmt.Errorf("recall %s: %w", messageID, ErrNotFound)
 	}
 	m.Deleted = true
+	s.touchLocked(m)
 	return nil
 }
 
@@ -335,6 +341,7 @@ func (s *Server) sendLocked(req sendReq) (*Message, *apiError) {
 func (s *Server) storeLocked(m *Message) {
 	s.messages[m.MessageID] = m
 	s.msgOrder = append(s.msgOrder, m.MessageID)
+	s.touchLocked(m)
 }
 
 // resolveReceiverLocked maps receive_id_type/receive_id to a chat and
@@ -557,6 +564,7 @@ func (s *Server) applyUpdateLocked(m *Message, info *cardInfo, content, source, 
 		m.v2, m.updateMulti = info.v2, info.updateMulti
 	}
 	m.Updates = append(m.Updates, Update{At: now, Source: source, Content: content, Operator: operator})
+	s.touchLocked(m)
 	return len(m.Updates) - 1
 }
 

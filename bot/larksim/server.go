@@ -77,6 +77,9 @@ type Options struct {
 	// HTTPClient delivers callbacks and events. Default: a client that does
 	// not follow redirects (Lark treats 3xx as failure [D8]).
 	HTTPClient *http.Client
+	// BotName is the bot's display name in the mentions of a message that
+	// @-mentions it (SendText with MentionBot). Default "kaohe".
+	BotName string
 }
 
 func (o Options) withDefaults() Options {
@@ -119,6 +122,9 @@ func (o Options) withDefaults() Options {
 	if o.URLVerifyTimeout == 0 {
 		o.URLVerifyTimeout = time.Second
 	}
+	if o.BotName == "" {
+		o.BotName = "kaohe"
+	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -155,6 +161,11 @@ type Server struct {
 	events      []*pendingEvent
 	ws          longConns
 	stats       Stats
+	// seq counts changes to messages (new, updated, recalled) and changed
+	// is closed at the next one: the control interface's cursors and
+	// long polls (control.go).
+	seq     int64
+	changed chan struct{}
 }
 
 type token struct {

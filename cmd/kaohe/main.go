@@ -9,6 +9,7 @@
 //	kaohe scheme show ID                         print a built-in scheme's YAML
 //	kaohe score --scheme FILE|ID --input FILE [--format json|table]
 //	kaohe serve [--config FILE] [--store postgres|memory] [--listen ADDR] [--callback long|webhook]
+//	kaohe sim [--listen ADDR] [--org FILE] [--callback-url URL] [--start TIME] [--clock-file FILE]
 //	kaohe migrate up|down [N|all]|status [--database-url URL]
 //	kaohe audit verify [--heads FILE] | export --period ID [--format csv|jsonl]
 //	kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate N] [--duration D]
@@ -54,6 +55,9 @@ const usage = `usage:
                                                 score a period or a year (input "kind")
   kaohe serve [--config FILE] [--store postgres|memory] [--listen ADDR] [--callback long|webhook] [--addr-file FILE] [--bench-fixture N]
                                                 run the Lark bot; settings from --config FILE and KAOHE_* variables
+  kaohe sim [--listen 127.0.0.1:9900] [--addr-file FILE] [--org FILE] [--app-id ID --app-secret S]
+            [--callback-url URL] [--verification-token T] [--encrypt-key K] [--start TIME] [--freeze] [--clock-file FILE]
+                                                run the Lark simulator with its control interface (docs/sim.md)
   kaohe migrate up|down [N|all]|status [--database-url URL]
                                                 apply, revert or list schema migrations ($KAOHE_DATABASE_URL)
   kaohe audit verify [--heads FILE] [--database-url URL]
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "load":
 		return runLoad(ctx, args[1:], stdout, stderr)
+	case "sim":
+		return runSim(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
