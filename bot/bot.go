@@ -198,7 +198,14 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	resp, err := b.act(ctx, op, v, fv)
 	if err != nil {
 		b.auditRefusal(ctx, op, "card."+v.K, v.ID, err)
-		return b.failure(eventID, op, err), nil
+		r := b.failure(eventID, op, err)
+		// A refusal is an answer like any other: a redelivery of the event
+		// gets it again, word for word. A busy store is not an answer, so
+		// a redelivery tries again.
+		if eventID != "" && workflow.Message(err) != busyMessage {
+			b.saveReply(ctx, eventID, r)
+		}
+		return r, nil
 	}
 	if eventID != "" {
 		b.saveReply(ctx, eventID, resp)
@@ -437,11 +444,35 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 // auditRefusal is the one place the bot audits the refusals it decides
 // itself (a form of someone else's step, an HR command from a non-HR
 // sender); those the service decided are audited already.
+//
+// A refused click's answer is not stored, so Lark's redelivery of the
+// same event is refused afresh; the denial is audited once per event.
 func (b *Bot) auditRefusal(ctx context.Context, by, action, object string, err error) {
-	if errors.Is(err, workflow.ErrForbidden) {
-		b.svc.RecordDenial(ctx, by, action, object, err)
+	if !errors.Is(err, workflow.ErrForbidden) || workflow.Audited(err) {
+		return
 	}
+	if id, _ := ctx.Value(eventKey{}).(string); id != "" {
+		first := true
+		if e := b.store.InTx(ctx, func(tx workflow.Tx) error {
+			if _, err := tx.Idempotency(ctx, deniedSource, id); err == nil {
+				first = false
+				return nil
+			}
+			return tx.SaveIdempotency(ctx, workflow.Idempotency{Source: deniedSource, Key: id, CreatedAt: b.clock.Now()})
+		}); e != nil && !errors.Is(e, workflow.ErrConflict) {
+			b.log.Warn("record denial key", "event_id", id, "err", e)
+		} else if errors.Is(e, workflow.ErrConflict) {
+			first = false
+		}
+		if !first {
+			return
+		}
+	}
+	b.svc.RecordDenial(ctx, by, action, object, err)
 }
+
+// deniedSource names the records of events whose denial is audited.
+const deniedSource = "lark-denial"
 
 // firstWord is the command word of a message, the object of a refused
 // command in the audit log (never the rest, which may be personal).

@@ -337,4 +337,3 @@ func (b *Bot) delegationsCard(ctx context.Context, me workflow.Person) ([]byte, 
 	}
 	return card.TodoCard(t), nil
 }
-

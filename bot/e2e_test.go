@@ -392,13 +392,36 @@ func TestQuarterThroughLark(t *testing.T) {
 	w.deliver()
 	fwd := w.lastCard("ou_head", "复核")
 	w.click(fwd.MessageID, "ou_head", "btn_1", nil)
-	r = w.click(fwd.MessageID, "ou_head", "decide", map[string]any{card.FieldReviewGrade: "好", card.FieldReviewDecision: "经复核，急难险重任务属实"})
-	if !strings.Contains(string(r.Card), "调整为「好」") {
+	// 好 is full (2 of 5): raising e3 alone would push out e1, whom the
+	// committee did not name, so it is refused with who would be pushed.
+	rr, err := w.sim.ClickButton(ctx, fwd.MessageID, "ou_head", "decide", map[string]any{card.FieldReviewGrade: "好", card.FieldReviewDecision: "经复核，急难险重任务属实"})
+	w.must("click decide", err)
+	if rr.Toast == nil || rr.Toast.Type != "error" || !strings.Contains(rr.Toast.Content, "孙一降等") {
+		t.Fatalf("a 复核 over the cap without naming who gives way: %+v", rr.Toast)
+	}
+	// The committee names e2, who won the tie with e3 at 95.
+	r = w.click(fwd.MessageID, "ou_head", "decide", map[string]any{card.FieldReviewGrade: "好", card.FieldReviewDecision: "经复核，急难险重任务属实",
+		card.FieldReviewDisplace: "ou_e2"})
+	if !strings.Contains(string(r.Card), "调整为「好」") || !strings.Contains(string(r.Card), "周二让出名额") {
 		t.Fatalf("decide: %s", r.Card)
 	}
 	w.deliver()
 	if m := w.lastCard("ou_e3", "复核结果"); !strings.Contains(m.Content, "好") {
 		t.Errorf("e3's review outcome: %s", m.Content)
+	}
+	if m := w.lastCard("ou_e2", "考核等次调整"); !strings.Contains(m.Content, "较好") {
+		t.Errorf("e2 told of giving way: %s", m.Content)
+	}
+	good := 0
+	for _, e := range emps {
+		res, err := w.svc.Result(ctx, "ou_hr", "2026-Q3", e)
+		w.must("result", err)
+		if res.Grade == "好" {
+			good++
+		}
+	}
+	if good != 2 {
+		t.Errorf("%d at 好 after the 复核, want the cap of 2", good)
 	}
 
 	// Every message Lark accepted is a valid 2.0 card, and the outbox is empty.

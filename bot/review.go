@@ -60,8 +60,35 @@ func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, e
 		for _, g := range b.svc.Scheme().Grades {
 			f.Grades = append(f.Grades, g.Label)
 		}
+		f.Holders = b.cappedHolders(ctx, rv.Period, rv.Person)
 	}
 	return f, nil
+}
+
+// cappedHolders are the people of a period, other than person, who hold
+// a grade a quota caps: the committee's choice of who gives way.
+func (b *Bot) cappedHolders(ctx context.Context, period, person string) []card.Holder {
+	capped := map[string]bool{}
+	for _, q := range b.svc.Scheme().Quotas {
+		if q.MaxShare != nil {
+			capped[q.Grade] = true
+		}
+	}
+	var out []card.Holder
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		out = nil
+		rs, err := tx.Results(ctx, period)
+		for _, r := range rs {
+			if r.Person != person && capped[r.Grade] {
+				out = append(out, card.Holder{ID: r.Person, Grade: r.Grade})
+			}
+		}
+		return err
+	})
+	for i := range out { // names outside the transaction: b.name opens its own
+		out[i].Name = b.name(ctx, out[i].ID)
+	}
+	return out
 }
 
 // handleReview is HR forwarding or rejecting a request and the committee
@@ -93,17 +120,20 @@ func (b *Bot) handleReview(ctx context.Context, op string, v card.Value, fv map[
 		if f.Role != card.ReviewCommittee {
 			return nil, fmt.Errorf("review %s is %s, not for %s to decide: %w", v.ID, f.State, op, workflow.ErrInvalidTransition)
 		}
-		d, err := card.ParseReviewDecision(fv, f.Grades)
+		d, err := card.ParseReviewDecision(fv, f.Grades, f.Holders)
 		if err != nil {
 			return nil, err
 		}
-		if err := b.svc.DecideReview(idem(ctx, 0), op, v.ID, v.V, d.Grade, d.Reason); err != nil {
+		if err := b.svc.DecideReviewDisplacing(idem(ctx, 0), op, v.ID, v.V, d.Grade, d.Reason, d.Displace); err != nil {
 			return nil, err
 		}
-		outcome := "维持「" + d.Grade + "」"
+		lines := []string{"维持「" + d.Grade + "」"}
 		if d.Grade != f.Grade {
-			outcome = "等次由「" + f.Grade + "」调整为「" + d.Grade + "」"
+			lines = []string{"等次由「" + f.Grade + "」调整为「" + d.Grade + "」"}
 		}
-		return done(title, "已作出复核决定", outcome, "理由："+d.Reason), nil
+		if d.Displace != "" {
+			lines = append(lines, b.name(ctx, d.Displace)+"让出名额，等次降一等")
+		}
+		return done(title, "已作出复核决定", append(lines, "理由："+d.Reason)...), nil
 	}
 }

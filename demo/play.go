@@ -243,10 +243,11 @@ func (p *player) play() error {
 	if err := p.click(fwd, head.id, "btn_1", "去审议", nil); err != nil {
 		return err
 	}
-	if err := p.click(fwd, head.id, "decide", "提交复核决定", map[string]any{"grade": "好", "decision": "经复核，急难险重任务属实"}); err != nil {
+	if err := p.click(fwd, head.id, "decide", "提交复核决定（好等次名额已满，周二让出名额）", map[string]any{"grade": "好", "decision": "经复核，急难险重任务属实",
+		"displace": staff[1].id}); err != nil {
 		return err
 	}
-	p.say("  考核委员会（%s）复核决定：改为「好」", head.name)
+	p.say("  考核委员会（%s）复核决定：%s改为「好」，%s让出名额改为「较好」（名额仍为 2 人）", head.name, staff[2].name, staff[1].name)
 	if err := p.deliver(); err != nil {
 		return err
 	}

@@ -114,6 +114,12 @@ func Message(err error) string {
 		return "该事项已提交，请勿重复操作"
 	case errors.Is(err, ErrNotFound):
 		return "未找到相关人员或事项"
+	case errors.Is(err, ErrInvalidInput):
+		// A repeated request refused the first time comes back as the bare
+		// code, without the field it named.
+		return "填写有误，请检查后重新提交"
+	case errors.Is(err, ErrIncomplete):
+		return "尚不能办理：所需事项未齐"
 	}
 	return "系统繁忙，请稍后重试"
 }

@@ -47,6 +47,9 @@ const (
 	TplReviewForwarded = "review_forwarded"
 	// TplReviewDecided: the person learns the 复核 outcome. Data: review, outcome, grade, reason.
 	TplReviewDecided = "review_decided"
+	// TplReviewDisplaced: a person gave up a capped grade to someone's
+	// 复核, by the committee's decision. Data: period, grade (now), was.
+	TplReviewDisplaced = "review_displaced"
 	// TplDelegation: both sides of a delegation. Data: from, to, start, end, reason.
 	TplDelegation = "delegation"
 	// TplDelegationEnded: both sides of a delegation ended early. Data:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/kaohe/kaohe/scoring"
 )
@@ -107,10 +108,22 @@ func (s *Service) review(o *op, id string, version int, state string) (Review, e
 
 // DecideReview is the committee's decision on a forwarded 复核: keep the
 // grade (grade == the old grade) or change it, with a reason. A change
-// rewrites the person's result (the explanation says why) and the person
-// is told either way. Errors: ErrForbidden, ErrNotFound, ErrStale,
-// ErrInvalidTransition, ErrInvalidInput.
+// that would push someone else out of a capped grade is refused; the
+// committee then names whom it displaces (DecideReviewDisplacing).
+// Errors: ErrForbidden, ErrNotFound, ErrStale, ErrInvalidTransition,
+// ErrInvalidInput.
 func (s *Service) DecideReview(ctx context.Context, by, reviewID string, version int, grade, reason string) error {
+	return s.DecideReviewDisplacing(ctx, by, reviewID, version, grade, reason, "")
+}
+
+// DecideReviewDisplacing is DecideReview where the new grade is over its
+// quota's cap: displace, who holds that grade in the same quota, goes one
+// grade down by the committee's explicit decision, and is told. The
+// grade change is a committee decision like a tie's, so the quotas are
+// checked again with it: if any other person's grade would change (the
+// cap would push out someone the committee did not name), the decision is
+// refused and the message names who the quota would displace.
+func (s *Service) DecideReviewDisplacing(ctx context.Context, by, reviewID string, version int, grade, reason, displace string) error {
 	return s.change(ctx, by, "review.decide", reviewID, func(o *op) error {
 		if _, err := s.requireCommittee(o); err != nil {
 			return err
@@ -119,7 +132,7 @@ func (s *Service) DecideReview(ctx context.Context, by, reviewID string, version
 		if err != nil {
 			return err
 		}
-		if rv.Person == by {
+		if rv.Person == by || displace == by {
 			return forbidden("不能决定本人的复核")
 		}
 		label := gradeLabel(s.scheme, grade)
@@ -138,18 +151,100 @@ func (s *Service) DecideReview(ctx context.Context, by, reviewID string, version
 		rv.State = ReviewUpheld
 		if label != r.Grade {
 			rv.State = ReviewChanged
-			r.Explain = append(r.Explain, fmt.Sprintf("复核：考核委员会将等次由「%s」改为「%s」：%s", r.Grade, label, reason))
-			r.Grade, r.State = label, scoring.StateGraded
-			r.Flags = append(r.Flags, "review_changed")
-			r.Version++
-			if err := o.tx.PutResult(o.ctx, r); err != nil {
+			if err := s.regradeForReview(o, rv, r, label, reason, displace); err != nil {
 				return err
 			}
+		} else if displace != "" {
+			return invalid("displace", "维持原等次时不需要让出名额")
 		}
 		o.note(rv.Person, TplReviewDecided, map[string]string{"review": rv.ID, "outcome": rv.State, "grade": label, "reason": reason}, rv.ID, rv.State)
 		o.logf("%s %s -> %s", rv.State, rv.OldGrade, label)
 		return o.tx.UpdateReview(o.ctx, rv)
 	})
+}
+
+// regradeForReview applies a 复核's new grade as a committee decision on
+// the period, with the displaced person's one grade down, and rewrites
+// the results.
+func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, displace string) error {
+	period, err := o.tx.Period(o.ctx, rv.Period)
+	if err != nil {
+		return err
+	}
+	before, err := o.tx.Results(o.ctx, rv.Period)
+	if err != nil {
+		return err
+	}
+	was := map[string]Result{}
+	for _, x := range before {
+		was[x.Person] = x
+	}
+	period.Decisions = append(period.Decisions, scoring.Decision{Person: rv.Person, Grade: label, Reason: "复核：" + reason})
+	if displace != "" {
+		d, ok := was[displace]
+		if !ok || d.Grade != label || displace == rv.Person {
+			return invalid("displace", "让出名额的人员须为现为「"+label+"」等次的其他人员")
+		}
+		i := s.gradeIndex(label)
+		if i < 0 || i+1 >= len(s.scheme.Grades) {
+			return invalid("displace", "「"+label+"」没有更低的等次")
+		}
+		period.Decisions = append(period.Decisions, scoring.Decision{Person: displace, Grade: s.scheme.Grades[i+1].Label,
+			Reason: "复核后「" + label + "」名额已满，考核委员会决定让出名额"})
+	}
+	in, byID, err := s.scoreInput(o.ctx, o.tx, period)
+	if err != nil {
+		return err
+	}
+	res, err := scoring.ScorePeriod(s.scheme, in)
+	if err != nil {
+		return invalid("scores", err.Error())
+	}
+	if err := quotaBroken(res.Quotas, "复核后"); err != nil {
+		return err
+	}
+	var pushed []string
+	for _, pr := range res.People {
+		if pr.ID != rv.Person && pr.ID != displace && was[pr.ID].Grade != pr.Grade {
+			pushed = append(pushed, byID[pr.ID].Name)
+		}
+	}
+	if len(pushed) > 0 {
+		return invalid("displace", fmt.Sprintf("调整为「%s」将超出名额，按名额将使%s降等；请选择由谁让出名额", label, strings.Join(pushed, "、")))
+	}
+	if _, _, err := s.rescore(o, &period); err != nil {
+		return err
+	}
+	period.Version++
+	if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
+		return err
+	}
+	now, err := o.tx.Result(o.ctx, rv.Period, rv.Person)
+	if err != nil {
+		return err
+	}
+	now.Explain = append(now.Explain, fmt.Sprintf("复核：考核委员会将等次由「%s」改为「%s」：%s", r.Grade, label, reason))
+	now.Flags = append(now.Flags, "review_changed")
+	now.Version++
+	if err := o.tx.PutResult(o.ctx, now); err != nil {
+		return err
+	}
+	if displace != "" {
+		lower := s.scheme.Grades[s.gradeIndex(label)+1].Label
+		o.note(displace, TplReviewDisplaced, map[string]string{"period": rv.Period, "grade": lower, "was": label}, rv.ID, displace)
+	}
+	return nil
+}
+
+// gradeIndex is the position of a grade label in the scheme, best first;
+// -1 when unknown.
+func (s *Service) gradeIndex(label string) int {
+	for i, g := range s.scheme.Grades {
+		if g.Label == label {
+			return i
+		}
+	}
+	return -1
 }
 
 // Reviews returns a period's reviews (HR and the committee only).

@@ -336,7 +336,8 @@ func TestGolden(t *testing.T) {
 		{"review_committee", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 2, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "forwarded", Grade: "较好", Score: "88.5", Opinion: "加分材料属实，建议复议", Grades: []string{"好", "较好", "一般", "较差"},
-				Explain: []string{"季度评鉴：合计86.5", "加分：防汛2分", "总分 88.5"}, Role: ReviewCommittee}))
+				Explain: []string{"季度评鉴：合计86.5", "加分：防汛2分", "总分 88.5"}, Role: ReviewCommittee,
+				Holders: []Holder{{ID: "ou_01", Name: "张建国", Grade: "好"}, {ID: "ou_02", Name: "王海燕", Grade: "好"}}}))
 		}},
 		{"review_decided", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 3, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
@@ -382,6 +383,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
 		workflow.TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
 		workflow.TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
+		workflow.TplReviewDisplaced:  {"period": "2026-Q3", "grade": "较好", "was": "好"},
 		workflow.TplDelegationEnded:  {"from": "王海燕", "to": "李国庆", "end": "2026-10-12 09:30", "by": "王海燕", "reason": "提前返岗"},
 		workflow.TplTargetsProposed:  {"person": "张建国", "count": "6"},
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},

@@ -104,7 +104,7 @@ var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
-	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
+	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -282,6 +282,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Title, n.Colour = "复核结果", Blue
 		}
 		n.Lines = []string{"理由：" + g("reason")}
+	case workflow.TplReviewDisplaced:
+		n.Title, n.Colour = period+"考核等次调整", Orange
+		n.Lines = []string{"因他人复核后「" + g("was") + "」等次名额已满，经考核委员会决定，您的等次调整为「" + g("grade") + "」。",
+			"如有异议，请与政工科联系。"}
 	case workflow.TplDelegation:
 		n.Title, n.Colour = "考核审核委托", Wathet
 		n.Lines = []string{g("from") + "委托" + g("to") + "代为办理考核审核事项。",

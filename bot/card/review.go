@@ -24,6 +24,7 @@ const (
 	FieldReviewOpinion  = "opinion"
 	FieldReviewGrade    = "grade"
 	FieldReviewDecision = "decision"
+	FieldReviewDisplace = "displace"
 )
 
 // MaxOpinion caps HR's opinion and the committee's reason, in runes.
@@ -58,8 +59,17 @@ type ReviewForm struct {
 	NewGrade          string
 	// Grades are the scheme's grades, best first (the committee's choice).
 	Grades []string
-	Role   ReviewRole
+	// Holders are the people who hold a capped grade, one of whom the
+	// committee may name to give way when the new grade is over its cap.
+	Holders []Holder
+	Role    ReviewRole
 }
+
+// Holder is a person holding a capped grade.
+type Holder struct{ ID, Name, Grade string }
+
+// MaxHolders bounds the displacement choice.
+const MaxHolders = 50
 
 var reviewStates = map[string]string{
 	"requested": "待政工科办理", "forwarded": "待考核委员会审议", "rejected": "不予受理",
@@ -111,12 +121,21 @@ func ReviewCard(f ReviewForm) ([]byte, error) {
 		for i, g := range f.Grades {
 			opts[i] = option{g, g}
 		}
-		els = append(els, form("review_decide", []elem{
+		fe := []elem{
 			md("选择复核后的等次（维持原等次请选「" + escLine(orDash(f.Grade)) + "」）："),
 			selectStatic(FieldReviewGrade, "复核后等次", opts, f.Grade, true),
 			textarea(FieldReviewDecision, "决定理由", "必填，将告知申请人", "", MaxOpinion, 3, true),
-			formButton("decide", "提交复核决定", "primary", "submit", v(KindReviewDecide)),
-		}))
+		}
+		if len(f.Holders) > 0 {
+			hs := make([]option, 0, len(f.Holders))
+			for _, h := range f.Holders[:min(len(f.Holders), MaxHolders)] {
+				hs = append(hs, option{h.Name + "（" + h.Grade + "）", h.ID})
+			}
+			fe = append(fe, md("调整后如超出名额，须选择让出名额的人员（其等次降一等，并告知本人）："),
+				selectStatic(FieldReviewDisplace, "让出名额的人员（无需时不选）", hs, "", false))
+		}
+		fe = append(fe, formButton("decide", "提交复核决定", "primary", "submit", v(KindReviewDecide)))
+		els = append(els, form("review_decide", fe))
 	}
 	title := "复核申请：" + f.Person
 	return build(clip(title, 40), PeriodLabel(f.Period)+" · "+orDash(state), Orange, clip(title, 40), els), nil
@@ -139,11 +158,12 @@ func ParseReviewHandling(fv map[string]any) (ReviewHandling, error) {
 }
 
 // ReviewDecision is the committee's decision from the 复核 card.
-type ReviewDecision struct{ Grade, Reason string }
+type ReviewDecision struct{ Grade, Reason, Displace string }
 
 // ParseReviewDecision reads the committee's form; grade must be one of
-// grades. Errors are *FieldError.
-func ParseReviewDecision(fv map[string]any, grades []string) (ReviewDecision, error) {
+// grades and the person giving way, if any, one of holders. Errors are
+// *FieldError.
+func ParseReviewDecision(fv map[string]any, grades []string, holders []Holder) (ReviewDecision, error) {
 	var d ReviewDecision
 	r, err := newReader(fv)
 	if err != nil {
@@ -153,6 +173,13 @@ func ParseReviewDecision(fv map[string]any, grades []string) (ReviewDecision, er
 		return d, err
 	}
 	if d.Reason, err = r.text(FieldReviewDecision, "决定理由", MaxOpinion, true, true); err != nil {
+		return d, err
+	}
+	ids := make([]string, len(holders))
+	for i, h := range holders {
+		ids[i] = h.ID
+	}
+	if d.Displace, err = r.choice(FieldReviewDisplace, "让出名额的人员", ids, false); err != nil {
 		return d, err
 	}
 	return d, r.finish()
