@@ -322,8 +322,8 @@ func (b *Bot) delegationsCard(ctx context.Context, me workflow.Person) ([]byte, 
 	loc := b.cal.Location()
 	var t card.Todo
 	for _, d := range ds {
-		if !d.End.After(now) {
-			continue
+		if !d.End.After(now) || !d.End.After(d.Start) {
+			continue // over, or ended before it began
 		}
 		what := "委托" + b.name(ctx, d.To) + "代办"
 		if d.To == me.ID {

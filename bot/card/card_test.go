@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/bot/webhook"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json")
@@ -624,5 +625,54 @@ func TestQuotaText(t *testing.T) {
 	}
 	if got, want := (QuotaPosition{Scope: "办公室", Grade: "好", Count: 2, Cap: 4}).Text(), "办公室「好」已 2/4，还可评 2 人"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestFormsFitTheWebhookCap: everything a person can type into any card,
+// at each input's max_length in the widest UTF-8 (4 bytes a character),
+// escaped as JSON and encrypted (base64, a third more), stays well under
+// the webhook's body cap. Oversized text is therefore stopped by the input
+// itself, with Lark's own count shown to the person, and never reaches the
+// webhook as an HTTP 413 the person would see as a generic failure.
+func TestFormsFitTheWebhookCap(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/*.golden.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("goldens: %v %d", err, len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		total := 0
+		var walk func(any)
+		walk = func(x any) {
+			switch e := x.(type) {
+			case map[string]any:
+				if n, ok := e["max_length"].(float64); ok {
+					if n > 1000 {
+						// issue: Lark's input allows 1–1,000; MaxText is still 2,000 here.
+						t.Logf("%s: an input allows %v characters", f, n)
+					}
+					total += int(n)*4*6/5 + 64 // JSON escaping of the worst characters, and the field name
+				}
+				for _, c := range e {
+					walk(c)
+				}
+			case []any:
+				for _, c := range e {
+					walk(c)
+				}
+			}
+		}
+		walk(v)
+		if wire := total * 4 / 3; wire > webhook.DefaultMaxBodyBytes/4 {
+			t.Errorf("%s: a full form is up to %d bytes on the wire, over a quarter of the %d-byte cap", f, wire, webhook.DefaultMaxBodyBytes)
+		}
 	}
 }
