@@ -152,6 +152,31 @@ type Config struct {
 	// weekly-record callback is a real submission (BENCHMARKS.md).
 	// KAOHE_BENCH_FIXTURE.
 	BenchFixture int `yaml:"bench_fixture"`
+
+	// OpenPeriods is "auto" (default: each cycle's period opens by itself
+	// on its first working day and HR is told) or "manual" (HR opens each
+	// with 开启考核). KAOHE_OPEN_PERIODS.
+	OpenPeriods string `yaml:"open_periods"`
+	// PublishAll publishes every grade in 公示 (S1 publishes scores);
+	// by default only the top grade (S4, S8). KAOHE_PUBLISH_ALL.
+	PublishAll bool `yaml:"publish_all"`
+	// QuotaPerUnit applies unit-scope quotas per 科室 instead of to the
+	// whole organisation. KAOHE_QUOTA_PER_UNIT.
+	QuotaPerUnit bool `yaml:"quota_per_unit"`
+	// HalfYearTalk asks each 分管领导 after Q2 and Q4 to talk with the
+	// lowest-ranked of their units (S8 四(三)5). KAOHE_HALF_YEAR_TALK.
+	HalfYearTalk bool `yaml:"half_year_talk"`
+	// BottomAlertAfter alerts HR when someone has the bottom grade this
+	// many periods in a row (S4: 2). KAOHE_BOTTOM_ALERT_AFTER.
+	BottomAlertAfter int `yaml:"bottom_alert_after"`
+	// StepWorkdays, FeedbackWorkdays and PublicityWorkdays are how many
+	// working days a leader has for a step and for 反馈, and how long 公示
+	// runs; ReviewDays the 复核 window in calendar days (S5: 15). 0 keeps
+	// the workflow's defaults (3, 5, 5, 15).
+	StepWorkdays      int `yaml:"step_workdays"`
+	FeedbackWorkdays  int `yaml:"feedback_workdays"`
+	PublicityWorkdays int `yaml:"publicity_workdays"`
+	ReviewDays        int `yaml:"review_days"`
 }
 
 // Stores and migration modes.
@@ -226,6 +251,7 @@ type setting struct {
 	str      *string
 	dur      *Duration
 	num      *int
+	flag     *bool
 	secret   bool
 	// url is a connection URL: it is logged with its password masked.
 	url bool
@@ -275,6 +301,15 @@ func (c *Config) settings() []setting {
 		{key: "log_level", env: "KAOHE_LOG_LEVEL", str: &c.LogLevel},
 		{key: "log_format", env: "KAOHE_LOG_FORMAT", str: &c.LogFormat},
 		{key: "bench_fixture", env: "KAOHE_BENCH_FIXTURE", num: &c.BenchFixture},
+		{key: "open_periods", env: "KAOHE_OPEN_PERIODS", str: &c.OpenPeriods},
+		{key: "publish_all", env: "KAOHE_PUBLISH_ALL", flag: &c.PublishAll},
+		{key: "quota_per_unit", env: "KAOHE_QUOTA_PER_UNIT", flag: &c.QuotaPerUnit},
+		{key: "half_year_talk", env: "KAOHE_HALF_YEAR_TALK", flag: &c.HalfYearTalk},
+		{key: "bottom_alert_after", env: "KAOHE_BOTTOM_ALERT_AFTER", num: &c.BottomAlertAfter},
+		{key: "step_workdays", env: "KAOHE_STEP_WORKDAYS", num: &c.StepWorkdays},
+		{key: "feedback_workdays", env: "KAOHE_FEEDBACK_WORKDAYS", num: &c.FeedbackWorkdays},
+		{key: "publicity_workdays", env: "KAOHE_PUBLICITY_WORKDAYS", num: &c.PublicityWorkdays},
+		{key: "review_days", env: "KAOHE_REVIEW_DAYS", num: &c.ReviewDays},
 	}
 }
 
@@ -302,6 +337,12 @@ func (s setting) set(v string) error {
 			return fmt.Errorf("%q is not a whole number", v)
 		}
 		*s.num = n
+	case s.flag != nil:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*s.flag = b
 	}
 	return nil
 }
@@ -459,6 +500,21 @@ func (c Config) Validate() error {
 		}
 		return err
 	}
+	switch c.OpenPeriods {
+	case "", "auto", "manual":
+	default:
+		return c.fieldError("open_periods", fmt.Sprintf("%q: want auto or manual", c.OpenPeriods))
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+		max int
+	}{{"bottom_alert_after", c.BottomAlertAfter, 12}, {"step_workdays", c.StepWorkdays, 30}, {"feedback_workdays", c.FeedbackWorkdays, 30},
+		{"publicity_workdays", c.PublicityWorkdays, 30}, {"review_days", c.ReviewDays, 60}} {
+		if n.v < 0 || n.v > n.max {
+			return c.fieldError(n.key, fmt.Sprintf("%d: want 0 (the default) to %d", n.v, n.max))
+		}
+	}
 	if c.ReminderGrace <= 0 {
 		return c.fieldError("reminder_grace", "must be above 0")
 	}
@@ -540,6 +596,8 @@ func (c Config) LogValue() slog.Value {
 			v = s.dur.String()
 		case s.num != nil:
 			v = strconv.Itoa(*s.num)
+		case s.flag != nil:
+			v = strconv.FormatBool(*s.flag)
 		}
 		if s.secret {
 			v = mask(v)

@@ -53,6 +53,15 @@ func TestLoadConfig(t *testing.T) {
 					t.Errorf("merged config: %v", c)
 				}
 			}},
+		{name: "OK_WorkflowOptions", file: "open_periods: manual\npublish_all: true\nreview_days: 15\nhalf_year_talk: true\n",
+			env: with(map[string]string{"KAOHE_QUOTA_PER_UNIT": "true", "KAOHE_BOTTOM_ALERT_AFTER": "3"}), check: func(t *testing.T, c Config) {
+				if c.OpenPeriods != "manual" || !c.PublishAll || c.ReviewDays != 15 || !c.HalfYearTalk || !c.QuotaPerUnit || c.BottomAlertAfter != 3 {
+					t.Errorf("workflow options: %+v", c)
+				}
+			}},
+		{name: "BadOpenPeriods", env: with(map[string]string{"KAOHE_OPEN_PERIODS": "weekly"}), wantField: "open_periods"},
+		{name: "BadFlag", env: with(map[string]string{"KAOHE_PUBLISH_ALL": "maybe"}), wantField: "publish_all"},
+		{name: "ReviewDaysTooLong", env: with(map[string]string{"KAOHE_REVIEW_DAYS": "400"}), wantField: "review_days"},
 		{name: "OK_MemoryOnlyByName", env: map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec"},
 			args: []string{"--store", "memory"}, check: func(t *testing.T, c Config) {
 				if c.Storage != StorageMemory {

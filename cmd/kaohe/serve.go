@@ -169,7 +169,9 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		}
 	}()
 	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl,
-		Plans: plans, Grace: time.Duration(cfg.ReminderGrace)})
+		Plans: plans, Grace: time.Duration(cfg.ReminderGrace), ManualOpen: cfg.OpenPeriods == "manual", PublishAll: cfg.PublishAll,
+		QuotaPerUnit: cfg.QuotaPerUnit, HalfYearTalk: cfg.HalfYearTalk, BottomAlertAfter: cfg.BottomAlertAfter,
+		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}
