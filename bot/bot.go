@@ -341,6 +341,8 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.step(ctx, op, v, fv, done)
 	case card.KindDecide, card.KindConfirm:
 		return b.committee(ctx, op, v, fv, done)
+	case card.KindFeedback:
+		return b.feedback(ctx, op, v, fv)
 	case card.KindPersonStatus, card.KindAbsence:
 		return b.personAction(ctx, op, v, fv)
 	case card.KindOpenPeriod, card.KindClosePeriod, card.KindFiled, card.KindEndDelegation:

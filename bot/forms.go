@@ -54,6 +54,12 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return card.CommitteeCard(f)
 	case card.FormResult:
 		return b.resultCard(ctx, op, entity)
+	case card.FormFeedback:
+		f, err := b.feedbackForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.FeedbackCard(f)
 	case card.FormReview:
 		f, err := b.reviewForm(ctx, op, entity)
 		if err != nil {

@@ -35,6 +35,9 @@ const (
 	TplSecondedResult = "seconded_result"
 	// TplFeedbackDue: a leader is asked for 反馈 talks. Data: period, names, count, due.
 	TplFeedbackDue = "feedback_due"
+	// TplFeedback: a person gets their leader's 反馈. Data: period,
+	// strengths, problems, requests.
+	TplFeedback = "feedback"
 	// TplHalfYearTalk: a 分管领导 is asked to talk with the lowest-ranked
 	// of the units they oversee (S8). Data: period, names.
 	TplHalfYearTalk = "half_year_talk"

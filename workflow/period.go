@@ -610,8 +610,58 @@ func (s *Service) RecordFeedback(ctx context.Context, by, periodID, person strin
 		f.By, f.At = by, o.now
 		r.Feedback = &f
 		r.Version++
+		// The person gets the leader's words (S4 五、7: 及时反馈考核结果).
+		o.note(person, TplFeedback, map[string]string{"period": periodID, "strengths": f.Strengths, "problems": f.Problems,
+			"requests": f.Requests}, periodID, strconv.Itoa(r.Version))
 		return o.tx.PutResult(o.ctx, r)
 	})
+}
+
+// FeedbackItem is one person a leader owes (or gave) 反馈 for a period.
+type FeedbackItem struct {
+	Person Person
+	Result Result
+}
+
+// FeedbackDue lists the people of a published period whose 反馈 by
+// belongs to (their leader, or a delegate of the leader), with their
+// results, ordered by person. Errors: ErrInvalidTransition (not published).
+func (s *Service) FeedbackDue(ctx context.Context, by, periodID string) ([]FeedbackItem, error) {
+	var out []FeedbackItem
+	now := s.clock.Now()
+	err := s.view(ctx, func(tx Tx) error {
+		out = nil
+		period, err := tx.Period(ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodPublished && period.State != PeriodClosed {
+			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		}
+		units, err := unitMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		can, err := actingFor(ctx, tx, by, now)
+		if err != nil {
+			return err
+		}
+		results, err := tx.Results(ctx, periodID)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			p, err := tx.Person(ctx, r.Person)
+			if err != nil {
+				return err
+			}
+			if l := leaderOf(p, units); l != "" && contains(can, l) {
+				out = append(out, FeedbackItem{Person: p, Result: r})
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Result returns a person's result. Only the person, the leaders of their

@@ -68,7 +68,7 @@ var kinds = map[string]bool{
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true,
-	KindPersonStatus: true, KindAbsence: true,
+	KindPersonStatus: true, KindAbsence: true, KindFeedback: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.
@@ -85,7 +85,7 @@ const (
 
 var forms = map[string]bool{
 	FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
-	FormCommittee: true, FormReview: true, FormResult: true,
+	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true,
 }
 
 // maxIDLen bounds a value's id: step ids are "<period>/<open_id>/<seq>".

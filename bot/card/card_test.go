@@ -330,6 +330,10 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(PersonCard(PersonForm{ID: "ou_05", Version: 3, Name: "周静", Unit: "办公室", Probation: true, Reason: "2026年7月新录用",
 				Absences: []string{"病假 2026-09-01 至 2026-09-03"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"}}))
 		}},
+		{"feedback", func(t *testing.T) []byte {
+			return mustCard(t)(FeedbackCard(FeedbackForm{Period: "2026-Q3", People: []FeedbackPerson{
+				{ID: "ou_01", Name: "张建国", Grade: "好", Done: true}, {ID: "ou_02", Name: "王海燕", Grade: "较好"}, {ID: "ou_03", Name: "刘志强", Grade: "一般"}}}))
+		}},
 		{"review_hr", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "requested", Grade: "较好", Score: "88.5", Role: ReviewHandler}))
@@ -379,6 +383,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
 		workflow.TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
 		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		workflow.TplFeedback:         {"period": "2026-Q3", "strengths": "完成防汛任务", "problems": "材料报送不够及时", "requests": "加强时间管理"},
 		workflow.TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
 		workflow.TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
 		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},

@@ -103,7 +103,7 @@ var ErrUnknownTemplate = errors.New("unknown notification template")
 var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
-	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
+	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 }
 
@@ -247,6 +247,14 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Subtitle = period
 		n.Lines = []string{"请于" + g("due") + "前与以下" + g("count") + "人反馈考核结果：", g("names")}
 		n.Note = "反馈应肯定成绩、指出不足、提出改进要求。"
+		n.Buttons = []Button{{Text: "去反馈", Primary: true, Value: Open(FormFeedback, data["period"])}}
+	case workflow.TplFeedback:
+		n.Title, n.Colour = period+"考核结果反馈", Blue
+		for _, part := range []struct{ label, key string }{{"成绩", "strengths"}, {"不足", "problems"}, {"改进要求", "requests"}} {
+			if has(part.key) {
+				n.Lines = append(n.Lines, part.label+"："+g(part.key))
+			}
+		}
 	case workflow.TplHalfYearTalk:
 		n.Title, n.Colour = "请开展谈心谈话", Orange
 		n.Subtitle = period

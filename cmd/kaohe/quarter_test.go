@@ -164,6 +164,15 @@ func TestQuarterInChat(t *testing.T) {
 	q.click(fwd, "ou_head", "decide", map[string]any{card.FieldReviewGrade: "一般", card.FieldReviewDecision: "加分材料不足，维持"}, "已作出复核决定")
 	q.wait("ou_a6", "复核结果")
 
+	// 反馈: the leader's card from the reminder; the person reads it.
+	fb := q.wait("ou_l1", "请开展考核结果反馈谈话")
+	q.click(fb, "ou_l1", "btn_1", nil, "")
+	q.click(fb, "ou_l1", "submit", map[string]any{card.FieldFeedbackPerson: "ou_a6", card.FieldFeedbackStrengths: "按时完成预算编制",
+		card.FieldFeedbackProblems: "材料报送不及时", card.FieldFeedbackRequests: "加强时间管理"}, "已向吴六发送反馈")
+	if m := q.wait("ou_a6", "考核结果反馈"); !m.Contains("加强时间管理") {
+		q.fail("吴六's 反馈: %s", m.Content)
+	}
+
 	// The 复核 window closes by itself; HR records 备案.
 	q.advanceTo(calendar.Default().At(day.AddDays(30), 10, 0))
 	q.say("ou_hr", "备案", "已备案")

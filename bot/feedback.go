@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+
+	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// feedbackForm is a leader's 反馈 card for a period: the people whose
+// 反馈 is theirs. Someone with nobody to give 反馈 to is refused.
+func (b *Bot) feedbackForm(ctx context.Context, op, period string) (card.FeedbackForm, error) {
+	items, err := b.svc.FeedbackDue(ctx, op, period)
+	if err != nil {
+		return card.FeedbackForm{}, err
+	}
+	if len(items) == 0 {
+		return card.FeedbackForm{}, fmt.Errorf("%s gives no 反馈 in %s: %w", op, period, workflow.ErrForbidden)
+	}
+	f := card.FeedbackForm{Period: period}
+	for _, it := range items[:min(len(items), card.MaxFeedbackPeople)] {
+		grade := it.Result.Grade
+		if grade == "" {
+			grade = it.Result.State
+		}
+		f.People = append(f.People, card.FeedbackPerson{ID: it.Person.ID, Name: it.Person.Name, Grade: grade, Done: it.Result.Feedback != nil})
+	}
+	return f, nil
+}
+
+// feedback sends one person's 反馈 and answers with the card updated.
+func (b *Bot) feedback(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
+	f, err := b.feedbackForm(ctx, op, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(f.People))
+	for i, p := range f.People {
+		ids[i] = p.ID
+	}
+	in, err := card.ParseFeedback(fv, ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.svc.RecordFeedback(idem(ctx, 0), op, v.ID, in.Person, workflow.Feedback{Strengths: in.Strengths, Problems: in.Problems, Requests: in.Requests}); err != nil {
+		return nil, err
+	}
+	if f, err = b.feedbackForm(ctx, op, v.ID); err != nil {
+		return nil, err
+	}
+	c, err := card.FeedbackCard(f)
+	if err != nil {
+		return nil, err
+	}
+	return reply("success", "已向"+b.name(ctx, in.Person)+"发送反馈", c), nil
+}
