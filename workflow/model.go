@@ -146,6 +146,10 @@ type Period struct {
 	Decisions []scoring.Decision
 	// Quotas are the applied quotas after scoring (for 公示 and 备案).
 	Quotas []scoring.QuotaResult
+	// Uniform are the scorers and units whose scores were too uniform to
+	// tell people apart (大锅饭, Config.Uniformity), for the committee; set
+	// with the scores, only groups that crossed a threshold.
+	Uniform []scoring.UniformStat
 	// PublishedAt, PublicityEnd and ReviewEnd are set by Publish.
 	PublishedAt  time.Time
 	PublicityEnd calendar.Date

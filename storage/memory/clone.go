@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -15,6 +16,14 @@ func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 		return nil
 	}
 	return maps.Clone(m)
+}
+
+func cloneDec(d *scoring.Dec) *scoring.Dec {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	return &c
 }
 
 func cloneSettings(s workflow.Settings) workflow.Settings {
@@ -33,6 +42,12 @@ func clonePeriod(p workflow.Period) workflow.Period {
 	for i := range p.Quotas {
 		q := &p.Quotas[i]
 		q.Demoted, q.Tied, q.Flags = slices.Clone(q.Demoted), slices.Clone(q.Tied), slices.Clone(q.Flags)
+	}
+	p.Uniform = slices.Clone(p.Uniform)
+	for i := range p.Uniform {
+		u := &p.Uniform[i]
+		u.Crossed = slices.Clone(u.Crossed)
+		u.Mean, u.Stdev, u.Range, u.TopPercent = cloneDec(u.Mean), cloneDec(u.Stdev), cloneDec(u.Range), cloneDec(u.TopPercent)
 	}
 	p.PublishedAt = p.PublishedAt.UTC()
 	return p

@@ -251,12 +251,14 @@ func testPeriods(t *testing.T, s workflow.Store) {
 		}
 		got.State, got.Version = workflow.PeriodCommittee, 2
 		got.PublishedAt = t0
+		got.Uniform = []scoring.UniformStat{{Kind: scoring.UniformUnit, Key: "u1", Count: 4, Crossed: []string{scoring.CrossedRange}}}
 		wantErr(t, "update", tx.UpdatePeriod(ctx, got), nil)
 		wantErr(t, "stale", tx.UpdatePeriod(ctx, got), workflow.ErrStale)
 		_, err = tx.Period(ctx, "2026-Q1")
 		wantErr(t, "unknown", err, workflow.ErrNotFound)
 		wantErr(t, "update unknown", tx.UpdatePeriod(ctx, workflow.Period{ID: "x", Version: 2}), workflow.ErrNotFound)
-		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee {
+		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee ||
+			len(g.Uniform) != 1 || g.Uniform[0].Key != "u1" {
 			t.Errorf("updated period = %+v", g)
 		}
 		return nil
@@ -856,6 +858,8 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 		Decisions:   []scoring.Decision{{Person: "p", Grade: "好", Reason: "r"}},
 		Quotas:      []scoring.QuotaResult{{Grade: "好", Scope: "unit", Key: "u", Participants: 5, MaxCount: &points, Before: 3, After: 2, Demoted: []string{"x"}, Tied: []string{"y"}, Flags: []string{"f"}, Explain: "e"}},
 		PublishedAt: at, PublicityEnd: day.AddDays(5), ReviewEnd: day.AddDays(10), FiledAt: at.Add(time.Minute), Version: 1}
+	period.Uniform = []scoring.UniformStat{{Kind: scoring.UniformScorer, Key: "l", Label: "科长（办公室）", Count: 6, Mean: &half, Stdev: &half,
+		Range: &half, TopGrade: "好", Graded: 6, Top: 5, TopPercent: &half, Crossed: []string{scoring.CrossedStdev, scoring.CrossedTopShare}}}
 	entry := workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p", Period: "2026-W40"}, Cycle: "2026-Q3",
 		State: workflow.EntryCommented, Comment: "c", CommentBy: "l", Reason: "r", SubmittedAt: at, Version: 1,
 		Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "t", Deadline: day, Progress: 50, Target: "t"}}, Summary: "s", Goals: "g",
