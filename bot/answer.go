@@ -71,8 +71,12 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdReviews(ctx, me, pc)
 	case command.Delegate:
 		return b.cmdDelegate(ctx, me, pc, mentions)
+	case command.Year:
+		return b.cmdYear(ctx, me, pc)
 	case command.People:
 		return b.cmdPeople(ctx, me, pc, mentions)
+	case command.Targets:
+		return b.cmdTargets(ctx, me, pc)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {
@@ -116,6 +120,8 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 		t.Items = append(t.Items, card.TodoItem{Title: fmt.Sprintf("%s：%s", s.Name, b.name(ctx, s.Person)), Due: s.Due.String(),
 			Overdue: today.After(s.Due), Button: card.Button{Text: "去审核", Primary: true, Value: card.Open(card.FormStep, s.ID)}})
 	}
+	t.Items = append(t.Items, b.commentItems(ctx, op)...)
+	t.Items = append(t.Items, b.targetItems(ctx, op)...)
 	week := calendar.PeriodContaining(calendar.Week, today).Prev()
 	if _, err := b.entry(ctx, workflow.EntryWeekly, op, week.String()); err != nil {
 		t.Items = append(t.Items, card.TodoItem{Title: "周记实 " + card.PeriodLabel(week.String()), Due: week.End().String(),
@@ -144,7 +150,7 @@ func (b *Bot) progressCard(ctx context.Context, period string) ([]byte, error) {
 		return nil, err
 	}
 	today := b.cal.Date(b.clock.Now())
-	prog := card.Progress{Period: period, Item: "季度小结", AsOf: today.String()}
+	prog := card.Progress{Period: period, Item: "季度小结", AsOf: today.String(), Chase: p.State == workflow.PeriodOpen}
 	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		units, err := tx.Units(ctx)
 		if err != nil {

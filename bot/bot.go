@@ -341,8 +341,32 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.step(ctx, op, v, fv, done)
 	case card.KindDecide, card.KindConfirm:
 		return b.committee(ctx, op, v, fv, done)
+	case card.KindChase:
+		n, err := b.svc.Chase(idem(ctx, 0), op)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return reply("info", "没有需要催办的人员（今天已催办过的不再重复）", nil), nil
+		}
+		return reply("success", fmt.Sprintf("已向%d人发送催办提醒", n), nil), nil
+	case card.KindProgress:
+		if err := b.requireHR(ctx, op); err != nil {
+			return nil, err
+		}
+		c, err := b.progressCard(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		return reply("", "", c), nil
+	case card.KindComposeYear:
+		return b.composeYear(ctx, op, v, done)
+	case card.KindEntryComment, card.KindEntryReturn:
+		return b.entryRemark(ctx, op, v, fv, done)
 	case card.KindFeedback:
 		return b.feedback(ctx, op, v, fv)
+	case card.KindTargetsPropose, card.KindTargetConfirm, card.KindTargetsConfirmAll:
+		return b.targetsAction(ctx, op, v, fv)
 	case card.KindPersonStatus, card.KindAbsence:
 		return b.personAction(ctx, op, v, fv)
 	case card.KindOpenPeriod, card.KindClosePeriod, card.KindFiled, card.KindEndDelegation:
@@ -471,6 +495,19 @@ func (b *Bot) auditRefusal(ctx context.Context, by, action, object string, err e
 		}
 	}
 	b.svc.RecordDenial(ctx, by, action, object, err)
+}
+
+// requireHR refuses an operator who is not HR.
+func (b *Bot) requireHR(ctx context.Context, op string) error {
+	var me workflow.Person
+	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		me, err = tx.Person(ctx, op)
+		return err
+	}); err != nil {
+		return fmt.Errorf("operator %s: %w", op, workflow.ErrForbidden)
+	}
+	return requireHRSender(me)
 }
 
 // deniedSource names the records of events whose denial is audited.

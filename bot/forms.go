@@ -54,6 +54,14 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return card.CommitteeCard(f)
 	case card.FormResult:
 		return b.resultCard(ctx, op, entity)
+	case card.FormTargets:
+		return b.openTargets(ctx, op, entity)
+	case card.FormEntry:
+		r, err := b.entryReview(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.EntryReviewCard(r)
 	case card.FormFeedback:
 		f, err := b.feedbackForm(ctx, op, entity)
 		if err != nil {
@@ -417,6 +425,7 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 		names[x.ID] = x.Name
 	}
 	f.Period, f.Version = period, p.Version
+	f.Uniform = uniformLines(p.Uniform)
 	for _, g := range b.svc.Scheme().Grades {
 		f.Grades = append(f.Grades, g.Label)
 	}
@@ -522,6 +531,7 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 	if r.Feedback != nil {
 		rc.Feedback = r.Feedback.Strengths
 	}
+	rc.Targets, rc.Today = b.periodTargets(ctx, op, p), today.String()
 	var reviews []workflow.Review
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error

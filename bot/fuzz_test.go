@@ -241,6 +241,10 @@ func FuzzOnCardAction(f *testing.F) {
 		{8, `{"k":"todo","id":"","v":0}`, `{}`, "ev14", 0},
 		{e1, `{"k":"open","id":"weekly/2026-W46","v":1e20}`, `[]`, "ev15", 0},
 		{e1, `{"k":"todo","id":"","v":0}`, `{}`, "ev16", 0xff},
+		{e1, `{"k":"targets_propose","id":"2026","v":0}`, `{"target1_title":"起草报告","target1_deadline":"2026-11-20 +0800","target1_role":"lead"}`, "ev17", 0},
+		{l1, `{"k":"open","id":"targets/2026/ou_e1","v":0}`, `{}`, "ev18", 0},
+		{l1, `{"k":"target_confirm","id":"2026/ou_e1/1","v":1}`, `{}`, "ev19", 0},
+		{e1, `{"k":"targets_confirm_all","id":"2026/ou_e1","v":1}`, `{}`, "ev20", 0},
 	} {
 		f.Add(s.who, []byte(s.value), []byte(s.form), s.event, s.shape)
 	}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"context"
@@ -356,6 +357,82 @@ func (s *Service) leaderCan(o *op, p Person) error {
 		return fmt.Errorf("%s does not lead %s: %w", o.actor, p.ID, ErrForbidden)
 	}
 	return nil
+}
+
+// ToComment lists the 月小结 waiting for by's 点评: submitted, neither
+// commented nor returned, of the people by leads (or stands in for),
+// oldest first. The leader's 待办 shows them.
+func (s *Service) ToComment(ctx context.Context, by string) ([]Entry, error) {
+	var out []Entry
+	now := s.clock.Now()
+	err := s.view(ctx, func(tx Tx) error {
+		out = nil
+		units, err := unitMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		can, err := actingFor(ctx, tx, by, now)
+		if err != nil {
+			return err
+		}
+		es, err := tx.Entries(ctx, EntryFilter{Kind: EntryMonthly})
+		if err != nil {
+			return err
+		}
+		led := map[string]bool{}
+		for _, e := range es {
+			if e.State != EntrySubmitted || e.Person == by {
+				continue
+			}
+			mine, seen := led[e.Person]
+			if !seen {
+				p, err := tx.Person(ctx, e.Person)
+				if err != nil {
+					return err
+				}
+				l := leaderOf(p, units)
+				mine = l != "" && contains(can, l)
+				led[e.Person] = mine
+			}
+			if mine {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Period < out[j].Period })
+	return out, err
+}
+
+// LeaderEntry returns an entry for its leader's 点评 card: only the
+// person's leader (or their delegate) may read it. Errors: ErrNotFound,
+// ErrForbidden.
+func (s *Service) LeaderEntry(ctx context.Context, by string, key EntryKey) (Entry, error) {
+	var out Entry
+	now := s.clock.Now()
+	err := s.view(ctx, func(tx Tx) error {
+		units, err := unitMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		can, err := actingFor(ctx, tx, by, now)
+		if err != nil {
+			return err
+		}
+		p, err := tx.Person(ctx, key.Person)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("entry of %s: %w", key.Person, ErrForbidden)
+		}
+		if err != nil {
+			return err
+		}
+		if l := leaderOf(p, units); l == "" || !contains(can, l) || key.Person == by {
+			return fmt.Errorf("%s does not lead %s: %w", by, key.Person, ErrForbidden)
+		}
+		out, err = tx.Entry(ctx, key)
+		return err
+	})
+	return out, err
 }
 
 // Comment records the leader's 点评 on an entry (the person's leader or

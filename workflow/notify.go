@@ -58,7 +58,8 @@ const (
 	// TplDelegationEnded: both sides of a delegation ended early. Data:
 	// from, to, end, by (who ended it), reason.
 	TplDelegationEnded = "delegation_ended"
-	// TplTargetsProposed: a leader must confirm 年初分解. Data: person, count.
+	// TplTargetsProposed: a leader must confirm 年初分解. Data: person (the
+	// name), person_id, year, count.
 	TplTargetsProposed = "targets_proposed"
 	// TplFilingDue: HR is reminded of 备案. Data: period, due.
 	TplFilingDue = "filing_due"

@@ -463,7 +463,7 @@ func (s *Service) ProposeTargets(ctx context.Context, by string, year int, ts []
 			return err
 		}
 		if l := leaderOf(me, units); l != "" {
-			o.note(l, TplTargetsProposed, map[string]string{"person": me.Name, "count": strconv.Itoa(len(ts))}, by, strconv.Itoa(year), strconv.Itoa(len(have)))
+			o.note(l, TplTargetsProposed, map[string]string{"person": me.Name, "person_id": by, "year": strconv.Itoa(year), "count": strconv.Itoa(len(ts))}, by, strconv.Itoa(year), strconv.Itoa(len(have)))
 		}
 		o.logf("%d targets for %d", len(ts), year)
 		return nil

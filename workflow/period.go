@@ -163,7 +163,8 @@ func (s *Service) leaveDays(ctx context.Context, tx Tx, p Person, period Period)
 	return out, nil
 }
 
-// rescore runs the engine on the period and writes every result.
+// rescore runs the engine on the period and writes every result; the
+// period gets the quotas and the groups whose scores are too uniform.
 func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[string]Person, error) {
 	in, byID, err := s.scoreInput(o.ctx, o.tx, *period)
 	if err != nil {
@@ -177,6 +178,9 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 		return nil, nil, fmt.Errorf("score %s: %w", period.ID, err)
 	}
 	period.Quotas = res.Quotas
+	if period.Uniform, err = s.uniformity(o, period.ID, res); err != nil {
+		return nil, nil, fmt.Errorf("uniformity of %s: %w", period.ID, err)
+	}
 	for _, pr := range res.People {
 		r := Result{Period: period.ID, Person: pr.ID, Score: pr.Score, ScoreGrade: pr.ScoreGrade, Grade: pr.Grade,
 			State: pr.State, Flags: pr.Flags, Explain: pr.Explain, Version: 1}

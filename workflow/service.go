@@ -139,6 +139,12 @@ type Config struct {
 	// organisation is set up, and tells HR; HR can still open one by
 	// command (开启考核).
 	ManualOpen bool
+	// Uniformity says when a scorer's or a unit's scores are too uniform
+	// to tell people apart (大锅饭); such groups are kept on the period for
+	// the committee card. The zero value is the default rule (4 people or
+	// more; σ under 2 points, range under 5, or over 80% in the top band;
+	// scoring.UniformRule says why); Off turns it off.
+	Uniformity scoring.UniformRule
 }
 
 // DefaultDeadlines returns the seeds' default deadlines.
@@ -271,6 +277,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.BottomAlertAfter <= 0 {
 		cfg.BottomAlertAfter = 2
 	}
+	if err := cfg.Uniformity.Validate(); err != nil {
+		return nil, fmt.Errorf("workflow: Config.Uniformity: %w", err)
+	}
+	cfg.Uniformity = cfg.Uniformity.WithDefaults()
 	if cfg.Votes == nil {
 		v := false
 		for _, r := range cfg.Scheme.Raters {

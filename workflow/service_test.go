@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -314,5 +315,44 @@ func TestPeriodsOpenThemselves(t *testing.T) {
 	}
 	if _, err := h.svc.OpenPeriod(ctx, "hr", "2026-Q4"); !errors.Is(err, workflow.ErrConflict) {
 		t.Errorf("opening it again: %v, want ErrConflict", err)
+	}
+}
+
+// TestChase: HR's 催办 reminds everyone past a deadline now, once a day;
+// anyone else is refused.
+func TestChase(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s4", at(2026, 10, 9, 10, 0), nil)
+	h.org60()
+	_, err := h.svc.OpenPeriod(ctx, "hr", "2026-Q4")
+	h.must("open", err)
+	// Everyone but e01 files W41 (due before Monday 10-19); on Tuesday
+	// e01 is overdue.
+	for i := 2; i <= 57; i++ {
+		h.must("weekly", h.svc.Submit(ctx, fmt.Sprintf("e%02d", i), weekly("2026-W41")))
+	}
+	for _, l := range []string{"l1", "l2", "l3"} {
+		h.must("weekly", h.svc.Submit(ctx, l, weekly("2026-W41")))
+	}
+	h.clk.Set(at(2026, 10, 20, 10, 0))
+	h.take()
+	_, err = h.svc.Chase(ctx, "e02")
+	h.wantErr("an employee chasing", err, workflow.ErrForbidden)
+	n, err := h.svc.Chase(ctx, "hr")
+	h.must("chase", err)
+	var to []string
+	for _, x := range h.take() {
+		if x.Template == workflow.TplRemind && x.Data["stage"] == "chase" && x.Data["entry"] == "2026-W41" {
+			to = append(to, x.To)
+		}
+	}
+	if len(to) != 1 || to[0] != "e01" {
+		t.Errorf("chased %v, want e01 for W41", to)
+	}
+	if n < 1 {
+		t.Errorf("Chase reported %d", n)
+	}
+	if n2, err := h.svc.Chase(ctx, "hr"); err != nil || n2 != 0 {
+		t.Errorf("chasing again the same day: %d %v, want nothing more", n2, err)
 	}
 }

@@ -61,14 +61,23 @@ const (
 	// KindEndDelegation ends a delegation early (its giver or HR). ID: the
 	// delegation; V: 0.
 	KindEndDelegation = "delegation_end"
+	// KindChase reminds everyone past a deadline at once (HR's 催办). ID:
+	// ""; V: 0.
+	KindChase = "chase"
+	// KindProgress refreshes HR's progress card. ID: the period; V: 0.
+	KindProgress = "progress"
+	// KindComposeYear composes the annual appraisal (HR). ID: the year
+	// ("2026"); V: 0 (composing again replaces the results).
+	KindComposeYear = "year_compose"
 )
 
 var kinds = map[string]bool{
 	KindOpen: true, KindWeekly: true, KindMonthly: true, KindQuarterly: true, KindVote: true,
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
-	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true,
-	KindPersonStatus: true, KindAbsence: true, KindFeedback: true,
+	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
+	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true,
+	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.
@@ -85,7 +94,8 @@ const (
 
 var forms = map[string]bool{
 	FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
-	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true,
+	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true, FormEntry: true,
+	FormTargets: true,
 }
 
 // maxIDLen bounds a value's id: step ids are "<period>/<open_id>/<seq>".

@@ -297,6 +297,12 @@ func TestGolden(t *testing.T) {
 			f.Ties = nil
 			return mustCard(t)(CommitteeCard(f))
 		}},
+		{"committee_uniform", func(t *testing.T) []byte {
+			f := unitCommittee(60)
+			f.Ties = f.Ties[:1]
+			f.Uniform = uniformLines()
+			return mustCard(t)(CommitteeCard(f))
+		}},
 		{"publicity", func(t *testing.T) []byte {
 			return PublicityCard(Publicity{Org: "XX县发展和改革局", Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: pubNames}},
 				Until: "2026-10-20", ReviewUntil: "2026-10-27", Contact: "政工科 王老师 0571-12345678"})
@@ -315,6 +321,7 @@ func TestGolden(t *testing.T) {
 				ReviewState: "已于2026-10-21提交，等待政工科处理"})
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
+		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
 		{"help", func(t *testing.T) []byte { return HelpCard(Help{}) }},
 		{"help_hr", func(t *testing.T) []byte { return HelpCard(Help{HR: true, Unknown: "查一下 我的分数"}) }},
 		{"todo", func(t *testing.T) []byte {
@@ -330,9 +337,24 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(PersonCard(PersonForm{ID: "ou_05", Version: 3, Name: "周静", Unit: "办公室", Probation: true, Reason: "2026年7月新录用",
 				Absences: []string{"病假 2026-09-01 至 2026-09-03"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"}}))
 		}},
+		{"entry_review", func(t *testing.T) []byte {
+			return mustCard(t)(EntryReviewCard(EntryReview{ID: EntryID("monthly", "ou_02", "2026-10"), Version: 1, Person: "王海燕", Period: "2026-10",
+				Goals: "完成三季度总结和四季度计划", Completion: "总结已报送；计划待审定", Unfinished: []string{"档案整理：人员外出培训"}}))
+		}},
 		{"feedback", func(t *testing.T) []byte {
 			return mustCard(t)(FeedbackCard(FeedbackForm{Period: "2026-Q3", People: []FeedbackPerson{
 				{ID: "ou_01", Name: "张建国", Grade: "好", Done: true}, {ID: "ou_02", Name: "王海燕", Grade: "较好"}, {ID: "ou_03", Name: "刘志强", Grade: "一般"}}}))
+		}},
+		{"targets", func(t *testing.T) []byte { return mustCard(t)(TargetsCard(targetsForm)) }},
+		{"targets_not_assessed", func(t *testing.T) []byte { return mustCard(t)(TargetsCard(TargetsForm{Year: 2026, Name: "局长王"})) }},
+		{"target_confirm", func(t *testing.T) []byte {
+			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines, Today: "2026-07-10"}))
+		}},
+		{"target_confirm_none", func(t *testing.T) []byte {
+			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines[2:], Today: "2026-07-10"}))
+		}},
+		{"result_targets", func(t *testing.T) []byte {
+			return ResultCard(Result{Period: "2026-Q2", Version: 1, Name: "张建国", Grade: "好", Score: "92", Targets: targetLines[2:], Today: "2026-07-10"})
 		}},
 		{"review_hr", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
@@ -391,7 +413,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplDelegation:       {"from": "王海燕", "to": "李国庆", "start": "2026-10-10 09:00", "end": "2026-10-17 18:00", "reason": "外出参加培训"},
 		workflow.TplReviewDisplaced:  {"period": "2026-Q3", "grade": "较好", "was": "好"},
 		workflow.TplDelegationEnded:  {"from": "王海燕", "to": "李国庆", "end": "2026-10-12 09:30", "by": "王海燕", "reason": "提前返岗"},
-		workflow.TplTargetsProposed:  {"person": "张建国", "count": "6"},
+		workflow.TplTargetsProposed:  {"person": "张建国", "person_id": "ou_01", "year": "2026", "count": "6"},
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
 		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
@@ -471,6 +493,10 @@ func TestLargest(t *testing.T) {
 	}
 	maxCommittee := unitCommittee(60)
 	maxCommittee.Ties = nil
+	for i := 0; i < MaxUniformLines+5; i++ {
+		maxCommittee.Uniform = append(maxCommittee.Uniform, UniformLine{Who: person(i) + "（行政审批服务中心）", Scorer: true, Count: 25,
+			Mean: "88.88", Stdev: "0.99", Range: "4.5", TopGrade: "好", TopShare: "100%", LowStdev: true, LowRange: true, HighTop: true})
+	}
 	for i := 0; i < 5; i++ {
 		tie := Tie{Unit: "行政审批服务中心", Grade: "好", Seats: 1}
 		for j := 0; j < MaxTiedPeople/5; j++ {

@@ -57,9 +57,13 @@ type CommitteeForm struct {
 	Grades []string
 	Quotas []QuotaLine
 	Ties   []Tie
+	// Uniform are the scorers and units whose scores are too uniform to
+	// tell people apart (评分区分度).
+	Uniform []UniformLine
 }
 
-// CommitteeCard renders the committee card: the quota per unit, the ties
+// CommitteeCard renders the committee card: the quota per unit, the
+// scorers and units whose scores are too uniform (评分区分度), the ties
 // with a grade select and a reason per tied person, and the confirm button
 // (KindDecide with ties, KindConfirm without). ErrTooLarge above
 // MaxTiedPeople; ErrBadModel for a tie without grades to choose or a
@@ -120,6 +124,7 @@ func CommitteeCard(f CommitteeForm) ([]byte, error) {
 			"rows": rows,
 		})
 	}
+	els = append(els, uniformSection(f.Uniform)...)
 	if len(ids) == 0 {
 		els = append(els, md("没有需要审定的并列情况。请确认本期考核等次，确认后即可公示。"),
 			button("confirm", "确认等次", "primary", Value{K: KindConfirm, ID: f.Period, V: f.Version}))

@@ -279,3 +279,48 @@ func FuzzFromTemplate(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseTargets(f *testing.F) {
+	addSeeds(f, `{"target1_title":"起草报告","target1_quantity":"1份","target1_standard":"按时","target1_deadline":"2026-06-30 +0800","target1_role":"lead"}`,
+		`{"target1_title":"a","target1_deadline":"2027-01-01","target2_role":"assist"}`, `{"target1_role":"lead"}`, `{}`,
+		`{"target3_title":"\u202e任务\u200b","target3_deadline":"2026-02-28","target3_role":"assist","target9_title":"x"}`,
+		`{"target1_title":"a","target1_deadline":"2026-02-29"}`, `{"target1_title":["a"]}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		rows, err := ParseTargets(m, 2026)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		if len(rows) == 0 || len(rows) > MaxTargetRows {
+			t.Fatalf("accepted %d rows", len(rows))
+		}
+		for _, r := range rows {
+			checkText(t, "target title", r.Title, MaxShortText, false, true)
+			checkText(t, "target quantity", r.Quantity, MaxQuantity, false, false)
+			checkText(t, "target standard", r.Standard, MaxShortText, false, false)
+			if d, ok := parseDate(r.Deadline); !ok || d != r.Deadline || !strings.HasPrefix(d, "2026-") {
+				t.Fatalf("accepted deadline %q outside 2026", r.Deadline)
+			}
+		}
+	})
+}
+
+func FuzzSplitTargetsID(f *testing.F) {
+	for _, s := range []string{"2026/ou_01", "2026/", "26/ou_01", "2026/ou_01/3", "２０２６/ou_01", "0999/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		y, p, ok := SplitTargetsID(id)
+		if !ok {
+			return
+		}
+		// What is accepted is exactly what TargetsID writes.
+		if y < 1000 || y > 9999 || p == "" || strings.Contains(p, "/") || TargetsID(y, p) != id {
+			t.Fatalf("SplitTargetsID(%q) = %d, %q", id, y, p)
+		}
+	})
+}

@@ -21,6 +21,7 @@ const (
 	CmdFiled     = "备案"
 	CmdReviews   = "复核"
 	CmdPeople    = "人员"
+	CmdTargets   = "目标"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -37,6 +38,7 @@ func HelpCard(h Help) []byte {
 		"**" + CmdTodo + "**：列出需要我办理的事项（填写、测评、审核）",
 		"**" + CmdMine + "**：查看我的考核结果，申请复核",
 		"**" + CmdRecord + "**：填写本周的周记实",
+		"**" + CmdTargets + "**：填报本年度工作目标（年初分解），查看领导确认和完成情况；「" + CmdTargets + " 2027」查看其他年度",
 		"**" + CmdDelegate + "**（领导）：查看委托；「" + CmdDelegate + " @代办人 开始日期 结束日期 事由」外出期间委托他人审核",
 		"**" + CmdCommittee + "**（考核委员会）：打开待审定的名额和并列人员",
 	}
@@ -49,6 +51,7 @@ func HelpCard(h Help) []byte {
 			"**"+CmdClose+"**（政工科）：全部审核完成后结束本期考核，提交考核委员会审定",
 			"**"+CmdReviews+"**（政工科、委员会）：查看和办理复核申请",
 			"**"+CmdFiled+"**（政工科）：记录本期结果已报送备案",
+			"**年度**（政工科）：「年度 2026」查看各期状态，生成年度考核结果并逐人通知",
 			"**"+CmdPeople+"**（政工科）：「"+CmdPeople+" @某人」设置试用期、立案调查、处分、免于考核，登记请假")
 	}
 	var els []elem

@@ -146,6 +146,8 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Title, n.Colour = item+"今天截止", Orange
 		case "overdue":
 			n.Title, n.Colour = item+"已逾期，请尽快完成", Red
+		case "chase":
+			n.Title, n.Colour = "政工科催办："+item+"已逾期", Red
 		}
 		n.Subtitle = period
 		what := item
@@ -310,6 +312,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 	case workflow.TplTargetsProposed:
 		n.Title, n.Colour = "请确认年度目标："+g("person"), Blue
 		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核确认。"}
+		if y, err := strconv.Atoi(data["year"]); err == nil && has("person_id") {
+			n.Subtitle = data["year"] + "年"
+			n.Buttons = []Button{{Text: "去确认", Primary: true, Value: Open(FormTargets, TargetsID(y, data["person_id"]))}}
+		}
 	case workflow.TplFilingDue:
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange
 		n.Subtitle = period

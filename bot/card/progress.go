@@ -37,6 +37,9 @@ type Progress struct {
 	AsOf    string
 	Units   []UnitProgress
 	Overdue []Overdue
+	// Chase shows the 催办 button (KindChase), which reminds everyone
+	// overdue at once.
+	Chase bool
 }
 
 func pct(done, total int) int {
@@ -127,6 +130,12 @@ func ProgressCard(p Progress) []byte {
 		els = append(els, md(fmt.Sprintf("**逾期未完成（%d人）**\n%s%s", len(p.Overdue), strings.Join(lines, "\n"), more)))
 	} else {
 		els = append(els, md("暂无逾期人员。"))
+	}
+	if p.Chase {
+		els = append(els, columns(
+			[]elem{button("chase", "一键催办逾期人员", "primary", Value{K: KindChase})},
+			[]elem{button("refresh", "刷新", "default", Value{K: KindProgress, ID: p.Period})},
+		))
 	}
 	colour := Green
 	if len(p.Overdue) > 0 {

@@ -85,6 +85,10 @@ type Result struct {
 	ReviewState string
 	// Feedback is the leader's 反馈, shown when given.
 	Feedback string
+	// Targets are the annual targets due in the period, shown done, late
+	// or overdue as of Today (YYYY-MM-DD).
+	Targets []TargetLine
+	Today   string
 }
 
 // ResultCard renders a person's result with the explanation and, while the
@@ -106,6 +110,9 @@ func ResultCard(r Result) []byte {
 			ex = append(ex, "- "+escLine(clip(e, 200)))
 		}
 		els = append(els, md("**计算说明**\n"+strings.Join(ex, "\n")))
+	}
+	if len(r.Targets) > 0 {
+		els = append(els, targetsDue(r.Targets, r.Today))
 	}
 	if r.Feedback != "" {
 		els = append(els, md("**领导反馈：**"+esc(clip(r.Feedback, 1000))))

@@ -33,8 +33,9 @@ const (
 	Year                     // 年度 [年] (HR): compose the year
 	Filed                    // 备案 [期] (HR): mark a period filed
 	Reviews                  // 复核 [期] (HR, committee): pending 复核 requests
+	Targets                  // 目标 [年]: my annual targets (年初分解) and the form to propose more
 
-	last = Reviews
+	last = Targets
 )
 
 // Max bounds what is parsed; a command is a few words.
@@ -76,6 +77,7 @@ var words = map[string]grammar{
 	"年度":    {cmd: Year, args: 1}, "年度考核": {cmd: Year, args: 1},
 	"备案": {cmd: Filed, args: 1},
 	"复核": {cmd: Reviews, args: 1},
+	"目标": {cmd: Targets, args: 1}, "年度目标": {cmd: Targets, args: 1},
 }
 
 // Parsed is a recognised command and its arguments ("公示 2026-Q3" has Args

@@ -42,6 +42,8 @@ func TestParse(t *testing.T) {
 		{"Year", "年度 2026", Parsed{Cmd: Year, Args: []string{"2026"}}},
 		{"Filed", "备案 2026-Q4", Parsed{Cmd: Filed, Args: []string{"2026-Q4"}}},
 		{"Reviews", "复核", Parsed{Cmd: Reviews}},
+		{"Targets", "目标", Parsed{Cmd: Targets}},
+		{"TargetsOfYear", "年度目标 2027", Parsed{Cmd: Targets, Args: []string{"2027"}}},
 		{"BidiStripped", "\u202e公示\u202c 2026-Q3", Parsed{Cmd: Publish, Args: []string{"2026-Q3"}}},
 		{"ZeroWidthInsideWord", "待\u200b办", Parsed{Cmd: Todo}},
 		{"ArgTooLong", "公示 " + strings.Repeat("1", MaxArg+1), Parsed{Cmd: Help, Unknown: true}},

@@ -177,6 +177,18 @@ type Config struct {
 	FeedbackWorkdays  int `yaml:"feedback_workdays"`
 	PublicityWorkdays int `yaml:"publicity_workdays"`
 	ReviewDays        int `yaml:"review_days"`
+	// Uniform* say when the committee is shown that a scorer's or a unit's
+	// scores are too uniform to tell people apart (大锅饭, see
+	// scoring.UniformRule): UniformOff turns it off; UniformMinSize is the
+	// smallest group judged (0 keeps 4); UniformStdevUnder and
+	// UniformRangeUnder are points ("2", "5"), UniformTopShareOver a share
+	// ("80%"); empty keeps the default. KAOHE_UNIFORM_OFF, _MIN_SIZE,
+	// _STDEV_UNDER, _RANGE_UNDER, _TOP_SHARE_OVER.
+	UniformOff          bool   `yaml:"uniform_off"`
+	UniformMinSize      int    `yaml:"uniform_min_size"`
+	UniformStdevUnder   string `yaml:"uniform_stdev_under"`
+	UniformRangeUnder   string `yaml:"uniform_range_under"`
+	UniformTopShareOver string `yaml:"uniform_top_share_over"`
 }
 
 // Stores and migration modes.
@@ -310,6 +322,11 @@ func (c *Config) settings() []setting {
 		{key: "feedback_workdays", env: "KAOHE_FEEDBACK_WORKDAYS", num: &c.FeedbackWorkdays},
 		{key: "publicity_workdays", env: "KAOHE_PUBLICITY_WORKDAYS", num: &c.PublicityWorkdays},
 		{key: "review_days", env: "KAOHE_REVIEW_DAYS", num: &c.ReviewDays},
+		{key: "uniform_off", env: "KAOHE_UNIFORM_OFF", flag: &c.UniformOff},
+		{key: "uniform_min_size", env: "KAOHE_UNIFORM_MIN_SIZE", num: &c.UniformMinSize},
+		{key: "uniform_stdev_under", env: "KAOHE_UNIFORM_STDEV_UNDER", str: &c.UniformStdevUnder},
+		{key: "uniform_range_under", env: "KAOHE_UNIFORM_RANGE_UNDER", str: &c.UniformRangeUnder},
+		{key: "uniform_top_share_over", env: "KAOHE_UNIFORM_TOP_SHARE_OVER", str: &c.UniformTopShareOver},
 	}
 }
 
@@ -517,6 +534,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReminderGrace <= 0 {
 		return c.fieldError("reminder_grace", "must be above 0")
+	}
+	if _, err := c.uniformity(); err != nil {
+		return err
 	}
 	if c.ClockURL != "" {
 		if c.ClockFile != "" {

@@ -62,6 +62,23 @@ func TestLoadConfig(t *testing.T) {
 		{name: "BadOpenPeriods", env: with(map[string]string{"KAOHE_OPEN_PERIODS": "weekly"}), wantField: "open_periods"},
 		{name: "BadFlag", env: with(map[string]string{"KAOHE_PUBLISH_ALL": "maybe"}), wantField: "publish_all"},
 		{name: "ReviewDaysTooLong", env: with(map[string]string{"KAOHE_REVIEW_DAYS": "400"}), wantField: "review_days"},
+		{name: "OK_Uniform", file: "uniform_min_size: 5\nuniform_stdev_under: 1.5\nuniform_top_share_over: 90%\n",
+			env: with(map[string]string{"KAOHE_UNIFORM_RANGE_UNDER": "4"}), check: func(t *testing.T, c Config) {
+				r := c.uniformRule()
+				if r.Off || r.MinSize != 5 || r.StdevUnder.String() != "1.5" || r.RangeUnder.String() != "4" || r.TopShareOver.String() != "90%" {
+					t.Errorf("uniformity rule: %+v", r)
+				}
+			}},
+		{name: "OK_UniformOff", env: with(map[string]string{"KAOHE_UNIFORM_OFF": "true"}), check: func(t *testing.T, c Config) {
+			if r := c.uniformRule(); !r.Off || r.MinSize != 0 || !r.StdevUnder.IsZero() {
+				t.Errorf("uniformity rule: %+v, want off with defaults left to scoring", r)
+			}
+		}},
+		{name: "ErrUniformMinSize", env: with(map[string]string{"KAOHE_UNIFORM_MIN_SIZE": "1"}), wantField: "uniform_min_size"},
+		{name: "ErrUniformStdev", env: with(map[string]string{"KAOHE_UNIFORM_STDEV_UNDER": "2分"}), wantField: "uniform_stdev_under"},
+		{name: "ErrUniformRange", env: with(map[string]string{"KAOHE_UNIFORM_RANGE_UNDER": "-5"}), wantField: "uniform_range_under"},
+		{name: "ErrUniformShare", env: with(map[string]string{"KAOHE_UNIFORM_TOP_SHARE_OVER": "120%"}), wantField: "uniform_top_share_over"},
+		{name: "ErrUniformShareNoSign", env: with(map[string]string{"KAOHE_UNIFORM_TOP_SHARE_OVER": "0.8"}), wantField: "uniform_top_share_over"},
 		{name: "OK_MemoryOnlyByName", env: map[string]string{"KAOHE_APP_ID": "cli_a", "KAOHE_APP_SECRET": "sec"},
 			args: []string{"--store", "memory"}, check: func(t *testing.T, c Config) {
 				if c.Storage != StorageMemory {

@@ -28,7 +28,9 @@ var quarterScore = map[string]int{"ou_a1": 95, "ou_a2": 93, "ou_a3": 88, "ou_a4"
 
 // quarterBallot is what each voter gives every colleague: unusual numbers
 // the log scan looks for.
-func quarterBallot(voter string) string { return fmt.Sprintf("7%d.%d3", voter[len(voter)-1]-'0', voter[len(voter)-1]-'0') }
+func quarterBallot(voter string) string {
+	return fmt.Sprintf("7%d.%d3", voter[len(voter)-1]-'0', voter[len(voter)-1]-'0')
+}
 
 // quarterSecret is written in every weekly record; no log line may carry it.
 const quarterSecret = "机密周记实"
@@ -115,6 +117,27 @@ func TestQuarterInChat(t *testing.T) {
 		q.advanceTo(calendar.Default().At(day, 15, 5))
 		q.answerReminders(sc)
 	}
+	// The leader writes a 点评 on a 月小结 from the to-do list; the person
+	// reads it.
+	todo := q.say("ou_l1", "待办", "我的待办")
+	if !todo.Contains("点评月小结") {
+		q.fail("the leader's to-do list has no 月小结 to comment: %s", todo.Content)
+	}
+	r := q.click(todo, "ou_l1", "todo_1", nil, "")
+	who := ""
+	for _, p := range quarterStaff {
+		if strings.Contains(string(r.Card), "月小结："+p.name) {
+			who = p.id
+		}
+	}
+	q.click(todo, "ou_l1", "comment", map[string]any{card.FieldRemark: "目标明确，完成较好"}, "已点评")
+	if who == "" {
+		q.fail("点评 card for no one known: %s", r.Card)
+	}
+	if m := q.wait(who, "目标明确，完成较好"); !m.Contains("点评") {
+		q.fail("the 点评 did not reach %s: %s", who, m.Content)
+	}
+
 	// The W53 record (to 2027-01-03) and the summary and vote reminders
 	// come in the new year.
 	for day = calendar.NewDate(2027, 1, 4); !q.allSummarised(); day = day.AddDays(1) {
@@ -176,6 +199,11 @@ func TestQuarterInChat(t *testing.T) {
 	// The 复核 window closes by itself; HR records 备案.
 	q.advanceTo(calendar.Default().At(day.AddDays(30), 10, 0))
 	q.say("ou_hr", "备案", "已备案")
+
+	// The year, from the quarter it had: HR composes it; each person is told.
+	yc := q.say("ou_hr", "年度 2026", "2026年度考核")
+	q.click(yc, "ou_hr", "btn_1", nil, "已生成")
+	q.wait("ou_a1", "2026年度考核结果")
 
 	// The log scan.
 	out := serve.logs.String()

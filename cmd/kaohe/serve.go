@@ -171,7 +171,8 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl,
 		Plans: plans, Grace: time.Duration(cfg.ReminderGrace), ManualOpen: cfg.OpenPeriods == "manual", PublishAll: cfg.PublishAll,
 		QuotaPerUnit: cfg.QuotaPerUnit, HalfYearTalk: cfg.HalfYearTalk, BottomAlertAfter: cfg.BottomAlertAfter,
-		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays})
+		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays,
+		Uniformity: cfg.uniformRule()})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}

@@ -1,0 +1,58 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+)
+
+// Chase is HR's 催办 from the progress card: everyone who is past a
+// deadline now — a missing 周记实, 月小结 or 季度小结, a vote not cast, a
+// step not decided — gets a reminder at once, as the overdue nudge of
+// their item would send it. One chase per person, item and day: pressing
+// again the same day sends nothing more. It returns how many reminders
+// were queued. Errors: ErrForbidden (not HR).
+func (s *Service) Chase(ctx context.Context, by string) (int, error) {
+	sent := 0
+	err := s.change(ctx, by, "reminder.chase", "overdue", func(o *op) error {
+		sent = 0
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		today := s.today(o.now)
+		items, err := s.items(o.ctx, o.tx, today)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if !today.After(it.due) {
+				continue
+			}
+			switch it.kind {
+			case planWeekly, planMonthly, planSummary, planVote, planStep:
+			default:
+				continue // 反馈 and 备案 have their own escalation to HR
+			}
+			notes, err := s.recipients(o.ctx, o.tx, it, Nudge{Stage: StageOverdue}, o.now, today)
+			if err != nil {
+				return err
+			}
+			for _, n := range notes {
+				if n.Template != TplRemind {
+					continue
+				}
+				n.Data["stage"] = "chase"
+				n.Key = DedupeKey("chase", it.schedule, today.String(), n.To)
+				n.CreatedAt = o.now
+				id, err := o.tx.Enqueue(o.ctx, n)
+				if err == nil && id > 0 {
+					sent++
+				} else if err != nil && !errors.Is(err, ErrConflict) {
+					return err
+				}
+			}
+		}
+		o.logf("chased %d", sent)
+		return nil
+	})
+	return sent, err
+}
