@@ -248,6 +248,21 @@ func (b *Bot) formOf(ctx context.Context, st workflow.Step) card.ScoringForm {
 	s := b.svc.Scheme()
 	f := card.ScoringForm{Step: st.ID, Version: st.Version, StepName: st.Name, Period: st.Period,
 		Person: b.name(ctx, st.Person), Due: st.Due.String(), Later: st.Index > 0, Returned: st.Reason, Comment: st.Assessment.Comment}
+	if sp := s.Special; len(s.Grades) > 0 {
+		f.DirectTop, f.DirectBottom = sp.DirectTop, sp.DirectBottom
+		f.TopGrade, f.BottomGrade = s.Grades[0].Label, s.Grades[len(s.Grades)-1].Label
+	}
+	if d := st.Assessment.Direct; d != nil {
+		list := f.DirectTop
+		if d.Grade == "bottom" {
+			list = f.DirectBottom
+		}
+		for i, r := range list {
+			if r == d.Reason {
+				f.Direct = fmt.Sprintf("%s:%d", d.Grade, i)
+			}
+		}
+	}
 	if e, err := b.entry(ctx, workflow.EntryQuarterly, st.Person, st.Period); err == nil {
 		f.Summary = e.Body.Summary
 	}
@@ -350,6 +365,9 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 		act.Action = workflow.ActSendBack
 	} else {
 		a := &workflow.Assessment{Comment: sc.Comment, Grade: sc.Grade}
+		if sc.DirectGrade != "" {
+			a.Direct = &scoring.DirectInput{Grade: sc.DirectGrade, Reason: sc.DirectReason}
+		}
 		if len(sc.Scores) > 0 {
 			a.Indicators = map[string]scoring.Dec{}
 		}

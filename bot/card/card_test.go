@@ -277,6 +277,12 @@ func TestGolden(t *testing.T) {
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
 		{"scoring_s4", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4Scoring())) }},
 		{"scoring_s4_first", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4First)) }},
+		{"scoring_direct", func(t *testing.T) []byte {
+			f := s4First
+			f.DirectTop, f.DirectBottom, f.TopGrade, f.BottomGrade = []string{"承担急难险重任务表现突出"}, []string{"拒不服从组织安排"}, "好", "较差"
+			f.Direct = "top:0"
+			return mustCard(t)(ScoringCard(f))
+		}},
 		{"scoring_s5_grade", func(t *testing.T) []byte {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
 				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"}, Grade: "B"}))

@@ -451,3 +451,46 @@ func TestParseScoringScoreAndGrade(t *testing.T) {
 		})
 	}
 }
+
+// TestParseScoringDirect: a direct determination comes back as its grade
+// and the scheme's reason; anything not offered is refused.
+func TestParseScoringDirect(t *testing.T) {
+	t.Parallel()
+	f := s4Scoring()
+	f.DirectTop, f.DirectBottom, f.TopGrade, f.BottomGrade = []string{"承担急难险重任务表现突出"}, []string{"拒不服从组织安排"}, "好", "较差"
+	form := func(direct any) map[string]any {
+		m := map[string]any{}
+		walkTree(f.Indicators, 0, func(in Indicator, _ int) {
+			if len(in.Children) == 0 {
+				m[IndicatorField(in.ID)] = in.Value
+			}
+		})
+		if direct != nil {
+			m[FieldDirect] = direct
+		}
+		return m
+	}
+	tests := []struct {
+		name          string
+		direct        any
+		grade, reason string
+		field         string
+	}{
+		{"None", "none", "", "", "-"},
+		{"Absent", nil, "", "", "-"},
+		{"Top", "top:0", "top", "承担急难险重任务表现突出", "-"},
+		{"Bottom", "bottom:0", "bottom", "拒不服从组织安排", "-"},
+		{"NotOffered", "top:1", "", "", FieldDirect},
+		{"Garbage", "好", "", "", FieldDirect},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := ParseScoring(KindApprove, form(tc.direct), f)
+			wantField(t, err, tc.field)
+			if tc.field == "-" && (s.DirectGrade != tc.grade || s.DirectReason != tc.reason) {
+				t.Errorf("direct = %q %q, want %q %q", s.DirectGrade, s.DirectReason, tc.grade, tc.reason)
+			}
+		})
+	}
+}

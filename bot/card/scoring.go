@@ -13,6 +13,7 @@ const (
 	FieldScore   = "score"   // the total score, for schemes scored as one number (S2)
 	FieldGrade   = "grade"   // the grade, for schemes graded by the leader (S5, S9, S10)
 	FieldReason  = "reason"  // multiline: why the step is sent back or adjusted
+	FieldDirect  = "direct"  // select: a direct determination with the scheme's reason, or none
 
 	AdjustBonus     = "bonus"  // 加分 rows
 	AdjustDeduction = "deduct" // 减分 rows
@@ -131,6 +132,33 @@ type ScoringForm struct {
 
 	Suggestion *Suggestion
 	Quota      *QuotaPosition
+
+	// DirectTop and DirectBottom are the scheme's reasons for a direct top
+	// or bottom grade (S4 五、1: 急难险重任务; S8 四(二)); TopGrade and
+	// BottomGrade name those grades. Direct prefills the choice
+	// ("top:0", "bottom:1"; "" for none).
+	DirectTop, DirectBottom []string
+	TopGrade, BottomGrade   string
+	Direct                  string
+}
+
+// directNone is the direct-determination select's "none".
+const directNone = "none"
+
+// directOptions are the select's choices: none, then each reason of each
+// direction, valued "top:<i>" or "bottom:<i>".
+func (f ScoringForm) directOptions() []option {
+	if len(f.DirectTop)+len(f.DirectBottom) == 0 {
+		return nil
+	}
+	opts := []option{{"不直接确定等次", directNone}}
+	for i, r := range f.DirectTop {
+		opts = append(opts, option{clip("直接确定为「"+f.TopGrade+"」："+r, 60), fmt.Sprintf("top:%d", i)})
+	}
+	for i, r := range f.DirectBottom {
+		opts = append(opts, option{clip("直接确定为「"+f.BottomGrade+"」："+r, 60), fmt.Sprintf("bottom:%d", i)})
+	}
+	return opts
 }
 
 // ScoringCard renders the scoring card: the indicator table with maxima
@@ -218,6 +246,13 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 			opts[i] = option{g, g}
 		}
 		fe = append(fe, selectStatic(FieldGrade, "考核等次", opts, f.Grade, false))
+	}
+	if opts := f.directOptions(); opts != nil {
+		initial := f.Direct
+		if initial == "" {
+			initial = directNone
+		}
+		fe = append(fe, selectStatic(FieldDirect, "直接确定等次（方案规定的情形）", opts, initial, false))
 	}
 	fe = append(fe, hr())
 	fe = append(fe, adjustRows(AdjustBonus, "加分", f.Bonus, f.BonusRows, f.BonusCap)...)
@@ -314,6 +349,9 @@ type Scoring struct {
 	Comment      string
 	// Reason is required for KindReturn and KindAdjust.
 	Reason string
+	// DirectGrade is "top" or "bottom" for a direct determination, with
+	// DirectReason one of the scheme's reasons; "" for none.
+	DirectGrade, DirectReason string
 }
 
 // ParseScoring reads the scoring form sent by the button of kind (the
@@ -411,6 +449,25 @@ func ParseScoring(kind string, fv map[string]any, f ScoringForm) (Scoring, error
 				return s, fieldErr(AdjustField(a.kind, i, PartReason), lbl+" 事由", "必填")
 			}
 			*a.out = append(*a.out, Adjustment{Points: pts, Reason: reason, Event: event})
+		}
+	}
+	if opts := f.directOptions(); opts != nil {
+		vals := make([]string, len(opts))
+		for i, o := range opts {
+			vals[i] = o.value
+		}
+		d, err := r.choice(FieldDirect, "直接确定等次", vals, false)
+		if err != nil && full {
+			return s, err
+		}
+		if full && d != "" && d != directNone {
+			dir, idx, _ := strings.Cut(d, ":")
+			i, _ := strconv.Atoi(idx)
+			list := f.DirectTop
+			if dir == "bottom" {
+				list = f.DirectBottom
+			}
+			s.DirectGrade, s.DirectReason = dir, list[i]
 		}
 	}
 	comment, err := r.text(FieldComment, "评语", MaxText, true, false)

@@ -170,6 +170,10 @@ func (s *Server) ClickButton(ctx context.Context, messageID, operatorOpenID, nam
 				return nil, fmt.Errorf("click %s: field %q: %w", messageID, k, ErrUnknownField)
 			}
 		}
+		// What the client submits for a field the person did not touch:
+		// its default, as Lark's input, select and date picker docs say a
+		// default counts as filled (an emptied field is sent as "").
+		formValue = withDefaults(formValue, fields)
 		for n, f := range fields {
 			if req, _ := f["required"].(bool); req && isEmpty(formValue[n]) {
 				return nil, fmt.Errorf("click %s: field %q: %w", messageID, n, ErrRequiredEmpty)
@@ -389,4 +393,44 @@ func (s *Server) applyAnswerLocked(m *Message, operator string, reply *CardReply
 		reply.Card = c.Data
 	}
 	return reply, nil
+}
+
+// withDefaults returns fv with every field it lacks set to the field's
+// default: an input's default_value, a select's initial_option, a multi
+// select's selected_values, a date picker's initial_date (sent with the
+// client's zone, "2026-10-20 +0800", as Lark sends a picked date) and a
+// time picker's initial_time.
+func withDefaults(fv map[string]any, fields map[string]map[string]any) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, v := range fv {
+		out[k] = v
+	}
+	for n, f := range fields {
+		if _, ok := out[n]; ok {
+			continue
+		}
+		switch f["tag"] {
+		case "input":
+			if v, ok := f["default_value"].(string); ok && v != "" {
+				out[n] = v
+			}
+		case "select_static", "select_person":
+			if v, ok := f["initial_option"].(string); ok && v != "" {
+				out[n] = v
+			}
+		case "multi_select_static", "multi_select_person":
+			if v, ok := f["selected_values"].([]any); ok && len(v) > 0 {
+				out[n] = v
+			}
+		case "date_picker":
+			if v, ok := f["initial_date"].(string); ok && v != "" {
+				out[n] = v + " +0800"
+			}
+		case "picker_time":
+			if v, ok := f["initial_time"].(string); ok && v != "" {
+				out[n] = v
+			}
+		}
+	}
+	return out
 }
