@@ -171,3 +171,34 @@ func TestEndedDelegation(t *testing.T) {
 		}
 	}
 }
+
+// TestMovedPersonStepsFollow: when HR moves a person to another unit, the
+// pending step goes to the new unit's leader, who is told; the old leader
+// can no longer decide it.
+func TestMovedPersonStepsFollow(t *testing.T) {
+	t.Parallel()
+	h, st := badHarness(t)
+	if st.Assignee != "l1" {
+		t.Fatalf("e01's step is with %s, want l1", st.Assignee)
+	}
+	h.take()
+	h.must("move", h.svc.MovePerson(ctx, "hr", "e01", "u2", "工作调动"))
+	moved := h.pendingStep("2026-Q3", "e01")
+	if moved.Assignee != "l2" || moved.ID != st.ID {
+		t.Fatalf("after the move: step %+v, want it with l2", moved)
+	}
+	told := false
+	for _, n := range h.take() {
+		told = told || (n.Template == workflow.TplStepAssigned && n.To == "l2")
+	}
+	if !told {
+		t.Errorf("the new leader was not told of the step")
+	}
+	err := h.svc.Act(ctx, "l1", workflow.StepAction{StepID: moved.ID, Version: moved.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}})
+	if !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("the old leader approving after the move: %v, want ErrForbidden", err)
+	}
+	h.must("new leader approves", h.svc.Act(ctx, "l2", workflow.StepAction{StepID: moved.ID, Version: moved.Version, Action: workflow.ActApprove,
+		Assessment: &workflow.Assessment{Indicators: s4Scores(90)}}))
+}
