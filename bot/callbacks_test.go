@@ -61,6 +61,7 @@ func TestNewCallbacksRefuseStrangersAndStaleCards(t *testing.T) {
 		{card.KindFeedback, "2026-Q3", 0, map[string]any{card.FieldFeedbackPerson: "ou_l1", card.FieldFeedbackStrengths: "x"}},
 		{card.KindEntryComment, card.EntryID("monthly", "ou_l1", "2026-07"), 1, map[string]any{card.FieldRemark: "x"}},
 		{card.KindEntryReturn, card.EntryID("monthly", "ou_l1", "2026-07"), 1, map[string]any{card.FieldRemark: "x"}},
+		{card.KindTalk, card.TalkID("2026-Q3", "ou_l1"), 0, map[string]any{card.FieldTalkNote: "x"}},
 	}
 	for i, s := range strangers {
 		audit, outbox, denied := counts()

@@ -39,6 +39,10 @@ type Scheme struct {
 	Annual *Annual `yaml:"annual"`
 	// Allowances are the money consequences (S2).
 	Allowances []AllowanceRule `yaml:"allowances"`
+	// Talks are the talks a period's grade calls for: the person's leader
+	// is asked to hold one and records that it happened (S4: 一般、较差 →
+	// 谈话提醒; S5: a D → 诫勉谈话).
+	Talks []TalkRule `yaml:"talks"`
 
 	indicatorIndex map[string]*Indicator // every node by id, built by validate
 	indicatorTotal Dec                   // sum of the top-level maxima
@@ -335,4 +339,12 @@ type AllowanceRule struct {
 	FreeDays     int    `yaml:"free_days"`
 	PerDay       *Dec   `yaml:"per_day"`
 	FullAt       int    `yaml:"full_at"`
+}
+
+// TalkRule asks for a talk with everyone given one of Grades in a period.
+type TalkRule struct {
+	// Grades are the period grades that call for the talk.
+	Grades []string `yaml:"grades"`
+	// Kind names the talk (谈话, 诫勉谈话), shown on the cards.
+	Kind string `yaml:"kind"`
 }

@@ -3,6 +3,7 @@ package scoring
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -95,6 +96,20 @@ func (s *Scheme) validate() SchemeErrors {
 	v.bands("bands", s.Bands, s.periodGrade)
 	v.quotas()
 	v.special()
+	for i, t := range v.s.Talks {
+		f := fmt.Sprintf("talks[%d]", i)
+		if strings.TrimSpace(t.Kind) == "" {
+			v.add(f+".kind", "required")
+		}
+		if len(t.Grades) == 0 {
+			v.add(f+".grades", "required")
+		}
+		for _, g := range t.Grades {
+			if _, ok := v.s.periodGrade(g); !ok {
+				v.add(f+".grades", "unknown grade %q", g)
+			}
+		}
+	}
 	v.annual()
 	v.allowances()
 	return v.errs

@@ -343,6 +343,22 @@ func TestQuarterS4(t *testing.T) {
 		t.Errorf("private results = %d, want 60", got)
 	}
 	h.checkNotes(ns, []string{"l1", "l2", "l3", "s1", "s2"}, time.Time{}, workflow.TplFeedbackDue)
+	// S4 五、8: 一般 (e50) and 较差 (e57) call for a talk by their leader (l3).
+	var talks []string
+	for _, n := range ns {
+		if n.Template == workflow.TplTalkDue {
+			talks = append(talks, n.To+":"+n.Data["person_id"]+":"+n.Data["kind"])
+		}
+	}
+	sort.Strings(talks)
+	if strings.Join(talks, " ") != "l3:e50:谈话 l3:e57:谈话" {
+		t.Errorf("talks asked for: %v", talks)
+	}
+	h.wantErr("a talk by someone else", h.svc.RecordTalk(ctx, "l1", q, "e50", "谈话", "谈过了"), workflow.ErrForbidden)
+	h.wantErr("a talk the grade does not call for", h.svc.RecordTalk(ctx, "l1", q, "e01", "谈话", "谈过了"), workflow.ErrInvalidInput)
+	h.wantErr("a talk without a note", h.svc.RecordTalk(ctx, "l3", q, "e50", "谈话", " "), workflow.ErrInvalidInput)
+	h.must("talk", h.svc.RecordTalk(ctx, "l3", q, "e50", "谈话", "10月20日谈话，指出材料报送不及时，要求限期改进"))
+	h.wantErr("the same talk twice", h.svc.RecordTalk(ctx, "l3", q, "e50", "谈话", "再谈"), workflow.ErrConflict)
 	if _, err := h.svc.Result(ctx, "e51", q, "e50"); err == nil {
 		t.Errorf("a colleague read e50's result")
 	}

@@ -166,6 +166,7 @@ const (
 	EntryMonthly    = "monthly"    // 月小结/月自查
 	EntryQuarterly  = "quarterly"  // 季度小结/登记表 (the period's self-summary)
 	EntryAttendance = "attendance" // a month's attendance, entered by HR
+	EntryTalk       = "talk"       // a talk the leader held (scheme talks), recorded by the leader
 )
 
 // Entry states; see doc.go.

@@ -38,6 +38,9 @@ const (
 	// TplFeedback: a person gets their leader's 反馈. Data: period,
 	// strengths, problems, requests.
 	TplFeedback = "feedback"
+	// TplTalkDue: a leader is asked for the talk a grade calls for
+	// (scheme talks). Data: period, person, person_id, kind, grade.
+	TplTalkDue = "talk_due"
 	// TplHalfYearTalk: a 分管领导 is asked to talk with the lowest-ranked
 	// of the units they oversee (S8). Data: period, names.
 	TplHalfYearTalk = "half_year_talk"

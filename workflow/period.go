@@ -506,6 +506,12 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 			}
 			if l := leaderOf(p, units); l != "" {
 				feedback[l] = append(feedback[l], p.Name)
+				for _, tr := range s.scheme.Talks {
+					if contains(tr.Grades, r.Grade) {
+						o.note(l, TplTalkDue, map[string]string{"period": periodID, "person": p.Name, "person_id": p.ID,
+							"kind": tr.Kind, "grade": r.Grade}, periodID, p.ID, tr.Kind)
+					}
+				}
 			}
 		}
 		due := s.cal.AddWorkdays(today, s.cfg.FeedbackWorkdays)

@@ -347,6 +347,9 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(EntryReviewCard(EntryReview{ID: EntryID("monthly", "ou_02", "2026-10"), Version: 1, Person: "王海燕", Period: "2026-10",
 				Goals: "完成三季度总结和四季度计划", Completion: "总结已报送；计划待审定", Unfinished: []string{"档案整理：人员外出培训"}}))
 		}},
+		{"talk", func(t *testing.T) []byte {
+			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "谈话", Grade: "一般"}))
+		}},
 		{"feedback", func(t *testing.T) []byte {
 			return mustCard(t)(FeedbackCard(FeedbackForm{Period: "2026-Q3", People: []FeedbackPerson{
 				{ID: "ou_01", Name: "张建国", Grade: "好", Done: true}, {ID: "ou_02", Name: "王海燕", Grade: "较好"}, {ID: "ou_03", Name: "刘志强", Grade: "一般"}}}))
@@ -411,6 +414,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
 		workflow.TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
 		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		workflow.TplTalkDue:          {"period": "2026-Q3", "person": "周静", "person_id": "ou_05", "kind": "谈话", "grade": "一般"},
 		workflow.TplFeedback:         {"period": "2026-Q3", "strengths": "完成防汛任务", "problems": "材料报送不够及时", "requests": "加强时间管理"},
 		workflow.TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
 		workflow.TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},

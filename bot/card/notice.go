@@ -103,7 +103,7 @@ var ErrUnknownTemplate = errors.New("unknown notification template")
 var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
-	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
+	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 }
 
@@ -250,6 +250,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Lines = []string{"请于" + g("due") + "前与以下" + g("count") + "人反馈考核结果：", g("names")}
 		n.Note = "反馈应肯定成绩、指出不足、提出改进要求。"
 		n.Buttons = []Button{{Text: "去反馈", Primary: true, Value: Open(FormFeedback, data["period"])}}
+	case workflow.TplTalkDue:
+		n.Title, n.Colour = "请进行"+g("kind")+"："+g("person"), Orange
+		n.Lines = []string{g("person") + period + "平时考核等次为「" + g("grade") + "」，请及时进行" + g("kind") + "，并记录谈话情况。"}
+		n.Buttons = []Button{{Text: "记录" + g("kind"), Primary: true, Value: Open(FormTalk, data["period"]+"/"+data["person_id"])}}
 	case workflow.TplFeedback:
 		n.Title, n.Colour = period+"考核结果反馈", Blue
 		for _, part := range []struct{ label, key string }{{"成绩", "strengths"}, {"不足", "problems"}, {"改进要求", "requests"}} {
