@@ -116,6 +116,15 @@ const (
 	codeResigned        = 230029
 	codeNoPermission    = 230035
 	codeStoppedBot      = 230053
+	// codeSending: "The message is being sent" (发送消息 error list): what a
+	// uuid retry gets while Lark still works on the first attempt; the
+	// same request succeeds, or is de-duplicated, a moment later.
+	codeSending = 230049
+	// codeTokenInvalid2 is the other invalid-access-token code of the
+	// server-side error list (99991665).
+	codeTokenInvalid2 = 99991665
+	// codeChatDissolved: the group was dissolved (232009).
+	codeChatDissolved = 232009
 )
 
 func classify(op string, status, code int, msg string, header http.Header) *APIError {
@@ -131,11 +140,11 @@ func classify(op string, status, code int, msg string, header http.Header) *APIE
 		}
 	case code == codeOutOfScope || code == codeResigned || code == codeStoppedBot:
 		e.Kind = KindRecipientGone
-	case code == codeBotNotInChat || code == codeNoPermission:
+	case code == codeBotNotInChat || code == codeNoPermission || code == codeChatDissolved:
 		e.Kind = KindNoAccess
-	case code == codeTokenInvalid || code == codeAppTokenInvalid || code == codeTokenFormat:
+	case code == codeTokenInvalid || code == codeAppTokenInvalid || code == codeTokenFormat || code == codeTokenInvalid2:
 		e.Kind = KindToken
-	case status >= 500 || code == 0:
+	case status >= 500 || code == 0 || code == codeSending:
 		e.Kind = KindTransient
 	default:
 		e.Kind = KindRejected

@@ -300,6 +300,12 @@ func undeliverableReason(ae *APIError) string {
 	case KindNoAccess:
 		return fmt.Sprintf("机器人不在该群或无发言权限（错误码%d）", ae.Code)
 	}
+	switch ae.Code {
+	case 230028:
+		return "消息含有明文电话号码、邮箱等内容，被飞书数据防泄漏审查拦截（错误码230028）"
+	case 230022:
+		return "消息内容含有敏感信息，被飞书拦截（错误码230022）"
+	}
 	return fmt.Sprintf("飞书拒绝了该消息（错误码%d：%s）", ae.Code, ae.Msg)
 }
 

@@ -311,7 +311,7 @@ func TestGolden(t *testing.T) {
 		}},
 		{"publicity", func(t *testing.T) []byte {
 			return PublicityCard(Publicity{Org: "XX县发展和改革局", Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: pubNames}},
-				Until: "2026-10-20", ReviewUntil: "2026-10-27", Contact: "政工科 王老师 0571-12345678"})
+				Until: "2026-10-20", ReviewUntil: "2026-10-27", Contact: "政工科 王老师"})
 		}},
 		{"result_open", func(t *testing.T) []byte {
 			return ResultCard(Result{Period: "2026-Q3", Version: 1, Name: "张建国", Grade: "较好", Score: "88.5",

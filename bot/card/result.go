@@ -28,7 +28,9 @@ type Publicity struct {
 	// for 复核 (YYYY-MM-DD).
 	Until       string
 	ReviewUntil string
-	// Contact is who to call with questions ("政工科 王老师 0571-1234567").
+	// Contact is whom to ask ("政工科 王老师"): an office or a name, never a
+	// phone number or an e-mail address, which Lark's data-loss prevention
+	// refuses in plain text (230028, 发送消息).
 	Contact string
 }
 
