@@ -3,6 +3,7 @@ package card
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -262,4 +263,14 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// longTextarea is a long text's two inputs: the text and its continuation
+// (not required), prefilled from value split in two (splitLong).
+func longTextarea(name, label, placeholder, value string, rows int, required bool) []elem {
+	first, more := splitLong(value)
+	return []elem{
+		textarea(name, label, placeholder, first, MaxText, rows, required),
+		textarea(MoreField(name), label+"（续，可不填）", "超过"+fmt.Sprint(MaxText)+"字时接着写", more, MaxText, 2, false),
+	}
 }

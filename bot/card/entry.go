@@ -332,11 +332,9 @@ func MonthlyCard(f MonthlyForm) []byte {
 		}
 		els = append(els, md("**本月考勤**（由政工科录入，仅供查看）\n"+strings.Join(lines, "\n")))
 	}
-	fe := []elem{
-		textarea(FieldGoals, "本月工作目标", "本月计划完成的主要工作", f.Goals, MaxText, 4, true),
-		textarea(FieldCompletion, "完成情况", "逐项说明完成情况", f.Completion, MaxText, 4, true),
-		md("**未完成事项及原因**（没有可不填）"),
-	}
+	fe := append([]elem{textarea(FieldGoals, "本月工作目标", "本月计划完成的主要工作", f.Goals, MaxText, 4, true)},
+		longTextarea(FieldCompletion, "完成情况", "逐项说明完成情况", f.Completion, 4, true)...)
+	fe = append(fe, md("**未完成事项及原因**（没有可不填）"))
 	for i := 1; i <= rows; i++ {
 		var u Unfinished
 		if i <= len(f.Unfinished) {
@@ -371,7 +369,7 @@ func ParseMonthly(fv map[string]any) (Monthly, error) {
 	if m.Goals, err = r.text(FieldGoals, "本月工作目标", MaxText, true, true); err != nil {
 		return m, err
 	}
-	if m.Completion, err = r.text(FieldCompletion, "完成情况", MaxText, true, true); err != nil {
+	if m.Completion, err = r.longText(FieldCompletion, "完成情况", true); err != nil {
 		return m, err
 	}
 	for i := 1; i <= MaxUnfinishedRows; i++ {
@@ -417,11 +415,10 @@ func QuarterlyCard(f QuarterlyForm) []byte {
 	if f.Due != "" {
 		intro += "截止日期：" + f.Due + "。"
 	}
-	els = append(els, note(intro), form("quarterly_form", []elem{
-		textarea(FieldSummary, "个人小结", "本季度主要工作完成情况、存在的不足和改进措施", f.Summary, MaxText, 8, true),
+	qe := append(longTextarea(FieldSummary, "个人小结", "本季度主要工作完成情况、存在的不足和改进措施", f.Summary, 8, true),
 		textarea(FieldTraining, "学习培训情况", "参加的学习培训（没有可不填）", f.Training, MaxText, 3, false),
-		submitRow(Value{K: KindQuarterly, ID: f.Period, V: f.Version}, "提交"),
-	}))
+		submitRow(Value{K: KindQuarterly, ID: f.Period, V: f.Version}, "提交"))
+	els = append(els, note(intro), form("quarterly_form", qe))
 	return build("季度小结（登记表）", PeriodLabel(f.Period), Blue, "请填写季度小结："+PeriodLabel(f.Period), els)
 }
 
@@ -439,7 +436,7 @@ func ParseQuarterly(fv map[string]any) (Quarterly, error) {
 	if err != nil {
 		return q, err
 	}
-	if q.Summary, err = r.text(FieldSummary, "个人小结", MaxText, true, true); err != nil {
+	if q.Summary, err = r.longText(FieldSummary, "个人小结", true); err != nil {
 		return q, err
 	}
 	if q.Training, err = r.text(FieldTraining, "学习培训情况", MaxText, true, false); err != nil {

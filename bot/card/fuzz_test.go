@@ -109,7 +109,7 @@ func FuzzParseMonthly(f *testing.F) {
 			return
 		}
 		checkText(t, "goals", mo.Goals, MaxText, true, true)
-		checkText(t, "completion", mo.Completion, MaxText, true, true)
+		checkText(t, "completion", mo.Completion, MaxLongText+1, true, true) // two inputs joined by a line break
 		if len(mo.Unfinished) > MaxUnfinishedRows {
 			t.Fatalf("accepted %d unfinished rows", len(mo.Unfinished))
 		}
@@ -133,7 +133,7 @@ func FuzzParseQuarterly(f *testing.F) {
 		if err != nil {
 			return
 		}
-		checkText(t, "summary", q.Summary, MaxText, true, true)
+		checkText(t, "summary", q.Summary, MaxLongText+1, true, true) // two inputs joined by a line break
 		checkText(t, "training", q.Training, MaxText, true, false)
 	})
 }

@@ -14,8 +14,13 @@ import (
 
 // Field limits of every form.
 const (
-	// MaxText caps a free-text field, in runes.
-	MaxText = 2000
+	// MaxText caps a free-text field, in runes: Lark's input component
+	// takes a max_length of 1 to 1,000 (卡片 JSON 2.0 输入框).
+	MaxText = 1000
+	// MaxLongText caps the texts that may need more (个人小结, 月小结's
+	// 完成情况): two inputs of MaxText, the second a continuation, joined
+	// when read (longText), so nothing a person writes is cut.
+	MaxLongText = 2 * MaxText
 	// MaxShortText caps a one-line field (a task, an event, a reason row).
 	MaxShortText = 200
 	// maxFormFields caps the number of fields a form value may hold; the
@@ -254,4 +259,58 @@ func parseDate(s string) (string, bool) {
 		return "", false
 	}
 	return m[1], true
+}
+
+// moreSuffix names a long text's continuation field ("summary" →
+// "summary_more").
+const moreSuffix = "_more"
+
+// MoreField names the continuation input of a long text field.
+func MoreField(name string) string { return name + moreSuffix }
+
+// longText reads a long text written in two inputs, name and its
+// continuation, and joins them with a line break; the join is cleaned and
+// bounded like one text of MaxLongText runes.
+func (r *reader) longText(name, label string, required bool) (string, error) {
+	first, err := r.text(name, label, MaxText, true, false)
+	if err != nil {
+		return "", err
+	}
+	more, err := r.text(MoreField(name), label+"（续）", MaxText, true, false)
+	if err != nil {
+		return "", err
+	}
+	s := first
+	if more != "" {
+		if s != "" {
+			s += "\n"
+		}
+		s += more
+	}
+	if required && s == "" {
+		return "", fieldErr(name, label, "必填")
+	}
+	return s, nil
+}
+
+// splitLong splits a stored long text into what prefills its two inputs:
+// the first at most MaxText runes, cut at the last line break in its
+// final fifth when there is one, the rest (at most MaxText) in the second.
+func splitLong(s string) (string, string) {
+	rs := []rune(s)
+	if len(rs) <= MaxText {
+		return s, ""
+	}
+	cut := MaxText
+	for i := MaxText - 1; i >= MaxText*4/5; i-- {
+		if rs[i] == '\n' {
+			cut = i
+			break
+		}
+	}
+	first, rest := string(rs[:cut]), strings.TrimPrefix(string(rs[cut:]), "\n")
+	if rr := []rune(rest); len(rr) > MaxText {
+		rest = string(rr[:MaxText])
+	}
+	return first, rest
 }

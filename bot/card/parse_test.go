@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // wantField checks err is a *FieldError for field (any error when field is
@@ -492,5 +493,49 @@ func TestParseScoringDirect(t *testing.T) {
 				t.Errorf("direct = %q %q, want %q %q", s.DirectGrade, s.DirectReason, tc.grade, tc.reason)
 			}
 		})
+	}
+}
+
+// TestLongText: a long text is written in two inputs of at most MaxText
+// and read back joined; a stored long text prefills the two inputs so that
+// submitting them unchanged gives it back.
+func TestLongText(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("甲", 900) + "\n" + strings.Repeat("乙", 600)
+	tests := []struct {
+		name    string
+		summary any
+		more    any
+		want    string
+		field   string
+	}{
+		{"OneInput", "本季度完成", nil, "本季度完成", "-"},
+		{"Joined", strings.Repeat("甲", 1000), "乙", strings.Repeat("甲", 1000) + "\n乙", "-"},
+		{"OnlyTheContinuation", "", "续写", "续写", "-"},
+		{"FirstTooLong", strings.Repeat("甲", MaxText+1), nil, "", FieldSummary},
+		{"ContinuationTooLong", "a", strings.Repeat("乙", MaxText+1), "", MoreField(FieldSummary)},
+		{"BothEmpty", " ", "", "", FieldSummary},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fv := map[string]any{FieldSummary: tc.summary}
+			if tc.more != nil {
+				fv[MoreField(FieldSummary)] = tc.more
+			}
+			q, err := ParseQuarterly(fv)
+			wantField(t, err, tc.field)
+			if tc.field == "-" && q.Summary != tc.want {
+				t.Errorf("summary = %q…, want %q…", clip(q.Summary, 20), clip(tc.want, 20))
+			}
+		})
+	}
+	first, more := splitLong(long)
+	if utf8.RuneCountInString(first) > MaxText || utf8.RuneCountInString(more) > MaxText {
+		t.Fatalf("split into %d + %d runes", utf8.RuneCountInString(first), utf8.RuneCountInString(more))
+	}
+	q, err := ParseQuarterly(map[string]any{FieldSummary: first, MoreField(FieldSummary): more})
+	if err != nil || q.Summary != long {
+		t.Errorf("round trip of a 1,501-character summary: %v, equal %v", err, q.Summary == long)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Card limits. [D1][D4][D5][D6]
@@ -322,6 +324,22 @@ func (c *v2Check) components(list []any, path string, depth int, inContainer boo
 		}
 		if form != nil && tag == "button" && isSubmit(e) {
 			form.submit = true
+		}
+		if tag == "input" {
+			// 输入框: max_length takes 1–1,000 (default 1,000), and a default
+			// value must fit in it.
+			limit := 1000
+			if ml, ok := e["max_length"]; ok {
+				n, err := strconv.Atoi(fmt.Sprint(ml))
+				if err != nil || n < 1 || n > 1000 {
+					return &CardError{Code: CardCodeInvalid, Path: p, Msg: "input max_length must be a whole number from 1 to 1000", Value: fmt.Sprint(ml)}
+				}
+				limit = n
+			}
+			if dv, ok := e["default_value"].(string); ok && utf8.RuneCountInString(dv) > limit {
+				return &CardError{Code: CardCodeInvalid, Path: p, Msg: "input default_value is longer than its max_length",
+					Value: fmt.Sprintf("%d > %d", utf8.RuneCountInString(dv), limit)}
+			}
 		}
 		if !containerTags[tag] {
 			continue

@@ -163,3 +163,33 @@ func FuzzValidateCard(f *testing.F) {
 		}
 	})
 }
+
+// TestValidateCardInputLimits: an input's max_length is 1–1,000 and its
+// default fits in it (输入框).
+func TestValidateCardInputLimits(t *testing.T) {
+	t.Parallel()
+	card := func(input string) []byte {
+		return []byte(`{"schema":"2.0","body":{"elements":[{"tag":"form","name":"f","elements":[` + input +
+			`,{"tag":"button","name":"s","text":{"tag":"plain_text","content":"提交"},"form_action_type":"submit"}]}]}}`)
+	}
+	tests := []struct {
+		name, input string
+		ok          bool
+	}{
+		{"NoLimit", `{"tag":"input","name":"a"}`, true},
+		{"Thousand", `{"tag":"input","name":"a","max_length":1000}`, true},
+		{"TwoThousand", `{"tag":"input","name":"a","max_length":2000}`, false},
+		{"Zero", `{"tag":"input","name":"a","max_length":0}`, false},
+		{"DefaultTooLong", `{"tag":"input","name":"a","max_length":2,"default_value":"三个字"}`, false},
+		{"DefaultFits", `{"tag":"input","name":"a","max_length":3,"default_value":"三个字"}`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := larksim.ValidateCard(card(tc.input))
+			if (err == nil) != tc.ok {
+				t.Errorf("ValidateCard: %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
