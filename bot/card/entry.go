@@ -171,7 +171,7 @@ func WeeklyCard(f WeeklyForm) []byte {
 	if f.Returned != "" {
 		els = append(els, md("<font color='orange'>已退回：</font>"+escLine(clip(f.Returned, maxLineRunes))))
 	}
-	intro := "请如实填写本周工作任务、完成时限和进度，以及出勤情况。"
+	intro := "请如实填写本周工作任务、完成时限和进度，以及出勤情况。清空某项的工作内容即删除该项。"
 	if f.Due != "" {
 		intro += "截止日期：" + f.Due + "。"
 	}
@@ -243,11 +243,11 @@ func ParseWeekly(fv map[string]any) (Weekly, error) {
 		if err != nil {
 			return w, err
 		}
-		if title == "" && dl == "" && ps == "" && tg == "" {
-			continue
-		}
+		// A row without 工作内容 is not a task, whatever else it holds: Lark
+		// submits a prefilled row's date, progress and target even after
+		// the person clears its title, which is how they remove it.
 		if title == "" {
-			return w, fieldErr(TaskField(i, PartTitle), lbl("工作内容"), "必填")
+			continue
 		}
 		if ps == "" {
 			return w, fieldErr(TaskField(i, PartProgress), lbl("完成进度"), "请选择")
