@@ -69,29 +69,71 @@ func Org(depts []*larkcontact.Department, members map[string][]*larkcontact.User
 		}
 	}
 	var units []workflow.Unit
-	var people []workflow.Person
-	seen := map[string]bool{}
+	leaders := map[string]bool{}
 	for _, id := range DepartmentIDs(depts) {
 		d := byID[id]
 		u := workflow.Unit{ID: id, Name: Name(d.Name, id), Leader: ID(d.LeaderUserId)}
 		if p := ID(d.ParentDepartmentId); p != "" && p != "0" && byID[p] != nil {
 			u.Supervisor = ID(byID[p].LeaderUserId)
 		}
+		if u.Leader != "" {
+			leaders[u.Leader] = true
+		}
 		units = append(units, u)
+	}
+	// Each person once, in their primary department (the user's orders
+	// mark it, is_primary_dept), else the first that lists them.
+	type placed struct {
+		m       *larkcontact.User
+		unit    string
+		primary bool
+	}
+	primaryOf := map[string]string{} // open_id → the department id their orders mark primary
+	for _, id := range DepartmentIDs(depts) {
+		for _, m := range members[id] {
+			if m == nil {
+				continue
+			}
+			for _, o := range m.Orders {
+				if o != nil && o.IsPrimaryDept != nil && *o.IsPrimaryDept {
+					if oid, d := ID(m.OpenId), ID(o.DepartmentId); oid != "" && d != "" {
+						primaryOf[oid] = d
+					}
+				}
+			}
+		}
+	}
+	at := map[string]*placed{}
+	var order []string
+	for _, id := range DepartmentIDs(depts) {
+		d := byID[id]
 		for _, m := range members[id] {
 			if m == nil {
 				continue
 			}
 			oid := ID(m.OpenId)
-			if oid == "" || seen[oid] {
-				continue // a person in two departments belongs to the first
-			}
-			if m.Status != nil && m.Status.IsResigned != nil && *m.Status.IsResigned {
+			if oid == "" || (m.Status != nil && m.Status.IsResigned != nil && *m.Status.IsResigned) {
 				continue
 			}
-			seen[oid] = true
-			people = append(people, workflow.Person{ID: oid, Name: Name(m.Name, oid), Unit: id, Assessed: true})
+			pd := primaryOf[oid]
+			prim := pd != "" && (pd == id || pd == ID(d.DepartmentId))
+			if p, ok := at[oid]; ok {
+				if prim && !p.primary {
+					p.unit, p.primary = id, true
+				}
+				continue
+			}
+			at[oid] = &placed{m: m, unit: id, primary: prim}
+			order = append(order, oid)
 		}
+	}
+	people := make([]workflow.Person, 0, len(order))
+	for _, oid := range order {
+		p := at[oid]
+		// Department leaders lead their unit and are not appraised with its
+		// members by default (S4, S8: 考核对象 are the 非领导成员); HR sets
+		// otherwise in the organisation file.
+		people = append(people, workflow.Person{ID: oid, Name: Name(p.m.Name, oid), Unit: p.unit, Assessed: !leaders[oid]})
 	}
 	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
 	sort.Slice(people, func(i, j int) bool { return people[i].ID < people[j].ID })

@@ -48,11 +48,12 @@ func TestOrg(t *testing.T) {
 		{ID: "od-ju", Name: "局领导", Leader: "ou_head"},
 		{ID: "od-new", Name: "od-new"},
 	}
-	// ou_a is in 局领导 first, in depts' order, though 办公室 lists them too.
+	// ou_a is in 局领导 first, in depts' order, though 办公室 lists them too;
+	// the leaders lead and are not appraised with the members.
 	wantPeople := []workflow.Person{
 		{ID: "ou_a", Name: "甲", Unit: "od-ju", Assessed: true},
-		{ID: "ou_head", Name: "局长", Unit: "od-ju", Assessed: true},
-		{ID: "ou_lead", Name: "主任", Unit: "od-bgs", Assessed: true},
+		{ID: "ou_head", Name: "局长", Unit: "od-ju", Assessed: false},
+		{ID: "ou_lead", Name: "主任", Unit: "od-bgs", Assessed: false},
 	}
 	if !reflect.DeepEqual(units, wantUnits) {
 		t.Errorf("units = %+v\nwant %+v", units, wantUnits)
@@ -148,9 +149,15 @@ func FuzzOrg(f *testing.F) {
 		if len(units) != len(DepartmentIDs(d.Departments)) {
 			t.Fatalf("%d units from departments %q", len(units), DepartmentIDs(d.Departments))
 		}
+		unitLeaders := map[string]bool{}
+		for _, u := range units {
+			if u.Leader != "" {
+				unitLeaders[u.Leader] = true
+			}
+		}
 		seen := map[string]bool{}
 		for _, p := range people {
-			if seen[p.ID] || ID(&p.ID) != p.ID || !got[p.Unit] || !p.Assessed {
+			if seen[p.ID] || ID(&p.ID) != p.ID || !got[p.Unit] || p.Assessed == unitLeaders[p.ID] {
 				t.Fatalf("person %+v: repeated, a bad id or in no unit", p)
 			}
 			seen[p.ID] = true
@@ -195,5 +202,20 @@ func checkName(t *testing.T, name, id string) {
 		if unicode.IsControl(r) || textclean.Invisible(r) || r == '\u2028' || r == '\u2029' {
 			t.Fatalf("name %q of %s holds %U", name, id, r)
 		}
+	}
+}
+
+// TestOrgPrimaryDepartment: a person in two departments goes to the one
+// their orders mark primary, even when another lists them first.
+func TestOrgPrimaryDepartment(t *testing.T) {
+	t.Parallel()
+	d := decode(t, `{"departments": [
+		{"open_department_id": "od-a", "name": "甲科"}, {"open_department_id": "od-b", "name": "乙科"}],
+	  "members": {
+		"od-a": [{"open_id": "ou_x", "name": "某", "orders": [{"department_id": "od-a", "is_primary_dept": false}, {"department_id": "od-b", "is_primary_dept": true}]}],
+		"od-b": [{"open_id": "ou_x", "name": "某"}]}}`)
+	_, people := Org(d.Departments, d.Members)
+	if len(people) != 1 || people[0].Unit != "od-b" {
+		t.Errorf("people = %+v, want ou_x in od-b, their primary department", people)
 	}
 }
