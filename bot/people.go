@@ -120,15 +120,7 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 // personAction saves the person card's status or leave form and answers
 // with the card as it now stands.
 func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
-	var me workflow.Person
-	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
-		var err error
-		me, err = tx.Person(ctx, op)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	if err := requireHRSender(me); err != nil {
+	if err := b.requireHR(ctx, op); err != nil {
 		return nil, err
 	}
 	f, err := b.personForm(ctx, v.ID)
