@@ -2,9 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/kaohe/kaohe/bot/command"
 	"sort"
+	"time"
 
 	"github.com/kaohe/kaohe/bot/card"
 	"github.com/kaohe/kaohe/workflow"
@@ -58,7 +60,7 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,
 			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
 	case command.Sync:
-		return b.syncCard(ctx, from, pc.Arg(0) == command.SyncConfirm)
+		return b.startSync(ctx, me, pc.Arg(0) == command.SyncConfirm)
 	case command.Open:
 		return b.cmdOpen(ctx, me, pc)
 	case command.Close:
@@ -212,6 +214,50 @@ const maxSyncLines = 40
 
 // syncCard runs the contact sync for HR: a dry run listing the changes, or
 // with apply the import itself.
+// syncTimeout bounds a contact sync job: one directory call per
+// department, paced by Lark's limits.
+const syncTimeout = 5 * time.Minute
+
+// startSync answers 同步通讯录 at once and reads the directory as a job:
+// an event must be acknowledged within 3 s or Lark pushes it again
+// (事件概述), and a directory of many departments takes longer. The
+// result reaches HR as a second message, keyed by the event, so a re-push
+// (already answered, and skipped) never runs the job twice. The job is not
+// durable: if the process stops mid-way, HR sends the command again.
+func (b *Bot) startSync(ctx context.Context, me workflow.Person, apply bool) ([]byte, error) {
+	if err := requireHRSender(me); err != nil {
+		return nil, err
+	}
+	event, _ := ctx.Value(eventKey{}).(string)
+	jctx := context.WithoutCancel(ctx)
+	b.jobs.Add(1)
+	go func() {
+		defer b.jobs.Done()
+		jctx, cancel := context.WithTimeout(jctx, syncTimeout)
+		defer cancel()
+		c, err := b.syncCard(jctx, me.ID, apply)
+		if err != nil {
+			b.log.Warn("contact sync failed", "event", event, "err", err)
+			c = card.NoticeCard(card.Notice{Title: "通讯录同步未完成", Colour: card.Red, Lines: []string{workflow.Message(err)},
+				Note: "请稍后重新发送「" + card.CmdSync + "」。"})
+		}
+		now := b.clock.Now()
+		if err := b.store.InTx(jctx, func(tx workflow.Tx) error {
+			_, err := tx.Enqueue(jctx, workflow.Notification{Key: workflow.DedupeKey("sync", event), To: me.ID, Template: TplCard,
+				Data: map[string]string{"card": string(c)}, CreatedAt: now, State: workflow.NotePending})
+			return err
+		}); err != nil && !errors.Is(err, workflow.ErrConflict) {
+			b.log.Error("queue contact sync result", "event", event, "err", err)
+		}
+	}()
+	what := "预览"
+	if apply {
+		what = "导入"
+	}
+	return card.NoticeCard(card.Notice{Title: "正在读取飞书通讯录", Colour: card.Wathet,
+		Lines: []string{"正在读取飞书通讯录并比对本系统人员，完成后将另行发送" + what + "结果。"}}), nil
+}
+
 func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, error) {
 	if b.cfg.Lark == nil {
 		return card.NoticeCard(card.Notice{Title: "通讯录同步", Colour: card.Orange, Lines: []string{"未配置飞书应用，无法读取通讯录"}}), nil

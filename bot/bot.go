@@ -71,7 +71,14 @@ type Bot struct {
 	cfg   Config
 	// events serializes deliveries of the same callback event.
 	events keyedLock
+	// jobs are work started by an event and finished after its
+	// acknowledgement (同步通讯录); Wait waits for them.
+	jobs sync.WaitGroup
 }
+
+// Wait waits for the jobs events started (a contact sync) to finish, for
+// a graceful shutdown and for tests.
+func (b *Bot) Wait() { b.jobs.Wait() }
 
 // New checks cfg and returns a Bot.
 func New(cfg Config) (*Bot, error) {

@@ -83,6 +83,11 @@ func TestSyncContacts(t *testing.T) {
 	w.sim.MustAddUser(larksim.User{OpenID: "ou_c", Name: "丙", DepartmentIDs: []string{"od-bgs"}})
 	_, err = w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录")
 	w.must("send", err)
+	// The event is answered at once; the directory is read as a job whose
+	// result is a second message.
+	w.deliver()
+	w.lastCard("ou_hr", "正在读取飞书通讯录")
+	w.bot.Wait()
 	w.deliver()
 	preview := w.lastCard("ou_hr", "预览")
 	if !strings.Contains(preview.Content, "新增人员 丙") || !strings.Contains(preview.Content, "同步通讯录 确认") {
@@ -90,6 +95,8 @@ func TestSyncContacts(t *testing.T) {
 	}
 	imp, err := w.sim.SendText(w.ctx, "ou_hr", "", "同步通讯录 确认")
 	w.must("send", err)
+	w.deliver()
+	w.bot.Wait()
 	w.deliver()
 	w.lastCard("ou_hr", "已导入")
 	w.must("check 丙", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
@@ -111,6 +118,8 @@ func TestSyncContacts(t *testing.T) {
 	if d, ok := w.sim.Repush(w.ctx, imp.EventID); !ok || !d.Acked {
 		t.Fatalf("re-push: %+v %v", d, ok)
 	}
+	w.deliver()
+	w.bot.Wait()
 	w.deliver()
 	if c, a := contactCalls(), len(w.sim.MessagesTo("ou_hr")); c != calls || a != answers {
 		t.Errorf("a re-pushed 同步通讯录 确认 ran again: contact API calls %d→%d, answers %d→%d", calls, c, answers, a)

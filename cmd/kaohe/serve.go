@@ -292,6 +292,15 @@ func (s *server) run(ctx context.Context, hs *http.Server, addr string, served <
 	}
 	stopLoops()
 	wg.Wait()
+	// Jobs that events started (a contact sync) finish or run out of
+	// shutdown time; what they queued goes out with the last pass.
+	jobs := make(chan struct{})
+	go func() { s.bot.Wait(); close(jobs) }()
+	select {
+	case <-jobs:
+	case <-drain.Done():
+		s.log.Warn("shutdown: a job started by an event did not finish in time")
+	}
 	// The last callbacks may have queued answers: one more pass, bounded.
 	if rep, err := s.relay.RunOnce(drain); err != nil {
 		s.log.Warn("final relay pass", "err", err, "sent", rep.Sent)
