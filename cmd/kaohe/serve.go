@@ -119,6 +119,8 @@ type server struct {
 	// ready is the Lark side: the long connection is up (always true in
 	// webhook mode once serving).
 	ready atomic.Bool
+	// wsReason is why the long connection last went down ("" while up).
+	wsReason atomic.Value
 	clock clock.Clock
 }
 
@@ -211,9 +213,11 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 			larkws.WithEventHandler(s.bot.Dispatcher("", "")),
 			larkws.WithDomain(cfg.BaseURL),
 			larkws.WithLogger(sdkLogger{log.With("component", "larkws")}),
-			larkws.WithOnReady(func() { s.ready.Store(true); log.Info("long connection ready") }),
-			larkws.WithOnDisconnected(func() { s.ready.Store(false) }),
-			larkws.WithOnReconnected(func() { s.ready.Store(true) }),
+			larkws.WithOnReady(func() { s.ready.Store(true); s.wsReason.Store(""); log.Info("long connection ready") }),
+			larkws.WithOnDisconnected(func() { s.ready.Store(false); s.noteWS("disconnected", nil) }),
+			larkws.WithOnReconnecting(func() { s.noteWS("reconnecting", nil) }),
+			larkws.WithOnReconnected(func() { s.ready.Store(true); s.wsReason.Store(""); log.Info("long connection reconnected") }),
+			larkws.WithOnError(func(err error) { s.noteWS("error", err) }),
 		)
 	}
 	ok = true
@@ -435,6 +439,18 @@ func (l sdkLogger) Error(ctx context.Context, args ...any) {
 // readyz reports every dependency on its own line ("postgres: ok",
 // "redis: down: …", "lark: long connection not connected") and answers 503
 // when a critical one fails.
+// noteWS keeps why the long connection is down for /readyz, and logs it:
+// an error's text is cut before anything that could carry a payload or a
+// key (sdkLine).
+func (s *server) noteWS(state string, err error) {
+	reason := state
+	if err != nil {
+		reason += ": " + sdkLine(err.Error())
+	}
+	s.wsReason.Store(reason)
+	s.log.Warn("long connection", "state", reason)
+}
+
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -452,7 +468,11 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	case s.ready.Load():
 		b.WriteString("lark: ok\n")
 	case s.ws != nil:
-		b.WriteString("lark: down: long connection not connected\n")
+		why := "long connection not connected"
+		if r, _ := s.wsReason.Load().(string); r != "" {
+			why += " (" + r + ")"
+		}
+		b.WriteString("lark: down: " + why + "\n")
 		ready = false
 	default:
 		b.WriteString("lark: down: not serving yet\n")

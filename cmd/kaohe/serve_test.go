@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -375,5 +376,39 @@ func TestSDKLine(t *testing.T) {
 		if got := sdkLine(tt.in); got != tt.want {
 			t.Errorf("sdkLine(%.40q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestReadyzSaysWhyLarkIsDown: in long-connection mode against an
+// endpoint that refuses the connection, /readyz is 503 and names the
+// connection's state and the reason, while /healthz still answers.
+func TestReadyzSaysWhyLarkIsDown(t *testing.T) {
+	t.Parallel()
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, `{"code":1000040343,"msg":"system busy"}`, http.StatusInternalServerError)
+	}))
+	t.Cleanup(refuse.Close)
+	cfg := map[string]any{"listen": "127.0.0.1:0", "app_id": "cli_down", "app_secret": "secret", "base_url": refuse.URL,
+		"callback": "long", "storage": "memory", "log_level": "warn", "shutdown_timeout": "2s"}
+	addr, stop, logs := startServe(t, cfg)
+	defer func() { _ = stop() }()
+	var body string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if resp.StatusCode == http.StatusServiceUnavailable && strings.Contains(body, "lark: down: long connection not connected (") {
+			break
+		}
+	}
+	if !strings.Contains(body, "lark: down: long connection not connected (") {
+		t.Fatalf("/readyz gives no reason:\n%s\nlogs:\n%s", body, logs.String())
+	}
+	if got := getStatus(t, "http://"+addr+"/healthz"); got != http.StatusOK {
+		t.Errorf("/healthz = %d, want 200 while Lark is down", got)
 	}
 }
