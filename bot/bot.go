@@ -370,6 +370,8 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.composeYear(ctx, op, v, done)
 	case card.KindEntryComment, card.KindEntryReturn:
 		return b.entryRemark(ctx, op, v, fv, done)
+	case card.KindReassign:
+		return b.reassign(ctx, op, v, fv, done)
 	case card.KindTalk:
 		return b.talk(ctx, op, v, fv, done)
 	case card.KindFeedback:

@@ -62,6 +62,12 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 			return nil, err
 		}
 		return card.EntryReviewCard(r)
+	case card.FormReassign:
+		f, err := b.reassignForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.ReassignCard(f)
 	case card.FormTalk:
 		f, err := b.talkForm(ctx, op, entity)
 		if err != nil {

@@ -241,11 +241,17 @@ func (s *Service) Reassign(ctx context.Context, by, stepID string, version int, 
 		if err != nil {
 			return err
 		}
-		if _, err := s.person(o, to, "person"); err != nil {
+		dest, err := s.person(o, to, "person")
+		if err != nil {
 			return err
 		}
 		if to == step.Person {
 			return invalid("person", "不能由本人审核")
+		}
+		if may, err := holdsSteps(o, dest); err != nil {
+			return err
+		} else if !may {
+			return invalid("person", "只能转给负责考核审核的领导或考核委员会成员："+dest.Name)
 		}
 		if step.State != StepPending || step.Version != version {
 			return fmt.Errorf("step %s is %s v%d: %w", stepID, step.State, step.Version, ErrStale)

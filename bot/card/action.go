@@ -76,7 +76,7 @@ var kinds = map[string]bool{
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
-	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true,
+	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true,
 }
 
@@ -94,7 +94,7 @@ const (
 
 var forms = map[string]bool{
 	FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
-	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true, FormEntry: true, FormTalk: true,
+	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true, FormEntry: true, FormTalk: true, FormReassign: true,
 	FormTargets: true,
 }
 

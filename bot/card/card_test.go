@@ -347,6 +347,10 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(EntryReviewCard(EntryReview{ID: EntryID("monthly", "ou_02", "2026-10"), Version: 1, Person: "王海燕", Period: "2026-10",
 				Goals: "完成三季度总结和四季度计划", Completion: "总结已报送；计划待审定", Unfinished: []string{"档案整理：人员外出培训"}}))
 		}},
+		{"reassign", func(t *testing.T) []byte {
+			return mustCard(t)(ReassignCard(ReassignForm{Step: "2026-Q3/ou_03/1", Version: 2, StepName: "初评", Person: "刘志强", Assignee: "王海燕",
+				Due: "2026-10-14", Candidates: []Holder{{ID: "ou_s1", Name: "赵副局长"}, {ID: "ou_head", Name: "王局长"}}}))
+		}},
 		{"talk", func(t *testing.T) []byte {
 			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "谈话", Grade: "一般"}))
 		}},

@@ -170,6 +170,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Subtitle = period
 		n.Lines = []string{"以下人员尚未完成" + item + "（截止日期 " + g("due") + "）：", g("names")}
 		n.Note = "请督促相关人员及时完成。"
+		if data["item"] == "step" && data["stage"] == "hr" && has("step") {
+			n.Note = "办理人无法及时处理的，可以转给其他领导办理。"
+			n.Buttons = []Button{{Text: "转办", Primary: true, Value: Open(FormReassign, data["step"])}}
+		}
 	case workflow.TplStepAssigned:
 		n.Title, n.Colour = "待您"+g("name")+"："+g("person"), Blue
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
