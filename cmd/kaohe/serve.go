@@ -121,7 +121,7 @@ type server struct {
 	ready atomic.Bool
 	// wsReason is why the long connection last went down ("" while up).
 	wsReason atomic.Value
-	clock clock.Clock
+	clock    clock.Clock
 }
 
 // newServer builds the server; waiting is told why it is not ready yet
