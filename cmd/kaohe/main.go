@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -65,6 +66,7 @@ const usage = `usage:
   kaohe audit export (--period 2026-Q3 | --from DATE --to DATE) [--format csv|jsonl] [--out FILE]
                                                 write the audit rows of a period
   kaohe healthcheck URL                         exit 0 if URL answers 200 (container health checks)
+  kaohe version                                 print the version, the commit it was built from and the Go version
   kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
                                                 send signed card callbacks open-loop and report latency
 `
@@ -111,9 +113,45 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout)
+	case "version", "--version":
+		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
+		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// versionLine describes the build: the module version ("(devel)" for a
+// plain go build), the VCS revision and time with "+dirty" for uncommitted
+// changes, and the Go version; what an operator quotes in a report.
+func versionLine(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "kaohe (unknown build)"
+	}
+	line := "kaohe " + bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		line += " " + rev + dirty
+	}
+	if at != "" {
+		line += " " + at
+	}
+	return line + " " + bi.GoVersion
 }
