@@ -188,7 +188,7 @@ func (b *Bot) cmdReviews(ctx context.Context, me workflow.Person, pc command.Par
 	}
 	var t card.Todo
 	for _, rv := range rvs {
-		title := "复核申请：" + b.name(ctx, rv.Person) + "（" + reviewStateName(rv.State) + "）"
+		title := "复核申请：" + b.name(ctx, rv.Person) + "（" + card.ReviewStateName(rv.State) + "）"
 		text := "查看"
 		switch {
 		case me.HR && rv.State == workflow.ReviewRequested:
@@ -199,11 +199,6 @@ func (b *Bot) cmdReviews(ctx context.Context, me workflow.Person, pc command.Par
 		t.Items = append(t.Items, card.TodoItem{Title: title, Button: card.Button{Text: text, Primary: text != "查看", Value: card.Open(card.FormReview, rv.ID)}})
 	}
 	return card.TodoCard(t), nil
-}
-
-func reviewStateName(s string) string {
-	return map[string]string{workflow.ReviewRequested: "待政工科办理", workflow.ReviewForwarded: "待委员会审议",
-		workflow.ReviewRejected: "不予受理", workflow.ReviewUpheld: "维持原等次", workflow.ReviewChanged: "已调整等次"}[s]
 }
 
 // cycleAction runs the buttons of the cycle cards.

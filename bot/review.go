@@ -24,13 +24,13 @@ func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, e
 		if me, err = tx.Person(ctx, op); err != nil {
 			return err
 		}
-		if !me.HR && !me.Committee {
-			rv, err = tx.Review(ctx, id)
-			if err != nil || rv.Person != op {
-				return fmt.Errorf("review %s is not %s's: %w", id, op, workflow.ErrForbidden)
-			}
+		rv, err = tx.Review(ctx, id)
+		if !me.HR && !me.Committee && (err != nil || rv.Person != op) {
+			// Nothing about a request, not even whether it exists, to
+			// anyone but the person, HR and the committee.
+			return fmt.Errorf("review %s is not %s's: %w", id, op, workflow.ErrForbidden)
 		}
-		if rv, err = tx.Review(ctx, id); err != nil {
+		if err != nil {
 			return err
 		}
 		if asker, err = tx.Person(ctx, rv.Person); err != nil {

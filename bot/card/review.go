@@ -71,6 +71,10 @@ type Holder struct{ ID, Name, Grade string }
 // MaxHolders bounds the displacement choice.
 const MaxHolders = 50
 
+// ReviewStateName is a 复核 state (workflow.Review*) in Chinese, "" for
+// one it does not know.
+func ReviewStateName(state string) string { return reviewStates[state] }
+
 var reviewStates = map[string]string{
 	"requested": "待政工科办理", "forwarded": "待考核委员会审议", "rejected": "不予受理",
 	"upheld": "维持原等次", "changed": "等次已调整",
