@@ -480,49 +480,15 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 
 // auditRefusal is the one place the bot audits the refusals it decides
 // itself (a form of someone else's step, an HR command from a non-HR
-// sender); those the service decided are audited already.
-//
-// A refused click's answer is not stored, so Lark's redelivery of the
-// same event is refused afresh; the denial is audited once per event.
+// sender); those the service decided are audited already. Each event is
+// audited once without bookkeeping here: a refused click's answer is
+// stored and a message is marked answered, so Lark's redelivery of either
+// is answered from the record and never refused again.
 func (b *Bot) auditRefusal(ctx context.Context, by, action, object string, err error) {
-	if !errors.Is(err, workflow.ErrForbidden) || workflow.Audited(err) {
-		return
+	if errors.Is(err, workflow.ErrForbidden) && !workflow.Audited(err) {
+		b.svc.RecordDenial(ctx, by, action, object, err)
 	}
-	if id, _ := ctx.Value(eventKey{}).(string); id != "" {
-		first := true
-		if e := b.store.InTx(ctx, func(tx workflow.Tx) error {
-			if _, err := tx.Idempotency(ctx, deniedSource, id); err == nil {
-				first = false
-				return nil
-			}
-			return tx.SaveIdempotency(ctx, workflow.Idempotency{Source: deniedSource, Key: id, CreatedAt: b.clock.Now()})
-		}); e != nil && !errors.Is(e, workflow.ErrConflict) {
-			b.log.Warn("record denial key", "event_id", id, "err", e)
-		} else if errors.Is(e, workflow.ErrConflict) {
-			first = false
-		}
-		if !first {
-			return
-		}
-	}
-	b.svc.RecordDenial(ctx, by, action, object, err)
 }
-
-// requireHR refuses an operator who is not HR.
-func (b *Bot) requireHR(ctx context.Context, op string) error {
-	var me workflow.Person
-	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
-		var err error
-		me, err = tx.Person(ctx, op)
-		return err
-	}); err != nil {
-		return fmt.Errorf("operator %s: %w", op, workflow.ErrForbidden)
-	}
-	return requireHRSender(me)
-}
-
-// deniedSource names the records of events whose denial is audited.
-const deniedSource = "lark-denial"
 
 // firstWord is the command word of a message, the object of a refused
 // command in the audit log (never the rest, which may be personal).
@@ -605,4 +571,17 @@ func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", n.Template, err)
 	}
 	return card.NoticeCard(nt), nil
+}
+
+// requireHR refuses an operator who is not HR.
+func (b *Bot) requireHR(ctx context.Context, op string) error {
+	var me workflow.Person
+	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		me, err = tx.Person(ctx, op)
+		return err
+	}); err != nil {
+		return fmt.Errorf("operator %s: %w", op, workflow.ErrForbidden)
+	}
+	return requireHRSender(me)
 }
