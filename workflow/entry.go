@@ -344,16 +344,11 @@ func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar
 
 // leaderCan checks that by (or someone by acts for) leads the person.
 func (s *Service) leaderCan(o *op, p Person) error {
-	units, err := unitMap(o.ctx, o.tx)
+	leads, err := leadsFor(o.ctx, o.tx, o.actor, o.now)
 	if err != nil {
 		return err
 	}
-	can, err := actingFor(o.ctx, o.tx, o.actor, o.now)
-	if err != nil {
-		return err
-	}
-	l := leaderOf(p, units)
-	if l == "" || !contains(can, l) {
+	if !leads(p) {
 		return fmt.Errorf("%s does not lead %s: %w", o.actor, p.ID, ErrForbidden)
 	}
 	return nil
@@ -367,11 +362,7 @@ func (s *Service) ToComment(ctx context.Context, by string) ([]Entry, error) {
 	now := s.clock.Now()
 	err := s.view(ctx, func(tx Tx) error {
 		out = nil
-		units, err := unitMap(ctx, tx)
-		if err != nil {
-			return err
-		}
-		can, err := actingFor(ctx, tx, by, now)
+		leads, err := leadsFor(ctx, tx, by, now)
 		if err != nil {
 			return err
 		}
@@ -390,8 +381,7 @@ func (s *Service) ToComment(ctx context.Context, by string) ([]Entry, error) {
 				if err != nil {
 					return err
 				}
-				l := leaderOf(p, units)
-				mine = l != "" && contains(can, l)
+				mine = leads(p)
 				led[e.Person] = mine
 			}
 			if mine {
@@ -411,11 +401,7 @@ func (s *Service) LeaderEntry(ctx context.Context, by string, key EntryKey) (Ent
 	var out Entry
 	now := s.clock.Now()
 	err := s.view(ctx, func(tx Tx) error {
-		units, err := unitMap(ctx, tx)
-		if err != nil {
-			return err
-		}
-		can, err := actingFor(ctx, tx, by, now)
+		leads, err := leadsFor(ctx, tx, by, now)
 		if err != nil {
 			return err
 		}
@@ -426,7 +412,7 @@ func (s *Service) LeaderEntry(ctx context.Context, by string, key EntryKey) (Ent
 		if err != nil {
 			return err
 		}
-		if l := leaderOf(p, units); l == "" || !contains(can, l) || key.Person == by {
+		if !leads(p) || key.Person == by {
 			return fmt.Errorf("%s does not lead %s: %w", by, key.Person, ErrForbidden)
 		}
 		out, err = tx.Entry(ctx, key)

@@ -648,11 +648,7 @@ func (s *Service) FeedbackDue(ctx context.Context, by, periodID string) ([]Feedb
 		if period.State != PeriodPublished && period.State != PeriodClosed {
 			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
 		}
-		units, err := unitMap(ctx, tx)
-		if err != nil {
-			return err
-		}
-		can, err := actingFor(ctx, tx, by, now)
+		leads, err := leadsFor(ctx, tx, by, now)
 		if err != nil {
 			return err
 		}
@@ -665,7 +661,7 @@ func (s *Service) FeedbackDue(ctx context.Context, by, periodID string) ([]Feedb
 			if err != nil {
 				return err
 			}
-			if l := leaderOf(p, units); l != "" && contains(can, l) {
+			if leads(p) {
 				out = append(out, FeedbackItem{Person: p, Result: r})
 			}
 		}

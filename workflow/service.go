@@ -684,3 +684,22 @@ func needText(field, v string) error {
 const maxText = 2000
 
 var _ Calendar = (*calendar.Calendar)(nil)
+
+// leadsFor returns whether by leads a person at now: is the leader of the
+// unit that appraises them, or stands in for that leader by delegation.
+// It is the rule leaderCan applies to changes, for reads that filter many
+// people (to-do lists, 反馈, 点评, targets).
+func leadsFor(ctx context.Context, tx Tx, by string, now time.Time) (func(Person) bool, error) {
+	units, err := unitMap(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	can, err := actingFor(ctx, tx, by, now)
+	if err != nil {
+		return nil, err
+	}
+	return func(p Person) bool {
+		l := leaderOf(p, units)
+		return l != "" && contains(can, l)
+	}, nil
+}

@@ -56,11 +56,7 @@ func (s *Service) TargetsAwaiting(ctx context.Context, by string, year int) ([]P
 	var out []PendingTargets
 	err := s.view(ctx, func(tx Tx) error {
 		out = nil // the store may run fn again
-		can, err := actingFor(ctx, tx, by, now)
-		if err != nil {
-			return err
-		}
-		units, err := unitMap(ctx, tx)
+		leads, err := leadsFor(ctx, tx, by, now)
 		if err != nil {
 			return err
 		}
@@ -69,7 +65,7 @@ func (s *Service) TargetsAwaiting(ctx context.Context, by string, year int) ([]P
 			return err
 		}
 		for _, p := range people {
-			if l := leaderOf(p, units); !p.Assessed || l == "" || !contains(can, l) {
+			if !p.Assessed || !leads(p) {
 				continue
 			}
 			ts, err := tx.Targets(ctx, p.ID, year)
@@ -94,14 +90,9 @@ func (s *Service) TargetsAwaiting(ctx context.Context, by string, year int) ([]P
 // confirmsTargets reports whether by may confirm p's targets: the same
 // rule as ConfirmTarget (p's leader, or their active delegate).
 func confirmsTargets(ctx context.Context, tx Tx, by string, p Person, now time.Time) (bool, error) {
-	units, err := unitMap(ctx, tx)
+	leads, err := leadsFor(ctx, tx, by, now)
 	if err != nil {
 		return false, err
 	}
-	can, err := actingFor(ctx, tx, by, now)
-	if err != nil {
-		return false, err
-	}
-	l := leaderOf(p, units)
-	return l != "" && contains(can, l), nil
+	return leads(p), nil
 }
