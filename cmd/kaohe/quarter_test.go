@@ -463,26 +463,15 @@ func fieldIn(fields []string, f string) bool {
 	return false
 }
 
-// submitVersion is the version in the callback value of a form's submit
-// button (0 for a record not yet filled).
-func submitVersion(raw json.RawMessage) (int, bool) {
+// eachObject calls fn for every JSON object in a card, depth first.
+func eachObject(raw json.RawMessage, fn func(map[string]any)) {
 	var v any
 	_ = json.Unmarshal(raw, &v)
-	found, ver := false, 0
 	var walk func(any)
 	walk = func(x any) {
 		switch e := x.(type) {
 		case map[string]any:
-			if n, _ := e["name"].(string); n == "submit" {
-				if bs, _ := e["behaviors"].([]any); len(bs) > 0 {
-					if b, _ := bs[0].(map[string]any); b != nil {
-						if val, _ := b["value"].(map[string]any); val != nil {
-							f, _ := val["v"].(float64)
-							found, ver = true, int(f)
-						}
-					}
-				}
-			}
+			fn(e)
 			for _, c := range e {
 				walk(c)
 			}
@@ -493,33 +482,38 @@ func submitVersion(raw json.RawMessage) (int, bool) {
 		}
 	}
 	walk(v)
+}
+
+// submitVersion is the version in the callback value of a form's submit
+// button (0 for a record not yet filled).
+func submitVersion(raw json.RawMessage) (int, bool) {
+	found, ver := false, 0
+	eachObject(raw, func(e map[string]any) {
+		if n, _ := e["name"].(string); n != "submit" {
+			return
+		}
+		if bs, _ := e["behaviors"].([]any); len(bs) > 0 {
+			if b, _ := bs[0].(map[string]any); b != nil {
+				if val, _ := b["value"].(map[string]any); val != nil {
+					f, _ := val["v"].(float64)
+					found, ver = true, int(f)
+				}
+			}
+		}
+	})
 	return ver, found
 }
 
 // inputNames lists the named inputs, selects and pickers of a card.
 func inputNames(raw json.RawMessage) []string {
-	var v any
-	_ = json.Unmarshal(raw, &v)
 	var out []string
-	var walk func(any)
-	walk = func(x any) {
-		switch e := x.(type) {
-		case map[string]any:
-			if tag, _ := e["tag"].(string); tag == "input" || tag == "select_static" || tag == "date_picker" {
-				if n, _ := e["name"].(string); n != "" {
-					out = append(out, n)
-				}
-			}
-			for _, c := range e {
-				walk(c)
-			}
-		case []any:
-			for _, c := range e {
-				walk(c)
+	eachObject(raw, func(e map[string]any) {
+		if tag, _ := e["tag"].(string); tag == "input" || tag == "select_static" || tag == "date_picker" {
+			if n, _ := e["name"].(string); n != "" {
+				out = append(out, n)
 			}
 		}
-	}
-	walk(v)
+	})
 	return out
 }
 
