@@ -177,6 +177,9 @@ const resentKey = "resent"
 func (r *Relay) expire(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
 	if droppable[n.Template] {
 		rep.Dead++
+		if n.Attempts == 0 { // begun by a relay that died before Lark answered
+			return &grave{n, "发送途中服务中断，无法确认是否已送达；提醒已过时，不再补发"}, nil
+		}
 		return &grave{n, "飞书在重试期限内一直无法送达，提醒已过时，不再补发"}, nil
 	}
 	if n.Data[resentKey] != "" {
@@ -257,6 +260,19 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if n.FirstAttemptAt.IsZero() {
+		// The window starts before the request leaves: a relay killed
+		// after Lark took the message but before it could record that
+		// leaves the row to the next relay, which must not repeat the
+		// uuid once Lark has forgotten it.
+		err := r.Store.InTx(ctx, func(tx workflow.Tx) error { return tx.StartAttempt(ctx, n.ID, r.Clock.Now()) })
+		if errors.Is(err, workflow.ErrStale) {
+			return nil, nil // another relay settled it after our lease ran out
+		}
+		if err != nil {
+			return nil, fmt.Errorf("start attempt on notification %d: %w", n.ID, err)
 		}
 	}
 	_, err = r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)

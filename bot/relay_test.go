@@ -1,11 +1,14 @@
 package bot_test
 
 import (
+	"context"
+
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/larksim"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
@@ -208,5 +211,44 @@ func TestRelayOutage(t *testing.T) {
 	}
 	if pending := len(w.outbox(workflow.NotePending)); pending != 0 {
 		t.Errorf("%d notifications still pending", pending)
+	}
+}
+
+// killingSender hands the message to Lark and then dies, as a relay killed
+// between Lark's answer and recording it.
+type killingSender struct {
+	bot.Sender
+	kill context.CancelFunc
+}
+
+func (s killingSender) SendCard(ctx context.Context, to bot.Recipient, card []byte, uuid string) (string, error) {
+	id, err := s.Sender.SendCard(ctx, to, card, uuid)
+	s.kill()
+	return id, err
+}
+
+// TestRelayKilledAfterSend: a relay killed after Lark took a message but
+// before it recorded that leaves the row claimed. When nobody picks it up
+// for longer than Lark's uuid window, the next relay must not repeat the
+// uuid (Lark would deliver it again): the window ran from the killed send,
+// so the reminder is dropped and the person has it once.
+func TestRelayKilledAfterSend(t *testing.T) {
+	w := newWorld(t, "cli_killed", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	w.people(workflow.Person{ID: "ou_hr", Name: "政工科", HR: true}, workflow.Person{ID: "ou_k", Name: "干部"})
+	w.queue(notice("killed", "ou_k"))
+	ctx, kill := context.WithCancel(w.ctx)
+	dying := *w.relay
+	dying.Sender = killingSender{Sender: w.relay.Sender, kill: kill}
+	if _, err := dying.RunOnce(ctx); err == nil {
+		t.Fatal("the killed relay's pass ended without an error")
+	}
+	w.clk.Advance(2 * time.Hour)
+	_, err := w.relay.RunOnce(w.ctx)
+	w.must("relay", err)
+	if got := len(w.sim.MessagesTo("ou_k")); got != 1 {
+		t.Errorf("the person got %d messages, want the killed relay's 1", got)
+	}
+	if dead := w.outbox(workflow.NoteDead); len(dead) != 1 {
+		t.Errorf("dead rows = %+v, want the reminder given up", dead)
 	}
 }

@@ -210,6 +210,13 @@ type Tx interface {
 	// x-ogw-ratelimit-reset). ErrStale if it is no longer pending (another
 	// relay delivered it or gave up), ErrNotFound if there is no such ID.
 	DeferNotification(ctx context.Context, id int64, at, retryAt time.Time) error
+	// StartAttempt stamps a pending notification's FirstAttemptAt with at
+	// unless it is set already, and counts nothing: the relay calls it just
+	// before a send, so a send that reached Lark from a relay killed before
+	// it could record the outcome still starts the uuid window, and no
+	// relay repeats the uuid after Lark has forgotten it. ErrStale if it is
+	// no longer pending, ErrNotFound if there is no such ID.
+	StartAttempt(ctx context.Context, id int64, at time.Time) error
 	// Prune deletes idempotency records created before before.Idempotency,
 	// and sent and dead notifications whose UpdatedAt is before before.Sent
 	// and before.Dead: at most limit rows of each kind (no limit when limit

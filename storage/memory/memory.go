@@ -835,6 +835,24 @@ func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.T
 		func(n *workflow.Notification) { n.UpdatedAt, n.NotBefore = at.UTC(), retryAt.UTC() })
 }
 
+// StartAttempt implements workflow.Tx.
+func (t *tx) StartAttempt(ctx context.Context, id int64, at time.Time) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	i, ok := t.s.noteIndex(id)
+	if !ok {
+		return notFound("notification", id)
+	}
+	if cur := t.s.outbox[i].State; cur != workflow.NotePending {
+		return fmt.Errorf("notification %d is %s: %w", id, cur, workflow.ErrStale)
+	}
+	if t.s.outbox[i].FirstAttemptAt.IsZero() {
+		t.updateNote(i, func(n *workflow.Notification) { n.FirstAttemptAt = at.UTC() })
+	}
+	return nil
+}
+
 // attempt counts one delivery attempt on notification id and applies f,
 // if allowed says the notification's current state permits it (ErrStale
 // otherwise).

@@ -776,6 +776,15 @@ func (t *tx) DeferNotification(ctx context.Context, id int64, at, retryAt time.T
 		WHERE id = $1 AND state = 'pending'`, id, tsIn(at), tsIn(retryAt))
 }
 
+// StartAttempt implements workflow.Tx.
+func (t *tx) StartAttempt(ctx context.Context, id int64, at time.Time) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	return t.attempt(ctx, id, `UPDATE outbox SET first_attempt_at = coalesce(first_attempt_at, $2)
+		WHERE id = $1 AND state = 'pending'`, id, tsIn(at))
+}
+
 // Prune implements workflow.Tx. Each kind is one DELETE of the rows a
 // sub-select picks through the prune indexes (migration 0003), at most
 // limit of them, skipping rows another transaction holds. A NULL time is

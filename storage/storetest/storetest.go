@@ -660,6 +660,12 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 		wantErr(t, "sent", tx.MarkNotification(ctx, ids[0], workflow.NoteSent, t0), nil)
 		wantErr(t, "defer", tx.DeferNotification(ctx, ids[1], t0, t0.Add(lease+2*time.Minute)), nil)
 		wantErr(t, "defer unknown", tx.DeferNotification(ctx, 9999, t0, t0), workflow.ErrNotFound)
+		wantErr(t, "start unknown", tx.StartAttempt(ctx, 9999, t0), workflow.ErrNotFound)
+		wantErr(t, "start a sent one", tx.StartAttempt(ctx, ids[0], t0), workflow.ErrStale)
+		// Row 2's relay dies after its send began: the window starts then,
+		// and a later start keeps the first time and counts no attempt.
+		wantErr(t, "start", tx.StartAttempt(ctx, ids[2], t0.Add(time.Second)), nil)
+		wantErr(t, "start again", tx.StartAttempt(ctx, ids[2], t0.Add(time.Minute)), nil)
 		// Sent is final: a relay whose lease lapsed cannot put it back.
 		wantErr(t, "defer a sent one", tx.DeferNotification(ctx, ids[0], t0, t0.Add(time.Hour)), workflow.ErrStale)
 		wantErr(t, "dead after sent", tx.MarkNotification(ctx, ids[0], workflow.NoteDead, t0), workflow.ErrStale)
@@ -676,11 +682,14 @@ func testOutboxClaim(t *testing.T, s workflow.Store) {
 	}
 	in(t, s, func(tx workflow.Tx) error {
 		ns, _ := tx.Outbox(ctx, "", 0, 0)
+		if ns[2].Attempts != 0 || !ns[2].FirstAttemptAt.Equal(t0.Add(time.Second)) {
+			t.Errorf("started row = %+v, want no attempt counted, first tried at %v", ns[2], t0.Add(time.Second))
+		}
 		if ns[1].State != workflow.NotePending || ns[1].Attempts != 1 || !ns[1].FirstAttemptAt.Equal(t0) {
 			t.Errorf("deferred row = %+v, want pending after 1 attempt, first tried at %v", ns[1], t0)
 		}
-		if !ns[2].FirstAttemptAt.IsZero() {
-			t.Errorf("a row never tried has a first attempt: %+v", ns[2])
+		if !ns[3].FirstAttemptAt.IsZero() {
+			t.Errorf("a row never tried has a first attempt: %+v", ns[3])
 		}
 		return nil
 	})
