@@ -124,19 +124,37 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 	}
 	t.Items = append(t.Items, b.commentItems(ctx, op)...)
 	t.Items = append(t.Items, b.targetItems(ctx, op)...)
-	week := calendar.PeriodContaining(calendar.Week, today).Prev()
-	if _, err := b.entry(ctx, workflow.EntryWeekly, op, week.String()); err != nil {
-		t.Items = append(t.Items, card.TodoItem{Title: "周记实 " + card.PeriodLabel(week.String()), Due: week.End().String(),
-			Overdue: today.After(week.End()), Button: card.Button{Text: "立即填写", Primary: true, Value: card.Open(card.FormWeekly, week.String())}})
+	owed, err := b.svc.Owed(ctx, op)
+	if err != nil {
+		return nil, err
 	}
-	if id, err := b.latestPeriod(ctx, workflow.PeriodOpen); err == nil {
-		if _, err := b.entry(ctx, workflow.EntryQuarterly, op, id); err != nil {
-			p, _ := b.svc.Period(ctx, id)
-			t.Items = append(t.Items, card.TodoItem{Title: "季度小结 " + card.PeriodLabel(id), Due: p.SummaryDue.String(),
-				Overdue: !p.SummaryDue.IsZero() && today.After(p.SummaryDue), Button: card.Button{Text: "立即填写", Value: card.Open(card.FormQuarterly, id)}})
-		}
+	for _, d := range owed {
+		t.Items = append(t.Items, owedItem(d, today))
 	}
 	return card.TodoCard(t), nil
+}
+
+// owedItem is one entry a person owes, as a 待办 row with the button that
+// opens its form.
+func owedItem(d workflow.Due, today calendar.Date) card.TodoItem {
+	it := card.TodoItem{Due: d.Due.String(), Overdue: today.After(d.Due),
+		Button: card.Button{Text: "立即填写", Primary: true, Value: card.Open(d.Kind, d.Entry)}}
+	switch d.Kind {
+	case workflow.EntryWeekly:
+		it.Title = "周记实 " + card.PeriodLabel(d.Entry)
+	case workflow.EntryMonthly:
+		it.Title = "月小结 " + card.PeriodLabel(d.Entry)
+	case workflow.EntryQuarterly:
+		it.Title = "季度小结 " + card.PeriodLabel(d.Entry)
+		it.Button.Value = card.Open(card.FormQuarterly, d.Entry)
+	case workflow.EntryVote:
+		it.Title = "民主测评 " + card.PeriodLabel(d.Entry)
+		it.Button = card.Button{Text: "立即测评", Primary: true, Value: card.Open(card.FormVote, d.Entry)}
+	}
+	if d.Returned {
+		it.Title += "（已退回，请修改）"
+	}
+	return it
 }
 
 // progressCard is HR's completion of the period's self-summaries by unit.

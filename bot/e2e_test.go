@@ -254,7 +254,7 @@ func TestQuarterThroughLark(t *testing.T) {
 	w.must("send text", err)
 	w.deliver()
 	todo := w.lastCard("ou_e1", "todo")
-	w.click(todo.MessageID, "ou_e1", "todo_1", nil)
+	w.click(todo.MessageID, "ou_e1", larksim.RowButton([]byte(todo.Content), "季度小结"), nil)
 	r = w.click(todo.MessageID, "ou_e1", "submit", map[string]any{"summary": "完成年度预算编制与三季度报表", "training": "参加财务培训2次"})
 	if !strings.Contains(string(r.Card), "已提交") {
 		t.Fatalf("quarterly submit card: %s", r.Card)

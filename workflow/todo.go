@@ -1,0 +1,130 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
+)
+
+// Due is an entry a person still owes: what their 待办 lists and their
+// reminders ask for.
+type Due struct {
+	// Kind is EntryWeekly, EntryMonthly, EntryQuarterly or EntryVote.
+	Kind string
+	// Period is the appraisal period the entry belongs to.
+	Period string
+	// Entry is the entry's own period: the week, the month, or Period for
+	// a summary or a vote.
+	Entry string
+	// Due is the deadline.
+	Due calendar.Date
+	// Returned marks an entry a leader sent back.
+	Returned bool
+}
+
+// EntryVote names the 民主测评 ballot in a Due (votes are not entries).
+const EntryVote = "vote"
+
+// Owed returns what person still owes, oldest deadline first: every
+// weekly record, monthly summary, self-summary and vote of an open period
+// that is missing (or was sent back) and whose first reminder has gone
+// out, so the 待办 asks for exactly what the reminders asked for and never
+// for an item of a later period before its time. When two periods are
+// open at once (the quarter just ended is being summarised while the next
+// one runs) each item belongs to its own period.
+func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
+	now := s.clock.Now()
+	today := s.today(now)
+	var out []Due
+	err := s.view(ctx, func(tx Tx) error {
+		out = nil // the store may run fn again
+		p, err := tx.Person(ctx, person)
+		if errors.Is(err, ErrNotFound) {
+			return nil // not in the organisation: owes nothing
+		} else if err != nil {
+			return err
+		}
+		if !inScope(p) {
+			return nil
+		}
+		items, err := s.items(ctx, tx, today)
+		if err != nil {
+			return err
+		}
+		var voted map[string]bool
+		for _, it := range items {
+			kind := map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly, planVote: EntryVote}[it.kind]
+			if kind == "" || !s.asked(it, now) {
+				continue
+			}
+			d := Due{Kind: kind, Period: it.period, Entry: it.entry, Due: it.due}
+			if kind == EntryVote {
+				if p.Group == "" {
+					continue
+				}
+				if voted == nil {
+					voted = map[string]bool{}
+				}
+				if _, seen := voted[it.period]; !seen {
+					vs, err := tx.Voters(ctx, it.period)
+					if err != nil {
+						return err
+					}
+					voted[it.period] = slices.Contains(vs, person)
+				}
+				if !voted[it.period] {
+					out = append(out, d)
+				}
+				continue
+			}
+			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: person, Period: it.entry})
+			switch {
+			case errors.Is(err, ErrNotFound):
+				out = append(out, d)
+			case err != nil:
+				return err
+			case e.State == EntryReturned:
+				d.Returned = true
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b Due) int { return a.Due.Compare(b.Due) })
+	return out, err
+}
+
+// asked reports whether an item is being asked for at now: its first
+// reminder to the person (a before, due or overdue nudge of its plan) has
+// gone out, or its due date has come, or, for a self-summary or a vote,
+// the period's last week has begun. A plan without such nudges asks from
+// the due date.
+func (s *Service) asked(it item, now time.Time) bool {
+	today := s.today(now)
+	if !today.Before(it.due) {
+		return true
+	}
+	if it.kind == planSummary || it.kind == planVote {
+		// The self-summary and the vote may be written from the period's
+		// last week: S5 四(三)1 and S7 ask for them in the last week of the
+		// quarter, S4 三(三) at the start of the next.
+		if cp, err := calendar.ParsePeriod(it.period); err == nil {
+			last := calendar.PeriodContaining(calendar.Week, cp.End())
+			if !today.Before(last.Start()) {
+				return true
+			}
+		}
+	}
+	for _, n := range s.cfg.Plans[it.kind] {
+		if n.Stage != StageBefore && n.Stage != StageDue && n.Stage != StageOverdue {
+			continue
+		}
+		if at, ok := s.slotTime(it.due, n); ok && !at.After(now) {
+			return true
+		}
+	}
+	return false
+}
