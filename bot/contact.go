@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	larkcontact "github.com/larksuite/oapi-sdk-go/v3/service/contact/v3"
 
@@ -183,7 +184,38 @@ func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun
 	if !me.HR {
 		return nil, fmt.Errorf("contact sync by %s: %w", by, workflow.ErrForbidden)
 	}
+	// A leader Lark names who is neither in kaohe nor in this sync (outside
+	// the contact scope) cannot be stored as one. The unit is left without
+	// that leader rather than keeping the one it had, whom Lark no longer
+	// names: the service then sends the unit's pending steps up the chain
+	// (workflow.Service.Setup), so a replaced leader never keeps them. It
+	// is done before the diff so that the dry run shows HR what the import
+	// will store, and says why.
+	known := map[string]bool{}
+	for _, p := range cur.People {
+		known[p.ID] = true
+	}
+	for _, p := range next.People {
+		known[p.ID] = true
+	}
+	unknown := map[string][]string{}
+	for i := range next.Units {
+		u := &next.Units[i]
+		if u.Leader != "" && !known[u.Leader] {
+			unknown[u.ID] = append(unknown[u.ID], "负责人")
+			u.Leader = ""
+		}
+		if u.Supervisor != "" && !known[u.Supervisor] {
+			unknown[u.ID] = append(unknown[u.ID], "分管领导")
+			u.Supervisor = ""
+		}
+	}
 	changes := DiffOrg(cur, next)
+	for i, c := range changes {
+		if (c.Kind == ChangeAddUnit || c.Kind == ChangeUpdateUnit) && len(unknown[c.ID]) > 0 {
+			changes[i].Text += "（飞书所列" + strings.Join(unknown[c.ID], "、") + "不在通讯录范围内，暂空缺，其待办转由上级领导办理）"
+		}
+	}
 	if dryRun || len(changes) == 0 {
 		return changes, nil
 	}
@@ -208,23 +240,6 @@ func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun
 			newPeople = append(newPeople, p)
 		case ChangeMovePerson:
 			moves = append(moves, people[c.ID])
-		}
-	}
-	// Leaders named by a unit must exist before the unit: drop a leader who
-	// is in neither kaohe nor this sync (outside the contact scope).
-	known := map[string]bool{}
-	for _, p := range cur.People {
-		known[p.ID] = true
-	}
-	for _, p := range newPeople {
-		known[p.ID] = true
-	}
-	for i := range newUnits {
-		if !known[newUnits[i].Leader] {
-			newUnits[i].Leader = ""
-		}
-		if !known[newUnits[i].Supervisor] {
-			newUnits[i].Supervisor = ""
 		}
 	}
 	if len(newUnits) > 0 || len(newPeople) > 0 {

@@ -1,12 +1,14 @@
 package bot_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -128,4 +130,98 @@ func TestSyncContacts(t *testing.T) {
 	w.must("send", err)
 	w.deliver()
 	w.lastCard("ou_a", "无权")
+}
+
+// TestSyncContactsMovesSteps: 同步通讯录 finds that Lark names other leaders
+// than kaohe has — 办公室's is a new member, 业务科's is outside the contact
+// scope — and the pending steps go with the role: 甲's to the new leader,
+// 乙's up to the 分管领导 (业务科 is left without a leader kaohe knows). The
+// replaced leaders are told through Lark and can no longer approve.
+func TestSyncContactsMovesSteps(t *testing.T) {
+	w := newWorld(t, "cli_contact_steps", time.Date(2026, 7, 3, 10, 0, 0, 0, calendar.DefaultLocation()))
+	w.sim.MustAddDepartment(larksim.Department{OpenDepartmentID: "od-ju", Name: "局领导", LeaderOpenID: "ou_head"})
+	w.sim.MustAddDepartment(larksim.Department{OpenDepartmentID: "od-bgs", Name: "办公室", ParentID: "od-ju", LeaderOpenID: "ou_new"})
+	w.sim.MustAddDepartment(larksim.Department{OpenDepartmentID: "od-ywk", Name: "业务科", ParentID: "od-ju", LeaderOpenID: "ou_outside"})
+	for _, u := range []larksim.User{
+		{OpenID: "ou_hr", Name: "政工科"},
+		{OpenID: "ou_head", Name: "局长", DepartmentIDs: []string{"od-ju"}},
+		{OpenID: "ou_new", Name: "新主任", DepartmentIDs: []string{"od-bgs"}},
+		{OpenID: "ou_old", Name: "老主任", DepartmentIDs: []string{"od-bgs"}},
+		{OpenID: "ou_a", Name: "甲", DepartmentIDs: []string{"od-bgs"}},
+		{OpenID: "ou_l2", Name: "科长", DepartmentIDs: []string{"od-ywk"}},
+		{OpenID: "ou_b", Name: "乙", DepartmentIDs: []string{"od-ywk"}},
+		// A Lark user in no department the sync reads.
+		{OpenID: "ou_outside", Name: "外单位"},
+	} {
+		w.sim.MustAddUser(u)
+	}
+	w.must("setup", w.svc.Setup(w.ctx, "ou_hr", workflow.Settings{Name: "XX局", Head: "ou_head"},
+		[]workflow.Unit{
+			{ID: "od-ju", Name: "局领导", Leader: "ou_head"},
+			{ID: "od-bgs", Name: "办公室", Leader: "ou_old", Supervisor: "ou_head"},
+			{ID: "od-ywk", Name: "业务科", Leader: "ou_l2", Supervisor: "ou_head"},
+		}, []workflow.Person{
+			{ID: "ou_hr", Name: "政工科", HR: true},
+			{ID: "ou_head", Name: "局长", Unit: "od-ju"},
+			{ID: "ou_old", Name: "老主任", Unit: "od-bgs"},
+			{ID: "ou_a", Name: "甲", Unit: "od-bgs", Group: "od-bgs", Assessed: true},
+			{ID: "ou_l2", Name: "科长", Unit: "od-ywk"},
+			{ID: "ou_b", Name: "乙", Unit: "od-ywk", Group: "od-ywk", Assessed: true},
+		}))
+	_, err := w.svc.OpenPeriod(w.ctx, "ou_hr", "2026-Q3")
+	w.must("open", err)
+	for _, p := range []string{"ou_a", "ou_b"} {
+		w.must("summary", w.svc.Submit(w.ctx, p, workflow.EntryInput{Kind: workflow.EntryQuarterly, Period: "2026-Q3",
+			Body: workflow.EntryBody{Summary: "本季度工作小结", Training: "参加培训"}}))
+	}
+	step := func(person string) workflow.Step {
+		t.Helper()
+		var st []workflow.Step
+		w.must("steps", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+			var err error
+			st, err = tx.Steps(w.ctx, workflow.StepFilter{Person: person, State: workflow.StepPending})
+			return err
+		}))
+		if len(st) != 1 {
+			t.Fatalf("%s has %d pending steps", person, len(st))
+		}
+		return st[0]
+	}
+	if a, b := step("ou_a"), step("ou_b"); a.Assignee != "ou_old" || b.Assignee != "ou_l2" {
+		t.Fatalf("before the sync: 甲's step with %s, 乙's with %s", a.Assignee, b.Assignee)
+	}
+	w.deliver()
+
+	lk, err := bot.NewLark(bot.LarkConfig{AppID: "cli_contact_steps", AppSecret: "secret", BaseURL: w.apiURL})
+	w.must("lark", err)
+	preview, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", true)
+	w.must("dry run", err)
+	var said bool
+	for _, c := range preview {
+		said = said || (c.Kind == bot.ChangeUpdateUnit && c.ID == "od-ywk" && strings.Contains(c.Text, "不在通讯录范围内"))
+	}
+	if !said {
+		t.Errorf("the dry run does not say 业务科's leader is outside the scope: %+v", preview)
+	}
+	_, err = w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", false)
+	w.must("sync", err)
+
+	for _, c := range []struct{ person, from, to string }{{"ou_a", "ou_old", "ou_new"}, {"ou_b", "ou_l2", "ou_head"}} {
+		st := step(c.person)
+		if st.Assignee != c.to {
+			t.Errorf("after the sync %s's step is with %s, want %s", c.person, st.Assignee, c.to)
+			continue
+		}
+		err := w.svc.Act(w.ctx, c.from, workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActApprove,
+			Assessment: &workflow.Assessment{Indicators: map[string]scoring.Dec{}}})
+		if !errors.Is(err, workflow.ErrForbidden) {
+			t.Errorf("the replaced leader %s approving: %v, want ErrForbidden", c.from, err)
+		}
+	}
+	w.deliver()
+	w.lastCard("ou_old", "改由新主任办理")
+	w.lastCard("ou_l2", "改由局长办理")
+	w.lastCard("ou_new", "待您初评")
+	w.lastCard("ou_head", "待您初评")
+	w.lastCard("ou_a", "改由新主任办理")
 }

@@ -209,7 +209,7 @@ func TestReassignOnlyToLeaders(t *testing.T) {
 	t.Parallel()
 	h, st := badHarness(t)
 	h.wantErr("to an employee", h.svc.Reassign(ctx, "hr", st.ID, st.Version, "e02", "科长外出"), workflow.ErrInvalidInput)
-	h.wantErr("to the person", h.svc.Reassign(ctx, "hr", st.ID, st.Version, "e01", "科长外出"), workflow.ErrInvalidInput)
+	h.wantErr("to the person", h.svc.Reassign(ctx, "hr", st.ID, st.Version, "e01", "科长外出"), workflow.ErrForbidden)
 	h.must("to the supervisor", h.svc.Reassign(ctx, "hr", st.ID, st.Version, "s1", "科长外出"))
 	if got := h.pendingStep("2026-Q3", "e01"); got.Assignee != "s1" {
 		t.Errorf("step with %s, want s1", got.Assignee)

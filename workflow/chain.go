@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"strconv"
 )
 
 // Step actions.
@@ -128,8 +127,10 @@ func (s *Service) Act(ctx context.Context, by string, a StepAction) error {
 		if err != nil {
 			return err
 		}
-		if !contains(can, step.Assignee) {
-			return fmt.Errorf("step %s belongs to %s: %w", step.ID, step.Assignee, ErrForbidden)
+		// A step left with nobody (its role emptied all the way up the
+		// chain) waits for HR's 转办; nobody acts on it meanwhile.
+		if step.Assignee == "" || !contains(can, step.Assignee) {
+			return fmt.Errorf("step %s belongs to %q: %w", step.ID, step.Assignee, ErrForbidden)
 		}
 		if step.State != StepPending || step.Version != a.Version {
 			return fmt.Errorf("step %s is %s v%d, card v%d: %w", step.ID, step.State, step.Version, a.Version, ErrStale)
@@ -227,8 +228,12 @@ func (s *Service) sendBack(o *op, p Person, step Step, reason string) error {
 func isEmpty(a Assessment) bool { return reflect.DeepEqual(a, Assessment{}) }
 
 // Reassign moves a pending step to another leader (HR only), e.g. when the
-// assignee is away without a delegate and the step was escalated. Errors:
-// ErrForbidden, ErrNotFound, ErrStale, ErrInvalidInput.
+// assignee is away without a delegate and the step was escalated, or when
+// an organisation change left it with nobody. The new assignee, the old
+// one and the appraised person are told. Nobody chooses who decides
+// about them: HR may not move their own step, nor give a step to the
+// person it is about (refusals, audited). Errors: ErrForbidden,
+// ErrNotFound, ErrStale, ErrInvalidInput.
 func (s *Service) Reassign(ctx context.Context, by, stepID string, version int, to, reason string) error {
 	return s.change(ctx, by, "step.reassign", stepID, func(o *op) error {
 		if _, err := s.requireHR(o); err != nil {
@@ -241,12 +246,15 @@ func (s *Service) Reassign(ctx context.Context, by, stepID string, version int, 
 		if err != nil {
 			return err
 		}
+		if step.Person == by {
+			return forbidden("不能转办本人的考核")
+		}
 		dest, err := s.person(o, to, "person")
 		if err != nil {
 			return err
 		}
 		if to == step.Person {
-			return invalid("person", "不能由本人审核")
+			return forbidden("不能由本人审核本人的考核")
 		}
 		if may, err := holdsSteps(o, dest); err != nil {
 			return err
@@ -256,19 +264,12 @@ func (s *Service) Reassign(ctx context.Context, by, stepID string, version int, 
 		if step.State != StepPending || step.Version != version {
 			return fmt.Errorf("step %s is %s v%d: %w", stepID, step.State, step.Version, ErrStale)
 		}
-		old := step.Assignee
-		step.Assignee = to
-		step.Version++
-		if err := o.tx.DecideStep(o.ctx, step, nil); err != nil {
-			return err
-		}
 		p, err := o.tx.Person(o.ctx, step.Person)
 		if err != nil {
 			return err
 		}
-		o.logf("%s -> %s: %s", old, to, reason)
-		o.note(to, TplStepAssigned, map[string]string{"step": step.ID, "person": p.Name, "name": step.Name, "due": step.Due.String()}, step.ID, strconv.Itoa(step.Version))
-		return nil
+		o.logf("reassigned: %s", reason)
+		return s.handOver(o, p, step, to, "政工科转办："+reason, "")
 	})
 }
 

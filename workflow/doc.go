@@ -34,8 +34,9 @@
 //	   │                            (or the chain is done)
 //	pending ──Act(send_back, reason)──► returned ───► a new pending step
 //	   │                                              for the previous leader,
-//	   │ Reassign (HR) / MovePerson                   or the self-summary
-//	   └──► pending (new assignee, version+1)         back to the employee
+//	   │ Reassign (HR), or an organisation change     or the self-summary
+//	   │ (Setup, MovePerson, MarkLeft): holderOf      back to the employee
+//	   └──► pending (new assignee or nobody, version+1)
 //
 // Overdue steps escalate by reminders: the assignee (and delegates), then
 // the assignee's superior (unit leader → 分管领导 → 主管领导), then HR.

@@ -25,7 +25,7 @@ var (
 type harness struct {
 	t     *testing.T
 	svc   *workflow.Service
-	store *memory.Store
+	store workflow.Store
 	clk   *clock.Fake
 	cal   *calendar.Calendar
 	// seen is how many outbox rows were already inspected by take.
@@ -36,11 +36,18 @@ func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d
 
 func newHarness(t *testing.T, schemeID string, start time.Time, tweak func(*workflow.Config)) *harness {
 	t.Helper()
+	return newHarnessOn(t, memory.New(), schemeID, start, tweak)
+}
+
+// newHarnessOn is newHarness on a given store (PostgreSQL for the
+// scenarios that must hold on both, see onStores).
+func newHarnessOn(t *testing.T, store workflow.Store, schemeID string, start time.Time, tweak func(*workflow.Config)) *harness {
+	t.Helper()
 	sc, err := scoring.Builtin(schemeID)
 	if err != nil {
 		t.Fatalf("Builtin(%s): %v", schemeID, err)
 	}
-	h := &harness{t: t, store: memory.New(), clk: clock.NewFake(start), cal: calendar.Default()}
+	h := &harness{t: t, store: store, clk: clock.NewFake(start), cal: calendar.Default()}
 	// The scenarios open their periods themselves (TestPeriodsOpenThemselves
 	// covers the default).
 	cfg := workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: sc, ManualOpen: true}

@@ -11,6 +11,12 @@ const (
 	TplEscalate = "escalate"
 	// TplStepAssigned: a leader has a step to do. Data: step, person, name, due.
 	TplStepAssigned = "step_assigned"
+	// TplStepMoved: a pending step changed hands because the organisation
+	// changed (a leader replaced or removed, a person moved or gone): its
+	// old assignee and the appraised person are told, and HR when nobody
+	// may decide it (to is then empty; hr is "1" on HR's copy, which
+	// offers 转办). Data: step, person, name, from, to (names), reason, hr.
+	TplStepMoved = "step_moved"
 	// TplStepReturned: a step came back to a leader. Data: step, person, reason.
 	TplStepReturned = "step_returned"
 	// TplEntryReturned: an entry was sent back to its owner. Data: kind, period, reason.
@@ -59,7 +65,8 @@ const (
 	// TplDelegation: both sides of a delegation. Data: from, to, start, end, reason.
 	TplDelegation = "delegation"
 	// TplDelegationEnded: both sides of a delegation ended early. Data:
-	// from, to, end, by (who ended it), reason.
+	// from, to, end, by (who ended it), reason; left (a name) when it
+	// ended because that person left the organisation (MarkLeft).
 	TplDelegationEnded = "delegation_ended"
 	// TplTargetsProposed: a leader must confirm 年初分解. Data: person (the
 	// name), person_id, year, count.

@@ -104,10 +104,17 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		for _, u := range old {
 			before[u.ID] = u
 		}
-		changed := map[string]bool{}
+		why := map[string]string{}
 		for _, u := range units {
-			if b, ok := before[u.ID]; ok && (b.Leader != u.Leader || b.Supervisor != u.Supervisor) {
-				changed[u.ID] = true
+			if b, ok := before[u.ID]; ok {
+				switch {
+				case b.Leader != u.Leader && b.Supervisor != u.Supervisor:
+					why[u.ID] = "科室负责人和分管领导变更"
+				case b.Leader != u.Leader:
+					why[u.ID] = "科室负责人变更"
+				case b.Supervisor != u.Supervisor:
+					why[u.ID] = "分管领导变更"
+				}
 			}
 			if err := o.tx.PutUnit(o.ctx, u); err != nil {
 				return err
@@ -118,11 +125,16 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 				return fmt.Errorf("create person %s: %w", p.ID, err)
 			}
 		}
-		// Pending steps follow the role, not the person: a replaced leader
-		// can no longer decide them, and the new one is told.
+		// Pending steps follow the role, not the person: a replaced or
+		// removed leader can no longer decide them, and a person made
+		// their own unit's leader does not get their own (holderOf).
 		for _, p := range existing {
-			if headChanged || changed[assessingUnit(p)] {
-				if err := s.reassignSteps(o, p); err != nil {
+			reason := why[assessingUnit(p)]
+			if reason == "" && headChanged {
+				reason = "主管领导变更"
+			}
+			if reason != "" {
+				if err := s.reassignSteps(o, p, reason, ""); err != nil {
 					return err
 				}
 			}
@@ -161,15 +173,16 @@ func (s *Service) MovePerson(ctx context.Context, by, personID, unitID, reason s
 			return err
 		}
 		o.logf("unit %s -> %s: %s", from, unitID, reason)
-		return s.reassignSteps(o, p)
+		return s.reassignSteps(o, p, "人员调动至"+u.Name, "")
 	})
 }
 
-// reassignSteps points p's pending steps at the leaders the chain resolves
-// to now.
-func (s *Service) reassignSteps(o *op, p Person) error {
+// reassignSteps points p's pending steps at whoever decides them now
+// (holderOf), after an organisation change said by why (Chinese, shown
+// to those told). skip is a person not to tell (one who left).
+func (s *Service) reassignSteps(o *op, p Person, why, skip string) error {
 	steps, err := o.tx.Steps(o.ctx, StepFilter{Person: p.ID, State: StepPending})
-	if err != nil {
+	if err != nil || len(steps) == 0 {
 		return err
 	}
 	u, err := o.tx.Unit(o.ctx, assessingUnit(p))
@@ -181,18 +194,263 @@ func (s *Service) reassignSteps(o *op, p Person) error {
 		return err
 	}
 	for _, step := range steps {
-		a := resolve(step.Role, p, u, st)
-		if a == "" || a == step.Assignee {
+		a := holderOf(step.Role, p, u, st)
+		if a == step.Assignee {
 			continue
 		}
-		old := step.Assignee
-		step.Assignee = a
-		step.Version++
-		if err := o.tx.DecideStep(o.ctx, step, nil); err != nil {
+		if err := s.handOver(o, p, step, a, why, skip); err != nil {
 			return err
 		}
-		o.logf("step %s reassigned %s -> %s", step.ID, old, a)
-		o.note(a, TplStepAssigned, map[string]string{"step": step.ID, "person": p.Name, "name": step.Name}, step.ID, strconv.Itoa(step.Version))
+	}
+	return nil
+}
+
+// escalation is the order in which a pending step whose role nobody may
+// hold goes up (docs/design.md §2, "Steps follow the role"): the 科室负责人's
+// step to the 分管领导, then the 主管领导; the 分管领导's to the 主管领导. It is
+// the chain's own order and the one an overdue step is escalated along
+// (superior), so the step goes to a leader who is already over the
+// appraised person and would see it next anyway — never sideways to
+// another unit's leader, and never to HR, who does not appraise: when
+// nobody up the chain is left, the step is left with nobody and HR is told
+// to choose (Reassign).
+var escalation = map[string][]string{
+	RoleUnitLeader: {RoleUnitLeader, RoleSupervisor, RoleHead},
+	RoleSupervisor: {RoleSupervisor, RoleHead},
+	RoleHead:       {RoleHead},
+}
+
+// holderOf returns who decides p's pending step of role now: the role's
+// holder, or the first up the escalation order when nobody holds it or
+// the holder is p themself (a person made their own unit's leader); ""
+// when nobody may.
+func holderOf(role string, p Person, u Unit, st Settings) string {
+	for _, r := range escalation[role] {
+		if a := resolve(r, p, u, st); a != "" {
+			return a
+		}
+	}
+	return ""
+}
+
+// handOver moves p's pending step to another assignee ("" for nobody)
+// because of why, and tells those concerned: the new assignee and their
+// delegates (TplStepAssigned); the old assignee, whose card would
+// otherwise still show the step, and p (TplStepMoved); HR when nobody may
+// decide it, to choose someone (Reassign). skip is not told (a person who
+// left the organisation).
+func (s *Service) handOver(o *op, p Person, step Step, to, why, skip string) error {
+	from := step.Assignee
+	step.Assignee = to
+	step.Version++
+	if err := o.tx.DecideStep(o.ctx, step, nil); err != nil {
+		return err
+	}
+	o.logf("step %s %s -> %s", step.ID, orNobody(from), orNobody(to))
+	name := func(id string) (string, error) {
+		if id == "" {
+			return "", nil
+		}
+		q, err := o.tx.Person(o.ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return id, nil
+		}
+		return q.Name, err
+	}
+	fromName, err := name(from)
+	if err != nil {
+		return err
+	}
+	toName, err := name(to)
+	if err != nil {
+		return err
+	}
+	v := strconv.Itoa(step.Version)
+	if to != "" {
+		data := map[string]string{"step": step.ID, "person": p.Name, "name": step.Name, "due": step.Due.String()}
+		o.note(to, TplStepAssigned, data, step.ID, v)
+		dels, err := delegatesOf(o.ctx, o.tx, to, o.now)
+		if err != nil {
+			return err
+		}
+		for _, d := range dels {
+			o.note(d, TplStepAssigned, data, step.ID, v)
+		}
+	}
+	data := map[string]string{"step": step.ID, "person": p.Name, "name": step.Name, "from": fromName, "to": toName, "reason": why}
+	for _, who := range []string{from, p.ID} {
+		if who != "" && who != skip {
+			o.note(who, TplStepMoved, data, step.ID, v)
+		}
+	}
+	if to == "" {
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		hr := map[string]string{"hr": "1"}
+		for k, x := range data {
+			hr[k] = x
+		}
+		for _, id := range hrPeople(people) {
+			if id != p.ID && id != skip {
+				o.note(id, TplStepMoved, hr, step.ID, v, "hr")
+			}
+		}
+	}
+	return nil
+}
+
+func orNobody(id string) string {
+	if id == "" {
+		return "(nobody)"
+	}
+	return id
+}
+
+// MarkLeft records that a person has left the organisation (resigned,
+// retired, dismissed, transferred out: S4 注意事项 6), HR only, with the
+// reason. Leaving is not a deletion (their history stays, and setup may
+// bring them back); it takes away everything they hold: they are exempt
+// from the appraisal (PersonStatus.Exempt, the reason saying they left),
+// no longer HR or on the committee, and no longer any unit's leader or
+// 分管领导 nor the 主管领导; the delegations they gave or received end now;
+// every pending step they held goes to whoever holds its role now, up the
+// chain when nobody does (holderOf). The other side of each delegation,
+// the steps' new assignees and the appraised people are told; the person
+// who left is not (they are out of the appraisal), and nobody is told the
+// reason HR gave, only that they left. Errors: ErrForbidden,
+// ErrInvalidInput (unknown person, no reason, the last HR person).
+func (s *Service) MarkLeft(ctx context.Context, by, personID, reason string) error {
+	return s.change(ctx, by, "person.leave", personID, func(o *op) error {
+		me, err := s.requireHR(o)
+		if err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		if p.HR && len(hrPeople(people)) < 2 {
+			return invalid("person", "不能移除唯一的政工科人员，请先增加其他政工科人员")
+		}
+		why := p.Name + "已离开本单位"
+		p.HR, p.Committee = false, false
+		p.Status.Exempt, p.Status.Reason = true, "离开本单位："+reason
+		p.Version++
+		if err := o.tx.UpdatePerson(o.ctx, p); err != nil {
+			return err
+		}
+		// The roles they held are left empty, not handed to anyone: who
+		// succeeds them is HR's to set (Setup), and until then their steps
+		// go up the chain.
+		units, err := o.tx.Units(o.ctx)
+		if err != nil {
+			return err
+		}
+		changed := map[string]bool{}
+		for _, u := range units {
+			if u.Leader != p.ID && u.Supervisor != p.ID {
+				continue
+			}
+			if u.Leader == p.ID {
+				u.Leader = ""
+			}
+			if u.Supervisor == p.ID {
+				u.Supervisor = ""
+			}
+			if err := o.tx.PutUnit(o.ctx, u); err != nil {
+				return err
+			}
+			changed[u.ID] = true
+			o.logf("unit %s: role emptied", u.ID)
+		}
+		st, err := o.tx.Settings(o.ctx)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		head := err == nil && st.Head == p.ID
+		if head {
+			st.Head = ""
+			st.Version++
+			if err := o.tx.PutSettings(o.ctx, st); err != nil {
+				return err
+			}
+			o.logf("head emptied")
+		}
+		if err := s.endDelegationsOf(o, p, me, why); err != nil {
+			return err
+		}
+		for _, q := range people {
+			if q.ID != p.ID && (head || changed[assessingUnit(q)]) {
+				if err := s.reassignSteps(o, q, why, p.ID); err != nil {
+					return err
+				}
+			}
+		}
+		// Steps they held outside their roles (HR's 转办 to them).
+		held, err := o.tx.Steps(o.ctx, StepFilter{Assignee: p.ID, State: StepPending})
+		if err != nil {
+			return err
+		}
+		for _, step := range held {
+			q, err := o.tx.Person(o.ctx, step.Person)
+			if err != nil {
+				return err
+			}
+			u, err := o.tx.Unit(o.ctx, assessingUnit(q))
+			if err != nil {
+				return err
+			}
+			if err := s.handOver(o, q, step, holderOf(step.Role, q, u, st), why, p.ID); err != nil {
+				return err
+			}
+		}
+		o.logf("left: %s", reason)
+		return nil
+	})
+}
+
+// endDelegationsOf ends now every delegation p gave or received that has
+// not ended, and tells the other side; by is who ended them (HR).
+func (s *Service) endDelegationsOf(o *op, p, by Person, why string) error {
+	ds, err := o.tx.Delegations(o.ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if !d.End.After(o.now) {
+			continue
+		}
+		end := o.now
+		if d.Start.After(end) {
+			end = d.Start // not yet begun: it never takes effect
+		}
+		if err := o.tx.EndDelegation(o.ctx, d.ID, end); err != nil {
+			return err
+		}
+		other := d.To
+		if other == p.ID {
+			other = d.From
+		}
+		from, err := s.person(o, d.From, "delegation")
+		if err != nil {
+			return err
+		}
+		to, err := s.person(o, d.To, "delegation")
+		if err != nil {
+			return err
+		}
+		o.note(other, TplDelegationEnded, map[string]string{"from": from.Name, "to": to.Name, "by": by.Name, "reason": why,
+			"left": p.Name, "end": end.In(s.cal.Location()).Format("2006-01-02 15:04")}, d.ID+"-end")
+		o.logf("delegation %s ended", d.ID)
 	}
 	return nil
 }
@@ -272,7 +530,9 @@ func (s *Service) Delegate(ctx context.Context, by, to string, start, end time.T
 			return err
 		}
 		if to == by {
-			return invalid("delegate", "不能委托给本人")
+			// Not a slip of input but an attempt to hold one's steps
+			// twice over: refused and audited like any other.
+			return forbidden("不能委托给本人")
 		}
 		d, err := s.person(o, to, "delegate")
 		if err != nil {

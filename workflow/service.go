@@ -598,6 +598,9 @@ func resolve(role string, p Person, u Unit, st Settings) string {
 // superior returns who a leader answers to: a unit leader to the unit's
 // supervisor, a supervisor to the head; "" for the head (HR comes next).
 func superior(ctx context.Context, tx Tx, leader string) (string, error) {
+	if leader == "" {
+		return "", nil // a step left with nobody: HR's, not a leaderless unit's supervisor
+	}
 	units, err := tx.Units(ctx)
 	if err != nil {
 		return "", err

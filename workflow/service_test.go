@@ -124,9 +124,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"ErrInvalidInput/unknown person", func(h *harness, _ workflow.Step) error {
 			return h.svc.MovePerson(ctx, "hr", "nobody", "u2", "调动")
 		}, workflow.ErrInvalidInput, "person"},
-		{"ErrInvalidInput/delegate to self", func(h *harness, _ workflow.Step) error {
+		{"ErrForbidden/delegate to self", func(h *harness, _ workflow.Step) error {
 			return h.svc.Delegate(ctx, "l1", "l1", h.clk.Now(), h.clk.Now().Add(48*3600e9), "x")
-		}, workflow.ErrInvalidInput, "delegate"},
+		}, workflow.ErrForbidden, ""},
 		{"ErrInvalidInput/vote out of range", func(h *harness, _ workflow.Step) error {
 			v := votes(18, "90")
 			v["e02"] = scoring.D("101")

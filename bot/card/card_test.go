@@ -383,6 +383,15 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 3, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "changed", Grade: "较好", Opinion: "属实", NewGrade: "好", Decision: "补计防汛加分"}))
 		}},
+		{"notice_step_moved_hr", func(t *testing.T) []byte {
+			// A step left with nobody: HR's copy offers 转办.
+			n, err := FromTemplate(workflow.TplStepMoved, map[string]string{"step": "2026-Q3/ou_01/3", "person": "张建国", "name": "评鉴",
+				"from": "李国庆", "to": "", "reason": "李国庆已离开本单位", "hr": "1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return NoticeCard(n)
+		}},
 		{"done", func(t *testing.T) []byte {
 			return DoneCard(Done{Title: "考核评分（审定）：张建国", Subtitle: "2026年第三季度", Action: "已通过", By: "王海燕", At: "2026-10-09 10:30",
 				Lines: []string{"得分95.5，建议等次「好」"}})
@@ -406,6 +415,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplRemind:           {"item": "weekly", "period": "2026-Q3", "entry": "2026-W40", "due": "2026-10-05", "stage": "overdue"},
 		workflow.TplEscalate:         {"item": "summary", "period": "2026-Q3", "due": "2026-10-08", "stage": "leader", "names": "刘志强、陈丽娟", "count": "2"},
 		workflow.TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15"},
+		workflow.TplStepMoved:        {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "from": "王海燕", "to": "李国庆", "reason": "科室负责人变更"},
 		workflow.TplStepReturned:     {"step": "2026-Q3/ou_01/3", "person": "张建国", "reason": "工作成效评分偏高，请依据督查结果重新评定"},
 		workflow.TplEntryReturned:    {"kind": "weekly", "period": "2026-W40", "reason": "任务进度填写不完整"},
 		workflow.TplEntryCommented:   {"kind": "monthly", "period": "2026-09", "comment": "目标明确，完成较好。"},

@@ -101,7 +101,7 @@ var ErrUnknownTemplate = errors.New("unknown notification template")
 
 // Templates lists every template FromTemplate knows, in a stable order.
 var Templates = []string{
-	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
+	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepMoved, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
@@ -182,6 +182,23 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = append(n.Lines, "请于"+g("due")+"前完成。")
 		}
 		n.Buttons = []Button{{Text: "去审核", Primary: true, Value: Open(FormStep, data["step"])}}
+	case workflow.TplStepMoved:
+		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
+		was := "原办理人"
+		if has("from") {
+			was = g("from")
+		}
+		if has("to") {
+			n.Title, n.Colour = g("person")+"的考核改由"+g("to")+"办理", Wathet
+			n.Lines = []string{g("person") + "的平时考核（" + g("name") + "）已由" + was + "改由" + g("to") + "办理。", "原因：" + g("reason")}
+			break
+		}
+		n.Title, n.Colour = g("person")+"的考核暂无人办理", Orange
+		n.Lines = []string{g("person") + "的平时考核（" + g("name") + "）原由" + was + "办理，现已没有可以办理的领导。", "原因：" + g("reason")}
+		n.Note = "需由政工科转给其他领导办理。"
+		if data["hr"] == "1" && has("step") {
+			n.Buttons = []Button{{Text: "转办", Primary: true, Value: Open(FormReassign, data["step"])}}
+		}
 	case workflow.TplStepReturned:
 		n.Title, n.Colour = "考核被退回："+g("person"), Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
@@ -310,8 +327,12 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			"委托期间：" + g("start") + " 至 " + g("end"), "事由：" + g("reason")}
 	case workflow.TplDelegationEnded:
 		n.Title, n.Colour = "考核审核委托已结束", Grey
+		after := "结束后的审核事项由" + g("from") + "本人办理。"
+		if has("left") && data["left"] == data["from"] {
+			after = g("from") + "已离开本单位，其审核事项改由接任的领导办理。"
+		}
 		n.Lines = []string{g("from") + "对" + g("to") + "的委托已于" + g("end") + "结束（由" + g("by") + "提前结束）。",
-			"结束后的审核事项由" + g("from") + "本人办理。", "事由：" + g("reason")}
+			after, "事由：" + g("reason")}
 	case workflow.TplPeriodOpened:
 		n.Title, n.Colour = period+"考核已开启", Green
 		n.Lines = []string{period + "平时考核已按计划自动开启。", "季度小结截止：" + g("summary_due"), "备案截止：" + g("filing_due"),

@@ -42,7 +42,11 @@ func ReassignCard(f ReassignForm) ([]byte, error) {
 		}
 		opts[i] = option{label, c.ID}
 	}
-	lines := []string{"**事项**：" + escLine(f.StepName) + "：" + escLine(f.Person), "**现由**：" + escLine(f.Assignee) + "办理"}
+	holder := "**现由**：" + escLine(f.Assignee) + "办理"
+	if f.Assignee == "" {
+		holder = "**现由**：暂无人办理（原办理人已不能办理）" // left with nobody by an organisation change
+	}
+	lines := []string{"**事项**：" + escLine(f.StepName) + "：" + escLine(f.Person), holder}
 	if f.Due != "" {
 		lines = append(lines, "**截止**："+escLine(f.Due))
 	}
