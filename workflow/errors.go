@@ -94,6 +94,10 @@ func Message(err error) string {
 	if errors.As(err, &fe) {
 		return "您无权办理此事项：" + fe.Why
 	}
+	var sc *ScoringError
+	if errors.As(err, &sc) {
+		return sc.message()
+	}
 	var ic *IncompleteError
 	if errors.As(err, &ic) {
 		if len(ic.Missing) > 0 {

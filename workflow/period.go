@@ -92,9 +92,12 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 					pi.Sources[src.ID] = scoring.SourceInput{Score: a.Score}
 				}
 			case "votes":
-				if v := votes[p.ID]; len(v) > 0 {
-					pi.Sources[src.ID] = scoring.SourceInput{Votes: v}
-				}
+				// Always given, even with no ballot: zero ballots is below
+				// the anonymity floor like one or two (the engine leaves the
+				// source out and says only that the floor was not met),
+				// where an absent source would be missing data that stops
+				// the whole period and names who got no vote.
+				pi.Sources[src.ID] = scoring.SourceInput{Votes: votes[p.ID]}
 			}
 		}
 		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.Sanction, Direct: a.Direct}
@@ -110,6 +113,15 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 		in.Committee = &scoring.Committee{Decisions: period.Decisions}
 	}
 	return in, byID, nil
+}
+
+// personNames maps the ids of people to their names, for messages.
+func personNames(byID map[string]Person) map[string]string {
+	out := make(map[string]string, len(byID))
+	for id, p := range byID {
+		out[id] = p.Name
+	}
+	return out
 }
 
 // sources returns the scheme's rater sources for a tier.
@@ -172,10 +184,7 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 	}
 	res, err := scoring.ScorePeriod(s.scheme, in)
 	if err != nil {
-		if errors.Is(err, scoring.ErrInvalidInput) {
-			return nil, nil, invalid("scores", err.Error())
-		}
-		return nil, nil, fmt.Errorf("score %s: %w", period.ID, err)
+		return nil, nil, s.scoringError(err, personNames(byID), "score "+period.ID)
 	}
 	period.Quotas = res.Quotas
 	if period.Uniform, err = s.uniformity(o, period.ID, res); err != nil {

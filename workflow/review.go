@@ -198,7 +198,7 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 	}
 	res, err := scoring.ScorePeriod(s.scheme, in)
 	if err != nil {
-		return invalid("scores", err.Error())
+		return s.scoringError(err, personNames(byID), "score "+period.ID)
 	}
 	if err := quotaBroken(res.Quotas, "复核后"); err != nil {
 		return err
@@ -324,10 +324,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 		}
 		res, err := scoring.ScoreYear(s.scheme, in)
 		if err != nil {
-			if errors.Is(err, scoring.ErrInvalidInput) {
-				return invalid("annual", err.Error())
+			names := map[string]string{}
+			for _, p := range people {
+				names[p.ID] = p.Name
 			}
-			return fmt.Errorf("compose %d: %w", year, err)
+			return s.scoringError(err, names, fmt.Sprintf("compose %d", year))
 		}
 		for _, yr := range res.People {
 			a := AnnualResult{Year: year, Person: yr.ID, Total: yr.Total, Grade: yr.Grade, Explain: yr.Explain}
