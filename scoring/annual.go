@@ -186,8 +186,19 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 		top := r.Counts[s.topGrade()]
 		if p.Votes == nil {
 			c.add(pid, "votes", "required: the excellence rate needs the year-end 测评 (excellent, total)")
-		} else if p.Votes.Total <= 0 || p.Votes.Excellent < 0 || p.Votes.Excellent > p.Votes.Total {
+		} else if p.Votes.Total < 0 || p.Votes.Excellent < 0 || p.Votes.Excellent > p.Votes.Total {
 			c.add(pid, "votes", "excellent %d of total %d is impossible", p.Votes.Excellent, p.Votes.Total)
+		} else if p.Votes.Total < e.minVoters() {
+			// Below the anonymity floor (none voting included) the 测评 part
+			// is neither shown nor counted, and the periodic part is scaled
+			// to the whole, as a period's "votes" source is: with two
+			// voters, "1 of 2 voted 优秀" tells each whom the other chose.
+			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(e.Divisor)), divPrecision)
+			rate := pr.Round(4)
+			d := DecOf(rate)
+			r.ExcellenceRate = &d
+			r.Explain = append(r.Explain, fmt.Sprintf("年终考核测评：参评人数不足%d人，不显示、不计入", e.minVoters()),
+				fmt.Sprintf("年度考核优秀率 = %s%d次 ÷ %d（按平时考核优秀率折算）= %s%%", s.topGrade(), top, e.Divisor, rate.Mul(hundred).Round(2)))
 		} else {
 			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(e.Divisor)), divPrecision)
 			vr := decimal.NewFromInt(int64(p.Votes.Excellent)).DivRound(decimal.NewFromInt(int64(p.Votes.Total)), divPrecision)

@@ -73,6 +73,9 @@ func TestAnonymityFloor(t *testing.T) {
 		flagged bool
 		explain string
 	}{
+		// Nobody voted (a 考核单元 of one, or nobody cast a ballot): the
+		// same as too few, not missing data.
+		{"NoVoters", nil, "80", true, "群众评议：参评人数不足5人，不显示、不计入"},
 		{"TwoVoters", fewVotes("66", "70"), "80", true, "群众评议：参评人数不足5人，不显示、不计入"},
 		{"FourVoters", fewVotes("66", "70", "90", "100"), "80", true, "按计入部分折算：56 ÷ 70% = 80"},
 		{"FiveVoters", fewVotes("60", "60", "60", "60", "60"), "74", false, "群众评议：5票平均60 × 30% = 18"},

@@ -1,6 +1,9 @@
 package scoring
 
 import (
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -50,6 +53,16 @@ func TestS9Annual(t *testing.T) {
 			[]string{"2次及以上基本称职，年度不能确定为称职及以上"}},
 		{"1次不称职_不能称职", records("不称职", "称职", "称职"), VoteCount{0, 20}, "称职", "0", "基本称职", "基本称职",
 			[]string{"1次不称职，年度不能确定为称职及以上"}},
+		// Below the 测评's anonymity floor (min_voters 5) the vote part is
+		// left out and the rate is the 平时 part alone: 2/3 = 0.6667.
+		{"4人测评_不计入", records("优秀", "优秀", "称职"), VoteCount{1, 4}, "优秀", "0.6667", "", "优秀",
+			[]string{"年终考核测评：参评人数不足5人，不显示、不计入", "年度考核优秀率 = 优秀2次 ÷ 3（按平时考核优秀率折算）= 66.67%"}},
+		// Nobody voted: below the floor too, not an error.
+		{"无人测评_不计入", records("优秀", "称职", "称职"), VoteCount{0, 0}, "称职", "0.3333", "", "称职",
+			[]string{"参评人数不足5人，不显示、不计入"}},
+		// At the floor the votes count: 1/3 × 40% + 5/5 × 60% = 0.7333.
+		{"5人测评_计入", records("优秀", "称职", "称职"), VoteCount{5, 5}, "优秀", "0.7333", "", "优秀",
+			[]string{"(优秀票5 ÷ 测评5人) × 60%"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,7 +77,24 @@ func TestS9Annual(t *testing.T) {
 				t.Errorf("max, grade = %q, %q; want %q, %q", p.MaxGrade, p.Grade, tt.max, tt.grade)
 			}
 			explainHas(t, "p", p.Explain, tt.explain...)
+			if tt.votes.Total < DefaultMinVoters {
+				for _, line := range p.Explain {
+					if strings.Contains(line, "优秀票") || strings.Contains(line, "测评"+strconv.Itoa(tt.votes.Total)+"人") {
+						t.Errorf("below the floor the 测评 is shown: %q", line)
+					}
+				}
+			}
 		})
+	}
+}
+
+// TestS9MinVotersValidated: the year-end 测评's floor cannot be set below 3.
+func TestS9MinVotersValidated(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s9")
+	s.Annual.ExcellenceRate.MinVoters = 2
+	if errs := s.validate(); !strings.Contains(fmt.Sprint(errs), "excellence_rate.min_voters") {
+		t.Fatalf("min_voters 2 accepted: %v", errs)
 	}
 }
 
@@ -77,6 +107,7 @@ func TestS9AnnualErrors(t *testing.T) {
 	}{
 		{"缺少测评", "votes", YearPerson{ID: "p", Unit: "u", Periods: records("优秀")}},
 		{"优秀票多于测评人数", "votes", YearPerson{ID: "p", Unit: "u", Periods: records("优秀"), Votes: &VoteCount{21, 20}}},
+		{"测评人数为负", "votes", YearPerson{ID: "p", Unit: "u", Periods: records("优秀"), Votes: &VoteCount{0, -1}}},
 		{"第四季度不单独考评_至多3期", "periods", YearPerson{ID: "p", Unit: "u", Periods: records("优秀", "优秀", "优秀", "优秀"), Votes: &VoteCount{1, 2}}},
 	}
 	for _, tt := range tests {

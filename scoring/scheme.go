@@ -118,7 +118,9 @@ type Source struct {
 	// ballots for a person than this, the source is neither shown nor
 	// counted for that person, and the other weighted sources are scaled
 	// up to the whole (their weights divided by what is left). Default
-	// DefaultMinVoters; at least 3 when set.
+	// DefaultMinVoters; at least 3 when set. A person with no ballot at
+	// all (nobody voted, a 考核单元 of one) is below the floor too: give
+	// the source with an empty list. Only an absent source is missing data.
 	//
 	// Why: an average over n ballots tells each voter the sum of the
 	// other n-1. With two voters each learns the other's ballot, and with
@@ -278,6 +280,21 @@ type ExcellenceRate struct {
 	PeriodicWeight Percent `yaml:"periodic_weight"`
 	Divisor        int     `yaml:"divisor"`
 	VoteWeight     Percent `yaml:"vote_weight"`
+	// MinVoters is the anonymity floor of the year-end 测评, as
+	// Source.MinVoters is of a period's: with fewer voters (none
+	// included) the 测评优秀率 is neither shown nor counted and the rate is
+	// the 平时优秀率 alone (PeriodicWeight scaled to the whole). Two voters
+	// who see "优秀票1 ÷ 测评2人" each know the other's vote. Default
+	// DefaultMinVoters; at least 3 when set.
+	MinVoters int `yaml:"min_voters"`
+}
+
+// minVoters is the rate's anonymity floor.
+func (e ExcellenceRate) minVoters() int {
+	if e.MinVoters > 0 {
+		return e.MinVoters
+	}
+	return DefaultMinVoters
 }
 
 // AnnualRule is one annual constraint: when its condition holds, the annual

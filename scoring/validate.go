@@ -505,6 +505,12 @@ func (v *validator) annual() {
 		if !e.PeriodicWeight.Add(e.VoteWeight.Decimal).Equal(decimal.NewFromInt(1)) {
 			v.add("annual.excellence_rate", "periodic_weight and vote_weight must add up to 100%%")
 		}
+		if e.MinVoters != 0 && e.MinVoters < 3 {
+			v.add("annual.excellence_rate.min_voters", "must be at least 3: with fewer, voters can recover each other's votes")
+		}
+		if e.PeriodicWeight.IsZero() {
+			v.add("annual.excellence_rate.periodic_weight", "must be above 0%%: below the 测评's min_voters the rate is made from the periodic part alone")
+		}
 	}
 	for i := range a.Rules {
 		r := &a.Rules[i]

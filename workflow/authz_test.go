@@ -111,7 +111,7 @@ func TestVoteAfterTheDeadline(t *testing.T) {
 	h.clk.Set(at(p.SummaryDue.Year, p.SummaryDue.Month, p.SummaryDue.Day+1, 10, 0)) // the day after
 	before := h.snap()
 	err = h.svc.Vote(ctx, "e02", "2026-Q3", v)
-	if !errors.Is(err, workflow.ErrWindowClosed) || !strings.Contains(workflow.Message(err), "期限已过") {
+	if !errors.Is(err, workflow.ErrWindowClosed) || !strings.Contains(workflow.Message(err), "民主测评已于"+p.SummaryDue.String()+"截止") {
 		t.Fatalf("late vote: %v (%q), want ErrWindowClosed", err, workflow.Message(err))
 	}
 	if after := h.snap(); len(after.ballots) != len(before.ballots) || len(after.voters) != len(before.voters) {

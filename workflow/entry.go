@@ -203,7 +203,21 @@ type EntryInput struct {
 
 // Submit stores by's own entry. A returned entry may be submitted again;
 // submitting the period's self-summary (EntryQuarterly) starts by's
-// approval chain. Errors: ErrForbidden (not an assessed person),
+// approval chain.
+//
+// Windows: an entry is taken from the day its own period starts until the
+// appraisal is closed (CloseAppraisal), also after its due date (the
+// Deadlines), and a late one is marked late in the audit log; a late
+// self-summary is also flagged to the leader who gets the first step.
+// Why late ones are taken: the self-summary needs every weekly record of
+// the period (checkWeeklies) and the leader's chain cannot start without
+// the self-summary (S4 三(三): 每下一季度初 the person fills the 登记表, then
+// the leaders score it), so refusing either would leave the person
+// unappraised and the period unable to close; the deadline drives the
+// reminders and the chasing instead. Once the appraisal is closed the
+// scores are made and nothing more is taken.
+//
+// Errors: ErrForbidden (not an assessed person),
 // ErrInvalidInput naming the field, ErrNotFound (no such period open),
 // ErrWindowClosed (the period is past collecting), ErrConflict (already
 // submitted), ErrIncomplete (weekly records of the period missing).
@@ -255,6 +269,8 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 				return err
 			}
 		}
+		due, hasDue := s.entryDue(in.Kind, pid, period)
+		late := hasDue && today.After(due)
 		e.State, e.Body, e.SubmittedAt, e.Reason = EntrySubmitted, in.Body, o.now, ""
 		if e.Version == 1 {
 			err = o.tx.CreateEntry(o.ctx, e)
@@ -268,13 +284,74 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 			return err
 		}
 		o.logf("version %d", e.Version)
+		if late {
+			o.logf("late: due %s", due)
+		}
 		if in.Kind == EntryQuarterly {
-			return s.startChain(o, me, period)
+			n := len(o.notes)
+			if err := s.startChain(o, me, period); err != nil {
+				return err
+			}
+			// The leader learns that the self-summary came late; a
+			// summary sent back by the chain and submitted again is not
+			// late, the chain asked for it.
+			if late && e.Version == 1 {
+				for _, nt := range o.notes[n:] {
+					if nt.Template == TplStepAssigned {
+						nt.Data["summary_late"] = due.String()
+					}
+				}
+			}
 		}
 		return nil
 	})
 }
 
+// entryDue is the due date of an entry of kind for its own period pid
+// (Config.Deadlines; the self-summary's is the period's SummaryDue); ok is
+// false for a kind without one (the daily log).
+func (s *Service) entryDue(kind, pid string, period Period) (due calendar.Date, ok bool) {
+	switch kind {
+	case EntryQuarterly:
+		return period.SummaryDue, !period.SummaryDue.IsZero()
+	case EntryWeekly, EntryMonthly:
+		ep, err := calendar.ParsePeriod(pid)
+		if err != nil {
+			return calendar.Date{}, false
+		}
+		if kind == EntryWeekly {
+			return s.cfg.Deadlines.Weekly(s.cal, ep), true
+		}
+		return s.cfg.Deadlines.Monthly(s.cal, ep), true
+	}
+	return calendar.Date{}, false
+}
+
+// EntryDue is the due date shown on an entry's card, by the same rules the
+// service marks a late entry with (Submit): kind and the entry's own
+// period id ("2026-W40", "2026-09", "2026-Q3"). ok is false for a kind
+// without a due date or a period not opened.
+func (s *Service) EntryDue(ctx context.Context, kind, period string) (due calendar.Date, ok bool, err error) {
+	cp, pid, err := s.entryCycle(kind, period)
+	if err != nil {
+		return calendar.Date{}, false, err
+	}
+	err = s.view(ctx, func(tx Tx) error {
+		p, err := tx.Period(ctx, cp.String())
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		due, ok = s.entryDue(kind, pid, p)
+		return nil
+	})
+	return due, ok, err
+}
+
+// openPeriod returns the period id while it is collecting (open);
+// afterwards every entry, vote, waiver and 点评 is refused with the reason.
 func (s *Service) openPeriod(o *op, id string) (Period, error) {
 	p, err := o.tx.Period(o.ctx, id)
 	if errors.Is(err, ErrNotFound) {
@@ -284,7 +361,8 @@ func (s *Service) openPeriod(o *op, id string) (Period, error) {
 		return p, err
 	}
 	if p.State != PeriodOpen {
-		return p, fmt.Errorf("period %s is %s: %w", id, p.State, ErrWindowClosed)
+		return p, windowClosed(periodName(id)+"考核已结束填报和审核（已提交考核委员会审定），不能再提交或修改",
+			"period %s is %s", id, p.State)
 	}
 	return p, nil
 }
@@ -573,7 +651,8 @@ func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[stri
 		// The tally closes with the self-summaries: a vote cast later
 		// could still move a result the leaders are already scoring.
 		if s.today(o.now).After(period.SummaryDue) {
-			return fmt.Errorf("votes of %s closed %s: %w", periodID, period.SummaryDue, ErrWindowClosed)
+			return windowClosed(fmt.Sprintf("%s民主测评已于%s截止，不能再提交", periodName(periodID), period.SummaryDue),
+				"votes of %s closed %s", periodID, period.SummaryDue)
 		}
 		people, err := o.tx.People(o.ctx)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Domain error kinds. Every error a Service method returns either matches one
@@ -63,6 +65,30 @@ func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 
 func forbidden(why string) error { return &ForbiddenError{Why: why} }
 
+// StateError is an ErrWindowClosed or ErrInvalidTransition that says, in
+// Chinese, which window or state refused the action and when it closed or
+// opens (shown to the user as is), while the log keeps Detail in English.
+type StateError struct {
+	Kind   error  // ErrWindowClosed or ErrInvalidTransition
+	Detail string // English, for the log: "votes of 2026-Q3 closed 2026-10-09"
+	Why    string // Chinese, a whole sentence: "民主测评已于2026-10-09截止，不能再提交"
+}
+
+func (e *StateError) Error() string { return e.Detail + ": " + e.Kind.Error() }
+
+// Unwrap makes errors.Is(err, e.Kind) true.
+func (e *StateError) Unwrap() error { return e.Kind }
+
+// windowClosed is an ErrWindowClosed saying why in Chinese.
+func windowClosed(why, detail string, args ...any) error {
+	return &StateError{Kind: ErrWindowClosed, Detail: fmt.Sprintf(detail, args...), Why: why}
+}
+
+// notYet is an ErrInvalidTransition saying why in Chinese.
+func notYet(why, detail string, args ...any) error {
+	return &StateError{Kind: ErrInvalidTransition, Detail: fmt.Sprintf(detail, args...), Why: why}
+}
+
 // IncompleteError is an ErrIncomplete listing what is missing.
 type IncompleteError struct {
 	What    string   // Chinese, e.g. "周记实"
@@ -93,6 +119,14 @@ func Message(err error) string {
 	var fe *ForbiddenError
 	if errors.As(err, &fe) {
 		return "您无权办理此事项：" + fe.Why
+	}
+	var se *StateError
+	if errors.As(err, &se) {
+		return se.Why
+	}
+	var sc *ScoringError
+	if errors.As(err, &sc) {
+		return sc.message()
 	}
 	var ic *IncompleteError
 	if errors.As(err, &ic) {
@@ -209,4 +243,22 @@ func (a audited) Unwrap() error { return a.error }
 func Audited(err error) bool {
 	var a audited
 	return errors.As(err, &a)
+}
+
+// periodName is how a message names a period: "2026年第三季度", "2026年9月",
+// "2026年第40周"; an id it cannot read stays as it is.
+func periodName(id string) string {
+	p, err := calendar.ParsePeriod(id)
+	if err != nil {
+		return id
+	}
+	switch p.Kind() {
+	case calendar.Quarter:
+		return fmt.Sprintf("%d年第%s季度", p.Year(), []string{"一", "二", "三", "四"}[p.Index()-1])
+	case calendar.Month:
+		return fmt.Sprintf("%d年%d月", p.Year(), p.Index())
+	case calendar.Week:
+		return fmt.Sprintf("%d年第%d周", p.Year(), p.Index())
+	}
+	return id
 }

@@ -92,9 +92,12 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 					pi.Sources[src.ID] = scoring.SourceInput{Score: a.Score}
 				}
 			case "votes":
-				if v := votes[p.ID]; len(v) > 0 {
-					pi.Sources[src.ID] = scoring.SourceInput{Votes: v}
-				}
+				// Always given, even with no ballot: zero ballots is below
+				// the anonymity floor like one or two (the engine leaves the
+				// source out and says only that the floor was not met),
+				// where an absent source would be missing data that stops
+				// the whole period and names who got no vote.
+				pi.Sources[src.ID] = scoring.SourceInput{Votes: votes[p.ID]}
 			}
 		}
 		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.Sanction, Direct: a.Direct}
@@ -110,6 +113,15 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 		in.Committee = &scoring.Committee{Decisions: period.Decisions}
 	}
 	return in, byID, nil
+}
+
+// personNames maps the ids of people to their names, for messages.
+func personNames(byID map[string]Person) map[string]string {
+	out := make(map[string]string, len(byID))
+	for id, p := range byID {
+		out[id] = p.Name
+	}
+	return out
 }
 
 // sources returns the scheme's rater sources for a tier.
@@ -172,10 +184,7 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 	}
 	res, err := scoring.ScorePeriod(s.scheme, in)
 	if err != nil {
-		if errors.Is(err, scoring.ErrInvalidInput) {
-			return nil, nil, invalid("scores", err.Error())
-		}
-		return nil, nil, fmt.Errorf("score %s: %w", period.ID, err)
+		return nil, nil, s.scoringError(err, personNames(byID), "score "+period.ID)
 	}
 	period.Quotas = res.Quotas
 	if period.Uniform, err = s.uniformity(o, period.ID, res); err != nil {
@@ -726,8 +735,15 @@ func (s *Service) Period(ctx context.Context, id string) (Period, error) {
 	return out, err
 }
 
-// MarkFiled records that the period's 备案 tables were filed (HR only).
-// Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition (not published).
+// MarkFiled records that the period's 备案 tables were filed (HR only),
+// once the results are final: 公示 has ended, the 复核 window has ended
+// and every 复核 is decided, which is when the period is closed (closeDue).
+// Why not earlier: during 公示 anyone may still object, and a 复核 decided
+// later can change a grade (DecideReview), so a result filed then could
+// differ from the one that stands. A 备案 deadline set before the 复核
+// window ends (S2's 次月6日 with a 15-day window) cannot be met; the
+// refusal says until when to wait. Errors: ErrForbidden, ErrNotFound,
+// ErrInvalidTransition (not closed yet, or already filed).
 func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "period.filed", periodID, func(o *op) error {
 		if _, err := s.requireHR(o); err != nil {
@@ -737,8 +753,15 @@ func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 		if err != nil {
 			return err
 		}
-		if (period.State != PeriodPublished && period.State != PeriodClosed) || !period.FiledAt.IsZero() {
-			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
+		name := periodName(periodID)
+		switch {
+		case !period.FiledAt.IsZero():
+			return notYet(fmt.Sprintf("%s考核结果已于%s备案", name, s.today(period.FiledAt)), "period %s already filed", periodID)
+		case period.State == PeriodPublished:
+			return notYet(fmt.Sprintf("%s考核结果公示至%s、复核申请期至%s，期满且复核全部办结后才能备案", name, period.PublicityEnd, period.ReviewEnd),
+				"period %s is %s: publicity until %s, reviews until %s", periodID, period.State, period.PublicityEnd, period.ReviewEnd)
+		case period.State != PeriodClosed:
+			return notYet(name+"考核结果尚未公示，不能备案", "period %s is %s", periodID, period.State)
 		}
 		period.FiledAt = o.now
 		period.Version++
@@ -746,14 +769,16 @@ func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 	})
 }
 
-// closeDue closes published periods whose review window ended with no
-// review open; it is part of Tick.
+// closeDue closes published periods whose 公示 and 复核 window have both
+// ended with no review open; it is part of Tick. (The 复核 window is
+// normally the longer, but 5 working days of 公示 over a long holiday can
+// outlast a short configured ReviewDays.)
 func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 	var ids []string
 	if err := s.view(ctx, func(tx Tx) error {
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
-			if p.State == PeriodPublished && today.After(p.ReviewEnd) {
+			if p.State == PeriodPublished && today.After(p.ReviewEnd) && today.After(p.PublicityEnd) {
 				ids = append(ids, p.ID)
 			}
 		}

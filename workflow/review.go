@@ -11,9 +11,14 @@ import (
 )
 
 // RequestReview files by's 复核 request for a period, inside the window
-// (Config.ReviewDays after 公示; S5: 15日内). One request per person and
-// period. Errors: ErrNotFound (no result), ErrWindowClosed, ErrInvalidInput
-// (no reason), ErrConflict (already requested).
+// (Config.ReviewDays after 公示 starts; S5 六(四): 15日内 of being told).
+// The window is counted from Publish, which tells each person their
+// result, and is not cut to the 公示: 公示 shows the top grade to everyone
+// for objections about the list, while 复核 is a person's request about
+// their own result, which S5 and S10 give its own term. One request per
+// person and period. Errors: ErrNotFound (no result), ErrWindowClosed
+// (not published yet, or the window is over), ErrInvalidInput (no
+// reason), ErrConflict (already requested).
 func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string) error {
 	return s.change(ctx, by, "review.request", periodID+"/"+by, func(o *op) error {
 		me, err := s.actor(o)
@@ -24,8 +29,13 @@ func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string
 		if err != nil {
 			return err
 		}
-		if period.State != PeriodPublished || s.today(o.now).After(period.ReviewEnd) {
-			return fmt.Errorf("review window of %s closed %s: %w", periodID, period.ReviewEnd, ErrWindowClosed)
+		switch {
+		case period.State == PeriodPublished && !s.today(o.now).After(period.ReviewEnd):
+		case period.ReviewEnd.IsZero():
+			return windowClosed(periodName(periodID)+"考核结果尚未公示，暂不能申请复核", "period %s is %s: no review window yet", periodID, period.State)
+		default:
+			return windowClosed(fmt.Sprintf("%s考核结果的复核申请期已于%s截止", periodName(periodID), period.ReviewEnd),
+				"review window of %s closed %s", periodID, period.ReviewEnd)
 		}
 		r, err := o.tx.Result(o.ctx, periodID, by)
 		if err != nil {
@@ -198,7 +208,7 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 	}
 	res, err := scoring.ScorePeriod(s.scheme, in)
 	if err != nil {
-		return invalid("scores", err.Error())
+		return s.scoringError(err, personNames(byID), "score "+period.ID)
 	}
 	if err := quotaBroken(res.Quotas, "复核后"); err != nil {
 		return err
@@ -324,10 +334,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 		}
 		res, err := scoring.ScoreYear(s.scheme, in)
 		if err != nil {
-			if errors.Is(err, scoring.ErrInvalidInput) {
-				return invalid("annual", err.Error())
+			names := map[string]string{}
+			for _, p := range people {
+				names[p.ID] = p.Name
 			}
-			return fmt.Errorf("compose %d: %w", year, err)
+			return s.scoringError(err, names, fmt.Sprintf("compose %d", year))
 		}
 		for _, yr := range res.People {
 			a := AnnualResult{Year: year, Person: yr.ID, Total: yr.Total, Grade: yr.Grade, Explain: yr.Explain}

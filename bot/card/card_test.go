@@ -414,7 +414,7 @@ func TestGoldenNotices(t *testing.T) {
 	data := map[string]map[string]string{
 		workflow.TplRemind:           {"item": "weekly", "period": "2026-Q3", "entry": "2026-W40", "due": "2026-10-05", "stage": "overdue"},
 		workflow.TplEscalate:         {"item": "summary", "period": "2026-Q3", "due": "2026-10-08", "stage": "leader", "names": "刘志强、陈丽娟", "count": "2"},
-		workflow.TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15"},
+		workflow.TplStepAssigned:     {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "due": "2026-10-15", "summary_late": "2026-10-09"},
 		workflow.TplStepMoved:        {"step": "2026-Q3/ou_01/1", "person": "张建国", "name": "初评", "from": "王海燕", "to": "李国庆", "reason": "科室负责人变更"},
 		workflow.TplStepReturned:     {"step": "2026-Q3/ou_01/3", "person": "张建国", "reason": "工作成效评分偏高，请依据督查结果重新评定"},
 		workflow.TplEntryReturned:    {"kind": "weekly", "period": "2026-W40", "reason": "任务进度填写不完整"},

@@ -173,7 +173,7 @@ func WeeklyCard(f WeeklyForm) []byte {
 	}
 	intro := "请如实填写本周工作任务、完成时限和进度，以及出勤情况。清空某项的工作内容即删除该项。"
 	if f.Due != "" {
-		intro += "截止日期：" + f.Due + "。"
+		intro += "截止日期：" + f.Due + "。" + lateNote
 	}
 	els = append(els, note(intro), form("weekly_form", fe))
 	return build("周记实", weekSubtitle(f), Blue, "请填写周记实："+PeriodLabel(f.Week), els)
@@ -322,7 +322,7 @@ func MonthlyCard(f MonthlyForm) []byte {
 	}
 	intro := "请总结本月工作目标和完成情况，列出未完成事项及原因。"
 	if f.Due != "" {
-		intro += "截止日期：" + f.Due + "。"
+		intro += "截止日期：" + f.Due + "。" + lateNote
 	}
 	els = append(els, note(intro))
 	if len(f.Attendance) > 0 {
@@ -405,6 +405,10 @@ type QuarterlyForm struct {
 	Returned string
 }
 
+// lateNote follows a form's due date: the service takes an entry after it
+// (marked late) until the appraisal is closed (workflow.Service.Submit).
+const lateNote = "逾期仍可补交（记为逾期），考核结束后不再接受。"
+
 // QuarterlyCard renders the 季度小结/登记表 form.
 func QuarterlyCard(f QuarterlyForm) []byte {
 	var els []elem
@@ -413,7 +417,7 @@ func QuarterlyCard(f QuarterlyForm) []byte {
 	}
 	intro := "请对照岗位职责和年初目标，总结本季度的思想、工作、学习和廉洁自律情况。"
 	if f.Due != "" {
-		intro += "截止日期：" + f.Due + "。"
+		intro += "截止日期：" + f.Due + "。" + lateNote
 	}
 	qe := append(longTextarea(FieldSummary, "个人小结", "本季度主要工作完成情况、存在的不足和改进措施", f.Summary, 8, true),
 		textarea(FieldTraining, "学习培训情况", "参加的学习培训（没有可不填）", f.Training, MaxText, 3, false),

@@ -178,6 +178,9 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "待您"+g("name")+"："+g("person"), Blue
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
 		n.Lines = []string{g("person") + "的平时考核已流转到您（" + g("name") + "），请审阅评分后通过或退回。"}
+		if has("summary_late") {
+			n.Lines = append(n.Lines, "注意："+g("person")+"的季度小结逾期提交（截止日期 "+g("summary_late")+"）。")
+		}
 		if has("due") {
 			n.Lines = append(n.Lines, "请于"+g("due")+"前完成。")
 		}
