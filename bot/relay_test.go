@@ -10,6 +10,7 @@ import (
 
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -331,5 +332,56 @@ func TestRelayKilledAfterSend(t *testing.T) {
 	}
 	if dead := w.outbox(workflow.NoteDead); len(dead) != 1 {
 		t.Errorf("dead rows = %+v, want the reminder given up", dead)
+	}
+}
+
+// TestRelayDigestAcrossReplicas: two relays give things up in the same
+// hour and both run after it: HR gets one digest listing both. A replica
+// whose clock lags gives something up after the hour was reported: it goes
+// into the next hour's digest, not a second one for the hour.
+func TestRelayDigestAcrossReplicas(t *testing.T) {
+	w := newWorld(t, "cli_digest", time.Date(2026, 10, 9, 9, 50, 0, 0, calendar.DefaultLocation()))
+	w.people(workflow.Person{ID: "ou_hr", Name: "政工科", HR: true}, workflow.Person{ID: "ou_g1", Name: "离职甲"},
+		workflow.Person{ID: "ou_g2", Name: "离职乙"}, workflow.Person{ID: "ou_g3", Name: "离职丙"})
+	for _, id := range []string{"ou_g1", "ou_g2", "ou_g3"} {
+		w.sim.UpdateUser(id, func(u *larksim.User) { u.Resigned = true })
+	}
+	a, b := w.relay, *w.relay
+	run := func(r *bot.Relay) {
+		t.Helper()
+		_, err := r.RunOnce(w.ctx)
+		w.must("relay", err)
+	}
+	w.queue(notice("g1", "ou_g1"))
+	run(a)
+	w.clk.Advance(5 * time.Minute)
+	w.queue(notice("g2", "ou_g2"))
+	run(&b)
+	if got := len(w.sim.MessagesTo("ou_hr")); got != 0 {
+		t.Fatalf("HR got %d messages within the hour, want the digest after it", got)
+	}
+	w.clk.Advance(6 * time.Minute) // 10:01
+	run(a)
+	run(&b)
+	lagging := b
+	lagging.Clock = clock.NewFake(w.clk.Now().Add(-2 * time.Minute)) // still 09:59 there
+	w.queue(notice("g3", "ou_g3"))
+	run(&lagging)
+	w.clk.Advance(time.Hour) // 11:01
+	run(a)
+	run(&b)
+	var titles []string
+	for _, m := range w.sim.MessagesTo("ou_hr") {
+		switch {
+		case strings.Contains(m.Content, `"content":"2条消息未能送达"`) && strings.Contains(m.Content, "离职甲") && strings.Contains(m.Content, "离职乙"):
+			titles = append(titles, "2")
+		case strings.Contains(m.Content, `"content":"1条消息未能送达"`) && strings.Contains(m.Content, "离职丙"):
+			titles = append(titles, "1")
+		default:
+			titles = append(titles, m.Content)
+		}
+	}
+	if strings.Join(titles, ",") != "2,1" {
+		t.Errorf("HR got %q, want the 09:00 digest of 离职甲 and 离职乙, then the 10:00 one of 离职丙", titles)
 	}
 }
