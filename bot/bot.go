@@ -20,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	"github.com/larksuite/oapi-sdk-go/v3/core/httpserverext"
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
@@ -108,8 +107,9 @@ func New(cfg Config) (*Bot, error) {
 // token and key, as the docs require); for the webhook use Handler.
 func (b *Bot) Dispatcher(verificationToken, encryptKey string) *dispatcher.EventDispatcher {
 	d := dispatcher.NewEventDispatcher(verificationToken, encryptKey)
-	// The SDK's own logger writes to stdout; the bot logs what matters.
-	d.InitConfig(larkevent.WithLogLevel(larkcore.LogLevelError))
+	// The SDK's own logger writes whole requests to stdout; its lines go
+	// through SDKLogger instead.
+	d.InitConfig(b.sdkLog()...)
 	return d.OnP2CardActionTrigger(b.OnCardAction).OnP2MessageReceiveV1(b.OnMessage)
 }
 
@@ -117,12 +117,16 @@ func (b *Bot) Dispatcher(verificationToken, encryptKey string) *dispatcher.Event
 // package webhook (size, headers, time window, signature, nonce) in front of
 // the SDK's handler. It fails without an encrypt key and token.
 func (b *Bot) Handler() (http.Handler, error) {
-	inner := http.HandlerFunc(httpserverext.NewEventHandlerFunc(b.Dispatcher(b.cfg.VerificationToken, b.cfg.EncryptKey),
-		larkevent.WithLogLevel(larkcore.LogLevelError)))
+	inner := http.HandlerFunc(httpserverext.NewEventHandlerFunc(b.Dispatcher(b.cfg.VerificationToken, b.cfg.EncryptKey), b.sdkLog()...))
 	return webhook.New(webhook.Config{
 		EncryptKey: b.cfg.EncryptKey, VerificationToken: b.cfg.VerificationToken,
 		Clock: b.clock, Nonces: b.cfg.Nonces, Logger: b.log,
 	}, inner)
+}
+
+// sdkLog configures an SDK event part to log through SDKLogger.
+func (b *Bot) sdkLog() []larkevent.OptionFunc {
+	return []larkevent.OptionFunc{larkevent.WithLogLevel(sdkLogLevel), larkevent.WithLogger(SDKLogger(b.log, "lark-dispatcher"))}
 }
 
 type eventKey struct{}

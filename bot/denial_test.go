@@ -29,9 +29,10 @@ func textEvent(msgID, from, text string) *larkim.P2MessageReceiveV1 {
 
 // TestEveryDenialAuditedOnce: refusals the bot decides itself (an HR
 // command from someone else, the committee form opened by a stranger, a
-// step form that is not one's own) and refusals the service decides (a
-// leader approving outside their unit) are each in the audit log exactly
-// once, with who and what but not the form's contents.
+// step form that is not one's own, a leader approving outside their unit)
+// and refusals the service decides (a leader pressing HR's 催办) are each
+// in the audit log exactly once, with who and what but not the form's
+// contents.
 func TestEveryDenialAuditedOnce(t *testing.T) {
 	t.Parallel()
 	a := newApprovals(t, 1, memory.New())
@@ -73,9 +74,15 @@ func TestEveryDenialAuditedOnce(t *testing.T) {
 			ev.Event.Action.Value = map[string]any{"k": card.KindOpen, "id": card.OpenID(card.FormStep, st.ID), "v": float64(0)}
 			_, _ = a.bot.OnCardAction(ctx, ev)
 		}, "ou_l2", "card.open"},
-		{"ServiceRefusesApproval", func() {
+		{"StrangerApproves", func() {
+			// Refused by the bot before the form is read (TestStrangerBadFormLearnsNothing).
 			_, _ = a.bot.OnCardAction(ctx, clickEvent("c3", "ou_l2", card.KindApprove, st, fullS4("12")))
-		}, "ou_l2", "step."},
+		}, "ou_l2", "card.approve"},
+		{"ServiceRefusesChase", func() {
+			ev := clickEvent("c4", "ou_l2", card.KindChase, st, nil)
+			ev.Event.Action.Value = map[string]any{"k": card.KindChase, "id": "", "v": float64(0)}
+			_, _ = a.bot.OnCardAction(ctx, ev)
+		}, "ou_l2", "reminder.chase"},
 	}
 	for _, tc := range tests {
 		before := len(denials())

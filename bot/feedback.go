@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
@@ -13,7 +14,7 @@ import (
 // feedbackForm is a leader's 反馈 card for a period: the people whose
 // 反馈 is theirs. Someone with nobody to give 反馈 to is refused.
 func (b *Bot) feedbackForm(ctx context.Context, op, period string) (card.FeedbackForm, error) {
-	items, err := b.svc.FeedbackDue(ctx, op, period)
+	items, err := b.feedbackDue(ctx, op, period)
 	if err != nil {
 		return card.FeedbackForm{}, err
 	}
@@ -29,6 +30,22 @@ func (b *Bot) feedbackForm(ctx context.Context, op, period string) (card.Feedbac
 		f.People = append(f.People, card.FeedbackPerson{ID: it.Person.ID, Name: it.Person.Name, Grade: grade, Done: it.Result.Feedback != nil})
 	}
 	return f, nil
+}
+
+// feedbackDue is FeedbackDue for a click: an operator outside the
+// organisation is refused before the period is looked at, and a period
+// that does not exist is answered as one with nobody to give 反馈 to (无权),
+// so a forged card learns nothing. A period not yet published still says
+// so: its stage is announced to everyone, not a secret of anyone's.
+func (b *Bot) feedbackDue(ctx context.Context, op, period string) ([]workflow.FeedbackItem, error) {
+	if _, err := b.operator(ctx, op); err != nil {
+		return nil, err
+	}
+	items, err := b.svc.FeedbackDue(ctx, op, period)
+	if errors.Is(err, workflow.ErrNotFound) {
+		return nil, fmt.Errorf("%s gives no 反馈 in %s: %w", op, period, workflow.ErrForbidden)
+	}
+	return items, err
 }
 
 // feedback sends one person's 反馈 and answers with the card updated.

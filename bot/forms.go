@@ -144,16 +144,31 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 	return card.WeeklyCard(f), nil
 }
 
+// operator loads the person behind a click. Someone of the tenant who is
+// not in the organisation is refused like any other stranger (无权), never
+// told 未找到: the service's rule for an unknown caller.
+func (b *Bot) operator(ctx context.Context, op string) (workflow.Person, error) {
+	var me workflow.Person
+	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		me, err = tx.Person(ctx, op)
+		return err
+	})
+	if errors.Is(err, workflow.ErrNotFound) {
+		return me, fmt.Errorf("unknown operator %s: %w", op, workflow.ErrForbidden)
+	}
+	return me, err
+}
+
 // peers are the operator's colleagues of the 考核单元, whom they rate.
 func (b *Bot) peers(ctx context.Context, op string) (workflow.Person, []workflow.Person, error) {
-	var me workflow.Person
+	me, err := b.operator(ctx, op)
+	if err != nil {
+		return me, nil, err
+	}
 	var out []workflow.Person
-	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		out = nil // the store may run fn again
-		var err error
-		if me, err = tx.Person(ctx, op); err != nil {
-			return err
-		}
 		people, err := tx.People(ctx)
 		if err != nil {
 			return err
@@ -217,7 +232,7 @@ func decOf(s string) (scoring.Dec, error) {
 	return d, err
 }
 
-// step loads a step the operator may act on (assignee or delegate).
+// myStep loads a step the operator may act on (assignee or delegate).
 func (b *Bot) myStep(ctx context.Context, op, id string) (workflow.Step, error) {
 	steps, err := b.svc.MySteps(ctx, op)
 	if err != nil {
@@ -355,16 +370,14 @@ func (b *Bot) suggest(st workflow.Step) *card.Suggestion {
 }
 
 func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	// The form is rebuilt from the stored step only to know its fields; who
-	// may act, and whether the card is still current, is decided by the
-	// service inside the state change (compare-and-set), which also audits
-	// a refusal.
-	var st workflow.Step
-	if err := b.store.InTx(ctx, func(tx workflow.Tx) error {
-		var err error
-		st, err = tx.Step(ctx, v.ID)
-		return err
-	}); err != nil {
+	// Who may act is settled before a single form value is read: a
+	// stranger's empty form must not answer "必填" (the button reached a
+	// step) and a step that does not exist must answer as one that is not
+	// theirs (myStep, the check that opening the form makes). The service
+	// decides again inside the state change (compare-and-set), with the
+	// card's version.
+	st, err := b.myStep(ctx, op, v.ID)
+	if err != nil {
 		return nil, err
 	}
 	f := b.formOf(ctx, st)
@@ -426,14 +439,18 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 
 func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.CommitteeForm, error) {
 	var f card.CommitteeForm
-	var me workflow.Person
+	// Committee first: nothing about the period is read for anyone else.
+	me, err := b.operator(ctx, op)
+	if err != nil {
+		return f, err
+	}
+	if !me.Committee {
+		return f, fmt.Errorf("%s is not on the committee: %w", op, workflow.ErrForbidden)
+	}
 	var results []workflow.Result
 	var people []workflow.Person
-	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
-		if me, err = tx.Person(ctx, op); err != nil {
-			return err
-		}
 		if results, err = tx.Results(ctx, period); err != nil {
 			return err
 		}
@@ -442,9 +459,6 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 	})
 	if err != nil {
 		return f, err
-	}
-	if !me.Committee {
-		return f, fmt.Errorf("%s is not on the committee: %w", op, workflow.ErrForbidden)
 	}
 	p, err := b.svc.Period(ctx, period)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -24,6 +25,9 @@ type LarkConfig struct {
 	BaseURL string
 	// Timeout bounds one API call; the SDK's default client has none.
 	Timeout time.Duration
+	// Log receives the SDK's lines, through SDKLogger; default
+	// slog.Default().
+	Log *slog.Logger
 }
 
 // Lark is the bot's Open API client: the official SDK, plus error handling
@@ -47,7 +51,8 @@ func NewLark(cfg LarkConfig) (*Lark, error) {
 	}
 	opts := []lark.ClientOptionFunc{
 		lark.WithReqTimeout(cfg.Timeout),
-		lark.WithLogLevel(larkcore.LogLevelError),
+		lark.WithLogLevel(sdkLogLevel),
+		lark.WithLogger(SDKLogger(cfg.Log, "lark-client")),
 	}
 	// The SDK keeps one token manager per process and replaces it whenever a
 	// client is built with a cache, racing with requests already running;

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/kaohe/kaohe/bot/ratelimit"
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Sender sends a card; *Lark implements it.
@@ -39,8 +41,10 @@ type RenderFunc func(n workflow.Notification) ([]byte, error)
 // Relay delivers the outbox: every notification the domain committed with
 // its state change is sent once, with its deterministic key as Lark's uuid,
 // so a retry after a crash cannot produce a second message within Lark's
-// one-hour window. A notification still unsent after MaxAge is marked dead
-// (before that window ends) and HR is told.
+// one-hour window. A notification still unsent MaxAge after its first
+// attempt (before that window ends) is re-queued under a new uuid or given
+// up by rule (expire), and what is given up reaches HR as one digest per
+// DigestEvery.
 type Relay struct {
 	Store   workflow.Store
 	Sender  Sender
@@ -48,8 +52,20 @@ type Relay struct {
 	Limiter SendLimiter
 	Clock   clock.Clock
 	Log     *slog.Logger
-	// MaxAge bounds retries; it must stay under Lark's 1-hour uuid window.
+	// MaxAge bounds retries under one uuid, from the first attempt; it must
+	// stay under Lark's 1-hour uuid window.
 	MaxAge time.Duration
+	// ResendFor bounds how long, from its first attempt, a message is
+	// re-queued under fresh uuids while Lark cannot take it; default
+	// DefaultResendFor.
+	ResendFor time.Duration
+	// DigestEvery is the interval of HR's undeliverable digest: at most one
+	// per HR member per interval, listing everything given up in it;
+	// default one hour.
+	DigestEvery time.Duration
+	// Location is where a reminder's due day ends; default the calendar's
+	// (calendar.DefaultLocation).
+	Location *time.Location
 	// Batch is how many notifications one claim takes.
 	Batch int
 	// Lease is how long a claimed batch is this relay's alone; it must
@@ -59,6 +75,11 @@ type Relay struct {
 	// Sleep waits between paced sends; default a real timer. Tests that run
 	// on a fake clock pass one that advances it.
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	// flushed is the interval in which this relay last checked the past
+	// intervals' digests: checking again before the next interval begins
+	// finds nothing new, so each pass does not cost three transactions.
+	flushed time.Time
 }
 
 // RelayReport counts what one pass did.
@@ -72,6 +93,15 @@ const maxUUIDWindow = time.Hour
 func (r *Relay) defaults() {
 	if r.MaxAge <= 0 || r.MaxAge >= maxUUIDWindow {
 		r.MaxAge = 50 * time.Minute
+	}
+	if r.ResendFor <= 0 {
+		r.ResendFor = DefaultResendFor
+	}
+	if r.DigestEvery <= 0 {
+		r.DigestEvery = time.Hour
+	}
+	if r.Location == nil {
+		r.Location = calendar.DefaultLocation()
 	}
 	if r.Batch <= 0 {
 		r.Batch = 100
@@ -119,6 +149,9 @@ func recipientKey(n workflow.Notification) ratelimit.Key {
 func (r *Relay) RunOnce(ctx context.Context) (RelayReport, error) {
 	r.defaults()
 	var rep RelayReport
+	if err := r.flushDigests(ctx); err != nil {
+		return rep, err
+	}
 	for {
 		var batch []workflow.Notification
 		err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
@@ -159,43 +192,90 @@ type grave struct {
 	reason string
 }
 
-// droppable templates are reminders whose moment passes: after Lark was
-// unreachable for the whole uuid window they are dropped, not re-sent
-// late. Everything else (results, 公示, decisions, assignments) is re-sent
-// once under a new uuid.
+// droppable templates are reminders whose moment passes: once their uuid
+// window is over they are re-sent only while their due day lasts
+// (reminderEnd). Everything else (results, 公示, decisions, assignments) is
+// re-sent under fresh uuids for ResendFor.
 var droppable = map[string]bool{
 	workflow.TplRemind: true, workflow.TplEscalate: true, workflow.TplFilingDue: true, workflow.TplFeedbackDue: true,
 }
 
-// resentKey marks a notification's Data as the re-send of an expired one.
-const resentKey = "resent"
+// DefaultResendFor is how long a message Lark cannot take is re-sent under
+// fresh uuids: a day. Lark's own incidents last minutes to a few hours, so
+// a day covers any of them with room for a night in between; a result, a
+// decision or an assignment a day late is still worth having (the person
+// acts on it, and the card's buttons still work). Past a day the cause is
+// not an outage but the app (credentials revoked, the bot removed from the
+// tenant), re-sending no longer helps, and HR is told to reach the people
+// another way.
+const DefaultResendFor = 24 * time.Hour
 
-// expire handles a notification whose uuid window is over: a reminder is
-// buried, anything else is queued again once under a new uuid (a previous
-// attempt could only have been delivered if Lark lost its answer, and a
-// result seen twice is better than a result lost).
+// Data keys a re-queued copy carries from the first one: when the first
+// was queued and first tried (RFC 3339), so the rules of expire count from
+// the original, not from the copy.
+const (
+	queuedKey   = "queued_at"
+	firstTryKey = "first_try"
+)
+
+// origin returns when n's first copy was queued and first tried.
+func origin(n workflow.Notification) (queued, firstTry time.Time) {
+	queued, firstTry = n.CreatedAt, n.FirstAttemptAt
+	if t, err := time.Parse(time.RFC3339Nano, n.Data[queuedKey]); err == nil {
+		queued = t
+	}
+	if t, err := time.Parse(time.RFC3339Nano, n.Data[firstTryKey]); err == nil {
+		firstTry = t
+	}
+	return queued, firstTry
+}
+
+// reminderEnd is when a reminder stops being worth sending: the end of its
+// due day ("due" in Data, which every reminder template carries), in the
+// calendar's location — a nudge about a deadline that has passed is
+// replaced by the plan's overdue nudges, not delivered late. A reminder
+// without a readable due date lasts until the end of the day it was
+// queued on: reminders are made for the day they are sent.
+func (r *Relay) reminderEnd(n workflow.Notification) time.Time {
+	due, err := calendar.ParseDate(n.Data["due"])
+	if err != nil {
+		queued, _ := origin(n)
+		due = calendar.DateOf(queued.In(r.Location))
+	}
+	return due.AddDays(1).In(r.Location)
+}
+
+// expire handles a notification whose uuid window is over without a send
+// Lark confirmed. A reminder whose due day has passed is buried; anything
+// else is queued again under a new uuid (a previous attempt could only
+// have been delivered if Lark lost its answer, and a message seen twice is
+// better than one lost), until ResendFor after the first copy's first
+// attempt, when it is buried too.
 func (r *Relay) expire(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
-	if droppable[n.Template] {
+	now := r.Clock.Now()
+	queued, firstTry := origin(n)
+	if droppable[n.Template] && !now.Before(r.reminderEnd(n)) {
 		rep.Dead++
 		if n.Attempts == 0 { // begun by a relay that died before Lark answered
 			return &grave{n, "发送途中服务中断，无法确认是否已送达；提醒已过时，不再补发"}, nil
 		}
 		return &grave{n, "飞书在重试期限内一直无法送达，提醒已过时，不再补发"}, nil
 	}
-	if n.Data[resentKey] != "" {
+	if now.Sub(firstTry) >= r.ResendFor {
 		rep.Dead++
-		return &grave{n, "飞书在两个重试期限内都无法送达"}, nil
+		return &grave{n, fmt.Sprintf("飞书在%s内一直无法送达，不再补发", spanZH(r.ResendFor))}, nil
 	}
-	now := r.Clock.Now()
 	data := maps.Clone(n.Data)
 	if data == nil {
 		data = map[string]string{}
 	}
-	data[resentKey] = "1"
+	data[queuedKey], data[firstTryKey] = queued.Format(time.RFC3339Nano), firstTry.Format(time.RFC3339Nano)
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
 		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteDead, now); err != nil {
 			return err
 		}
+		// The new key follows from the old, so relays re-queuing the same
+		// row at once make one copy (ErrConflict for the second).
 		_, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey(n.Key, "resend"), To: n.To, Chat: n.Chat,
 			Template: n.Template, Data: data, CreatedAt: now})
 		return err
@@ -209,6 +289,14 @@ func (r *Relay) expire(ctx context.Context, n workflow.Notification, rep *RelayR
 	rep.Retry++
 	r.Log.Warn("notification re-queued under a new uuid after its window", "id", n.ID, "template", n.Template)
 	return nil, nil
+}
+
+// spanZH says a duration in whole hours or minutes, for HR's digest.
+func spanZH(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return fmt.Sprintf("%d小时", d/time.Hour)
+	}
+	return fmt.Sprintf("%d分钟", d/time.Minute)
 }
 
 // Backoff bounds for a failed send: the first retry after minBackoff,
@@ -359,18 +447,48 @@ func (r *Relay) retry(ctx context.Context, n workflow.Notification, larkWait tim
 const TplAuditHead = "audit_head"
 
 // TplUndeliverable tells HR which notifications could not be delivered:
-// one digest per relay batch, not one message per failure, so an hour of
-// Lark being down is one message, not hundreds. Data: count, and lines
+// one digest per HR member per Relay.DigestEvery, listing what was given
+// up in that interval, so an outage of hours is one message an hour, not
+// one per failure or per relay batch. Data: count, and lines
 // (newline-separated "recipient · message · reason", at most
-// maxDigestLines). It is the bot's own template.
+// maxDigestLines and a line counting the rest). It is the bot's own
+// template.
 const TplUndeliverable = "undeliverable"
 
 // maxDigestLines bounds the lines of one digest.
 const maxDigestLines = 10
 
+// digestSource names, among idempotency records, what the relay gave up
+// and has not yet reported: each burying transaction adds one record
+// ("<interval>/<n>", n = 1, 2 …, the first free one) with its count and
+// lines, and the interval's digest is made from them once it is over
+// ("<interval>/sent" marks that; a record for an interval already
+// reported goes to the next one). Records are kept far longer than the
+// interval (workflow.RedeliveryWindow at the least) before pruning.
+const digestSource = "lark-undeliverable"
+
+// digestLookback is how many past intervals each pass checks for an
+// unreported digest: a relay that stopped right after giving something up
+// is made up for by the next pass within three intervals.
+const digestLookback = 3
+
+// maxDigestParts bounds the records of one interval (one per relay pass
+// that gave something up).
+const maxDigestParts = 10_000
+
+// digestPart is one burying transaction's share of an interval's digest.
+type digestPart struct {
+	Count int      `json:"count"`
+	Lines []string `json:"lines"`
+}
+
+func (r *Relay) interval(t time.Time) time.Time { return t.Truncate(r.DigestEvery) }
+
+func intervalKey(iv time.Time) string { return iv.UTC().Format(time.RFC3339) }
+
 // bury marks the batch's given-up notifications dead and, in the same
-// transaction, sends every HR member one digest of them (a digest itself
-// is buried without another, to avoid loops).
+// transaction, records them for the digest of the current interval (a
+// digest itself is buried without being reported, to avoid loops).
 func (r *Relay) bury(ctx context.Context, graves []grave) error {
 	if len(graves) == 0 {
 		return nil
@@ -385,8 +503,7 @@ func (r *Relay) bury(ctx context.Context, graves []grave) error {
 		for _, p := range people {
 			names[p.ID] = p.Name
 		}
-		var lines []string
-		count := 0
+		var part digestPart
 		for _, g := range graves {
 			err := tx.MarkNotification(ctx, g.n.ID, workflow.NoteDead, now)
 			if errors.Is(err, workflow.ErrStale) {
@@ -398,37 +515,130 @@ func (r *Relay) bury(ctx context.Context, graves []grave) error {
 			if g.n.Template == TplUndeliverable {
 				continue
 			}
-			count++
-			if len(lines) < maxDigestLines {
+			part.Count++
+			if len(part.Lines) < maxDigestLines {
 				to := g.n.To
 				if name := names[to]; name != "" {
 					to = name
 				}
-				lines = append(lines, to+" · "+g.n.Template+" · "+g.reason)
+				part.Lines = append(part.Lines, to+" · "+g.n.Template+" · "+g.reason)
 			}
 		}
-		if count == 0 {
+		if part.Count == 0 {
 			return nil
 		}
-		if count > len(lines) {
-			lines = append(lines, fmt.Sprintf("……另有%d条", count-len(lines)))
-		}
-		for _, p := range people {
-			if !p.HR {
-				continue
-			}
-			_, err := tx.Enqueue(ctx, workflow.Notification{
-				Key: workflow.DedupeKey("undeliv", fmt.Sprint(graves[0].n.ID), p.ID), To: p.ID, Template: TplUndeliverable,
-				Data: map[string]string{"count": fmt.Sprint(count), "lines": strings.Join(lines, "\n")}, CreatedAt: now,
-			})
-			if err != nil && !errors.Is(err, workflow.ErrConflict) {
-				return err
-			}
-		}
-		return nil
+		return r.recordPart(ctx, tx, now, part)
 	})
 	if err != nil {
 		return fmt.Errorf("bury %d notifications: %w", len(graves), err)
 	}
+	return nil
+}
+
+// recordPart stores part for the digest of now's interval, or of the next
+// one not yet reported (a replica whose clock lags the one that reported).
+func (r *Relay) recordPart(ctx context.Context, tx workflow.Tx, now time.Time, part digestPart) error {
+	data, err := json.Marshal(part)
+	if err != nil {
+		return err
+	}
+	iv := r.interval(now)
+	for {
+		_, err := tx.Idempotency(ctx, digestSource, intervalKey(iv)+"/sent")
+		if errors.Is(err, workflow.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		iv = iv.Add(r.DigestEvery)
+	}
+	for n := 1; n <= maxDigestParts; n++ {
+		err := tx.SaveIdempotency(ctx, workflow.Idempotency{Source: digestSource, Key: fmt.Sprintf("%s/%d", intervalKey(iv), n),
+			Result: string(data), CreatedAt: now})
+		if !errors.Is(err, workflow.ErrConflict) {
+			return err
+		}
+	}
+	return fmt.Errorf("digest of %s: over %d parts", intervalKey(iv), maxDigestParts)
+}
+
+// flushDigests queues the digest of each of the last digestLookback
+// intervals that is over and not yet reported: one message per HR member,
+// keyed by the interval, so replicas flushing at once queue it once.
+func (r *Relay) flushDigests(ctx context.Context) error {
+	now := r.Clock.Now()
+	cur := r.interval(now)
+	if cur.Equal(r.flushed) {
+		return nil
+	}
+	for k := digestLookback; k >= 1; k-- {
+		iv := cur.Add(-time.Duration(k) * r.DigestEvery)
+		if err := r.Store.InTx(ctx, func(tx workflow.Tx) error { return r.flushInterval(ctx, tx, iv, now) }); err != nil {
+			return fmt.Errorf("digest of %s: %w", intervalKey(iv), err)
+		}
+	}
+	r.flushed = cur
+	return nil
+}
+
+func (r *Relay) flushInterval(ctx context.Context, tx workflow.Tx, iv, now time.Time) error {
+	key := intervalKey(iv)
+	if _, err := tx.Idempotency(ctx, digestSource, key+"/sent"); err == nil {
+		return nil
+	} else if !errors.Is(err, workflow.ErrNotFound) {
+		return err
+	}
+	var all digestPart
+	for n := 1; n <= maxDigestParts; n++ {
+		rec, err := tx.Idempotency(ctx, digestSource, fmt.Sprintf("%s/%d", key, n))
+		if errors.Is(err, workflow.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		var p digestPart
+		if err := json.Unmarshal([]byte(rec.Result), &p); err != nil {
+			return fmt.Errorf("digest part %s/%d: %w", key, n, err)
+		}
+		all.Count += p.Count
+		for _, l := range p.Lines {
+			if len(all.Lines) < maxDigestLines {
+				all.Lines = append(all.Lines, l)
+			}
+		}
+	}
+	// Marked even when empty: a part that arrives later (a lagging
+	// replica's clock) then goes to the next interval instead of waiting
+	// here unreported.
+	err := tx.SaveIdempotency(ctx, workflow.Idempotency{Source: digestSource, Key: key + "/sent", CreatedAt: now})
+	if errors.Is(err, workflow.ErrConflict) {
+		return nil // another replica reported it
+	}
+	if err != nil || all.Count == 0 {
+		return err
+	}
+	lines := all.Lines
+	if all.Count > len(lines) {
+		lines = append(lines, fmt.Sprintf("……另有%d条", all.Count-len(lines)))
+	}
+	people, err := tx.People(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		if !p.HR {
+			continue
+		}
+		_, err := tx.Enqueue(ctx, workflow.Notification{
+			Key: workflow.DedupeKey("undeliverable", key, p.ID), To: p.ID, Template: TplUndeliverable,
+			Data: map[string]string{"count": fmt.Sprint(all.Count), "lines": strings.Join(lines, "\n")}, CreatedAt: now,
+		})
+		if err != nil && !errors.Is(err, workflow.ErrConflict) {
+			return err
+		}
+	}
+	r.Log.Warn("undeliverable digest queued", "interval", key, "count", all.Count)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -139,6 +140,12 @@ func TestRelayLarkErrors(t *testing.T) {
 	if got := len(w.sim.MessagesTo("ou_ok")); got != 1 {
 		t.Errorf("ou_ok got %d messages after the 429 burst, want 1", got)
 	}
+	if got := len(w.sim.MessagesTo("ou_hr")); got != 0 {
+		t.Errorf("HR got %d alerts before the hour was over, want the digest after it", got)
+	}
+	w.clk.Advance(time.Hour) // HR's digest of the hour goes out once it is over
+	_, err = w.relay.RunOnce(w.ctx)
+	w.must("relay", err)
 	alerts := w.sim.MessagesTo("ou_hr")
 	if len(alerts) != 1 {
 		t.Fatalf("HR got %d alerts, want one digest of the three refusals", len(alerts))
@@ -168,49 +175,124 @@ func TestRelayLarkErrors(t *testing.T) {
 	}
 }
 
-// TestRelayOutage: Lark answers every send with HTTP 503 for an hour.
-// Reminders whose uuid window ran out are dropped, results are re-sent
-// under a new uuid and arrive once Lark is back, and HR gets one digest
-// of what was dropped, not one message per failure.
+// TestRelayOutage: Lark answers every send with HTTP 503 for two and a half
+// hours, longer than two uuid windows, while messages are queued at three
+// moments and the relay claims them in small batches. A reminder whose due
+// day has passed is dropped when its window runs out; one still due is
+// re-sent under a new uuid, and so is every result, window after window,
+// so each arrives exactly once when Lark is back; HR gets one digest per
+// hour in which something was given up, listing all of it, not one per
+// failure or per batch.
 func TestRelayOutage(t *testing.T) {
-	w := newWorld(t, "cli_outage", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	start := time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation())
+	w := newWorld(t, "cli_outage", start)
+	w.relay.Batch = 4 // several batches per pass
 	ps := []workflow.Person{{ID: "ou_hr", Name: "政工科", HR: true}}
-	for i := range 20 {
+	for i := range 30 {
 		ps = append(ps, workflow.Person{ID: fmt.Sprintf("ou_o%02d", i), Name: fmt.Sprintf("干部%02d", i)})
 	}
 	w.people(ps...)
-	for i := range 20 {
-		n := notice(fmt.Sprint("out", i), ps[1+i].ID) // a 备案 reminder
-		if i%2 == 1 {
-			n = workflow.Notification{Key: workflow.DedupeKey("res", fmt.Sprint(i)), To: ps[1+i].ID, Template: workflow.TplResult,
+	type want struct {
+		to   string
+		msgs int
+	}
+	var wants []want
+	// queue puts n messages to the next people: odd ones results, even
+	// ones 备案 reminders due on due.
+	next := 1
+	queue := func(n int, due string, reminderArrives bool) {
+		for range n {
+			p := ps[next]
+			nt := workflow.Notification{Key: workflow.DedupeKey("res", p.ID), To: p.ID, Template: workflow.TplResult,
 				Data: map[string]string{"period": "2026-Q3", "grade": "好", "score": "92.00"}}
+			got := 1
+			if next%2 == 0 {
+				nt = workflow.Notification{Key: workflow.DedupeKey("rem", p.ID), To: p.ID, Template: workflow.TplFilingDue,
+					Data: map[string]string{"period": "2026-Q3", "due": due}}
+				if !reminderArrives {
+					got = 0
+				}
+			}
+			w.queue(nt)
+			wants = append(wants, want{p.ID, got})
+			next++
 		}
-		w.queue(n)
+	}
+	pass := func() {
+		_, err := w.relay.RunOnce(w.ctx)
+		w.must("relay", err)
+		w.clk.Advance(time.Minute)
 	}
 	outage := w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Status: 503})
-	for range 70 { // an hour and ten minutes of relay passes, one a minute
-		_, err := w.relay.RunOnce(w.ctx)
-		w.must("relay", err)
-		w.clk.Advance(time.Minute)
+	minute := 0
+	for ; minute < 150; minute++ {
+		switch minute {
+		case 0: // due yesterday: dropped at 09:51, in the 09:00 digest
+			queue(20, "2026-10-08", false)
+		case 40: // due on Monday: kept through the outage
+			queue(6, "2026-10-12", true)
+		case 70: // due yesterday, first tried 10:10: dropped at 11:01
+			queue(4, "2026-10-08", false)
+		}
+		pass()
 	}
 	outage.Remove()
-	for range 5 {
-		_, err := w.relay.RunOnce(w.ctx)
-		w.must("relay", err)
-		w.clk.Advance(time.Minute)
+	for ; minute < 190; minute++ { // past 12:00, when the 11:00 digest is made
+		pass()
 	}
-	for i := range 20 {
-		got := len(w.sim.MessagesTo(ps[1+i].ID))
-		if want := i % 2; got != want { // results 1, reminders 0
-			t.Errorf("%s got %d messages after the outage, want %d", ps[1+i].ID, got, want)
+	for _, wt := range wants {
+		if got := len(w.sim.MessagesTo(wt.to)); got != wt.msgs {
+			t.Errorf("%s got %d messages after the outage, want %d", wt.to, got, wt.msgs)
 		}
 	}
 	alerts := w.sim.MessagesTo("ou_hr")
-	if len(alerts) != 1 || !strings.Contains(alerts[0].Content, "10条消息未能送达") {
-		t.Fatalf("HR got %d messages, want one digest of the 10 dropped reminders: %v", len(alerts), alerts)
+	var digests []string
+	for _, a := range alerts {
+		switch {
+		case strings.Contains(a.Content, `"content":"10条消息未能送达"`):
+			digests = append(digests, "09:00")
+		case strings.Contains(a.Content, `"content":"2条消息未能送达"`):
+			digests = append(digests, "11:00")
+		default:
+			digests = append(digests, "?")
+		}
+	}
+	if strings.Join(digests, ",") != "09:00,11:00" {
+		t.Errorf("HR got %d messages %v, want the 09:00 digest of 10 dropped reminders and the 11:00 one of 2: %v", len(alerts), digests, alerts)
 	}
 	if pending := len(w.outbox(workflow.NotePending)); pending != 0 {
 		t.Errorf("%d notifications still pending", pending)
+	}
+}
+
+// TestRelayGivesUpAfterADay: a result Lark cannot take is re-sent under
+// fresh uuids for Relay.ResendFor (a day) and then given up, and HR is told
+// why once the hour is over; a reminder still due is bounded the same way.
+func TestRelayGivesUpAfterADay(t *testing.T) {
+	w := newWorld(t, "cli_day", time.Date(2026, 10, 9, 9, 0, 0, 0, calendar.DefaultLocation()))
+	w.people(workflow.Person{ID: "ou_hr", Name: "政工科", HR: true}, workflow.Person{ID: "ou_r", Name: "干部"})
+	w.queue(workflow.Notification{Key: workflow.DedupeKey("day"), To: "ou_r", Template: workflow.TplResult,
+		Data: map[string]string{"period": "2026-Q3", "grade": "好", "score": "92.00"}},
+		workflow.Notification{Key: workflow.DedupeKey("day-rem"), To: "ou_r", Template: workflow.TplFilingDue,
+			Data: map[string]string{"period": "2026-Q3", "due": "2026-10-30"}})
+	outage := w.sim.AddFault(larksim.Fault{API: larksim.APIMessageCreate, Status: 503})
+	for i := range 28 * 12 { // 28 hours, a pass every 5 minutes; Lark is back after 26
+		if i == 26*12 {
+			outage.Remove()
+		}
+		_, err := w.relay.RunOnce(w.ctx)
+		w.must("relay", err)
+		w.clk.Advance(5 * time.Minute)
+	}
+	if got := len(w.sim.MessagesTo("ou_r")); got != 0 {
+		t.Errorf("ou_r got %d messages, want none: both were given up before Lark was back", got)
+	}
+	if pending := w.outbox(workflow.NotePending); len(pending) != 0 {
+		t.Errorf("still pending after 26 hours: %+v", pending)
+	}
+	alerts := w.sim.MessagesTo("ou_hr")
+	if len(alerts) != 1 || !strings.Contains(alerts[0].Content, "2条消息未能送达") || !strings.Contains(alerts[0].Content, "24小时内一直无法送达") {
+		t.Errorf("HR got %v, want one digest of the two messages given up after 24 hours", alerts)
 	}
 }
 
@@ -250,5 +332,56 @@ func TestRelayKilledAfterSend(t *testing.T) {
 	}
 	if dead := w.outbox(workflow.NoteDead); len(dead) != 1 {
 		t.Errorf("dead rows = %+v, want the reminder given up", dead)
+	}
+}
+
+// TestRelayDigestAcrossReplicas: two relays give things up in the same
+// hour and both run after it: HR gets one digest listing both. A replica
+// whose clock lags gives something up after the hour was reported: it goes
+// into the next hour's digest, not a second one for the hour.
+func TestRelayDigestAcrossReplicas(t *testing.T) {
+	w := newWorld(t, "cli_digest", time.Date(2026, 10, 9, 9, 50, 0, 0, calendar.DefaultLocation()))
+	w.people(workflow.Person{ID: "ou_hr", Name: "政工科", HR: true}, workflow.Person{ID: "ou_g1", Name: "离职甲"},
+		workflow.Person{ID: "ou_g2", Name: "离职乙"}, workflow.Person{ID: "ou_g3", Name: "离职丙"})
+	for _, id := range []string{"ou_g1", "ou_g2", "ou_g3"} {
+		w.sim.UpdateUser(id, func(u *larksim.User) { u.Resigned = true })
+	}
+	a, b := w.relay, *w.relay
+	run := func(r *bot.Relay) {
+		t.Helper()
+		_, err := r.RunOnce(w.ctx)
+		w.must("relay", err)
+	}
+	w.queue(notice("g1", "ou_g1"))
+	run(a)
+	w.clk.Advance(5 * time.Minute)
+	w.queue(notice("g2", "ou_g2"))
+	run(&b)
+	if got := len(w.sim.MessagesTo("ou_hr")); got != 0 {
+		t.Fatalf("HR got %d messages within the hour, want the digest after it", got)
+	}
+	w.clk.Advance(6 * time.Minute) // 10:01
+	run(a)
+	run(&b)
+	lagging := b
+	lagging.Clock = clock.NewFake(w.clk.Now().Add(-2 * time.Minute)) // still 09:59 there
+	w.queue(notice("g3", "ou_g3"))
+	run(&lagging)
+	w.clk.Advance(time.Hour) // 11:01
+	run(a)
+	run(&b)
+	var titles []string
+	for _, m := range w.sim.MessagesTo("ou_hr") {
+		switch {
+		case strings.Contains(m.Content, `"content":"2条消息未能送达"`) && strings.Contains(m.Content, "离职甲") && strings.Contains(m.Content, "离职乙"):
+			titles = append(titles, "2")
+		case strings.Contains(m.Content, `"content":"1条消息未能送达"`) && strings.Contains(m.Content, "离职丙"):
+			titles = append(titles, "1")
+		default:
+			titles = append(titles, m.Content)
+		}
+	}
+	if strings.Join(titles, ",") != "2,1" {
+		t.Errorf("HR got %q, want the 09:00 digest of 离职甲 and 离职乙, then the 10:00 one of 离职丙", titles)
 	}
 }

@@ -15,15 +15,21 @@ import (
 // (or any other HR or committee member) sees its state. Anyone else is
 // refused before anything about the request is read out.
 func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, error) {
-	var me workflow.Person
+	f, _, _, err := b.reviewFor(ctx, op, id)
+	return f, err
+}
+
+// reviewFor is reviewForm with the operator and whether the request is
+// their own, which decide the buttons they may press.
+func (b *Bot) reviewFor(ctx context.Context, op, id string) (f card.ReviewForm, me workflow.Person, own bool, err error) {
+	if me, err = b.operator(ctx, op); err != nil {
+		return f, me, false, err
+	}
 	var rv workflow.Review
 	var res workflow.Result
 	var asker workflow.Person
-	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
+	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
-		if me, err = tx.Person(ctx, op); err != nil {
-			return err
-		}
 		rv, err = tx.Review(ctx, id)
 		if !me.HR && !me.Committee && (err != nil || rv.Person != op) {
 			// Nothing about a request, not even whether it exists, to
@@ -40,9 +46,9 @@ func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, e
 		return err
 	})
 	if err != nil {
-		return card.ReviewForm{}, err
+		return f, me, false, err
 	}
-	f := card.ReviewForm{ID: rv.ID, Version: rv.Version, Period: rv.Period, Person: asker.Name, Reason: rv.Reason,
+	f = card.ReviewForm{ID: rv.ID, Version: rv.Version, Period: rv.Period, Person: asker.Name, Reason: rv.Reason,
 		State: rv.State, Grade: rv.OldGrade, Opinion: rv.Opinion, Decision: rv.Decision, NewGrade: rv.NewGrade}
 	if res.Score != nil {
 		f.Score = res.Score.String()
@@ -50,7 +56,7 @@ func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, e
 	if f.Grade == "" {
 		f.Grade = res.Grade
 	}
-	own := rv.Person == op
+	own = rv.Person == op
 	switch {
 	case me.HR && !own && rv.State == workflow.ReviewRequested:
 		f.Role = card.ReviewHandler
@@ -62,7 +68,7 @@ func (b *Bot) reviewForm(ctx context.Context, op, id string) (card.ReviewForm, e
 		}
 		f.Holders = b.cappedHolders(ctx, rv.Period, rv.Person)
 	}
-	return f, nil
+	return f, me, own, nil
 }
 
 // cappedHolders are the people of a period, other than person, who hold
@@ -94,9 +100,21 @@ func (b *Bot) cappedHolders(ctx context.Context, period, person string) []card.H
 // handleReview is HR forwarding or rejecting a request and the committee
 // deciding one, from the 复核 card.
 func (b *Bot) handleReview(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	f, err := b.reviewForm(ctx, op, v.ID)
+	f, me, own, err := b.reviewFor(ctx, op, v.ID)
 	if err != nil {
 		return nil, err
+	}
+	// Seeing the request (the asker, any HR or committee member) is not
+	// deciding it: HR handles and the committee decides, never about
+	// themselves (the service's rules, checked again there). Someone who
+	// may not press the button is refused before the card's version or
+	// form is looked at, so a forged click learns neither.
+	may := me.HR
+	if v.K == card.KindReviewDecide {
+		may = me.Committee
+	}
+	if !may || own {
+		return nil, fmt.Errorf("%s may not %s review %s: %w", op, v.K, v.ID, workflow.ErrForbidden)
 	}
 	if f.Version != v.V {
 		return nil, fmt.Errorf("review %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)

@@ -19,7 +19,7 @@ func (b *Bot) talkForm(ctx context.Context, op, id string) (card.TalkForm, error
 	if err != nil {
 		return card.TalkForm{}, err
 	}
-	items, err := b.svc.FeedbackDue(ctx, op, period)
+	items, err := b.feedbackDue(ctx, op, period)
 	if err != nil && !errors.Is(err, workflow.ErrInvalidTransition) {
 		return card.TalkForm{}, err
 	}

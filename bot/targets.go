@@ -69,7 +69,7 @@ func (b *Bot) openTargets(ctx context.Context, op, entity string) ([]byte, error
 	if person != op {
 		return b.confirmCard(ctx, op, person, year)
 	}
-	me, err := b.targetsPerson(ctx, op)
+	me, err := b.operator(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -122,17 +122,6 @@ func targetOwner(id string) (int, string, bool) {
 	return y, parts[1], ok
 }
 
-// targetsPerson loads one person.
-func (b *Bot) targetsPerson(ctx context.Context, id string) (workflow.Person, error) {
-	var p workflow.Person
-	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
-		var err error
-		p, err = tx.Person(ctx, id)
-		return err
-	})
-	return p, err
-}
-
 // targetsAction handles the target cards' clicks: a proposal, one
 // confirmation, or all of a person's drafts. Each answers with the card
 // as it now stands.
@@ -143,9 +132,15 @@ func (b *Bot) targetsAction(ctx context.Context, op string, v card.Value, fv map
 		if !ok {
 			return nil, fmt.Errorf("targets year %q: %w", v.ID, card.ErrBadValue)
 		}
-		me, err := b.targetsPerson(ctx, op)
+		// Only an assessed person proposes targets (the service's rule,
+		// checked again in ProposeTargets): anyone else is refused before
+		// the form is read.
+		me, err := b.operator(ctx, op)
 		if err != nil {
 			return nil, err
+		}
+		if !me.Assessed {
+			return nil, fmt.Errorf("%s proposes no targets: %w", op, workflow.ErrForbidden)
 		}
 		have, err := b.svc.Targets(ctx, op, year)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -222,9 +223,27 @@ func TestQuarterInChat(t *testing.T) {
 			t.Errorf("serve's log carries %q: …%s…", leak, out[max(0, i-200):min(len(out), i+100)])
 		}
 	}
+	// The simulator's control API does not hand out the tokens it issued,
+	// so they are looked for by their shape: a card's update token (c- and
+	// 40 hex digits, in every callback) and the tenant and app access
+	// tokens (t- or a- and 40 letters or digits, in every API request).
+	for _, tok := range larkTokens {
+		if loc := tok.re.FindStringIndex(out); loc != nil {
+			t.Errorf("serve's log carries a %s: …%s…", tok.name, out[max(0, loc[0]-200):min(len(out), loc[1]+100)])
+		}
+	}
 	if os.Getenv("KAOHE_QUARTER_LOG") != "" {
 		t.Log(out)
 	}
+}
+
+// larkTokens are the shapes of the simulator's tokens, for log scans.
+var larkTokens = []struct {
+	name string
+	re   *regexp.Regexp
+}{
+	{"card update token", regexp.MustCompile(`\bc-[0-9a-f]{40}\b`)},
+	{"tenant or app access token", regexp.MustCompile(`\b[ta]-[0-9A-Za-z]{40}\b`)},
 }
 
 func nameOf(id string) string {

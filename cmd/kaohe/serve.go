@@ -192,7 +192,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 			return nil, fmt.Errorf("bench fixture: %w", err)
 		}
 	}
-	lk, err := bot.NewLark(bot.LarkConfig{AppID: cfg.AppID, AppSecret: cfg.AppSecret, BaseURL: cfg.BaseURL, Timeout: time.Duration(cfg.LarkTimeout)})
+	lk, err := bot.NewLark(bot.LarkConfig{AppID: cfg.AppID, AppSecret: cfg.AppSecret, BaseURL: cfg.BaseURL, Timeout: time.Duration(cfg.LarkTimeout), Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("lark client: %w", err)
 	}
@@ -212,7 +212,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		s.ws = larkws.NewClient(cfg.AppID, cfg.AppSecret,
 			larkws.WithEventHandler(s.bot.Dispatcher("", "")),
 			larkws.WithDomain(cfg.BaseURL),
-			larkws.WithLogger(sdkLogger{log.With("component", "larkws")}),
+			larkws.WithLogger(bot.SDKLogger(log, "larkws")),
 			larkws.WithOnReady(func() { s.ready.Store(true); s.wsReason.Store(""); log.Info("long connection ready") }),
 			larkws.WithOnDisconnected(func() { s.ready.Store(false); s.noteWS("disconnected", nil) }),
 			larkws.WithOnReconnecting(func() { s.noteWS("reconnecting", nil) }),
@@ -401,51 +401,16 @@ func (t watchTx) Enqueue(ctx context.Context, n workflow.Notification) (int64, e
 	return id, err
 }
 
-// sdkLogger sends the Lark SDK's log lines to slog, without what they
-// quote. At debug level the SDK logs whole callback payloads — the form
-// values (a 民主测评 ballot), the operator's open_id, the card's update
-// token — and at other levels it quotes frames and bodies; no log line of
-// kaohe may carry any of them. So debug lines are dropped, and every other
-// line keeps only its words up to the first quoted value, capped in length.
-type sdkLogger struct{ log *slog.Logger }
-
-// sdkLineMax bounds what is kept of an SDK log line.
-const sdkLineMax = 160
-
-// sdkLine is an SDK log line cut before anything it quotes.
-func sdkLine(args ...any) string {
-	s := fmt.Sprint(args...)
-	if i := strings.IndexAny(s, "{[\"=:"); i >= 0 {
-		s = strings.TrimSpace(s[:i]) + " …"
-	}
-	if len(s) > sdkLineMax {
-		s = s[:sdkLineMax] + " …"
-	}
-	return s
-}
-
-// Debug drops the line: it is where the SDK prints payloads.
-func (l sdkLogger) Debug(context.Context, ...any) {}
-func (l sdkLogger) Info(ctx context.Context, args ...any) {
-	l.log.InfoContext(ctx, sdkLine(args...), "source", "lark-sdk")
-}
-func (l sdkLogger) Warn(ctx context.Context, args ...any) {
-	l.log.WarnContext(ctx, sdkLine(args...), "source", "lark-sdk")
-}
-func (l sdkLogger) Error(ctx context.Context, args ...any) {
-	l.log.ErrorContext(ctx, sdkLine(args...), "source", "lark-sdk")
-}
-
 // readyz reports every dependency on its own line ("postgres: ok",
 // "redis: down: …", "lark: long connection not connected") and answers 503
 // when a critical one fails.
 // noteWS keeps why the long connection is down for /readyz, and logs it:
 // an error's text is cut before anything that could carry a payload or a
-// key (sdkLine).
+// key (bot.SDKLine).
 func (s *server) noteWS(state string, err error) {
 	reason := state
 	if err != nil {
-		reason += ": " + sdkLine(err.Error())
+		reason += ": " + bot.SDKLine(err.Error())
 	}
 	s.wsReason.Store(reason)
 	s.log.Warn("long connection", "state", reason)
