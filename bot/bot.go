@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/kaohe/kaohe/bot/command"
 	"github.com/kaohe/kaohe/bot/textclean"
 	"log/slog"
 	"net/http"
@@ -27,6 +26,7 @@ import (
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
 	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/bot/event"
 	"github.com/kaohe/kaohe/bot/webhook"
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
@@ -178,17 +178,16 @@ func (b *Bot) failure(eventID, operator string, err error) *callback.CardActionT
 
 // OnCardAction handles card.action.trigger.
 func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEvent) (*callback.CardActionTriggerResponse, error) {
-	if e == nil || e.Event == nil || e.Event.Operator == nil || e.Event.Action == nil || e.EventV2Base == nil || e.EventV2Base.Header == nil {
+	click, err := event.DecodeClick(e)
+	switch {
+	case errors.Is(err, event.ErrMalformed):
 		return reply("error", "卡片内容无效，请重新打开", nil), nil
-	}
-	op := e.Event.Operator.OpenID
-	eventID := e.EventV2Base.Header.EventID
-	if op == "" {
+	case errors.Is(err, event.ErrNoOperator):
 		return reply("error", "无法识别操作人", nil), nil
 	}
+	op, eventID, v := click.Operator, click.EventID, click.Value
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CallbackBudget)
 	defer cancel()
-	v, err := card.ParseValue(e.Event.Action.Value)
 	if err != nil {
 		return b.failure(eventID, op, err), nil
 	}
@@ -205,7 +204,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 		}
 	}
 	ctx = context.WithValue(ctx, eventKey{}, eventID)
-	fv := e.Event.Action.FormValue
+	fv := click.Form
 	resp, err := b.act(ctx, op, v, fv)
 	if err != nil {
 		b.auditRefusal(ctx, op, "card."+v.K, v.ID, err)
@@ -439,18 +438,11 @@ func (b *Bot) name(ctx context.Context, id string) string {
 // re-push of an unacknowledged event (15 s, 5 min, 1 h, 6 h) cannot answer
 // twice; the receive-message doc says to de-duplicate on message_id.
 func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error {
-	if e == nil || e.Event == nil || e.Event.Message == nil || e.Event.Sender == nil || e.Event.Sender.SenderId == nil {
-		return nil
+	m, ok := event.DecodeMessage(e)
+	if !ok {
+		return nil // not for the bot: group chats are for 公示, not commands
 	}
-	m := e.Event.Message
-	if str(m.ChatType) != "p2p" {
-		return nil // group chats are for 公示, not commands
-	}
-	from := str(e.Event.Sender.SenderId.OpenId)
-	msgID := str(m.MessageId)
-	if from == "" || msgID == "" {
-		return nil
-	}
+	from, msgID := m.From, m.ID
 	// A re-pushed event must not run the command's effects again (公示,
 	// 同步通讯录 确认): deliveries of one message take turns here, a message
 	// already answered is skipped, and each state change the command makes
@@ -462,18 +454,8 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 		return nil
 	}
 	ctx = context.WithValue(ctx, eventKey{}, "msg-"+msgID)
-	text, ok := command.Content(str(m.MessageType), str(m.Content))
-	if !ok {
-		text = ""
-	}
-	cmd := command.Parse(text)
-	mentions := map[string]string{}
-	for _, mn := range m.Mentions {
-		if mn != nil && mn.Id != nil && str(mn.Key) != "" && str(mn.Id.OpenId) != "" {
-			mentions[str(mn.Key)] = str(mn.Id.OpenId)
-		}
-	}
-	c, err := b.command(ctx, from, cmd, text, mentions)
+	text := m.Text
+	c, err := b.command(ctx, from, m.Command, text, m.Mentions)
 	if err != nil {
 		b.auditRefusal(ctx, from, "command", firstWord(text), err)
 		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})

@@ -11,19 +11,13 @@ import (
 	"github.com/kaohe/kaohe/workflow"
 )
 
-// Org is an organisation as Lark's contact directory describes it: units
-// from departments (their 主管 as the 科室负责人, the parent department's
-// 主管 as the 分管领导) and people from department members. Person and unit
-// ids are Lark's open_id and open_department_id.
-type Org struct {
-	Units  []workflow.Unit
-	People []workflow.Person
-}
-
 // FetchOrg reads every department under root ("0" for the whole tenant) and
-// their direct members, page by page.
-func (l *Lark) FetchOrg(ctx context.Context, root string) (Org, error) {
-	var org Org
+// their direct members, page by page, into the organisation they describe:
+// units from departments (their 主管 as the 科室负责人, the parent
+// department's 主管 as the 分管领导) and people from department members.
+// Person and unit ids are Lark's open_id and open_department_id.
+func (l *Lark) FetchOrg(ctx context.Context, root string) (contact.Snapshot, error) {
+	var org contact.Snapshot
 	var depts []*larkcontact.Department
 	token := ""
 	for {
@@ -86,86 +80,18 @@ func str(p *string) string {
 	return *p
 }
 
-// Change kinds of a contact sync.
-const (
-	ChangeAddUnit      = "add_unit"
-	ChangeUpdateUnit   = "update_unit"
-	ChangeAddPerson    = "add_person"
-	ChangeMovePerson   = "move_person"
-	ChangeMissing      = "missing_person"
-	ChangeRenamePerson = "rename_person"
-)
-
-// Change is one difference between kaohe's organisation and Lark's.
-type Change struct {
-	Kind string
-	ID   string
-	// Text says it in Chinese for the HR dry-run card.
-	Text string
-}
-
-// DiffOrg lists what a sync would change, in a stable order. People missing
-// from Lark are reported, never deleted: their history stays, and HR
-// decides (they may be seconded elsewhere).
-func DiffOrg(cur, next Org) []Change {
-	var out []Change
-	units := map[string]workflow.Unit{}
-	for _, u := range cur.Units {
-		units[u.ID] = u
-	}
-	for _, u := range next.Units {
-		old, ok := units[u.ID]
-		switch {
-		case !ok:
-			out = append(out, Change{ChangeAddUnit, u.ID, fmt.Sprintf("新增科室「%s」，负责人 %s", u.Name, orDash(u.Leader))})
-		case old.Name != u.Name || old.Leader != u.Leader || old.Supervisor != u.Supervisor:
-			out = append(out, Change{ChangeUpdateUnit, u.ID, fmt.Sprintf("科室「%s」：负责人 %s → %s，分管领导 %s → %s", u.Name, orDash(old.Leader), orDash(u.Leader), orDash(old.Supervisor), orDash(u.Supervisor))})
-		}
-	}
-	people := map[string]workflow.Person{}
-	for _, p := range cur.People {
-		people[p.ID] = p
-	}
-	inLark := map[string]bool{}
-	for _, p := range next.People {
-		inLark[p.ID] = true
-		old, ok := people[p.ID]
-		switch {
-		case !ok:
-			out = append(out, Change{ChangeAddPerson, p.ID, fmt.Sprintf("新增人员 %s（%s）", p.Name, p.Unit)})
-		case old.Unit != p.Unit && old.AssessedBy == "":
-			out = append(out, Change{ChangeMovePerson, p.ID, fmt.Sprintf("%s 调动：%s → %s", p.Name, old.Unit, p.Unit)})
-		case old.Name != p.Name:
-			out = append(out, Change{ChangeRenamePerson, p.ID, fmt.Sprintf("%s 更名为 %s", old.Name, p.Name)})
-		}
-	}
-	for _, p := range cur.People {
-		if !inLark[p.ID] && p.Assessed {
-			out = append(out, Change{ChangeMissing, p.ID, fmt.Sprintf("%s 已不在通讯录中（未删除，请人事科确认）", p.Name)})
-		}
-	}
-	return out
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
 // SyncContacts reads the organisation from Lark's contact directory under
 // root and compares it with kaohe's. With dryRun it only returns the
 // changes, for HR to review first; otherwise it applies new and changed
 // units, new people and moves in one Setup plus one move each (each its own
 // audited transaction), and reports renames and people missing from Lark
 // without changing them. by must be HR.
-func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun bool) ([]Change, error) {
+func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun bool) ([]contact.Change, error) {
 	next, err := l.FetchOrg(ctx, root)
 	if err != nil {
 		return nil, fmt.Errorf("fetch contacts: %w", err)
 	}
-	var cur Org
+	var cur contact.Snapshot
 	var me workflow.Person
 	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
@@ -210,9 +136,9 @@ func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun
 			u.Supervisor = ""
 		}
 	}
-	changes := DiffOrg(cur, next)
+	changes := contact.DiffOrg(cur, next)
 	for i, c := range changes {
-		if (c.Kind == ChangeAddUnit || c.Kind == ChangeUpdateUnit) && len(unknown[c.ID]) > 0 {
+		if (c.Kind == contact.ChangeAddUnit || c.Kind == contact.ChangeUpdateUnit) && len(unknown[c.ID]) > 0 {
 			changes[i].Text += "（飞书所列" + strings.Join(unknown[c.ID], "、") + "不在通讯录范围内，暂空缺，其待办转由上级领导办理）"
 		}
 	}
@@ -232,13 +158,13 @@ func (b *Bot) SyncContacts(ctx context.Context, l *Lark, by, root string, dryRun
 	var moves []workflow.Person
 	for _, c := range changes {
 		switch c.Kind {
-		case ChangeAddUnit, ChangeUpdateUnit:
+		case contact.ChangeAddUnit, contact.ChangeUpdateUnit:
 			newUnits = append(newUnits, units[c.ID])
-		case ChangeAddPerson:
+		case contact.ChangeAddPerson:
 			p := people[c.ID]
 			p.Group = p.Unit
 			newPeople = append(newPeople, p)
-		case ChangeMovePerson:
+		case contact.ChangeMovePerson:
 			moves = append(moves, people[c.ID])
 		}
 	}

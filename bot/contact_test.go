@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kaohe/kaohe/bot"
+	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/bot/larksim"
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
@@ -38,7 +39,7 @@ func TestSyncContacts(t *testing.T) {
 		kinds[c.Kind]++
 	}
 	// The simulator's own directory also lists the users added by w.people.
-	if kinds[bot.ChangeAddUnit] != 2 || kinds[bot.ChangeAddPerson] != 4 || kinds[bot.ChangeMissing] != 1 {
+	if kinds[contact.ChangeAddUnit] != 2 || kinds[contact.ChangeAddPerson] != 4 || kinds[contact.ChangeMissing] != 1 {
 		t.Fatalf("dry run changes %v: %+v", kinds, changes)
 	}
 	var before int
@@ -75,7 +76,7 @@ func TestSyncContacts(t *testing.T) {
 	again, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", true)
 	w.must("second dry run", err)
 	for _, c := range again {
-		if c.Kind != bot.ChangeMissing {
+		if c.Kind != contact.ChangeMissing {
 			t.Errorf("after sync still: %+v", c)
 		}
 	}

@@ -310,41 +310,54 @@ func FuzzOnCardAction(f *testing.F) {
 }
 
 // FuzzOnMessage sends arbitrary messages to the bot as one of the
-// organisation. Only a private chat's message with a sender and an id is
-// answered, exactly once however often it is delivered, with a card of
-// valid JSON; a refused command writes nothing but its answer.
+// organisation, mentioning one of them (or someone unknown, or no one)
+// under an arbitrary key, as 委托 and 人员 take their person. Only a
+// private chat's message with a sender and an id is answered, exactly once
+// however often it is delivered, with a card of valid JSON; a refused
+// command writes nothing but its answer.
 func FuzzOnMessage(f *testing.F) {
-	const hr, e1 = 0, 4
+	const hr, e1, e2 = 0, 4, 5
 	for _, s := range []struct {
 		who                    uint8
 		chat, typ, content, id string
+		mentionKey             string
+		mentioned              uint8
 	}{
-		{e1, "p2p", "text", `{"text":"待办"}`, "om_1"},
-		{e1, "p2p", "text", `{"text":"记实"}`, "om_2"},
-		{e1, "p2p", "text", `{"text":"我的考核 2026-Q4"}`, "om_3"},
-		{e1, "p2p", "text", `{"text":"帮助"}`, "om_4"},
-		{hr, "p2p", "text", `{"text":"进度 2026-Q4"}`, "om_5"},
-		{hr, "p2p", "text", `{"text":"公示 2026-Q4"}`, "om_6"},
-		{hr, "p2p", "text", `{"text":"同步通讯录"}`, "om_7"},
-		{e1, "p2p", "text", `{"text":"公示"}`, "om_8"},
-		{hr, "p2p", "text", `{"text":"@_user_1 开启 2026-Q1"}`, "om_9"},
-		{7, "p2p", "text", `{"text":"待办"}`, "om_10"},
-		{e1, "group", "text", `{"text":"待办"}`, "om_11"},
-		{e1, "p2p", "image", `{"image_key":"img"}`, "om_12"},
-		{e1, "p2p", "text", `{"text":"\u202e办待"}`, ""},
-		{e1, "p2p", "text", `not json`, "om_14"},
+		{e1, "p2p", "text", `{"text":"待办"}`, "om_1", "", 0},
+		{e1, "p2p", "text", `{"text":"记实"}`, "om_2", "", 0},
+		{e1, "p2p", "text", `{"text":"我的考核 2026-Q4"}`, "om_3", "", 0},
+		{e1, "p2p", "text", `{"text":"帮助"}`, "om_4", "", 0},
+		{hr, "p2p", "text", `{"text":"进度 2026-Q4"}`, "om_5", "", 0},
+		{hr, "p2p", "text", `{"text":"公示 2026-Q4"}`, "om_6", "", 0},
+		{hr, "p2p", "text", `{"text":"同步通讯录"}`, "om_7", "", 0},
+		{e1, "p2p", "text", `{"text":"公示"}`, "om_8", "", 0},
+		{hr, "p2p", "text", `{"text":"@_user_1 开启 2026-Q1"}`, "om_9", "@_user_1", hr},
+		{7, "p2p", "text", `{"text":"待办"}`, "om_10", "", 0},
+		{e1, "group", "text", `{"text":"待办"}`, "om_11", "", 0},
+		{e1, "p2p", "image", `{"image_key":"img"}`, "om_12", "", 0},
+		{e1, "p2p", "text", `{"text":"\u202e办待"}`, "", "", 0},
+		{e1, "p2p", "text", `not json`, "om_14", "", 0},
+		{3, "p2p", "text", `{"text":"委托 @_user_1 2026-11-12 2026-11-19 出差"}`, "om_15", "@_user_1", 2},
+		{e1, "p2p", "text", `{"text":"委托 @_user_1 2026-11-12 2026-11-19 出差"}`, "om_16", "@_user_1", e2},
+		{e1, "p2p", "text", `{"text":"委托 @_user_1 11-12 11-19 出差"}`, "om_17", "@_user_1", e1},
+		{hr, "p2p", "text", `{"text":"人员 @_user_1"}`, "om_18", "@_user_1", e2},
+		{hr, "p2p", "text", `{"text":"人员 @_user_2"}`, "om_19", "@_user_1", 7},
+		{hr, "p2p", "text", `{"text":"委托"}`, "om_20", "@_user_1", 8},
 	} {
-		f.Add(s.who, s.chat, s.typ, s.content, s.id)
+		f.Add(s.who, s.chat, s.typ, s.content, s.id, s.mentionKey, s.mentioned)
 	}
 	fb := newFuzzBot(f)
 	str := func(s string) *string { return &s }
-	f.Fuzz(func(t *testing.T, who uint8, chat, typ, content, msgID string) {
+	f.Fuzz(func(t *testing.T, who uint8, chat, typ, content, msgID, mentionKey string, mentioned uint8) {
 		fb.reset(t)
 		from := fuzzOperator(who)
 		e := &larkim.P2MessageReceiveV1{Event: &larkim.P2MessageReceiveV1Data{
 			Sender:  &larkim.EventSender{SenderId: &larkim.UserId{OpenId: str(from)}, SenderType: str("user")},
 			Message: &larkim.EventMessage{MessageId: str(msgID), ChatType: str(chat), MessageType: str(typ), Content: str(content)},
 		}}
+		if mentionKey != "" {
+			e.Event.Message.Mentions = []*larkim.MentionEvent{{Key: str(mentionKey), Id: &larkim.UserId{OpenId: str(fuzzOperator(mentioned))}}}
+		}
 		audit, outbox := fb.writes(t)
 		err := fb.bot.OnMessage(fb.ctx, e)
 		fb.bot.Wait() // a job the message started (同步通讯录) writes before the checks

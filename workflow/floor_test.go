@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,7 +84,7 @@ func TestZeroBallotsBelowTheFloor(t *testing.T) {
 	if !strings.Contains(text, "民主测评：参评人数不足5人，不显示、不计入") || !strings.Contains(text, "按计入部分折算") {
 		t.Errorf("solo's explanation:\n%s", text)
 	}
-	if !contains(r.Flags, scoring.FlagFewVoters) {
+	if !slices.Contains(r.Flags, scoring.FlagFewVoters) {
 		t.Errorf("solo's flags = %v, want %s", r.Flags, scoring.FlagFewVoters)
 	}
 	if strings.Contains(text, "0票") || strings.Contains(text, "missing") {
@@ -95,15 +96,6 @@ func TestZeroBallotsBelowTheFloor(t *testing.T) {
 	if !strings.Contains(strings.Join(a1.Explain, "\n"), "民主测评：5票平均85") {
 		t.Errorf("a1's explanation: %v", a1.Explain)
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestScoringErrorInChinese: data the engine refuses (here a 职级 the scheme

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,19 +76,10 @@ func moved(t *testing.T, ns []workflow.Notification, st workflow.Step, from, to 
 	}
 	told := sel(ns, workflow.TplStepMoved, "step="+st.ID)
 	for _, who := range []string{from, st.Person} {
-		if who != "" && !contains(told, who) {
+		if who != "" && !slices.Contains(told, who) {
 			t.Errorf("step %s: moved told %v, want %s among them", st.ID, told, who)
 		}
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // TestSelfPromotedLeader: e02 is made the leader of u1 while e02's own

@@ -3,6 +3,7 @@ package card
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -321,6 +322,190 @@ func FuzzSplitTargetsID(f *testing.F) {
 		// What is accepted is exactly what TargetsID writes.
 		if y < 1000 || y > 9999 || p == "" || strings.Contains(p, "/") || TargetsID(y, p) != id {
 			t.Fatalf("SplitTargetsID(%q) = %d, %q", id, y, p)
+		}
+	})
+}
+
+// checkFields fails unless every field of an accepted form is one the form
+// has: an unknown field is refused, never ignored.
+func checkFields(t *testing.T, m map[string]any, fields ...string) {
+	t.Helper()
+	for k := range m {
+		if !slices.Contains(fields, k) {
+			t.Fatalf("accepted a form with unknown field %q", k)
+		}
+	}
+}
+
+// oneOf fails unless an accepted choice is one of the options offered.
+func oneOf(t *testing.T, field, v string, options []string) {
+	t.Helper()
+	if !slices.Contains(options, v) {
+		t.Fatalf("%s: accepted %q, not one of %q", field, v, options)
+	}
+}
+
+// fuzzText is the fuzz target of a form of one required multi-line text
+// of MaxOpinion runes (点评, 谈话情况, 办理意见).
+func fuzzText(f *testing.F, field string, parse func(map[string]any) (string, error)) {
+	addSeeds(f, `{"`+field+`":"工作扎实\r\n下季度加强学习"}`, `{"`+field+`":""}`, `{}`, `{"`+field+`":5}`,
+		`{"`+field+`":"\u202e同意\u202c\u200b"}`, `{"`+field+`":"\u2066\u2069"}`, `{"`+field+`":"a\u0007b"}`,
+		`{"`+field+`":"a","k":"b"}`, `{"`+field+`":" \u2028 "}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		s, err := parse(m)
+		checkParseErr(t, err)
+		if err == nil {
+			checkFields(t, m, field)
+			checkText(t, field, s, MaxOpinion, true, true)
+		}
+	})
+}
+
+func FuzzParseRemark(f *testing.F) { fuzzText(f, FieldRemark, ParseRemark) }
+
+func FuzzParseTalk(f *testing.F) { fuzzText(f, FieldTalkNote, ParseTalk) }
+
+func FuzzParseReviewHandling(f *testing.F) {
+	fuzzText(f, FieldReviewOpinion, func(m map[string]any) (string, error) {
+		h, err := ParseReviewHandling(m)
+		return h.Opinion, err
+	})
+}
+
+func FuzzParseFeedback(f *testing.F) {
+	addSeeds(f, `{"fb_person":"ou_e2","fb_strengths":"按时完成","fb_problems":"","fb_requests":"加强学习\r\n多下基层"}`,
+		`{"fb_person":"ou_e1"}`, `{"fb_person":"ou_e1","fb_problems":"\u202e\u200b"}`, `{"fb_person":"ou_x","fb_strengths":"a"}`,
+		`{"fb_person":"ou_e1","fb_requests":["a"]}`, `{"fb_person":"ou_e1","fb_strengths":"a","fb_grade":"好"}`, `{}`)
+	ids := []string{"ou_e1", "ou_e2"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		in, err := ParseFeedback(m, ids)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldFeedbackPerson, FieldFeedbackStrengths, FieldFeedbackProblems, FieldFeedbackRequests)
+		oneOf(t, "person", in.Person, ids)
+		checkText(t, "strengths", in.Strengths, MaxOpinion, true, false)
+		checkText(t, "problems", in.Problems, MaxOpinion, true, false)
+		checkText(t, "requests", in.Requests, MaxOpinion, true, false)
+		if in.Strengths == "" && in.Problems == "" && in.Requests == "" {
+			t.Fatalf("accepted a 反馈 with no text: %+v", in)
+		}
+	})
+}
+
+func FuzzParsePersonStatus(f *testing.F) {
+	addSeeds(f, `{"probation":"yes","investigation":"no","sanction":"none","exempt":"no","status_reason":"人社发〔2026〕1号"}`,
+		`{"probation":"no","investigation":"yes","sanction":"记过","exempt":"yes","status_reason":"\u202e立案\u200b"}`,
+		`{"probation":"no","investigation":"no","sanction":"开除","exempt":"no","status_reason":"x"}`,
+		`{"probation":"no","investigation":"no","sanction":"none","exempt":"no","status_reason":"a\nb"}`,
+		`{"probation":true}`, `{}`)
+	sanctions := []string{"警告", "记过"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		in, err := ParsePersonStatus(m, sanctions)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldProbation, FieldInvestigation, FieldSanction, FieldExempt, FieldStatusReason)
+		// Each flag is what its select says: yes or no, nothing else.
+		for field, got := range map[string]bool{FieldProbation: in.Probation, FieldInvestigation: in.Investigation, FieldExempt: in.Exempt} {
+			if v := m[field]; v != yes && v != no || got != (v == yes) {
+				t.Fatalf("%s: %v read as %v", field, v, got)
+			}
+		}
+		if in.Sanction != "" {
+			oneOf(t, "sanction", in.Sanction, sanctions)
+		} else if m[FieldSanction] != noSanction {
+			t.Fatalf("sanction %v read as none", m[FieldSanction])
+		}
+		checkText(t, "reason", in.Reason, MaxShortText, false, true)
+	})
+}
+
+func FuzzParseAbsence(f *testing.F) {
+	addSeeds(f, `{"leave_kind":"病假","leave_start":"2026-11-02 +0800","leave_end":"2026-11-06 +0800"}`,
+		`{"leave_kind":"事假","leave_start":"2026-11-02","leave_end":"2026-11-01"}`,
+		`{"leave_kind":"年假","leave_start":"2026-02-28","leave_end":"2026-02-29"}`,
+		`{"leave_kind":"病假","leave_start":"\u202e2026-11-02","leave_end":"2026-11-06 -1200"}`,
+		`{"leave_kind":"病假","leave_start":"2024-02-29","leave_end":"9999-12-31","x":1}`, `{}`)
+	kinds := []string{"病假", "事假"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		in, err := ParseAbsence(m, kinds)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldLeaveKind, FieldLeaveStart, FieldLeaveEnd)
+		oneOf(t, "kind", in.Kind, kinds)
+		for _, d := range []string{in.Start, in.End} {
+			if got, ok := parseDate(d); !ok || got != d {
+				t.Fatalf("accepted date %q", d)
+			}
+		}
+		if in.End < in.Start {
+			t.Fatalf("accepted leave from %s to %s", in.Start, in.End)
+		}
+	})
+}
+
+func FuzzParseReassign(f *testing.F) {
+	addSeeds(f, `{"reassign_to":"ou_s1","reassign_reason":"原负责人出差"}`, `{"reassign_to":"ou_e1","reassign_reason":"x"}`,
+		`{"reassign_to":"ou_l2","reassign_reason":"\u202e出差\u2069"}`, `{"reassign_to":"ou_l2","reassign_reason":"a\r\nb"}`,
+		`{"reassign_to":"ou_l2"}`, `{}`)
+	ids := []string{"ou_l2", "ou_s1"}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		r, err := ParseReassign(m, ids)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldReassignTo, FieldReassignReason)
+		oneOf(t, "to", r.To, ids)
+		checkText(t, "reason", r.Reason, MaxShortText, false, true)
+	})
+}
+
+func FuzzParseReviewDecision(f *testing.F) {
+	addSeeds(f, `{"grade":"好","decision":"加分属实\r\n予以调整","displace":"ou_e2"}`, `{"grade":"较好","decision":"维持"}`,
+		`{"grade":"优秀","decision":"x"}`, `{"grade":"好","decision":"\u202e\u200b"}`, `{"grade":"好","decision":"x","displace":"ou_e9"}`, `{}`)
+	grades := []string{"好", "较好", "一般", "较差"}
+	holders := []Holder{{ID: "ou_e2", Name: "周二", Grade: "好"}, {ID: "ou_e3", Name: "吴三", Grade: "好"}}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		d, err := ParseReviewDecision(m, grades, holders)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldReviewGrade, FieldReviewDecision, FieldReviewDisplace)
+		oneOf(t, "grade", d.Grade, grades)
+		checkText(t, "reason", d.Reason, MaxOpinion, true, true)
+		if d.Displace != "" {
+			oneOf(t, "displace", d.Displace, []string{"ou_e2", "ou_e3"})
 		}
 	})
 }

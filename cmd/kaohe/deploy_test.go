@@ -42,7 +42,7 @@ func TestDeployExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	cal := calendar.Default()
-	dl, err := cfg.deadlines(cal)
+	dl, err := cfg.Deadlines(cal)
 	if err != nil {
 		t.Fatal(err)
 	}

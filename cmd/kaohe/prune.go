@@ -35,7 +35,7 @@ type pruner struct {
 
 // newPruner is serve's pruner, configured by cfg.
 func newPruner(cfg Config, st workflow.Store, clk clock.Clock, log *slog.Logger) *pruner {
-	return &pruner{store: st, clock: clk, keep: cfg.retention(), every: time.Duration(cfg.PruneInterval), log: log, afterFunc: time.After}
+	return &pruner{store: st, clock: clk, keep: cfg.Retention(), every: time.Duration(cfg.PruneInterval), log: log, afterFunc: time.After}
 }
 
 // loop prunes at once, then every p.every, until ctx ends. A failed pass is

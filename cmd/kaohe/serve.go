@@ -96,7 +96,7 @@ func (p *probes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	lvl, _ := cfg.level()
+	lvl, _ := cfg.Level()
 	opts := &slog.HandlerOptions{Level: lvl}
 	if cfg.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
@@ -151,11 +151,11 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		clk = hc
 	}
 	cal := calendar.Default()
-	plans, err := cfg.plans()
+	plans, err := cfg.Plans()
 	if err != nil {
 		return nil, err
 	}
-	dl, err := cfg.deadlines(cal)
+	dl, err := cfg.Deadlines(cal)
 	if err != nil {
 		return nil, fmt.Errorf("deadlines: %w", err)
 	}
@@ -174,7 +174,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		Plans: plans, Grace: time.Duration(cfg.ReminderGrace), ManualOpen: cfg.OpenPeriods == "manual", PublishAll: cfg.PublishAll,
 		QuotaPerUnit: cfg.QuotaPerUnit, HalfYearTalk: cfg.HalfYearTalk, BottomAlertAfter: cfg.BottomAlertAfter,
 		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays,
-		Uniformity: cfg.uniformRule()})
+		Uniformity: cfg.UniformRule()})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}

@@ -1,13 +1,13 @@
-package main
+package config
 
 import (
 	"github.com/kaohe/kaohe/scoring"
 )
 
-// uniformity reads the uniform_* settings into the rule the workflow flags
+// Uniformity reads the uniform_* settings into the rule the workflow flags
 // 大锅饭 scoring by; empty and zero settings keep scoring's defaults. The
-// error is a *ConfigError naming the setting.
-func (c Config) uniformity() (scoring.UniformRule, error) {
+// error is a *Error naming the setting.
+func (c Config) Uniformity() (scoring.UniformRule, error) {
 	r := scoring.UniformRule{Off: c.UniformOff, MinSize: c.UniformMinSize}
 	if c.UniformMinSize != 0 && (c.UniformMinSize < 2 || c.UniformMinSize > 1000) {
 		return r, c.fieldError("uniform_min_size", "want 0 (the default, 4) or 2 to 1000 people")
@@ -39,8 +39,8 @@ func (c Config) uniformity() (scoring.UniformRule, error) {
 	return r, nil
 }
 
-// uniformRule is uniformity's rule for a validated configuration.
-func (c Config) uniformRule() scoring.UniformRule {
-	r, _ := c.uniformity() // Validate has refused a bad one
+// UniformRule is Uniformity's rule for a validated configuration.
+func (c Config) UniformRule() scoring.UniformRule {
+	r, _ := c.Uniformity() // Validate has refused a bad one
 	return r
 }

@@ -1,10 +1,8 @@
-package main
+package config
 
 import (
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,7 @@ import (
 )
 
 // fuzzEnv reads "KEY=value" lines into a getenv. Only KAOHE_* names are
-// kept, so the fuzzer spends its time on the settings LoadConfig reads.
+// kept, so the fuzzer spends its time on the settings Load reads.
 func fuzzEnv(lines string) func(string) string {
 	env := map[string]string{}
 	for _, l := range strings.Split(lines, "\n") {
@@ -25,18 +23,13 @@ func fuzzEnv(lines string) func(string) string {
 	return func(k string) string { return env[k] }
 }
 
-// FuzzLoadConfig feeds LoadConfig a configuration file and KAOHE_*
-// variables (docs/reliability.md G10). Whatever it accepts must be usable
-// by serve without a second surprise: the deadline rules and reminder
-// plans build, the durations are positive, the storage is one serve can
-// open, and the masked form does not print a secret. What it refuses is a
-// *ConfigError naming a field and its variable, a file error, or a usage
-// error, never a panic.
-//
-// The target runs in package main, whose instrumented test binary is large
-// (it links the whole server); at a few thousand inputs a second on CI
-// that is enough for a loader whose interesting parts (ParseRule,
-// ParsePlan) have fast targets of their own in their packages.
+// FuzzLoadConfig feeds Load a configuration file and KAOHE_* variables
+// (docs/reliability.md G10). Whatever it accepts must be usable by serve
+// without a second surprise: the deadline rules, reminder plans, log level
+// and uniformity rule build, the durations are positive, the storage is
+// one serve can open, and the masked form does not print a secret. What it
+// refuses is an *Error naming a field and its variable, or a file error,
+// never a usage error (there are no flags here) and never a panic.
 func FuzzLoadConfig(f *testing.F) {
 	creds := "KAOHE_APP_ID=cli_a\nKAOHE_APP_SECRET=app-secret-value\nKAOHE_STORAGE=memory\n"
 	f.Add([]byte("listen: \":9000\"\ncallback: webhook\nrelay_interval: 500ms\n"), creds)
@@ -46,7 +39,7 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add([]byte(""), creds+"KAOHE_DEADLINE_FILING=fixed:02-29\nKAOHE_TICK_INTERVAL=0s\n")
 	f.Add([]byte("database_url: postgres://kaohe:db-password@db.internal:5432/kaohe\nredis_url: redis://:pw@cache:6379/0\n"), "KAOHE_APP_ID=a\nKAOHE_APP_SECRET=b\n")
 	f.Add([]byte("app_id: [1, 2]\nencryptkey: typo\n"), creds)
-	path := filepath.Join(f.TempDir(), "kaohe.yaml")
+	const path = "kaohe.yaml" // read from the input, never from disk
 	cal := calendar.Default()
 	periods := []calendar.Period{
 		calendar.PeriodContaining(calendar.Week, calendar.NewDate(2026, 9, 30)),
@@ -54,27 +47,24 @@ func FuzzLoadConfig(f *testing.F) {
 		calendar.PeriodContaining(calendar.Quarter, calendar.NewDate(2026, 10, 1)),
 	}
 	f.Fuzz(func(t *testing.T, file []byte, env string) {
-		if err := os.WriteFile(path, file, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		c, err := LoadConfig([]string{"--config", path}, fuzzEnv(env), io.Discard)
+		c, err := load([]string{"--config", path}, fuzzEnv(env), io.Discard, func(string) ([]byte, error) { return file, nil })
 		if err != nil {
-			var ce *ConfigError
-			var ue usageError
+			var ce *Error
+			var ue UsageError
 			switch {
 			case errors.As(err, &ce):
 				if ce.Field == "" || ce.Env == "" || ce.Msg == "" {
-					t.Fatalf("ConfigError without field, variable or message: %#v", ce)
+					t.Fatalf("*Error without field, variable or message: %#v", ce)
 				}
 			case errors.As(err, &ue):
 				t.Fatalf("usage error %v from a file and the environment", err)
 			case !strings.HasPrefix(err.Error(), "config file "):
-				t.Fatalf("error %q is neither a ConfigError nor about the file", err)
+				t.Fatalf("error %q is neither an *Error nor about the file", err)
 			}
 			return
 		}
 		if err := c.Validate(); err != nil {
-			t.Fatalf("LoadConfig accepted what Validate refuses: %v", err)
+			t.Fatalf("Load accepted what Validate refuses: %v", err)
 		}
 		if c.Storage != StorageMemory && c.Storage != StoragePostgres {
 			t.Fatalf("accepted storage %q", c.Storage)
@@ -85,10 +75,16 @@ func FuzzLoadConfig(f *testing.F) {
 				t.Fatalf("accepted %s %v", name, time.Duration(d))
 			}
 		}
-		if _, err := c.plans(); err != nil {
+		if _, err := c.Plans(); err != nil {
 			t.Fatalf("accepted reminder plans that do not build: %v", err)
 		}
-		dl, err := c.deadlines(cal)
+		if _, err := c.Level(); err != nil {
+			t.Fatalf("accepted log level %q: %v", c.LogLevel, err)
+		}
+		if _, err := c.Uniformity(); err != nil {
+			t.Fatalf("accepted a uniformity rule that does not build: %v", err)
+		}
+		dl, err := c.Deadlines(cal)
 		if err != nil {
 			t.Fatalf("accepted deadlines that do not build: %v", err)
 		}

@@ -1,14 +1,25 @@
-package main
+package config
 
 import (
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kaohe/kaohe/workflow"
 )
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
@@ -33,7 +44,7 @@ func TestLoadConfig(t *testing.T) {
 		file      string // YAML config file body; "" for none
 		env       map[string]string
 		args      []string
-		wantField string // the ConfigError field, "" for success
+		wantField string // the Error field, "" for success
 		check     func(t *testing.T, c Config)
 	}{
 		{name: "OK_Defaults", env: creds, check: func(t *testing.T, c Config) {
@@ -64,13 +75,13 @@ func TestLoadConfig(t *testing.T) {
 		{name: "ReviewDaysTooLong", env: with(map[string]string{"KAOHE_REVIEW_DAYS": "400"}), wantField: "review_days"},
 		{name: "OK_Uniform", file: "uniform_min_size: 5\nuniform_stdev_under: 1.5\nuniform_top_share_over: 90%\n",
 			env: with(map[string]string{"KAOHE_UNIFORM_RANGE_UNDER": "4"}), check: func(t *testing.T, c Config) {
-				r := c.uniformRule()
+				r := c.UniformRule()
 				if r.Off || r.MinSize != 5 || r.StdevUnder.String() != "1.5" || r.RangeUnder.String() != "4" || r.TopShareOver.String() != "90%" {
 					t.Errorf("uniformity rule: %+v", r)
 				}
 			}},
 		{name: "OK_UniformOff", env: with(map[string]string{"KAOHE_UNIFORM_OFF": "true"}), check: func(t *testing.T, c Config) {
-			if r := c.uniformRule(); !r.Off || r.MinSize != 0 || !r.StdevUnder.IsZero() {
+			if r := c.UniformRule(); !r.Off || r.MinSize != 0 || !r.StdevUnder.IsZero() {
 				t.Errorf("uniformity rule: %+v, want off with defaults left to scoring", r)
 			}
 		}},
@@ -96,7 +107,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "ErrReminderGrace", env: with(map[string]string{"KAOHE_REMINDER_GRACE": "0s"}), wantField: "reminder_grace"},
 		{name: "OK_RemindNone", env: with(map[string]string{"KAOHE_REMIND_VOTE": "none", "KAOHE_REMIND_WEEKLY": "before:-1@16:30"}),
 			check: func(t *testing.T, c Config) {
-				p, err := c.plans()
+				p, err := c.Plans()
 				if err != nil || len(p["vote"]) != 0 || p["weekly"][0].Hour != 16 || p["weekly"][0].Minute != 30 || p["monthly"] != nil {
 					t.Errorf("plans = %v, %v", p, err)
 				}
@@ -118,8 +129,8 @@ func TestLoadConfig(t *testing.T) {
 		{name: "OK_Retention", file: "retention_dead: 2160h\n", env: with(map[string]string{"KAOHE_RETENTION_SENT": "336h"}),
 			check: func(t *testing.T, c Config) {
 				want := workflow.Retention{Idempotency: 72 * time.Hour, Sent: 336 * time.Hour, Dead: 2160 * time.Hour}
-				if c.retention() != want || time.Duration(c.PruneInterval) != time.Hour {
-					t.Errorf("retention %+v every %s, want %+v every 1h", c.retention(), c.PruneInterval, want)
+				if c.Retention() != want || time.Duration(c.PruneInterval) != time.Hour {
+					t.Errorf("retention %+v every %s, want %+v every 1h", c.Retention(), c.PruneInterval, want)
 				}
 			}},
 		// 7 h is just inside Lark's last re-push (7 h 5 min 15 s).
@@ -135,11 +146,11 @@ func TestLoadConfig(t *testing.T) {
 			if tt.file != "" {
 				args = append([]string{"--config", writeFile(t, "kaohe.yaml", tt.file)}, args...)
 			}
-			c, err := LoadConfig(args, envOf(tt.env), io.Discard)
+			c, err := Load(args, envOf(tt.env), io.Discard)
 			if tt.wantField != "" {
-				var ce *ConfigError
+				var ce *Error
 				if !errors.As(err, &ce) || ce.Field != tt.wantField {
-					t.Fatalf("err = %v, want a ConfigError for %s", err, tt.wantField)
+					t.Fatalf("err = %v, want a Error for %s", err, tt.wantField)
 				}
 				if !strings.Contains(err.Error(), tt.wantField) || !strings.Contains(err.Error(), "KAOHE_") {
 					t.Errorf("error %q does not name the field and its variable", err)
@@ -147,7 +158,7 @@ func TestLoadConfig(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("LoadConfig: %v", err)
+				t.Fatalf("Load: %v", err)
 			}
 			tt.check(t, c)
 		})
@@ -157,7 +168,7 @@ func TestLoadConfig(t *testing.T) {
 func TestLoadConfigUnknownFileKey(t *testing.T) {
 	t.Parallel()
 	p := writeFile(t, "kaohe.yaml", "app_id: a\napp_secret: s\nencryptkey: typo\n")
-	_, err := LoadConfig([]string{"--config", p}, envOf(nil), io.Discard)
+	_, err := Load([]string{"--config", p}, envOf(nil), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "encryptkey") {
 		t.Fatalf("err = %v, want one naming the unknown key", err)
 	}
@@ -165,7 +176,7 @@ func TestLoadConfigUnknownFileKey(t *testing.T) {
 
 func TestConfigMasksSecrets(t *testing.T) {
 	t.Parallel()
-	c := DefaultConfig()
+	c := Default()
 	c.AppID, c.AppSecret, c.EncryptKey, c.VerificationToken = "cli_visible", "app-secret-value", "encrypt-key-value", "token-value"
 	c.DatabaseURL, c.RedisURL = "postgres://kaohe:db-password@db.internal:5432/kaohe", "redis://:redis-password@cache.internal:6379/0"
 	s := c.String()
