@@ -140,7 +140,9 @@ func (e *simEnv) sendCard(t *testing.T, openID string) string {
 // TestLarksimClickPassesThrough: a genuine card callback from larksim —
 // encrypted and signed as Lark does — passes the guard, reaches a real SDK
 // dispatcher whose handler sees the operator's open_id, and the toast it
-// returns is parsed back by larksim. Replaying the same bytes is refused.
+// returns is parsed back by larksim. The same bytes sent again get the
+// stored answer without reaching the handler; the same nonce with another
+// body is refused.
 func TestLarksimClickPassesThrough(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, &callback.Toast{Type: "success", Content: "已同意"}, 0)
@@ -182,15 +184,40 @@ func TestLarksimClickPassesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
+	replayed, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("replay: status %d, want 401", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(replayed, []byte("已同意")) {
+		t.Errorf("replay: status %d body %s, want 200 with the first answer's toast", resp.StatusCode, replayed)
 	}
 	if n := e.callbacks.Load(); n != 1 {
 		t.Errorf("handler called %d times, want 1", n)
 	}
+	if r := e.log.rejections(); len(r) != 0 {
+		t.Errorf("rejections %q, want none", r)
+	}
+
+	// The nonce again, correctly signed, over another body: not a copy.
+	other := append(bytes.Clone(captured[0].body[:len(captured[0].body)-1]), ' ', '}')
+	h := captured[0].header.Clone()
+	h.Set(webhook.HeaderSignature, larksim.Signature(h.Get(webhook.HeaderTimestamp), h.Get(webhook.HeaderNonce), encryptKey, other))
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, e.guardURL, bytes.NewReader(other))
+	if err != nil {
+		t.Fatalf("NewRequest: %v", err)
+	}
+	req.Header = h
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("reused nonce: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("reused nonce, other body: status %d, want 401", resp.StatusCode)
+	}
 	if r := e.log.rejections(); len(r) != 1 || r[0] != "replayed nonce" {
 		t.Errorf("rejections %q, want [replayed nonce]", r)
+	}
+	if n := e.callbacks.Load(); n != 1 {
+		t.Errorf("handler called %d times, want 1", n)
 	}
 }
 
