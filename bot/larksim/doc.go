@@ -43,7 +43,9 @@
 //     enforce the 3 s deadline (a real-time context; Options.CallbackTimeout)
 //     and apply the toast/card answer; SendText delivers
 //     im.message.receive_v1 and re-pushes unacknowledged events at 15 s,
-//     5 min, 1 h and 6 h via RetryDue; VerifyURL runs the url_verification
+//     5 min, 1 h and 6 h via RetryDue — signed afresh, or byte for byte
+//     the first attempt with WebhookConfig.RepushReusesHeaders, since the
+//     docs do not say which Lark does; VerifyURL runs the url_verification
 //     challenge. [D8][D11][D13]
 //   - The long connection (WebhookConfig.LongConnection): the bootstrap
 //     POST /callback/ws/endpoint and a WebSocket speaking the SDK's own
