@@ -54,9 +54,17 @@
 //     connected client, the same 3 s deadline applies, ≤ 50 connections.
 //     [D10b][D13c][SDK ws]
 //   - Fault injection: fail the next N requests or a seeded percentage with
-//     a 5xx or a 429 burst, stall requests on the clock or until released
-//     (AddFault, FailNext, Burst429); or let the request take effect and
-//     lose the answer (Fault.AfterEffect), which uuid retries must survive.
+//     a 5xx, a 429 burst or any Lark code (Fault.Code), stall requests on
+//     the clock or until released (AddFault, FailNext, Burst429); let the
+//     request take effect and lose the answer (Fault.AfterEffect), which
+//     uuid retries must survive; or keep it going after its client gave up
+//     (Fault.Detached), when a retry with its uuid gets 230049.
+//   - Policies (policy.go), each off by default: the app's scopes per API
+//     (SetScopes; 99991672 naming them), the free plan's monthly quota
+//     (SetMonthlyQuota; 429 with 99991403, IM counted, contact free),
+//     data-loss prevention (SetDataLossPrevention; 230028 for a plain
+//     phone number or e-mail address in visible text). A group whose
+//     settings forbid the bot answers 230018 (Chat.SettingsForbid). [D1][D3]
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).
@@ -80,7 +88,7 @@
 //
 // Not simulated: images/files and the other message types, message recall/edit/forward APIs, batch_send, card
 // templates and CardKit card entities (refused with 200380), @all
-// permission checks, the free-plan monthly quota, old-style
+// permission checks, scopes of the APIs kaohe does not call, old-style
 // card.action.trigger_v1 callbacks, per-field 2.0 property checks below
 // the container level, long-connection payload splitting (sum > 1) and
 // server-pushed reconnects. Cards must declare "schema":"2.0" unless

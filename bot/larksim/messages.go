@@ -310,6 +310,9 @@ func (s *Server) sendLocked(req sendReq) (*Message, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if s.dlp && dlpBlocks(req.content) {
+		return nil, imErr(CodeDLPBlocked, "")
+	}
 	m := &Message{
 		MessageID:  "om_" + s.randHex(32),
 		ChatID:     chat.ChatID,
@@ -385,6 +388,8 @@ func (s *Server) chatSendableLocked(c *Chat) *apiError {
 		return imErr(CodeBotNotInChat, "")
 	case c.BotCannotSpeak:
 		return imErr(CodeNoSendPermission, "")
+	case c.SettingsForbid:
+		return imErr(CodeGroupSettingsForbid, "")
 	}
 	return nil
 }
@@ -550,6 +555,9 @@ func (s *Server) patchLocked(id, content string) *apiError {
 	}
 	if !info.updateMulti {
 		return imErr(CodeIMBadParam, `only shared cards can be updated: config.update_multi must be true before and after the update`)
+	}
+	if s.dlp && dlpBlocks(content) {
+		return imErr(CodeDLPBlocked, "")
 	}
 	s.applyUpdateLocked(m, info, content, UpdatePatch, "")
 	return nil
