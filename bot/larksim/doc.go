@@ -34,9 +34,11 @@
 //     app 50/s and 1000/min (HTTP 429, code 99991400, x-ogw-ratelimit-limit
 //     and x-ogw-ratelimit-reset); 5/s per receiving chat for sends and per
 //     message for PATCH (HTTP 400, code 230020). [D1][D2]
-//   - Card checks (ValidateCard): 30 KB, JSON 2.0 structure, ≤ 200
-//     elements, known tags, form naming rules, element_id rules, plus
-//     <at>/person ids that must name known users (100290). [D1][D5]
+//   - Card checks (ValidateCard): 30 KB as the request carries the card
+//     (JSON-escaped), JSON 2.0 structure, ≤ 200 elements, known tags, form
+//     naming rules, element_id rules, a table of component properties from
+//     the component docs (cardprops.go), plus <at>/person ids that must
+//     name known users (100290). [D1][D5]
 //   - Callbacks and events over the HTTP webhook: ClickCard / ClickButton
 //     deliver card.action.trigger (schema 2.0 envelope, AES-256-CBC with
 //     sha256(encrypt key), X-Lark-Signature over timestamp+nonce+key+body),
@@ -89,8 +91,8 @@
 // Not simulated: images/files and the other message types, message recall/edit/forward APIs, batch_send, card
 // templates and CardKit card entities (refused with 200380), @all
 // permission checks, scopes of the APIs kaohe does not call, old-style
-// card.action.trigger_v1 callbacks, per-field 2.0 property checks below
-// the container level, long-connection payload splitting (sum > 1) and
+// card.action.trigger_v1 callbacks, properties of components kaohe does
+// not use, long-connection payload splitting (sum > 1) and
 // server-pushed reconnects. Cards must declare "schema":"2.0" unless
 // Options.AllowCardV1 is set. Where Lark's docs are silent larksim makes a
 // documented choice: delayed-update errors come with HTTP 200; unknown ids
