@@ -238,14 +238,13 @@ var mdEscaper = strings.NewReplacer(
 // "2)"), and a line of only "=" or "-" (a setext underline, which turns the
 // line above into a heading) become entities, after any indentation; "*",
 // "#" and ">" are entities wherever they stand. Text like "-5分" or "88.5"
-// is not a marker and stays as typed. Lark's markdown component renders
-// lists, ordered lists and headings (富文本（Markdown）, docs/lark.md
-// [D22]); an entity is text, never structure.
+// is not a marker and stays as typed. A line indented by four columns or
+// more would be an indented code block; its first space (or tab) becomes
+// an entity. Lark's markdown component renders CommonMark lists, headings
+// and indented code blocks and recommends entities such as &#45; to show
+// the characters as text (富文本（Markdown）, docs/lark.md [D22]).
 func esc(s string) string {
 	s = mdEscaper.Replace(s)
-	if !strings.ContainsAny(s, "-+=.)") {
-		return s
-	}
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = escLineStart(l)
@@ -260,6 +259,13 @@ func escLineStart(l string) string {
 	indent := l[:len(l)-len(rest)]
 	if rest == "" {
 		return l
+	}
+	if width := len(indent) + 3*strings.Count(indent, "\t"); width >= 4 {
+		entity := "&#32;"
+		if indent[0] == '\t' {
+			entity = "&#9;"
+		}
+		return entity + l[1:] // now text: neither code nor a list
 	}
 	// ends says whether the marker of length n is followed by a space, a
 	// tab or the end of the line ("\r" of a CRLF included).

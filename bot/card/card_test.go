@@ -621,7 +621,7 @@ func TestEscapeLineStarts(t *testing.T) {
 	t.Parallel()
 	// structure is what CommonMark, and Lark's markdown, read as a list item
 	// or heading at the start of a line.
-	structure := regexp.MustCompile(`^[ \t]*([-+*]([ \t]|$)|\d+[.)]([ \t]|$)|#|>|=+[ \t]*$|-+[ \t]*$)`)
+	structure := regexp.MustCompile(`^([ \t]*([-+*]([ \t]|$)|\d+[.)]([ \t]|$)|#|>|=+[ \t]*$|-+[ \t]*$)|(    |\t))`)
 	tests := []struct {
 		name, in string
 		// keep must survive unescaped (text in the middle of a line).
@@ -635,6 +635,8 @@ func TestEscapeLineStarts(t *testing.T) {
 		{name: "Heading", in: "# 本周小结"},
 		{name: "Quote", in: "> 引用"},
 		{name: "Indented", in: "  - 子项"},
+		{name: "IndentedCode", in: "说明：\n    缩进四格的一行"},
+		{name: "TabIndentedList", in: "\t- 子项"},
 		{name: "SecondLine", in: "本周工作：\n1. 起草文件\n2. 校对"},
 		{name: "SetextUnderline", in: "标题\n==="},
 		{name: "SetextDashes", in: "标题\n---"},
