@@ -12,7 +12,7 @@ import (
 
 // EventRetryDelays are the waits before each re-push of an event that was
 // not answered with HTTP 200 within 3 s, each counted from the previous
-// attempt. [D13][D13b; the schedule as reported, docs/lark.md §3.1]
+// attempt, at most four re-pushes. [D13d 推送周期和频次][D13b]
 var EventRetryDelays = []time.Duration{15 * time.Second, 5 * time.Minute, time.Hour, 6 * time.Hour}
 
 // EventDelivery reports the state of one event.

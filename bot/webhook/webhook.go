@@ -37,7 +37,7 @@
 // Lark pushes an event again when it got no HTTP 200 within 3 s (after
 // 15 s, 5 min, 1 h and 6 h), and its at-least-once pipeline may push an
 // event it had already delivered (事件概述, 推送周期和频次: 003-服务端API/
-// 事件与回调/事件订阅/事件概述.md [D13], and 常见问题 [D13b]). Neither those
+// 事件与回调/事件订阅/事件概述.md [D13d], and 常见问题 [D13b]). Neither those
 // docs nor 接收事件 (the signature rules) say whether a re-push is signed
 // again with a fresh X-Lark-Request-Timestamp and X-Lark-Request-Nonce or
 // carries the first attempt's headers, and the SDK cannot tell us: v3.12.0's
