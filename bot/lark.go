@@ -87,6 +87,15 @@ const (
 	KindRejected
 	// KindToken: the tenant token was refused even after a refresh.
 	KindToken
+	// KindScope: the app lacks the scope the API needs (99991672); Scopes
+	// names those of which any one would do. Nothing succeeds until an
+	// admin grants one and publishes a version: do not retry, tell HR
+	// which scope (docs/lark-app.md).
+	KindScope
+	// KindQuota: the free plan's monthly API quota is used up (99991403,
+	// HTTP 429); IM calls fail until the 1st of next month or an upgrade.
+	// Not a rate limit: waiting seconds does not help, so do not retry.
+	KindQuota
 )
 
 // APIError is a Lark call that did not succeed.
@@ -98,6 +107,9 @@ type APIError struct {
 	Kind       ErrorKind
 	// RetryAfter is Lark's x-ogw-ratelimit-reset for KindRateLimited.
 	RetryAfter time.Duration
+	// Scopes are the scopes Lark named for KindScope (from
+	// error.permission_violations), any one of which the app needs.
+	Scopes []string
 }
 
 func (e *APIError) Error() string {
@@ -130,11 +142,27 @@ const (
 	codeTokenInvalid2 = 99991665
 	// codeChatDissolved: the group was dissolved (232009).
 	codeChatDissolved = 232009
+	// codeGroupSettings: the group's settings forbid the message, e.g. only
+	// chosen members may speak (230018, 发送消息); the same setting is
+	// also reported as 230035 (群发言权限对机器人的管控), so both mean no
+	// access.
+	codeGroupSettings = 230018
+	// codeScopeMissing: the app has none of the scopes the API needs
+	// (99991672, 通用错误码).
+	codeScopeMissing = 99991672
+	// codeQuota: the free plan's monthly quota is used up; Lark sends it
+	// with HTTP 429 (99991403, 自建应用 API 调用量上限调整说明), so it is
+	// checked before the rate limits.
+	codeQuota = 99991403
 )
 
 func classify(op string, status, code int, msg string, header http.Header) *APIError {
 	e := &APIError{Op: op, HTTPStatus: status, Code: code, Msg: msg}
 	switch {
+	case code == codeQuota:
+		e.Kind = KindQuota
+	case code == codeScopeMissing:
+		e.Kind = KindScope
 	case code == codeRateLimit || code == codeIMRateLimit || status == http.StatusTooManyRequests:
 		e.Kind = KindRateLimited
 		e.RetryAfter = time.Second
@@ -145,7 +173,7 @@ func classify(op string, status, code int, msg string, header http.Header) *APIE
 		}
 	case code == codeOutOfScope || code == codeResigned || code == codeStoppedBot:
 		e.Kind = KindRecipientGone
-	case code == codeBotNotInChat || code == codeNoPermission || code == codeChatDissolved:
+	case code == codeBotNotInChat || code == codeNoPermission || code == codeChatDissolved || code == codeGroupSettings:
 		e.Kind = KindNoAccess
 	case code == codeTokenInvalid || code == codeAppTokenInvalid || code == codeTokenFormat || code == codeTokenInvalid2:
 		e.Kind = KindToken
@@ -153,6 +181,26 @@ func classify(op string, status, code int, msg string, header http.Header) *APIE
 		e.Kind = KindTransient
 	default:
 		e.Kind = KindRejected
+	}
+	return e
+}
+
+// classifyResp classifies an SDK answer, with the scopes Lark names in
+// error.permission_violations for a missing scope (通用错误码 99991672;
+// larkcore.CodeError holds them).
+func classifyResp(op string, resp *larkcore.ApiResp, ce larkcore.CodeError) *APIError {
+	var status int
+	var header http.Header
+	if resp != nil {
+		status, header = resp.StatusCode, resp.Header
+	}
+	e := classify(op, status, ce.Code, ce.Msg, header)
+	if e.Kind == KindScope && ce.Err != nil {
+		for _, v := range ce.Err.PermissionViolations {
+			if v != nil && v.Subject != "" {
+				e.Scopes = append(e.Scopes, v.Subject)
+			}
+		}
 	}
 	return e
 }
@@ -181,7 +229,7 @@ func (l *Lark) SendCard(ctx context.Context, to Recipient, card []byte, uuid str
 			return &APIError{Op: "send", Msg: err.Error(), Kind: KindTransient}
 		}
 		if !resp.Success() {
-			return classify("send", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+			return classifyResp("send", resp.ApiResp, resp.CodeError)
 		}
 		if resp.Data != nil && resp.Data.MessageId != nil {
 			msgID = *resp.Data.MessageId
@@ -200,7 +248,7 @@ func (l *Lark) PatchCard(ctx context.Context, messageID string, card []byte) err
 			return &APIError{Op: "patch", Msg: err.Error(), Kind: KindTransient}
 		}
 		if !resp.Success() {
-			return classify("patch", resp.StatusCode, resp.Code, resp.Msg, resp.Header)
+			return classifyResp("patch", resp.ApiResp, resp.CodeError)
 		}
 		return nil
 	})
@@ -215,15 +263,12 @@ func (l *Lark) DelayedUpdate(ctx context.Context, token string, card []byte) err
 		if err != nil {
 			return &APIError{Op: "card update", Msg: err.Error(), Kind: KindTransient}
 		}
-		var r struct {
-			Code int    `json:"code"`
-			Msg  string `json:"msg"`
-		}
+		var r larkcore.CodeError
 		if err := json.Unmarshal(resp.RawBody, &r); err != nil {
 			return &APIError{Op: "card update", HTTPStatus: resp.StatusCode, Msg: "bad response body", Kind: KindTransient}
 		}
 		if r.Code != 0 || resp.StatusCode >= 400 {
-			return classify("card update", resp.StatusCode, r.Code, r.Msg, resp.Header)
+			return classifyResp("card update", resp, r)
 		}
 		return nil
 	})

@@ -31,6 +31,9 @@ func TestClassify(t *testing.T) {
 		{"TokenInvalid", 400, 99991663, KindToken, true},
 		{"TokenInvalid2", 400, 99991665, KindToken, true},
 		{"AppToken", 400, 99991664, KindToken, true},
+		{"GroupSettings", 400, 230018, KindNoAccess, false},
+		{"ScopeMissing", 400, 99991672, KindScope, false},
+		{"MonthlyQuota", 429, 99991403, KindQuota, false},
 		{"DataLossPrevention", 400, 230028, KindRejected, false},
 		{"BadCard", 400, 230099, KindRejected, false},
 	}

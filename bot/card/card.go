@@ -232,8 +232,76 @@ var mdEscaper = strings.NewReplacer(
 )
 
 // esc makes user text safe inside markdown: the characters above become
-// HTML entities, line breaks stay line breaks.
-func esc(s string) string { return mdEscaper.Replace(s) }
+// HTML entities, line breaks stay line breaks, and no line of it can start
+// a list or a heading. A line's leading "-" or "+" followed by a space or
+// the line's end (a bullet), the "." or ")" after a leading number ("1. ",
+// "2)"), and a line of only "=" or "-" (a setext underline, which turns the
+// line above into a heading) become entities, after any indentation; "*",
+// "#" and ">" are entities wherever they stand. Text like "-5分" or "88.5"
+// is not a marker and stays as typed. A line indented by four columns or
+// more would be an indented code block; its first space (or tab) becomes
+// an entity. Lark's markdown component renders CommonMark lists, headings
+// and indented code blocks and recommends entities such as &#45; to show
+// the characters as text (富文本（Markdown）, docs/lark.md [D22]).
+func esc(s string) string {
+	s = mdEscaper.Replace(s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = escLineStart(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// escLineStart turns a list or heading marker at the start of one line
+// into its entity.
+func escLineStart(l string) string {
+	rest := strings.TrimLeft(l, " \t")
+	indent := l[:len(l)-len(rest)]
+	if rest == "" {
+		return l
+	}
+	if width := len(indent) + 3*strings.Count(indent, "\t"); width >= 4 {
+		entity := "&#32;"
+		if indent[0] == '\t' {
+			entity = "&#9;"
+		}
+		return entity + l[1:] // now text: neither code nor a list
+	}
+	// ends says whether the marker of length n is followed by a space, a
+	// tab or the end of the line ("\r" of a CRLF included).
+	ends := func(n int) bool {
+		return n == len(rest) || rest[n] == ' ' || rest[n] == '\t' || rest[n] == '\r'
+	}
+	if t := strings.TrimRight(rest, " \t\r"); t != "" && (strings.Trim(t, "=") == "" || strings.Trim(t, "-") == "") {
+		entity := "&#61;"
+		if t[0] == '-' {
+			entity = "&#45;"
+		}
+		return indent + entity + rest[1:]
+	}
+	switch rest[0] {
+	case '-':
+		if ends(1) {
+			return indent + "&#45;" + rest[1:]
+		}
+	case '+':
+		if ends(1) {
+			return indent + "&#43;" + rest[1:]
+		}
+	}
+	n := 0
+	for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+		n++
+	}
+	if n > 0 && n < len(rest) && (rest[n] == '.' || rest[n] == ')') && ends(n+1) {
+		entity := "&#46;"
+		if rest[n] == ')' {
+			entity = "&#41;"
+		}
+		return indent + rest[:n] + entity + rest[n+1:]
+	}
+	return l
+}
 
 // escLine is esc for text that must stay on one line.
 func escLine(s string) string {

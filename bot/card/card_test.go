@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"github.com/kaohe/kaohe/workflow"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -618,6 +620,66 @@ func TestEscape(t *testing.T) {
 	for _, bad := range []string{"<at", "**粗**", "[链接]"} {
 		if strings.Contains(c, bad) {
 			t.Errorf("card contains unescaped %q: %s", bad, c)
+		}
+	}
+}
+
+// TestEscapeLineStarts: user text whose lines start like a list or a
+// heading stays text in a markdown component; the same characters inside
+// a line are left alone.
+func TestEscapeLineStarts(t *testing.T) {
+	t.Parallel()
+	// structure is what CommonMark, and Lark's markdown, read as a list item
+	// or heading at the start of a line.
+	structure := regexp.MustCompile(`^([ \t]*([-+*]([ \t]|$)|\d+[.)]([ \t]|$)|#|>|=+[ \t]*$|-+[ \t]*$)|(    |\t))`)
+	tests := []struct {
+		name, in string
+		// keep must survive unescaped (text in the middle of a line).
+		keep string
+	}{
+		{name: "Dash", in: "- 完成调研报告"},
+		{name: "Plus", in: "+ 加班两天"},
+		{name: "Star", in: "* 重点工作"},
+		{name: "Ordered", in: "1. 起草文件"},
+		{name: "OrderedParen", in: "2) 参加培训"},
+		{name: "Heading", in: "# 本周小结"},
+		{name: "Quote", in: "> 引用"},
+		{name: "Indented", in: "  - 子项"},
+		{name: "IndentedCode", in: "说明：\n    缩进四格的一行"},
+		{name: "TabIndentedList", in: "\t- 子项"},
+		{name: "SecondLine", in: "本周工作：\n1. 起草文件\n2. 校对"},
+		{name: "SetextUnderline", in: "标题\n==="},
+		{name: "SetextDashes", in: "标题\n---"},
+		{name: "CRLF", in: "第一行\r\n- 第二行"},
+		{name: "MidLine", in: "完成率 95.5%，A-1 项目 3) 期", keep: "完成率 95.5%，A-1 项目 3) 期"},
+		{name: "NumberAtStart", in: "88.5分", keep: "88.5分"},
+		{name: "NegativeAtStart", in: "-5分", keep: "-5分"},
+		{name: "DashAlone", in: "-"},
+		{name: "CarriageReturnOnly", in: "a\r\n\r\nb"},
+		{name: "OrderedAlone", in: "3."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := esc(tc.in)
+			for i, line := range strings.Split(got, "\n") {
+				if structure.MatchString(line) {
+					t.Errorf("line %d %q would render as markdown structure (esc(%q) = %q)", i, line, tc.in, got)
+				}
+			}
+			if tc.keep != "" && !strings.Contains(got, tc.keep) {
+				t.Errorf("esc(%q) = %q, want %q left as it is", tc.in, got, tc.keep)
+			}
+			if back := html.UnescapeString(got); back != tc.in {
+				t.Errorf("esc(%q) renders as %q, want the text unchanged", tc.in, back)
+			}
+		})
+	}
+	// Through a card: a notice line and a multi-line quarterly text.
+	c := string(NoticeCard(Notice{Title: "t", Lines: []string{"- 完成调研", "1. 起草文件"}}))
+	for _, bad := range []string{`"- 完成`, `\n- 完成`, `\n1. 起草`, `"1. 起草`} {
+		if strings.Contains(c, bad) {
+			t.Errorf("notice card holds %q unescaped: %s", bad, c)
 		}
 	}
 }

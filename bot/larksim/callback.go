@@ -381,7 +381,7 @@ func (s *Server) applyAnswerLocked(m *Message, operator string, reply *CardReply
 		if c.Type != "raw" {
 			return bad(ClientBadCard, fmt.Sprintf("card type %q: larksim renders only raw cards", c.Type))
 		}
-		info, ce := s.checkCardLocked(c.Data)
+		info, ce := s.checkCardLocked(c.Data, false)
 		if ce != nil {
 			s.stats.CardRejected++
 			return bad(ClientBadCard, ce.Error())

@@ -13,7 +13,8 @@ import (
 
 // Card limits. [D1][D4][D5][D6]
 const (
-	// MaxCardBytes is the largest card (or post) content Lark accepts: 30 KB.
+	// MaxCardBytes is the largest card (or post) content Lark accepts: 30 KB,
+	// measured as the request carries it (RequestBytes).
 	MaxCardBytes = 30 * 1024
 	// MaxTextBytes is the largest text content Lark accepts: 150 KB.
 	MaxTextBytes = 150 * 1024
@@ -23,6 +24,18 @@ const (
 	// maxContainerDepth is how deep containers may nest. [D5c]
 	maxContainerDepth = 5
 )
+
+// RequestBytes is the size of content as a send or PATCH request carries
+// it: a JSON string, escaped. 发送消息 puts the 30 KB (cards, posts) and
+// 150 KB (text) limits on the request body's content, and says the JSON
+// string is escaped ("JSON 字符串需进行转义"), so quotes, backslashes and
+// newlines count twice. The escaping is encoding/json's, which the SDK
+// uses to build the request (it also escapes <, > and & as \u003c…,
+// [SDK core/serialization.go]). [D1][D4]
+func RequestBytes(content string) int {
+	b, _ := json.Marshal(content)
+	return len(b) - 2
+}
 
 // CardError says why a card was rejected. Its Error text has the shape Lark
 // puts after "ext=" in a 230099 answer, e.g.
@@ -65,7 +78,8 @@ func (e *CardError) Error() string {
 // must be present.
 //
 // Checks, with sources:
-//   - size ≤ 30 KB (code 230025) [D1];
+//   - size ≤ 30 KB as the send request carries it, JSON-escaped
+//     (RequestBytes; code 230025) [D1];
 //   - valid JSON object (200621) [D1]; template cards are refused (200380,
 //     larksim has no templates);
 //   - only the 2.0 top-level, config and body properties (2.0 rejects
@@ -79,11 +93,26 @@ func (e *CardError) Error() string {
 //   - every form and every interactive component inside a form named, names
 //     unique in the card, and a submit button in each form [D5c][D8];
 //   - element_id: letters, digits and _, starting with a letter, ≤ 20
-//     characters, unique [D5].
+//     characters, unique [D5];
+//   - the properties in componentProps, written from each component's doc:
+//     enumerations, lengths (button text and input placeholder ≤ 100
+//     characters), ranges (table page_size 1–10, row_height, column
+//     widths, column weight 1–5, chart aspect_ratio …);
+//   - at most five tables per card [表格]; no chart in a form [表单容器];
+//   - buttons: a standalone one needs behaviors, a form's one needs
+//     form_action_type submit or reset and only a form's may have one;
+//     behaviors are callback (an object value) or open_url (default_url)
+//     [按钮][配置卡片交互]. A reset button may carry behaviors or not:
+//     表单容器's example gives it callback and open_url behaviors, 输入框's
+//     form example gives its reset none, and inside a form only the submit
+//     button calls back ("只有用户点击表单容器的提交按钮时，才会触发交互"), so
+//     either is inert;
+//   - required only inside a form (输入框, 下拉选择: "其它情况将报错或不生效");
+//     select options with text and unique values [下拉选择-单选].
 //
 // The returned error is a *CardError or nil.
 func ValidateCard(card []byte) error {
-	_, err := parseCard(card, false)
+	_, err := parseCard(card, false, true)
 	if err != nil {
 		return err
 	}
@@ -147,10 +176,15 @@ func setOf(s ...string) map[string]bool {
 
 // parseCard validates card content and returns what the server keeps. With
 // allowV1, a card without "schema":"2.0" gets only the checks Lark makes on
-// every card (size, JSON object).
-func parseCard(card []byte, allowV1 bool) (*cardInfo, error) {
-	if len(card) > MaxCardBytes {
-		return nil, &CardError{Code: CodeContentTooLong, Msg: fmt.Sprintf("card is %d bytes, limit %d", len(card), MaxCardBytes)}
+// every card (size, JSON object). inString measures the size as a request
+// string carries the card (RequestBytes), else as its JSON object.
+func parseCard(card []byte, allowV1, inString bool) (*cardInfo, error) {
+	size := len(card)
+	if inString {
+		size = RequestBytes(string(card))
+	}
+	if size > MaxCardBytes {
+		return nil, &CardError{Code: CodeContentTooLong, Msg: fmt.Sprintf("card is %d bytes in the request, limit %d", size, MaxCardBytes)}
 	}
 	dec := json.NewDecoder(bytes.NewReader(card))
 	dec.UseNumber()
@@ -207,6 +241,7 @@ func parseErr(detail string) *CardError {
 type v2Check struct {
 	names      map[string]string // component name → path of first use
 	elementIDs map[string]string // element_id → path of first use
+	tables     int
 }
 
 func (c *v2Check) check(root map[string]any) error {
@@ -275,6 +310,9 @@ func (c *v2Check) check(root map[string]any) error {
 	if err := c.components(elems, "ROOT -> body -> elements", 0, false, nil); err != nil {
 		return err
 	}
+	if c.tables > maxTables {
+		return &CardError{Code: CardCodeInvalid, Msg: "a card holds at most five tables", Value: fmt.Sprint(c.tables)}
+	}
 	return c.elementIDsIn(root, "ROOT")
 }
 
@@ -307,6 +345,15 @@ func (c *v2Check) components(list []any, path string, depth int, inContainer boo
 		}
 		if tag == "table" && inContainer {
 			return &CardError{Code: CardCodeInvalid, Path: p, Msg: "table cannot be placed inside a container"}
+		}
+		if tag == "chart" && form != nil {
+			return &CardError{Code: CardCodeInvalid, Path: p, Msg: "a form cannot hold a chart"}
+		}
+		if tag == "table" {
+			c.tables++
+		}
+		if err := checkProps(tag, e, p, form != nil); err != nil {
+			return err
 		}
 		name, _ := e["name"].(string)
 		if tag == "form" || (form != nil && interactiveTags[tag]) {
@@ -343,6 +390,11 @@ func (c *v2Check) components(list []any, path string, depth int, inContainer boo
 		}
 		if !containerTags[tag] {
 			continue
+		}
+		if tag == "column_set" {
+			if err := checkColumns(e, p); err != nil {
+				return err
+			}
 		}
 		if depth+1 > maxContainerDepth {
 			return &CardError{Code: CardCodeInvalid, Path: p, Msg: "containers nest at most 5 levels"}

@@ -6,6 +6,7 @@ package larksim
 //	[D1]  Send message, https://open.feishu.cn/document/server-docs/im-v1/message/create
 //	[D1r] Reply message, https://open.feishu.cn/document/server-docs/im-v1/message/reply
 //	[D2]  Frequency control, https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control
+//	[D3]  Free-plan API quota, https://open.feishu.cn/document/platform-notices/platform-updates-/custom-app-api-call-limit
 //	[D3b] Generic error codes, https://open.feishu.cn/document/server-docs/api-call-guide/generic-error-code
 //	[D4]  Patch a card, https://open.feishu.cn/document/server-docs/im-v1/message-card/patch
 //	[D6]  Delayed card update, https://open.feishu.cn/document/server-docs/im-v1/message-card/delay-update-message-card
@@ -32,6 +33,14 @@ const (
 	CodeTenantTokenInvalid = 99991663
 	// CodeTokenBadFormat means the bearer token does not start with t- or u-. [D3b]
 	CodeTokenBadFormat = 99991671
+	// CodeScopeMissing: the app has none of the scopes the API needs
+	// (HTTP 400); msg and error.permission_violations name them. [D3b]
+	// [I zhgqthomas/n8n-nodes-feishu-lark#22, m1heng/clawdbot-feishu#149
+	// for the body]
+	CodeScopeMissing = 99991672
+	// CodeQuotaExceeded: the free plan's 10,000 calls a month are used up;
+	// sent with HTTP 429 until the 1st of the next month. [D3][D3b]
+	CodeQuotaExceeded = 99991403
 	// CodeInternal is the body code of injected 5xx answers: "internal
 	// server error". [D3b 10500]
 	CodeInternal = 10500
@@ -70,6 +79,9 @@ const (
 	CodeBotNotInChat = 230002
 	// CodeMessageRecalled: the message was recalled. [D4]
 	CodeMessageRecalled = 230011
+	// CodeGroupSettingsForbid: the group's settings forbid the operation,
+	// e.g. only chosen members may speak. [D1 230018]
+	CodeGroupSettingsForbid = 230018
 	// CodeNoAvailability: user outside the bot's availability, or resigned. [D1]
 	CodeNoAvailability = 230013
 	// CodeChatFrequencyLimit: per-user / per-chat / per-message frequency
@@ -77,6 +89,9 @@ const (
 	CodeChatFrequencyLimit = 230020
 	// CodeContentTooLong: text over 150 KB, card or post over 30 KB. [D1][D4]
 	CodeContentTooLong = 230025
+	// CodeDLPBlocked: the message failed the data-loss-prevention audit,
+	// e.g. for a phone number or e-mail address in plain text. [D1][D4 230028]
+	CodeDLPBlocked = 230028
 	// CodeUserResigned: the user has resigned. [D1]
 	CodeUserResigned = 230029
 	// CodePatchTooOld: a card can be patched only within 14 days. [D4]
@@ -85,6 +100,9 @@ const (
 	CodeReceiveIDInvalid = 230034
 	// CodeNoSendPermission: muted chat, bot blocked, or no speak permission. [D1]
 	CodeNoSendPermission = 230035
+	// CodeMessageSending: "The message is being sent": a send with the
+	// uuid of one Lark is still processing. [D1 230049]
+	CodeMessageSending = 230049
 	// CodeUserStoppedBot: the user stopped the bot from sending. [D1]
 	CodeUserStoppedBot = 230053
 	// CodeCardCreateFailed: card content rejected; msg carries the sub-code
@@ -169,6 +187,8 @@ var codeMessages = map[int]string{
 	CodeNeedToken:                "Missing access token for authorization. Please make a request with token attached.",
 	CodeTenantTokenInvalid:       "Invalid access token for authorization. Please make a request with token attached.",
 	CodeTokenBadFormat:           "Invalid token: must start with t-/u-",
+	CodeScopeMissing:             "Access denied. One of the following scopes is required",
+	CodeQuotaExceeded:            "This month's API call quota has been exceeded",
 	CodeResourceNotFound:         "resource not find",
 	CodeFieldValidation:          "field validation failed",
 	CodeOpenIDInvalid:            "The request you send is not a valid {open_id} or not exists",
@@ -183,6 +203,9 @@ var codeMessages = map[int]string{
 	CodeIMBadParam:               "Your request contains an invalid request parameter.",
 	CodeBotNotInChat:             "The bot can not be outside the group.",
 	CodeMessageRecalled:          "The message is recalled.",
+	CodeGroupSettingsForbid:      "These operations are NOT allowed at current group settings.",
+	CodeDLPBlocked:               "The messages do NOT pass the audit.",
+	CodeMessageSending:           "The message is being sent.",
 	CodeNoAvailability:           "Bot has NO availability to this user.",
 	CodeChatFrequencyLimit:       "This operation triggers the frequency limit.",
 	CodeContentTooLong:           "The length of the message content reaches its limit.",

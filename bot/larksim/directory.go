@@ -99,6 +99,10 @@ type Chat struct {
 	// BotCannotSpeak: only owner/admins may speak and the bot is neither:
 	// 230035. [D21]
 	BotCannotSpeak bool
+	// SettingsForbid: the group's settings forbid the bot's message, the
+	// case 发送消息 gives 230018 for ("例如群聊设置了仅指定成员可以在此群发言";
+	// D21 gives 230035 for the same setting, so larksim offers both). [D1]
+	SettingsForbid bool
 	// Dissolved: 232009. [D1]
 	Dissolved bool
 }

@@ -34,16 +34,20 @@
 //     app 50/s and 1000/min (HTTP 429, code 99991400, x-ogw-ratelimit-limit
 //     and x-ogw-ratelimit-reset); 5/s per receiving chat for sends and per
 //     message for PATCH (HTTP 400, code 230020). [D1][D2]
-//   - Card checks (ValidateCard): 30 KB, JSON 2.0 structure, ≤ 200
-//     elements, known tags, form naming rules, element_id rules, plus
-//     <at>/person ids that must name known users (100290). [D1][D5]
+//   - Card checks (ValidateCard): 30 KB as the request carries the card
+//     (JSON-escaped), JSON 2.0 structure, ≤ 200 elements, known tags, form
+//     naming rules, element_id rules, a table of component properties from
+//     the component docs (cardprops.go), plus <at>/person ids that must
+//     name known users (100290). [D1][D5]
 //   - Callbacks and events over the HTTP webhook: ClickCard / ClickButton
 //     deliver card.action.trigger (schema 2.0 envelope, AES-256-CBC with
 //     sha256(encrypt key), X-Lark-Signature over timestamp+nonce+key+body),
 //     enforce the 3 s deadline (a real-time context; Options.CallbackTimeout)
 //     and apply the toast/card answer; SendText delivers
 //     im.message.receive_v1 and re-pushes unacknowledged events at 15 s,
-//     5 min, 1 h and 6 h via RetryDue; VerifyURL runs the url_verification
+//     5 min, 1 h and 6 h via RetryDue — signed afresh, or byte for byte
+//     the first attempt with WebhookConfig.RepushReusesHeaders, since the
+//     docs do not say which Lark does; VerifyURL runs the url_verification
 //     challenge. [D8][D11][D13]
 //   - The long connection (WebhookConfig.LongConnection): the bootstrap
 //     POST /callback/ws/endpoint and a WebSocket speaking the SDK's own
@@ -52,9 +56,17 @@
 //     connected client, the same 3 s deadline applies, ≤ 50 connections.
 //     [D10b][D13c][SDK ws]
 //   - Fault injection: fail the next N requests or a seeded percentage with
-//     a 5xx or a 429 burst, stall requests on the clock or until released
-//     (AddFault, FailNext, Burst429); or let the request take effect and
-//     lose the answer (Fault.AfterEffect), which uuid retries must survive.
+//     a 5xx, a 429 burst or any Lark code (Fault.Code), stall requests on
+//     the clock or until released (AddFault, FailNext, Burst429); let the
+//     request take effect and lose the answer (Fault.AfterEffect), which
+//     uuid retries must survive; or keep it going after its client gave up
+//     (Fault.Detached), when a retry with its uuid gets 230049.
+//   - Policies (policy.go), each off by default: the app's scopes per API
+//     (SetScopes; 99991672 naming them), the free plan's monthly quota
+//     (SetMonthlyQuota; 429 with 99991403, IM counted, contact free),
+//     data-loss prevention (SetDataLossPrevention; 230028 for a plain
+//     phone number or e-mail address in visible text). A group whose
+//     settings forbid the bot answers 230018 (Chat.SettingsForbid). [D1][D3]
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).
@@ -78,9 +90,9 @@
 //
 // Not simulated: images/files and the other message types, message recall/edit/forward APIs, batch_send, card
 // templates and CardKit card entities (refused with 200380), @all
-// permission checks, the free-plan monthly quota, old-style
-// card.action.trigger_v1 callbacks, per-field 2.0 property checks below
-// the container level, long-connection payload splitting (sum > 1) and
+// permission checks, scopes of the APIs kaohe does not call, old-style
+// card.action.trigger_v1 callbacks, properties of components kaohe does
+// not use, long-connection payload splitting (sum > 1) and
 // server-pushed reconnects. Cards must declare "schema":"2.0" unless
 // Options.AllowCardV1 is set. Where Lark's docs are silent larksim makes a
 // documented choice: delayed-update errors come with HTTP 200; unknown ids

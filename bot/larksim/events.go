@@ -12,7 +12,7 @@ import (
 
 // EventRetryDelays are the waits before each re-push of an event that was
 // not answered with HTTP 200 within 3 s, each counted from the previous
-// attempt. [D13][D13b; the schedule as reported, docs/lark.md §3.1]
+// attempt, at most four re-pushes. [D13d 推送周期和频次][D13b]
 var EventRetryDelays = []time.Duration{15 * time.Second, 5 * time.Minute, time.Hour, 6 * time.Hour}
 
 // EventDelivery reports the state of one event.
@@ -42,6 +42,9 @@ var errBotNotInChat = errors.New("the bot is not in the chat")
 type pendingEvent struct {
 	EventDelivery
 	payload []byte
+	// first is the first HTTP attempt as sent, for re-pushes with
+	// WebhookConfig.RepushReusesHeaders.
+	first *wire
 }
 
 // SendText makes user fromOpenID send text to chatID ("" for their p2p
@@ -184,12 +187,33 @@ func (s *Server) Events() []EventDelivery {
 	return out
 }
 
-// push makes one attempt and schedules the next if it failed.
+// push makes one attempt and schedules the next if it failed. Over HTTP a
+// re-push is sealed afresh, or repeats the first attempt byte for byte
+// with WebhookConfig.RepushReusesHeaders.
 func (s *Server) push(ctx context.Context, ev *pendingEvent) EventDelivery {
 	s.mu.Lock()
 	cfg := s.webhook
+	first := ev.first
 	s.mu.Unlock()
-	d := s.post(ctx, cfg, cfg.eventURL(), ev.payload, s.opts.EventAckTimeout)
+	var d delivery
+	switch {
+	case cfg.LongConnection:
+		d = s.pushWS(ctx, ev.payload, s.opts.EventAckTimeout)
+	case cfg.RepushReusesHeaders && first != nil:
+		d = s.send(ctx, cfg.eventURL(), first, s.opts.EventAckTimeout)
+	default:
+		w, err := s.seal(cfg, ev.payload)
+		if err != nil {
+			d = delivery{err: err}
+			break
+		}
+		s.mu.Lock()
+		if ev.first == nil {
+			ev.first = w
+		}
+		s.mu.Unlock()
+		d = s.send(ctx, cfg.eventURL(), w, s.opts.EventAckTimeout)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ev.Attempts++

@@ -1,6 +1,7 @@
 package larksim
 
 import (
+	"context"
 	"net/http"
 	"time"
 )
@@ -22,10 +23,19 @@ type Fault struct {
 	Percent float64
 	// Status is the HTTP status to answer with. 429 sends Lark's throttling
 	// answer (code 99991400 and the x-ogw-ratelimit headers); any other
-	// status sends {"code":10500,"msg":"internal server error"} unless Body
-	// is set. 0 answers nothing: the request proceeds normally after the
-	// stall.
+	// status sends {"code":10500,"msg":"internal server error"} unless Code
+	// or Body is set. 0 answers nothing (the request proceeds normally
+	// after the stall) unless Code is set.
 	Status int
+	// Code, if set, answers Lark's error body with this code and its msg
+	// (codes.go), e.g. 230049 or 99991403, with Status or, when Status is
+	// 0, HTTP 400 (99991403: 429), as the IM APIs send their codes.
+	// CodeScopeMissing names Scopes.
+	Code int
+	// Ext is appended to Code's msg as Lark does (", ext=…").
+	Ext string
+	// Scopes are the scopes a CodeScopeMissing answer names.
+	Scopes []string
 	// Body, if set, is sent verbatim as text/html (e.g. a proxy error page,
 	// which the SDK cannot decode).
 	Body string
@@ -41,19 +51,26 @@ type Fault struct {
 	// answer is lost on the way back, which is what uuid de-duplication is
 	// for. Without it the request fails before it has any effect.
 	AfterEffect bool
+	// Detached keeps the request going when its client gives up: the
+	// stall runs to its end whatever the client does, and the request then
+	// proceeds (Status 0) or is answered, to nobody. As Lark finishes a
+	// send whose caller timed out, its uuid stays in flight meanwhile, and
+	// a retry with that uuid gets 230049.
+	Detached bool
 }
 
 // FaultHandle controls an added rule.
 type FaultHandle struct {
-	s       *Server
-	f       Fault
-	hits    int // guarded by s.mu
-	stalled chan struct{}
+	s        *Server
+	f        Fault
+	hits     int // guarded by s.mu
+	stalled  chan struct{}
+	finished chan struct{}
 }
 
 // AddFault adds a rule to the fault plan.
 func (s *Server) AddFault(f Fault) *FaultHandle {
-	h := &FaultHandle{s: s, f: f, stalled: make(chan struct{}, 1024)}
+	h := &FaultHandle{s: s, f: f, stalled: make(chan struct{}, 1024), finished: make(chan struct{}, 1024)}
 	s.mu.Lock()
 	s.faults = append(s.faults, h)
 	s.mu.Unlock()
@@ -95,6 +112,11 @@ func (h *FaultHandle) Hits() int {
 // stall, after the wait is armed: a test can then advance the fake clock
 // knowing the request will see it.
 func (h *FaultHandle) Stalled() <-chan struct{} { return h.stalled }
+
+// Finished receives once for each request the rule applied to, when the
+// server is done with it: answered, abandoned by its client, or (Detached)
+// carried through to its effect with nobody listening.
+func (h *FaultHandle) Finished() <-chan struct{} { return h.finished }
 
 func (s *Server) removeFaultLocked(h *FaultHandle) {
 	for i, f := range s.faults {
@@ -151,6 +173,9 @@ func (s *Server) pickFault(api string) *FaultHandle {
 func (s *Server) runFault(w http.ResponseWriter, r *http.Request, h *FaultHandle) bool {
 	f := h.f
 	ctx := r.Context()
+	if f.Detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	if f.Stall > 0 {
 		wake := s.after(f.Stall)
 		notify(h.stalled)
@@ -171,6 +196,20 @@ func (s *Server) runFault(w http.ResponseWriter, r *http.Request, h *FaultHandle
 		}
 	}
 	switch {
+	case f.Code != 0:
+		status := f.Status
+		switch {
+		case status != 0:
+		case f.Code == CodeQuotaExceeded:
+			status = http.StatusTooManyRequests
+		default:
+			status = http.StatusBadRequest
+		}
+		if f.Code == CodeScopeMissing {
+			s.writeScopeError(w, f.Scopes)
+		} else {
+			s.writeError(w, status, f.Code, f.Ext)
+		}
 	case f.Status == 0:
 		return false
 	case f.Status == http.StatusTooManyRequests:

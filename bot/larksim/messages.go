@@ -310,6 +310,9 @@ func (s *Server) sendLocked(req sendReq) (*Message, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	if s.dlp && dlpBlocks(req.content) {
+		return nil, imErr(CodeDLPBlocked, "")
+	}
 	m := &Message{
 		MessageID:  "om_" + s.randHex(32),
 		ChatID:     chat.ChatID,
@@ -385,6 +388,8 @@ func (s *Server) chatSendableLocked(c *Chat) *apiError {
 		return imErr(CodeBotNotInChat, "")
 	case c.BotCannotSpeak:
 		return imErr(CodeNoSendPermission, "")
+	case c.SettingsForbid:
+		return imErr(CodeGroupSettingsForbid, "")
 	}
 	return nil
 }
@@ -409,7 +414,7 @@ func userSendCode(u *User) int {
 func (s *Server) checkContentLocked(msgType, content string) (*cardInfo, *apiError) {
 	switch msgType {
 	case "text":
-		if len(content) > MaxTextBytes {
+		if RequestBytes(content) > MaxTextBytes {
 			return nil, imErr(CodeContentTooLong, "")
 		}
 		var t struct {
@@ -420,7 +425,7 @@ func (s *Server) checkContentLocked(msgType, content string) (*cardInfo, *apiErr
 		}
 		return nil, nil
 	case "post":
-		if len(content) > MaxCardBytes {
+		if RequestBytes(content) > MaxCardBytes {
 			return nil, imErr(CodeContentTooLong, "")
 		}
 		var v map[string]any
@@ -429,7 +434,7 @@ func (s *Server) checkContentLocked(msgType, content string) (*cardInfo, *apiErr
 		}
 		return nil, nil
 	case "interactive":
-		info, err := s.checkCardLocked([]byte(content))
+		info, err := s.checkCardLocked([]byte(content), true)
 		if err != nil {
 			s.stats.CardRejected++
 			if err.Code == CodeContentTooLong {
@@ -444,8 +449,11 @@ func (s *Server) checkContentLocked(msgType, content string) (*cardInfo, *apiErr
 
 // checkCardLocked runs ValidateCard's checks plus the ones that need the
 // directory: every <at> and person must name a known user. [D1 100290]
-func (s *Server) checkCardLocked(card []byte) (*cardInfo, *CardError) {
-	info, err := parseCard(card, s.opts.AllowCardV1)
+// inString says the card arrived as a JSON string inside the request
+// (send, reply, PATCH), whose escaped length is what the 30 KB limit
+// measures; a delayed update or callback answer carries it as an object.
+func (s *Server) checkCardLocked(card []byte, inString bool) (*cardInfo, *CardError) {
+	info, err := parseCard(card, s.opts.AllowCardV1, inString)
 	if err != nil {
 		var ce *CardError
 		errors.As(err, &ce)
@@ -540,7 +548,7 @@ func (s *Server) patchLocked(id, content string) *apiError {
 	if !m.updateMulti {
 		return imErr(CodeIMBadParam, `only shared cards can be updated: config.update_multi must be true before and after the update`)
 	}
-	info, ce := s.checkCardLocked([]byte(content))
+	info, ce := s.checkCardLocked([]byte(content), true)
 	if ce != nil {
 		s.stats.CardRejected++
 		if ce.Code == CodeContentTooLong {
@@ -550,6 +558,9 @@ func (s *Server) patchLocked(id, content string) *apiError {
 	}
 	if !info.updateMulti {
 		return imErr(CodeIMBadParam, `only shared cards can be updated: config.update_multi must be true before and after the update`)
+	}
+	if s.dlp && dlpBlocks(content) {
+		return imErr(CodeDLPBlocked, "")
 	}
 	s.applyUpdateLocked(m, info, content, UpdatePatch, "")
 	return nil
@@ -632,7 +643,7 @@ func (s *Server) cardUpdateLocked(tok string, card json.RawMessage) *apiError {
 		delete(obj, "open_ids")
 		content, _ = json.Marshal(obj)
 	}
-	info, ce := s.checkCardLocked(content)
+	info, ce := s.checkCardLocked(content, false)
 	if ce != nil {
 		s.stats.CardRejected++
 		return bad(CodeDelayCardFormat, ce.Error())

@@ -161,6 +161,14 @@ type Server struct {
 	events      []*pendingEvent
 	ws          longConns
 	stats       Stats
+	// Policies (policy.go): the app's scopes (nil: all), data-loss
+	// prevention, the monthly quota and uuids in flight.
+	scopes     map[string]bool
+	dlp        bool
+	quota      int
+	quotaMonth string
+	quotaUsed  int
+	inflight   map[string]int
 	// seq counts changes to messages (new, updated, recalled) and changed
 	// is closed at the next one: the control interface's cursors and
 	// long polls (control.go).
@@ -195,6 +203,7 @@ func New(opts Options) *Server {
 		uuids:       map[string]uuidEntry{},
 		delayTokens: map[string]*delayToken{},
 		locks:       map[string]int{},
+		inflight:    map[string]int{},
 		stats:       Stats{Requests: map[string]int{}},
 	}
 }
@@ -226,6 +235,9 @@ type Stats struct {
 	FaultsInjected int
 	// TokensIssued counts distinct tenant tokens issued.
 	TokensIssued int
+	// UUIDInFlight counts 230049 answers: a send whose uuid another
+	// request was still processing.
+	UUIDInFlight int
 }
 
 // Stats returns a snapshot of the counters.
@@ -343,7 +355,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.stats.Requests[api]++
 	s.mu.Unlock()
 
+	if key := uuidKey(r, api); key != "" {
+		if !s.beginUUID(key) {
+			s.writeError(w, http.StatusBadRequest, CodeMessageSending, "")
+			return
+		}
+		defer s.endUUID(key)
+	}
 	fault := s.pickFault(api)
+	if fault != nil {
+		defer notify(fault.finished)
+	}
 	// A WebSocket upgrade cannot be recorded and replayed, so AfterEffect
 	// does not apply to it.
 	if fault != nil && (!fault.f.AfterEffect || rt == nil || api == APIWSConnect) {
@@ -374,15 +396,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// serveRoute authenticates, rate-limits and runs one endpoint.
+// serveRoute authenticates, checks the app's scopes and monthly quota,
+// rate-limits and runs one endpoint; a success counts against the quota.
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string) {
 	if rt.auth && !s.authenticate(w, r) {
 		return
 	}
+	if rt.auth {
+		s.mu.Lock()
+		missing := s.missingScopesLocked(rt.api)
+		s.mu.Unlock()
+		if missing != nil {
+			s.writeScopeError(w, missing)
+			return
+		}
+		if !s.allowQuota(w, rt.api) {
+			return
+		}
+	}
 	if rt.limited && !s.allowApp(w, rt.api) {
 		return
 	}
-	rt.handle(s, w, r, params)
+	if !rt.auth { // the long connection's upgrade needs the bare writer
+		rt.handle(s, w, r, params)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	rt.handle(s, sw, r, params)
+	if sw.status == http.StatusOK {
+		s.countQuota(rt.api)
+	}
 }
 
 // authenticate checks the bearer tenant token. [D3b]

@@ -97,7 +97,7 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
-// BenchmarkMemoryNonceStore measures Seen with fresh nonces in a store at
+// BenchmarkMemoryNonceStore measures Claim and Answer with fresh nonces in a store at
 // steady state (expiring as fast as it fills).
 func BenchmarkMemoryNonceStore(b *testing.B) {
 	clk := clock.NewFake(t0)
@@ -109,8 +109,12 @@ func BenchmarkMemoryNonceStore(b *testing.B) {
 		if i%10_000 == 0 {
 			clk.Advance(time.Second)
 		}
-		if _, err := s.Seen(ctx, strconv.Itoa(i), 10*time.Second); err != nil {
-			b.Fatalf("Seen: %v", err)
+		n := strconv.Itoa(i)
+		if _, err := s.Claim(ctx, n, "fp", 10*time.Second); err != nil {
+			b.Fatalf("Claim: %v", err)
+		}
+		if err := s.Answer(ctx, n, "fp", []byte(`{"s":200}`)); err != nil {
+			b.Fatalf("Answer: %v", err)
 		}
 	}
 }
@@ -118,4 +122,11 @@ func BenchmarkMemoryNonceStore(b *testing.B) {
 // alwaysNew is a NonceStore that has seen nothing.
 type alwaysNew struct{}
 
-func (alwaysNew) Seen(context.Context, string, time.Duration) (bool, error) { return false, nil }
+func (alwaysNew) Claim(context.Context, string, string, time.Duration) (webhook.Claim, error) {
+	return webhook.Claim{}, nil
+}
+func (alwaysNew) Peek(context.Context, string, string) (webhook.Claim, error) {
+	return webhook.Claim{}, nil
+}
+func (alwaysNew) Answer(context.Context, string, string, []byte) error { return nil }
+func (alwaysNew) Release(context.Context, string, string) error        { return nil }

@@ -196,6 +196,13 @@ func readCloser(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)
 // failingStore is a NonceStore whose backend is down.
 type failingStore struct{}
 
-func (failingStore) Seen(context.Context, string, time.Duration) (bool, error) {
-	return false, fmt.Errorf("%w: connection refused", webhook.ErrNonceStore)
+var errDown = fmt.Errorf("%w: connection refused", webhook.ErrNonceStore)
+
+func (failingStore) Claim(context.Context, string, string, time.Duration) (webhook.Claim, error) {
+	return webhook.Claim{}, errDown
 }
+func (failingStore) Peek(context.Context, string, string) (webhook.Claim, error) {
+	return webhook.Claim{}, errDown
+}
+func (failingStore) Answer(context.Context, string, string, []byte) error { return errDown }
+func (failingStore) Release(context.Context, string, string) error        { return errDown }

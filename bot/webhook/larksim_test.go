@@ -54,6 +54,11 @@ type simEnv struct {
 	log       *logRecorder
 	callbacks atomic.Int64
 
+	// failEvents is how many more event deliveries the handler fails
+	// (the SDK then answers 500); events counts every delivery it saw.
+	failEvents atomic.Int64
+	events     atomic.Int64
+
 	mu        sync.Mutex
 	operators []string
 	captured  []capturedRequest
@@ -82,6 +87,13 @@ func newSimEnv(t *testing.T, toast *callback.Toast, guardSkew time.Duration) *si
 		e.operators = append(e.operators, ev.Event.Operator.OpenID)
 		e.mu.Unlock()
 		return &callback.CardActionTriggerResponse{Toast: toast}, nil
+	})
+	d.OnP2MessageReceiveV1(func(context.Context, *larkim.P2MessageReceiveV1) error {
+		e.events.Add(1)
+		if e.failEvents.Add(-1) >= 0 {
+			return errors.New("handler failed")
+		}
+		return nil
 	})
 	sdk := http.HandlerFunc(httpserverext.NewEventHandlerFunc(d, larkevent.WithLogger(nopLogger{})))
 	guarded, err := webhook.New(webhook.Config{
@@ -140,7 +152,9 @@ func (e *simEnv) sendCard(t *testing.T, openID string) string {
 // TestLarksimClickPassesThrough: a genuine card callback from larksim —
 // encrypted and signed as Lark does — passes the guard, reaches a real SDK
 // dispatcher whose handler sees the operator's open_id, and the toast it
-// returns is parsed back by larksim. Replaying the same bytes is refused.
+// returns is parsed back by larksim. The same bytes sent again get the
+// stored answer without reaching the handler; the same nonce with another
+// body is refused.
 func TestLarksimClickPassesThrough(t *testing.T) {
 	t.Parallel()
 	e := newSimEnv(t, &callback.Toast{Type: "success", Content: "已同意"}, 0)
@@ -182,15 +196,40 @@ func TestLarksimClickPassesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
+	replayed, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("replay: status %d, want 401", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || !bytes.Contains(replayed, []byte("已同意")) {
+		t.Errorf("replay: status %d body %s, want 200 with the first answer's toast", resp.StatusCode, replayed)
 	}
 	if n := e.callbacks.Load(); n != 1 {
 		t.Errorf("handler called %d times, want 1", n)
 	}
+	if r := e.log.rejections(); len(r) != 0 {
+		t.Errorf("rejections %q, want none", r)
+	}
+
+	// The nonce again, correctly signed, over another body: not a copy.
+	other := append(bytes.Clone(captured[0].body[:len(captured[0].body)-1]), ' ', '}')
+	h := captured[0].header.Clone()
+	h.Set(webhook.HeaderSignature, larksim.Signature(h.Get(webhook.HeaderTimestamp), h.Get(webhook.HeaderNonce), encryptKey, other))
+	req, err = http.NewRequestWithContext(t.Context(), http.MethodPost, e.guardURL, bytes.NewReader(other))
+	if err != nil {
+		t.Fatalf("NewRequest: %v", err)
+	}
+	req.Header = h
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("reused nonce: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("reused nonce, other body: status %d, want 401", resp.StatusCode)
+	}
 	if r := e.log.rejections(); len(r) != 1 || r[0] != "replayed nonce" {
 		t.Errorf("rejections %q, want [replayed nonce]", r)
+	}
+	if n := e.callbacks.Load(); n != 1 {
+		t.Errorf("handler called %d times, want 1", n)
 	}
 }
 
@@ -243,6 +282,113 @@ func TestLarksimClickWithSkewedClock(t *testing.T) {
 			}
 			if r := e.log.rejections(); len(r) != 1 || r[0] != "timestamp outside tolerance" {
 				t.Errorf("rejections %q, want [timestamp outside tolerance]", r)
+			}
+		})
+	}
+}
+
+// TestLarksimRepush: Lark re-pushes an event its first attempt did not get
+// acknowledged, and may push an acknowledged one again. Whether a re-push
+// is signed afresh or repeats the first request byte for byte (larksim
+// WebhookConfig.RepushReusesHeaders) the guard lets the event through once
+// it can be processed, and never runs an answered delivery twice for the
+// same bytes.
+func TestLarksimRepush(t *testing.T) {
+	t.Parallel()
+	type step struct {
+		advance time.Duration
+		// repush re-pushes the event whatever its state (Lark's
+		// at-least-once); otherwise RetryDue pushes what is due.
+		repush bool
+		status int // the attempt's HTTP status
+		acked  bool
+		events int64 // handler runs so far
+	}
+	tests := []struct {
+		name   string
+		reuse  bool
+		fail   int64 // the handler fails its first fail runs
+		steps  []step
+		reason string // the guard's one rejection, if any
+	}{
+		{name: "ReSignedAfterAFailure", fail: 1, steps: []step{
+			{advance: 15 * time.Second, status: 200, acked: true, events: 2},
+		}},
+		{name: "SameBytesAfterAFailure", reuse: true, fail: 1, steps: []step{
+			{advance: 15 * time.Second, status: 200, acked: true, events: 2},
+		}},
+		{name: "ReSignedAfterSuccessRunsAgain", steps: []step{
+			{advance: time.Minute, repush: true, status: 200, acked: true, events: 2},
+		}},
+		{name: "SameBytesAfterSuccessGetTheAnswer", reuse: true, steps: []step{
+			{advance: time.Minute, repush: true, status: 200, acked: true, events: 1},
+			{advance: 5 * time.Minute, repush: true, status: 200, acked: true, events: 1},
+		}},
+		{name: "ReSignedAfterTwoFailuresAt5Min", fail: 2, steps: []step{
+			{advance: 15 * time.Second, status: 500, events: 2},
+			{advance: 5 * time.Minute, status: 200, acked: true, events: 3},
+		}},
+		{name: "SameBytesAfterTwoFailuresAt5MinAreStale", reuse: true, fail: 2, reason: "timestamp outside tolerance", steps: []step{
+			{advance: 15 * time.Second, status: 500, events: 2},
+			{advance: 5 * time.Minute, status: 401, events: 2},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newSimEnv(t, nil, 0)
+			e.sim.Configure(larksim.WebhookConfig{CallbackURL: e.guardURL, VerificationToken: verificationToken,
+				EncryptKey: encryptKey, RepushReusesHeaders: tc.reuse})
+			e.failEvents.Store(tc.fail)
+			u, err := e.sim.AddUser(larksim.User{Name: "张科员"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := e.sim.SendText(t.Context(), u.OpenID, "", "周记实")
+			if err != nil {
+				t.Fatalf("SendText: %v", err)
+			}
+			if wantOK := tc.fail == 0; first.Acked != wantOK {
+				t.Fatalf("first push acked = %v (status %d), want %v", first.Acked, first.LastStatus, wantOK)
+			}
+			for i, st := range tc.steps {
+				e.advance(st.advance)
+				var got larksim.EventDelivery
+				if st.repush {
+					var ok bool
+					if got, ok = e.sim.Repush(t.Context(), first.EventID); !ok {
+						t.Fatalf("step %d: Repush: unknown event", i)
+					}
+				} else {
+					due := e.sim.RetryDue(t.Context())
+					if len(due) != 1 {
+						t.Fatalf("step %d: %d events due, want 1", i, len(due))
+					}
+					got = due[0]
+				}
+				if got.LastStatus != st.status || got.Acked != st.acked {
+					t.Errorf("step %d: status %d acked %v, want %d %v", i, got.LastStatus, got.Acked, st.status, st.acked)
+				}
+				if n := e.events.Load(); n != st.events {
+					t.Errorf("step %d: handler ran %d times, want %d", i, n, st.events)
+				}
+			}
+			e.mu.Lock()
+			captured := append([]capturedRequest(nil), e.captured...)
+			e.mu.Unlock()
+			nonces := map[string]bool{}
+			for _, c := range captured {
+				nonces[c.header.Get(webhook.HeaderNonce)] = true
+			}
+			if want := 1; tc.reuse && len(nonces) != want {
+				t.Errorf("%d nonces over %d pushes, want the first one reused", len(nonces), len(captured))
+			}
+			if !tc.reuse && len(nonces) != len(captured) {
+				t.Errorf("%d nonces over %d pushes, want a new one each time", len(nonces), len(captured))
+			}
+			r := e.log.rejections()
+			if tc.reason == "" && len(r) != 0 || tc.reason != "" && (len(r) != 1 || r[0] != tc.reason) {
+				t.Errorf("rejections %q, want [%s]", r, tc.reason)
 			}
 		})
 	}

@@ -11,17 +11,76 @@ import (
 	"github.com/kaohe/kaohe/clock"
 )
 
-// NonceStore remembers the nonces of accepted deliveries so that a captured
-// request cannot be replayed. Implementations must be safe for concurrent
-// use; a shared one (Redis SET NX PX) protects every replica at once.
+// NonceStore remembers the nonces of signed deliveries, each with the
+// fingerprint of the delivery that holds it and, once that delivery was
+// answered with a 2xx, the answer. It is how the guard tells a replay (a
+// nonce reused with another timestamp or body: refused) from a redelivery
+// of the very same bytes (answered again from the store), see the package
+// comment.
+//
+// Implementations must be safe for concurrent use, and every method is
+// one atomic step: of two concurrent Claims of a new nonce exactly one gets
+// ClaimFresh. A shared store (Redis) protects every replica at once; the
+// contract every implementation meets is package noncetest's.
+//
+// Errors wrap ErrNonceStore (backend down, store full, bad ttl), or are
+// ctx.Err() when ctx is done. After an error the nonce's state is unknown
+// and the guard refuses the request (fail closed).
 type NonceStore interface {
-	// Seen records nonce for ttl and reports whether it was already
-	// recorded and not yet expired. Checking and recording are one atomic
-	// step, so of two concurrent calls with the same nonce exactly one
-	// gets false. On error the nonce's state is unknown and the caller
-	// must refuse the request (fail closed); errors wrap ErrNonceStore,
-	// or are ctx.Err() when ctx is done.
-	Seen(ctx context.Context, nonce string, ttl time.Duration) (bool, error)
+	// Claim records, for ttl from now, that the delivery with fingerprint
+	// fp holds nonce, unless the nonce is already held, and reports what
+	// the store knew:
+	//   - ClaimFresh: nonce unknown (now held by fp, pending), or held by
+	//     fp after a failed attempt (Release; pending again, ttl unchanged):
+	//     process the delivery;
+	//   - ClaimAnswered: held by fp and answered; Claim.Answer is the answer;
+	//   - ClaimPending: held by fp and still being processed;
+	//   - ClaimConflict: held by another fingerprint.
+	Claim(ctx context.Context, nonce, fp string, ttl time.Duration) (Claim, error)
+	// Peek reports what Claim would, recording nothing; ClaimFresh then
+	// means only "nothing to answer from the store".
+	Peek(ctx context.Context, nonce, fp string) (Claim, error)
+	// Answer stores the answer of the pending delivery fp holding nonce.
+	// It does nothing when the nonce has expired, is held by another
+	// fingerprint, or is not pending.
+	Answer(ctx context.Context, nonce, fp string, answer []byte) error
+	// Release marks the pending delivery fp holding nonce as failed, so
+	// that the same bytes may be claimed again while the nonce is
+	// remembered. It does nothing in the cases Answer does nothing.
+	Release(ctx context.Context, nonce, fp string) error
+}
+
+// ClaimState is what a NonceStore knew about a nonce.
+type ClaimState int
+
+// Claim states; see NonceStore.Claim.
+const (
+	ClaimFresh ClaimState = iota
+	ClaimAnswered
+	ClaimPending
+	ClaimConflict
+)
+
+// String names the state, for logs and test failures.
+func (s ClaimState) String() string {
+	switch s {
+	case ClaimFresh:
+		return "fresh"
+	case ClaimAnswered:
+		return "answered"
+	case ClaimPending:
+		return "pending"
+	case ClaimConflict:
+		return "conflict"
+	}
+	return fmt.Sprintf("ClaimState(%d)", int(s))
+}
+
+// Claim is a NonceStore's answer about one nonce.
+type Claim struct {
+	State ClaimState
+	// Answer is the stored answer when State is ClaimAnswered.
+	Answer []byte
 }
 
 // ErrNonceStore is wrapped by NonceStore errors: the store could not say
@@ -31,11 +90,15 @@ var ErrNonceStore = errors.New("webhook: nonce store")
 // FallbackNonceStore asks Primary and, when Primary fails (other than by
 // the caller's context ending), asks Fallback instead. Pairing a shared
 // Redis store with a MemoryNonceStore keeps callbacks answered while Redis
-// is down (docs/reliability.md G12) at the price of per-replica protection for
-// that time: a replay sent to another replica then passes this check and
-// is stopped by the inbound_dedupe table in PostgreSQL, which keys on the
-// event_id inside the replayed body. Without a fallback the guard fails
-// closed and answers 503.
+// is down (docs/reliability.md G12) at the price of per-replica protection
+// for that time: a replay sent to another replica then passes this check
+// and is stopped by the inbound_dedupe table in PostgreSQL, which keys on
+// the event_id inside the replayed body. Without a fallback the guard
+// fails closed and answers 503.
+//
+// Answer and Release go to both stores (each ignores a nonce it does not
+// hold), so the answer lands wherever the claim was made even if Primary
+// came back or went away in between.
 type FallbackNonceStore struct {
 	// Primary is the shared store.
 	Primary NonceStore
@@ -48,29 +111,64 @@ type FallbackNonceStore struct {
 
 var _ NonceStore = (*FallbackNonceStore)(nil)
 
-// Seen implements NonceStore. It returns Fallback's answer and error when
+// Claim implements NonceStore. It returns Fallback's answer and error when
 // Primary fails, and ctx.Err() when ctx is done.
-func (s *FallbackNonceStore) Seen(ctx context.Context, nonce string, ttl time.Duration) (bool, error) {
-	seen, err := s.Primary.Seen(ctx, nonce, ttl)
+func (s *FallbackNonceStore) Claim(ctx context.Context, nonce, fp string, ttl time.Duration) (Claim, error) {
+	return s.ask(ctx, func(st NonceStore) (Claim, error) { return st.Claim(ctx, nonce, fp, ttl) })
+}
+
+// Peek implements NonceStore like Claim.
+func (s *FallbackNonceStore) Peek(ctx context.Context, nonce, fp string) (Claim, error) {
+	return s.ask(ctx, func(st NonceStore) (Claim, error) { return st.Peek(ctx, nonce, fp) })
+}
+
+// Answer implements NonceStore: both stores get the answer; only
+// Fallback's error is returned.
+func (s *FallbackNonceStore) Answer(ctx context.Context, nonce, fp string, answer []byte) error {
+	return s.both(ctx, func(st NonceStore) error { return st.Answer(ctx, nonce, fp, answer) })
+}
+
+// Release implements NonceStore like Answer.
+func (s *FallbackNonceStore) Release(ctx context.Context, nonce, fp string) error {
+	return s.both(ctx, func(st NonceStore) error { return st.Release(ctx, nonce, fp) })
+}
+
+func (s *FallbackNonceStore) ask(ctx context.Context, call func(NonceStore) (Claim, error)) (Claim, error) {
+	c, err := call(s.Primary)
 	if err == nil {
-		return seen, nil
+		return c, nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
+		return Claim{}, ctxErr
 	}
+	s.primaryFailed(err)
+	c, ferr := call(s.Fallback)
+	if ferr != nil {
+		return Claim{}, fmt.Errorf("fallback after %v: %w", err, ferr)
+	}
+	return c, nil
+}
+
+func (s *FallbackNonceStore) both(ctx context.Context, call func(NonceStore) error) error {
+	if err := call(s.Primary); err != nil && ctx.Err() == nil {
+		s.primaryFailed(err)
+	}
+	return call(s.Fallback)
+}
+
+func (s *FallbackNonceStore) primaryFailed(err error) {
 	if s.OnPrimaryError != nil {
 		s.OnPrimaryError(err)
 	}
-	seen, ferr := s.Fallback.Seen(ctx, nonce, ttl)
-	if ferr != nil {
-		return false, fmt.Errorf("fallback after %v: %w", err, ferr)
-	}
-	return seen, nil
 }
 
 // DefaultNonceCapacity is the default MemoryNonceStore size: ten minutes of
-// nonces at more than 150 deliveries a second, far above what one app's
-// callbacks reach, in about 15 MB at most.
+// deliveries at more than 150 a second, far above what one app's events
+// and callbacks reach. An entry holds a nonce, a fingerprint and the
+// answer: "{}" or a toast for most, a replacement card (≤ 30 KB) for a
+// card callback, so a store filled with card answers could reach a few GB;
+// real traffic (one click per person and minute at most) keeps it to a
+// few MB.
 const DefaultNonceCapacity = 100_000
 
 // MemoryNonceStore is an in-process NonceStore for one replica and for
@@ -82,9 +180,26 @@ type MemoryNonceStore struct {
 	capacity int
 
 	mu      sync.Mutex
-	expires map[string]time.Time
+	entries map[string]*memEntry
 	queue   expiryHeap
 }
+
+// memEntry is one remembered nonce.
+type memEntry struct {
+	fp     string
+	state  entryState
+	answer []byte
+}
+
+// entryState is a held nonce's delivery: being processed, answered, or
+// failed (claimable again by the same fingerprint).
+type entryState int
+
+const (
+	entryPending entryState = iota
+	entryAnswered
+	entryFailed
+)
 
 var _ NonceStore = (*MemoryNonceStore)(nil)
 
@@ -94,41 +209,100 @@ func NewMemoryNonceStore(clk clock.Clock, capacity int) *MemoryNonceStore {
 	if capacity < 1 {
 		capacity = DefaultNonceCapacity
 	}
-	return &MemoryNonceStore{clk: clk, capacity: capacity, expires: make(map[string]time.Time)}
+	return &MemoryNonceStore{clk: clk, capacity: capacity, entries: make(map[string]*memEntry)}
 }
 
-// Seen implements NonceStore. It fails with ErrNonceStore when ttl is not
+// Claim implements NonceStore. It fails with ErrNonceStore when ttl is not
 // positive or the store is full of unexpired nonces, and with ctx.Err()
 // when ctx is done.
-func (s *MemoryNonceStore) Seen(ctx context.Context, nonce string, ttl time.Duration) (bool, error) {
+func (s *MemoryNonceStore) Claim(ctx context.Context, nonce, fp string, ttl time.Duration) (Claim, error) {
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return Claim{}, err
 	}
 	if ttl <= 0 {
-		return false, fmt.Errorf("%w: ttl %v is not positive", ErrNonceStore, ttl)
+		return Claim{}, fmt.Errorf("%w: ttl %v is not positive", ErrNonceStore, ttl)
 	}
 	now := s.clk.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked(now)
-	if _, ok := s.expires[nonce]; ok {
-		return true, nil
+	if e, ok := s.entries[nonce]; ok {
+		c := e.claim(fp)
+		if c.State == ClaimFresh {
+			e.state = entryPending // a failed attempt's bytes, claimed again
+		}
+		return c, nil
 	}
-	if len(s.expires) >= s.capacity {
-		return false, fmt.Errorf("%w: full (%d unexpired nonces)", ErrNonceStore, s.capacity)
+	if len(s.entries) >= s.capacity {
+		return Claim{}, fmt.Errorf("%w: full (%d unexpired nonces)", ErrNonceStore, s.capacity)
 	}
 	at := now.Add(ttl)
-	s.expires[nonce] = at
+	s.entries[nonce] = &memEntry{fp: fp, state: entryPending}
 	heap.Push(&s.queue, expiry{nonce: nonce, at: at})
-	return false, nil
+	return Claim{State: ClaimFresh}, nil
+}
+
+// Peek implements NonceStore.
+func (s *MemoryNonceStore) Peek(ctx context.Context, nonce, fp string) (Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return Claim{}, err
+	}
+	now := s.clk.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(now)
+	if e, ok := s.entries[nonce]; ok {
+		return e.claim(fp), nil
+	}
+	return Claim{State: ClaimFresh}, nil
+}
+
+// Answer implements NonceStore. The answer is copied.
+func (s *MemoryNonceStore) Answer(ctx context.Context, nonce, fp string, answer []byte) error {
+	return s.settle(ctx, nonce, fp, func(e *memEntry) {
+		e.state, e.answer = entryAnswered, append([]byte(nil), answer...)
+	})
+}
+
+// Release implements NonceStore.
+func (s *MemoryNonceStore) Release(ctx context.Context, nonce, fp string) error {
+	return s.settle(ctx, nonce, fp, func(e *memEntry) { e.state = entryFailed })
+}
+
+// settle applies set to the pending entry fp holds for nonce, if any.
+func (s *MemoryNonceStore) settle(ctx context.Context, nonce, fp string, set func(*memEntry)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := s.clk.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(now)
+	if e, ok := s.entries[nonce]; ok && e.fp == fp && e.state == entryPending {
+		set(e)
+	}
+	return nil
+}
+
+// claim is what the entry means to a delivery with fingerprint fp.
+func (e *memEntry) claim(fp string) Claim {
+	switch {
+	case e.fp != fp:
+		return Claim{State: ClaimConflict}
+	case e.state == entryAnswered:
+		return Claim{State: ClaimAnswered, Answer: append([]byte(nil), e.answer...)}
+	case e.state == entryPending:
+		return Claim{State: ClaimPending}
+	}
+	return Claim{State: ClaimFresh}
 }
 
 // Len returns the number of nonces held, expired ones included until the
-// next Seen drops them.
+// next call drops them.
 func (s *MemoryNonceStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.expires)
+	return len(s.entries)
 }
 
 // expireLocked drops every nonce whose time is up. Each nonce has exactly
@@ -137,7 +311,7 @@ func (s *MemoryNonceStore) Len() int {
 func (s *MemoryNonceStore) expireLocked(now time.Time) {
 	for len(s.queue) > 0 && !s.queue[0].at.After(now) {
 		e := heap.Pop(&s.queue).(expiry)
-		delete(s.expires, e.nonce)
+		delete(s.entries, e.nonce)
 	}
 }
 

@@ -10,10 +10,25 @@ import (
 	"time"
 
 	"github.com/kaohe/kaohe/bot/webhook"
+	"github.com/kaohe/kaohe/bot/webhook/noncetest"
 	"github.com/kaohe/kaohe/clock"
 )
 
-// TestMemoryNonceStore: first sight is new, a repeat within ttl is seen,
+// TestMemoryNonceStoreContract runs the NonceStore contract on the
+// in-process store.
+func TestMemoryNonceStoreContract(t *testing.T) {
+	t.Parallel()
+	noncetest.Run(t, func(*testing.T) webhook.NonceStore { return webhook.NewMemoryNonceStore(clock.NewFake(t0), 100) })
+}
+
+// seen claims nonce with one fixed fingerprint and reports whether it was
+// already held: the old Seen, which the expiry and capacity tests need.
+func seen(ctx context.Context, s webhook.NonceStore, nonce string, ttl time.Duration) (bool, error) {
+	c, err := s.Claim(ctx, nonce, "fp", ttl)
+	return c.State != webhook.ClaimFresh, err
+}
+
+// TestMemoryNonceStore: first sight is new, a repeat within ttl is held,
 // after ttl the nonce is forgotten, and the store never holds more than its
 // capacity.
 func TestMemoryNonceStore(t *testing.T) {
@@ -73,12 +88,12 @@ func TestMemoryNonceStore(t *testing.T) {
 			s := webhook.NewMemoryNonceStore(clk, tc.capacity)
 			for i, st := range tc.steps {
 				clk.Advance(st.advance)
-				seen, err := s.Seen(t.Context(), st.nonce, st.ttl)
+				got, err := seen(t.Context(), s, st.nonce, st.ttl)
 				if !errors.Is(err, st.err) {
-					t.Fatalf("step %d Seen(%q): err = %v, want %v", i, st.nonce, err, st.err)
+					t.Fatalf("step %d Claim(%q): err = %v, want %v", i, st.nonce, err, st.err)
 				}
-				if seen != st.seen {
-					t.Errorf("step %d Seen(%q) = %v, want %v", i, st.nonce, seen, st.seen)
+				if got != st.seen {
+					t.Errorf("step %d Claim(%q) held = %v, want %v", i, st.nonce, got, st.seen)
 				}
 				if n := s.Len(); n > tc.capacity {
 					t.Errorf("step %d: Len = %d, above capacity %d", i, n, tc.capacity)
@@ -94,8 +109,8 @@ func TestMemoryNonceStoreCanceled(t *testing.T) {
 	s := webhook.NewMemoryNonceStore(clock.NewFake(t0), 10)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := s.Seen(ctx, "a", time.Minute); !errors.Is(err, context.Canceled) {
-		t.Errorf("Seen with canceled ctx: err = %v, want context.Canceled", err)
+	if _, err := s.Claim(ctx, "a", "fp", time.Minute); !errors.Is(err, context.Canceled) {
+		t.Errorf("Claim with canceled ctx: err = %v, want context.Canceled", err)
 	}
 }
 
@@ -112,12 +127,12 @@ func TestMemoryNonceStoreConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range 200 {
-				seen, err := s.Seen(t.Context(), "shared-"+strconv.Itoa(i%50), time.Minute)
+				held, err := seen(t.Context(), s, "shared-"+strconv.Itoa(i%50), time.Minute)
 				if err != nil {
 					t.Errorf("goroutine %d: %v", g, err)
 					return
 				}
-				if !seen {
+				if !held {
 					fresh.Add(1)
 				}
 			}
@@ -130,7 +145,7 @@ func TestMemoryNonceStoreConcurrent(t *testing.T) {
 	// Ten TTLs of 100 fresh nonces each: the store holds one TTL's worth.
 	for round := range 10 {
 		for i := range 100 {
-			if _, err := s.Seen(t.Context(), strconv.Itoa(round)+"-"+strconv.Itoa(i), time.Minute); err != nil {
+			if _, err := seen(t.Context(), s, strconv.Itoa(round)+"-"+strconv.Itoa(i), time.Minute); err != nil {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
@@ -166,12 +181,12 @@ func TestFallbackNonceStore(t *testing.T) {
 			outages := 0
 			s := &webhook.FallbackNonceStore{Primary: tc.primary, Fallback: tc.fallback, OnPrimaryError: func(error) { outages++ }}
 			for i := range 3 {
-				seen, err := s.Seen(t.Context(), "n", time.Minute)
+				held, err := seen(t.Context(), s, "n", time.Minute)
 				if !errors.Is(err, tc.wantErr) {
 					t.Fatalf("call %d: err = %v, want %v", i, err, tc.wantErr)
 				}
-				if tc.wantSeen != nil && seen != tc.wantSeen[i] {
-					t.Errorf("call %d: seen = %v, want %v", i, seen, tc.wantSeen[i])
+				if tc.wantSeen != nil && held != tc.wantSeen[i] {
+					t.Errorf("call %d: held = %v, want %v", i, held, tc.wantSeen[i])
 				}
 			}
 			if outages != tc.wantOutages {
@@ -179,4 +194,64 @@ func TestFallbackNonceStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFallbackNonceStoreAnswers: an answer reaches the store that made the
+// claim when the primary was down at the claim, whether or not it is back
+// for the answer. A primary that fails between claim and answer loses the
+// answer: a copy of the delivery then finds it pending (409) until the
+// nonce expires, which costs a redelivery its shortcut, never a replay.
+func TestFallbackNonceStoreAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                      string
+		downAtClaim, downAtAnswer bool
+		want                      webhook.ClaimState
+	}{
+		{name: "UpThroughout", want: webhook.ClaimAnswered},
+		{name: "DownThroughout", downAtClaim: true, downAtAnswer: true, want: webhook.ClaimAnswered},
+		{name: "BackBeforeTheAnswer", downAtClaim: true, want: webhook.ClaimAnswered},
+		{name: "DownBeforeTheAnswer", downAtAnswer: true, want: webhook.ClaimPending},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			primary := &switchable{NonceStore: webhook.NewMemoryNonceStore(clock.NewFake(t0), 10)}
+			s := &webhook.FallbackNonceStore{Primary: primary, Fallback: webhook.NewMemoryNonceStore(clock.NewFake(t0), 10)}
+			ctx := t.Context()
+			primary.down = tc.downAtClaim
+			if c, err := s.Claim(ctx, "n", "fp", time.Minute); err != nil || c.State != webhook.ClaimFresh {
+				t.Fatalf("Claim = %v, %v; want fresh", c.State, err)
+			}
+			primary.down = tc.downAtAnswer
+			if err := s.Answer(ctx, "n", "fp", []byte("ok")); err != nil {
+				t.Fatalf("Answer: %v", err)
+			}
+			primary.down = tc.downAtClaim
+			c, err := s.Claim(ctx, "n", "fp", time.Minute)
+			if err != nil || c.State != tc.want || (tc.want == webhook.ClaimAnswered && string(c.Answer) != "ok") {
+				t.Errorf("Claim again = %v %q, %v; want %v", c.State, c.Answer, err, tc.want)
+			}
+		})
+	}
+}
+
+// switchable is a store that can be switched off.
+type switchable struct {
+	webhook.NonceStore
+	down bool
+}
+
+func (s *switchable) Claim(ctx context.Context, nonce, fp string, ttl time.Duration) (webhook.Claim, error) {
+	if s.down {
+		return failingStore{}.Claim(ctx, nonce, fp, ttl)
+	}
+	return s.NonceStore.Claim(ctx, nonce, fp, ttl)
+}
+
+func (s *switchable) Answer(ctx context.Context, nonce, fp string, answer []byte) error {
+	if s.down {
+		return failingStore{}.Answer(ctx, nonce, fp, answer)
+	}
+	return s.NonceStore.Answer(ctx, nonce, fp, answer)
 }

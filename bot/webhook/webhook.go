@@ -15,8 +15,10 @@
 //     (else 401);
 //  4. X-Lark-Signature equals hex(sha256(timestamp + nonce + encrypt_key +
 //     body)), compared in constant time (else 401);
-//  5. the nonce has not been seen within Config.NonceTTL (else 401; 503 if
-//     the NonceStore fails, because an unchecked nonce is an open door);
+//  5. the nonce is new, or held by this very delivery (see "Repeated
+//     deliveries" below), in Config.Nonces for Config.NonceTTL (else 401;
+//     503 if the NonceStore fails, because an unchecked nonce is an open
+//     door);
 //  6. the body decrypts with the encrypt key and carries the verification
 //     token, compared in constant time (else 400 / 401).
 //
@@ -29,12 +31,55 @@
 //
 // Every rejection logs one line saying why and writes only the status code:
 // no body, no state.
+//
+// # Repeated deliveries
+//
+// Lark pushes an event again when it got no HTTP 200 within 3 s (after
+// 15 s, 5 min, 1 h and 6 h), and its at-least-once pipeline may push an
+// event it had already delivered (事件概述, 推送周期和频次: 003-服务端API/
+// 事件与回调/事件订阅/事件概述.md [D13d], and 常见问题 [D13b]). Neither those
+// docs nor 接收事件 (the signature rules) say whether a re-push is signed
+// again with a fresh X-Lark-Request-Timestamp and X-Lark-Request-Nonce or
+// carries the first attempt's headers, and the SDK cannot tell us: v3.12.0's
+// dispatcher recomputes the signature over whatever headers arrive and
+// checks neither the timestamp nor the nonce (event/dispatcher/
+// dispatcher.go). So the guard is right either way:
+//
+//   - A re-push signed afresh is a new delivery: it passes like any other,
+//     and the bot de-duplicates it on header.event_id.
+//   - A re-push with the first attempt's headers and body, byte for byte,
+//     is recognised by its fingerprint, sha256 over (timestamp, nonce,
+//     body), which the NonceStore keeps with the nonce for NonceTTL. If the
+//     first attempt was answered with a 2xx, that answer (status,
+//     Content-Type, body) is written again and the handler does not run: the
+//     sender learns what it was already told, and whoever replays captured
+//     bytes changes nothing. If the first attempt failed (any other status,
+//     or an answer over maxStoredAnswer), the claim is released and the
+//     same bytes are processed again while their timestamp is in the
+//     window: that is exactly what Lark's retry asks for, and the handler is
+//     idempotent by event_id. While the first attempt is still running the
+//     copy gets 409, and Lark tries again later.
+//   - A nonce reused with another timestamp or body is not a redelivery of
+//     anything: 401, as before.
+//   - A byte-identical redelivery whose timestamp has left the window (the
+//     5-minute re-push of headers signed 5 min 15 s earlier) gets the
+//     stored answer if its first attempt was answered — harmless, as above
+//     — and 401 otherwise: admitting a signed request of any age that was
+//     never processed is the replay the window exists to stop.
+//
+// The cost of the last rule: if Lark does keep the headers, an event whose
+// first attempt and 15-second retry both failed is refused at 5 min, 1 h and
+// 6 h, and lost. The bot therefore acknowledges every event at once and does
+// long work afterwards, so that the first attempt succeeds.
 package webhook
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,6 +116,11 @@ const (
 	// maxNonceLen bounds what a nonce can cost the NonceStore. Lark's are
 	// short; anything longer is not Lark.
 	maxNonceLen = 128
+	// maxStoredAnswer bounds an answer kept for redeliveries. A callback's
+	// replacement card is at most 30 KB; anything larger is not kept, and
+	// a byte-identical redelivery is then processed again (the handler is
+	// idempotent by event_id).
+	maxStoredAnswer = 64 << 10
 )
 
 // ErrInvalidConfig is wrapped by every error New returns.
@@ -88,7 +138,8 @@ type Config struct {
 	VerificationToken string
 	// Clock judges timestamps and ages nonces. Default clock.Real{}.
 	Clock clock.Clock
-	// Nonces remembers nonces. Default: a MemoryNonceStore on Clock with
+	// Nonces remembers nonces, the deliveries holding them and their
+	// answers. Default: a MemoryNonceStore on Clock with
 	// DefaultNonceCapacity. With several replicas behind a load balancer it
 	// must be shared (Redis), or a request can be replayed once against
 	// each replica; the inbound_dedupe table catches those. If it fails the
@@ -102,8 +153,8 @@ type Config struct {
 	// Tolerance is how far a timestamp may be from Clock, either way.
 	// Default DefaultTolerance.
 	Tolerance time.Duration
-	// NonceTTL is how long a nonce is remembered; at least 2×Tolerance.
-	// Default DefaultNonceTTL.
+	// NonceTTL is how long a nonce, and the answer to its delivery, is
+	// remembered; at least 2×Tolerance. Default DefaultNonceTTL.
 	NonceTTL time.Duration
 }
 
@@ -162,7 +213,8 @@ type handler struct {
 //	h, err := webhook.New(cfg, http.HandlerFunc(httpserverext.NewEventHandlerFunc(d)))
 //
 // It receives the original body, unchanged, and can rely on the delivery
-// being authentic, fresh, first-seen and carrying the verification token.
+// being authentic, fresh, carrying the verification token, and either
+// first-seen or a byte-identical copy of one whose processing failed.
 //
 // New fails, with an error wrapping ErrInvalidConfig and naming the field,
 // when EncryptKey or VerificationToken is empty, a limit is out of range,
@@ -224,11 +276,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusUnauthorized, "malformed timestamp")
 		return
 	}
+	fp := fingerprint(ts, nonce, body)
 	// Compare in seconds: now±tolerance cannot overflow, sent-now could.
 	now := h.cfg.Clock.Now().Unix()
 	if sent < now-h.tolerance || sent > now+h.tolerance {
-		h.reject(w, r, http.StatusUnauthorized, "timestamp outside tolerance",
-			slog.Int64("timestamp", sent), slog.Int64("now", now))
+		h.serveStale(w, r, ts, nonce, sig, fp, body, sent, now)
 		return
 	}
 	if len(nonce) > maxNonceLen {
@@ -241,32 +293,162 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only signed requests reach the store, so an attacker without the key
 	// cannot fill it.
-	seen, err := h.cfg.Nonces.Seen(r.Context(), nonce, h.cfg.NonceTTL)
+	c, err := h.cfg.Nonces.Claim(r.Context(), nonce, fp, h.cfg.NonceTTL)
 	if err != nil {
 		h.reject(w, r, http.StatusServiceUnavailable, "nonce store failed", slog.String("error", err.Error()))
 		return
 	}
-	if seen {
+	switch c.State {
+	case ClaimAnswered:
+		h.replay(w, r, c.Answer)
+		return
+	case ClaimPending:
+		h.reject(w, r, http.StatusConflict, "delivery still in progress")
+		return
+	case ClaimConflict:
 		h.reject(w, r, http.StatusUnauthorized, "replayed nonce")
 		return
 	}
+	rec := &recorder{ResponseWriter: w}
+	defer h.settle(r, nonce, fp, rec)
 	env, err := openBody(h.cfg.EncryptKey, body)
 	if err != nil {
-		h.reject(w, r, http.StatusBadRequest, "cannot open body", slog.String("error", err.Error()))
+		h.reject(rec, r, http.StatusBadRequest, "cannot open body", slog.String("error", err.Error()))
 		return
 	}
 	if !h.tokenOK(env) {
-		h.reject(w, r, http.StatusUnauthorized, "wrong verification token")
+		h.reject(rec, r, http.StatusUnauthorized, "wrong verification token")
 		return
 	}
 	if env.isChallenge() {
-		h.answerChallenge(w, r, env)
+		h.answerChallenge(rec, r, env)
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	h.next.ServeHTTP(w, r)
+	h.next.ServeHTTP(rec, r)
 }
+
+// serveStale handles a delivery whose timestamp is outside the window: only
+// a byte-identical copy of a delivery that was answered gets that answer
+// again; anything else is refused (package comment, "Repeated
+// deliveries").
+func (h *handler) serveStale(w http.ResponseWriter, r *http.Request, ts, nonce, sig, fp string, body []byte, sent, now int64) {
+	if len(nonce) <= maxNonceLen && validSignature(sig, ts, nonce, h.key, body) {
+		c, err := h.cfg.Nonces.Peek(r.Context(), nonce, fp)
+		if err != nil {
+			h.reject(w, r, http.StatusServiceUnavailable, "nonce store failed", slog.String("error", err.Error()))
+			return
+		}
+		if c.State == ClaimAnswered {
+			h.replay(w, r, c.Answer)
+			return
+		}
+	}
+	h.reject(w, r, http.StatusUnauthorized, "timestamp outside tolerance",
+		slog.Int64("timestamp", sent), slog.Int64("now", now))
+}
+
+// fingerprint identifies a delivery by its timestamp, nonce and body, each
+// length-prefixed so that no two different triples share a hash.
+func fingerprint(ts, nonce string, body []byte) string {
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(ts), []byte(nonce), body} {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(part)))
+		h.Write(n[:])
+		h.Write(part)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// storedAnswer is a 2xx answer kept for byte-identical redeliveries.
+type storedAnswer struct {
+	Status      int    `json:"s"`
+	ContentType string `json:"t,omitempty"`
+	Body        []byte `json:"b,omitempty"`
+}
+
+// settle records how a claimed delivery was answered: a 2xx is stored for
+// redeliveries, anything else releases the claim so that the same bytes
+// may be tried again. A store failure here only costs a redelivery its
+// shortcut, so it is logged, not answered.
+func (h *handler) settle(r *http.Request, nonce, fp string, rec *recorder) {
+	ctx := context.WithoutCancel(r.Context())
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK // the handler wrote nothing: net/http sends 200
+	}
+	var err error
+	if status >= 200 && status < 300 && !rec.overflow {
+		b, merr := json.Marshal(storedAnswer{Status: status, ContentType: rec.contentType, Body: rec.body.Bytes()})
+		if merr != nil {
+			err = merr
+		} else {
+			err = h.cfg.Nonces.Answer(ctx, nonce, fp, b)
+		}
+	} else {
+		err = h.cfg.Nonces.Release(ctx, nonce, fp)
+	}
+	if err != nil {
+		h.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "webhook: cannot record the answer for redeliveries",
+			slog.String("error", err.Error()), slog.Int("status", status))
+	}
+}
+
+// replay writes a stored answer again.
+func (h *handler) replay(w http.ResponseWriter, r *http.Request, stored []byte) {
+	var a storedAnswer
+	if err := json.Unmarshal(stored, &a); err != nil || a.Status < 200 || a.Status > 299 {
+		// Not written by settle: refuse rather than guess.
+		h.reject(w, r, http.StatusServiceUnavailable, "nonce store failed", slog.String("error", "unreadable stored answer"))
+		return
+	}
+	h.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "webhook: repeated delivery answered from the store",
+		slog.Int("status", a.Status), slog.String("path", r.URL.Path), slog.String("remote", r.RemoteAddr))
+	if a.ContentType != "" {
+		w.Header().Set("Content-Type", a.ContentType)
+	}
+	w.WriteHeader(a.Status)
+	_, _ = w.Write(a.Body)
+}
+
+// recorder passes an answer through and keeps a copy of it for settle.
+type recorder struct {
+	http.ResponseWriter
+	status      int
+	contentType string
+	body        bytes.Buffer
+	overflow    bool
+}
+
+// WriteHeader records the status and the Content-Type as sent.
+func (rw *recorder) WriteHeader(status int) {
+	if rw.status == 0 {
+		rw.status = status
+		rw.contentType = rw.ResponseWriter.Header().Get("Content-Type")
+	}
+	rw.ResponseWriter.WriteHeader(status)
+}
+
+// Write records up to maxStoredAnswer bytes of the body.
+func (rw *recorder) Write(b []byte) (int, error) {
+	if rw.status == 0 {
+		rw.WriteHeader(http.StatusOK)
+	}
+	if !rw.overflow {
+		if rw.body.Len()+len(b) > maxStoredAnswer {
+			rw.overflow = true
+			rw.body.Reset()
+		} else {
+			rw.body.Write(b)
+		}
+	}
+	return rw.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (rw *recorder) Unwrap() http.ResponseWriter { return rw.ResponseWriter }
 
 // serveUnsigned handles a request with none of the signature headers: only
 // a url_verification challenge that decrypts and carries the token may

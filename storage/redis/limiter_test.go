@@ -224,7 +224,7 @@ func TestRedisDown(t *testing.T) {
 		return NewLimiter(c, LimiterConfig{}).Penalize(ctx, chat, time.Second)
 	}
 	seen := func(ctx context.Context, c *Client) error {
-		_, err := NewNonceStore(c, "").Seen(ctx, "nonce", time.Minute)
+		_, err := NewNonceStore(c, "").Claim(ctx, "nonce", "fp", time.Minute)
 		return err
 	}
 	tests := []struct {

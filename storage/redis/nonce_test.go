@@ -8,10 +8,53 @@ import (
 	"time"
 
 	"github.com/kaohe/kaohe/bot/webhook"
+	"github.com/kaohe/kaohe/bot/webhook/noncetest"
 	"github.com/kaohe/kaohe/clock"
 )
 
-// TestNonceStore walks one store through sequences of Seen.
+// TestNonceStoreContract runs the NonceStore contract on Redis, each case
+// under its own prefix.
+func TestNonceStoreContract(t *testing.T) {
+	t.Parallel()
+	u := testURL(t)
+	noncetest.Run(t, func(t *testing.T) webhook.NonceStore {
+		c := testClient(t, u)
+		return NewNonceStore(c, testPrefix(t, c))
+	})
+}
+
+// seen claims nonce with one fixed fingerprint and reports whether it was
+// already held.
+func seen(ctx context.Context, s webhook.NonceStore, nonce string, ttl time.Duration) (bool, error) {
+	c, err := s.Claim(ctx, nonce, "fp", ttl)
+	return c.State != webhook.ClaimFresh, err
+}
+
+// TestNonceStoreOldKeys: a nonce an older kaohe recorded as a plain string
+// stays held after the upgrade.
+func TestNonceStoreOldKeys(t *testing.T) {
+	t.Parallel()
+	u := testURL(t)
+	c := testClient(t, u)
+	prefix := testPrefix(t, c)
+	if err := c.rdb.Set(t.Context(), prefix+"old", 1, time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	s := NewNonceStore(c, prefix)
+	for _, call := range []func() (webhook.Claim, error){
+		func() (webhook.Claim, error) { return s.Claim(t.Context(), "old", "fp", time.Minute) },
+		func() (webhook.Claim, error) { return s.Peek(t.Context(), "old", "fp") },
+	} {
+		if got, err := call(); err != nil || got.State != webhook.ClaimConflict {
+			t.Errorf("old key: %v, %v; want conflict", got.State, err)
+		}
+	}
+	if err := s.Answer(t.Context(), "old", "fp", []byte("x")); err != nil {
+		t.Errorf("Answer on an old key: %v, want a no-op", err)
+	}
+}
+
+// TestNonceStore walks one store through sequences of claims.
 func TestNonceStore(t *testing.T) {
 	t.Parallel()
 	u := testURL(t)
@@ -45,12 +88,12 @@ func TestNonceStore(t *testing.T) {
 			c := testClient(t, u)
 			s := NewNonceStore(c, testPrefix(t, c))
 			for i, cl := range tc.calls {
-				got, err := s.Seen(t.Context(), cl.nonce, cl.ttl)
+				got, err := seen(t.Context(), s, cl.nonce, cl.ttl)
 				if err != nil {
-					t.Fatalf("call %d: Seen(%q): %v", i, cl.nonce, err)
+					t.Fatalf("call %d: Claim(%q): %v", i, cl.nonce, err)
 				}
 				if got != cl.want {
-					t.Errorf("call %d: Seen(%q) = %v, want %v", i, cl.nonce, got, cl.want)
+					t.Errorf("call %d: Claim(%q) held = %v, want %v", i, cl.nonce, got, cl.want)
 				}
 			}
 		})
@@ -79,11 +122,11 @@ func TestNonceStoreErrors(t *testing.T) {
 			t.Parallel()
 			c := testClient(t, u)
 			s := NewNonceStore(c, testPrefix(t, c))
-			if _, err := s.Seen(tc.ctx, "n1", tc.ttl); !errors.Is(err, tc.want) {
-				t.Errorf("Seen: err = %v, want %v", err, tc.want)
+			if _, err := s.Claim(tc.ctx, "n1", "fp", tc.ttl); !errors.Is(err, tc.want) {
+				t.Errorf("Claim: err = %v, want %v", err, tc.want)
 			}
-			if seen, err := s.Seen(t.Context(), "n1", time.Minute); err != nil || seen {
-				t.Errorf("Seen after the failed call = %v, %v; want false (nothing recorded)", seen, err)
+			if held, err := seen(t.Context(), s, "n1", time.Minute); err != nil || held {
+				t.Errorf("Claim after the failed call held = %v, %v; want false (nothing recorded)", held, err)
 			}
 		})
 	}
@@ -123,12 +166,12 @@ func TestNonceStoreConcurrent(t *testing.T) {
 				for range tc.callers {
 					wg.Go(func() {
 						<-start
-						seen, err := s.Seen(t.Context(), "the-nonce", time.Minute)
+						held, err := seen(t.Context(), s, "the-nonce", time.Minute)
 						if err != nil {
-							t.Errorf("Seen: %v", err)
+							t.Errorf("Claim: %v", err)
 							return
 						}
-						if !seen {
+						if !held {
 							mu.Lock()
 							fresh++
 							mu.Unlock()
@@ -139,7 +182,7 @@ func TestNonceStoreConcurrent(t *testing.T) {
 			close(start)
 			wg.Wait()
 			if fresh != 1 {
-				t.Errorf("%d of %d concurrent Seen calls found the nonce new, want exactly 1", fresh, tc.clients*tc.callers)
+				t.Errorf("%d of %d concurrent claims found the nonce new, want exactly 1", fresh, tc.clients*tc.callers)
 			}
 		})
 	}
@@ -168,8 +211,8 @@ func TestNonceStoreExpiry(t *testing.T) {
 			c := testClient(t, u)
 			prefix := testPrefix(t, c)
 			s := NewNonceStore(c, prefix)
-			if seen, err := s.Seen(t.Context(), "n1", tc.ttl); err != nil || seen {
-				t.Fatalf("Seen = %v, %v; want false", seen, err)
+			if held, err := seen(t.Context(), s, "n1", tc.ttl); err != nil || held {
+				t.Fatalf("Claim held = %v, %v; want false", held, err)
 			}
 			ttl, err := c.rdb.PTTL(t.Context(), prefix+"n1").Result()
 			if err != nil {
@@ -187,11 +230,11 @@ func TestNonceStoreExpiry(t *testing.T) {
 			defer tick.Stop()
 			giveUp := time.After(10 * time.Second)
 			for {
-				seen, err := s.Seen(t.Context(), "n1", time.Hour)
+				held, err := seen(t.Context(), s, "n1", time.Hour)
 				if err != nil {
-					t.Fatalf("Seen: %v", err)
+					t.Fatalf("Claim: %v", err)
 				}
-				if !seen {
+				if !held {
 					return // forgotten, and now recorded again for an hour
 				}
 				select {
@@ -214,11 +257,11 @@ func TestNonceStorePrefixes(t *testing.T) {
 		t.Errorf("default prefix = %q, want %q", got, DefaultNoncePrefix)
 	}
 	a, b := NewNonceStore(c, testPrefix(t, c)), NewNonceStore(c, testPrefix(t, c))
-	if seen, err := a.Seen(t.Context(), "n1", time.Minute); err != nil || seen {
-		t.Fatalf("a: Seen = %v, %v; want false", seen, err)
+	if held, err := seen(t.Context(), a, "n1", time.Minute); err != nil || held {
+		t.Fatalf("a: held = %v, %v; want false", held, err)
 	}
-	if seen, err := b.Seen(t.Context(), "n1", time.Minute); err != nil || seen {
-		t.Errorf("b: Seen = %v, %v; want false (another prefix)", seen, err)
+	if held, err := seen(t.Context(), b, "n1", time.Minute); err != nil || held {
+		t.Errorf("b: held = %v, %v; want false (another prefix)", held, err)
 	}
 }
 
@@ -238,9 +281,9 @@ func TestFallbackNonceStore(t *testing.T) {
 		OnPrimaryError: func(err error) { primaryErrs = append(primaryErrs, err) },
 	}
 	for i, want := range []bool{false, true} {
-		seen, err := s.Seen(t.Context(), "n1", time.Minute)
-		if err != nil || seen != want {
-			t.Errorf("call %d: Seen = %v, %v; want %v", i, seen, err, want)
+		held, err := seen(t.Context(), s, "n1", time.Minute)
+		if err != nil || held != want {
+			t.Errorf("call %d: held = %v, %v; want %v", i, held, err, want)
 		}
 	}
 	if len(primaryErrs) != 2 || !errors.Is(primaryErrs[0], webhook.ErrNonceStore) {
