@@ -109,6 +109,7 @@ func TestCode230028GivenUpAndHRTold(t *testing.T) {
 	if got := len(w.sim.MessagesTo("ou_k")); got != 0 {
 		t.Errorf("the person got %d messages, want none", got)
 	}
+	w.hourLater()
 	alerts := w.sim.MessagesTo("ou_hr")
 	if len(alerts) != 1 {
 		t.Fatalf("HR got %d messages, want one digest", len(alerts))
@@ -171,6 +172,7 @@ func TestCode99991672NamesTheScope(t *testing.T) {
 	if !logs.contains("send refused", "im:message:send_as_bot") {
 		t.Errorf("no relay log line names the scope: %q", logs.all())
 	}
+	w.hourLater()
 	alerts := w.sim.MessagesTo("ou_hr")
 	if len(alerts) != 1 {
 		t.Fatalf("HR got %d messages, want one digest", len(alerts))
@@ -194,6 +196,7 @@ func TestCode230018NoAccess(t *testing.T) {
 	if rep.Dead != 1 {
 		t.Fatalf("pass %+v, want the notice given up", rep)
 	}
+	w.hourLater()
 	alerts := w.sim.MessagesTo("ou_hr")
 	if len(alerts) != 1 || !strings.Contains(alerts[0].Content, "无发言权限") || !strings.Contains(alerts[0].Content, "230018") {
 		t.Errorf("HR got %d messages, want one digest saying the bot may not speak (230018): %v", len(alerts), alerts)
@@ -261,4 +264,13 @@ func (l *lines) contains(parts ...string) bool {
 		}
 	}
 	return false
+}
+
+// hourLater runs the relay once the hour is over, when HR's digest of what
+// was given up in it goes out.
+func (w *world) hourLater() {
+	w.t.Helper()
+	w.clk.Advance(time.Hour)
+	_, err := w.relay.RunOnce(w.ctx)
+	w.must("relay after the hour", err)
 }

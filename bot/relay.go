@@ -403,6 +403,14 @@ func undeliverableReason(ae *APIError) string {
 		return fmt.Sprintf("收件人已离职、不在应用可用范围内或已停用机器人（错误码%d）", ae.Code)
 	case KindNoAccess:
 		return fmt.Sprintf("机器人不在该群或无发言权限（错误码%d）", ae.Code)
+	case KindScope:
+		scopes := "所需权限"
+		if len(ae.Scopes) > 0 {
+			scopes = "权限 " + strings.Join(ae.Scopes, "、")
+		}
+		return fmt.Sprintf("飞书应用未开通%s，请在开发者后台申请并发布新版本（错误码%d）", scopes, ae.Code)
+	case KindQuota:
+		return fmt.Sprintf("飞书应用本月的接口调用额度已用完（错误码%d），请升级套餐或等待下月", ae.Code)
 	}
 	switch ae.Code {
 	case 230028:

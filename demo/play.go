@@ -91,7 +91,7 @@ func (p *player) play() error {
 	if err != nil {
 		return err
 	}
-	if err := p.click(todo, staff[0].id, "todo_1", "季度小结 · 立即填写", nil); err != nil {
+	if err := p.click(todo, staff[0].id, larksim.RowButton([]byte(todo.Content), "季度小结"), "季度小结 · 立即填写", nil); err != nil {
 		return err
 	}
 	if err := p.click(todo, staff[0].id, "submit", "提交", map[string]any{"summary": "完成年度预算编制与三季度报表", "training": "参加财务培训2次"}); err != nil {
