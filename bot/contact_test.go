@@ -199,7 +199,7 @@ func TestSyncContactsMovesSteps(t *testing.T) {
 	w.must("dry run", err)
 	var said bool
 	for _, c := range preview {
-		said = said || (c.Kind == bot.ChangeUpdateUnit && c.ID == "od-ywk" && strings.Contains(c.Text, "不在通讯录范围内"))
+		said = said || (c.Kind == contact.ChangeUpdateUnit && c.ID == "od-ywk" && strings.Contains(c.Text, "不在通讯录范围内"))
 	}
 	if !said {
 		t.Errorf("the dry run does not say 业务科's leader is outside the scope: %+v", preview)
