@@ -92,7 +92,7 @@ func TestSyncContacts(t *testing.T) {
 	w.lastCard("ou_hr", "正在读取飞书通讯录")
 	w.bot.Wait()
 	w.deliver()
-	preview := w.lastCard("ou_hr", "预览")
+	preview := w.lastCard("ou_hr", "通讯录同步（预览）")
 	if !strings.Contains(preview.Content, "新增人员 丙") || !strings.Contains(preview.Content, "同步通讯录 确认") {
 		t.Errorf("preview card: %s", preview.Content)
 	}
