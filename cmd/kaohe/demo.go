@@ -1,34 +1,56 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
 
-	"github.com/kaohe/kaohe/demo"
+	"github.com/kaohe/kaohe/bot/larksim/simclient"
+	"github.com/kaohe/kaohe/demo/story"
 	"github.com/kaohe/kaohe/scoring"
 )
 
-// runDemo plays a quarter of the whole cycle in one process (package demo:
-// memory store, workflow, bot and the Lark simulator on one fake clock).
-// With --scoring it instead scores a sample office under the built-in S4
-// scheme and prints the table with its explanations: a bonus capped at 5,
-// the same event counted once, a probationer, and more 好 scores than the
-// 40% quota allows. Neither needs servers or credentials.
+// runDemo plays the sample year (package demo/story) in one process: the
+// Lark simulator and the real `kaohe serve` (memory store, webhook
+// callbacks signed and encrypted, the clock taken from the simulator) on
+// loopback, and the people of 县财政局 clicking cards and typing
+// commands, which is what the end-to-end test does with separate
+// processes. It needs no servers or credentials and prints the story;
+// the servers' logs are kept back and shown only if it fails. With
+// --scoring it instead scores a sample office under the built-in S4
+// scheme and prints the table with its explanations.
 func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	scoringOnly := fs.Bool("scoring", false, "only score a sample quarter under S4")
+	fs.SetOutput(stdout)
+	scoringOnly := fs.Bool("scoring", false, "only score a sample quarter under S4 (no bot, no simulator)")
+	quarters := fs.Int("quarters", 4, "how many quarters of 2026 to play (1–4); the annual composition needs all four")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "usage: kaohe demo [--quarters N] [--scoring]\n\n县财政局 2026 年的平时考核，由飞书模拟器与 kaohe serve 在本进程内演示（约两分钟）。\n\n")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return flag.ErrHelp
 		}
 		return usageError{"demo: " + err.Error()}
 	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("demo: unexpected argument %q", fs.Arg(0))}
+	}
+	if *quarters < 1 || *quarters > 4 {
+		return usageError{"demo: --quarters must be 1 to 4"}
+	}
 	if !*scoringOnly {
-		return demo.Run(ctx, stdout)
+		return playStory(ctx, *quarters, stdout)
 	}
 	s, err := scoring.Builtin("s4")
 	if err != nil {
@@ -42,6 +64,139 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "kaohe 演示：按《%s》对 %s 计分定等\n\n", s.Name, in.Period.ID)
 	writePeriodTable(stdout, res)
 	return nil
+}
+
+// playStory starts the simulator and serve in this process and plays the
+// story against them.
+func playStory(ctx context.Context, quarters int, stdout io.Writer) error {
+	const appID, appSecret, token, key = "cli_kaohe_demo", "demo-app-secret", "demo-verification-token", "demo-encrypt-key"
+	dir, err := os.MkdirTemp("", "kaohe-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	orgPath := filepath.Join(dir, "org.json")
+	if err := os.WriteFile(orgPath, story.Org(), 0o644); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	logs := &syncBuffer{}
+	var wg sync.WaitGroup
+	failed := make(chan error, 2)
+	run := func(name string, fn func() error) {
+		wg.Go(func() {
+			if err := fn(); err != nil && ctx.Err() == nil {
+				failed <- fmt.Errorf("demo: %s: %w", name, err)
+			}
+		})
+	}
+	defer wg.Wait()
+	defer stop()
+
+	simAddr := filepath.Join(dir, "sim.addr")
+	run("sim", func() error {
+		return runSim(ctx, []string{"--listen", "127.0.0.1:0", "--addr-file", simAddr, "--org", orgPath,
+			"--app-id", appID, "--app-secret", appSecret, "--verification-token", token, "--encrypt-key", key,
+			"--start", story.Start().Format(time.RFC3339), "--callback-timeout", "10s"}, io.Discard, logs)
+	})
+	sim, err := waitAddr(ctx, simAddr, failed)
+	if err != nil {
+		return err
+	}
+	serveAddr := filepath.Join(dir, "serve.addr")
+	env := map[string]string{
+		"KAOHE_APP_ID": appID, "KAOHE_APP_SECRET": appSecret, "KAOHE_BASE_URL": "http://" + sim, "KAOHE_SCHEME": "s4",
+		"KAOHE_CALLBACK": "webhook", "KAOHE_VERIFICATION_TOKEN": token, "KAOHE_ENCRYPT_KEY": key,
+		"KAOHE_LISTEN": "127.0.0.1:0", "KAOHE_ADDR_FILE": serveAddr, "KAOHE_STORAGE": "memory", "KAOHE_ORG": orgPath,
+		"KAOHE_CLOCK_URL": "http://" + sim + "/_sim/clock", "KAOHE_RELAY_INTERVAL": "20ms", "KAOHE_TICK_INTERVAL": "40ms",
+		"KAOHE_LOG_LEVEL": "warn", "KAOHE_SHUTDOWN_TIMEOUT": "2s", "KAOHE_REMINDER_GRACE": "720h",
+	}
+	run("serve", func() error {
+		return runServe(ctx, nil, func(k string) string { return env[k] }, io.Discard, logs)
+	})
+	srv, err := waitAddr(ctx, serveAddr, failed)
+	if err != nil {
+		return err
+	}
+	c := simclient.New("http://" + sim)
+	hook := "http://" + srv + WebhookPath
+	if err := waitReady(ctx, "http://"+srv+"/readyz", failed); err != nil {
+		return err
+	}
+	if _, err := c.Configure(ctx, simclient.Config{CallbackURL: &hook, Verify: true}); err != nil {
+		return fmt.Errorf("demo: configure the simulator's webhook: %w", err)
+	}
+	if err := story.Year(ctx, c, stdout, story.Options{Quarters: quarters}); err != nil {
+		return fmt.Errorf("demo: %w\n--- 服务日志（最后部分）\n%s", err, lastLines(logs.String(), 40))
+	}
+	fmt.Fprintln(stdout, "\n以上每一步都由模拟的飞书用户点击卡片或发送消息完成：kaohe serve 经官方 SDK 收发，回调均经签名、加密与重放校验。")
+	return nil
+}
+
+// waitAddr waits for a server started in this process to write its
+// address file.
+func waitAddr(ctx context.Context, path string, failed <-chan error) (string, error) {
+	for {
+		if b, err := os.ReadFile(path); err == nil && strings.TrimSpace(string(b)) != "" {
+			return strings.TrimSpace(string(b)), nil
+		}
+		select {
+		case err := <-failed:
+			return "", err
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// waitReady waits until serve's /readyz answers 200.
+func waitReady(ctx context.Context, url string, failed <-chan error) error {
+	for range 500 {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case err := <-failed:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return errors.New("demo: kaohe serve did not become ready")
+}
+
+// syncBuffer is a bytes.Buffer safe for servers' log writers and the
+// reader that shows them (the demo on failure, tests).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // demoQuarter is a fixed sample office. Indicator scores are given per

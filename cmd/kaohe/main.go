@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	kaohe demo                                   score a sample quarter (no servers)
+//	kaohe demo [--quarters N] [--scoring]         play a sample year in chat (no servers)
 //	kaohe scheme check FILE...                   validate scheme files
 //	kaohe scheme list                            list the built-in seed schemes
 //	kaohe scheme show ID                         print a built-in scheme's YAML
@@ -47,8 +47,9 @@ func main() {
 }
 
 const usage = `usage:
-  kaohe demo [--scoring]                        play a quarter through the bot and the Lark simulator
-                                                (--scoring: only score a sample office under S4)
+  kaohe demo [--quarters 1-4] [--scoring]       play 县财政局's 2026 in chat: kaohe serve and the Lark simulator
+                                                in this process, people clicking cards (--scoring: only score
+                                                a sample office under S4)
   kaohe scheme check FILE...                    validate scheme files
   kaohe scheme list                             list the built-in seed schemes (s1 … s10)
   kaohe scheme show ID                          print a built-in scheme's YAML

@@ -145,16 +145,23 @@ func TestScore(t *testing.T) {
 	})
 }
 
+// TestDemo plays the first quarter of the story in one process, as
+// `make demo` does (TestYearInChat plays the whole year with separate
+// processes): the simulator and serve start, the people's clicks get
+// through, and the story's own checks (the 公示 list, the tie) hold.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	out, _, err := runCmd(t, "", "demo")
+	out, errOut, err := runCmd(t, "", "demo", "--quarters", "1")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
 	}
-	for _, want := range []string{"周记实", "公示群 收到卡片", "复核结果", "吴三  95分  好"} {
+	for _, want := range []string{"2026年第一季度 开启", "并列于名额线", "公示「好」等次", "复核期满，政工科备案", "签名、加密与重放校验"} {
 		if !strings.Contains(out, want) {
-			t.Errorf("demo output lacks %q", want)
+			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "level=") || strings.Contains(out, "[Info]") {
+		t.Errorf("the demo prints server logs:\n%s", out)
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,25 +21,6 @@ const (
 	testToken = "vt-serve-test"
 	testKey   = "ek-serve-test"
 )
-
-// syncBuffer is a bytes.Buffer safe for the server's log writer and the
-// test reading it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // addrWriter is serve's stdout: it hands over the address of the
 // "listening on" line.
