@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -257,3 +258,30 @@ func TestQuietHoursAndVotes(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSampleListsEveryKey: every key serve reads is in the sample
+// configuration (set or commented out), so the sample stays the list of
+// what can be set; a key added without it fails here.
+func TestSampleListsEveryKey(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../../deploy/kaohe.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Config
+	keys := append([]string{}, fileOnly...)
+	for _, s := range c.settings() {
+		keys = append(keys, s.key)
+	}
+	// Keys for tests, benchmarks and demonstrations stay out of a sample
+	// meant for production; their Config fields say what they are for.
+	devOnly := map[string]bool{"addr_file": true, "clock_file": true, "clock_url": true, "bench_fixture": true}
+	for _, k := range keys {
+		if devOnly[k] {
+			continue
+		}
+		if !strings.Contains(string(data), "\n"+k+":") && !strings.Contains(string(data), "\n#"+k+":") && !strings.Contains(string(data), "\n# "+k+":") {
+			t.Errorf("deploy/kaohe.example.yaml does not show %s", k)
+		}
+	}
+}
