@@ -26,11 +26,80 @@ type item struct {
 	period   string // the appraisal period
 	entry    string // the entry's period id (weekly, monthly) or the step id
 	due      calendar.Date
+	// nudges, when set, replace the plan of kind: an item no plan setting
+	// covers (holidays).
+	nudges []Nudge
+}
+
+// TplHolidaysUnknown tells HR in December that the calendar does not know
+// the coming year's official holidays, so that they enter them when the
+// State Council publishes them (the notice usually comes in November or
+// December); until then every deadline and reminder of that year counts
+// only weekends as rest days. Data: year (the coming year), due (the day
+// the warning is for).
+const TplHolidaysUnknown = "holidays_unknown"
+
+// planHolidays is the December warning's item kind. It has no plan
+// setting: its two slots are fixed (holidayNudges).
+const planHolidays = "holidays"
+
+// holidayNudges: 09:00 on the day, to HR. The item is due on the first
+// working day of December and again on the first working day from 15
+// December: twice, so that a notice published after the first warning,
+// or a first slot missed while serve was down, still gets a word to HR
+// before the year turns.
+var holidayNudges = []Nudge{{StageHR, 0, 9, 0}}
+
+// holidayCalendar is the part of *calendar.Calendar that says where a
+// year's rest days come from. A Calendar without it (a test's) is taken
+// to know every year.
+type holidayCalendar interface {
+	HasOfficialData(year int) bool
+	Day(d calendar.Date) calendar.Day
+}
+
+// holidaysKnown reports whether year's holidays are known: the built-in
+// official data carries the year, or HR has entered at least one rest day
+// of it as an override (calendar.holidays in serve's configuration).
+// Decision: any entered rest day counts, since kaohe cannot tell a whole
+// notice from part of one, and HR who entered any has seen the warning's
+// point; warning again would only teach them to ignore it.
+func (s *Service) holidaysKnown(year int) bool {
+	hc, ok := s.cal.(holidayCalendar)
+	if !ok || hc.HasOfficialData(year) {
+		return true
+	}
+	for d := calendar.NewDate(year, time.January, 1); d.Year == year; d = d.AddDays(1) {
+		if hc.Day(d).Kind == calendar.OrgRest {
+			return true
+		}
+	}
+	return false
+}
+
+// holidayItems are the December warnings while next year's holidays are
+// unknown: none outside December.
+func (s *Service) holidayItems(today calendar.Date) []item {
+	next := today.Year + 1
+	if today.Month != time.December || s.holidaysKnown(next) {
+		return nil
+	}
+	var out []item
+	for _, slot := range []struct {
+		name string
+		day  int
+	}{{"first", 1}, {"mid", 15}} {
+		due := s.cal.AddWorkdays(calendar.NewDate(today.Year, time.December, slot.day), 0)
+		out = append(out, item{schedule: fmt.Sprintf("holidays/%d/%s", next, slot.name), kind: planHolidays,
+			entry: strconv.Itoa(next), due: due, nudges: holidayNudges})
+	}
+	return out
 }
 
 // Tick fires every reminder slot that is due at the clock's now: for each
 // open item (a missing entry, a vote not cast, a pending step, feedback not
-// given, a filing not done) each nudge of its plan fires once, at its time,
+// given, a filing not done; in December, next year's holidays not known)
+// each nudge of its plan fires once, at its time,
 // to those who have not acted — or, for an escalation, to their leader or
 // HR. Each slot is recorded in the store (Tx.RecordFire) in the same
 // transaction as its notifications, so concurrent or repeated Ticks fire it
@@ -65,7 +134,11 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 			return err
 		}
 		for _, it := range items {
-			for _, n := range s.cfg.Plans[it.kind] {
+			nudges := s.cfg.Plans[it.kind]
+			if it.nudges != nil {
+				nudges = it.nudges
+			}
+			for _, n := range nudges {
 				at, ok := s.slotTime(it.due, n)
 				if !ok || at.After(now) {
 					continue
@@ -216,7 +289,7 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 			}
 		}
 	}
-	return out, nil
+	return append(out, s.holidayItems(today)...), nil
 }
 
 // recipients computes, from fresh state inside the firing transaction, who
@@ -350,6 +423,16 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			d := data()
 			d["names"], d["count"] = strings.Join(byLeader[l], "、"), strconv.Itoa(len(byLeader[l]))
 			out = append(out, Notification{To: l, Template: TplFeedbackDue, Data: d})
+		}
+		return out, nil
+	case planHolidays:
+		year, err := strconv.Atoi(it.entry)
+		if err != nil || s.holidaysKnown(year) {
+			return nil, err
+		}
+		for _, h := range hr {
+			out = append(out, Notification{To: h, Template: TplHolidaysUnknown,
+				Data: map[string]string{"year": it.entry, "due": it.due.String(), "stage": n.Stage}})
 		}
 		return out, nil
 	case planFiling:

@@ -95,7 +95,10 @@ type Config struct {
 
 	// Chains maps a role tier to its approval chain; "" is the default
 	// chain and "@leader" the chain of a person who leads their unit (S6:
-	// a 部门负责人 is scored by the 分管领导). Default: S4's 初评 → 审定 → 评鉴.
+	// a 部门负责人 is scored by the 分管领导), which wins over their tier's.
+	// A step whose role resolves to nobody, or to the person, is skipped.
+	// Default: S4's 初评 → 审定 → 评鉴. kaohe serve sets it from its
+	// chains key (cmd/kaohe/config).
 	Chains map[string][]ChainStep
 	// Deadlines default to DefaultDeadlines().
 	Deadlines Deadlines
@@ -103,7 +106,8 @@ type Config struct {
 	// "summary", "vote", "step", "feedback", "filing"); DefaultPlans().
 	Plans map[string][]Nudge
 	// QuietFrom and QuietTo are the quiet hours (local, [from, to)); no
-	// reminder goes out in them. Default 21 to 8.
+	// reminder goes out in them, a slot in them waits for their end.
+	// Default (both 0) 21 to 8; equal non-zero hours mean none.
 	QuietFrom, QuietTo int
 	// Grace is how late a reminder slot may still fire (default 12h); an
 	// older unfired slot is recorded as missed (docs/reliability.md §1).

@@ -443,6 +443,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
 		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
+		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {

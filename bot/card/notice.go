@@ -105,6 +105,7 @@ var Templates = []string{
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
+	workflow.TplHolidaysUnknown,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -354,6 +355,19 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
 		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
 		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
+	case workflow.TplHolidaysUnknown:
+		// HR is not the operator: the card says which configuration keys to
+		// give the one who runs kaohe serve, in the form they take.
+		y := g("year")
+		n.Title, n.Colour = "请录入"+y+"年节假日安排", Orange
+		n.Subtitle = y + "年"
+		n.Lines = []string{
+			"系统内置的法定节假日数据还没有" + y + "年的安排。录入之前，" + y + "年只按周末计算工作日：截止日期和提醒可能落在节假日，调休上班日也不算工作日。",
+			"国务院办公厅公布" + y + "年部分节假日安排后，请系统管理员按通知在 kaohe serve 的配置文件中录入，并重启服务：",
+			"calendar.holidays：放假日期，如 " + y + "-01-01: 元旦；连续放假写成 " + y + "-02-05.." + y + "-02-11: 春节",
+			"calendar.workdays：调休上班日期，如 " + y + "-02-01: 春节调休",
+		}
+		n.Note = "录入任一放假日期后不再提醒；换用内置" + y + "年数据的 kaohe 版本也可以。配置说明见 docs/operations.md。"
 	case workflow.TplAnnualResult:
 		n.Title, n.Colour = g("year")+"年度考核结果", Blue
 		n.Lines = []string{"等次：" + g("grade")}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -179,5 +180,85 @@ func TestDeployInitdbRoles(t *testing.T) {
 	if n := pgtest.Int(t, base, `SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
 		WHERE r.rolname = 'kaohe_app' AND u.rolname = 'kaohe_serve' AND u.rolcanlogin`); n != 1 {
 		t.Errorf("kaohe_serve is not a login member of kaohe_app")
+	}
+}
+
+// schemeLine is the comment above a sample chain naming its scheme.
+var schemeLine = regexp.MustCompile(`^# (S[0-9]+) `)
+
+// TestDeployExampleCommented: the commented examples of the sample
+// configuration (the S2, S6 and S10 chains, the calendar) load when
+// uncommented, each chain fits its scheme's tiers and starts as the
+// example says (TestServeAppliesWorkflowConfig shows a person of a tier
+// gets their tier's chain).
+func TestDeployExampleCommented(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../deploy/kaohe.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A block is "#chains:" or "#calendar:" and the "#  " lines after it;
+	// the comment line above a chains block names its scheme (S2 …).
+	type block struct{ scheme, body string }
+	var blocks []block
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if l != "#chains:" && l != "#calendar:" {
+			continue
+		}
+		b := block{body: strings.TrimPrefix(l, "#") + "\n"}
+		for j := i - 1; j >= 0 && strings.HasPrefix(lines[j], "# "); j-- {
+			if m := schemeLine.FindStringSubmatch(lines[j]); m != nil {
+				b.scheme = strings.ToLower(m[1])
+				break
+			}
+		}
+		for _, m := range lines[i+1:] {
+			if !strings.HasPrefix(m, "#  ") {
+				break
+			}
+			b.body += strings.TrimPrefix(m, "#") + "\n"
+		}
+		blocks = append(blocks, b)
+	}
+	wantChains := map[string]map[string]string{ // scheme → tier → first step
+		"s2":  {"": "unit_leader:初评", "正科": "head:评鉴", "副科": "supervisor:审核"},
+		"s6":  {"": "unit_leader:评分", "部门负责人": "supervisor:评分"},
+		"s10": {"": "supervisor:评定"},
+	}
+	seen := map[string]bool{}
+	for _, b := range blocks {
+		env := map[string]string{"KAOHE_APP_ID": "cli_x", "KAOHE_APP_SECRET": "s", "KAOHE_STORAGE": "memory"}
+		cfg, err := LoadConfig([]string{"--config", writeFile(t, "kaohe.yaml", b.body)}, func(k string) string { return env[k] }, io.Discard)
+		if err != nil {
+			t.Errorf("example %s:\n%s\n%v", b.scheme, b.body, err)
+			continue
+		}
+		if strings.HasPrefix(b.body, "calendar:") {
+			seen["calendar"] = true
+			if ov, err := cfg.Overrides(); err != nil || len(ov) < 3 {
+				t.Errorf("calendar example: %v, %v", ov, err)
+			}
+			continue
+		}
+		seen[b.scheme] = true
+		sc, err := scoring.Builtin(b.scheme)
+		if err != nil {
+			t.Fatalf("example for %q: %v", b.scheme, err)
+		}
+		if err := cfg.CheckChainTiers(sc); err != nil {
+			t.Errorf("example %s: %v", b.scheme, err)
+		}
+		chains := cfg.WorkflowChains()
+		for tier, first := range wantChains[b.scheme] {
+			if c := chains[tier]; len(c) == 0 || c[0].Role+":"+c[0].Name != first {
+				t.Errorf("example %s, tier %q: %v, want it to start with %s", b.scheme, tier, c, first)
+			}
+		}
+	}
+	for _, want := range []string{"s2", "s6", "s10", "calendar"} {
+		if !seen[want] {
+			t.Errorf("no commented example for %s in the sample", want)
+		}
 	}
 }

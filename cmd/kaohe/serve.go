@@ -19,7 +19,6 @@ import (
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
-	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // WebhookPath is where the webhook mode serves Lark's callbacks and events.
@@ -150,7 +149,21 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		log.Warn("the clock is read from a Lark simulator: for tests and demonstrations only", "url", cfg.ClockURL, "now", hc.Now())
 		clk = hc
 	}
-	cal := calendar.Default()
+	if err := cfg.CheckChainTiers(sc); err != nil {
+		return nil, err
+	}
+	cal, err := cfg.BuildCalendar()
+	if err != nil {
+		return nil, err
+	}
+	quietFrom, quietTo, err := cfg.QuietHours()
+	if err != nil {
+		return nil, err
+	}
+	votes, err := cfg.VotesSetting()
+	if err != nil {
+		return nil, err
+	}
 	plans, err := cfg.Plans()
 	if err != nil {
 		return nil, err
@@ -174,7 +187,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		Plans: plans, Grace: time.Duration(cfg.ReminderGrace), ManualOpen: cfg.OpenPeriods == "manual", PublishAll: cfg.PublishAll,
 		QuotaPerUnit: cfg.QuotaPerUnit, HalfYearTalk: cfg.HalfYearTalk, BottomAlertAfter: cfg.BottomAlertAfter,
 		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays,
-		Uniformity: cfg.UniformRule()})
+		Uniformity: cfg.UniformRule(), Chains: cfg.WorkflowChains(), QuietFrom: quietFrom, QuietTo: quietTo, Votes: votes})
 	if err != nil {
 		return nil, fmt.Errorf("workflow: %w", err)
 	}

@@ -199,7 +199,29 @@ type Config struct {
 	UniformStdevUnder   string `yaml:"uniform_stdev_under"`
 	UniformRangeUnder   string `yaml:"uniform_range_under"`
 	UniformTopShareOver string `yaml:"uniform_top_share_over"`
+
+	// QuietHoursSpec is when no reminder goes out, "21-8" (from 21:00 to
+	// 08:00, local time) or "none"; empty keeps the workflow's 21-8. A slot
+	// that falls in them waits for their end. KAOHE_QUIET_HOURS.
+	QuietHoursSpec string `yaml:"quiet_hours"`
+	// Votes is whether 民主测评 runs each period: auto (the default: when
+	// the scheme has a votes source), on or off. KAOHE_VOTES.
+	Votes string `yaml:"votes"`
+	// Chains are the approval chains per role tier (file only, see
+	// ChainStep): default for everyone, @leader for a person who leads
+	// their unit (it wins over their tier), or a tier of the scheme (S2:
+	// 正科, 副科, 其他). Set, it replaces the built-in chains (S4's 初评 →
+	// 审定 → 评鉴) entirely, so default is required.
+	Chains map[string][]ChainStep `yaml:"chains"`
+	// Calendar is HR's changes to the official holidays (file only): the
+	// State Council's notice for a year kaohe does not carry yet, or a
+	// day the unit alone rests or works.
+	Calendar CalendarConfig `yaml:"calendar"`
 }
+
+// fileOnly are the keys with a structure no environment variable carries;
+// their errors name no variable.
+var fileOnly = []string{"chains", "calendar"}
 
 // Stores and migration modes.
 const (
@@ -262,8 +284,12 @@ type Error struct {
 	Field, Env, Msg string
 }
 
-// Error names the field and its environment variable.
+// Error names the field and its environment variable; a key set only in
+// the file (chains, calendar) has none.
 func (e *Error) Error() string {
+	if e.Env == "" {
+		return fmt.Sprintf("config %s (in the config file): %s", e.Field, e.Msg)
+	}
 	return fmt.Sprintf("config %s (%s): %s", e.Field, e.Env, e.Msg)
 }
 
@@ -345,13 +371,22 @@ func (c *Config) settings() []setting {
 		{key: "uniform_stdev_under", env: "KAOHE_UNIFORM_STDEV_UNDER", str: &c.UniformStdevUnder},
 		{key: "uniform_range_under", env: "KAOHE_UNIFORM_RANGE_UNDER", str: &c.UniformRangeUnder},
 		{key: "uniform_top_share_over", env: "KAOHE_UNIFORM_TOP_SHARE_OVER", str: &c.UniformTopShareOver},
+		{key: "quiet_hours", env: "KAOHE_QUIET_HOURS", str: &c.QuietHoursSpec},
+		{key: "votes", env: "KAOHE_VOTES", str: &c.Votes},
 	}
 }
 
+// fieldError is a *Error for key: a setting, or a path inside a file-only
+// one ("chains.正科[2]", "calendar.holidays").
 func (c *Config) fieldError(key, msg string) *Error {
 	for _, s := range c.settings() {
 		if s.key == key {
 			return &Error{Field: key, Env: s.env, Msg: msg}
+		}
+	}
+	for _, f := range fileOnly {
+		if key == f || strings.HasPrefix(key, f+".") {
+			return &Error{Field: key, Msg: msg}
 		}
 	}
 	return &Error{Field: key, Env: "-", Msg: msg}
@@ -418,7 +453,7 @@ func load(args []string, getenv func(string) string, stderr io.Writer, readFile 
 		dec := yaml.NewDecoder(strings.NewReader(string(data)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("config file %s: %w", *file, err)
+			return cfg, fmt.Errorf("config file %s: %w", *file, nameKeys(data, err))
 		}
 	}
 	for _, s := range cfg.settings() {
@@ -563,6 +598,18 @@ func (c Config) Validate() error {
 	if _, err := c.Uniformity(); err != nil {
 		return err
 	}
+	if _, _, err := c.QuietHours(); err != nil {
+		return err
+	}
+	if _, err := c.VotesSetting(); err != nil {
+		return err
+	}
+	if err := c.checkChains(); err != nil {
+		return err
+	}
+	if _, err := c.Overrides(); err != nil {
+		return err
+	}
 	if c.ClockURL != "" {
 		if c.ClockFile != "" {
 			return c.fieldError("clock_url", "set clock_url or clock_file, not both: serve has one clock")
@@ -653,6 +700,7 @@ func (c Config) LogValue() slog.Value {
 		}
 		attrs = append(attrs, slog.String(s.key, v))
 	}
+	attrs = append(attrs, slog.String("chains", c.chainsText()), slog.String("calendar", c.calendarText()))
 	return slog.GroupValue(attrs...)
 }
 

@@ -7,8 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
+
+// isFileOnly reports an error field inside a file-only key.
+func isFileOnly(field string) bool {
+	for _, f := range fileOnly {
+		if field == f || strings.HasPrefix(field, f+".") {
+			return true
+		}
+	}
+	return false
+}
 
 // fuzzEnv reads "KEY=value" lines into a getenv. Only KAOHE_* names are
 // kept, so the fuzzer spends its time on the settings Load reads.
@@ -39,6 +50,8 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add([]byte(""), creds+"KAOHE_DEADLINE_FILING=fixed:02-29\nKAOHE_TICK_INTERVAL=0s\n")
 	f.Add([]byte("database_url: postgres://kaohe:db-password@db.internal:5432/kaohe\nredis_url: redis://:pw@cache:6379/0\n"), "KAOHE_APP_ID=a\nKAOHE_APP_SECRET=b\n")
 	f.Add([]byte("app_id: [1, 2]\nencryptkey: typo\n"), creds)
+	f.Add([]byte("chains:\n  default: [unit_leader:初评, supervisor:审定, head:评鉴]\n  \"@leader\": [supervisor: 审定]\n  正科: [head:评鉴]\n"), creds)
+	f.Add([]byte("calendar:\n  holidays:\n    2028-01-01: 元旦\n    2028-01-25..2028-01-31: 春节\n  workdays:\n    2028-01-22: 春节调休\n"), creds+"KAOHE_QUIET_HOURS=22-7\nKAOHE_VOTES=off\n")
 	const path = "kaohe.yaml" // read from the input, never from disk
 	cal := calendar.Default()
 	periods := []calendar.Period{
@@ -53,7 +66,7 @@ func FuzzLoadConfig(f *testing.F) {
 			var ue UsageError
 			switch {
 			case errors.As(err, &ce):
-				if ce.Field == "" || ce.Env == "" || ce.Msg == "" {
+				if ce.Field == "" || ce.Msg == "" || (ce.Env == "") != isFileOnly(ce.Field) {
 					t.Fatalf("*Error without field, variable or message: %#v", ce)
 				}
 			case errors.As(err, &ue):
@@ -83,6 +96,27 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 		if _, err := c.Uniformity(); err != nil {
 			t.Fatalf("accepted a uniformity rule that does not build: %v", err)
+		}
+		if from, to, err := c.QuietHours(); err != nil || from < 0 || from > 23 || to < 0 || to > 23 {
+			t.Fatalf("accepted quiet hours %q as %d-%d, %v", c.QuietHoursSpec, from, to, err)
+		}
+		if _, err := c.VotesSetting(); err != nil {
+			t.Fatalf("accepted votes %q: %v", c.Votes, err)
+		}
+		if ch := c.WorkflowChains(); ch != nil {
+			if len(ch[""]) == 0 {
+				t.Fatalf("accepted chains without a default: %v", ch)
+			}
+			for tier, steps := range ch {
+				for _, st := range steps {
+					if st.Role != workflow.RoleUnitLeader && st.Role != workflow.RoleSupervisor && st.Role != workflow.RoleHead || st.Name == "" {
+						t.Fatalf("accepted chain %q step %+v", tier, st)
+					}
+				}
+			}
+		}
+		if _, err := c.BuildCalendar(); err != nil {
+			t.Fatalf("accepted calendar overrides the calendar refuses: %v", err)
 		}
 		dl, err := c.Deadlines(cal)
 		if err != nil {
