@@ -146,6 +146,12 @@ type Period struct {
 	Decisions []scoring.Decision
 	// Quotas are the applied quotas after scoring (for 公示 and 备案).
 	Quotas []scoring.QuotaResult
+	// Statuses are the special states of the people in scope as they
+	// stood when the appraisal closed: a later 复核 or 补定 scores the
+	// period under the states of its own time, not today's (a person who
+	// left since stays in it; a sanction imposed later does not reach
+	// back). Empty until the appraisal closes.
+	Statuses map[string]PersonStatus
 	// Uniform are the scorers and units whose scores were too uniform to
 	// tell people apart (大锅饭, Config.Uniformity), for the committee; set
 	// with the scores, only groups that crossed a threshold.

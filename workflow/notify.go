@@ -36,6 +36,11 @@ const (
 	TplPublicity = "publicity"
 	// TplResult: a person's own result (private). Data: period, grade, score, explain.
 	TplResult = "result"
+	// TplGradeFilled: a grade withheld during an investigation is filled
+	// in (补定) now that the case closed; to the person (with score and
+	// explain) and to HR. Data: period, person, grade, state, score,
+	// explain.
+	TplGradeFilled = "grade_filled"
 	// TplSecondedResult: the home unit's leader gets a seconded person's
 	// result. Data: period, person, grade.
 	TplSecondedResult = "seconded_result"

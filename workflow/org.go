@@ -456,7 +456,10 @@ func (s *Service) endDelegationsOf(o *op, p, by Person, why string) error {
 }
 
 // SetStatus sets a person's special-case status (HR only; the reason is
-// required): probation, investigation, sanction, exempt. Errors:
+// required): probation, investigation, sanction, exempt. Clearing an
+// investigation records that the case closed: every period whose grade
+// was withheld for it gets its grade filled in (补定), under the sanction
+// now recorded if any, and the person and HR are told. Errors:
 // ErrForbidden, ErrInvalidInput.
 func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonStatus) error {
 	return s.change(ctx, by, "person.status", personID, func(o *op) error {
@@ -473,10 +476,17 @@ func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonS
 		if err != nil {
 			return err
 		}
+		closed := p.Status.Investigation && !st.Investigation
 		p.Status = st
 		p.Version++
 		o.logf("status %+v", st)
-		return o.tx.UpdatePerson(o.ctx, p)
+		if err := o.tx.UpdatePerson(o.ctx, p); err != nil {
+			return err
+		}
+		if closed {
+			return s.fillIn(o, p, st)
+		}
+		return nil
 	})
 }
 

@@ -67,6 +67,14 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 	in := &scoring.PeriodInput{Kind: "period", Period: scoring.PeriodInfo{ID: period.ID, WorkingDays: s.cal.WorkdaysBetween(period.Start, period.End)}}
 	byID := map[string]Person{}
 	for _, p := range people {
+		if period.Statuses != nil {
+			// Closed: the people and states of its own time.
+			st, ok := period.Statuses[p.ID]
+			if !ok {
+				continue
+			}
+			p.Status = st
+		}
 		if !inScope(p) {
 			continue
 		}
@@ -232,6 +240,12 @@ func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error
 		}
 		if len(missing) > 0 {
 			return &IncompleteError{What: "考核审批", Missing: missing}
+		}
+		period.Statuses = map[string]PersonStatus{}
+		for _, p := range people {
+			if p.Assessed {
+				period.Statuses[p.ID] = p.Status
+			}
 		}
 		res, byID, err := s.rescore(o, &period)
 		if err != nil {

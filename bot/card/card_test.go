@@ -444,6 +444,8 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
 		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},
+		workflow.TplGradeFilled: {"period": "2026-Q2", "person": "郑秀兰", "grade": "好", "state": "graded", "score": "90.00",
+			"explain": "季度评鉴：合计90\n补定：立案调查已结案（调查结束，未受处分），补定等次为「好」"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {
@@ -462,6 +464,17 @@ func TestGoldenNotices(t *testing.T) {
 			checkGolden(t, "notice_"+tpl, NoticeCard(n))
 		})
 	}
+}
+
+// TestGoldenGradeFilledHR: HR's copy of a 补定 names the person and
+// carries no score or explanation.
+func TestGoldenGradeFilledHR(t *testing.T) {
+	t.Parallel()
+	n, err := FromTemplate(workflow.TplGradeFilled, map[string]string{"period": "2026-Q2", "person": "郑秀兰", "grade": "", "state": "not_graded"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "notice_grade_filled_hr", NoticeCard(n))
 }
 
 func TestFromTemplate(t *testing.T) {

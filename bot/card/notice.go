@@ -105,7 +105,7 @@ var Templates = []string{
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
-	workflow.TplHolidaysUnknown,
+	workflow.TplHolidaysUnknown, workflow.TplGradeFilled,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -261,6 +261,24 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = append(n.Lines, strings.Split(data["explain"], "\n")...)
 		}
 		n.Buttons = []Button{{Text: "查看详情", Primary: true, Value: Open(FormResult, data["period"])}}
+	case workflow.TplGradeFilled:
+		grade := data["grade"]
+		if grade == "" {
+			grade = stateName(data["state"])
+		}
+		if has("explain") { // to the person
+			n.Title, n.Colour = period+"平时考核等次补定", Blue
+			n.Lines = []string{"立案调查已结案，" + period + "平时考核等次补定为：" + orDash(grade)}
+			if has("score") {
+				n.Lines = append(n.Lines, "得分："+g("score"))
+			}
+			n.Lines = append(n.Lines, strings.Split(data["explain"], "\n")...)
+			n.Buttons = []Button{{Text: "查看详情", Primary: true, Value: Open(FormResult, data["period"])}}
+			break
+		}
+		n.Title, n.Colour = "等次补定："+g("person"), Blue
+		n.Subtitle = period
+		n.Lines = []string{g("person") + "的" + period + "平时考核等次已补定为：" + orDash(grade), "如需备案，请在备案材料中一并更新。"}
 	case workflow.TplSecondedResult:
 		grade := data["grade"]
 		if grade == "" {

@@ -43,6 +43,7 @@ func clonePeriod(p workflow.Period) workflow.Period {
 		q := &p.Quotas[i]
 		q.Demoted, q.Tied, q.Flags = slices.Clone(q.Demoted), slices.Clone(q.Tied), slices.Clone(q.Flags)
 	}
+	p.Statuses = maps.Clone(p.Statuses)
 	p.Uniform = slices.Clone(p.Uniform)
 	for i := range p.Uniform {
 		u := &p.Uniform[i]

@@ -235,7 +235,7 @@ func scanTarget(s scanner) (workflow.Target, error) {
 	return g, nil
 }
 
-const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform`
+const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses`
 
 func periodArgs(p workflow.Period) ([]any, error) {
 	dec, err := toJSON(p.Decisions)
@@ -250,15 +250,19 @@ func periodArgs(p workflow.Period) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	sts, err := toJSON(toStatusRows(p.Statuses))
+	if err != nil {
+		return nil, err
+	}
 	return []any{p.ID, p.Kind, dateIn(p.Start), dateIn(p.End), p.State, dateIn(p.SummaryDue), dateIn(p.FilingDue), dec, quo,
-		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni}, nil
+		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts}, nil
 }
 
 func scanPeriod(s scanner) (workflow.Period, error) {
 	var p workflow.Period
 	var start, end, summary, filing, pubEnd, revEnd, published, filed *time.Time
-	var dec, quo, uni []byte
-	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni); err != nil {
+	var dec, quo, uni, sts []byte
+	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts); err != nil {
 		return workflow.Period{}, err
 	}
 	p.Start, p.End, p.SummaryDue, p.FilingDue = dateOut(start), dateOut(end), dateOut(summary), dateOut(filing)
@@ -273,7 +277,37 @@ func scanPeriod(s scanner) (workflow.Period, error) {
 	if err := fromJSON(uni, &p.Uniform); err != nil {
 		return workflow.Period{}, fmt.Errorf("period %s uniform: %w", p.ID, err)
 	}
+	var rows map[string]personStatusRow
+	if err := fromJSON(sts, &rows); err != nil {
+		return workflow.Period{}, fmt.Errorf("period %s statuses: %w", p.ID, err)
+	}
+	p.Statuses = fromStatusRows(rows)
 	return p, nil
+}
+
+// toStatusRows converts a period's states (people.status's row shape per
+// person); nil (not closed yet) stays null, which fromStatusRows reads
+// back as nil.
+func toStatusRows(m map[string]workflow.PersonStatus) map[string]personStatusRow {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]personStatusRow, len(m))
+	for id, s := range m {
+		out[id] = personStatusRow(s)
+	}
+	return out
+}
+
+func fromStatusRows(m map[string]personStatusRow) map[string]workflow.PersonStatus {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]workflow.PersonStatus, len(m))
+	for id, s := range m {
+		out[id] = workflow.PersonStatus(s)
+	}
+	return out
 }
 
 // entryBodyRow is workflow.EntryBody in entries.body.

@@ -252,13 +252,18 @@ func testPeriods(t *testing.T, s workflow.Store) {
 		got.State, got.Version = workflow.PeriodCommittee, 2
 		got.PublishedAt = t0
 		got.Uniform = []scoring.UniformStat{{Kind: scoring.UniformUnit, Key: "u1", Count: 4, Crossed: []string{scoring.CrossedRange}}}
+		if got.Statuses != nil {
+			t.Errorf("a period not closed has states: %+v", got.Statuses)
+		}
+		got.Statuses = map[string]workflow.PersonStatus{"p1": {Investigation: true, Reason: "立案调查"}, "p2": {}}
 		wantErr(t, "update", tx.UpdatePeriod(ctx, got), nil)
 		wantErr(t, "stale", tx.UpdatePeriod(ctx, got), workflow.ErrStale)
 		_, err = tx.Period(ctx, "2026-Q1")
 		wantErr(t, "unknown", err, workflow.ErrNotFound)
 		wantErr(t, "update unknown", tx.UpdatePeriod(ctx, workflow.Period{ID: "x", Version: 2}), workflow.ErrNotFound)
 		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee ||
-			len(g.Uniform) != 1 || g.Uniform[0].Key != "u1" {
+			len(g.Uniform) != 1 || g.Uniform[0].Key != "u1" ||
+			len(g.Statuses) != 2 || !g.Statuses["p1"].Investigation || g.Statuses["p1"].Reason != "立案调查" {
 			t.Errorf("updated period = %+v", g)
 		}
 		return nil
