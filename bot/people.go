@@ -143,7 +143,7 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 		return card.PersonForm{}, err
 	}
 	for _, d := range owed {
-		if d.Kind != workflow.EntryWeekly || d.Returned || len(f.OwedWeeks) == 60 {
+		if d.Kind != workflow.EntryWeekly || d.Returned || len(f.OwedWeeks) == card.MaxOwedWeeks {
 			continue
 		}
 		label := card.PeriodLabel(d.Entry)
@@ -180,7 +180,7 @@ func (b *Bot) attendanceMonths(periods []workflow.Period) []card.Choice {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	return out[:min(len(out), 24)]
+	return out[:min(len(out), 12)]
 }
 
 // attendanceLine is a recorded month on the person card:
@@ -278,7 +278,7 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 		}
 		toast = card.PeriodLabel(in.Week) + "周记实已免填"
 	case card.KindSecond:
-		in, err := card.ParseSecond(fv, choiceIDs(f.Units))
+		in, err := card.ParseSecond(fv, f.Units)
 		if err != nil {
 			return nil, err
 		}

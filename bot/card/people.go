@@ -1,6 +1,7 @@
 package card
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,9 +42,12 @@ const (
 	FieldWaiveWeek     = "waive_week"
 	FieldWaiveReason   = "waive_reason"
 	FieldSecondUnit    = "second_unit"
-	FieldSecondReason  = "second_reason"
-	FieldLeftConfirm   = "left_confirm"
-	FieldLeftReason    = "left_reason"
+	// FieldSecondUnitName replaces the FieldSecondUnit select when the
+	// units would not fit the card: the receiving unit typed by name.
+	FieldSecondUnitName = "second_unit_name"
+	FieldSecondReason   = "second_reason"
+	FieldLeftConfirm    = "left_confirm"
+	FieldLeftReason     = "left_reason"
 )
 
 // AttLeaveField names the attendance form's input for the days of the
@@ -59,10 +63,17 @@ const NoSecondment = "none"
 
 // Limits of the person card.
 const (
-	// MaxSecondUnits is the most units the secondment select lists; an
-	// organisation with more sets secondments in the org file.
-	MaxSecondUnits = 100
-	maxPersonLines = 10
+	// MaxSecondUnits is the most units the secondment select lists; with
+	// more, or when the select would take the card over Lark's 200
+	// elements, HR types the receiving unit's name instead.
+	MaxSecondUnits = 40
+	// MaxOwedWeeks is the most 周记实 the 免填 select offers at once, the
+	// oldest first; the rest come once those are dealt with.
+	MaxOwedWeeks = 14
+	// NoSecondmentName ends a secondment in the typed form.
+	NoSecondmentName = "不借调"
+	maxPersonLines   = 10
+	maxCardElements  = 200
 )
 
 // Choice is an option HR picks on the person card: a unit, a month, a week.
@@ -115,9 +126,27 @@ type PersonForm struct {
 // keeps) and a form to record leave.
 func PersonCard(f PersonForm) ([]byte, error) {
 	if f.ID == "" || len(f.LeaveKinds) == 0 || len(f.LeaveKinds) > 20 || len(f.Sanctions) > 20 ||
-		len(f.Months) > 24 || len(f.CountedLeave) > 4 || len(f.OwedWeeks) > 60 {
+		len(f.Months) > 12 || len(f.CountedLeave) > 4 {
 		return nil, fmt.Errorf("person %q with %d leave kinds: %w", f.ID, len(f.LeaveKinds), ErrBadModel)
 	}
+	f.OwedWeeks = f.OwedWeeks[:min(len(f.OwedWeeks), MaxOwedWeeks)]
+	c := personCard(f, len(f.Units) > MaxSecondUnits)
+	if elements(c) > maxCardElements {
+		c = personCard(f, true)
+	}
+	if n := elements(c); n > maxCardElements {
+		return nil, fmt.Errorf("person card of %d elements: %w", n, ErrTooLarge)
+	}
+	return c, nil
+}
+
+// elements counts a card's elements as Lark does, every object with a
+// tag. User text cannot fake one: its quotes are escaped in the JSON.
+func elements(c []byte) int { return bytes.Count(c, []byte(`"tag":`)) }
+
+// personCard renders the card; byName asks for the secondment's
+// receiving unit by name instead of offering every unit in a select.
+func personCard(f PersonForm, byName bool) []byte {
 	var states []string
 	if f.Probation {
 		states = append(states, "试用期")
@@ -197,7 +226,7 @@ func PersonCard(f PersonForm) ([]byte, error) {
 	}
 	els = append(els, attendanceForm(f, v(KindAttendance))...)
 	els = append(els, waiveForm(f, v(KindWaive))...)
-	els = append(els, secondForm(f, v(KindSecond))...)
+	els = append(els, secondForm(f, byName, v(KindSecond))...)
 	els = append(els, hr(),
 		md("**离职、调出**（退休、辞职、调离本单位等：其待审核事项转交现任领导，委托随即终止，本人不再参加考核。卡片上不能撤销）"),
 		form("left_form", []elem{
@@ -205,7 +234,7 @@ func PersonCard(f PersonForm) ([]byte, error) {
 			input(FieldLeftReason, "事由", "离开的原因和依据（必填，记入审计日志）", "", MaxShortText, true),
 			formButton("save_left", "办理离开本单位", "danger", "submit", v(KindPersonLeft)),
 		}))
-	return build("人员情况："+clip(f.Name, 20), "政工科", Wathet, "人员情况："+clip(f.Name, 20), els), nil
+	return build("人员情况："+clip(f.Name, 20), "政工科", Wathet, "人员情况："+clip(f.Name, 20), els)
 }
 
 // PersonStatusInput is the status form of the person card.
@@ -343,22 +372,30 @@ func waiveForm(f PersonForm, v *Value) []elem {
 }
 
 // secondForm sets the unit that assesses a seconded person (挂职、借调、抽调)
-// or ends the secondment.
-func secondForm(f PersonForm, v *Value) []elem {
-	head := md("**借调、挂职**（由接收单位的领导考核，结果送回本科室；待审核事项随之转交）")
+// or ends the secondment: a select of the units, or, byName, the unit's
+// name typed (NoSecondmentName to end it).
+func secondForm(f PersonForm, byName bool, v *Value) []elem {
 	if len(f.Units) == 0 {
 		return nil
 	}
-	if len(f.Units) > MaxSecondUnits {
-		return []elem{hr(), head, note(fmt.Sprintf("单位较多（%d个），请在组织文件中设置考核单位（assessed_by）。", len(f.Units)))}
-	}
-	opts := append([]option{{"不借调（由本科室考核）", NoSecondment}}, choiceOptions(f.Units)...)
-	initial := f.AssessedBy
-	if initial == "" {
-		initial = NoSecondment
+	head := md("**借调、挂职**（由接收单位的领导考核，结果送回本科室；待审核事项随之转交）")
+	var unit elem
+	if byName {
+		current := ""
+		if f.AssessedBy != "" {
+			current = choiceLabel(f.Units, f.AssessedBy)
+		}
+		unit = input(FieldSecondUnitName, "接收单位", "单位全称；结束借调填“"+NoSecondmentName+"”", current, MaxShortText, true)
+	} else {
+		opts := append([]option{{"不借调（由本科室考核）", NoSecondment}}, choiceOptions(f.Units)...)
+		initial := f.AssessedBy
+		if initial == "" {
+			initial = NoSecondment
+		}
+		unit = selectStatic(FieldSecondUnit, "考核单位", opts, initial, true)
 	}
 	return []elem{hr(), head, form("second_form", []elem{
-		selectStatic(FieldSecondUnit, "考核单位", opts, initial, true),
+		unit,
 		input(FieldSecondReason, "事由", "借调、挂职的依据或结束的原因（必填，记入审计日志）", "", MaxShortText, true),
 		formButton("save_second", "保存考核单位", "default", "submit", v),
 	})}
@@ -442,19 +479,43 @@ type SecondInput struct {
 	Unit, Reason string
 }
 
-// ParseSecond reads the secondment form; the unit must be one of units or
-// NoSecondment. Errors are *FieldError.
-func ParseSecond(fv map[string]any, units []string) (SecondInput, error) {
+// ParseSecond reads the secondment form: the select's unit, one of units
+// or NoSecondment, or the typed name of one of units (NoSecondmentName).
+// Errors are *FieldError.
+func ParseSecond(fv map[string]any, units []Choice) (SecondInput, error) {
 	var in SecondInput
 	r, err := newReader(fv)
 	if err != nil {
 		return in, err
 	}
-	if in.Unit, err = r.choice(FieldSecondUnit, "考核单位", append([]string{NoSecondment}, units...), true); err != nil {
+	picked, err := r.choice(FieldSecondUnit, "考核单位", append([]string{NoSecondment}, choiceIDs(units)...), false)
+	if err != nil {
 		return in, err
 	}
-	if in.Unit == NoSecondment {
-		in.Unit = ""
+	name, err := r.text(FieldSecondUnitName, "接收单位", MaxShortText, false, false)
+	if err != nil {
+		return in, err
+	}
+	switch {
+	case picked != "" && name != "":
+		return in, fieldErr(FieldSecondUnitName, "", "表单含有未知字段，请重新打开卡片填写")
+	case picked == "" && name == "":
+		return in, fieldErr(FieldSecondUnit, "考核单位", "请选择")
+	case picked == NoSecondment, name == NoSecondmentName:
+	case picked != "":
+		in.Unit = picked
+	default:
+		for _, u := range units {
+			if u.Label == name {
+				if in.Unit != "" {
+					return in, fieldErr(FieldSecondUnitName, "接收单位", "有多个单位名为「"+clip(name, 20)+"」，请在组织文件中设置")
+				}
+				in.Unit = u.ID
+			}
+		}
+		if in.Unit == "" {
+			return in, fieldErr(FieldSecondUnitName, "接收单位", "没有名为「"+clip(name, 20)+"」的单位（本科室除外）")
+		}
 	}
 	if in.Reason, err = r.text(FieldSecondReason, "事由", MaxShortText, false, true); err != nil {
 		return in, err

@@ -60,8 +60,11 @@ func FuzzParseWaive(f *testing.F) {
 
 func FuzzParseSecond(f *testing.F) {
 	addSeeds(f, `{"second_unit":"u2","second_reason":"借调"}`, `{"second_unit":"none","second_reason":"期满"}`,
-		`{"second_unit":"u9","second_reason":"x"}`, `{"second_unit":"u2"}`, `{"second_unit":["u2"]}`, `{}`)
-	units := []string{"u2", "u3"}
+		`{"second_unit":"u9","second_reason":"x"}`, `{"second_unit":"u2"}`, `{"second_unit":["u2"]}`, `{}`,
+		`{"second_unit_name":"业务科","second_reason":"借调"}`, `{"second_unit_name":"不借调","second_reason":"期满"}`,
+		`{"second_unit_name":"执法大队","second_reason":"x"}`, `{"second_unit":"u2","second_unit_name":"业务科","second_reason":"x"}`)
+	units := []Choice{{"u2", "业务科"}, {"u3", "执法大队"}, {"u4", "执法大队"}}
+	ids := []string{"u2", "u3", "u4"}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, ok := fuzzForm(t, data)
 		if !ok {
@@ -72,7 +75,7 @@ func FuzzParseSecond(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if in.Unit != "" && !slices.Contains(units, in.Unit) {
+		if in.Unit != "" && !slices.Contains(ids, in.Unit) {
 			t.Fatalf("accepted unit %q", in.Unit)
 		}
 		checkText(t, "reason", in.Reason, MaxShortText, false, true)

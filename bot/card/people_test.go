@@ -63,10 +63,41 @@ func TestPersonCardSections(t *testing.T) {
 	if !strings.Contains(c, "当前没有进行中的考核期") || !strings.Contains(c, "left_form") {
 		t.Errorf("bare card: %s", c)
 	}
+	// A scheme with every sanction and leave kind the card allows and as
+	// many units as the select lists: the select would take the card over
+	// Lark's 200 elements, so the receiving unit is typed; the weeks are
+	// capped.
+	big := fullPerson()
+	big.Units, big.OwedWeeks = nil, nil
+	big.Sanctions, big.LeaveKinds = nil, nil
+	for i := 0; i < 20; i++ {
+		big.Sanctions = append(big.Sanctions, fmt.Sprintf("处分%d", i))
+		big.LeaveKinds = append(big.LeaveKinds, fmt.Sprintf("假别%d", i))
+	}
+	for i := 0; i < MaxSecondUnits; i++ {
+		big.Units = append(big.Units, Choice{fmt.Sprintf("u%02d", i), fmt.Sprintf("第%d科", i)})
+	}
+	big.AssessedBy = "u07"
+	for i := 0; i < 26; i++ {
+		big.OwedWeeks = append(big.OwedWeeks, Choice{fmt.Sprintf("2026-W%02d", i+14), fmt.Sprintf("2026年第%d周", i+14)})
+	}
+	b := mustCard(t)(PersonCard(big))
+	if n := elements(b); n > maxCardElements {
+		t.Errorf("big card: %d elements", n)
+	}
+	if c := string(b); !strings.Contains(c, FieldSecondUnitName) || strings.Contains(c, `"name":"`+FieldSecondUnit+`"`) ||
+		!strings.Contains(c, `"default_value":"第7科"`) || !strings.Contains(c, "2026-W27") || strings.Contains(c, "2026-W28") {
+		t.Errorf("big card: the unit is not typed, or the weeks are not capped at %d", MaxOwedWeeks)
+	}
+	small := fullPerson()
+	small.Units = big.Units[:3]
+	if c := string(mustCard(t)(PersonCard(small))); strings.Contains(c, FieldSecondUnitName) {
+		t.Error("three units are typed, not picked")
+	}
 	tooMany := fullPerson()
-	tooMany.Months = make([]Choice, 25)
+	tooMany.Months = make([]Choice, 13)
 	if _, err := PersonCard(tooMany); !errors.Is(err, ErrBadModel) {
-		t.Errorf("25 months: %v, want ErrBadModel", err)
+		t.Errorf("13 months: %v, want ErrBadModel", err)
 	}
 }
 
@@ -120,15 +151,33 @@ func TestParsePersonForms(t *testing.T) {
 	})
 	t.Run("Second", func(t *testing.T) {
 		t.Parallel()
-		in, err := ParseSecond(map[string]any{FieldSecondUnit: NoSecondment, FieldSecondReason: "期满"}, []string{"u2"})
-		if err != nil || in.Unit != "" {
-			t.Errorf("end: %+v, %v", in, err)
-		}
-		if in, err := ParseSecond(map[string]any{FieldSecondUnit: "u2", FieldSecondReason: "借调"}, []string{"u2"}); err != nil || in.Unit != "u2" {
-			t.Errorf("second: %+v, %v", in, err)
-		}
-		if _, err := ParseSecond(map[string]any{FieldSecondUnit: "u9", FieldSecondReason: "借调"}, []string{"u2"}); err == nil {
-			t.Error("a unit not offered was accepted")
+		units := []Choice{{"u2", "业务科"}, {"u3", "执法大队"}, {"u4", "执法大队"}}
+		for _, c := range []struct {
+			name string
+			fv   map[string]any
+			unit string // "-" for a refusal
+			want string
+		}{
+			{"End", map[string]any{FieldSecondUnit: NoSecondment, FieldSecondReason: "期满"}, "", ""},
+			{"Select", map[string]any{FieldSecondUnit: "u2", FieldSecondReason: "借调"}, "u2", ""},
+			{"ByName", map[string]any{FieldSecondUnitName: " 业务科 ", FieldSecondReason: "借调"}, "u2", ""},
+			{"EndByName", map[string]any{FieldSecondUnitName: NoSecondmentName, FieldSecondReason: "期满"}, "", ""},
+			{"NotOffered", map[string]any{FieldSecondUnit: "u9", FieldSecondReason: "借调"}, "-", "考核单位：选项无效"},
+			{"UnknownName", map[string]any{FieldSecondUnitName: "财务科", FieldSecondReason: "借调"}, "-", "没有名为「财务科」的单位"},
+			{"TwoNamed", map[string]any{FieldSecondUnitName: "执法大队", FieldSecondReason: "借调"}, "-", "有多个单位名为「执法大队」"},
+			{"Both", map[string]any{FieldSecondUnit: "u2", FieldSecondUnitName: "业务科", FieldSecondReason: "借调"}, "-", "未知字段"},
+			{"Neither", map[string]any{FieldSecondReason: "借调"}, "-", "考核单位：请选择"},
+			{"NoReason", map[string]any{FieldSecondUnit: "u2"}, "-", "事由：必填"},
+		} {
+			in, err := ParseSecond(c.fv, units)
+			if c.unit == "-" {
+				var fe *FieldError
+				if !errors.As(err, &fe) || !strings.Contains(fe.Toast(), c.want) {
+					t.Errorf("%s: %+v, %v; want %q", c.name, in, err, c.want)
+				}
+			} else if err != nil || in.Unit != c.unit {
+				t.Errorf("%s: %+v, %v; want unit %q", c.name, in, err, c.unit)
+			}
 		}
 	})
 	t.Run("Left", func(t *testing.T) {
