@@ -381,7 +381,7 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.feedback(ctx, op, v, fv)
 	case card.KindTargetsPropose, card.KindTargetConfirm, card.KindTargetsConfirmAll:
 		return b.targetsAction(ctx, op, v, fv)
-	case card.KindPersonStatus, card.KindAbsence:
+	case card.KindPersonStatus, card.KindAbsence, card.KindAttendance, card.KindWaive, card.KindSecond, card.KindPersonLeft:
 		return b.personAction(ctx, op, v, fv)
 	case card.KindOpenPeriod, card.KindClosePeriod, card.KindFiled, card.KindEndDelegation:
 		return b.cycleAction(ctx, op, v, done)

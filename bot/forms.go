@@ -267,14 +267,23 @@ func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringF
 	if err != nil {
 		return card.ScoringForm{}, err
 	}
-	return b.formOf(ctx, st), nil
+	return b.formOf(ctx, op, st), nil
 }
 
-// formOf is the scoring card's model for a step.
-func (b *Bot) formOf(ctx context.Context, st workflow.Step) card.ScoringForm {
+// formOf is the scoring card's model for a step, as op (who may act on
+// it) sees it.
+func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.ScoringForm {
 	s := b.svc.Scheme()
 	f := card.ScoringForm{Step: st.ID, Version: st.Version, StepName: st.Name, Period: st.Period,
 		Person: b.name(ctx, st.Person), Due: st.Due.String(), Later: st.Index > 0, Returned: st.Reason, Comment: st.Assessment.Comment}
+	// What a special state means is the scheme's, read by the service.
+	// Without it the card still scores: the engine applies the states at
+	// closing whatever the card said.
+	states, err := b.svc.StepStates(ctx, op, st.ID)
+	if err != nil {
+		b.log.Warn("special states for the scoring card", "step", st.ID, "err", err)
+	}
+	f.States = states
 	if sp := s.Special; len(s.Grades) > 0 {
 		f.DirectTop, f.DirectBottom = sp.DirectTop, sp.DirectBottom
 		f.TopGrade, f.BottomGrade = s.Grades[0].Label, s.Grades[len(s.Grades)-1].Label
@@ -380,7 +389,7 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 	if err != nil {
 		return nil, err
 	}
-	f := b.formOf(ctx, st)
+	f := b.formOf(ctx, op, st)
 	sc, err := card.ParseScoring(v.K, fv, f)
 	if err != nil {
 		return nil, err

@@ -3,12 +3,15 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
 	"github.com/kaohe/kaohe/bot/card"
 	"github.com/kaohe/kaohe/bot/command"
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -91,34 +94,118 @@ func (b *Bot) cmdPeople(ctx context.Context, me workflow.Person, pc command.Pars
 func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error) {
 	var p workflow.Person
 	unit := ""
+	var units []workflow.Unit
+	var periods []workflow.Period
+	var attendance []workflow.Entry
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
 		if p, err = tx.Person(ctx, id); err != nil {
 			return err
 		}
-		if p.Unit != "" {
-			if u, err := tx.Unit(ctx, p.Unit); err == nil {
-				unit = u.Name
-			}
+		if units, err = tx.Units(ctx); err != nil {
+			return err
 		}
-		return nil
+		if periods, err = tx.Periods(ctx); err != nil {
+			return err
+		}
+		attendance, err = tx.Entries(ctx, workflow.EntryFilter{Kind: workflow.EntryAttendance, Person: id})
+		return err
 	})
 	if err != nil {
 		return card.PersonForm{}, err
 	}
-	f := card.PersonForm{ID: p.ID, Version: p.Version, Name: p.Name, Unit: unit, Probation: p.Status.Probation,
+	f := card.PersonForm{ID: p.ID, Version: p.Version, Name: p.Name, Probation: p.Status.Probation,
 		Investigation: p.Status.Investigation, Exempt: p.Status.Exempt, Sanction: p.Status.Sanction, Reason: p.Status.Reason,
-		Sanctions: b.sanctionKinds(), LeaveKinds: b.leaveKinds()}
+		Sanctions: b.sanctionKinds(), LeaveKinds: b.leaveKinds(), AssessedBy: p.AssessedBy}
+	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
+	for _, u := range units {
+		if u.ID == p.Unit {
+			unit = u.Name
+			continue
+		}
+		f.Units = append(f.Units, card.Choice{ID: u.ID, Label: u.Name})
+	}
+	f.Unit = unit
 	abs := append([]workflow.Absence(nil), p.Absences...)
 	sort.Slice(abs, func(i, j int) bool { return abs[i].Start.Before(abs[j].Start) })
 	for _, a := range abs {
 		f.Absences = append(f.Absences, a.Kind+" "+a.Start.String()+" 至 "+a.End.String())
 	}
+	f.Months, f.CountedLeave = b.attendanceMonths(periods), b.countedLeave()
+	sort.Slice(attendance, func(i, j int) bool { return attendance[i].Period > attendance[j].Period })
+	for _, e := range attendance {
+		f.Attendance = append(f.Attendance, attendanceLine(e))
+	}
+	// What the person owes is the service's to say (its reminders ask for
+	// the same): the weeks still missing are offered for 免填.
+	owed, err := b.svc.Owed(ctx, id)
+	if err != nil {
+		return card.PersonForm{}, err
+	}
+	for _, d := range owed {
+		if d.Kind != workflow.EntryWeekly || d.Returned || len(f.OwedWeeks) == card.MaxOwedWeeks {
+			continue
+		}
+		label := card.PeriodLabel(d.Entry)
+		if w, err := calendar.ParsePeriod(d.Entry); err == nil {
+			label += "（" + w.Start().String()[5:] + "至" + w.End().String()[5:] + "）"
+		}
+		f.OwedWeeks = append(f.OwedWeeks, card.Choice{ID: d.Entry, Label: label})
+	}
 	return f, nil
 }
 
-// personAction saves the person card's status or leave form and answers
-// with the card as it now stands.
+// countedLeave are the leave kinds the attendance form asks days for: the
+// scheme's counted kinds (病假, 事假). A scheme without a leave rule gets
+// none: leave it cannot weigh would stop the period's scoring.
+func (b *Bot) countedLeave() []string {
+	if l := b.svc.Scheme().Special.Leave; l != nil {
+		return l.Counted
+	}
+	return nil
+}
+
+// attendanceMonths are the months of the open periods up to this month,
+// newest first: attendance is weighed when the appraisal closes, so a
+// month of a closed period would change nothing.
+func (b *Bot) attendanceMonths(periods []workflow.Period) []card.Choice {
+	today := b.cal.Date(b.clock.Now())
+	var out []card.Choice
+	for _, p := range periods {
+		if p.State != workflow.PeriodOpen {
+			continue
+		}
+		for m := calendar.PeriodContaining(calendar.Month, p.Start); !m.Start().After(p.End) && !m.Start().After(today); m = m.Next() {
+			out = append(out, card.Choice{ID: m.String(), Label: card.PeriodLabel(m.String())})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out[:min(len(out), 12)]
+}
+
+// attendanceLine is a recorded month on the person card:
+// "2026年9月：病假1.5天，迟到1次，早退0次".
+func attendanceLine(e workflow.Entry) string {
+	var parts []string
+	for _, l := range e.Body.Leave {
+		parts = append(parts, l.Kind+l.Days.String()+"天")
+	}
+	parts = append(parts, fmt.Sprintf("迟到%d次", e.Body.Late), fmt.Sprintf("早退%d次", e.Body.Early))
+	return card.PeriodLabel(e.Period) + "：" + strings.Join(parts, "，")
+}
+
+func choiceIDs(cs []card.Choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// personAction saves one form of the person card (status, leave,
+// attendance, a waiver, a secondment, leaving) and answers with the card
+// as it now stands. HR only, checked before anything about the person is
+// read; a card older than the person is stale.
 func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
 	if err := b.requireHR(ctx, op); err != nil {
 		return nil, err
@@ -131,7 +218,8 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 		return nil, fmt.Errorf("person %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
 	}
 	toast := ""
-	if v.K == card.KindPersonStatus {
+	switch v.K {
+	case card.KindPersonStatus:
 		in, err := card.ParsePersonStatus(fv, f.Sanctions)
 		if err != nil {
 			return nil, err
@@ -141,7 +229,7 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 			return nil, err
 		}
 		toast = "特殊情况已保存"
-	} else {
+	case card.KindAbsence:
 		in, err := card.ParseAbsence(fv, f.LeaveKinds)
 		if err != nil {
 			return nil, err
@@ -155,6 +243,63 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 			return nil, err
 		}
 		toast = "请假已登记"
+	case card.KindAttendance:
+		if err := stillOffered(fv, card.FieldAttMonth, f.Months, v.ID); err != nil {
+			return nil, err
+		}
+		in, err := card.ParseAttendance(fv, choiceIDs(f.Months), f.CountedLeave)
+		if err != nil {
+			return nil, err
+		}
+		body := workflow.EntryBody{Late: in.Late, Early: in.Early}
+		for _, k := range f.CountedLeave {
+			if d, ok := in.Days[k]; ok {
+				days, err := decOf(d)
+				if err != nil {
+					return nil, &workflow.InputError{Field: "attendance.days", Msg: "天数格式不正确"}
+				}
+				body.Leave = append(body.Leave, scoring.LeaveInput{Kind: k, Days: days})
+			}
+		}
+		if err := b.svc.SetAttendance(idem(ctx, 0), op, v.ID, in.Month, body); err != nil {
+			return nil, err
+		}
+		toast = card.PeriodLabel(in.Month) + "考勤已登记"
+	case card.KindWaive:
+		if err := stillOffered(fv, card.FieldWaiveWeek, f.OwedWeeks, v.ID); err != nil {
+			return nil, err
+		}
+		in, err := card.ParseWaive(fv, choiceIDs(f.OwedWeeks))
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.Waive(idem(ctx, 0), op, v.ID, in.Week, in.Reason); err != nil {
+			return nil, err
+		}
+		toast = card.PeriodLabel(in.Week) + "周记实已免填"
+	case card.KindSecond:
+		in, err := card.ParseSecond(fv, f.Units)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.SetAssessedBy(idem(ctx, 0), op, v.ID, in.Unit, in.Reason); err != nil {
+			return nil, err
+		}
+		toast = "借调、挂职已结束，由本科室考核"
+		if in.Unit != "" {
+			toast = "考核单位已改为" + choiceLabel(f.Units, in.Unit)
+		}
+	case card.KindPersonLeft:
+		reason, err := card.ParsePersonLeft(fv)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.MarkLeft(idem(ctx, 0), op, v.ID, reason); err != nil {
+			return nil, err
+		}
+		toast = f.Name + "已离开本单位，待审核事项已转交"
+	default:
+		return nil, fmt.Errorf("person card kind %q: %w", v.K, card.ErrBadValue)
 	}
 	f, err = b.personForm(ctx, v.ID)
 	if err != nil {
@@ -165,4 +310,27 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 		return nil, err
 	}
 	return reply("success", toast, c), nil
+}
+
+// stillOffered answers a choice the card offered but the person card no
+// longer does (a week since filed or waived, a month whose period closed)
+// as a stale card, not as a bad form: the card was right when drawn.
+func stillOffered(fv map[string]any, field string, cs []card.Choice, person string) error {
+	picked, _ := fv[field].(string)
+	if picked == "" || slices.Contains(choiceIDs(cs), picked) {
+		return nil
+	}
+	if _, err := calendar.ParsePeriod(picked); err != nil {
+		return nil // not one the card could have offered: the parser says so
+	}
+	return fmt.Errorf("person %s: %s %q no longer offered: %w", person, field, picked, workflow.ErrStale)
+}
+
+func choiceLabel(cs []card.Choice, id string) string {
+	for _, c := range cs {
+		if c.ID == id {
+			return c.Label
+		}
+	}
+	return id
 }

@@ -569,17 +569,26 @@ func (s *Service) leaderEntry(o *op, key EntryKey, version int) (Entry, Person, 
 	return e, p, nil
 }
 
-// Waive lets a leader excuse a missing weekly record with a reason, so the
-// person's self-summary is accepted. Errors: ErrForbidden, ErrInvalidInput,
-// ErrConflict (the record exists), ErrWindowClosed.
+// Waive lets a leader, or HR, excuse a missing weekly record with a
+// reason, so the person's self-summary is accepted. HR may because it is
+// HR who records the leave, trips and secondments that explain a missing
+// week (the person card offers it); the leader knows the work. Errors:
+// ErrForbidden, ErrInvalidInput, ErrConflict (the record exists),
+// ErrWindowClosed.
 func (s *Service) Waive(ctx context.Context, by, person, week, reason string) error {
 	return s.change(ctx, by, "entry.waive", person+"/"+week, func(o *op) error {
 		p, err := s.person(o, person, "person")
 		if err != nil {
 			return err
 		}
+		if by == person {
+			// Nobody excuses themself (docs/reliability.md G8), HR included.
+			return forbidden("不能为本人免填")
+		}
 		if err := s.leaderCan(o, p); err != nil {
-			return err
+			if _, hr := s.requireHR(o); hr != nil {
+				return err
+			}
 		}
 		if err := needText("reason", reason); err != nil {
 			return err

@@ -177,6 +177,70 @@ func (s *Service) MovePerson(ctx context.Context, by, personID, unitID, reason s
 	})
 }
 
+// SetAssessedBy records that a person is seconded or transferred to
+// another unit (挂职、借调、抽调) and assessed there, or, with unitID "",
+// that this ended and the home unit assesses them again (HR only, with the
+// reason). The unit that assesses them runs their chain from now on: their
+// pending steps follow the role to that unit's leaders (reassignSteps, as
+// on MovePerson), and while they are away the home unit's leader gets the
+// published result (TplSecondedResult). The person stays in their home
+// unit and 考核单元. Errors: ErrForbidden; ErrInvalidInput (unknown person
+// or unit, the home unit itself, nothing changed, no reason).
+func (s *Service) SetAssessedBy(ctx context.Context, by, personID, unitID, reason string) error {
+	return s.change(ctx, by, "person.second", personID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		var why string
+		switch {
+		case unitID == "" && p.AssessedBy == "":
+			return invalid("unit", "该人员没有借调、挂职记录，无需结束")
+		case unitID == "":
+			home := "原科室"
+			if u, err := o.tx.Unit(o.ctx, p.Unit); err == nil {
+				home = u.Name
+			} else if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			why = p.Name + "借调、挂职结束，回" + home + "考核"
+		case unitID == p.Unit:
+			return invalid("unit", "接收单位不能是本人所在科室；结束借调请选择「不借调」")
+		case unitID == p.AssessedBy:
+			return invalid("unit", "该人员已由此单位考核")
+		default:
+			u, err := o.tx.Unit(o.ctx, unitID)
+			if errors.Is(err, ErrNotFound) {
+				return invalid("unit", "科室不存在："+unitID)
+			} else if err != nil {
+				return err
+			}
+			why = p.Name + "借调、挂职至" + u.Name + "，由其考核"
+		}
+		from := p.AssessedBy
+		p.AssessedBy = unitID
+		p.Version++
+		if err := o.tx.UpdatePerson(o.ctx, p); err != nil {
+			return err
+		}
+		o.logf("assessed by %s -> %s: %s", orNone(from), orNone(unitID), reason)
+		return s.reassignSteps(o, p, why, "")
+	})
+}
+
+func orNone(unit string) string {
+	if unit == "" {
+		return "(home)"
+	}
+	return unit
+}
+
 // reassignSteps points p's pending steps at whoever decides them now
 // (holderOf), after an organisation change said by why (Chinese, shown
 // to those told). skip is a person not to tell (one who left).

@@ -1,7 +1,9 @@
 package card
 
 import (
+	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +15,15 @@ const (
 	KindPersonStatus = "person_status"
 	// KindAbsence records a stretch of leave from the leave form.
 	KindAbsence = "person_absence"
+	// KindAttendance records a month's attendance from the attendance form.
+	KindAttendance = "person_attendance"
+	// KindWaive excuses a missing 周记实 with the reason of the waiver form.
+	KindWaive = "person_waive"
+	// KindSecond sets or ends a secondment (挂职、借调) from its form.
+	KindSecond = "person_second"
+	// KindPersonLeft records that the person left the organisation, from
+	// the leaving form once HR confirmed it there.
+	KindPersonLeft = "person_left"
 )
 
 // Fields of the person card.
@@ -25,7 +36,51 @@ const (
 	FieldLeaveKind     = "leave_kind"
 	FieldLeaveStart    = "leave_start"
 	FieldLeaveEnd      = "leave_end"
+	FieldAttMonth      = "att_month"
+	FieldAttLate       = "att_late"
+	FieldAttEarly      = "att_early"
+	FieldWaiveWeek     = "waive_week"
+	FieldWaiveReason   = "waive_reason"
+	FieldSecondUnit    = "second_unit"
+	// FieldSecondUnitName replaces the FieldSecondUnit select when the
+	// units would not fit the card: the receiving unit typed by name.
+	FieldSecondUnitName = "second_unit_name"
+	FieldSecondReason   = "second_reason"
+	FieldLeftConfirm    = "left_confirm"
+	FieldLeftReason     = "left_reason"
 )
+
+// AttLeaveField names the attendance form's input for the days of the
+// n-th (1-based) counted leave kind.
+func AttLeaveField(n int) string { return fmt.Sprintf("att_leave%d", n) }
+
+// LeftConfirmed is the one value of the leaving form's confirmation
+// select: HR picks it on purpose, so a stray click leaves nobody.
+const LeftConfirmed = "left"
+
+// NoSecondment is the secondment select's "assessed by the home unit".
+const NoSecondment = "none"
+
+// Limits of the person card.
+const (
+	// MaxSecondUnits is the most units the secondment select lists; with
+	// more, or when the select would take the card over Lark's 200
+	// elements, HR types the receiving unit's name instead.
+	MaxSecondUnits = 40
+	// MaxOwedWeeks is the most 周记实 the 免填 select offers at once, the
+	// oldest first; the rest come once those are dealt with.
+	MaxOwedWeeks = 14
+	// NoSecondmentName ends a secondment in the typed form.
+	NoSecondmentName = "不借调"
+	maxPersonLines   = 10
+	maxCardElements  = 200
+)
+
+// Choice is an option HR picks on the person card: a unit, a month, a week.
+type Choice struct {
+	ID    string
+	Label string
+}
 
 // yes and no are the values of the card's yes/no selects.
 const (
@@ -50,15 +105,48 @@ type PersonForm struct {
 	// Sanctions are the scheme's sanction kinds; LeaveKinds the leave kinds
 	// HR may record.
 	Sanctions, LeaveKinds []string
+	// AssessedBy is the unit id that assesses the person while seconded
+	// ("" at home); Units are the units they may be seconded to (all but
+	// the home unit).
+	AssessedBy string
+	Units      []Choice
+	// Months are the months whose attendance HR may record (of the open
+	// periods, up to this month); CountedLeave the leave kinds the
+	// attendance form asks days for (病假, 事假); Attendance the months
+	// recorded, one line each.
+	Months       []Choice
+	CountedLeave []string
+	Attendance   []string
+	// OwedWeeks are the 周记实 the person owes, offered for 免填.
+	OwedWeeks []Choice
 }
 
 // PersonCard renders HR's card for one person: the current special states
 // and leave, a form to change the states (with the reason the audit log
 // keeps) and a form to record leave.
 func PersonCard(f PersonForm) ([]byte, error) {
-	if f.ID == "" || len(f.LeaveKinds) == 0 || len(f.LeaveKinds) > 20 || len(f.Sanctions) > 20 {
+	if f.ID == "" || len(f.LeaveKinds) == 0 || len(f.LeaveKinds) > 20 || len(f.Sanctions) > 20 ||
+		len(f.Months) > 12 || len(f.CountedLeave) > 4 {
 		return nil, fmt.Errorf("person %q with %d leave kinds: %w", f.ID, len(f.LeaveKinds), ErrBadModel)
 	}
+	f.OwedWeeks = f.OwedWeeks[:min(len(f.OwedWeeks), MaxOwedWeeks)]
+	c := personCard(f, len(f.Units) > MaxSecondUnits)
+	if elements(c) > maxCardElements {
+		c = personCard(f, true)
+	}
+	if n := elements(c); n > maxCardElements {
+		return nil, fmt.Errorf("person card of %d elements: %w", n, ErrTooLarge)
+	}
+	return c, nil
+}
+
+// elements counts a card's elements as Lark does, every object with a
+// tag. User text cannot fake one: its quotes are escaped in the JSON.
+func elements(c []byte) int { return bytes.Count(c, []byte(`"tag":`)) }
+
+// personCard renders the card; byName asks for the secondment's
+// receiving unit by name instead of offering every unit in a select.
+func personCard(f PersonForm, byName bool) []byte {
 	var states []string
 	if f.Probation {
 		states = append(states, "试用期")
@@ -76,17 +164,26 @@ func PersonCard(f PersonForm) ([]byte, error) {
 	if len(states) > 0 {
 		status = strings.Join(states, "、")
 	}
-	lines := []string{"**单位**：" + escLine(orDash(f.Unit)), "**当前状态**：" + escLine(status)}
+	lines := []string{"**单位**：" + escLine(orDash(f.Unit))}
+	if f.AssessedBy != "" {
+		lines = append(lines, "**考核单位**："+escLine(choiceLabel(f.Units, f.AssessedBy))+"（借调、挂职，结果送回"+escLine(orDash(f.Unit))+"）")
+	}
+	lines = append(lines, "**当前状态**："+escLine(status))
 	if f.Reason != "" && len(states) > 0 {
 		lines = append(lines, "**事由**："+escLine(clip(f.Reason, 100)))
 	}
-	if len(f.Absences) > 0 {
-		shown := f.Absences[:min(len(f.Absences), 10)]
-		for i, a := range shown {
-			shown[i] = "· " + escLine(a)
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
 		}
-		lines = append(lines, "**请假记录**：\n"+strings.Join(shown, "\n"))
+		shown := make([]string, 0, maxPersonLines)
+		for _, a := range items[:min(len(items), maxPersonLines)] {
+			shown = append(shown, "· "+escLine(clip(a, 100)))
+		}
+		lines = append(lines, "**"+title+"**：\n"+strings.Join(shown, "\n"))
 	}
+	list("请假记录", f.Absences)
+	list("考勤记录", f.Attendance)
 	yn := []option{{"是", yes}, {"否", no}}
 	pick := func(b bool) string {
 		if b {
@@ -127,7 +224,17 @@ func PersonCard(f PersonForm) ([]byte, error) {
 			formButton("save_leave", "登记请假", "default", "submit", v(KindAbsence)),
 		}),
 	}
-	return build("人员情况："+clip(f.Name, 20), "政工科", Wathet, "人员情况："+clip(f.Name, 20), els), nil
+	els = append(els, attendanceForm(f, v(KindAttendance))...)
+	els = append(els, waiveForm(f, v(KindWaive))...)
+	els = append(els, secondForm(f, byName, v(KindSecond))...)
+	els = append(els, hr(),
+		md("**离职、调出**（退休、辞职、调离本单位等：其待审核事项转交现任领导，委托随即终止，本人不再参加考核。卡片上不能撤销）"),
+		form("left_form", []elem{
+			selectStatic(FieldLeftConfirm, "请确认", []option{{"确认" + clip(f.Name, 20) + "已离开本单位", LeftConfirmed}}, "", true),
+			input(FieldLeftReason, "事由", "离开的原因和依据（必填，记入审计日志）", "", MaxShortText, true),
+			formButton("save_left", "办理离开本单位", "danger", "submit", v(KindPersonLeft)),
+		}))
+	return build("人员情况："+clip(f.Name, 20), "政工科", Wathet, "人员情况："+clip(f.Name, 20), els)
 }
 
 // PersonStatusInput is the status form of the person card.
@@ -196,4 +303,239 @@ func ParseAbsence(fv map[string]any, kinds []string) (AbsenceInput, error) {
 		return in, fieldErr(FieldLeaveEnd, "结束日期", "不能早于开始日期")
 	}
 	return in, r.finish()
+}
+
+// choiceLabel is the label of the choice with id, or the id.
+func choiceLabel(cs []Choice, id string) string {
+	for _, c := range cs {
+		if c.ID == id {
+			return c.Label
+		}
+	}
+	return id
+}
+
+func choiceOptions(cs []Choice) []option {
+	out := make([]option, len(cs))
+	for i, c := range cs {
+		out[i] = option{clip(c.Label, 40), c.ID}
+	}
+	return out
+}
+
+func choiceIDs(cs []Choice) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}
+
+// attendanceForm is the month's attendance (S1 第八条: 出勤情况; the leave
+// days count toward the scheme's leave rule with the leave recorded above).
+func attendanceForm(f PersonForm, v *Value) []elem {
+	head := md("**登记考勤**（按月登记，同一月份再次登记将覆盖；已在「登记请假」中登记的假期请勿重复填写）")
+	if len(f.Months) == 0 {
+		return []elem{hr(), head, note("当前没有进行中的考核期，无需登记考勤。")}
+	}
+	fe := []elem{selectStatic(FieldAttMonth, "月份", choiceOptions(f.Months), "", true)}
+	var days []elem
+	for i, k := range f.CountedLeave {
+		days = append(days, input(AttLeaveField(i+1), clip(k, 8)+"（天）", "0", "", 5, false))
+	}
+	if len(days) > 0 {
+		cols := make([][]elem, len(days))
+		for i, d := range days {
+			cols[i] = []elem{d}
+		}
+		fe = append(fe, columns(cols...))
+	}
+	fe = append(fe,
+		columns([]elem{input(FieldAttLate, "迟到（次）", "0", "", 2, false)}, []elem{input(FieldAttEarly, "早退（次）", "0", "", 2, false)}),
+		formButton("save_attendance", "登记考勤", "default", "submit", v))
+	return []elem{hr(), head, form("attendance_form", fe)}
+}
+
+// waiveForm excuses a 周记实 the person could not keep (leave, a trip), so
+// their 季度小结 is accepted; only shown while they owe one.
+func waiveForm(f PersonForm, v *Value) []elem {
+	if len(f.OwedWeeks) == 0 {
+		return nil
+	}
+	return []elem{hr(),
+		md("**免填周记实**（因请假、出差等未能填写的周次；免填后不再催办，季度小结照常提交）"),
+		form("waive_form", []elem{
+			selectStatic(FieldWaiveWeek, "周次", choiceOptions(f.OwedWeeks), "", true),
+			input(FieldWaiveReason, "事由", "未能填写的原因（必填，记入审计日志）", "", MaxShortText, true),
+			formButton("save_waive", "免填", "default", "submit", v),
+		})}
+}
+
+// secondForm sets the unit that assesses a seconded person (挂职、借调、抽调)
+// or ends the secondment: a select of the units, or, byName, the unit's
+// name typed (NoSecondmentName to end it).
+func secondForm(f PersonForm, byName bool, v *Value) []elem {
+	if len(f.Units) == 0 {
+		return nil
+	}
+	head := md("**借调、挂职**（由接收单位的领导考核，结果送回本科室；待审核事项随之转交）")
+	var unit elem
+	if byName {
+		current := ""
+		if f.AssessedBy != "" {
+			current = choiceLabel(f.Units, f.AssessedBy)
+		}
+		unit = input(FieldSecondUnitName, "接收单位", "单位全称；结束借调填“"+NoSecondmentName+"”", current, MaxShortText, true)
+	} else {
+		opts := append([]option{{"不借调（由本科室考核）", NoSecondment}}, choiceOptions(f.Units)...)
+		initial := f.AssessedBy
+		if initial == "" {
+			initial = NoSecondment
+		}
+		unit = selectStatic(FieldSecondUnit, "考核单位", opts, initial, true)
+	}
+	return []elem{hr(), head, form("second_form", []elem{
+		unit,
+		input(FieldSecondReason, "事由", "借调、挂职的依据或结束的原因（必填，记入审计日志）", "", MaxShortText, true),
+		formButton("save_second", "保存考核单位", "default", "submit", v),
+	})}
+}
+
+// AttendanceInput is the attendance form of the person card.
+type AttendanceInput struct {
+	Month string
+	// Days are the leave days by kind, canonical decimals ("1.5"); kinds
+	// left empty or 0 are omitted.
+	Days map[string]string
+	// Late and Early are counts, 0–31.
+	Late, Early int
+}
+
+// ParseAttendance reads the attendance form: the month one of months, the
+// days of each of kinds 0–31 in half days or finer, late and early whole
+// counts 0–31. Errors are *FieldError.
+func ParseAttendance(fv map[string]any, months []string, kinds []string) (AttendanceInput, error) {
+	in := AttendanceInput{Days: map[string]string{}}
+	r, err := newReader(fv)
+	if err != nil {
+		return in, err
+	}
+	if in.Month, err = r.choice(FieldAttMonth, "月份", months, true); err != nil {
+		return in, err
+	}
+	for i, k := range kinds {
+		d, err := r.number(AttLeaveField(i+1), k, 3100, false)
+		if err != nil {
+			return in, err
+		}
+		if d != "" && d != "0" {
+			in.Days[k] = d
+		}
+	}
+	count := func(name, label string) (int, error) {
+		s, err := r.number(name, label, 3100, false)
+		if err != nil || s == "" {
+			return 0, err
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, fieldErr(name, label, "须为0至31的整数")
+		}
+		return n, nil
+	}
+	if in.Late, err = count(FieldAttLate, "迟到"); err != nil {
+		return in, err
+	}
+	if in.Early, err = count(FieldAttEarly, "早退"); err != nil {
+		return in, err
+	}
+	return in, r.finish()
+}
+
+// WaiveInput is the waiver form of the person card.
+type WaiveInput struct {
+	Week, Reason string
+}
+
+// ParseWaive reads the waiver form; the week must be one of weeks. Errors
+// are *FieldError.
+func ParseWaive(fv map[string]any, weeks []string) (WaiveInput, error) {
+	var in WaiveInput
+	r, err := newReader(fv)
+	if err != nil {
+		return in, err
+	}
+	if in.Week, err = r.choice(FieldWaiveWeek, "周次", weeks, true); err != nil {
+		return in, err
+	}
+	if in.Reason, err = r.text(FieldWaiveReason, "事由", MaxShortText, false, true); err != nil {
+		return in, err
+	}
+	return in, r.finish()
+}
+
+// SecondInput is the secondment form: Unit "" ends the secondment.
+type SecondInput struct {
+	Unit, Reason string
+}
+
+// ParseSecond reads the secondment form: the select's unit, one of units
+// or NoSecondment, or the typed name of one of units (NoSecondmentName).
+// Errors are *FieldError.
+func ParseSecond(fv map[string]any, units []Choice) (SecondInput, error) {
+	var in SecondInput
+	r, err := newReader(fv)
+	if err != nil {
+		return in, err
+	}
+	picked, err := r.choice(FieldSecondUnit, "考核单位", append([]string{NoSecondment}, choiceIDs(units)...), false)
+	if err != nil {
+		return in, err
+	}
+	name, err := r.text(FieldSecondUnitName, "接收单位", MaxShortText, false, false)
+	if err != nil {
+		return in, err
+	}
+	switch {
+	case picked != "" && name != "":
+		return in, fieldErr(FieldSecondUnitName, "", "表单含有未知字段，请重新打开卡片填写")
+	case picked == "" && name == "":
+		return in, fieldErr(FieldSecondUnit, "考核单位", "请选择")
+	case picked == NoSecondment, name == NoSecondmentName:
+	case picked != "":
+		in.Unit = picked
+	default:
+		for _, u := range units {
+			if u.Label == name {
+				if in.Unit != "" {
+					return in, fieldErr(FieldSecondUnitName, "接收单位", "有多个单位名为「"+clip(name, 20)+"」，请在组织文件中设置")
+				}
+				in.Unit = u.ID
+			}
+		}
+		if in.Unit == "" {
+			return in, fieldErr(FieldSecondUnitName, "接收单位", "没有名为「"+clip(name, 20)+"」的单位（本科室除外）")
+		}
+	}
+	if in.Reason, err = r.text(FieldSecondReason, "事由", MaxShortText, false, true); err != nil {
+		return in, err
+	}
+	return in, r.finish()
+}
+
+// ParsePersonLeft reads the leaving form and returns the reason; the
+// confirmation must have been picked. Errors are *FieldError.
+func ParsePersonLeft(fv map[string]any) (string, error) {
+	r, err := newReader(fv)
+	if err != nil {
+		return "", err
+	}
+	if _, err := r.choice(FieldLeftConfirm, "确认离开", []string{LeftConfirmed}, true); err != nil {
+		return "", err
+	}
+	reason, err := r.text(FieldLeftReason, "事由", MaxShortText, false, true)
+	if err != nil {
+		return "", err
+	}
+	return reason, r.finish()
 }

@@ -113,6 +113,10 @@ type ScoringForm struct {
 	Returned string
 	// Summary is an excerpt of the person's self-summary, shown read-only.
 	Summary string
+	// States are the person's special states as the scheme reads them
+	// (workflow.Service.StepStates: "试用期：只写评语，不定等次"), shown so
+	// the leader knows before scoring.
+	States []string
 
 	Indicators []Indicator
 	// ScoreMax, when set, asks for one total score from 0 to ScoreMax
@@ -188,6 +192,13 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 		head = append(head, "**上一环节：**"+escLine(f.Previous))
 	}
 	els = append(els, md(strings.Join(head, "\n")))
+	if len(f.States) > 0 {
+		lines := []string{"<font color='orange'>**特殊情况**</font>（政工科登记，按考核方案办理）"}
+		for _, st := range f.States[:min(len(f.States), 8)] {
+			lines = append(lines, "- "+escLine(clip(st, 100)))
+		}
+		els = append(els, md(strings.Join(lines, "\n")))
+	}
 	if f.Returned != "" {
 		els = append(els, md("<font color='orange'>上级退回：</font>"+escLine(clip(f.Returned, maxLineRunes))))
 	}
