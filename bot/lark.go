@@ -154,6 +154,16 @@ const (
 	// with HTTP 429 (99991403, 自建应用 API 调用量上限调整说明), so it is
 	// checked before the rate limits.
 	codeQuota = 99991403
+	// codeUrgentUnread: the person has 200 unread urgent messages; 加急
+	// works again once they read some (230023, 发送应用内加急). Rejected:
+	// nothing the bot does makes them read, so it tells HR instead.
+	codeUrgentUnread = 230023
+	// codeUrgentQuota: the tenant's urgent allowance is used up, "请联系企业
+	// 管理员" (230024, 发送应用内加急). Rejected, HR is told.
+	codeUrgentQuota = 230024
+	// codeUrgentForbidden: not allowed to urge, or judged a risky
+	// operation (230052, 发送应用内加急). Rejected, HR is told.
+	codeUrgentForbidden = 230052
 )
 
 func classify(op string, status, code int, msg string, header http.Header) *APIError {
@@ -252,6 +262,32 @@ func (l *Lark) PatchCard(ctx context.Context, messageID string, card []byte) err
 		}
 		return nil
 	})
+}
+
+// UrgentApp makes a message the bot sent urgent (应用内加急) for the users
+// (open_ids, at most 200), who must be in its chat: PATCH
+// /open-apis/im/v1/messages/:message_id/urgent_app, scope
+// im:message.urgent (docs/lark.md §1.6). It returns the ids Lark found
+// outside the chat (invalid_user_id_list), which it did not urge; when none
+// is valid Lark refuses the call with 230001.
+func (l *Lark) UrgentApp(ctx context.Context, messageID string, userIDs []string) ([]string, error) {
+	var invalid []string
+	err := l.retryToken(func() error {
+		resp, err := l.client.Im.V1.Message.UrgentApp(ctx, larkim.NewUrgentAppMessageReqBuilder().MessageId(messageID).UserIdType("open_id").
+			UrgentReceivers(larkim.NewUrgentReceiversBuilder().UserIdList(userIDs).Build()).Build())
+		if err != nil {
+			return &APIError{Op: "urgent", Msg: err.Error(), Kind: KindTransient}
+		}
+		if !resp.Success() {
+			return classifyResp("urgent", resp.ApiResp, resp.CodeError)
+		}
+		invalid = nil
+		if resp.Data != nil {
+			invalid = resp.Data.InvalidUserIdList
+		}
+		return nil
+	})
+	return invalid, err
 }
 
 // DelayedUpdate replaces a card using a callback's token (30 minutes, two
