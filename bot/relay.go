@@ -453,17 +453,19 @@ func undeliverableReason(ae *APIError) string {
 
 // sent records n delivered as message msgID. In the same transaction it
 // queues what follows from the message id, which only this moment knows:
-// for an urgent reminder the TplUrgent row that makes it 加急. It is keyed
-// by the message and the person, so a relay that dies before committing
+// for an urgent reminder the TplUrgent row that makes it 加急, for a 公示
+// the record read receipts are looked up by (PublicityReads). Both are
+// keyed by what they are about, so a relay that dies before committing
 // and a second one that sends again under the same uuid (Lark answers
-// with the same message) write it once.
+// with the same message) write each once.
 func (r *Relay) sent(ctx context.Context, n workflow.Notification, msgID string) error {
 	urgent := n.Data[workflow.DataUrgent] != "" && !n.Chat && msgID != ""
 	if urgent && r.urgenter() == nil {
 		r.Log.Warn("urgent reminder sent as an ordinary card: the sender cannot make messages urgent", "id", n.ID)
 		urgent = false
 	}
-	if !urgent {
+	publicity := n.Template == workflow.TplPublicity && n.Chat && msgID != ""
+	if !urgent && !publicity {
 		return r.mark(ctx, n.ID, workflow.NoteSent)
 	}
 	now := r.Clock.Now()
@@ -471,18 +473,27 @@ func (r *Relay) sent(ctx context.Context, n workflow.Notification, msgID string)
 		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteSent, now); err != nil {
 			return err
 		}
-		data := map[string]string{"message_id": msgID, "of": n.Template}
-		for _, k := range []string{"item", "period", "entry", "due", "stage"} {
-			if v, ok := n.Data[k]; ok {
-				data[k] = v
+		if urgent {
+			data := map[string]string{"message_id": msgID, "of": n.Template}
+			for _, k := range []string{"item", "period", "entry", "due", "stage"} {
+				if v, ok := n.Data[k]; ok {
+					data[k] = v
+				}
+			}
+			_, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey(TplUrgent, msgID, n.To), To: n.To,
+				Template: TplUrgent, Data: data, CreatedAt: now})
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
+				return err
 			}
 		}
-		_, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey(TplUrgent, msgID, n.To), To: n.To,
-			Template: TplUrgent, Data: data, CreatedAt: now})
-		if errors.Is(err, workflow.ErrConflict) {
-			return nil
+		if publicity {
+			err := tx.SaveIdempotency(ctx, workflow.Idempotency{Source: publicitySource,
+				Key: publicityKey(n.Data["period"], n.To, n.Data["grade"]), Result: msgID, CreatedAt: now})
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
+				return err
+			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("mark notification %d sent: %w", n.ID, err)
