@@ -154,6 +154,19 @@ const (
 	// with HTTP 429 (99991403, 自建应用 API 调用量上限调整说明), so it is
 	// checked before the rate limits.
 	codeQuota = 99991403
+	// codeUrgentUnread: the person has 200 unread urgent messages; 加急
+	// works again once they read some (230023, 发送应用内加急). Rejected:
+	// nothing the bot does makes them read, so it tells HR instead.
+	codeUrgentUnread = 230023
+	// codeUrgentQuota: the tenant's urgent allowance is used up, "请联系企业
+	// 管理员" (230024, 发送应用内加急). Rejected, HR is told.
+	codeUrgentQuota = 230024
+	// codeUrgentForbidden: not allowed to urge, or judged a risky
+	// operation (230052, 发送应用内加急). Rejected, HR is told.
+	codeUrgentForbidden = 230052
+	// codeReadUsersTooOld: read receipts are kept 7 days after sending
+	// (230033, 查询消息已读信息).
+	codeReadUsersTooOld = 230033
 )
 
 func classify(op string, status, code int, msg string, header http.Header) *APIError {
@@ -252,6 +265,96 @@ func (l *Lark) PatchCard(ctx context.Context, messageID string, card []byte) err
 		}
 		return nil
 	})
+}
+
+// UrgentApp makes a message the bot sent urgent (应用内加急) for the users
+// (open_ids, at most 200), who must be in its chat: PATCH
+// /open-apis/im/v1/messages/:message_id/urgent_app, scope
+// im:message.urgent (docs/lark.md §1.6). It returns the ids Lark found
+// outside the chat (invalid_user_id_list), which it did not urge; when none
+// is valid Lark refuses the call with 230001.
+func (l *Lark) UrgentApp(ctx context.Context, messageID string, userIDs []string) ([]string, error) {
+	var invalid []string
+	err := l.retryToken(func() error {
+		resp, err := l.client.Im.V1.Message.UrgentApp(ctx, larkim.NewUrgentAppMessageReqBuilder().MessageId(messageID).UserIdType("open_id").
+			UrgentReceivers(larkim.NewUrgentReceiversBuilder().UserIdList(userIDs).Build()).Build())
+		if err != nil {
+			return &APIError{Op: "urgent", Msg: err.Error(), Kind: KindTransient}
+		}
+		if !resp.Success() {
+			return classifyResp("urgent", resp.ApiResp, resp.CodeError)
+		}
+		invalid = nil
+		if resp.Data != nil {
+			invalid = resp.Data.InvalidUserIdList
+		}
+		return nil
+	})
+	return invalid, err
+}
+
+// Reader is someone who has read a message, and when.
+type Reader struct {
+	OpenID string
+	At     time.Time
+}
+
+// maxReadPages bounds ReadUsers: 100 pages of 100 readers is more than any
+// group kaohe posts to (a group holds at most a few thousand people).
+const maxReadPages = 100
+
+// ReadUsers returns everyone who has read a message the bot sent, in the
+// order Lark lists them, all pages: GET
+// /open-apis/im/v1/messages/:message_id/read_users, scope im:message (the
+// send scope im:message:send_as_bot is not among those accepted; docs/lark.md
+// §1.7). Lark answers only for the bot's own messages and for 7 days after
+// sending (230033), and never lists who has not read it.
+func (l *Lark) ReadUsers(ctx context.Context, messageID string) ([]Reader, error) {
+	var out []Reader
+	token := ""
+	for page := 0; ; page++ {
+		if page == maxReadPages {
+			return out, &APIError{Op: "read users", Msg: fmt.Sprintf("more than %d pages", maxReadPages), Kind: KindRejected}
+		}
+		var data *larkim.ReadUsersMessageRespData
+		err := l.retryToken(func() error {
+			b := larkim.NewReadUsersMessageReqBuilder().MessageId(messageID).UserIdType("open_id").PageSize(100)
+			if token != "" {
+				b = b.PageToken(token)
+			}
+			resp, err := l.client.Im.V1.Message.ReadUsers(ctx, b.Build())
+			if err != nil {
+				return &APIError{Op: "read users", Msg: err.Error(), Kind: KindTransient}
+			}
+			if !resp.Success() {
+				return classifyResp("read users", resp.ApiResp, resp.CodeError)
+			}
+			data = resp.Data
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if data == nil {
+			return out, nil
+		}
+		for _, it := range data.Items {
+			if it == nil || it.UserId == nil {
+				continue
+			}
+			r := Reader{OpenID: *it.UserId}
+			if it.Timestamp != nil {
+				if ms, err := strconv.ParseInt(*it.Timestamp, 10, 64); err == nil {
+					r.At = time.UnixMilli(ms)
+				}
+			}
+			out = append(out, r)
+		}
+		if data.HasMore == nil || !*data.HasMore || data.PageToken == nil || *data.PageToken == "" {
+			return out, nil
+		}
+		token = *data.PageToken
+	}
 }
 
 // DelayedUpdate replaces a card using a callback's token (30 minutes, two

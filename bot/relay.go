@@ -23,6 +23,12 @@ type Sender interface {
 	SendCard(ctx context.Context, to Recipient, card []byte, uuid string) (string, error)
 }
 
+// Urgenter makes a sent message urgent (应用内加急) for users in its chat
+// and returns the ids Lark found outside it; *Lark implements it.
+type Urgenter interface {
+	UrgentApp(ctx context.Context, messageID string, userIDs []string) (invalid []string, err error)
+}
+
 // SendLimiter paces sends under Lark's limits, shared by every replica
 // (docs/reliability.md §3); ratelimit.Memory and the Redis limiter implement it.
 // The relay limits; the callback path never does.
@@ -44,10 +50,16 @@ type RenderFunc func(n workflow.Notification) ([]byte, error)
 // one-hour window. A notification still unsent MaxAge after its first
 // attempt (before that window ends) is re-queued under a new uuid or given
 // up by rule (expire), and what is given up reaches HR as one digest per
-// DigestEvery.
+// DigestEvery. A notification marked workflow.DataUrgent is followed, once
+// Lark has taken it, by a TplUrgent row that makes the message urgent for
+// its recipient (deliverUrgent).
 type Relay struct {
-	Store   workflow.Store
-	Sender  Sender
+	Store  workflow.Store
+	Sender Sender
+	// Urgent makes reminders of an urgent nudge 加急 once they are
+	// delivered; default: Sender, when it implements Urgenter (*Lark does).
+	// With neither, they go out as ordinary cards.
+	Urgent  Urgenter
 	Render  RenderFunc
 	Limiter SendLimiter
 	Clock   clock.Clock
@@ -82,9 +94,10 @@ type Relay struct {
 	flushed time.Time
 }
 
-// RelayReport counts what one pass did.
+// RelayReport counts what one pass did. Urgent counts messages made
+// urgent (TplUrgent rows done), which Sent does not count.
 type RelayReport struct {
-	Sent, Retry, Dead int
+	Sent, Retry, Dead, Urgent int
 }
 
 // maxUUIDWindow is Lark's de-duplication window for a message uuid.
@@ -129,8 +142,22 @@ func (r *Relay) defaults() {
 	}
 }
 
-// appKey is the limiter key of message sends app-wide.
-var appKey = ratelimit.AppKey("im.message.create")
+// appKey is the limiter key of message sends app-wide; urgentKey that of
+// urgent_app, an API of its own with the same 50/s and 1,000/min
+// (发送应用内加急).
+var (
+	appKey    = ratelimit.AppKey("im.message.create")
+	urgentKey = ratelimit.AppKey("im.message.urgent_app")
+)
+
+// urgenter returns what makes messages urgent, nil if nothing does.
+func (r *Relay) urgenter() Urgenter {
+	if r.Urgent != nil {
+		return r.Urgent
+	}
+	u, _ := r.Sender.(Urgenter)
+	return u
+}
 
 func recipientKey(n workflow.Notification) ratelimit.Key {
 	if n.Chat {
@@ -322,6 +349,9 @@ func backoff(attempts int, larkWait time.Duration) time.Duration {
 // (refused by Lark, unrenderable, or out of retries), which the caller
 // buries with the rest of the batch; an error stops the pass.
 func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
+	if n.Template == TplUrgent {
+		return r.deliverUrgent(ctx, n, rep)
+	}
 	now := r.Clock.Now()
 	// Lark lets one request per uuid succeed within an hour of the first;
 	// past MaxAge from the first attempt a retry is no longer covered. A
@@ -363,10 +393,10 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 			return nil, fmt.Errorf("start attempt on notification %d: %w", n.ID, err)
 		}
 	}
-	_, err = r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
+	msgID, err := r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
 	if err == nil {
 		rep.Sent++
-		return nil, r.mark(ctx, n.ID, workflow.NoteSent)
+		return nil, r.sent(ctx, n, msgID)
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
@@ -419,6 +449,146 @@ func undeliverableReason(ae *APIError) string {
 		return "消息内容含有敏感信息，被飞书拦截（错误码230022）"
 	}
 	return fmt.Sprintf("飞书拒绝了该消息（错误码%d：%s）", ae.Code, ae.Msg)
+}
+
+// sent records n delivered as message msgID. In the same transaction it
+// queues what follows from the message id, which only this moment knows:
+// for an urgent reminder the TplUrgent row that makes it 加急, for a 公示
+// the record read receipts are looked up by (PublicityReads). Both are
+// keyed by what they are about, so a relay that dies before committing
+// and a second one that sends again under the same uuid (Lark answers
+// with the same message) write each once.
+func (r *Relay) sent(ctx context.Context, n workflow.Notification, msgID string) error {
+	urgent := n.Data[workflow.DataUrgent] != "" && !n.Chat && msgID != ""
+	if urgent && r.urgenter() == nil {
+		r.Log.Warn("urgent reminder sent as an ordinary card: the sender cannot make messages urgent", "id", n.ID)
+		urgent = false
+	}
+	publicity := n.Template == workflow.TplPublicity && n.Chat && msgID != ""
+	if !urgent && !publicity {
+		return r.mark(ctx, n.ID, workflow.NoteSent)
+	}
+	now := r.Clock.Now()
+	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		if err := tx.MarkNotification(ctx, n.ID, workflow.NoteSent, now); err != nil {
+			return err
+		}
+		if urgent {
+			data := map[string]string{"message_id": msgID, "of": n.Template}
+			for _, k := range []string{"item", "period", "entry", "due", "stage"} {
+				if v, ok := n.Data[k]; ok {
+					data[k] = v
+				}
+			}
+			_, err := tx.Enqueue(ctx, workflow.Notification{Key: workflow.DedupeKey(TplUrgent, msgID, n.To), To: n.To,
+				Template: TplUrgent, Data: data, CreatedAt: now})
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
+				return err
+			}
+		}
+		if publicity {
+			err := tx.SaveIdempotency(ctx, workflow.Idempotency{Source: publicitySource,
+				Key: publicityKey(n.Data["period"], n.To, n.Data["grade"]), Result: msgID, CreatedAt: now})
+			if err != nil && !errors.Is(err, workflow.ErrConflict) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark notification %d sent: %w", n.ID, err)
+	}
+	return nil
+}
+
+// TplUrgent is the bot's own template of a message to make urgent: the
+// relay does not send a card for it but calls urgent_app for To on
+// message_id, after the reminder it follows was delivered. Data:
+// message_id, of (the reminder's template) and the reminder's item,
+// period, entry, due and stage. It lasts to the end of the due day, like
+// the reminder (reminderEnd): 加急 about a deadline that has passed is
+// noise.
+const TplUrgent = "urgent_app"
+
+// deliverUrgent makes the message of an urgent reminder urgent for its
+// recipient. A transient failure or a rate limit keeps the row pending
+// for a later pass (urgent_app has no uuid, but making a message urgent
+// twice for the same person is one unread urgent message to Lark, so a
+// repeat after a lost answer does no harm); a refusal is given up and HR
+// reads why in the digest: the reminder itself arrived, only the 加急 did
+// not.
+func (r *Relay) deliverUrgent(ctx context.Context, n workflow.Notification, rep *RelayReport) (*grave, error) {
+	u := r.urgenter()
+	switch {
+	case u == nil:
+		rep.Dead++
+		return &grave{n, "提醒已送达，但本服务无法发送加急"}, nil
+	case n.Data["message_id"] == "":
+		rep.Dead++
+		return &grave{n, "提醒已送达，但缺少消息编号，无法加急"}, nil
+	case !r.Clock.Now().Before(r.reminderEnd(n)):
+		rep.Dead++
+		return &grave{n, "提醒已送达；截止日已过，不再加急"}, nil
+	}
+	if r.Limiter != nil {
+		for {
+			res, err := r.Limiter.Allow(ctx, urgentKey)
+			if err != nil {
+				return nil, fmt.Errorf("rate limiter: %w", err)
+			}
+			if res.Allowed {
+				break
+			}
+			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
+				return nil, err
+			}
+		}
+	}
+	invalid, err := u.UrgentApp(ctx, n.Data["message_id"], []string{n.To})
+	if err == nil && len(invalid) > 0 {
+		rep.Dead++
+		return &grave{n, "提醒已送达，但收件人不在该会话中，无法加急"}, nil
+	}
+	if err == nil {
+		rep.Urgent++
+		return nil, r.mark(ctx, n.ID, workflow.NoteSent)
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		ae = &APIError{Op: "urgent", Msg: err.Error(), Kind: KindTransient}
+	}
+	switch {
+	case ae.Kind == KindRateLimited:
+		rep.Retry++
+		r.Log.Warn("lark rate limit on urgent", "id", n.ID, "code", ae.Code, "retry_after", ae.RetryAfter)
+		if r.Limiter != nil {
+			if err := r.Limiter.Penalize(ctx, urgentKey, ae.RetryAfter); err != nil {
+				return nil, fmt.Errorf("rate limiter: %w", err)
+			}
+		}
+		return nil, r.retry(ctx, n, ae.RetryAfter)
+	case ae.Retryable():
+		rep.Retry++
+		r.Log.Warn("urgent failed, will retry", "id", n.ID, "err", ae)
+		return nil, r.retry(ctx, n, 0)
+	}
+	rep.Dead++
+	r.Log.Error("urgent refused", "id", n.ID, "to", n.To, "code", ae.Code, "kind", ae.Kind, "err", ae)
+	return &grave{n, "提醒已送达，但未能加急：" + urgentReason(ae)}, nil
+}
+
+// urgentReason says why Lark refused 加急, for HR (发送应用内加急's error
+// list; the rest as for a send).
+func urgentReason(ae *APIError) string {
+	switch ae.Code {
+	case codeUrgentUnread:
+		return "对方未读的加急消息已达200条上限，需先阅读部分加急消息（错误码230023）"
+	case codeUrgentQuota:
+		return "企业的加急额度已用完，请联系企业管理员（错误码230024）"
+	case codeUrgentForbidden:
+		return "无权加急或被飞书判定为风险操作，请联系企业管理员（错误码230052）"
+	}
+	return undeliverableReason(ae)
 }
 
 func (r *Relay) mark(ctx context.Context, id int64, state string) error {

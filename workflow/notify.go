@@ -2,7 +2,8 @@ package workflow
 
 // Notification templates. The bot renders each as a card; Data holds the
 // strings named in each comment. Reminder templates also carry "stage"
-// (before, due, overdue, leader, hr), "due" (YYYY-MM-DD) and "item".
+// (before, due, overdue, urgent, leader, hr), "due" (YYYY-MM-DD) and
+// "item"; those of an urgent nudge also "urgent" (DataUrgent).
 const (
 	// TplRemind: a nudge to the person who has to act. Data: item, period, due, stage.
 	TplRemind = "remind"

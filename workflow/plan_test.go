@@ -19,6 +19,10 @@ func TestParsePlan(t *testing.T) {
 			{Stage: "before", Workdays: -1, Hour: 15}, {Stage: "overdue", Workdays: 1, Hour: 9}, {Stage: "leader", Workdays: 2, Hour: 9}}, ""},
 		{"OK/none", "none", []workflow.Nudge{}, ""},
 		{"OK/minutes", "hr:4@9:05", []workflow.Nudge{{Stage: "hr", Workdays: 4, Hour: 9, Minute: 5}}, ""},
+		{"OK/urgent on the due day", "due:0@09:00,urgent:0@14:00", []workflow.Nudge{
+			{Stage: "due", Hour: 9}, {Stage: "urgent", Hour: 14}}, ""},
+		{"Err/urgent after the due date", "urgent:1@09:00", nil, "on or before the due date"},
+		{"Err/two urgent", "urgent:-1@09:00,urgent:0@09:00", nil, "at most one urgent"},
 		{"Err/empty", "", nil, "empty plan"},
 		{"Err/stage", "boss:1@09:00", nil, "stage \"boss\""},
 		{"Err/no time", "due:0", nil, "stage:workdays@HH:MM"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -173,6 +174,9 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 				notes, err = s.recipients(ctx, tx, sl.it, sl.nudge, now, today)
 				if err != nil {
 					return err
+				}
+				if sl.nudge.Stage == StageUrgent {
+					markUrgent(notes)
 				}
 				f.Sent = len(notes)
 			}
@@ -484,6 +488,21 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 		}
 	}
 	return out, nil
+}
+
+// markUrgent asks for each of an urgent nudge's notifications to be sent
+// as 加急 (DataUrgent). recipients builds them like a due nudge's: to the
+// person, the step's assignee and delegates, the leaders owing 反馈, or HR
+// for 备案; some share one Data map, so each gets its own copy.
+func markUrgent(notes []Notification) {
+	for i := range notes {
+		d := maps.Clone(notes[i].Data)
+		if d == nil {
+			d = map[string]string{}
+		}
+		d[DataUrgent] = "1"
+		notes[i].Data = d
+	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -60,7 +60,7 @@ type ChainStep struct {
 // due date (negative: before it; 0: the due date if it is a working day,
 // else skipped; positive: after it), at Hour:Minute local time, to Stage.
 type Nudge struct {
-	Stage    string // StageBefore, StageDue, StageOverdue, StageLeader, StageHR
+	Stage    string // StageBefore, StageDue, StageOverdue, StageUrgent, StageLeader, StageHR
 	Workdays int
 	Hour     int
 	Minute   int
@@ -68,10 +68,21 @@ type Nudge struct {
 
 // Reminder stages: who a nudge goes to. Before, due and overdue go to the
 // person who has to act; leader escalates to their leader; hr to HR.
+// Urgent goes to the person who has to act, like due, and asks for the
+// message to be sent as 加急 (in-app urgent): its notifications carry
+// DataUrgent, and the bot marks each card urgent once it is delivered
+// (docs/lark.md §1.6). Lark refuses 加急 to a person with 200 unread urgent
+// messages and counts it against the tenant's urgent allowance, so a plan
+// has at most one urgent nudge and it comes on or before the due date
+// (checkPlan): it is the last word before a deadline, not a way to chase.
+// No default plan has one: the seeds ask for reminders, not 加急, and an
+// operator adds it where a missed deadline costs most (remind_summary,
+// remind_step, e.g. "urgent:0@14:00").
 const (
 	StageBefore   = "before"
 	StageDue      = "due"
 	StageOverdue  = "overdue"
+	StageUrgent   = "urgent"
 	StageLeader   = "leader"
 	StageHR       = "hr"
 	planWeekly    = "weekly"
@@ -83,6 +94,11 @@ const (
 	planFiling    = "filing"
 	leaderChainID = "@leader"
 )
+
+// DataUrgent is the Data key ("1") of a notification to be sent as 加急:
+// the bot sends the card as usual and then marks it urgent for its
+// recipient. Only reminders of an urgent nudge carry it.
+const DataUrgent = "urgent"
 
 // Config wires a Service. Store, Clock, Calendar and Scheme are required;
 // every other field has a default (see New).
@@ -257,6 +273,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	plans := DefaultPlans()
 	for k, v := range cfg.Plans {
+		if err := checkPlan(v); err != nil {
+			return nil, fmt.Errorf("workflow: Config.Plans[%q]: %w", k, err)
+		}
 		plans[k] = v
 	}
 	cfg.Plans = plans

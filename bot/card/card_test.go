@@ -385,6 +385,15 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 3, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "changed", Grade: "较好", Opinion: "属实", NewGrade: "好", Decision: "补计防汛加分"}))
 		}},
+		{"notice_remind_urgent", func(t *testing.T) []byte {
+			// The urgent stage: the card the bot then marks 加急.
+			n, err := FromTemplate(workflow.TplRemind, map[string]string{"item": "summary", "period": "2026-Q3", "entry": "2026-Q3",
+				"due": "2026-10-10", "stage": "urgent", "urgent": "1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return NoticeCard(n)
+		}},
 		{"notice_step_moved_hr", func(t *testing.T) []byte {
 			// A step left with nobody: HR's copy offers 转办.
 			n, err := FromTemplate(workflow.TplStepMoved, map[string]string{"step": "2026-Q3/ou_01/3", "person": "张建国", "name": "评鉴",

@@ -147,6 +147,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Title, n.Colour = item+"今天截止", Orange
 		case "overdue":
 			n.Title, n.Colour = item+"已逾期，请尽快完成", Red
+		case "urgent":
+			// The last nudge before the deadline, sent as 加急 (an urgent
+			// stage comes on or before the due date: workflow.checkPlan).
+			n.Title, n.Colour = "加急："+item+"将于"+g("due")+"截止，请尽快完成", Red
 		case "chase":
 			n.Title, n.Colour = "政工科催办："+item+"已逾期", Red
 		}

@@ -227,6 +227,7 @@ func (s *Server) click(ctx context.Context, messageID, operator string, value an
 		s.mu.Unlock()
 		return nil, e
 	}
+	s.readLocked(m, operator) // the card is on the clicking user's screen
 	cfg := s.webhook
 	if cfg.CallbackURL == "" && !cfg.LongConnection {
 		s.mu.Unlock()

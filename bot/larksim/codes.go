@@ -14,6 +14,8 @@ package larksim
 //	[D17] Department children, https://open.feishu.cn/document/server-docs/contact-v3/department/children
 //	[D18] Users by department, https://open.feishu.cn/document/server-docs/contact-v3/user/find_by_department
 //	[D20] Get user, https://open.feishu.cn/document/server-docs/contact-v3/user/get
+//	[D25] In-app urgent, https://open.feishu.cn/document/server-docs/im-v1/buzz-messages/urgent_app
+//	[D26] Read users, https://open.feishu.cn/document/server-docs/im-v1/message/read_users
 //	[DCM] Chat members, https://open.feishu.cn/document/server-docs/group/chat-member/get
 //	[I]   community reports (GitHub issues) where the docs are silent; see each constant.
 //
@@ -110,6 +112,21 @@ const (
 	CodeCardCreateFailed = 230099
 	// CodeChatDissolved: the chat was dissolved. [D1]
 	CodeChatDissolved = 232009
+
+	// CodeNotMessageSender: urgent or read receipts on a message the bot
+	// did not send. [D25][D26 230012]
+	CodeNotMessageSender = 230012
+	// CodeUrgentUnreadLimit: the user has 200 unread urgent messages. [D25]
+	CodeUrgentUnreadLimit = 230023
+	// CodeUrgentQuota: the tenant's urgent allowance is used up (加急额度超限,
+	// 请联系企业管理员). [D25]
+	CodeUrgentQuota = 230024
+	// CodeReadUsersTooOld: read receipts are kept for 7 days after
+	// sending. [D26]
+	CodeReadUsersTooOld = 230033
+	// CodeMessageDeleted: the message was deleted (urgent_app, read_users
+	// list 230110 where PATCH lists 230011). [D25][D26]
+	CodeMessageDeleted = 230110
 
 	// CodeChatIDInvalid: chat members called with an invalid chat_id. [DCM]
 	CodeChatIDInvalid = 232006
@@ -216,6 +233,11 @@ var codeMessages = map[int]string{
 	CodeUserStoppedBot:           "The user has stopped the bot from sending messages.",
 	CodeCardCreateFailed:         "Failed to create card content",
 	CodeChatDissolved:            "Your request specifies a chat which has already been dissolved.",
+	CodeNotMessageSender:         "Bot is NOT the sender of the message.",
+	CodeUrgentUnreadLimit:        "The user has too many unread urgent messages.",
+	CodeUrgentQuota:              "Reach the upper limit of urgent message.",
+	CodeReadUsersTooOld:          "Get the reading status must be done within 7 days after the message is sent.",
+	CodeMessageDeleted:           "Action unavailable as the message has been deleted.",
 	CodeChatIDInvalid:            "Your request specifies a chat_id which is invalid.",
 	CodeOperatorNotInChat:        "Operator can NOT be out of the chat.",
 	CodeChatBadParam:             "Your request contains an invalid request parameter.",

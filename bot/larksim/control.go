@@ -90,6 +90,7 @@ func NewControl(s *Server, o ControlOptions) *Control {
 		"sent":     {http.MethodGet: c.getSent},
 		"click":    {http.MethodPost: c.postClick},
 		"text":     {http.MethodPost: c.postText},
+		"read":     {http.MethodPost: c.postRead},
 		"clock":    {http.MethodGet: c.getClock, http.MethodPost: c.postClock},
 		"config":   {http.MethodGet: c.getConfig, http.MethodPost: c.postConfig},
 		"events":   {http.MethodGet: c.getEvents},
@@ -353,6 +354,17 @@ func (s *Server) toWireLocked(m *Message) simclient.Message {
 	for _, u := range m.Updates {
 		out.Updates = append(out.Updates, simclient.Update{At: u.At, Source: u.Source, Operator: u.Operator, Reverted: u.Reverted})
 	}
+	for _, u := range m.Urgent {
+		wu := simclient.Urgent{User: u.OpenID, At: u.At}
+		if !u.ReadAt.IsZero() {
+			t := u.ReadAt
+			wu.ReadAt = &t
+		}
+		out.Urgent = append(out.Urgent, wu)
+	}
+	for _, rd := range m.ReadBy {
+		out.ReadBy = append(out.ReadBy, simclient.Read{User: rd.OpenID, At: rd.At})
+	}
 	return out
 }
 
@@ -581,6 +593,26 @@ func (c *Control) postText(w http.ResponseWriter, r *http.Request) {
 	}
 	c.s.mu.Unlock()
 	ctlJSON(w, http.StatusOK, simclient.TextResult{Event: toWireEvent(d), Cursor: seq})
+}
+
+// postRead answers POST /_sim/read: a person reads a message.
+func (c *Control) postRead(w http.ResponseWriter, r *http.Request) {
+	var in simclient.ReadMessage
+	if !readBody(w, r, &in) {
+		return
+	}
+	if in.MessageID == "" || in.User == "" {
+		badRequest(w, "message_id and user: required")
+		return
+	}
+	if err := c.s.Read(in.User, in.MessageID); err != nil {
+		ctlFail(w, err)
+		return
+	}
+	c.s.mu.Lock()
+	out := c.s.toWireLocked(c.s.messages[in.MessageID])
+	c.s.mu.Unlock()
+	ctlJSON(w, http.StatusOK, out)
 }
 
 // The clock.

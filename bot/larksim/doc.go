@@ -67,6 +67,14 @@
 //     data-loss prevention (SetDataLossPrevention; 230028 for a plain
 //     phone number or e-mail address in visible text). A group whose
 //     settings forbid the bot answers 230018 (Chat.SettingsForbid). [D1][D3]
+//   - 加急 and read receipts (urgent.go): urgent_app marks the bot's own
+//     message urgent for users in its chat (invalid_user_id_list for the
+//     others), refusing with the documented codes — not the bot's 230012,
+//     deleted 230110, 200 unread urgent messages 230023
+//     (Options.UrgentUnreadCap), a used-up allowance 230024
+//     (SetUrgentQuota); read_users lists who read one of the bot's
+//     messages, for 7 days (230033 after). People read a message by Read,
+//     by clicking its card and by typing in its chat. [D25][D26]
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).
@@ -90,7 +98,8 @@
 //
 // Not simulated: images/files and the other message types, message recall/edit/forward APIs, batch_send, card
 // templates and CardKit card entities (refused with 200380), @all
-// permission checks, scopes of the APIs kaohe does not call, old-style
+// permission checks, a group's "who may urge" setting (230052), SMS and
+// phone urgent, scopes of the APIs kaohe does not call, old-style
 // card.action.trigger_v1 callbacks, properties of components kaohe does
 // not use, long-connection payload splitting (sum > 1) and
 // server-pushed reconnects. Cards must declare "schema":"2.0" unless

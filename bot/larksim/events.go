@@ -92,6 +92,7 @@ func (s *Server) SendText(ctx context.Context, fromOpenID, chatID, text string, 
 		s.mu.Unlock()
 		return EventDelivery{}, e
 	}
+	s.readChatLocked(c.ChatID, fromOpenID) // typing in a chat shows it
 	content, _ := json.Marshal(map[string]string{"text": text})
 	now := s.opts.Clock.Now()
 	m := &Message{

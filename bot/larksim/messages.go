@@ -66,6 +66,12 @@ type Message struct {
 	// Mentions are the people a user's text message @-mentions, in the
 	// order of their keys (@_user_1, …).
 	Mentions []Mention
+	// Urgent lists the users the bot made the message urgent (加急) for
+	// through urgent_app, once each, in order (urgent.go). [D25]
+	Urgent []UrgentMark
+	// ReadBy lists the users who have read the message, in the order they
+	// first read it: what read_users answers (urgent.go). [D26]
+	ReadBy []Mark
 
 	v2          bool
 	updateMulti bool
@@ -92,6 +98,8 @@ func (m *Message) clone() Message {
 	c := *m
 	c.Updates = slices.Clone(m.Updates)
 	c.Mentions = slices.Clone(m.Mentions)
+	c.Urgent = slices.Clone(m.Urgent)
+	c.ReadBy = slices.Clone(m.ReadBy)
 	return c
 }
 

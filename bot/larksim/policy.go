@@ -28,6 +28,10 @@ var apiScopes = map[string][]string{
 	APIMessagePatch: {"im:message", "im:message:send_as_bot", "im:message:update"},
 	// [D6] 延时更新消息卡片, 权限要求
 	APICardUpdate: {"im:message", "im:message:send_as_bot", "im:message:update"},
+	// [D25] 发送应用内加急, 权限要求
+	APIMessageUrgent: {"im:message.urgent", "im:message.urgent:app_send"},
+	// [D26] 查询消息已读信息, 权限要求
+	APIReadUsers: {"im:message", "im:message:readonly", "im:message:basic"},
 	// [D17] 获取子部门列表 and [D18] 获取部门直属用户列表, 权限要求
 	APIDeptChildren: {"contact:contact.base:readonly", "contact:department.organize:readonly",
 		"contact:contact:access_as_app", "contact:contact:readonly", "contact:contact:readonly_as_app"},

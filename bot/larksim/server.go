@@ -26,6 +26,8 @@ const (
 	APIMessageCreate  = "im.message.create"
 	APIMessageReply   = "im.message.reply"
 	APIMessagePatch   = "im.message.patch"
+	APIMessageUrgent  = "im.message.urgent_app"
+	APIReadUsers      = "im.message.read_users"
 	APICardUpdate     = "interactive.card.update"
 	APIChatList       = "im.chat.list"
 	APIChatCreate     = "im.chat.create"
@@ -80,6 +82,9 @@ type Options struct {
 	// BotName is the bot's display name in the mentions of a message that
 	// @-mentions it (SendText with MentionBot). Default "kaohe".
 	BotName string
+	// UrgentUnreadCap is how many unread urgent messages a user may have
+	// before urgent_app refuses more with 230023. Default 200. [D25]
+	UrgentUnreadCap int
 }
 
 func (o Options) withDefaults() Options {
@@ -125,6 +130,9 @@ func (o Options) withDefaults() Options {
 	if o.BotName == "" {
 		o.BotName = "kaohe"
 	}
+	if o.UrgentUnreadCap == 0 {
+		o.UrgentUnreadCap = DefaultUrgentUnreadCap
+	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
@@ -169,6 +177,9 @@ type Server struct {
 	quotaMonth string
 	quotaUsed  int
 	inflight   map[string]int
+	// urgentLeft is the tenant's remaining in-app urgent allowance, -1
+	// for none set (urgent.go).
+	urgentLeft int
 	// seq counts changes to messages (new, updated, recalled) and changed
 	// is closed at the next one: the control interface's cursors and
 	// long polls (control.go).
@@ -204,6 +215,7 @@ func New(opts Options) *Server {
 		delayTokens: map[string]*delayToken{},
 		locks:       map[string]int{},
 		inflight:    map[string]int{},
+		urgentLeft:  -1,
 		stats:       Stats{Requests: map[string]int{}},
 	}
 }
@@ -297,6 +309,8 @@ var routes = []route{
 	{http.MethodPost, split("/open-apis/im/v1/messages"), APIMessageCreate, true, true, (*Server).handleCreate},
 	{http.MethodPost, split("/open-apis/im/v1/messages/:message_id/reply"), APIMessageReply, true, true, (*Server).handleReply},
 	{http.MethodPatch, split("/open-apis/im/v1/messages/:message_id"), APIMessagePatch, true, true, (*Server).handlePatch},
+	{http.MethodPatch, split("/open-apis/im/v1/messages/:message_id/urgent_app"), APIMessageUrgent, true, true, (*Server).handleUrgentApp},
+	{http.MethodGet, split("/open-apis/im/v1/messages/:message_id/read_users"), APIReadUsers, true, true, (*Server).handleReadUsers},
 	{http.MethodPost, split("/open-apis/interactive/v1/card/update"), APICardUpdate, true, true, (*Server).handleCardUpdate},
 	{http.MethodGet, split("/open-apis/im/v1/chats"), APIChatList, true, true, (*Server).handleChatList},
 	{http.MethodPost, split("/open-apis/im/v1/chats"), APIChatCreate, true, true, (*Server).handleChatCreate},

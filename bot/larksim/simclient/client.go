@@ -238,6 +238,14 @@ func (c *Client) Text(ctx context.Context, t Text) (TextResult, error) {
 	return out, err
 }
 
+// Read makes a person read a message (it also counts as read when they
+// click its card or type in its chat) and returns it as it is now.
+func (c *Client) Read(ctx context.Context, r ReadMessage) (Message, error) {
+	var out Message
+	err := c.do(ctx, http.MethodPost, "/_sim/read", r, &out)
+	return out, err
+}
+
 // Clock returns the simulator's time.
 func (c *Client) Clock(ctx context.Context) (time.Time, error) {
 	var out Clock

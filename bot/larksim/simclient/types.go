@@ -126,6 +126,30 @@ type Update struct {
 	Reverted bool `json:"reverted,omitempty"`
 }
 
+// Urgent is a message's being urgent (加急) for a user.
+type Urgent struct {
+	User string `json:"user"`
+	// At is when the app made it urgent (on the simulator's clock).
+	At time.Time `json:"at"`
+	// ReadAt is when the user read the message after that; nil while it
+	// is unread, which is what Lark's cap of 200 unread urgent messages
+	// counts.
+	ReadAt *time.Time `json:"read_at,omitempty"`
+}
+
+// Read is a user's having read a message, first at At.
+type Read struct {
+	User string    `json:"user"`
+	At   time.Time `json:"at"`
+}
+
+// ReadMessage is POST /_sim/read: User reads the message, as the client
+// does when it is on their screen.
+type ReadMessage struct {
+	MessageID string `json:"message_id"`
+	User      string `json:"user"`
+}
+
 // Message is a message as its chat shows it now: a card after every
 // update applied to it.
 type Message struct {
@@ -151,6 +175,12 @@ type Message struct {
 	Mentions []Mention `json:"mentions,omitempty"`
 	// Updates is a card's update history, oldest first.
 	Updates []Update `json:"updates,omitempty"`
+	// Urgent lists the users the bot made the message urgent (加急) for,
+	// once each, in order.
+	Urgent []Urgent `json:"urgent,omitempty"`
+	// ReadBy lists the users who have read the message, in the order they
+	// first read it (what the app's read_users call answers).
+	ReadBy []Read `json:"read_by,omitempty"`
 	// UUID is the sender's de-duplication key.
 	UUID string `json:"uuid,omitempty"`
 	// Deleted marks a recalled message.
