@@ -102,7 +102,7 @@ func (s *Service) fillInPeriod(o *op, per Period, p Person, prev, st PersonStatu
 	if st.Reason != "" {
 		why += "（" + st.Reason + "）"
 	}
-	line := fmt.Sprintf("补定：%s，补定等次为「%s」", why, orNone(now.Grade))
+	line := fmt.Sprintf("补定：%s，补定等次为「%s」", why, gradeOrNone(now.Grade))
 	if note != "" {
 		line += "；" + note
 	}
@@ -126,7 +126,7 @@ func (s *Service) fillInPeriod(o *op, per Period, p Person, prev, st PersonStatu
 	for _, hr := range hrPeople(people) {
 		o.note(hr, TplGradeFilled, map[string]string{"period": per.ID, "grade": now.Grade, "state": now.State, "person": p.Name}, per.ID, p.ID)
 	}
-	o.logf("filled in %s: %s", per.ID, orNone(now.Grade))
+	o.logf("filled in %s: %s", per.ID, gradeOrNone(now.Grade))
 	return nil
 }
 
@@ -142,8 +142,8 @@ func othersMoved(res *scoring.PeriodResult, was map[string]string, who string) [
 	return out
 }
 
-// orNone is a grade, or 不定等次 when there is none.
-func orNone(grade string) string {
+// gradeOrNone is a grade, or 不定等次 when there is none.
+func gradeOrNone(grade string) string {
 	if grade == "" {
 		return "不定等次"
 	}
