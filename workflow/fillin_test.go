@@ -8,6 +8,7 @@ import (
 
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // closeScored opens period, finishes every chain with the total scoreOf
@@ -153,5 +154,26 @@ func TestClosedPeriodKeepsItsStates(t *testing.T) {
 	}
 	if got := fmt.Sprint(p.Statuses["e06"].Sanction); got != "" {
 		t.Errorf("period's state of e06 has the later sanction %q", got)
+	}
+}
+
+// TestLeaveWithoutALeaveRule: under a scheme with no leave rule (S1) leave
+// HR recorded does not stop the period from being scored; it changes
+// nothing in the grade.
+func TestLeaveWithoutALeaveRule(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s1", at(2026, 7, 1, 9, 0), nil)
+	staff := h.s1Org("")
+	const q = "2026-Q2"
+	h.must("leave", h.svc.AddAbsence(ctx, "hr", "a1", workflow.Absence{Kind: "病假",
+		Start: calendar.NewDate(2026, 4, 7), End: calendar.NewDate(2026, 5, 29)}))
+	h.s1Appraise(q, staff)
+	if err := h.svc.CloseAppraisal(ctx, "hr", q); err != nil {
+		t.Fatalf("close with leave under S1: %v (%q)", err, workflow.Message(err))
+	}
+	r, err := h.svc.Result(ctx, "hr", q, "a1")
+	h.must("result", err)
+	if r.State != scoring.StateGraded {
+		t.Errorf("a1 after leave under S1: %s %q, want graded", r.State, r.Grade)
 	}
 }

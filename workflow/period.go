@@ -113,7 +113,12 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 		if err != nil {
 			return nil, nil, err
 		}
-		status.Leave = leave
+		if s.scheme.Special.Leave != nil {
+			// Leave matters only where the scheme has a rule for it (S4,
+			// S5, S10); elsewhere it is recorded for the reminders and the
+			// record, and grading goes on as usual.
+			status.Leave = leave
+		}
 		pi.Status = status
 		in.People = append(in.People, pi)
 	}

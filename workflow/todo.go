@@ -98,7 +98,7 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 }
 
 // asked reports whether an item is being asked for at now: its first
-// reminder to the person (a before, due or overdue nudge of its plan) has
+// reminder to the person (a before, due, overdue or urgent nudge) has
 // gone out, or its due date has come, or, for a self-summary or a vote,
 // the period's last week has begun. A plan without such nudges asks from
 // the due date.
@@ -119,7 +119,7 @@ func (s *Service) asked(it item, now time.Time) bool {
 		}
 	}
 	for _, n := range s.cfg.Plans[it.kind] {
-		if n.Stage != StageBefore && n.Stage != StageDue && n.Stage != StageOverdue {
+		if n.Stage != StageBefore && n.Stage != StageDue && n.Stage != StageOverdue && n.Stage != StageUrgent {
 			continue
 		}
 		if at, ok := s.slotTime(it.due, n); ok && !at.After(now) {

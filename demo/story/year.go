@@ -286,6 +286,20 @@ func (y *year) scheduleQuarter(q int) {
 			from, until := y.cal.AddWorkdays(end, 1), y.cal.AddWorkdays(end, 10)
 			d.Type(Leader2, fmt.Sprintf("委托 @_user_1 %s %s 外出参加培训", from, until), "已委托", Leader1)
 		})
+	case 3:
+		y.onQuarter(q, first.AddDays(14), 10, 0, "调查结案：未受处分，补定等次", func() {
+			y.setStatus("ou_b2", card.FieldInvestigation, "no", "调查结束，未受处分")
+			// The investigation began on 1 April, before the first
+			// quarter's appraisal closed on the 10th: both quarters'
+			// grades were withheld and both are filled in.
+			for _, want := range []struct{ period, grade string }{{"2026年第一季度", "较好"}, {"2026年第二季度", "好"}} {
+				m := d.Wait("ou_b2", "等次补定")
+				if !m.Contains(want.period) || !m.Contains("补定为："+want.grade) {
+					d.Fail("郑秀兰's 补定: %s, want %s %s", Text(m.Card), want.period, want.grade)
+				}
+				d.Say("  %s%s等次补定为「%s」", d.Name("ou_b2"), want.period, want.grade)
+			}
+		})
 	}
 
 	// The chain, one step a day after the summaries are due.
