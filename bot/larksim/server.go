@@ -169,6 +169,9 @@ type Server struct {
 	quotaMonth string
 	quotaUsed  int
 	inflight   map[string]int
+	// contactRange is the app's contact data scope, nil for all members
+	// (directory_scope.go).
+	contactRange *ContactRange
 	// seq counts changes to messages (new, updated, recalled) and changed
 	// is closed at the next one: the control interface's cursors and
 	// long polls (control.go).
