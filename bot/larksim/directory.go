@@ -212,6 +212,22 @@ func (s *Server) MustAddDepartment(d Department) Department {
 	return d
 }
 
+// UpdateDepartment changes a department in place, e.g. to rename it or
+// give it a new head mid-test. Its ids cannot change.
+func (s *Server) UpdateDepartment(openDepartmentID string, f func(*Department)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.depts[openDepartmentID]
+	if !ok {
+		return fmt.Errorf("update department %s: %w", openDepartmentID, ErrNotFound)
+	}
+	c := *d
+	f(&c)
+	c.OpenDepartmentID, c.DepartmentID = d.OpenDepartmentID, d.DepartmentID
+	*d = c
+	return nil
+}
+
 // AddChat adds a group (or p2p) chat and returns it.
 func (s *Server) AddChat(c Chat) (Chat, error) {
 	s.mu.Lock()
