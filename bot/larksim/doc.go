@@ -67,6 +67,11 @@
 //     data-loss prevention (SetDataLossPrevention; 230028 for a plain
 //     phone number or e-mail address in visible text). A group whose
 //     settings forbid the bot answers 230018 (Chat.SettingsForbid). [D1][D3]
+//   - The contact directory as the app sees it (directory_scope.go): its
+//     contact data scope (SetContactRange: chosen departments and users;
+//     the root then answers 40004) and its field scopes (with SetScopes, a
+//     field whose scope the app lacks is left out of departments and users,
+//     per the docs' field tables). [D17][D18][D27]
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).
