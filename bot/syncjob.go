@@ -192,7 +192,7 @@ func syncGroups(changes []contact.Change) []card.SyncGroup {
 	}
 	var out []card.SyncGroup
 	for _, o := range order {
-		g := card.SyncGroup{Title: o.title}
+		g := card.SyncGroup{Title: o.title, Report: o.kind == contact.ChangeMissing}
 		for _, c := range changes {
 			if c.Kind == o.kind {
 				g.Lines = append(g.Lines, c.Text)

@@ -23,6 +23,9 @@ type SyncScope struct {
 type SyncGroup struct {
 	Title string
 	Lines []string
+	// Report marks differences the import only reports (people gone from
+	// Lark): they are not counted as imported.
+	Report bool
 }
 
 // Sync is the 同步通讯录 card: the dry run HR reviews, the import's
@@ -85,17 +88,20 @@ func SyncCard(s Sync) []byte {
 	if s.Applied {
 		title, colour = "通讯录同步（已导入）", Green
 	}
-	total := 0
+	total, imported := 0, 0
 	for _, g := range s.Groups {
 		total += len(g.Lines)
+		if !g.Report {
+			imported += len(g.Lines)
+		}
 	}
 	var els []elem
 	if total == 0 {
 		els = append(els, md("飞书通讯录与本系统一致，无需同步"))
 	} else {
-		head := fmt.Sprintf("**共%d项变更**", total)
+		head := fmt.Sprintf("**共%d项差异**", total)
 		if s.Applied {
-			head = fmt.Sprintf("**已导入%d项变更**", total)
+			head = fmt.Sprintf("**已导入%d项变更**", imported)
 		}
 		els = append(els, md(head))
 		shown := 0

@@ -16,7 +16,7 @@ func syncPreview() Sync {
 			{Title: "调动", Lines: []string{"周二 调动：办公室 → 财务审计科"}},
 			{Title: "更名", Lines: []string{"吴三 更名为 吴叁"}},
 			{Title: "职级", Lines: []string{"郑四 职级：副科 → 正科（飞书：科长）"}},
-			{Title: "离开通讯录", Lines: []string{"冯五 已不在通讯录中（未删除，请人事科确认）"}},
+			{Title: "离开通讯录", Lines: []string{"冯五 已不在通讯录中（未删除，请人事科确认）"}, Report: true},
 		},
 		Warnings: []string{"2人的职务未对应职级，导入后职级为空，请在飞书中补充或调整职级对照：陈七（未填写）、褚八（_临时_ *工*）"},
 	}
@@ -78,9 +78,9 @@ func TestSyncCardSays(t *testing.T) {
 		want    []string
 		notWant []string
 	}{
-		{name: "Preview", s: syncPreview(), want: []string{"通讯录同步（预览）", "共8项变更", "同步通讯录 确认", "职级 其他", "默认不参加考核", "&#95;临时&#95; &#42;工&#42;"},
+		{name: "Preview", s: syncPreview(), want: []string{"通讯录同步（预览）", "共8项差异", "同步通讯录 确认", "职级 其他", "默认不参加考核", "&#95;临时&#95; &#42;工&#42;"},
 			notWant: []string{"_临时_"}},
-		{name: "Applied", s: applied, want: []string{"通讯录同步（已导入）", "已导入8项变更", "审计日志"}, notWant: []string{"同步通讯录 确认"}},
+		{name: "Applied", s: applied, want: []string{"通讯录同步（已导入）", "已导入7项变更", "审计日志"}, notWant: []string{"同步通讯录 确认"}},
 		{name: "Same", s: Sync{}, want: []string{"无需同步"}, notWant: []string{"同步通讯录 确认"}},
 		{name: "Many", s: many, want: []string{"干部39", "另有5项未列出"}, notWant: []string{"干部40"}},
 		{name: "MissingFields", s: Sync{Missing: []SyncScope{{ID: "contact:user.base:readonly", Label: "获取用户基本信息", Fields: "人员姓名"}}},

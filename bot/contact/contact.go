@@ -1,8 +1,11 @@
 // Package contact turns what Lark's contact directory returns — departments
-// and the members of each, as the contact API's SDK types — into kaohe's
-// units and people: a department's 主管 is the unit's 科室负责人 and its
-// parent department's 主管 the 分管领导; ids are Lark's open_id and
-// open_department_id.
+// and the members of each, the root's own included, as the contact API's
+// SDK types — into kaohe's units and people: a department's 主管 is the
+// unit's 科室负责人 and its parent department's 主管 the 分管领导; ids are
+// Lark's open_id and open_department_id. It also reads tiers through HR's
+// mapping (Options), tells which field scopes the app lacks from the
+// fields Lark left out (MissingScopes), and diffs two organisations
+// (DiffOrg).
 //
 // The directory is outside input: any field may be missing, an item may be
 // null, a department or person may come twice (across pages, or a person in
