@@ -357,3 +357,27 @@ func TestSyncJobLost(t *testing.T) {
 	close(release)
 	w.bot.Wait()
 }
+
+// TestSyncTiersCustomField: tiers read from a custom field; when Lark
+// returns the field for nobody, the preview says the admin must allow API
+// access to it.
+func TestSyncTiersCustomField(t *testing.T) {
+	opts := contact.Options{TierBy: contact.TierByCustomAttr + "C-grade", Tiers: map[string]string{"正科级": "正科", contact.TierOther: "其他"}}
+	w := tierWorld(t, "cli_sync_attr", opts)
+	addDirectory(w)
+	preview := w.syncAs("ou_hr", "", "通讯录同步（预览）")
+	if !strings.Contains(preview.Content, "允许开放平台 API 调用") {
+		t.Errorf("the preview does not say the field is not returned: %s", preview.Content)
+	}
+	w.must("attr", w.sim.UpdateUser("ou_a", func(u *larksim.User) { u.CustomAttrs = map[string]string{"C-grade": "正科级"} }))
+	w.must("attr", w.sim.UpdateUser("ou_b", func(u *larksim.User) { u.CustomAttrs = map[string]string{"C-grade": "科员级"} }))
+	preview = w.syncAs("ou_hr", "", "通讯录同步（预览）")
+	for _, want := range []string{"新增人员 甲（办公室，职级 正科）", "新增人员 乙（办公室，职级 其他）"} {
+		if !strings.Contains(preview.Content, want) {
+			t.Errorf("the preview lacks %q: %s", want, preview.Content)
+		}
+	}
+	if strings.Contains(preview.Content, "允许开放平台 API 调用") {
+		t.Errorf("the preview still says the field is not returned: %s", preview.Content)
+	}
+}
