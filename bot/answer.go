@@ -227,11 +227,6 @@ func (b *Bot) progressCard(ctx context.Context, period string) ([]byte, error) {
 	return card.ProgressCard(prog), nil
 }
 
-// maxSyncLines bounds the changes listed on one card.
-const maxSyncLines = 40
-
-// syncCard runs the contact sync for HR: a dry run listing the changes, or
-// with apply the import itself.
 // syncTimeout bounds a contact sync job: one directory call per
 // department, paced by Lark's limits.
 const syncTimeout = 5 * time.Minute
@@ -240,34 +235,19 @@ const syncTimeout = 5 * time.Minute
 // an event must be acknowledged within 3 s or Lark pushes it again
 // (事件概述), and a directory of many departments takes longer. The
 // result reaches HR as a second message, keyed by the event, so a re-push
-// (already answered, and skipped) never runs the job twice. The job is not
-// durable: if the process stops mid-way, HR sends the command again.
+// (already answered, and skipped) never runs the job twice. The job's
+// request is recorded first (recordSync), so a job the process lost is
+// run again by ResumeJobs, or else HR is told it did not finish.
 func (b *Bot) startSync(ctx context.Context, me workflow.Person, apply bool) ([]byte, error) {
 	if err := requireHRSender(me); err != nil {
 		return nil, err
 	}
 	event, _ := ctx.Value(eventKey{}).(string)
-	jctx := context.WithoutCancel(ctx)
-	b.jobs.Add(1)
-	go func() {
-		defer b.jobs.Done()
-		jctx, cancel := context.WithTimeout(jctx, syncTimeout)
-		defer cancel()
-		c, err := b.syncCard(jctx, me.ID, apply)
-		if err != nil {
-			b.log.Warn("contact sync failed", "event", event, "err", err)
-			c = card.NoticeCard(card.Notice{Title: "通讯录同步未完成", Colour: card.Red, Lines: []string{workflow.Message(err)},
-				Note: "请稍后重新发送「" + card.CmdSync + "」。"})
-		}
-		now := b.clock.Now()
-		if err := b.store.InTx(jctx, func(tx workflow.Tx) error {
-			_, err := tx.Enqueue(jctx, workflow.Notification{Key: workflow.DedupeKey("sync", event), To: me.ID, Template: TplCard,
-				Data: map[string]string{"card": string(c)}, CreatedAt: now, State: workflow.NotePending})
-			return err
-		}); err != nil && !errors.Is(err, workflow.ErrConflict) {
-			b.log.Error("queue contact sync result", "event", event, "err", err)
-		}
-	}()
+	job, err := b.recordSync(ctx, syncJob{Event: event, By: me.ID, Apply: apply})
+	if err != nil {
+		return nil, err
+	}
+	b.runSync(context.WithoutCancel(ctx), job)
 	what := "预览"
 	if apply {
 		what = "导入"
@@ -276,31 +256,33 @@ func (b *Bot) startSync(ctx context.Context, me workflow.Person, apply bool) ([]
 		Lines: []string{"正在读取飞书通讯录并比对本系统人员，完成后将另行发送" + what + "结果。"}}), nil
 }
 
+// syncCard runs the contact sync for HR — a dry run, or with apply the
+// import itself — and renders its card. Lark refusing the directory for a
+// scope or the contact data scope is a card that says which to grant, not
+// an error.
 func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, error) {
 	if b.cfg.Lark == nil {
 		return card.NoticeCard(card.Notice{Title: "通讯录同步", Colour: card.Orange, Lines: []string{"未配置飞书应用，无法读取通讯录"}}), nil
 	}
-	changes, err := b.SyncContacts(ctx, b.cfg.Lark, from, "0", !apply)
-	if err != nil {
+	rep, err := b.SyncContacts(ctx, b.cfg.Lark, from, !apply)
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae) && ae.Kind == KindScope:
+		scopes := ae.Scopes
+		if len(scopes) == 0 { // Lark named none: the ones the contact API takes [D17][D18]
+			scopes = []string{"contact:contact.base:readonly", "contact:department.organize:readonly"}
+		}
+		return card.SyncCard(card.Sync{MissingAPI: scopes}), nil
+	case errors.Is(err, ErrContactRange):
+		return card.SyncCard(card.Sync{Range: true}), nil
+	case errors.Is(err, ErrFieldsMissing):
+	case err != nil:
 		return nil, err
 	}
-	n := card.Notice{Title: "通讯录同步（预览）", Colour: card.Blue}
-	if apply {
-		n.Title, n.Colour = "通讯录同步（已导入）", card.Green
+	s := card.Sync{Applied: apply, Warnings: rep.Warnings}
+	for _, m := range rep.Missing {
+		s.Missing = append(s.Missing, card.SyncScope{ID: m.ID, Label: m.Label, Fields: m.Fields})
 	}
-	if len(changes) == 0 {
-		n.Lines = []string{"飞书通讯录与本系统一致，无需同步"}
-		return card.NoticeCard(n), nil
-	}
-	for i, c := range changes {
-		if i == maxSyncLines {
-			n.Lines = append(n.Lines, fmt.Sprintf("……另有%d项", len(changes)-maxSyncLines))
-			break
-		}
-		n.Lines = append(n.Lines, c.Text)
-	}
-	if !apply {
-		n.Note = "确认无误后发送「" + card.CmdSync + " " + command.SyncConfirm + "」导入；离开通讯录的人员不会被删除。"
-	}
-	return card.NoticeCard(n), nil
+	s.Groups = syncGroups(rep.Changes)
+	return card.SyncCard(s), nil
 }

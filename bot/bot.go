@@ -26,6 +26,7 @@ import (
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
 	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/bot/event"
 	"github.com/kaohe/kaohe/bot/webhook"
 	"github.com/kaohe/kaohe/clock"
@@ -48,6 +49,10 @@ type Config struct {
 	Nonces webhook.NonceStore
 	// Lark reads the contact directory for 同步通讯录; optional.
 	Lark *Lark
+	// Contact are HR's rules for 同步通讯录 beyond what Lark says: the
+	// mapping of a job title or custom field to a tier. New refuses tiers
+	// the scheme does not have.
+	Contact contact.Options
 	// CallbackBudget bounds the work behind one card callback. Lark shows
 	// the user an error if the answer takes over 3 s and never re-sends a
 	// callback, so past the budget the transaction is abandoned (rolled
@@ -98,6 +103,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.CallbackBudget <= 0 {
 		cfg.CallbackBudget = DefaultCallbackBudget
+	}
+	if err := cfg.Contact.Validate(cfg.Service.Scheme().Tiers); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return &Bot{svc: cfg.Service, store: cfg.Store, cal: cfg.Calendar, clock: cfg.Clock, log: cfg.Log, cfg: cfg}, nil
 }

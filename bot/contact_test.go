@@ -32,8 +32,9 @@ func TestSyncContacts(t *testing.T) {
 	}
 	lk, err := bot.NewLark(bot.LarkConfig{AppID: "cli_contacts", AppSecret: "secret", BaseURL: w.apiURL})
 	w.must("lark", err)
-	changes, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", true)
+	rep, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", true)
 	w.must("dry run", err)
+	changes := rep.Changes
 	kinds := map[string]int{}
 	for _, c := range changes {
 		kinds[c.Kind]++
@@ -51,10 +52,10 @@ func TestSyncContacts(t *testing.T) {
 	if before != 2 {
 		t.Fatalf("dry run wrote: %d people", before)
 	}
-	if _, err := w.bot.SyncContacts(w.ctx, lk, "ou_a", "0", false); err == nil {
+	if _, err := w.bot.SyncContacts(w.ctx, lk, "ou_a", false); err == nil {
 		t.Error("sync by a non-HR person was allowed")
 	}
-	_, err = w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", false)
+	_, err = w.bot.SyncContacts(w.ctx, lk, "ou_hr", false)
 	w.must("sync", err)
 	w.must("check", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
 		u, err := tx.Unit(w.ctx, "od-bgs")
@@ -73,9 +74,9 @@ func TestSyncContacts(t *testing.T) {
 		}
 		return nil
 	}))
-	again, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", true)
+	again, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", true)
 	w.must("second dry run", err)
-	for _, c := range again {
+	for _, c := range again.Changes {
 		if c.Kind != contact.ChangeMissing {
 			t.Errorf("after sync still: %+v", c)
 		}
@@ -195,16 +196,16 @@ func TestSyncContactsMovesSteps(t *testing.T) {
 
 	lk, err := bot.NewLark(bot.LarkConfig{AppID: "cli_contact_steps", AppSecret: "secret", BaseURL: w.apiURL})
 	w.must("lark", err)
-	preview, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", true)
+	preview, err := w.bot.SyncContacts(w.ctx, lk, "ou_hr", true)
 	w.must("dry run", err)
 	var said bool
-	for _, c := range preview {
+	for _, c := range preview.Changes {
 		said = said || (c.Kind == contact.ChangeUpdateUnit && c.ID == "od-ywk" && strings.Contains(c.Text, "不在通讯录范围内"))
 	}
 	if !said {
 		t.Errorf("the dry run does not say 业务科's leader is outside the scope: %+v", preview)
 	}
-	_, err = w.bot.SyncContacts(w.ctx, lk, "ou_hr", "0", false)
+	_, err = w.bot.SyncContacts(w.ctx, lk, "ou_hr", false)
 	w.must("sync", err)
 
 	for _, c := range []struct{ person, from, to string }{{"ou_a", "ou_old", "ou_new"}, {"ou_b", "ou_l2", "ou_head"}} {

@@ -15,16 +15,11 @@ import (
 	"github.com/kaohe/kaohe/workflow"
 )
 
-// directory is the fuzz input: pages of the two contact API calls, in the
-// JSON the API sends (the SDK's types).
-type directory struct {
-	Departments []*larkcontact.Department      `json:"departments"`
-	Members     map[string][]*larkcontact.User `json:"members"`
-}
-
-func decode(t *testing.T, s string) directory {
+// decode reads a Directory written as the contact API's JSON (the SDK's
+// types): the fuzz input, pages of the two contact API calls.
+func decode(t *testing.T, s string) Directory {
 	t.Helper()
-	var d directory
+	var d Directory
 	if err := json.Unmarshal([]byte(s), &d); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +37,8 @@ func TestOrg(t *testing.T) {
 		"od-bgs": [{"open_id": "ou_lead", "name": "主任"}, {"open_id": "ou_a", "name": "甲\n乙"}, null,
 			{"open_id": "ou_gone", "name": "离职", "status": {"is_resigned": true}}, {"open_id": "ou_\u200bb", "name": "假"}],
 		"od-ju": [{"open_id": "ou_head", "name": "局长"}, {"open_id": "ou_a", "name": "甲"}, {"name": "无编号"}]}}`)
-	units, people := Org(d.Departments, d.Members)
+	org := Org(d, Options{})
+	units, people := org.Units, org.People
 	wantUnits := []workflow.Unit{
 		{ID: "od-bgs", Name: "办公室", Leader: "ou_lead", Supervisor: "ou_head"},
 		{ID: "od-ju", Name: "局领导", Leader: "ou_head"},
@@ -109,11 +105,14 @@ func FuzzOrg(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var d directory
+		var d Directory
 		if json.Unmarshal(data, &d) != nil {
 			return
 		}
-		units, people := Org(d.Departments, d.Members)
+		opts := Options{TierBy: TierByJobTitle, Tiers: map[string]string{"科长": "正科", TierOther: "其他"}}
+		org := Org(d, opts)
+		units, people := org.Units, org.People
+		MissingScopes(d) // no panic
 		leaders := map[string]bool{}
 		depts := map[string]*larkcontact.Department{}
 		for _, dep := range d.Departments {
@@ -157,13 +156,21 @@ func FuzzOrg(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for _, p := range people {
-			if seen[p.ID] || ID(&p.ID) != p.ID || !got[p.Unit] || p.Assessed == unitLeaders[p.ID] {
-				t.Fatalf("person %+v: repeated, a bad id or in no unit", p)
+			// Root members (Unit "") and leaders are not appraised by default.
+			if seen[p.ID] || ID(&p.ID) != p.ID || (p.Unit != "" && !got[p.Unit]) || p.Assessed != (!unitLeaders[p.ID] && p.Unit != "") {
+				t.Fatalf("person %+v: repeated, a bad id, in no unit or wrongly appraised", p)
 			}
 			seen[p.ID] = true
 			checkName(t, p.Name, p.ID)
+			if want, _ := opts.Tier(org.TierValues[p.ID]); p.Tier != want {
+				t.Fatalf("person %+v: tier from %q, want %q", p, org.TierValues[p.ID], want)
+			}
+			list := p.Unit
+			if list == "" {
+				list = RootID
+			}
 			listed := false
-			for _, m := range d.Members[p.Unit] {
+			for _, m := range d.Members[list] {
 				if m != nil && m.OpenId != nil && *m.OpenId == p.ID && (m.Status == nil || m.Status.IsResigned == nil || !*m.Status.IsResigned) {
 					listed = true
 				}
@@ -175,7 +182,7 @@ func FuzzOrg(f *testing.F) {
 		// Nobody current is lost: every listed member with a usable id of a
 		// department that became a unit is someone.
 		for id, ms := range d.Members {
-			if !got[id] {
+			if !got[id] && id != RootID {
 				continue
 			}
 			for _, m := range ms {
@@ -214,7 +221,7 @@ func TestOrgPrimaryDepartment(t *testing.T) {
 	  "members": {
 		"od-a": [{"open_id": "ou_x", "name": "某", "orders": [{"department_id": "od-a", "is_primary_dept": false}, {"department_id": "od-b", "is_primary_dept": true}]}],
 		"od-b": [{"open_id": "ou_x", "name": "某"}]}}`)
-	_, people := Org(d.Departments, d.Members)
+	people := Org(d, Options{}).People
 	if len(people) != 1 || people[0].Unit != "od-b" {
 		t.Errorf("people = %+v, want ou_x in od-b, their primary department", people)
 	}

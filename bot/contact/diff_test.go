@@ -16,26 +16,37 @@ func TestDiffOrg(t *testing.T) {
 			{ID: "ou_l1", Name: "钱科长", Unit: "u1"}, {ID: "ou_e1", Name: "孙一", Unit: "u1", Assessed: true},
 			{ID: "ou_e2", Name: "周二", Unit: "u1", Assessed: true}, {ID: "ou_e3", Name: "吴三", Unit: "u2", Assessed: true, AssessedBy: "u1"},
 			{ID: "ou_e4", Name: "郑四", Unit: "u2", Assessed: true}, {ID: "ou_x", Name: "冯局长", Unit: "u2"},
+			{ID: "ou_e5", Name: "王五", Unit: "u2", Assessed: true, Tier: "副科"}, {ID: "ou_e6", Name: "赵六", Unit: "u2", Tier: "其他"},
+			{ID: "ou_s1", Name: "李局长", Unit: "u2"},
 		},
 	}
 	next := Snapshot{
-		Units: []workflow.Unit{{ID: "u1", Name: "办公室", Leader: "ou_l3", Supervisor: "ou_s1"}, {ID: "u2", Name: "财务科", Leader: "ou_l2"},
+		Units: []workflow.Unit{{ID: "u1", Name: "办公室", Leader: "ou_l3", Supervisor: "ou_s1"}, {ID: "u2", Name: "财务审计科", Leader: "ou_l2"},
 			{ID: "u3", Name: "法规科"}},
 		People: []workflow.Person{
-			{ID: "ou_l1", Name: "钱科长", Unit: "u1"}, {ID: "ou_e1", Name: "孙一", Unit: "u2", Assessed: true},
+			{ID: "ou_l1", Name: "钱科长", Unit: "u1"}, {ID: "ou_e1", Name: "孙壹", Unit: "u2", Assessed: true},
 			{ID: "ou_e2", Name: "周贰", Unit: "u1", Assessed: true}, {ID: "ou_e3", Name: "吴三", Unit: "u3", Assessed: true},
-			{ID: "ou_l3", Name: "陈科长", Unit: "u1"},
+			{ID: "ou_l3", Name: "陈科长", Unit: "u1"}, {ID: "ou_e5", Name: "王五", Unit: "u2", Assessed: true, Tier: "正科"},
+			{ID: "ou_e6", Name: "赵六", Unit: "u2"}, {ID: "ou_x", Name: "冯局长"}, {ID: "ou_s1", Name: "李局长", Unit: "u2"},
+			{ID: "ou_n", Name: "新人"},
 		},
+		TierValues: map[string]string{"ou_e5": "科长"},
 	}
 	want := []Change{
-		{ChangeUpdateUnit, "u1", "科室「办公室」：负责人 ou_l1 → ou_l3，分管领导 ou_s1 → ou_s1"},
+		{ChangeUpdateUnit, "u1", "科室「办公室」：负责人 钱科长 → 陈科长，分管领导 李局长 → 李局长"},
+		{ChangeRenameUnit, "u2", "科室「财务科」更名为「财务审计科」"},
 		{ChangeAddUnit, "u3", "新增科室「法规科」，负责人 —"},
-		{ChangeMovePerson, "ou_e1", "孙一 调动：u1 → u2"},
+		// 孙一 moved and renamed at once: both changes.
+		{ChangeMovePerson, "ou_e1", "孙壹 调动：办公室 → 财务审计科"},
+		{ChangeRenamePerson, "ou_e1", "孙一 更名为 孙壹"},
 		{ChangeRenamePerson, "ou_e2", "周二 更名为 周贰"},
 		// ou_e3 is seconded (AssessedBy): a move in Lark is not theirs to follow.
-		{ChangeAddPerson, "ou_l3", "新增人员 陈科长（u1）"},
+		{ChangeAddPerson, "ou_l3", "新增人员 陈科长（办公室）"},
+		{ChangeTier, "ou_e5", "王五 职级：副科 → 正科（飞书：科长）"},
+		// 赵六's value maps to no tier: theirs stands. 冯局长 is now at the
+		// root: not moved there.
+		{ChangeAddPerson, "ou_n", "新增人员 新人（根部门，未分配科室），默认不参加考核"},
 		{ChangeMissing, "ou_e4", "郑四 已不在通讯录中（未删除，请人事科确认）"},
-		// ou_x is missing too, but not assessed: nothing to confirm.
 	}
 	if got := DiffOrg(cur, next); !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %q\nwant %q", got, want)
@@ -69,7 +80,8 @@ func unique(s Snapshot) Snapshot {
 // FuzzDiffOrg diffs arbitrary organisations (docs/reliability.md G10): no
 // panic, even with an id listed twice; an organisation never differs from
 // itself; and between two, every change is about an id of the right side,
-// at most one change per unit and per person, each with its Chinese text,
+// at most one change of each kind per unit and per person, each with its
+// Chinese text, every rename and new tier reported,
 // and nobody new in Lark or gone from it unreported.
 func FuzzDiffOrg(f *testing.F) {
 	org := `{"units":[{"id":"u1","name":"办公室","leader":"ou_l1","supervisor":"ou_s1"}],` +
@@ -108,23 +120,29 @@ func FuzzDiffOrg(f *testing.F) {
 		for _, p := range next.People {
 			nextPeople[p.ID] = p
 		}
-		unitChanged, personChanged := map[string]bool{}, map[string]bool{}
+		// At most one change of each kind per unit or person.
+		unitChanged, personChanged, kinds := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		for _, c := range changes {
 			if c.Text == "" {
 				t.Fatalf("change %+v without text", c)
 			}
+			if kinds[c.Kind+"|"+c.ID] {
+				t.Fatalf("%s %q twice: %q", c.Kind, c.ID, changes)
+			}
+			kinds[c.Kind+"|"+c.ID] = true
 			_, inCur := curPeople[c.ID]
 			np, inNext := nextPeople[c.ID]
 			switch c.Kind {
-			case ChangeAddUnit, ChangeUpdateUnit:
-				if unitChanged[c.ID] {
-					t.Fatalf("unit %q changed twice: %q", c.ID, changes)
-				}
+			case ChangeAddUnit, ChangeUpdateUnit, ChangeRenameUnit:
 				unitChanged[c.ID] = true
 				old, was := curUnits[c.ID]
 				u, is := nextUnits[c.ID]
-				if !is || was != (c.Kind == ChangeUpdateUnit) || was && old == u {
+				switch {
+				case !is || was != (c.Kind != ChangeAddUnit):
 					t.Fatalf("%+v: not a unit of Lark's that is new or changed", c)
+				case c.Kind == ChangeRenameUnit && old.Name == u.Name,
+					c.Kind == ChangeUpdateUnit && old.Leader == u.Leader && old.Supervisor == u.Supervisor:
+					t.Fatalf("%+v: nothing changed", c)
 				}
 				continue
 			case ChangeAddPerson:
@@ -132,12 +150,16 @@ func FuzzDiffOrg(f *testing.F) {
 					t.Fatalf("%+v: not someone new in Lark", c)
 				}
 			case ChangeMovePerson:
-				if old := curPeople[c.ID]; !inNext || old.Unit == np.Unit || old.AssessedBy != "" {
-					t.Fatalf("%+v: not a move of someone appraised at home", c)
+				if old := curPeople[c.ID]; !inNext || old.Unit == np.Unit || old.AssessedBy != "" || np.Unit == "" {
+					t.Fatalf("%+v: not a move of someone appraised at home to a unit", c)
 				}
 			case ChangeRenamePerson:
 				if !inCur || !inNext || curPeople[c.ID].Name == np.Name {
 					t.Fatalf("%+v: not a rename", c)
+				}
+			case ChangeTier:
+				if !inCur || !inNext || np.Tier == "" || curPeople[c.ID].Tier == np.Tier {
+					t.Fatalf("%+v: not a new tier", c)
 				}
 			case ChangeMissing:
 				if !inCur || inNext || !curPeople[c.ID].Assessed {
@@ -146,10 +168,22 @@ func FuzzDiffOrg(f *testing.F) {
 			default:
 				t.Fatalf("unknown change %+v", c)
 			}
-			if personChanged[c.ID] {
-				t.Fatalf("person %q changed twice: %q", c.ID, changes)
-			}
 			personChanged[c.ID] = true
+		}
+		// Nothing that differs goes unreported.
+		for id, u := range nextUnits {
+			if old, ok := curUnits[id]; ok && (old.Name != u.Name) != kinds[ChangeRenameUnit+"|"+id] {
+				t.Fatalf("rename of unit %q: reported %v", id, kinds[ChangeRenameUnit+"|"+id])
+			}
+		}
+		for id, p := range nextPeople {
+			old, ok := curPeople[id]
+			if ok && (old.Name != p.Name) != kinds[ChangeRenamePerson+"|"+id] {
+				t.Fatalf("rename of %q: reported %v", id, kinds[ChangeRenamePerson+"|"+id])
+			}
+			if ok && (p.Tier != "" && old.Tier != p.Tier) != kinds[ChangeTier+"|"+id] {
+				t.Fatalf("tier of %q: reported %v", id, kinds[ChangeTier+"|"+id])
+			}
 		}
 		for id := range nextUnits {
 			if _, ok := curUnits[id]; !ok && !unitChanged[id] {

@@ -3,6 +3,7 @@ package larksim
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -33,12 +34,20 @@ type User struct {
 	Name string
 	// Email, when set, lets receive_id_type=email address the user.
 	Email string
-	// DepartmentIDs are open_department_ids ("od-…"); "0" is the root.
+	// DepartmentIDs are open_department_ids ("od-…"); "0" is the root,
+	// whose direct members the contact API lists under department 0. The
+	// first is the primary department (orders' is_primary_dept). A user
+	// with none is in no department the contact API lists: larksim's
+	// stand-in for someone outside the organisation being synced (in Lark
+	// everyone is in at least the root).
 	DepartmentIDs []string
 	// LeaderOpenID is the direct leader (leader_user_id).
 	LeaderOpenID string
-	// JobTitle is returned by the contact API.
+	// JobTitle is returned by the contact API (job_title, 职务).
 	JobTitle string
+	// CustomAttrs are custom fields (自定义字段), by field id, returned as
+	// TEXT fields by the contact API.
+	CustomAttrs map[string]string
 
 	// Resigned: sends answer 230013 (the doc says a resigned user gives
 	// 230013 [D1]); the contact API reports status.is_resigned.
@@ -124,6 +133,7 @@ func (s *Server) AddUser(u User) (User, error) {
 		return User{}, fmt.Errorf("add user %s: %w", u.OpenID, ErrExists)
 	}
 	u.DepartmentIDs = slices.Clone(u.DepartmentIDs)
+	u.CustomAttrs = maps.Clone(u.CustomAttrs)
 	s.users[u.OpenID] = &u
 	return u, nil
 }
@@ -147,6 +157,7 @@ func (s *Server) User(openID string) (User, bool) {
 	}
 	c := *u
 	c.DepartmentIDs = slices.Clone(u.DepartmentIDs)
+	c.CustomAttrs = maps.Clone(u.CustomAttrs)
 	return c, true
 }
 
@@ -160,6 +171,8 @@ func (s *Server) UpdateUser(openID string, f func(*User)) error {
 		return fmt.Errorf("update user %s: %w", openID, ErrNotFound)
 	}
 	c := *u
+	c.DepartmentIDs = slices.Clone(u.DepartmentIDs)
+	c.CustomAttrs = maps.Clone(u.CustomAttrs)
 	f(&c)
 	c.OpenID, c.UnionID, c.UserID = u.OpenID, u.UnionID, u.UserID
 	*u = c
@@ -197,6 +210,22 @@ func (s *Server) MustAddDepartment(d Department) Department {
 		panic(err)
 	}
 	return d
+}
+
+// UpdateDepartment changes a department in place, e.g. to rename it or
+// give it a new head mid-test. Its ids cannot change.
+func (s *Server) UpdateDepartment(openDepartmentID string, f func(*Department)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.depts[openDepartmentID]
+	if !ok {
+		return fmt.Errorf("update department %s: %w", openDepartmentID, ErrNotFound)
+	}
+	c := *d
+	f(&c)
+	c.OpenDepartmentID, c.DepartmentID = d.OpenDepartmentID, d.DepartmentID
+	*d = c
+	return nil
 }
 
 // AddChat adds a group (or p2p) chat and returns it.

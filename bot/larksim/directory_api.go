@@ -223,13 +223,16 @@ func nonNil[T any](s []T) []T {
 
 // deptByLocked resolves a department id of the given type; "0" is the root
 // (returned as nil, true).
+//
+// The root needs the contact data scope to be all members, and any other
+// department must be in it (40004) [D17][D18].
 func (s *Server) deptByLocked(idType, id string) (*Department, *apiError) {
 	if id == "0" {
-		return nil, nil
+		return nil, s.rootRefusedLocked()
 	}
 	for _, d := range s.depts {
 		if (idType == "department_id" && d.DepartmentID == id) || (idType != "department_id" && d.OpenDepartmentID == id) {
-			if d.OutOfContactScope {
+			if d.OutOfContactScope || !s.deptInRangeLocked(d) {
 				return nil, &apiError{http.StatusForbidden, CodeNoDeptAuthority, ""}
 			}
 			return d, nil
@@ -319,6 +322,7 @@ func (s *Server) deptDataLocked(d *Department, dType, uType string) map[string]a
 		it["leader_user_id"] = userIDAs(u, uType)
 		it["leaders"] = []any{map[string]any{"leaderType": 1, "leaderID": userIDAs(u, uType)}}
 	}
+	s.blankFieldsLocked(it, deptFieldScopes)
 	return it
 }
 
@@ -413,7 +417,7 @@ func (s *Server) handleUserGet(w http.ResponseWriter, r *http.Request, p map[str
 	case u == nil:
 		s.writeError(w, http.StatusBadRequest, unknownUserCode(uType, p["user_id"]), p["user_id"])
 		return
-	case u.OutOfContactScope:
+	case u.OutOfContactScope || !s.userInRangeLocked(u):
 		s.writeError(w, http.StatusBadRequest, CodeNoUserAuthority, "")
 		return
 	}
@@ -429,17 +433,36 @@ func (s *Server) userDataLocked(u *User, dType, uType string) map[string]any {
 			depts = append(depts, id)
 		}
 	}
+	// The first department is the primary one, as when the user is
+	// created without orders [D30].
+	orders := make([]map[string]any, len(depts))
+	for i, id := range depts {
+		orders[i] = map[string]any{"department_id": id, "user_order": 0, "department_order": 0, "is_primary_dept": i == 0}
+	}
 	it := map[string]any{
 		"union_id": u.UnionID, "user_id": u.UserID, "open_id": u.OpenID,
 		"name": u.Name, "en_name": "", "email": u.Email, "job_title": u.JobTitle,
-		"department_ids": depts, "employee_type": 1,
+		"department_ids": depts, "orders": orders, "employee_type": 1,
 		"status": map[string]any{
 			"is_frozen": false, "is_resigned": u.Resigned, "is_activated": !u.Resigned,
 			"is_exited": false, "is_unjoin": false,
 		},
 	}
+	if len(u.CustomAttrs) > 0 {
+		ids := make([]string, 0, len(u.CustomAttrs))
+		for id := range u.CustomAttrs {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		attrs := make([]map[string]any, len(ids))
+		for i, id := range ids {
+			attrs[i] = map[string]any{"type": "TEXT", "id": id, "value": map[string]any{"text": u.CustomAttrs[id]}}
+		}
+		it["custom_attrs"] = attrs
+	}
 	if l := s.users[u.LeaderOpenID]; l != nil {
 		it["leader_user_id"] = userIDAs(l, uType)
 	}
+	s.blankFieldsLocked(it, userFieldScopes)
 	return it
 }

@@ -75,6 +75,11 @@
 //     (SetUrgentQuota); read_users lists who read one of the bot's
 //     messages, for 7 days (230033 after). People read a message by Read,
 //     by clicking its card and by typing in its chat. [D25][D26]
+//   - The contact directory as the app sees it (directory_scope.go): its
+//     contact data scope (SetContactRange: chosen departments and users;
+//     the root then answers 40004) and its field scopes (with SetScopes, a
+//     field whose scope the app lacks is left out of departments and users,
+//     per the docs' field tables). [D17][D18][D31]
 //   - Recording: every accepted message (om_…, oc_…, ou_… ids), with its
 //     update history, for assertions (Messages, MessagesTo, Message, Chat,
 //     Stats).

@@ -180,6 +180,9 @@ type Server struct {
 	// urgentLeft is the tenant's remaining in-app urgent allowance, -1
 	// for none set (urgent.go).
 	urgentLeft int
+	// contactRange is the app's contact data scope, nil for all members
+	// (directory_scope.go).
+	contactRange *ContactRange
 	// seq counts changes to messages (new, updated, recalled) and changed
 	// is closed at the next one: the control interface's cursors and
 	// long polls (control.go).
