@@ -240,11 +240,30 @@ func TestGolden(t *testing.T) {
 	s4First.Indicators, s4First.Bonus, s4First.Deductions, s4First.Comment, s4First.BonusRows = s4Tree(false), nil, nil, "", 0
 	s4First.Suggestion, s4First.Quota = nil, &QuotaPosition{Grade: "好", Count: 2, Cap: 4}
 
-	progress := Progress{Period: "2026-Q3", Item: "季度小结", AsOf: "2026-10-09 10:30", Units: []UnitProgress{
-		{"办公室", 58, 60}, {"政策法规科", 12, 12}, {"财务审计科", 7, 9}, {"行政审批服务中心", 20, 25}, {"综合执法大队", 11, 18},
-	}}
+	progress := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30",
+		Items:  []string{"周记实", "月小结", "季度小结", "民主测评", "初评", "审定", "评鉴"},
+		Totals: []Tally{{1500, 12, 9}, {366, 6, 6}, {108, 16, 12}, {110, 14, 14}, {90, 18, 3}, {70, 20, 0}, {40, 30, 0}},
+		Units: []UnitProgress{
+			{"办公室", []Tally{{700, 2, 2}, {178, 2, 2}, {58, 2, 1}, {58, 2, 2}, {50, 8, 1}, {40, 10, 0}, {20, 20, 0}}},
+			{"政策法规科", []Tally{{156, 0, 0}, {36, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}}},
+			{"财务审计科", []Tally{{110, 7, 5}, {26, 1, 1}, {7, 2, 2}, {8, 1, 1}, {5, 2, 1}, {3, 2, 0}, {1, 4, 0}}},
+			{"行政审批服务中心", []Tally{{320, 3, 2}, {72, 3, 3}, {20, 5, 5}, {21, 4, 4}, {15, 5, 1}, {10, 5, 0}, {5, 5, 0}}},
+			{"综合执法大队", []Tally{{214, 0, 0}, {54, 0, 0}, {11, 7, 4}, {11, 7, 7}, {8, 3, 0}, {5, 3, 0}, {2, 1, 0}}},
+		},
+		Steps: []StepLine{
+			{Step: "初评", Person: "刘志强", Holder: "王科长", Unit: "办公室", Due: "2026-10-12", Days: 3},
+			{Step: "审定", Person: "陈晓燕", Holder: "赵副局长", Unit: "财务审计科", Due: "2026-10-16"},
+			{Step: "评鉴", Person: "孙一", Unit: "综合执法大队", Due: "2026-10-16"},
+		},
+		Others: []string{"2026-Q4"},
+	}
 	for i := 0; i < 12; i++ {
-		progress.Overdue = append(progress.Overdue, Overdue{Name: person(i + 60), Unit: []string{"办公室", "财务审计科", "行政审批服务中心", "综合执法大队"}[i%4], Item: "季度小结", Days: 1 + i%3})
+		o := Overdue{Name: person(i + 60), Unit: []string{"办公室", "财务审计科", "行政审批服务中心", "综合执法大队"}[i%4], Items: []string{"季度小结"}, Days: 1 + i%3}
+		if i%5 == 0 {
+			o.Items = []string{"周记实 2026年第40周", "周记实 2026年第41周（已退回）", "月小结 2026年9月", "民主测评"}
+		}
+		o.OnLeave = i == 7
+		progress.Overdue = append(progress.Overdue, o)
 	}
 	var pubNames []string
 	for i := 0; i < 24; i++ {
@@ -330,6 +349,9 @@ func TestGolden(t *testing.T) {
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
+		{"progress_empty", func(t *testing.T) []byte {
+			return ProgressCard(Progress{Period: "2026-Q2", State: "进入考核委员会审定", AsOf: "2026-07-09 10:30"})
+		}},
 		{"help", func(t *testing.T) []byte { return HelpCard(Help{}) }},
 		{"help_hr", func(t *testing.T) []byte { return HelpCard(Help{HR: true, Unknown: "查一下 我的分数"}) }},
 		{"todo", func(t *testing.T) []byte {
@@ -530,13 +552,22 @@ func TestLargest(t *testing.T) {
 		}
 		maxCommittee.Ties = append(maxCommittee.Ties, tie)
 	}
-	var long []Overdue
-	for i := 0; i < 500; i++ {
-		long = append(long, Overdue{Name: person(i), Unit: "行政审批服务中心", Item: "周记实 2026年第40周", Days: 3})
+	long := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30", Chase: true, Others: []string{"2026-Q4", "2027-Q1", "2027-Q2"}}
+	for i := 0; i < 10; i++ {
+		long.Items = append(long.Items, strings.Repeat("项", 12))
+		long.Totals = append(long.Totals, Tally{1000, 1000, 1000})
 	}
-	var units []UnitProgress
+	for i := 0; i < 500; i++ {
+		long.Overdue = append(long.Overdue, Overdue{Name: strings.Repeat("名", 25), Unit: strings.Repeat("单", 25), Days: 300, OnLeave: true,
+			Items: []string{strings.Repeat("周", 40), strings.Repeat("月", 40), strings.Repeat("季", 40), "民主测评"}})
+		long.Steps = append(long.Steps, StepLine{Step: "初评", Person: strings.Repeat("名", 25), Holder: strings.Repeat("长", 25), Unit: strings.Repeat("单", 25), Days: 300})
+	}
 	for i := 0; i < 100; i++ {
-		units = append(units, UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心", i), Done: i, Total: 100})
+		u := UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心%s", i, strings.Repeat("长", 20))}
+		for range long.Items {
+			u.Cells = append(u.Cells, Tally{1000, 1000, 1000})
+		}
+		long.Units = append(long.Units, u)
 	}
 	weeklyMax := WeeklyForm{Week: "2026-W40", Rows: MaxTaskRows}
 	for i := 0; i < MaxTargets; i++ {
@@ -557,7 +588,7 @@ func TestLargest(t *testing.T) {
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
 		"committee":   mustCard(t)(CommitteeCard(unitCommittee(60))),
 		"committee_m": mustCard(t)(CommitteeCard(maxCommittee)),
-		"progress":    ProgressCard(Progress{Period: "2026-Q3", Units: units, Overdue: long}),
+		"progress":    ProgressCard(long),
 		"weekly_max":  WeeklyCard(weeklyMax),
 		"todo_max":    TodoCard(todo),
 		"publicity":   PublicityCard(Publicity{Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: allNames}}}),
