@@ -78,6 +78,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdPeople(ctx, me, pc, mentions)
 	case command.Targets:
 		return b.cmdTargets(ctx, me, pc)
+	case command.Batch:
+		return b.batchCommand(ctx, from, pc.Arg(0))
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {
@@ -121,6 +123,16 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 		t.Items = append(t.Items, card.TodoItem{Title: fmt.Sprintf("%s：%s", s.Name, b.name(ctx, s.Person)), Due: s.Due.String(),
 			Overdue: today.After(s.Due), Button: card.Button{Text: "去审核", Primary: true, Value: card.Open(card.FormStep, s.ID)}})
 	}
+	if len(steps) > 1 {
+		batch, err := b.batchItems(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		// After the steps, so the first row stays the first step, but
+		// within the rows the card shows however many steps there are.
+		at := max(0, min(len(t.Items), card.MaxTodoItems-len(batch)))
+		t.Items = append(t.Items[:at], append(batch, t.Items[at:]...)...)
+	}
 	t.Items = append(t.Items, b.commentItems(ctx, op)...)
 	t.Items = append(t.Items, b.targetItems(ctx, op)...)
 	owed, err := b.svc.Owed(ctx, op)
@@ -131,6 +143,24 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 		t.Items = append(t.Items, owedItem(d, today))
 	}
 	return card.TodoCard(t), nil
+}
+
+// batchItems are the 待办's 批量审核 rows: one per unit where the leader
+// holds two steps or more, opening that unit's card.
+func (b *Bot) batchItems(ctx context.Context, op string) ([]card.TodoItem, error) {
+	groups, err := b.svc.StepsByUnit(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	var out []card.TodoItem
+	for _, u := range batchUnits(groups) {
+		if u.Count < 2 || u.UnitID == "" {
+			continue
+		}
+		out = append(out, card.TodoItem{Title: fmt.Sprintf("批量审核：%s（%d人）", u.Unit, u.Count), Due: u.Earliest, Overdue: u.Overdue > 0,
+			Button: card.Button{Text: "批量审核", Value: card.Value{K: card.KindBatch, ID: u.UnitID}}})
+	}
+	return out, nil
 }
 
 // owedItem is one entry a person owes, as a 待办 row with the button that

@@ -369,6 +369,12 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 			return nil, err
 		}
 		return reply("", "", c), nil
+	case card.KindBatch:
+		c, err := b.batchCard(ctx, op, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		return reply("", "", c), nil
 	case card.KindComposeYear:
 		return b.composeYear(ctx, op, v, done)
 	case card.KindEntryComment, card.KindEntryReturn:

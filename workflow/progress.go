@@ -409,75 +409,130 @@ type PendingStep struct {
 // StepsByUnit returns the pending steps by may act on (their own and those
 // of the leaders they stand in for, as MySteps), grouped by the unit whose
 // leaders appraise the person (a seconded person's receiving unit), units
-// in store order and steps by deadline, then name. A unit of steps left
-// without one is listed last with an empty Unit.
+// in store order and steps by deadline, then name. Steps of people whose
+// unit the store does not hold come last, by unit id.
 func (s *Service) StepsByUnit(ctx context.Context, by string) ([]UnitSteps, error) {
 	var out []UnitSteps
-	now := s.clock.Now()
-	today := s.today(now)
 	err := s.view(ctx, func(tx Tx) error {
-		out = nil // the store may run fn again
+		var err error
+		out, err = s.stepsByUnit(ctx, tx, by)
+		return err
+	})
+	return out, err
+}
+
+// StepsOfUnit returns by's pending steps in one unit (the 批量审核 card).
+// It may be empty for a leader of the unit who has decided them all: the
+// unit's leader, its 分管领导, the 主管领导, or whoever stands in for one of
+// them. Errors: ErrForbidden (anyone else, an unknown unit included, so
+// the answer does not tell which units exist).
+func (s *Service) StepsOfUnit(ctx context.Context, by, unit string) (UnitSteps, error) {
+	var out UnitSteps
+	now := s.clock.Now()
+	err := s.view(ctx, func(tx Tx) error {
+		all, err := s.stepsByUnit(ctx, tx, by)
+		if err != nil {
+			return err
+		}
+		for _, us := range all {
+			if us.Unit.ID == unit {
+				out = us
+				return nil
+			}
+		}
+		u, err := tx.Unit(ctx, unit)
+		if errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("%s: unit %q: %w", by, unit, forbidden("您不负责该单位的考核审核"))
+		} else if err != nil {
+			return err
+		}
+		st, err := tx.Settings(ctx)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
 		can, err := actingFor(ctx, tx, by, now)
 		if err != nil {
 			return err
 		}
-		units, err := tx.Units(ctx)
-		if err != nil {
-			return err
-		}
-		groups := map[string][]PendingStep{}
 		for _, a := range can {
-			steps, err := tx.Steps(ctx, StepFilter{Assignee: a, State: StepPending})
-			if err != nil {
-				return err
-			}
-			for _, st := range steps {
-				p, err := tx.Person(ctx, st.Person)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				} else if err != nil {
-					return err
-				}
-				ps := PendingStep{Step: st, Name: p.Name, Overdue: today.After(st.Due)}
-				if ps.Overdue {
-					ps.Days = today.DaysSince(st.Due)
-				}
-				e, err := tx.Entry(ctx, EntryKey{Kind: EntryQuarterly, Person: st.Person, Period: st.Period})
-				if err == nil {
-					ps.Summary = firstLine(e.Body.Summary)
-				} else if !errors.Is(err, ErrNotFound) {
-					return err
-				}
-				u := assessingUnit(p)
-				groups[u] = append(groups[u], ps)
+			if a == u.Leader || a == u.Supervisor || a == st.Head {
+				out = UnitSteps{Unit: u}
+				return nil
 			}
 		}
-		add := func(u Unit) {
-			list := groups[u.ID]
-			if len(list) == 0 {
-				return
-			}
-			slices.SortStableFunc(list, func(a, b PendingStep) int {
-				if c := a.Step.Due.Compare(b.Step.Due); c != 0 {
-					return c
-				}
-				if c := strings.Compare(a.Name, b.Name); c != 0 {
-					return c
-				}
-				return strings.Compare(a.Step.ID, b.Step.ID)
-			})
-			out = append(out, UnitSteps{Unit: u, Steps: list})
-			delete(groups, u.ID)
-		}
-		for _, u := range units {
-			add(u)
-		}
-		for _, id := range sortedKeys(groups) {
-			add(Unit{ID: id})
-		}
-		return nil
+		return fmt.Errorf("%s does not appraise unit %s: %w", by, unit, forbidden("您不负责该单位的考核审核"))
 	})
+	if errors.Is(err, ErrForbidden) {
+		s.auditDenial(ctx, by, "steps.unit", unit, err)
+		err = audited{err}
+	}
 	return out, err
+}
+
+// stepsByUnit is StepsByUnit inside a transaction.
+func (s *Service) stepsByUnit(ctx context.Context, tx Tx, by string) ([]UnitSteps, error) {
+	now := s.clock.Now()
+	today := s.today(now)
+	can, err := actingFor(ctx, tx, by, now)
+	if err != nil {
+		return nil, err
+	}
+	units, err := tx.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]PendingStep{}
+	for _, a := range can {
+		steps, err := tx.Steps(ctx, StepFilter{Assignee: a, State: StepPending})
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range steps {
+			p, err := tx.Person(ctx, st.Person)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			ps := PendingStep{Step: st, Name: p.Name, Overdue: today.After(st.Due)}
+			if ps.Overdue {
+				ps.Days = today.DaysSince(st.Due)
+			}
+			e, err := tx.Entry(ctx, EntryKey{Kind: EntryQuarterly, Person: st.Person, Period: st.Period})
+			if err == nil {
+				ps.Summary = firstLine(e.Body.Summary)
+			} else if !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+			u := assessingUnit(p)
+			groups[u] = append(groups[u], ps)
+		}
+	}
+	var out []UnitSteps
+	add := func(u Unit) {
+		list := groups[u.ID]
+		if len(list) == 0 {
+			return
+		}
+		slices.SortStableFunc(list, func(a, b PendingStep) int {
+			if c := a.Step.Due.Compare(b.Step.Due); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.Name, b.Name); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Step.ID, b.Step.ID)
+		})
+		out = append(out, UnitSteps{Unit: u, Steps: list})
+		delete(groups, u.ID)
+	}
+	for _, u := range units {
+		add(u)
+	}
+	for _, id := range sortedKeys(groups) {
+		add(Unit{ID: id})
+	}
+	return out, nil
 }
 
 // firstLine is the first non-blank line of s, trimmed.

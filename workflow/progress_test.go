@@ -206,3 +206,44 @@ func TestStepsByUnit(t *testing.T) {
 		t.Errorf("an employee's steps = %+v, %v", got, err)
 	}
 }
+
+func TestStepsOfUnit(t *testing.T) {
+	t.Parallel()
+	h := progressOrg(t)
+	tests := []struct {
+		name, by, unit string
+		steps          int
+		err            error
+	}{
+		{"LeaderWithSteps", "l1", "u1", 3, nil},
+		{"SupervisorWithNone", "s1", "u1", 0, nil},
+		{"HeadWithNone", "head", "u3", 0, nil},
+		{"LeaderOfAnother", "l2", "u1", 0, workflow.ErrForbidden},
+		{"Employee", "e01", "u1", 0, workflow.ErrForbidden},
+		{"UnknownUnit", "l1", "u9", 0, workflow.ErrForbidden},
+	}
+	for _, tt := range tests {
+		before := len(h.audit())
+		got, err := h.svc.StepsOfUnit(ctx, tt.by, tt.unit)
+		if !errors.Is(err, tt.err) || (err == nil && len(got.Steps) != tt.steps) {
+			t.Errorf("%s: %d steps, %v; want %d, %v", tt.name, len(got.Steps), err, tt.steps, tt.err)
+		}
+		denied := 0
+		for _, r := range h.audit()[before:] {
+			if r.Denied {
+				denied++
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[tt.err != nil]; denied != want {
+			t.Errorf("%s: %d denials audited, want %d", tt.name, denied, want)
+		}
+		if tt.err != nil && workflow.Message(err) != "您无权办理此事项：您不负责该单位的考核审核" {
+			t.Errorf("%s: message %q", tt.name, workflow.Message(err))
+		}
+	}
+	// Standing in for l1, l2 sees 办公室's steps.
+	h.must("delegate", h.svc.Delegate(ctx, "l1", "l2", h.clk.Now(), h.clk.Now().AddDate(0, 0, 7), "外出学习"))
+	if got, err := h.svc.StepsOfUnit(ctx, "l2", "u1"); err != nil || len(got.Steps) != 3 {
+		t.Errorf("l2 standing in for l1: %d steps, %v", len(got.Steps), err)
+	}
+}

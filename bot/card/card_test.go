@@ -363,6 +363,17 @@ func TestGolden(t *testing.T) {
 			}})
 		}},
 		{"todo_empty", func(t *testing.T) []byte { return TodoCard(Todo{}) }},
+		{"batch", func(t *testing.T) []byte {
+			return BatchCard(Batch{UnitID: "u1", Unit: "办公室", Rows: []BatchRow{
+				{StepID: "2026-Q3/ou_01/1", Step: "初评", Period: "2026-Q3", Person: "刘志强", Summary: "完成年度预算编制和三季度报表", Due: "2026-10-12", Days: 3},
+				{StepID: "2026-Q3/ou_02/1", Step: "初评", Period: "2026-Q3", Person: "陈晓燕", Summary: "**牵头**起草<at id=all></at>半年总结", Due: "2026-10-16"},
+				{StepID: "2026-Q3/ou_03/2", Step: "审定", Period: "2026-Q3", Person: "孙一", Due: "2026-10-16"},
+			}})
+		}},
+		{"batch_empty", func(t *testing.T) []byte { return BatchCard(Batch{UnitID: "u1", Unit: "办公室"}) }},
+		{"batch_index", func(t *testing.T) []byte {
+			return BatchIndexCard([]BatchUnit{{UnitID: "u1", Unit: "办公室", Count: 3, Overdue: 1, Earliest: "2026-10-12"}, {UnitID: "u2", Unit: "财务审计科", Count: 2, Earliest: "2026-10-16"}})
+		}},
 		{"person", func(t *testing.T) []byte {
 			return mustCard(t)(PersonCard(PersonForm{ID: "ou_05", Version: 3, Name: "周静", Unit: "办公室", Probation: true, Reason: "2026年7月新录用",
 				Absences: []string{"病假 2026-09-01 至 2026-09-03"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"}}))
@@ -582,7 +593,19 @@ func TestLargest(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		allNames = append(allNames, person(i)+"某")
 	}
+	var batch Batch
+	for i := 0; i < 60; i++ {
+		batch.Rows = append(batch.Rows, BatchRow{StepID: fmt.Sprintf("2026-Q3/ou_%032x/12", i), Step: strings.Repeat("审", 20), Period: "2026-Q3",
+			Person: strings.Repeat("名", 40), Summary: strings.Repeat("\"", 200), Due: "2026-10-12", Days: 300})
+	}
+	batch.Unit = strings.Repeat("单", 40)
+	var index []BatchUnit
+	for i := 0; i < 60; i++ {
+		index = append(index, BatchUnit{UnitID: fmt.Sprintf("unit_%040d", i), Unit: strings.Repeat("单", 40), Count: 999, Overdue: 999, Earliest: "2026-10-12"})
+	}
 	cases := map[string][]byte{
+		"batch_max":   BatchCard(batch),
+		"batch_index": BatchIndexCard(index),
 		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
 		"vote_60":     mustCard(t)(VoteCard(vote60())),
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
