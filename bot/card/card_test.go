@@ -389,6 +389,15 @@ func TestGolden(t *testing.T) {
 		{"talk", func(t *testing.T) []byte {
 			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "谈话", Grade: "一般"}))
 		}},
+		{"talk_half_year", func(t *testing.T) []byte {
+			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q2", PersonID: "ou_05", Person: "周静", Kind: "谈心谈话", Grade: "一般",
+				Reason: workflow.TalkHalfYear, Why: "2026年第二季度考核结果在分管单位中排名靠后（「一般」等次），请分管领导谈心谈话",
+				Others: []TalkOther{{"ou_07", "李海燕"}, {"ou_08", "王<b>强</b>"}}}))
+		}},
+		{"talk_bottom_recorded", func(t *testing.T) []byte {
+			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "诫勉谈话", Grade: "较差",
+				Reason: workflow.TalkBottom, Why: "2026年第二季度、2026年第三季度的平时考核均为「较差」等次", Note: "10月20日由分管领导进行诫勉谈话，政工科记录。"}))
+		}},
 		{"feedback", func(t *testing.T) []byte {
 			return mustCard(t)(FeedbackCard(FeedbackForm{Period: "2026-Q3", People: []FeedbackPerson{
 				{ID: "ou_01", Name: "张建国", Grade: "好", Done: true}, {ID: "ou_02", Name: "王海燕", Grade: "较好"}, {ID: "ou_03", Name: "刘志强", Grade: "一般"}}}))
@@ -462,10 +471,10 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplResult:           {"period": "2026-Q3", "grade": "好", "state": "graded", "score": "95.5", "explain": "合计94\n加分3，减分0.5", "review_until": "2026-10-27"},
 		workflow.TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
 		workflow.TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
-		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静、李海燕", "person_ids": "ou_05,ou_07"},
 		workflow.TplTalkDue:          {"period": "2026-Q3", "person": "周静", "person_id": "ou_05", "kind": "谈话", "grade": "一般"},
 		workflow.TplFeedback:         {"period": "2026-Q3", "strengths": "完成防汛任务", "problems": "材料报送不够及时", "requests": "加强时间管理"},
-		workflow.TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
+		workflow.TplBottomAlert:      {"person": "周静", "person_id": "ou_05", "period": "2026-Q3", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
 		workflow.TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
 		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
 		workflow.TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
