@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kaohe/kaohe/storage/memory"
+	"github.com/kaohe/kaohe/storage/postgres/pgtest"
+
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -15,7 +18,13 @@ import (
 // three 初评; e20 (业务科) too, and l2 approved it, so s1 holds its 审定.
 func progressOrg(t *testing.T) *harness {
 	t.Helper()
-	h := newHarness(t, "s4", at(2026, 7, 1, 9, 0), nil)
+	return progressOrgOn(t, memory.New())
+}
+
+// progressOrgOn is progressOrg on a given store.
+func progressOrgOn(t *testing.T, store workflow.Store) *harness {
+	t.Helper()
+	h := newHarnessOn(t, store, "s4", at(2026, 7, 1, 9, 0), nil)
 	h.org60()
 	h.must("open", second(h.svc.OpenPeriod(ctx, "hr", "2026-Q3")))
 	h.clk.Set(at(2026, 7, 15, 10, 0))
@@ -39,9 +48,22 @@ func progressOrg(t *testing.T) *harness {
 
 func second[T any](_ T, err error) error { return err }
 
+// TestProgress runs on both stores: the counts rest on the store's entry
+// filter by period (EntryFilter.Cycle).
 func TestProgress(t *testing.T) {
 	t.Parallel()
-	h := progressOrg(t)
+	for name, store := range map[string]func(t *testing.T) workflow.Store{
+		"memory":   func(*testing.T) workflow.Store { return memory.New() },
+		"postgres": func(t *testing.T) workflow.Store { return pgtest.New(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testProgress(t, progressOrgOn(t, store(t)))
+		})
+	}
+}
+
+func testProgress(t *testing.T, h *harness) {
 	p, err := h.svc.Progress(ctx, "hr", "")
 	h.must("progress", err)
 	if p.Period.ID != "2026-Q3" || p.AsOf != calendar.NewDate(2026, 7, 15) {
