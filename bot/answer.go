@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/kaohe/kaohe/bot/command"
-	"sort"
 	"time"
 
 	"github.com/kaohe/kaohe/bot/card"
@@ -43,7 +42,7 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
 		}
-		return b.progressCard(ctx, pc.Arg(0))
+		return b.progressCard(ctx, from, pc.Arg(0))
 	case command.Publish:
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
@@ -79,6 +78,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdPeople(ctx, me, pc, mentions)
 	case command.Targets:
 		return b.cmdTargets(ctx, me, pc)
+	case command.Batch:
+		return b.batchCommand(ctx, from, pc.Arg(0))
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {
@@ -122,6 +123,16 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 		t.Items = append(t.Items, card.TodoItem{Title: fmt.Sprintf("%s：%s", s.Name, b.name(ctx, s.Person)), Due: s.Due.String(),
 			Overdue: today.After(s.Due), Button: card.Button{Text: "去审核", Primary: true, Value: card.Open(card.FormStep, s.ID)}})
 	}
+	if len(steps) > 1 {
+		batch, err := b.batchItems(ctx, op)
+		if err != nil {
+			return nil, err
+		}
+		// After the steps, so the first row stays the first step, but
+		// within the rows the card shows however many steps there are.
+		at := max(0, min(len(t.Items), card.MaxTodoItems-len(batch)))
+		t.Items = append(t.Items[:at], append(batch, t.Items[at:]...)...)
+	}
 	t.Items = append(t.Items, b.commentItems(ctx, op)...)
 	t.Items = append(t.Items, b.targetItems(ctx, op)...)
 	owed, err := b.svc.Owed(ctx, op)
@@ -132,6 +143,24 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 		t.Items = append(t.Items, owedItem(d, today))
 	}
 	return card.TodoCard(t), nil
+}
+
+// batchItems are the 待办's 批量审核 rows: one per unit where the leader
+// holds two steps or more, opening that unit's card.
+func (b *Bot) batchItems(ctx context.Context, op string) ([]card.TodoItem, error) {
+	groups, err := b.svc.StepsByUnit(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	var out []card.TodoItem
+	for _, u := range batchUnits(groups) {
+		if u.Count < 2 || u.UnitID == "" {
+			continue
+		}
+		out = append(out, card.TodoItem{Title: fmt.Sprintf("批量审核：%s（%d人）", u.Unit, u.Count), Due: u.Earliest, Overdue: u.Overdue > 0,
+			Button: card.Button{Text: "批量审核", Value: card.Value{K: card.KindBatch, ID: u.UnitID}}})
+	}
+	return out, nil
 }
 
 // owedItem is one entry a person owes, as a 待办 row with the button that
@@ -157,74 +186,85 @@ func owedItem(d workflow.Due, today calendar.Date) card.TodoItem {
 	return it
 }
 
-// progressCard is HR's completion of the period's self-summaries by unit.
-func (b *Bot) progressCard(ctx context.Context, period string) ([]byte, error) {
-	if period == "" {
-		var err error
-		if period, err = b.latestPeriod(ctx, workflow.PeriodOpen, workflow.PeriodCommittee, workflow.PeriodConfirmed, workflow.PeriodPublished); err != nil {
-			return card.NoticeCard(card.Notice{Title: "考核进度", Lines: []string{"当前没有进行中的考核"}}), nil
-		}
+// progressCard is HR's 进度 of a period ("" for the current one): every
+// item per unit, who is late, and who holds each pending step
+// (workflow.Service.Progress decides all of it).
+func (b *Bot) progressCard(ctx context.Context, op, period string) ([]byte, error) {
+	p, err := b.svc.Progress(ctx, op, period)
+	if period == "" && errors.Is(err, workflow.ErrNotFound) {
+		return card.NoticeCard(card.Notice{Title: "考核进度", Lines: []string{"当前没有进行中的考核"}}), nil
 	}
-	p, err := b.svc.Period(ctx, period)
 	if err != nil {
 		return nil, err
 	}
-	today := b.cal.Date(b.clock.Now())
-	prog := card.Progress{Period: period, Item: "季度小结", AsOf: today.String(), Chase: p.State == workflow.PeriodOpen}
-	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		units, err := tx.Units(ctx)
-		if err != nil {
-			return err
-		}
-		people, err := tx.People(ctx)
-		if err != nil {
-			return err
-		}
-		entries, err := tx.Entries(ctx, workflow.EntryFilter{Kind: workflow.EntryQuarterly})
-		if err != nil {
-			return err
-		}
-		done := map[string]bool{}
-		for _, e := range entries {
-			if e.Period == period && e.State != workflow.EntryReturned {
-				done[e.Person] = true
-			}
-		}
-		byUnit := map[string]*card.UnitProgress{}
-		names := map[string]string{}
-		for _, u := range units {
-			names[u.ID] = u.Name
-		}
-		for _, x := range people {
-			if !x.Assessed || x.Status.Exempt {
-				continue
-			}
-			up := byUnit[x.Unit]
-			if up == nil {
-				up = &card.UnitProgress{Unit: names[x.Unit]}
-				byUnit[x.Unit] = up
-			}
-			up.Total++
-			if done[x.ID] {
-				up.Done++
-			} else if !p.SummaryDue.IsZero() && today.After(p.SummaryDue) {
-				prog.Overdue = append(prog.Overdue, card.Overdue{Name: x.Name, Unit: names[x.Unit], Item: "季度小结", Days: today.DaysSince(p.SummaryDue)})
-			}
-		}
-		keys := make([]string, 0, len(byUnit))
-		for k := range byUnit {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			prog.Units = append(prog.Units, *byUnit[k])
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	prog := card.Progress{Period: p.Period.ID, AsOf: b.clock.Now().In(b.cal.Location()).Format("2006-01-02 15:04"), Others: p.Open,
+		State: map[string]string{workflow.PeriodCommittee: "进入考核委员会审定", workflow.PeriodConfirmed: "确认等次",
+			workflow.PeriodPublished: "公示", workflow.PeriodClosed: "结束"}[p.Period.State]}
+	overdue := 0
+	for _, t := range p.Totals {
+		prog.Items = append(prog.Items, progressItem(t))
+		prog.Totals = append(prog.Totals, card.Tally(t.Tally))
+		overdue += t.Overdue
 	}
+	for _, u := range p.Units {
+		name := u.Unit.Name
+		if name == "" {
+			name = "未分配单位"
+		}
+		up := card.UnitProgress{Unit: name}
+		for _, t := range u.Items {
+			up.Cells = append(up.Cells, card.Tally(t.Tally))
+		}
+		prog.Units = append(prog.Units, up)
+		// One line per person, their late items oldest first.
+		last := ""
+		for i, l := range u.Late {
+			if i == 0 || l.Person != last {
+				prog.Overdue = append(prog.Overdue, card.Overdue{Name: l.Name, Unit: u.Unit.Name, OnLeave: l.OnLeave})
+				last = l.Person
+			}
+			o := &prog.Overdue[len(prog.Overdue)-1]
+			o.Items = append(o.Items, lateItem(l))
+			o.Days = max(o.Days, l.Days)
+		}
+	}
+	for _, s := range p.Steps {
+		unit := ""
+		for _, u := range p.Units {
+			if u.Unit.ID == s.Unit {
+				unit = u.Unit.Name
+			}
+		}
+		prog.Steps = append(prog.Steps, card.StepLine{Step: s.Step.Name, Person: s.Name, Holder: s.Holder, Unit: unit, Due: s.Step.Due.String(), Days: s.Days})
+	}
+	prog.Chase = p.Period.State == workflow.PeriodOpen && overdue > 0
 	return card.ProgressCard(prog), nil
+}
+
+// progressItem names a progress column.
+func progressItem(t workflow.ItemTally) string {
+	if t.Kind == workflow.ItemStep {
+		return t.Step
+	}
+	return entryLabel(t.Kind)
+}
+
+// entryLabel names an entry kind (or the vote) on a card.
+func entryLabel(kind string) string {
+	return map[string]string{workflow.EntryWeekly: "周记实", workflow.EntryMonthly: "月小结", workflow.EntryQuarterly: "季度小结",
+		workflow.EntryVote: "民主测评"}[kind]
+}
+
+// lateItem is what a late person owes, as the progress card lists it.
+func lateItem(l workflow.Late) string {
+	s := entryLabel(l.Kind)
+	if l.Kind == workflow.EntryWeekly || l.Kind == workflow.EntryMonthly {
+		s += " " + card.PeriodLabel(l.Entry)
+	}
+	if l.Returned {
+		s += "（已退回）"
+	}
+	return s
 }
 
 // syncTimeout bounds a contact sync job: one directory call per

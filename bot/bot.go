@@ -372,7 +372,13 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		if err := b.requireHR(ctx, op); err != nil {
 			return nil, err
 		}
-		c, err := b.progressCard(ctx, v.ID)
+		c, err := b.progressCard(ctx, op, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		return reply("", "", c), nil
+	case card.KindBatch:
+		c, err := b.batchCard(ctx, op, v.ID)
 		if err != nil {
 			return nil, err
 		}

@@ -44,12 +44,23 @@ type world struct {
 
 func newWorld(t *testing.T, appID string, start time.Time) *world {
 	t.Helper()
+	return newWorldWith(t, appID, start, nil)
+}
+
+// newWorldWith is newWorld with the service's configuration changed by
+// tweak (nil for none).
+func newWorldWith(t *testing.T, appID string, start time.Time, tweak func(*workflow.Config)) *world {
+	t.Helper()
 	w := &world{t: t, ctx: context.Background(), clk: clock.NewFake(start), cal: calendar.Default(), store: memory.New()}
 	sc, err := scoring.Builtin("s4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.svc, err = workflow.New(workflow.Config{Store: w.store, Clock: w.clk, Calendar: w.cal, Scheme: sc})
+	cfg := workflow.Config{Store: w.store, Clock: w.clk, Calendar: w.cal, Scheme: sc}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	w.svc, err = workflow.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

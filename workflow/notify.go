@@ -54,10 +54,12 @@ const (
 	// (scheme talks). Data: period, person, person_id, kind, grade.
 	TplTalkDue = "talk_due"
 	// TplHalfYearTalk: a 分管领导 is asked to talk with the lowest-ranked
-	// of the units they oversee (S8). Data: period, names.
+	// of the units they oversee (S8). Data: period, names (、), person_ids
+	// (comma-separated, in the order of names).
 	TplHalfYearTalk = "half_year_talk"
 	// TplBottomAlert: HR is told a person has had the bottom grade several
-	// periods in a row (S4: 诫勉). Data: person, grade, periods.
+	// periods in a row (S4: 诫勉). Data: person, person_id, period (the
+	// last of the run), grade, periods.
 	TplBottomAlert = "bottom_alert"
 	// TplReviewRequested: HR is told of a 复核 request. Data: review, person, reason.
 	TplReviewRequested = "review_requested"

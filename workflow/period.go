@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -413,40 +412,28 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 }
 
 // bottomAlerts tells HR who has had the bottom grade BottomAlertAfter
-// periods in a row, ending with this one (S4 五、8: 诫勉).
+// periods in a row, ending with this one (S4 五、8: 诫勉); the alert names
+// the person by id too, for its 记录谈话 button (bottomRun).
 func (s *Service) bottomAlerts(o *op, period Period, results []Result, people []Person, names map[string]string) error {
 	bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
 	periods, err := o.tx.Periods(o.ctx)
 	if err != nil {
 		return err
 	}
-	var before []Period
-	for _, p := range periods {
-		if p.Start.Before(period.Start) {
-			before = append(before, p)
-		}
-	}
-	need := s.cfg.BottomAlertAfter - 1
 	for _, r := range results {
-		if r.Grade != bottom || len(before) < need {
+		if r.Grade != bottom {
 			continue
 		}
-		run := []string{period.ID}
-		for i := len(before) - 1; i >= len(before)-need; i-- {
-			pr, err := o.tx.Result(o.ctx, before[i].ID, r.Person)
-			if errors.Is(err, ErrNotFound) || (err == nil && pr.Grade != bottom) {
-				break
-			} else if err != nil {
-				return err
-			}
-			run = append(run, before[i].ID)
+		run, err := s.bottomRun(o.ctx, o.tx, period, periods, r.Person)
+		if err != nil {
+			return err
 		}
-		if len(run) < s.cfg.BottomAlertAfter {
+		if run == nil {
 			continue
 		}
-		slices.Reverse(run)
 		for _, hr := range hrPeople(people) {
-			o.note(hr, TplBottomAlert, map[string]string{"person": names[r.Person], "grade": bottom, "periods": strings.Join(run, "、")}, period.ID, r.Person)
+			o.note(hr, TplBottomAlert, map[string]string{"person": names[r.Person], "person_id": r.Person, "period": period.ID, "grade": bottom,
+				"periods": strings.Join(run, "、")}, period.ID, r.Person)
 		}
 		o.logf("bottom alert %s", r.Person)
 	}
@@ -557,49 +544,16 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 func halfYearEnd(p Period) bool { return p.End.Month == 6 || p.End.Month == 12 }
 
 // halfYearTalks asks each 分管领导 to talk with the lowest-ranked people of
-// the units they oversee (S8 四(三)5).
+// the units they oversee (S8 四(三)5), naming them by id too for the
+// notice's 记录谈话 buttons (halfYearLowest).
 func (s *Service) halfYearTalks(o *op, period Period, results []Result, byID map[string]Person, units map[string]Unit) {
-	rank := map[string]int{}
-	for i, g := range s.scheme.Grades {
-		rank[g.Label] = i
-	}
-	// S8 四(三)5: "分管领导每半年对考核结果靠后的人员进行谈心谈话" — the talk is
-	// the 分管领导's, over the units they oversee (a unit without one falls
-	// back to its leader); nobody is asked to talk with themselves.
-	talker := func(uid string) string {
-		if u := units[uid]; u.Supervisor != "" {
-			return u.Supervisor
-		}
-		return units[uid].Leader
-	}
-	lowest := map[string][]Result{}
-	for _, r := range results {
-		if r.State != scoring.StateGraded {
-			continue
-		}
-		t := talker(assessingUnit(byID[r.Person]))
-		if t == "" || t == r.Person {
-			continue
-		}
-		cur := lowest[t]
-		if len(cur) == 0 {
-			lowest[t] = []Result{r}
-			continue
-		}
-		switch c := compareResult(r, cur[0], rank); {
-		case c < 0:
-			lowest[t] = []Result{r}
-		case c == 0:
-			lowest[t] = append(cur, r)
-		}
-	}
+	lowest := s.halfYearLowest(results, byID, units)
 	for _, t := range sortedKeys(lowest) {
-		var names []string
+		var names, ids []string
 		for _, r := range lowest[t] {
-			names = append(names, byID[r.Person].Name)
+			names, ids = append(names, byID[r.Person].Name), append(ids, r.Person)
 		}
-		sort.Strings(names)
-		o.note(t, TplHalfYearTalk, map[string]string{"period": period.ID, "names": strings.Join(names, "、")}, period.ID, t)
+		o.note(t, TplHalfYearTalk, map[string]string{"period": period.ID, "names": strings.Join(names, "、"), "person_ids": strings.Join(ids, ",")}, period.ID, t)
 	}
 }
 

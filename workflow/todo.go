@@ -54,41 +54,32 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		if err != nil {
 			return err
 		}
-		var voted map[string]bool
+		voted := map[string]bool{} // by period, for person
 		for _, it := range items {
-			kind := map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly, planVote: EntryVote}[it.kind]
+			kind := entryOfPlan[it.kind]
 			if kind == "" || !s.asked(it, now) {
 				continue
 			}
-			d := Due{Kind: kind, Period: it.period, Entry: it.entry, Due: it.due}
+			var e *Entry
 			if kind == EntryVote {
-				if p.Group == "" {
-					continue
-				}
-				if voted == nil {
-					voted = map[string]bool{}
-				}
-				if _, seen := voted[it.period]; !seen {
+				if _, seen := voted[it.period]; !seen && p.Group != "" {
 					vs, err := tx.Voters(ctx, it.period)
 					if err != nil {
 						return err
 					}
 					voted[it.period] = slices.Contains(vs, person)
 				}
-				if !voted[it.period] {
-					out = append(out, d)
+			} else {
+				got, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: person, Period: it.entry})
+				switch {
+				case err == nil:
+					e = &got
+				case !errors.Is(err, ErrNotFound):
+					return err
 				}
-				continue
 			}
-			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: person, Period: it.entry})
-			switch {
-			case errors.Is(err, ErrNotFound):
-				out = append(out, d)
-			case err != nil:
-				return err
-			case e.State == EntryReturned:
-				d.Returned = true
-				out = append(out, d)
+			if owed, returned, ok := owes(p, kind, e, voted[it.period]); ok && owed {
+				out = append(out, Due{Kind: kind, Period: it.period, Entry: it.entry, Due: it.due, Returned: returned})
 			}
 		}
 		return nil

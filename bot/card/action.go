@@ -77,7 +77,7 @@ var kinds = map[string]bool{
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
-	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true,
+	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindBatch: true,
 	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true,
 }
 

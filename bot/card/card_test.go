@@ -240,11 +240,30 @@ func TestGolden(t *testing.T) {
 	s4First.Indicators, s4First.Bonus, s4First.Deductions, s4First.Comment, s4First.BonusRows = s4Tree(false), nil, nil, "", 0
 	s4First.Suggestion, s4First.Quota = nil, &QuotaPosition{Grade: "好", Count: 2, Cap: 4}
 
-	progress := Progress{Period: "2026-Q3", Item: "季度小结", AsOf: "2026-10-09 10:30", Units: []UnitProgress{
-		{"办公室", 58, 60}, {"政策法规科", 12, 12}, {"财务审计科", 7, 9}, {"行政审批服务中心", 20, 25}, {"综合执法大队", 11, 18},
-	}}
+	progress := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30",
+		Items:  []string{"周记实", "月小结", "季度小结", "民主测评", "初评", "审定", "评鉴"},
+		Totals: []Tally{{1500, 12, 9}, {366, 6, 6}, {108, 16, 12}, {110, 14, 14}, {90, 18, 3}, {70, 20, 0}, {40, 30, 0}},
+		Units: []UnitProgress{
+			{"办公室", []Tally{{700, 2, 2}, {178, 2, 2}, {58, 2, 1}, {58, 2, 2}, {50, 8, 1}, {40, 10, 0}, {20, 20, 0}}},
+			{"政策法规科", []Tally{{156, 0, 0}, {36, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}, {12, 0, 0}}},
+			{"财务审计科", []Tally{{110, 7, 5}, {26, 1, 1}, {7, 2, 2}, {8, 1, 1}, {5, 2, 1}, {3, 2, 0}, {1, 4, 0}}},
+			{"行政审批服务中心", []Tally{{320, 3, 2}, {72, 3, 3}, {20, 5, 5}, {21, 4, 4}, {15, 5, 1}, {10, 5, 0}, {5, 5, 0}}},
+			{"综合执法大队", []Tally{{214, 0, 0}, {54, 0, 0}, {11, 7, 4}, {11, 7, 7}, {8, 3, 0}, {5, 3, 0}, {2, 1, 0}}},
+		},
+		Steps: []StepLine{
+			{Step: "初评", Person: "刘志强", Holder: "王科长", Unit: "办公室", Due: "2026-10-12", Days: 3},
+			{Step: "审定", Person: "陈晓燕", Holder: "赵副局长", Unit: "财务审计科", Due: "2026-10-16"},
+			{Step: "评鉴", Person: "孙一", Unit: "综合执法大队", Due: "2026-10-16"},
+		},
+		Others: []string{"2026-Q4"},
+	}
 	for i := 0; i < 12; i++ {
-		progress.Overdue = append(progress.Overdue, Overdue{Name: person(i + 60), Unit: []string{"办公室", "财务审计科", "行政审批服务中心", "综合执法大队"}[i%4], Item: "季度小结", Days: 1 + i%3})
+		o := Overdue{Name: person(i + 60), Unit: []string{"办公室", "财务审计科", "行政审批服务中心", "综合执法大队"}[i%4], Items: []string{"季度小结"}, Days: 1 + i%3}
+		if i%5 == 0 {
+			o.Items = []string{"周记实 2026年第40周", "周记实 2026年第41周（已退回）", "月小结 2026年9月", "民主测评"}
+		}
+		o.OnLeave = i == 7
+		progress.Overdue = append(progress.Overdue, o)
 	}
 	var pubNames []string
 	for i := 0; i < 24; i++ {
@@ -330,6 +349,9 @@ func TestGolden(t *testing.T) {
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
+		{"progress_empty", func(t *testing.T) []byte {
+			return ProgressCard(Progress{Period: "2026-Q2", State: "进入考核委员会审定", AsOf: "2026-07-09 10:30"})
+		}},
 		{"help", func(t *testing.T) []byte { return HelpCard(Help{}) }},
 		{"help_hr", func(t *testing.T) []byte { return HelpCard(Help{HR: true, Unknown: "查一下 我的分数"}) }},
 		{"todo", func(t *testing.T) []byte {
@@ -341,6 +363,17 @@ func TestGolden(t *testing.T) {
 			}})
 		}},
 		{"todo_empty", func(t *testing.T) []byte { return TodoCard(Todo{}) }},
+		{"batch", func(t *testing.T) []byte {
+			return BatchCard(Batch{UnitID: "u1", Unit: "办公室", Rows: []BatchRow{
+				{StepID: "2026-Q3/ou_01/1", Step: "初评", Period: "2026-Q3", Person: "刘志强", Summary: "完成年度预算编制和三季度报表", Due: "2026-10-12", Days: 3},
+				{StepID: "2026-Q3/ou_02/1", Step: "初评", Period: "2026-Q3", Person: "陈晓燕", Summary: "**牵头**起草<at id=all></at>半年总结", Due: "2026-10-16"},
+				{StepID: "2026-Q3/ou_03/2", Step: "审定", Period: "2026-Q3", Person: "孙一", Due: "2026-10-16"},
+			}})
+		}},
+		{"batch_empty", func(t *testing.T) []byte { return BatchCard(Batch{UnitID: "u1", Unit: "办公室"}) }},
+		{"batch_index", func(t *testing.T) []byte {
+			return BatchIndexCard([]BatchUnit{{UnitID: "u1", Unit: "办公室", Count: 3, Overdue: 1, Earliest: "2026-10-12"}, {UnitID: "u2", Unit: "财务审计科", Count: 2, Earliest: "2026-10-16"}})
+		}},
 		{"person", func(t *testing.T) []byte {
 			return mustCard(t)(PersonCard(PersonForm{ID: "ou_05", Version: 3, Name: "周静", Unit: "办公室", Probation: true, Reason: "2026年7月新录用",
 				Absences: []string{"病假 2026-09-01 至 2026-09-03"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"}}))
@@ -355,6 +388,15 @@ func TestGolden(t *testing.T) {
 		}},
 		{"talk", func(t *testing.T) []byte {
 			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "谈话", Grade: "一般"}))
+		}},
+		{"talk_half_year", func(t *testing.T) []byte {
+			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q2", PersonID: "ou_05", Person: "周静", Kind: "谈心谈话", Grade: "一般",
+				Reason: workflow.TalkHalfYear, Why: "2026年第二季度考核结果在分管单位中排名靠后（「一般」等次），请分管领导谈心谈话",
+				Others: []TalkOther{{"ou_07", "李海燕"}, {"ou_08", "王<b>强</b>"}}}))
+		}},
+		{"talk_bottom_recorded", func(t *testing.T) []byte {
+			return mustCard(t)(TalkCard(TalkForm{Period: "2026-Q3", PersonID: "ou_05", Person: "周静", Kind: "诫勉谈话", Grade: "较差",
+				Reason: workflow.TalkBottom, Why: "2026年第二季度、2026年第三季度的平时考核均为「较差」等次", Note: "10月20日由分管领导进行诫勉谈话，政工科记录。"}))
 		}},
 		{"feedback", func(t *testing.T) []byte {
 			return mustCard(t)(FeedbackCard(FeedbackForm{Period: "2026-Q3", People: []FeedbackPerson{
@@ -438,10 +480,10 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplResult:           {"period": "2026-Q3", "grade": "好", "state": "graded", "score": "95.5", "explain": "合计94\n加分3，减分0.5", "review_until": "2026-10-27"},
 		workflow.TplSecondedResult:   {"period": "2026-Q3", "person": "孙明辉", "grade": "较好", "state": "graded"},
 		workflow.TplFeedbackDue:      {"period": "2026-Q3", "names": "张建国、王海燕、刘志强", "count": "3", "due": "2026-10-30"},
-		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静"},
+		workflow.TplHalfYearTalk:     {"period": "2026-Q2", "names": "周静、李海燕", "person_ids": "ou_05,ou_07"},
 		workflow.TplTalkDue:          {"period": "2026-Q3", "person": "周静", "person_id": "ou_05", "kind": "谈话", "grade": "一般"},
 		workflow.TplFeedback:         {"period": "2026-Q3", "strengths": "完成防汛任务", "problems": "材料报送不够及时", "requests": "加强时间管理"},
-		workflow.TplBottomAlert:      {"person": "周静", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
+		workflow.TplBottomAlert:      {"person": "周静", "person_id": "ou_05", "period": "2026-Q3", "grade": "较差", "periods": "2026-Q2、2026-Q3"},
 		workflow.TplReviewRequested:  {"review": "2026-Q3/ou_03", "person": "刘志强", "reason": "加分事项未计入"},
 		workflow.TplReviewForwarded:  {"review": "2026-Q3/ou_03", "person": "刘志强", "opinion": "加分材料属实，建议复议"},
 		workflow.TplReviewDecided:    {"review": "2026-Q3/ou_03", "outcome": "changed", "grade": "好", "reason": "补计防汛加分2分"},
@@ -553,13 +595,22 @@ func TestLargest(t *testing.T) {
 		}
 		maxCommittee.Ties = append(maxCommittee.Ties, tie)
 	}
-	var long []Overdue
-	for i := 0; i < 500; i++ {
-		long = append(long, Overdue{Name: person(i), Unit: "行政审批服务中心", Item: "周记实 2026年第40周", Days: 3})
+	long := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30", Chase: true, Others: []string{"2026-Q4", "2027-Q1", "2027-Q2"}}
+	for i := 0; i < 10; i++ {
+		long.Items = append(long.Items, strings.Repeat("项", 12))
+		long.Totals = append(long.Totals, Tally{1000, 1000, 1000})
 	}
-	var units []UnitProgress
+	for i := 0; i < 500; i++ {
+		long.Overdue = append(long.Overdue, Overdue{Name: strings.Repeat("名", 25), Unit: strings.Repeat("单", 25), Days: 300, OnLeave: true,
+			Items: []string{strings.Repeat("周", 40), strings.Repeat("月", 40), strings.Repeat("季", 40), "民主测评"}})
+		long.Steps = append(long.Steps, StepLine{Step: "初评", Person: strings.Repeat("名", 25), Holder: strings.Repeat("长", 25), Unit: strings.Repeat("单", 25), Days: 300})
+	}
 	for i := 0; i < 100; i++ {
-		units = append(units, UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心", i), Done: i, Total: 100})
+		u := UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心%s", i, strings.Repeat("长", 20))}
+		for range long.Items {
+			u.Cells = append(u.Cells, Tally{1000, 1000, 1000})
+		}
+		long.Units = append(long.Units, u)
 	}
 	weeklyMax := WeeklyForm{Week: "2026-W40", Rows: MaxTaskRows}
 	for i := 0; i < MaxTargets; i++ {
@@ -574,13 +625,25 @@ func TestLargest(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		allNames = append(allNames, person(i)+"某")
 	}
+	var batch Batch
+	for i := 0; i < 60; i++ {
+		batch.Rows = append(batch.Rows, BatchRow{StepID: fmt.Sprintf("2026-Q3/ou_%032x/12", i), Step: strings.Repeat("审", 20), Period: "2026-Q3",
+			Person: strings.Repeat("名", 40), Summary: strings.Repeat("\"", 200), Due: "2026-10-12", Days: 300})
+	}
+	batch.Unit = strings.Repeat("单", 40)
+	var index []BatchUnit
+	for i := 0; i < 60; i++ {
+		index = append(index, BatchUnit{UnitID: fmt.Sprintf("unit_%040d", i), Unit: strings.Repeat("单", 40), Count: 999, Overdue: 999, Earliest: "2026-10-12"})
+	}
 	cases := map[string][]byte{
+		"batch_max":   BatchCard(batch),
+		"batch_index": BatchIndexCard(index),
 		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
 		"vote_60":     mustCard(t)(VoteCard(vote60())),
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
 		"committee":   mustCard(t)(CommitteeCard(unitCommittee(60))),
 		"committee_m": mustCard(t)(CommitteeCard(maxCommittee)),
-		"progress":    ProgressCard(Progress{Period: "2026-Q3", Units: units, Overdue: long}),
+		"progress":    ProgressCard(long),
 		"weekly_max":  WeeklyCard(weeklyMax),
 		"todo_max":    TodoCard(todo),
 		"publicity":   PublicityCard(Publicity{Period: "2026-Q3", Groups: []PublicityGroup{{Grade: "好", Names: allNames}}}),

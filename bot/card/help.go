@@ -22,6 +22,7 @@ const (
 	CmdReviews   = "复核"
 	CmdPeople    = "人员"
 	CmdTargets   = "目标"
+	CmdBatch     = "审核"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -39,6 +40,7 @@ func HelpCard(h Help) []byte {
 		"**" + CmdMine + "**：查看我的考核结果，申请复核",
 		"**" + CmdRecord + "**：填写本周的周记实",
 		"**" + CmdTargets + "**：填报本年度工作目标（年初分解），查看领导确认和完成情况；「" + CmdTargets + " 2027」查看其他年度",
+		"**" + CmdBatch + "**（领导）：按单位批量查看待审核人员和季度小结，逐人打开评分",
 		"**" + CmdDelegate + "**（领导）：查看委托；「" + CmdDelegate + " @代办人 开始日期 结束日期 事由」外出期间委托他人审核",
 		"**" + CmdCommittee + "**（考核委员会）：打开待审定的名额和并列人员",
 	}

@@ -312,6 +312,18 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "请开展谈心谈话", Orange
 		n.Subtitle = period
 		n.Lines = []string{"根据" + period + "考核结果，请与以下排名靠后的人员谈心谈话：", g("names")}
+		// One 记录谈话 button per person (a notice queued before the ids
+		// were sent has none); past four, each talk card offers the rest.
+		ids, names := strings.Split(data["person_ids"], ","), strings.Split(data["names"], "、")
+		if has("person_ids") && len(ids) == len(names) {
+			for i := range ids[:min(len(ids), maxButtons)] {
+				n.Buttons = append(n.Buttons, Button{Text: "记录谈话：" + clip(names[i], 20), Primary: i == 0,
+					Value: Open(FormTalk, TalkIDFor(data["period"], ids[i], workflow.TalkHalfYear))})
+			}
+			if len(ids) > maxButtons {
+				n.Note = fmt.Sprintf("共%d人，其余人员可在谈话记录卡片中继续记录。", len(ids))
+			}
+		}
 	case workflow.TplBottomAlert:
 		ps := strings.Split(data["periods"], "、")
 		for i, p := range ps {
@@ -319,7 +331,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		}
 		n.Title, n.Colour = "连续"+g("grade")+"等次提醒："+g("person"), Red
 		n.Lines = []string{g("person") + "在" + orDash(strings.Join(ps, "、")) + "的平时考核均为「" + g("grade") + "」等次。",
-			"请按规定对其进行诫勉谈话。"}
+			"请按规定对其进行诫勉谈话，并记录谈话情况。"}
+		if has("person_id") && has("period") {
+			n.Buttons = []Button{{Text: "记录诫勉谈话", Primary: true, Value: Open(FormTalk, TalkIDFor(data["period"], data["person_id"], workflow.TalkBottom))}}
+		}
 	case workflow.TplReviewRequested:
 		n.Title, n.Colour = g("person")+"申请复核", Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))

@@ -1,45 +1,85 @@
 package card
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
 
-// Limits of the progress card.
+// Limits of the progress card. It lists at most 40 units (20 in the
+// chart), 40 people and 30 steps, and fewer when the card would pass
+// Lark's 30 KB as the request carries it (progressBudget): long names
+// shorten the lists, never the counts (TestLargest).
 const (
 	maxProgressUnits = 40
-	maxOverdueShown  = 60
+	maxChartUnits    = 20
+	maxOverdueShown  = 40
+	maxStepsShown    = 30
+	maxProgressItems = 8
+	maxLateItems     = 3
+	maxOtherPeriods  = 2
+	// progressBudget is the card's size in the request (a JSON string,
+	// escaped: quotes count twice), under Lark's 30 KB with room to spare.
+	progressBudget = 29 * 1024
 )
 
-// UnitProgress is one unit's completion.
-type UnitProgress struct {
-	Unit  string
-	Done  int
-	Total int
+// Tally is one item's counts: Done handed in (or decided), Owed asked for
+// and not handed in, Overdue those of Owed past the deadline.
+type Tally struct {
+	Done, Owed, Overdue int
 }
 
-// Overdue is one person who has not acted by the deadline.
+// UnitProgress is one unit's row: a Tally per item of Progress.Items.
+type UnitProgress struct {
+	Unit  string
+	Cells []Tally
+}
+
+// Overdue is one person late with entries or a vote.
 type Overdue struct {
 	Name string
 	Unit string
-	// Item is what is missing ("周记实 第40周", "季度小结").
-	Item string
-	// Days overdue.
+	// Items are what is late ("周记实 2026年第40周", "季度小结（已退回）").
+	Items []string
+	// Days overdue, the longest of Items.
+	Days int
+	// OnLeave: reminders and 催办 skip the person today.
+	OnLeave bool
+}
+
+// StepLine is one pending chain step.
+type StepLine struct {
+	// Step is the step's name (初评), Person the appraised, Holder who
+	// holds it ("" for nobody).
+	Step, Person, Holder, Unit string
+	Due                        string
+	// Days overdue; 0 when not overdue.
 	Days int
 }
 
-// Progress is the HR progress card.
+// Progress is the HR progress card (进度).
 type Progress struct {
 	Period string
-	// Item is what is counted ("季度小结", "民主测评", "考核审核").
-	Item string
+	// State says where a period that is no longer open stands ("考核委员会
+	// 审定中"); "" for an open period.
+	State string
 	// AsOf is when the numbers were taken ("2026-10-09 10:30").
-	AsOf    string
-	Units   []UnitProgress
+	AsOf string
+	// Items are the columns: 周记实, 月小结, 季度小结, 民主测评, then the
+	// chain steps (初评, 审定, 评鉴); Totals has one Tally per item.
+	Items  []string
+	Totals []Tally
+	Units  []UnitProgress
+	// Overdue are the people late with entries or votes.
 	Overdue []Overdue
+	// Steps are the pending chain steps, overdue first.
+	Steps []StepLine
 	// Chase shows the 催办 button (KindChase), which reminds everyone
 	// overdue at once.
 	Chase bool
+	// Others are the other open periods, each with a button to its
+	// progress.
+	Others []string
 }
 
 func pct(done, total int) int {
@@ -49,98 +89,257 @@ func pct(done, total int) int {
 	return done * 100 / total
 }
 
-// ProgressCard renders completion by unit (a table and a bar chart) and the
-// overdue people. At most 40 units and 60 overdue people are listed.
+// cell is a table cell: done/asked, and the overdue count.
+func cell(t Tally) string {
+	if t.Done+t.Owed == 0 {
+		return "—"
+	}
+	s := fmt.Sprintf("%d/%d", t.Done, t.Done+t.Owed)
+	if t.Overdue > 0 {
+		s += fmt.Sprintf("（逾期%d）", t.Overdue)
+	}
+	return s
+}
+
+// ProgressCard renders the period's progress: one line per item, a chart
+// of each item's done, owed and overdue shares, a chart of each unit's
+// completion, a table of units by items, the people overdue and the
+// pending steps with their holders. At most 40 units (20 in the chart),
+// 40 people and 30 steps are listed, fewer when they would not fit.
 func ProgressCard(p Progress) []byte {
-	units := p.Units
-	if len(units) > maxProgressUnits {
-		units = units[:maxProgressUnits]
+	units, people, steps := maxProgressUnits, maxOverdueShown, maxStepsShown
+	for {
+		c := progressCard(p, units, people, steps)
+		if requestBytes(c) <= progressBudget || units+people+steps <= 3 {
+			return c
+		}
+		// Shorten the longest list by a quarter, the people and steps
+		// first: the table is what the card is for.
+		switch {
+		case people >= steps && people > 1:
+			people -= max(1, people/4)
+		case steps > 1:
+			steps -= max(1, steps/4)
+		default:
+			units -= max(1, units/4)
+		}
 	}
-	done, total := 0, 0
-	for _, u := range p.Units {
-		done += u.Done
-		total += u.Total
+}
+
+// requestBytes is the size of card as a request carries it: a JSON string,
+// escaped as encoding/json escapes it (the SDK's encoder).
+func requestBytes(card []byte) int {
+	b, _ := json.Marshal(string(card))
+	return len(b) - 2
+}
+
+func progressCard(p Progress, maxUnits, maxPeople, maxSteps int) []byte {
+	items := p.Items[:min(len(p.Items), maxProgressItems, len(p.Totals))]
+	units := p.Units[:min(len(p.Units), maxUnits)]
+	done, total, overdue := 0, 0, 0
+	var lines []string
+	for i, it := range items {
+		t := p.Totals[i]
+		done, total, overdue = done+t.Done, total+t.Done+t.Owed, overdue+t.Overdue
+		l := fmt.Sprintf("- **%s**：已完成%d/%d（%d%%）", escLine(clip(it, 10)), t.Done, t.Done+t.Owed, pct(t.Done, t.Done+t.Owed))
+		if t.Overdue > 0 {
+			l += fmt.Sprintf("，<font color='red'>逾期%d</font>", t.Overdue)
+		}
+		lines = append(lines, l)
 	}
-	item := p.Item
-	if item == "" {
-		item = "考核事项"
+	head := fmt.Sprintf("**总体完成情况：**%d/%d（%d%%）", done, total, pct(done, total))
+	if p.State != "" {
+		head += "\n本期已" + escLine(p.State) + "，填报事项不再统计。"
 	}
-	head := fmt.Sprintf("**%s完成情况：**%d/%d（%d%%）", escLine(item), done, total, pct(done, total))
 	if p.AsOf != "" {
-		head += "\n<font color='grey'>统计时间：" + escLine(p.AsOf) + "</font>"
+		head += "\n<font color='grey'>统计时间：" + escLine(p.AsOf) + "；每项按人次计（如10人各欠2周周记实计20）</font>"
+	}
+	if len(lines) > 0 {
+		head += "\n" + strings.Join(lines, "\n")
+	} else {
+		head += "\n暂无需要统计的事项。"
 	}
 	els := []elem{md(head)}
+	if len(items) > 0 {
+		els = append(els, itemChart(items, p.Totals))
+	}
 	if len(units) > 0 {
-		rows := make([]elem, len(units))
-		values := make([]elem, len(units))
-		for i, u := range units {
-			name := clip(u.Unit, 20)
-			rows[i] = elem{"unit": name, "done": fmt.Sprintf("%d/%d", u.Done, u.Total), "rate": pct(u.Done, u.Total)}
-			values[i] = elem{"unit": name, "rate": pct(u.Done, u.Total)}
+		if len(items) > 0 {
+			els = append(els, unitChart(units[:min(len(units), maxChartUnits)]))
 		}
-		els = append(els, elem{
-			"tag":          "chart",
-			"aspect_ratio": "16:9",
-			"chart_spec": elem{
-				"type":   "bar",
-				"title":  elem{"text": "各单位完成率（%）"},
-				"data":   elem{"values": values},
-				"xField": "unit",
-				"yField": "rate",
-				"label":  elem{"visible": true},
-				"axes": []elem{
-					{"orient": "left", "min": 0, "max": 100},
-					{"orient": "bottom", "label": elem{"autoRotate": true}},
-				},
-			},
-		})
-		els = append(els, elem{
-			"tag":          "table",
-			"page_size":    10,
-			"row_height":   "low",
-			"header_style": elem{"background_style": "grey", "bold": true},
-			"columns": []elem{
-				{"name": "unit", "display_name": "单位", "data_type": "text", "width": "auto"},
-				{"name": "done", "display_name": "已完成/应完成", "data_type": "text", "width": "auto"},
-				{"name": "rate", "display_name": "完成率（%）", "data_type": "number", "format": elem{"precision": 0}, "width": "auto"},
-			},
-			"rows": rows,
-		})
+		els = append(els, unitTable(items, units))
+		if len(p.Units) > len(units) {
+			els = append(els, note(fmt.Sprintf("另有%d个单位未列出。", len(p.Units)-len(units))))
+		}
 	}
 	if len(p.Overdue) > 0 {
-		shown := p.Overdue[:min(len(p.Overdue), maxOverdueShown)]
-		lines := make([]string, len(shown))
+		shown := p.Overdue[:min(len(p.Overdue), maxPeople)]
+		ls := make([]string, len(shown))
 		for i, o := range shown {
-			l := escLine(o.Name)
+			l := escLine(clip(o.Name, 20))
 			if o.Unit != "" {
-				l += "（" + escLine(o.Unit) + "）"
+				l += "（" + escLine(clip(o.Unit, 20)) + "）"
 			}
-			if o.Item != "" {
-				l += " " + escLine(o.Item)
+			its := make([]string, min(len(o.Items), maxLateItems))
+			for j := range its {
+				its[j] = escLine(clip(o.Items[j], 30))
+			}
+			l += " " + strings.Join(its, "、")
+			if len(o.Items) > len(its) {
+				l += fmt.Sprintf(" 等%d项", len(o.Items))
 			}
 			if o.Days > 0 {
 				l += fmt.Sprintf(" <font color='red'>逾期%d天</font>", o.Days)
 			}
-			lines[i] = "- " + l
+			if o.OnLeave {
+				l += " <font color='grey'>（请假中，不催办）</font>"
+			}
+			ls[i] = "- " + l
 		}
 		more := ""
 		if len(p.Overdue) > len(shown) {
 			more = fmt.Sprintf("\n…另有%d人", len(p.Overdue)-len(shown))
 		}
-		els = append(els, md(fmt.Sprintf("**逾期未完成（%d人）**\n%s%s", len(p.Overdue), strings.Join(lines, "\n"), more)))
+		els = append(els, md(fmt.Sprintf("**逾期未完成（%d人）**\n%s%s", len(p.Overdue), strings.Join(ls, "\n"), more)))
 	} else {
-		els = append(els, md("暂无逾期人员。"))
+		els = append(els, md("暂无逾期未填报人员。"))
 	}
+	if len(p.Steps) > 0 {
+		shown := p.Steps[:min(len(p.Steps), maxSteps)]
+		ls := make([]string, len(shown))
+		for i, s := range shown {
+			holder := "：暂无审核人"
+			if s.Holder != "" {
+				holder = "：待" + escLine(clip(s.Holder, 20)) + "审核"
+			}
+			l := "- " + escLine(clip(s.Step, 10)) + " · " + escLine(clip(s.Person, 20))
+			if s.Unit != "" {
+				l += "（" + escLine(clip(s.Unit, 20)) + "）"
+			}
+			l += holder
+			if s.Days > 0 {
+				l += fmt.Sprintf(" <font color='red'>逾期%d天</font>", s.Days)
+			} else if s.Due != "" {
+				l += " <font color='grey'>截止" + escLine(s.Due) + "</font>"
+			}
+			ls[i] = l
+		}
+		more := ""
+		if len(p.Steps) > len(shown) {
+			more = fmt.Sprintf("\n…另有%d项", len(p.Steps)-len(shown))
+		}
+		els = append(els, md(fmt.Sprintf("**待审核环节（%d项）**\n%s%s", len(p.Steps), strings.Join(ls, "\n"), more)))
+	}
+	var row []Button
 	if p.Chase {
-		els = append(els, columns(
-			[]elem{button("chase", "一键催办逾期人员", "primary", Value{K: KindChase})},
-			[]elem{button("refresh", "刷新", "default", Value{K: KindProgress, ID: p.Period})},
-		))
+		row = append(row, Button{Text: "一键催办逾期人员", Primary: true, Value: Value{K: KindChase}})
 	}
+	row = append(row, Button{Text: "刷新", Value: Value{K: KindProgress, ID: p.Period}})
+	for _, o := range p.Others[:min(len(p.Others), maxOtherPeriods)] {
+		row = append(row, Button{Text: "查看" + PeriodLabel(o), Value: Value{K: KindProgress, ID: o}})
+	}
+	bs := buttonRow(row)
+	cols := bs["columns"].([]elem)
+	// The 催办 and refresh buttons keep the names the simulator tests
+	// press them by.
+	if p.Chase {
+		cols[0]["elements"].([]elem)[0]["name"] = "chase"
+		cols[1]["elements"].([]elem)[0]["name"] = "refresh"
+	} else {
+		cols[0]["elements"].([]elem)[0]["name"] = "refresh"
+	}
+	els = append(els, bs)
 	colour := Green
-	if len(p.Overdue) > 0 {
+	if overdue > 0 || len(p.Overdue) > 0 {
 		colour = Orange
 	}
-	period := PeriodLabel(p.Period)
-	return build("考核进度："+item, period, colour, fmt.Sprintf("%s进度 %d/%d", item, done, total), els)
+	return build("考核进度", PeriodLabel(p.Period), colour, fmt.Sprintf("考核进度 %d/%d，逾期%d", done, total, overdue), els)
+}
+
+// itemChart is a percent-stacked bar per item: its shares done, owed and
+// not yet late, and overdue. Shares, not counts: a period asks for a
+// hundred 周记实 and a handful of 评鉴, and counts would hide the steps.
+func itemChart(items []string, totals []Tally) elem {
+	var values []elem
+	for i, it := range items {
+		t := totals[i]
+		n := t.Done + t.Owed
+		d, o := pct(t.Done, n), pct(t.Overdue, n)
+		name := clip(it, 10)
+		values = append(values,
+			elem{"item": name, "status": "已完成", "share": d},
+			elem{"item": name, "status": "未逾期", "share": max(0, 100-d-o)},
+			elem{"item": name, "status": "已逾期", "share": o})
+	}
+	return elem{
+		"tag":          "chart",
+		"aspect_ratio": "16:9",
+		"chart_spec": elem{
+			"type":        "bar",
+			"title":       elem{"text": "各事项完成情况（%）"},
+			"data":        elem{"values": values},
+			"xField":      "item",
+			"yField":      "share",
+			"seriesField": "status",
+			"stack":       true,
+			"legends":     elem{"visible": true, "orient": "bottom"},
+			"axes":        []elem{{"orient": "left", "min": 0, "max": 100}},
+		},
+	}
+}
+
+// unitChart is each unit's completion over all its items.
+func unitChart(units []UnitProgress) elem {
+	values := make([]elem, len(units))
+	for i, u := range units {
+		d, n := 0, 0
+		for _, c := range u.Cells {
+			d, n = d+c.Done, n+c.Done+c.Owed
+		}
+		values[i] = elem{"unit": clip(u.Unit, 20), "rate": pct(d, n)}
+	}
+	return elem{
+		"tag":          "chart",
+		"aspect_ratio": "16:9",
+		"chart_spec": elem{
+			"type":   "bar",
+			"title":  elem{"text": "各单位总体完成率（%）"},
+			"data":   elem{"values": values},
+			"xField": "unit",
+			"yField": "rate",
+			"label":  elem{"visible": true},
+			"axes": []elem{
+				{"orient": "left", "min": 0, "max": 100},
+				{"orient": "bottom", "label": elem{"autoRotate": true}},
+			},
+		},
+	}
+}
+
+// unitTable lists the units by items: done/asked and the overdue count.
+func unitTable(items []string, units []UnitProgress) elem {
+	columns := []elem{{"name": "unit", "display_name": "单位", "data_type": "text", "width": "auto"}}
+	for i, it := range items {
+		columns = append(columns, elem{"name": fmt.Sprintf("c%d", i), "display_name": clip(it, 10), "data_type": "text", "width": "auto"})
+	}
+	rows := make([]elem, len(units))
+	for i, u := range units {
+		r := elem{"unit": clip(u.Unit, 20)}
+		for j := range items {
+			var t Tally
+			if j < len(u.Cells) {
+				t = u.Cells[j]
+			}
+			r[fmt.Sprintf("c%d", j)] = cell(t)
+		}
+		rows[i] = r
+	}
+	return elem{
+		"tag":          "table",
+		"page_size":    10,
+		"row_height":   "low",
+		"header_style": elem{"background_style": "grey", "bold": true},
+		"columns":      columns,
+		"rows":         rows,
+	}
 }

@@ -34,8 +34,9 @@ const (
 	Filed                    // 备案 [期] (HR): mark a period filed
 	Reviews                  // 复核 [期] (HR, committee): pending 复核 requests
 	Targets                  // 目标 [年]: my annual targets (年初分解) and the form to propose more
+	Batch                    // 审核 [单位]: a leader's pending steps, one card per unit (批量审核)
 
-	last = Targets
+	last = Batch
 )
 
 // Max bounds what is parsed; a command is a few words.
@@ -78,6 +79,7 @@ var words = map[string]grammar{
 	"备案": {cmd: Filed, args: 1},
 	"复核": {cmd: Reviews, args: 1},
 	"目标": {cmd: Targets, args: 1}, "年度目标": {cmd: Targets, args: 1},
+	"审核": {cmd: Batch, args: 1}, "批量审核": {cmd: Batch, args: 1},
 }
 
 // Parsed is a recognised command and its arguments ("公示 2026-Q3" has Args

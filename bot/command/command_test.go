@@ -36,6 +36,8 @@ func TestParse(t *testing.T) {
 		{"Close", "结束考核", Parsed{Cmd: Close}},
 		{"Committee", "审定 2026-Q4", Parsed{Cmd: Committee, Args: []string{"2026-Q4"}}},
 		{"DelegateList", "委托", Parsed{Cmd: Delegate}},
+		{"Batch", "审核", Parsed{Cmd: Batch}},
+		{"BatchUnit", "批量审核 办公室", Parsed{Cmd: Batch, Args: []string{"办公室"}}},
 		{"Delegate", "委托 @_user_1 2026-12-02 2026-12-09 外出 学习", Parsed{Cmd: Delegate,
 			Args: []string{"@_user_1", "2026-12-02", "2026-12-09"}, Rest: "外出 学习"}},
 		{"MentionKeptAsArgument", "人员 @_user_2", Parsed{Cmd: People, Args: []string{"@_user_2"}}},
