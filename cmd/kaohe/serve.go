@@ -17,6 +17,7 @@ import (
 	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
 
 	"github.com/kaohe/kaohe/bot"
+	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow"
 )
@@ -210,9 +211,17 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		return nil, fmt.Errorf("lark client: %w", err)
 	}
 	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
-		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk, Nonces: d.nonces})
+		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk, Nonces: d.nonces,
+		Contact: contact.Options{TierBy: cfg.Contact.TierBy, Tiers: cfg.Contact.Tiers}})
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
+	}
+	// A 同步通讯录 a crash or restart cut short runs again before events
+	// are taken (its event was acknowledged, so Lark will not push it).
+	if n, err := s.bot.ResumeJobs(ctx); err != nil {
+		log.Warn("resume contact sync jobs", "err", err)
+	} else if n > 0 {
+		log.Info("contact sync jobs resumed", "count", n)
 	}
 	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log}
 	switch cfg.Callback {

@@ -217,11 +217,27 @@ type Config struct {
 	// State Council's notice for a year kaohe does not carry yet, or a
 	// day the unit alone rests or works.
 	Calendar CalendarConfig `yaml:"calendar"`
+	// Contact is how 同步通讯录 sets each person's role tier (file only;
+	// S2 appraises 正科, 副科 and 其他 each with its own raters and
+	// chain): read from Lark's job title or a custom attribute, mapped to
+	// the scheme's tiers.
+	Contact ContactConfig `yaml:"contact"`
+}
+
+// ContactConfig maps what Lark's directory says to role tiers.
+type ContactConfig struct {
+	// TierBy is where the tier is read: job_title, or custom_attr:<the
+	// field's id> (管理后台 → 组织架构 → 成员字段管理). Empty: tiers are not
+	// synced.
+	TierBy string `yaml:"tier_by"`
+	// Tiers maps the value read to a tier of the scheme; "*" maps every
+	// other non-empty value (S2's 其他).
+	Tiers map[string]string `yaml:"tiers"`
 }
 
 // fileOnly are the keys with a structure no environment variable carries;
 // their errors name no variable.
-var fileOnly = []string{"chains", "calendar"}
+var fileOnly = []string{"chains", "calendar", "contact"}
 
 // Stores and migration modes.
 const (
@@ -609,6 +625,14 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.Overrides(); err != nil {
 		return err
+	}
+	switch tb := c.Contact.TierBy; {
+	case tb == "" && len(c.Contact.Tiers) > 0:
+		return c.fieldError("contact.tier_by", "tiers are given but not where to read them: job_title or custom_attr:<字段ID>")
+	case tb != "" && tb != "job_title" && (!strings.HasPrefix(tb, "custom_attr:") || strings.TrimPrefix(tb, "custom_attr:") == ""):
+		return c.fieldError("contact.tier_by", fmt.Sprintf("%q: want job_title or custom_attr:<字段ID>", tb))
+	case tb != "" && len(c.Contact.Tiers) == 0:
+		return c.fieldError("contact.tiers", "tier_by is set but no value is mapped to a tier")
 	}
 	if c.ClockURL != "" {
 		if c.ClockFile != "" {

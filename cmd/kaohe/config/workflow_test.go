@@ -285,3 +285,32 @@ func TestSampleListsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// TestContactConfig: the tier mapping 同步通讯录 uses loads, and a mapping
+// without a source, a source without a mapping or an unknown source is
+// refused naming the key.
+func TestContactConfig(t *testing.T) {
+	t.Parallel()
+	c, err := loadFile(t, "contact:\n  tier_by: job_title\n  tiers: {科长: 正科, 副科长: 副科, \"*\": 其他}\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Contact.TierBy != "job_title" || c.Contact.Tiers["*"] != "其他" {
+		t.Errorf("contact = %+v", c.Contact)
+	}
+	for _, tc := range []struct{ name, yaml, key string }{
+		{"NoSource", "contact:\n  tiers: {科长: 正科}\n", "contact.tier_by"},
+		{"NoMapping", "contact:\n  tier_by: job_title\n", "contact.tiers"},
+		{"UnknownSource", "contact:\n  tier_by: title\n  tiers: {科长: 正科}\n", "contact.tier_by"},
+		{"EmptyField", "contact:\n  tier_by: \"custom_attr:\"\n  tiers: {科长: 正科}\n", "contact.tier_by"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := loadFile(t, tc.yaml, nil)
+			var ce *Error
+			if !errors.As(err, &ce) || ce.Field != tc.key {
+				t.Errorf("err = %v, want one naming %s", err, tc.key)
+			}
+		})
+	}
+}
