@@ -287,11 +287,13 @@ func (y *year) scheduleQuarter(q int) {
 			d.Type(Leader2, fmt.Sprintf("委托 @_user_1 %s %s 外出参加培训", from, until), "已委托", Leader1)
 		})
 	case 3:
-		y.onQuarter(q, first.AddDays(14), 10, 0, "调查结案：未受处分，补定等次", func() {
+		// After the second quarter's 公示 (16 July), the case closes.
+		y.onQuarter(q, y.cal.NextWorkday(calendar.NewDate(YearOf, 8, 3)), 10, 0, "调查结案：未受处分，补定等次", func() {
 			y.setStatus("ou_b2", card.FieldInvestigation, "no", "调查结束，未受处分")
 			// The investigation began on 1 April, before the first
-			// quarter's appraisal closed on the 10th: both quarters'
-			// grades were withheld and both are filled in.
+			// quarter's appraisal closed on the 10th, and lasted past the
+			// second's: both quarters' grades were withheld and both are
+			// filled in.
 			for _, want := range []struct{ period, grade string }{{"2026年第一季度", "较好"}, {"2026年第二季度", "好"}} {
 				m := d.Wait("ou_b2", "等次补定")
 				if !m.Contains(want.period) || !m.Contains("补定为："+want.grade) {
