@@ -178,7 +178,7 @@ func (s *Service) leaveDays(ctx context.Context, tx Tx, p Person, period Period)
 // rescore runs the engine on the period and writes every result; the
 // period gets the quotas and the groups whose scores are too uniform.
 func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[string]Person, error) {
-	in, byID, err := s.scoreInput(o.ctx, o.tx, *period)
+	in, byID, err := s.periodInput(o.ctx, o.tx, *period)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -275,10 +275,13 @@ func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, gra
 // left pending, each with a reason, in one transaction, and scores the
 // period again once with all of them: deciding a tie person by person would
 // let the first decision settle the rest of the tie through the quota and
-// refuse the others. Errors: ErrForbidden, ErrNotFound,
-// ErrInvalidTransition (period not at the committee, a person not pending),
-// ErrInvalidInput (no decisions, unknown grade, empty reason, a person
-// twice).
+// refuse the others. The decisions may neither break a cap nor push out
+// of a grade anyone they do not name (more people given a tie's grade
+// than it has seats would demote a holder above the tie). Errors:
+// ErrForbidden, ErrNotFound, ErrInvalidTransition (period not at the
+// committee, a person not pending), ErrInvalidInput (no decisions,
+// unknown grade, empty reason, a person twice, a cap broken, someone
+// pushed out).
 func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, ds []scoring.Decision) error {
 	return s.change(ctx, by, "committee.decide", periodID, func(o *op) error {
 		if _, err := s.requireCommittee(o); err != nil {
@@ -320,11 +323,7 @@ func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, d
 			period.Decisions = append(period.Decisions, scoring.Decision{Person: d.Person, Grade: label, Reason: d.Reason})
 			o.logf("%s -> %s: %s", d.Person, label, d.Reason)
 		}
-		res, _, err := s.rescore(o, &period)
-		if err != nil {
-			return err
-		}
-		if err := quotaBroken(res.Quotas, "审定后"); err != nil {
+		if err := s.regrade(o, &period, seen, "审定后"); err != nil {
 			return err
 		}
 		period.Version++
@@ -345,8 +344,12 @@ func quotaBroken(qs []scoring.QuotaResult, when string) error {
 }
 
 // ConfirmResults confirms the period's grades (committee members only).
-// Afterwards HR is alerted for anyone with the bottom grade several periods
-// in a row. Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition,
+// Nothing is confirmed while a quota is broken: a cap exceeded, or a
+// minimum share not met that the committee neither filled (CommitteeQuota
+// QuotaRaise) nor kept with a reason (QuotaKeepShort). Afterwards HR is
+// alerted for anyone with the bottom grade several periods in a row.
+// Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition (not at the
+// committee, a minimum share open), ErrInvalidInput (a cap broken),
 // ErrIncomplete (ties still undecided).
 func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "committee.confirm", periodID, func(o *op) error {
@@ -382,6 +385,9 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 			return &IncompleteError{What: "考核委员会审定", Missing: pending}
 		}
 		if err := quotaBroken(period.Quotas, ""); err != nil {
+			return err
+		}
+		if err := s.floorsOpen(o, period); err != nil {
 			return err
 		}
 		period.State = PeriodConfirmed

@@ -202,7 +202,7 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 		period.Decisions = append(period.Decisions, scoring.Decision{Person: displace, Grade: s.scheme.Grades[i+1].Label,
 			Reason: "复核后「" + label + "」名额已满，考核委员会决定让出名额"})
 	}
-	in, byID, err := s.scoreInput(o.ctx, o.tx, period)
+	in, byID, err := s.periodInput(o.ctx, o.tx, period)
 	if err != nil {
 		return err
 	}
