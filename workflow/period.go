@@ -208,9 +208,11 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 	return res, byID, nil
 }
 
-// CloseAppraisal ends the period's collecting (HR only): every chain must
-// have finished; the period is scored under the scheme with its quotas, and
-// the committee is asked to decide the ties and confirm. Errors:
+// CloseAppraisal ends the period's collecting at once (HR only), before
+// Tick would (closing.go): every chain must have finished; the period is
+// scored under the scheme with its quotas, and the committee is asked to
+// decide the ties and confirm. A pending step is never skipped: the
+// refusal names who is missing, at which step and with whom. Errors:
 // ErrForbidden, ErrNotFound, ErrWindowClosed (not open), ErrIncomplete
 // (chains still running), ErrInvalidInput (the engine refused the data).
 func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error {
@@ -226,25 +228,15 @@ func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error
 		if err != nil {
 			return err
 		}
-		missing, err := s.unfinished(o.ctx, o.tx, periodID, people)
+		missing, err := s.missing(o.ctx, o.tx, period, people)
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			return &IncompleteError{What: "考核审批", Missing: missing}
+			return &IncompleteError{What: "考核审核", Missing: missingTexts(missing)}
 		}
-		res, byID, err := s.rescore(o, &period)
-		if err != nil {
-			return err
-		}
-		period.State = PeriodCommittee
-		period.Version++
-		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
-			return err
-		}
-		s.notifyCommittee(o, people, period, res, byID)
-		o.logf("scored %d people", len(res.People))
-		return nil
+		_, err = s.closeAppraisal(o, period, people)
+		return err
 	})
 }
 
@@ -776,9 +768,12 @@ func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 }
 
 // closeDue closes published periods whose 公示 and 复核 window have both
-// ended with no review open; it is part of Tick. (The 复核 window is
-// normally the longer, but 5 working days of 公示 over a long holiday can
-// outlast a short configured ReviewDays.)
+// ended with no review open, and tells HR that 备案 may go ahead; it is
+// part of Tick, which runs it at any hour so the state follows the dates,
+// while HR's notice waits for office hours (officeHours: not at midnight,
+// not on a Sunday). (The 复核 window is normally the longer, but
+// 5 working days of 公示 over a long holiday can outlast a short configured
+// ReviewDays.)
 func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 	var ids []string
 	if err := s.view(ctx, func(tx Tx) error {
@@ -810,7 +805,19 @@ func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 			}
 			p.State = PeriodClosed
 			p.Version++
-			return o.tx.UpdatePeriod(o.ctx, p)
+			if err := o.tx.UpdatePeriod(o.ctx, p); err != nil {
+				return err
+			}
+			people, err := o.tx.People(o.ctx)
+			if err != nil {
+				return err
+			}
+			for _, hr := range hrPeople(people) {
+				o.note(hr, TplPeriodClosed, map[string]string{"period": id, "until": p.PublicityEnd.String(), "review_until": p.ReviewEnd.String(),
+					"reviews": strconv.Itoa(len(rs)), "filing_due": p.FilingDue.String()}, id, "closed")
+				o.notes[len(o.notes)-1].NotBefore = s.officeHours(o.now)
+			}
+			return nil
 		})
 		if err != nil {
 			return err

@@ -36,8 +36,9 @@ type item struct {
 // transaction as its notifications, so concurrent or repeated Ticks fire it
 // exactly once; a slot older than Config.Grace is recorded as missed and not
 // sent. In quiet hours Tick sends nothing (slots wait, within the grace).
-// Tick also closes periods whose 复核 window has ended. Call it every few
-// minutes from a scheduler, or after moving a fake clock.
+// Tick also closes each appraisal with nothing left to wait for, and
+// periods whose 复核 window has ended, telling HR (closing.go). Call it
+// every few minutes from a scheduler, or after moving a fake clock.
 func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	var rep TickReport
 	now := s.clock.Now()
@@ -50,6 +51,9 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	}
 	if err := s.openDue(ctx, today); err != nil {
 		return rep, fmt.Errorf("open period: %w", err)
+	}
+	if err := s.periodsDue(ctx, today); err != nil {
+		return rep, fmt.Errorf("periods: %w", err)
 	}
 	type slot struct {
 		it    item

@@ -443,6 +443,15 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
 		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
+		workflow.TplAppraisalClosed:  {"period": "2026-Q3", "count": "60", "ties": "3"},
+		workflow.TplAppraisalOverdue: {"period": "2026-Q3", "due": "2026-10-22", "count": "2",
+			"lines": "刘志强：审定（副局长赵，2026-10-15截止）\n陈丽娟：季度小结未提交"},
+		workflow.TplAppraisalStuck:    {"period": "2026-Q3", "reason": "无法计算成绩：张建国 的职级不符合方案"},
+		workflow.TplPublicityEnded:    {"period": "2026-Q3", "until": "2026-10-26", "review_until": "2026-11-03", "reviews": "2"},
+		workflow.TplReviewWindowEnded: {"period": "2026-Q3", "review_until": "2026-11-03", "count": "1", "names": "刘志强（待考核委员会审议）"},
+		workflow.TplPeriodClosed:      {"period": "2026-Q3", "until": "2026-10-26", "review_until": "2026-11-03", "reviews": "2", "filing_due": "2026-11-06"},
+		workflow.TplReviewOutcome: {"review": "2026-Q3/ou_03", "person": "刘志强", "outcome": "changed", "grade": "好", "was": "较好",
+			"reason": "补计防汛加分2分", "open": "0", "displaced": "周二"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {
