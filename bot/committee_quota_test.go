@@ -328,3 +328,63 @@ func TestCommitteeCapByCard(t *testing.T) {
 		t.Errorf("period %s, overrides %+v", pd.State, pd.Overrides)
 	}
 }
+
+// TestCommitteeReturnByCard (S4): the 科长 gave all ten 89. The committee
+// card lists the scorer under 评分区分度 with the form that sends the
+// scores back; an employee or an outsider pressing it is refused in
+// Chinese and audited once; the member's click, delivered twice, answers
+// the same and reopens the appraisal once; the 科长 gets each person back
+// saying it was the committee; the old card is stale.
+func TestCommitteeReturnByCard(t *testing.T) {
+	t.Parallel()
+	w, staff := quotaWorld(t, "s4", func(string) *workflow.Assessment { return assessment("4") }, nil) // 89 each
+	ctx := w.ctx
+	const q = "2026-Q2"
+	msg := w.committeeCard("ou_c1", "请确认考核等次")
+	if c := w.content(msg.MessageID); !strings.Contains(c, card.KindUniformReturn) || !strings.Contains(c, "科长（综合科）评定10人") {
+		t.Fatalf("committee card: %s", c)
+	}
+	p, err := w.svc.Period(ctx, q)
+	w.must("period", err)
+	form := map[string]any{card.FieldReturnLine: "0", card.FieldReturnReason: "十人均为89分，请拉开档次"}
+	for i, who := range []string{"ou_e05", "ou_outsider"} {
+		_, before := w.auditCount("", who)
+		ev := clickEvent(fmt.Sprintf("return-stranger-%d", i), who, card.KindUniformReturn, workflow.Step{}, form)
+		ev.Event.Action.Value = map[string]any{"k": card.KindUniformReturn, "id": q, "v": float64(p.Version)}
+		r, _ := w.bot.OnCardAction(ctx, ev)
+		if got := toastOf(r); got != "error:"+workflow.Message(workflow.ErrForbidden) {
+			t.Errorf("return by %s: %q", who, got)
+		}
+		if _, after := w.auditCount("", who); after != before+1 {
+			t.Errorf("return by %s: %d denials audited, want 1", who, after-before)
+		}
+	}
+	ev := clickEvent("return-1", "ou_c1", card.KindUniformReturn, workflow.Step{}, form)
+	ev.Event.Action.Value = map[string]any{"k": card.KindUniformReturn, "id": q, "v": float64(p.Version)}
+	first, _ := w.bot.OnCardAction(ctx, ev)
+	again, _ := w.bot.OnCardAction(ctx, ev)
+	if toastOf(first) != "success:已退回重评成功" || toastOf(again) != toastOf(first) {
+		t.Fatalf("return: %q, again %q", toastOf(first), toastOf(again))
+	}
+	if n, _ := w.auditCount("committee.return", ""); n != 1 {
+		t.Errorf("the return acted %d times, want once", n)
+	}
+	if p, _ := w.svc.Period(ctx, q); p.State != workflow.PeriodOpen {
+		t.Errorf("period %s after the return, want open", p.State)
+	}
+	w.deliver()
+	back := 0
+	for _, m := range w.sim.MessagesTo("ou_l1") {
+		if strings.Contains(m.Content, "考核被退回重评") && strings.Contains(m.Content, "十人均为89分") {
+			back++
+		}
+	}
+	if back != len(staff) {
+		t.Errorf("the 科长 got %d send-backs, want %d", back, len(staff))
+	}
+	r, err := w.sim.ClickButton(ctx, msg.MessageID, "ou_c1", "return_submit", form)
+	w.must("stale click", err)
+	if r.Toast == nil || r.Toast.Content != workflow.Message(workflow.ErrStale) {
+		t.Errorf("old card: %+v", r.Toast)
+	}
+}

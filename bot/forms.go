@@ -603,6 +603,25 @@ func (b *Bot) committee(ctx context.Context, op string, v card.Value, fv map[str
 	if f.Version != v.V {
 		return nil, fmt.Errorf("period %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
 	}
+	if v.K == card.KindUniformReturn {
+		ret, err := card.ParseReturn(fv, f)
+		if err != nil {
+			return nil, err
+		}
+		p, err := b.svc.Period(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		if p.Version != v.V || ret.Line >= len(p.Uniform) {
+			return nil, fmt.Errorf("period %s moved on: %w", v.ID, workflow.ErrStale)
+		}
+		u := p.Uniform[ret.Line]
+		if err := b.svc.CommitteeReturn(idem(ctx, 0), op, v.ID, u.Kind, u.Key, ret.Reason); err != nil {
+			return nil, err
+		}
+		return done("考核委员会审定 "+card.PeriodLabel(v.ID), "已退回重评", "评分："+u.Label, "理由："+ret.Reason,
+			"重评和审核完成后，考核将重新提交审定。"), nil
+	}
 	var lines []string
 	if v.K == card.KindDecide {
 		ds, err := card.ParseCommittee(fv, f)

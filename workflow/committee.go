@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -439,4 +440,135 @@ func (s *Service) nameOf(o *op, id string) string {
 		return p.Name
 	}
 	return id
+}
+
+// CommitteeReturn sends the scores of a scorer or a unit that the period
+// flags as too uniform to tell people apart (大锅饭, Period.Uniform: kind
+// and key as scoring.UniformStat's) back to be scored again, before the
+// committee confirms (committee members only). Every person of the group
+// gets a new first step (初评, or the first step their chain has) carrying
+// their current scores, so the scorer differentiates rather than starts
+// over; the later steps follow as in any chain. The period goes back to
+// collecting (PeriodOpen): its quotas, flags and the committee's
+// decisions on them are dropped, since they rest on the old scores, and
+// it comes back to the committee by itself when the chains are done
+// (Tick). The scorers and HR are told, with the reason. Errors:
+// ErrForbidden, ErrNotFound, ErrInvalidTransition (not at the committee),
+// ErrInvalidInput (not a flagged group, no reason).
+func (s *Service) CommitteeReturn(ctx context.Context, by, periodID, kind, key, reason string) error {
+	return s.change(ctx, by, "committee.return", periodID, func(o *op) error {
+		if _, err := s.requireCommittee(o); err != nil {
+			return err
+		}
+		period, err := o.tx.Period(o.ctx, periodID)
+		if err != nil {
+			return err
+		}
+		if period.State != PeriodCommittee {
+			return notYet(periodName(periodID)+"考核不在考核委员会审定阶段，不能退回重评", "period %s is %s", periodID, period.State)
+		}
+		var group *scoring.UniformStat
+		for i := range period.Uniform {
+			if u := period.Uniform[i]; u.Kind == kind && u.Key == key {
+				group = &period.Uniform[i]
+			}
+		}
+		if group == nil {
+			return invalid("uniform", "只能退回评分区分度不足的评分")
+		}
+		if err := needText("reason", reason); err != nil {
+			return err
+		}
+		members, err := s.uniformMembers(o, period.ID, kind, key)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(members, by) {
+			return forbidden("不能退回本人的考核")
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		byID := map[string]Person{}
+		for _, p := range people {
+			byID[p.ID] = p
+		}
+		// Collecting again first: createStep may only add to an open period.
+		period.State = PeriodOpen
+		period.Quotas, period.Uniform, period.Decisions, period.Overrides = nil, nil, nil, nil
+		period.Version++
+		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
+			return err
+		}
+		scorers := map[string]int{}
+		for _, id := range members {
+			a, ok, err := s.finalAssessment(o.ctx, o.tx, period.ID, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			n := len(o.notes)
+			if err := s.createStep(o, byID[id], period.ID, 0, a); err != nil {
+				return err
+			}
+			for _, nt := range o.notes[n:] {
+				if nt.Template == TplStepAssigned && nt.Data["step"] != "" && nt.To != "" {
+					o.note(nt.To, TplStepReturned, map[string]string{"step": nt.Data["step"], "person": byID[id].Name,
+						"reason": reason, "by": "考核委员会"}, nt.Data["step"])
+					scorers[nt.To]++
+				}
+			}
+		}
+		for _, hr := range hrPeople(people) {
+			o.note(hr, TplCommitteeReturned, map[string]string{"period": period.ID, "group": group.Label, "count": strconv.Itoa(len(members)),
+				"reason": reason}, period.ID, strconv.Itoa(period.Version))
+		}
+		o.logf("returned %s %s (%d people, %d scorers): %s", kind, key, len(members), len(scorers), reason)
+		return nil
+	})
+}
+
+// uniformMembers are the people of a uniformity group as uniformity forms
+// them: a scorer's are those whose approved step nearest the chain's start
+// (the latest pass) they were assigned; a unit's those it appraises.
+func (s *Service) uniformMembers(o *op, period, kind, key string) ([]string, error) {
+	results, err := o.tx.Results(o.ctx, period)
+	if err != nil {
+		return nil, err
+	}
+	steps, err := o.tx.Steps(o.ctx, StepFilter{Period: period})
+	if err != nil {
+		return nil, err
+	}
+	first := map[string]Step{}
+	for _, st := range steps {
+		if st.State != StepApproved {
+			continue
+		}
+		f, ok := first[st.Person]
+		if !ok || st.Index < f.Index || (st.Index == f.Index && st.Seq > f.Seq) {
+			first[st.Person] = st
+		}
+	}
+	var out []string
+	for _, r := range results {
+		switch kind {
+		case scoring.UniformScorer:
+			if st, ok := first[r.Person]; ok && st.Assignee == key {
+				out = append(out, r.Person)
+			}
+		case scoring.UniformUnit:
+			p, err := o.tx.Person(o.ctx, r.Person)
+			if err != nil {
+				return nil, err
+			}
+			if assessingUnit(p) == key {
+				out = append(out, r.Person)
+			}
+		}
+	}
+	return out, nil
 }

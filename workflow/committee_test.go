@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
@@ -288,4 +289,68 @@ func TestCapRaisedS1(t *testing.T) {
 	if g := h.grades(q, staff); g["e06"] != "优秀" || g["e05"] != "称职" || g["e04"] != "优秀" {
 		t.Errorf("after the 复核: %v", g)
 	}
+}
+
+// TestCommitteeReturnsUniformScores (S4): the 科长 gave all five people 89,
+// which the committee card flags (σ 0, range 0). The committee sends the
+// scorer's 初评 back with a reason: the appraisal reopens, each of the five
+// has a new 初评 with the scores carried over, the 科长 is told it was the
+// committee, HR is told; nothing can be confirmed meanwhile. Once the
+// chains are done again the appraisal closes by itself and comes back to
+// the committee without the flag.
+func TestCommitteeReturnsUniformScores(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s4", at(2026, 10, 12, 9, 0), nil)
+	staff := h.quotaOrg(5, false)
+	const q = "2026-Q3"
+	h.appraise(q, staff, func(string) *workflow.Assessment { return &workflow.Assessment{Indicators: s4Scores(89)} })
+	p, _ := h.svc.Period(ctx, q)
+	if len(p.Uniform) != 1 || p.Uniform[0].Kind != scoring.UniformScorer || p.Uniform[0].Key != "l1" {
+		t.Fatalf("uniform = %+v", p.Uniform)
+	}
+	refused := []struct {
+		name, by, kind, key, reason string
+		want                        error
+	}{
+		{"NotFlagged", "c1", scoring.UniformUnit, "u1", "x", workflow.ErrInvalidInput},
+		{"NoReason", "c1", scoring.UniformScorer, "l1", " ", workflow.ErrInvalidInput},
+		{"NotCommittee", "hr", scoring.UniformScorer, "l1", "x", workflow.ErrForbidden},
+	}
+	for _, tc := range refused {
+		if err := h.svc.CommitteeReturn(ctx, tc.by, q, tc.kind, tc.key, tc.reason); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	h.take()
+	h.must("return", h.svc.CommitteeReturn(ctx, "c1", q, scoring.UniformScorer, "l1", "五人均为89分，无法区分优劣，请拉开档次"))
+	p, _ = h.svc.Period(ctx, q)
+	if p.State != workflow.PeriodOpen || p.Quotas != nil || p.Uniform != nil {
+		t.Fatalf("period after the return: %s, quotas %v, uniform %v", p.State, p.Quotas, p.Uniform)
+	}
+	ns := h.take()
+	if got := sel(ns, workflow.TplStepReturned, "by=考核委员会", "reason=五人均为89分，无法区分优劣，请拉开档次"); len(got) != 5 || got[0] != "l1" {
+		t.Errorf("the 科长 told %v", got)
+	}
+	h.checkNotes(ns, []string{"hr"}, time.Time{}, workflow.TplCommitteeReturned, "count=5", "group=科长（综合科）")
+	h.wantErr("confirm while reopened", h.svc.ConfirmResults(ctx, "c1", q), workflow.ErrInvalidTransition)
+	for i, id := range staff {
+		s := h.pendingStep(q, id)
+		if s.Index != 0 || s.Assignee != "l1" || s.Assessment.Indicators["工作负荷"].String() != s4Scores(89)["工作负荷"].String() {
+			t.Errorf("%s's new step: %+v", id, s)
+		}
+		h.wantErr("rescore without a reason", h.svc.Act(ctx, "l1", workflow.StepAction{StepID: s.ID, Version: s.Version, Action: workflow.ActApprove,
+			Assessment: &workflow.Assessment{Indicators: s4Scores(95 - 5*i)}}), workflow.ErrInvalidInput)
+		h.must("rescore", h.svc.Act(ctx, "l1", workflow.StepAction{StepID: s.ID, Version: s.Version, Action: workflow.ActApprove,
+			Assessment: &workflow.Assessment{Indicators: s4Scores(95 - 5*i)}, Reason: "按委员会意见重评"}))
+	}
+	h.actAll(q, nil, nil)
+	h.advance(at(2026, 10, 12, 10, 0))
+	p, _ = h.svc.Period(ctx, q)
+	if p.State != workflow.PeriodCommittee || len(p.Uniform) != 0 {
+		t.Fatalf("after rescoring: %s, uniform %+v", p.State, p.Uniform)
+	}
+	if r, _ := h.svc.Result(ctx, "hr", q, "e01"); r.Score == nil || r.Score.String() != "95" || r.Grade != "好" {
+		t.Errorf("e01 after rescoring: %+v", r)
+	}
+	h.must("confirm", h.svc.ConfirmResults(ctx, "c1", q))
 }

@@ -51,6 +51,10 @@
 //	                     scored; quota       CommitteeQuota; no                     ▼ review open
 //	                     applied             quota broken                        closed (MarkFiled: 备案)
 //
+// CommitteeReturn takes a period at the committee back to open: the
+// scores of a flagged (大锅饭) scorer or unit are sent back to be scored
+// again, and the period comes back to the committee by itself.
+//
 // # A 复核 (review)
 //
 //	  RequestReview          HandleReview(forward)        DecideReview

@@ -17,7 +17,9 @@ const (
 	// may decide it (to is then empty; hr is "1" on HR's copy, which
 	// offers 转办). Data: step, person, name, from, to (names), reason, hr.
 	TplStepMoved = "step_moved"
-	// TplStepReturned: a step came back to a leader. Data: step, person, reason.
+	// TplStepReturned: a step came back to a leader. Data: step, person,
+	// reason; by ("考核委员会") when the committee sent it back
+	// (Service.CommitteeReturn) rather than the next leader.
 	TplStepReturned = "step_returned"
 	// TplEntryReturned: an entry was sent back to its owner. Data: kind, period, reason.
 	TplEntryReturned = "entry_returned"
@@ -99,6 +101,10 @@ const (
 	// every 复核 decided: the results stand and 备案 may go ahead. Data:
 	// period, until, review_until, reviews, filing_due.
 	TplPeriodClosed = "period_closed"
+	// TplCommitteeReturned: HR is told the committee sent scores that were
+	// too uniform back to be scored again, which reopened the appraisal.
+	// Data: period, group (the scorer or unit), count, reason.
+	TplCommitteeReturned = "committee_returned"
 	// TplReviewOutcome: HR is told of the committee's decision on a 复核.
 	// Data: review, person, outcome (upheld, changed), grade, was, reason,
 	// open (requests of the period still undecided), displaced (a name).

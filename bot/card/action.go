@@ -78,7 +78,7 @@ var kinds = map[string]bool{
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true,
-	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true,
+	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true, KindUniformReturn: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.

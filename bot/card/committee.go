@@ -145,6 +145,16 @@ func CapCountField(i int) string { return fmt.Sprintf("cap_%d_count", i) }
 // CapReasonField names a cap form's reason.
 func CapReasonField(i int) string { return fmt.Sprintf("cap_%d_why", i) }
 
+// Fields of the form that sends a 大锅饭 line back to be scored again.
+const (
+	FieldReturnLine   = "return_line"
+	FieldReturnReason = "return_why"
+)
+
+// KindUniformReturn sends the chosen 评分区分度 line back to be scored
+// again. ID: the period; V: the period's version.
+const KindUniformReturn = "uniform_return"
+
 // Quota action kinds (ID: QuotaID; V: the period's version).
 const (
 	// KindQuotaRaise raises the chosen people of a floor to its grade.
@@ -247,6 +257,7 @@ func CommitteeCard(f CommitteeForm) ([]byte, error) {
 		})
 	}
 	els = append(els, uniformSection(f.Uniform)...)
+	els = append(els, returnForm(f)...)
 	els = append(els, capForms(f)...)
 	if len(f.Floors) > 0 {
 		// A minimum share comes first: raising people changes who holds
@@ -513,4 +524,52 @@ func (r *reader) choices(name, label string, allowed []string) ([]string, error)
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// returnForm renders the choice of a 评分区分度 line to send back to be
+// scored again, with the reason; nothing without lines.
+func returnForm(f CommitteeForm) []elem {
+	if len(f.Uniform) == 0 {
+		return nil
+	}
+	opts := make([]option, 0, min(len(f.Uniform), MaxUniformLines))
+	for i, l := range f.Uniform[:min(len(f.Uniform), MaxUniformLines)] {
+		opts = append(opts, option{clip(l.Who, 40), strconv.Itoa(i)})
+	}
+	v := Value{K: KindUniformReturn, ID: f.Period, V: f.Version}
+	return []elem{form("return_form", []elem{
+		selectStatic(FieldReturnLine, "退回哪一处评分", opts, "", true),
+		input(FieldReturnReason, "", "退回重评的理由（必填）", "", MaxShortText, true),
+		formButton("return_submit", "退回重评", "danger", "submit", &v),
+	})}
+}
+
+// Return is the committee's choice of a 评分区分度 line to send back.
+type Return struct {
+	// Line is the position in CommitteeForm.Uniform.
+	Line   int
+	Reason string
+}
+
+// ParseReturn reads the send-back form of the card f was rendered from.
+// Errors are *FieldError.
+func ParseReturn(fv map[string]any, f CommitteeForm) (Return, error) {
+	var out Return
+	r, err := newReader(fv)
+	if err != nil {
+		return out, err
+	}
+	allowed := make([]string, min(len(f.Uniform), MaxUniformLines))
+	for i := range allowed {
+		allowed[i] = strconv.Itoa(i)
+	}
+	line, err := r.choice(FieldReturnLine, "退回哪一处评分", allowed, true)
+	if err != nil {
+		return out, err
+	}
+	out.Line, _ = strconv.Atoi(line)
+	if out.Reason, err = r.text(FieldReturnReason, "退回重评的理由", MaxShortText, false, true); err != nil {
+		return out, err
+	}
+	return out, r.finish()
 }

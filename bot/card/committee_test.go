@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kaohe/kaohe/workflow"
 )
 
 // s5Floor is an S5 committee card: A under its 20% floor in 综合科 (10
@@ -162,5 +164,40 @@ func TestCommitteeCardTooManyCandidates(t *testing.T) {
 	f.Floors[0].Candidates[1].ID = f.Floors[0].Candidates[0].ID
 	if _, err := CommitteeCard(f); !errors.Is(err, ErrBadModel) {
 		t.Errorf("duplicate candidate: err = %v, want ErrBadModel", err)
+	}
+}
+
+// TestGoldenCommitteeReturn: the 评分区分度 lines come with the form that
+// sends one back, and the scorer's notice says the committee did.
+func TestGoldenCommitteeReturn(t *testing.T) {
+	t.Parallel()
+	n, err := FromTemplate(workflow.TplStepReturned, map[string]string{"step": "2026-Q3/ou_01/4", "person": "张建国",
+		"reason": "评分过于接近，请拉开档次", "by": "考核委员会"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(n.Title, "退回重评") || !strings.Contains(n.Lines[0], "考核委员会认为评分区分度不足") {
+		t.Errorf("notice = %+v", n)
+	}
+	checkGolden(t, "notice_step_returned_committee", NoticeCard(n))
+	f := CommitteeForm{Period: "2026-Q3", Version: 5, Grades: []string{"好", "较好", "一般", "较差"},
+		Uniform: []UniformLine{{Who: "王海燕（办公室）", Scorer: true, Count: 6, Mean: "88.5", Stdev: "0.96", Range: "3", TopGrade: "好", TopShare: "83%",
+			LowStdev: true, LowRange: true, HighTop: true}}}
+	c := mustCard(t)(CommitteeCard(f))
+	for _, w := range []string{KindUniformReturn, FieldReturnLine, "王海燕（办公室）", KindConfirm} {
+		if !strings.Contains(string(c), w) {
+			t.Errorf("card lacks %q", w)
+		}
+	}
+	ret, err := ParseReturn(map[string]any{FieldReturnLine: "0", FieldReturnReason: " 请拉开档次 "}, f)
+	if err != nil || ret.Line != 0 || ret.Reason != "请拉开档次" {
+		t.Errorf("ParseReturn = %+v, %v", ret, err)
+	}
+	var fe *FieldError
+	if _, err := ParseReturn(map[string]any{FieldReturnLine: "1", FieldReturnReason: "x"}, f); !errors.As(err, &fe) || fe.Field != FieldReturnLine {
+		t.Errorf("a line the card does not have: %v", err)
+	}
+	if _, err := ParseReturn(map[string]any{FieldReturnLine: "0"}, f); !errors.As(err, &fe) || fe.Field != FieldReturnReason {
+		t.Errorf("no reason: %v", err)
 	}
 }

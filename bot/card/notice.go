@@ -106,7 +106,7 @@ var Templates = []string{
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 	workflow.TplAppraisalClosed, workflow.TplAppraisalOverdue, workflow.TplAppraisalStuck, workflow.TplPublicityEnded, workflow.TplReviewWindowEnded,
-	workflow.TplPeriodClosed, workflow.TplReviewOutcome,
+	workflow.TplPeriodClosed, workflow.TplReviewOutcome, workflow.TplCommitteeReturned,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -208,6 +208,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "考核被退回："+g("person"), Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
 		n.Lines = []string{"上一级领导退回了" + g("person") + "的考核，请修改后重新提交。", "退回原因：" + g("reason")}
+		if has("by") {
+			n.Title = "考核被退回重评：" + g("person")
+			n.Lines = []string{g("by") + "认为评分区分度不足，退回了" + g("person") + "的考核，请重新评分后提交。", "退回原因：" + g("reason")}
+		}
 		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormStep, data["step"])}}
 	case workflow.TplEntryReturned:
 		kind := entryName(data["kind"])
@@ -269,6 +273,11 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			"请于" + g("filing_due") + "前报送组织（人事）部门备案。"}
 		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
 		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
+	case workflow.TplCommitteeReturned:
+		n.Title, n.Colour = period+"考核已退回重评", Orange
+		n.Lines = []string{"考核委员会认为" + g("group") + "的评分区分度不足，已将其评定的" + g("count") + "人退回重评，考核重新开放。",
+			"理由：" + g("reason")}
+		n.Note = "重评和审核全部完成后，系统自动结束考核并重新提交考核委员会审定。"
 	case workflow.TplReviewOutcome:
 		n.Title, n.Colour = "复核已审议："+g("person"), Blue
 		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
