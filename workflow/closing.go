@@ -240,6 +240,8 @@ func (s *Service) periodsDue(ctx context.Context, today calendar.Date) error {
 	}); err != nil {
 		return err
 	}
+	// One period's failure does not keep the others waiting.
+	var errs []error
 	for _, d := range dues {
 		var err error
 		switch {
@@ -251,10 +253,10 @@ func (s *Service) periodsDue(ctx context.Context, today calendar.Date) error {
 			err = s.windowsEnded(ctx, d.period, today)
 		}
 		if err != nil {
-			return fmt.Errorf("period %s: %w", d.period.ID, err)
+			errs = append(errs, fmt.Errorf("period %s: %w", d.period.ID, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // officeHours is when a notice that is not urgent may go out: at once
@@ -317,11 +319,17 @@ func (s *Service) autoClose(ctx context.Context, id string) error {
 		o.logf("closed by itself: every chain done")
 		return nil
 	})
-	if err == nil || errCode(err) == "internal" {
+	switch {
+	case err == nil || errCode(err) == "internal":
 		return err
+	case !errors.Is(err, ErrInvalidInput):
+		// The period moved on meanwhile (another replica closed it):
+		// nothing to tell.
+		s.log.Warn("appraisal did not close by itself", "period", id, "err", err)
+		return nil
 	}
-	// The engine refused the data (or the period moved on meanwhile):
-	// HR closes by hand once it is put right, and hears why once.
+	// The engine refused the data: HR closes by hand once it is put right,
+	// and hears why once.
 	s.log.Warn("appraisal did not close by itself", "period", id, "err", err)
 	return s.once(ctx, id+"/close_failed", epoch, "period.close_failed", id, func(o *op, people []Person) error {
 		for _, hr := range hrPeople(people) {

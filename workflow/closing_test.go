@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/storage/memory"
+	"github.com/kaohe/kaohe/storage/postgres/pgtest"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -222,7 +224,24 @@ func TestAppraisalStuckTellsHROnce(t *testing.T) {
 // one lets the period close, and HR is told that 备案 may go ahead.
 func TestWindowsTellHR(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, "s4", at(2026, 10, 9, 9, 0), nil)
+	bothStores(t, testWindowsTellHR)
+}
+
+// bothStores runs a scenario on the memory store and on PostgreSQL.
+func bothStores(t *testing.T, fn func(t *testing.T, store workflow.Store)) {
+	t.Helper()
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		fn(t, memory.New())
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, pgtest.New(t))
+	})
+}
+
+func testWindowsTellHR(t *testing.T, store workflow.Store) {
+	h := newHarnessOn(t, store, "s4", at(2026, 10, 9, 9, 0), nil)
 	staff := h.quotaOrg(5, false)
 	const q = "2026-Q3"
 	total := map[string]int{"e01": 95, "e02": 93, "e03": 85, "e04": 80, "e05": 70}

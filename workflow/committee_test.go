@@ -230,7 +230,11 @@ func s1Total(t int) *workflow.Assessment {
 // 94. Nothing is confirmed while the tie is open.
 func TestCapRaisedS1(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, "s1", at(2026, 7, 1, 9, 0), nil)
+	bothStores(t, testCapRaisedS1)
+}
+
+func testCapRaisedS1(t *testing.T, store workflow.Store) {
+	h := newHarnessOn(t, store, "s1", at(2026, 7, 1, 9, 0), nil)
 	staff := h.quotaOrg(10, false)
 	const q = "2026-Q2"
 	total := map[string]int{"e01": 98, "e02": 96, "e03": 95, "e04": 94, "e05": 93, "e06": 93, "e07": 85, "e08": 80, "e09": 75, "e10": 70}

@@ -52,8 +52,11 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	if err := s.openDue(ctx, today); err != nil {
 		return rep, fmt.Errorf("open period: %w", err)
 	}
-	if err := s.periodsDue(ctx, today); err != nil {
-		return rep, fmt.Errorf("periods: %w", err)
+	// A period that cannot be handled now does not hold up the reminders;
+	// its error is returned after them.
+	perr := s.periodsDue(ctx, today)
+	if perr != nil {
+		perr = fmt.Errorf("periods: %w", perr)
 	}
 	type slot struct {
 		it    item
@@ -134,7 +137,7 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 			rep.Sent += sent
 		}
 	}
-	return rep, nil
+	return rep, perr
 }
 
 // quiet reports whether t falls in the quiet hours.
