@@ -109,10 +109,8 @@ func (s *Service) standings(ctx context.Context, tx Tx, period Period) ([]QuotaS
 	if err != nil {
 		return nil, err
 	}
-	scopes, names, err := s.quotaScopes(ctx, tx, period)
-	if err != nil {
-		return nil, err
-	}
+	var scopes map[string]map[string]string
+	var names map[string]string
 	units, err := unitMap(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -136,6 +134,11 @@ func (s *Service) standings(ctx context.Context, tx Tx, period Period) ([]QuotaS
 		if slices.Contains(q.Flags, scoring.FlagBelowMinShare) && q.MinCount != nil &&
 			(st.Override == nil || st.Override.Kind != OverrideShortfall) {
 			st.Short = *q.MinCount - q.After
+			if scopes == nil { // only a floor needs who counts where
+				if scopes, names, err = s.quotaScopes(ctx, tx, period); err != nil {
+					return nil, err
+				}
+			}
 			st.Candidates = s.candidates(q, results, scopes, names)
 		}
 		out = append(out, st)
