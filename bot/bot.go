@@ -357,7 +357,7 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.vote(ctx, op, v, fv, done)
 	case card.KindApprove, card.KindReturn, card.KindAdjust:
 		return b.step(ctx, op, v, fv, done)
-	case card.KindDecide, card.KindConfirm:
+	case card.KindDecide, card.KindConfirm, card.KindQuotaRaise, card.KindQuotaKeep, card.KindQuotaCap, card.KindUniformReturn:
 		return b.committee(ctx, op, v, fv, done)
 	case card.KindChase:
 		n, err := b.svc.Chase(idem(ctx, 0), op)

@@ -84,8 +84,10 @@ func periodStateName(s string) string {
 	return s
 }
 
-// cmdClose shows the open period's state with the button that ends its
-// appraisal and sends it to the committee.
+// cmdClose shows the open period's state: who is still missing, at which
+// step and with whom (the appraisal cannot end before they are done, and
+// it ends by itself once they are), or, with nothing missing, the button
+// that ends it at once and sends it to the committee.
 func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
 	if err := requireHRSender(me); err != nil {
 		return nil, err
@@ -104,11 +106,32 @@ func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parse
 	if p.State != workflow.PeriodOpen {
 		return nil, fmt.Errorf("period %s is %s: %w", id, p.State, workflow.ErrWindowClosed)
 	}
+	ms, err := b.svc.Unfinished(ctx, me.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) > 0 {
+		lines := []string{fmt.Sprintf("尚有%d人的考核未完成，暂不能结束；全部完成后系统将自动结束考核并提交审定：", len(ms))}
+		for i, m := range ms {
+			if i == maxMissingLines {
+				lines = append(lines, fmt.Sprintf("……另有%d人", len(ms)-maxMissingLines))
+				break
+			}
+			lines = append(lines, m.Text())
+		}
+		return card.NoticeCard(card.Notice{Title: "结束考核：" + card.PeriodLabel(id), Subtitle: fmt.Sprintf("%d人未完成", len(ms)), Colour: card.Orange,
+			Lines: lines, Note: "审核人无法办理的可转办；确实无法参加考核的人员，可在「人员」中设为免考核并写明理由。",
+			Buttons: []card.Button{{Text: "一键催办", Primary: true, Value: card.Value{K: card.KindChase}},
+				{Text: "查看进度", Value: card.Value{K: card.KindProgress, ID: id}}}}), nil
+	}
 	return card.NoticeCard(card.Notice{Title: "结束考核：" + card.PeriodLabel(id), Colour: card.Orange,
-		Lines: []string{"结束后将按方案计算得分、等次和名额，并提请考核委员会审定。",
-			"须全部审核环节完成后才能结束；未完成的人员会列出。"},
+		Lines:   []string{"全部审核环节已完成。结束后将按方案计算得分、等次和名额，并提请考核委员会审定。"},
+		Note:    "考核期结束且民主测评截止后，系统会自动结束考核；也可以现在结束。",
 		Buttons: []card.Button{{Text: "结束考核并提交审定", Primary: true, Value: card.Value{K: card.KindClosePeriod, ID: id, V: p.Version}}}}), nil
 }
+
+// maxMissingLines is how many unfinished people the closing card names.
+const maxMissingLines = 25
 
 // cmdCommittee opens the committee card of a period waiting for it.
 func (b *Bot) cmdCommittee(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {

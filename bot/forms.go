@@ -447,14 +447,29 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 }
 
 func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.CommitteeForm, error) {
+	f, _, err := b.committeeState(ctx, op, period)
+	return f, err
+}
+
+// quotaRefs are the quotas behind a committee card's floors and caps, in
+// the card's order: a quota action's position names one of them.
+type quotaRefs struct {
+	floors, caps []workflow.QuotaStanding
+}
+
+// committeeState builds the committee card of a period from the
+// workflow's view of its quotas (workflow.Service.CommitteeQuotas) and
+// results, for a committee member.
+func (b *Bot) committeeState(ctx context.Context, op, period string) (card.CommitteeForm, quotaRefs, error) {
 	var f card.CommitteeForm
+	var refs quotaRefs
 	// Committee first: nothing about the period is read for anyone else.
 	me, err := b.operator(ctx, op)
 	if err != nil {
-		return f, err
+		return f, refs, err
 	}
 	if !me.Committee {
-		return f, fmt.Errorf("%s is not on the committee: %w", op, workflow.ErrForbidden)
+		return f, refs, fmt.Errorf("%s is not on the committee: %w", op, workflow.ErrForbidden)
 	}
 	var results []workflow.Result
 	var people []workflow.Person
@@ -467,11 +482,15 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 		return err
 	})
 	if err != nil {
-		return f, err
+		return f, refs, err
 	}
 	p, err := b.svc.Period(ctx, period)
 	if err != nil {
-		return f, err
+		return f, refs, err
+	}
+	stands, err := b.svc.CommitteeQuotas(ctx, op, period)
+	if err != nil {
+		return f, refs, err
 	}
 	names := map[string]string{}
 	for _, x := range people {
@@ -483,17 +502,50 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 		f.Grades = append(f.Grades, g.Label)
 	}
 	ties := map[string]*card.Tie{}
-	for _, q := range p.Quotas {
-		line := card.QuotaLine{Unit: q.Key, Grade: q.Grade, Participants: q.Participants, Count: q.After}
+	for _, q := range stands {
+		line := card.QuotaLine{Unit: q.ScopeName, Grade: q.Grade, Participants: q.Participants, Count: q.After,
+			BelowMin: slices.Contains(q.Flags, scoring.FlagBelowMinShare)}
 		if q.MaxCount != nil {
 			line.Cap = *q.MaxCount
+		}
+		if q.MinCount != nil {
+			line.Min = *q.MinCount
+		}
+		if o := q.Override; o != nil {
+			line.Kept = o.Kind == workflow.OverrideShortfall
+			line.Raised = o.Kind == workflow.OverrideCap
 		}
 		for _, d := range q.Demoted {
 			line.Over = append(line.Over, names[d])
 		}
 		f.Quotas = append(f.Quotas, line)
+		if q.Short > 0 {
+			fl := card.Floor{Unit: q.ScopeName, Grade: q.Grade, Participants: q.Participants, Min: line.Min, Have: q.After}
+			if sq := schemeQuota(b.svc.Scheme(), q.Grade, q.Scope); sq != nil && sq.MinShare != nil {
+				fl.Share = sq.MinShare.String()
+			}
+			for _, c := range q.Candidates[:min(len(q.Candidates), card.MaxFloorCandidates)] {
+				fl.Candidates = append(fl.Candidates, card.Candidate{ID: c.Person, Name: c.Name, Score: decText(c.Score), Grade: c.Grade})
+			}
+			f.Floors = append(f.Floors, fl)
+			refs.floors = append(refs.floors, q)
+		}
+		if q.HardMax > 0 && q.SchemeMax != nil && q.Before > *q.SchemeMax {
+			c := card.CapRaise{Unit: q.ScopeName, Grade: q.Grade, Participants: q.Participants, Cap: *q.SchemeMax, Hard: q.HardMax}
+			if sq := schemeQuota(b.svc.Scheme(), q.Grade, q.Scope); sq != nil && sq.MaxShare != nil && sq.HardMaxShare != nil {
+				c.Share, c.HardShare = sq.MaxShare.String(), sq.HardMaxShare.String()
+			}
+			if o := q.Override; o != nil && o.Kind == workflow.OverrideCap {
+				c.Raised, c.Reason = o.MaxCount, o.Reason
+			}
+			for _, id := range append(slices.Clone(q.Demoted), q.Tied...) {
+				c.Over = append(c.Over, names[id])
+			}
+			f.Caps = append(f.Caps, c)
+			refs.caps = append(refs.caps, q)
+		}
 		if len(q.Tied) > 0 {
-			t := &card.Tie{Unit: q.Key, Grade: q.Grade}
+			t := &card.Tie{Unit: q.ScopeName, Grade: q.Grade}
 			kept := q.After - len(q.Tied)
 			if q.MaxCount != nil {
 				t.Seats = *q.MaxCount - kept
@@ -534,16 +586,50 @@ func (b *Bot) committeeForm(ctx context.Context, op, period string) (card.Commit
 			f.Ties = append(f.Ties, *t)
 		}
 	}
-	return f, nil
+	return f, refs, nil
+}
+
+// schemeQuota is the scheme's quota for a grade and scope, for the
+// shares the card shows.
+func schemeQuota(sc *scoring.Scheme, grade, scope string) *scoring.Quota {
+	for i := range sc.Quotas {
+		if q := &sc.Quotas[i]; q.Grade == grade && q.Scope == scope {
+			return q
+		}
+	}
+	return nil
 }
 
 func (b *Bot) committee(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	switch v.K {
+	case card.KindQuotaRaise, card.KindQuotaKeep, card.KindQuotaCap:
+		return b.committeeQuota(ctx, op, v, fv)
+	}
 	f, err := b.committeeForm(ctx, op, v.ID)
 	if err != nil {
 		return nil, err
 	}
 	if f.Version != v.V {
 		return nil, fmt.Errorf("period %s version %d, card %d: %w", v.ID, f.Version, v.V, workflow.ErrStale)
+	}
+	if v.K == card.KindUniformReturn {
+		ret, err := card.ParseReturn(fv, f)
+		if err != nil {
+			return nil, err
+		}
+		p, err := b.svc.Period(ctx, v.ID)
+		if err != nil {
+			return nil, err
+		}
+		if p.Version != v.V || ret.Line >= len(p.Uniform) {
+			return nil, fmt.Errorf("period %s moved on: %w", v.ID, workflow.ErrStale)
+		}
+		u := p.Uniform[ret.Line]
+		if err := b.svc.CommitteeReturn(idem(ctx, 0), op, v.ID, u.Kind, u.Key, ret.Reason); err != nil {
+			return nil, err
+		}
+		return done("考核委员会审定 "+card.PeriodLabel(v.ID), "已退回重评", "评分："+u.Label, "理由："+ret.Reason,
+			"重评和审核完成后，考核将重新提交审定。"), nil
 	}
 	var lines []string
 	if v.K == card.KindDecide {
@@ -564,6 +650,54 @@ func (b *Bot) committee(ctx context.Context, op string, v card.Value, fv map[str
 		return nil, err
 	}
 	return done("考核委员会审定 "+card.PeriodLabel(v.ID), "已确认等次", lines...), nil
+}
+
+// committeeQuota is the committee's decision on a quota from its card (a
+// minimum share filled or kept, a cap raised): the card is answered with
+// the committee card as it now stands, which carries the next step.
+func (b *Bot) committeeQuota(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
+	period, i, err := card.SplitQuotaID(v.ID)
+	if err != nil {
+		return nil, err
+	}
+	f, refs, err := b.committeeState(ctx, op, period)
+	if err != nil {
+		return nil, err
+	}
+	if f.Version != v.V {
+		return nil, fmt.Errorf("period %s version %d, card %d: %w", period, f.Version, v.V, workflow.ErrStale)
+	}
+	d, err := card.ParseQuota(v.K, i, fv, f)
+	if err != nil {
+		return nil, err
+	}
+	var q workflow.QuotaStanding
+	a := workflow.QuotaAction{People: d.People, Cap: d.Cap, Reason: d.Reason}
+	var msg string
+	switch v.K {
+	case card.KindQuotaRaise:
+		q, a.Kind = refs.floors[i], workflow.QuotaRaise
+		msg = fmt.Sprintf("已将%d人审定为「%s」", len(d.People), q.Grade)
+	case card.KindQuotaKeep:
+		q, a.Kind = refs.floors[i], workflow.QuotaKeepShort
+		msg = "已决定维持「" + q.Grade + "」现有人数"
+	default:
+		q, a.Kind = refs.caps[i], workflow.QuotaRaiseCap
+		msg = fmt.Sprintf("已将「%s」名额核定为%d人", q.Grade, d.Cap)
+	}
+	a.Grade, a.Scope, a.Key = q.Grade, q.Scope, q.Key
+	if err := b.svc.CommitteeQuota(idem(ctx, 0), op, period, a); err != nil {
+		return nil, err
+	}
+	nf, err := b.committeeForm(ctx, op, period)
+	if err != nil {
+		return nil, err
+	}
+	c, err := card.CommitteeCard(nf)
+	if err != nil {
+		return nil, err
+	}
+	return reply("success", msg, c), nil
 }
 
 func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error) {

@@ -43,13 +43,17 @@
 //
 // # A period (quarter, or month for window units)
 //
-//	 OpenPeriod        CloseAppraisal          ConfirmResults       Publish
+//	 OpenPeriod    Tick, or CloseAppraisal     ConfirmResults       Publish
 //	──────────► open ─────────────────► committee ───────────► confirmed ─────► published
 //	   entries, votes,   all chains done;    ties at the quota     公示 to chats,   │
-//	   chains            scored; quota       cap: CommitteeDecide  results, 反馈,    │ Tick after the
-//	                     applied                                  复核 window opens │ 复核 window, no
-//	                                                                               ▼ review open
-//	                                                                            closed (MarkFiled: 备案)
+//	   chains            period ended;       cap: CommitteeDecide; results, 反馈,    │ Tick after the
+//	                     votes over (Tick);  floors and caps:      复核 window opens │ 复核 window, no
+//	                     scored; quota       CommitteeQuota; no                     ▼ review open
+//	                     applied             quota broken                        closed (MarkFiled: 备案)
+//
+// CommitteeReturn takes a period at the committee back to open: the
+// scores of a flagged (大锅饭) scorer or unit are sent back to be scored
+// again, and the period comes back to the committee by itself.
 //
 // # A 复核 (review)
 //

@@ -294,10 +294,13 @@ func TestQuarterS4(t *testing.T) {
 		return "较好", "80"
 	})
 
-	// The committee: 22 clear 好 plus three tied at 91 for the last two places.
+	// The committee: 22 clear 好 plus three tied at 91 for the last two
+	// places. Every chain is done and the 民主测评 is over, so the next Tick
+	// closes the appraisal by itself and tells HR.
 	h.advance(at(2026, 10, 16, 10, 30))
-	h.must("close", h.svc.CloseAppraisal(ctx, "hr", q))
 	ns = h.take()
+	h.checkNotes(ns, []string{"hr"}, at(2026, 10, 16, 10, 0), workflow.TplAppraisalClosed, "ties=3")
+	h.wantErr("close it again", h.svc.CloseAppraisal(ctx, "hr", q), workflow.ErrWindowClosed)
 	h.checkNotes(ns, []string{"c1", "head", "s1"}, time.Time{}, workflow.TplCommitteeTie)
 	if n, _ := find(ns, workflow.TplCommitteeTie, "c1"); n.Data["names"] != "干部20、干部21、干部22" {
 		t.Errorf("tie names %q", n.Data["names"])

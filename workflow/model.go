@@ -130,6 +130,32 @@ const (
 	PeriodClosed    = "closed"    // window over, reviews decided; filed
 )
 
+// Kinds of QuotaOverride.
+const (
+	// OverrideCap raises a quota's cap for one scope, up to the scheme's
+	// hard maximum (S1 第九条: 一般40%以内，最多不超过50%).
+	OverrideCap = "cap"
+	// OverrideShortfall keeps fewer holders than a quota's minimum share
+	// for one scope (S5 四(三)2: A "可控制在" 20%–30%, which allows it; and a
+	// unit of three has no count in that range at all).
+	OverrideShortfall = "shortfall"
+)
+
+// QuotaOverride is the committee's decision on one quota in one scope
+// (scoring.QuotaResult's Grade, Scope and Key), with its reason.
+type QuotaOverride struct {
+	Grade string `json:"grade"`
+	Scope string `json:"scope"`
+	Key   string `json:"key"`
+	// Kind is OverrideCap or OverrideShortfall.
+	Kind string `json:"kind"`
+	// MaxCount is the raised cap (OverrideCap only).
+	MaxCount int       `json:"max_count,omitempty"`
+	Reason   string    `json:"reason"`
+	By       string    `json:"by"`
+	At       time.Time `json:"at"`
+}
+
 // Period is one appraisal cycle (a quarter, or a month for window units).
 type Period struct {
 	ID    string // "2026-Q3" or "2026-09"
@@ -142,8 +168,14 @@ type Period struct {
 	SummaryDue calendar.Date
 	// FilingDue is the 备案 deadline.
 	FilingDue calendar.Date
-	// Decisions are the committee's grades for flagged people.
+	// Decisions are the committee's grades for flagged people: a tie at a
+	// cap, a direct determination over it, and people the committee raised
+	// to meet a minimum share (S5).
 	Decisions []scoring.Decision
+	// Overrides are the committee's decisions on a quota itself: a cap
+	// raised up to the scheme's hard maximum (S1), or a shortfall under a
+	// minimum share kept with a reason (S5). One per quota and scope.
+	Overrides []QuotaOverride
 	// Quotas are the applied quotas after scoring (for 公示 and 备案).
 	Quotas []scoring.QuotaResult
 	// Statuses are the special states of the people in scope as they

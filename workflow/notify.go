@@ -18,7 +18,9 @@ const (
 	// may decide it (to is then empty; hr is "1" on HR's copy, which
 	// offers 转办). Data: step, person, name, from, to (names), reason, hr.
 	TplStepMoved = "step_moved"
-	// TplStepReturned: a step came back to a leader. Data: step, person, reason.
+	// TplStepReturned: a step came back to a leader. Data: step, person,
+	// reason; by ("考核委员会") when the committee sent it back
+	// (Service.CommitteeReturn) rather than the next leader.
 	TplStepReturned = "step_returned"
 	// TplEntryReturned: an entry was sent back to its owner. Data: kind, period, reason.
 	TplEntryReturned = "entry_returned"
@@ -86,4 +88,33 @@ const (
 	TplPeriodOpened = "period_opened"
 	// TplAnnualResult: a person's annual result. Data: year, grade, total.
 	TplAnnualResult = "annual_result"
+	// TplAppraisalClosed: HR is told the appraisal closed by itself (every
+	// chain done, the 民主测评 over) and went to the committee. Data: period,
+	// count (people scored), ties (people tied at a cap).
+	TplAppraisalClosed = "appraisal_closed"
+	// TplAppraisalOverdue: HR is told, after the appraisal's deadline
+	// (Service.AppraisalDue), who is still missing. Data: period, due,
+	// count, lines (one Missing.Text a line).
+	TplAppraisalOverdue = "appraisal_overdue"
+	// TplAppraisalStuck: HR is told the appraisal could not close by
+	// itself (the engine refused the data). Data: period, reason.
+	TplAppraisalStuck = "appraisal_stuck"
+	// TplPublicityEnded: HR is told 公示 has ended. Data: period, until,
+	// review_until, reviews (requests so far).
+	TplPublicityEnded = "publicity_ended"
+	// TplReviewWindowEnded: HR is told the 复核 window ended with requests
+	// still open. Data: period, review_until, count, names.
+	TplReviewWindowEnded = "review_window_ended"
+	// TplPeriodClosed: HR is told 公示 and the 复核 window are over and
+	// every 复核 decided: the results stand and 备案 may go ahead. Data:
+	// period, until, review_until, reviews, filing_due.
+	TplPeriodClosed = "period_closed"
+	// TplCommitteeReturned: HR is told the committee sent scores that were
+	// too uniform back to be scored again, which reopened the appraisal.
+	// Data: period, group (the scorer or unit), count, reason.
+	TplCommitteeReturned = "committee_returned"
+	// TplReviewOutcome: HR is told of the committee's decision on a 复核.
+	// Data: review, person, outcome (upheld, changed), grade, was, reason,
+	// open (requests of the period still undecided), displaced (a name).
+	TplReviewOutcome = "review_outcome"
 )

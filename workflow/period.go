@@ -190,7 +190,7 @@ func (s *Service) leaveDays(ctx context.Context, tx Tx, p Person, period Period)
 // rescore runs the engine on the period and writes every result; the
 // period gets the quotas and the groups whose scores are too uniform.
 func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[string]Person, error) {
-	in, byID, err := s.scoreInput(o.ctx, o.tx, *period)
+	in, byID, err := s.periodInput(o.ctx, o.tx, *period)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,9 +220,11 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 	return res, byID, nil
 }
 
-// CloseAppraisal ends the period's collecting (HR only): every chain must
-// have finished; the period is scored under the scheme with its quotas, and
-// the committee is asked to decide the ties and confirm. Errors:
+// CloseAppraisal ends the period's collecting at once (HR only), before
+// Tick would (closing.go): every chain must have finished; the period is
+// scored under the scheme with its quotas, and the committee is asked to
+// decide the ties and confirm. A pending step is never skipped: the
+// refusal names who is missing, at which step and with whom. Errors:
 // ErrForbidden, ErrNotFound, ErrWindowClosed (not open), ErrIncomplete
 // (chains still running), ErrInvalidInput (the engine refused the data).
 func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error {
@@ -238,31 +240,15 @@ func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error
 		if err != nil {
 			return err
 		}
-		missing, err := s.unfinished(o.ctx, o.tx, periodID, people)
+		missing, err := s.missing(o.ctx, o.tx, period, people)
 		if err != nil {
 			return err
 		}
 		if len(missing) > 0 {
-			return &IncompleteError{What: "考核审批", Missing: missing}
+			return &IncompleteError{What: "考核审核", Missing: missingTexts(missing)}
 		}
-		period.Statuses = map[string]PersonStatus{}
-		for _, p := range people {
-			if p.Assessed {
-				period.Statuses[p.ID] = p.Status
-			}
-		}
-		res, byID, err := s.rescore(o, &period)
-		if err != nil {
-			return err
-		}
-		period.State = PeriodCommittee
-		period.Version++
-		if err := o.tx.UpdatePeriod(o.ctx, period); err != nil {
-			return err
-		}
-		s.notifyCommittee(o, people, period, res, byID)
-		o.logf("scored %d people", len(res.People))
-		return nil
+		_, err = s.closeAppraisal(o, period, people)
+		return err
 	})
 }
 
@@ -293,10 +279,13 @@ func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, gra
 // left pending, each with a reason, in one transaction, and scores the
 // period again once with all of them: deciding a tie person by person would
 // let the first decision settle the rest of the tie through the quota and
-// refuse the others. Errors: ErrForbidden, ErrNotFound,
-// ErrInvalidTransition (period not at the committee, a person not pending),
-// ErrInvalidInput (no decisions, unknown grade, empty reason, a person
-// twice).
+// refuse the others. The decisions may neither break a cap nor push out
+// of a grade anyone they do not name (more people given a tie's grade
+// than it has seats would demote a holder above the tie). Errors:
+// ErrForbidden, ErrNotFound, ErrInvalidTransition (period not at the
+// committee, a person not pending), ErrInvalidInput (no decisions,
+// unknown grade, empty reason, a person twice, a cap broken, someone
+// pushed out).
 func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, ds []scoring.Decision) error {
 	return s.change(ctx, by, "committee.decide", periodID, func(o *op) error {
 		if _, err := s.requireCommittee(o); err != nil {
@@ -338,11 +327,7 @@ func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, d
 			period.Decisions = append(period.Decisions, scoring.Decision{Person: d.Person, Grade: label, Reason: d.Reason})
 			o.logf("%s -> %s: %s", d.Person, label, d.Reason)
 		}
-		res, _, err := s.rescore(o, &period)
-		if err != nil {
-			return err
-		}
-		if err := quotaBroken(res.Quotas, "审定后"); err != nil {
+		if err := s.regrade(o, &period, seen, "审定后"); err != nil {
 			return err
 		}
 		period.Version++
@@ -363,8 +348,12 @@ func quotaBroken(qs []scoring.QuotaResult, when string) error {
 }
 
 // ConfirmResults confirms the period's grades (committee members only).
-// Afterwards HR is alerted for anyone with the bottom grade several periods
-// in a row. Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition,
+// Nothing is confirmed while a quota is broken: a cap exceeded, or a
+// minimum share not met that the committee neither filled (CommitteeQuota
+// QuotaRaise) nor kept with a reason (QuotaKeepShort). Afterwards HR is
+// alerted for anyone with the bottom grade several periods in a row.
+// Errors: ErrForbidden, ErrNotFound, ErrInvalidTransition (not at the
+// committee, a minimum share open), ErrInvalidInput (a cap broken),
 // ErrIncomplete (ties still undecided).
 func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "committee.confirm", periodID, func(o *op) error {
@@ -400,6 +389,9 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 			return &IncompleteError{What: "考核委员会审定", Missing: pending}
 		}
 		if err := quotaBroken(period.Quotas, ""); err != nil {
+			return err
+		}
+		if err := s.floorsOpen(o, period); err != nil {
 			return err
 		}
 		period.State = PeriodConfirmed
@@ -743,9 +735,12 @@ func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 }
 
 // closeDue closes published periods whose 公示 and 复核 window have both
-// ended with no review open; it is part of Tick. (The 复核 window is
-// normally the longer, but 5 working days of 公示 over a long holiday can
-// outlast a short configured ReviewDays.)
+// ended with no review open, and tells HR that 备案 may go ahead; it is
+// part of Tick, which runs it at any hour so the state follows the dates,
+// while HR's notice waits for office hours (officeHours: not at midnight,
+// not on a Sunday). (The 复核 window is normally the longer, but
+// 5 working days of 公示 over a long holiday can outlast a short configured
+// ReviewDays.)
 func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 	var ids []string
 	if err := s.view(ctx, func(tx Tx) error {
@@ -777,7 +772,19 @@ func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 			}
 			p.State = PeriodClosed
 			p.Version++
-			return o.tx.UpdatePeriod(o.ctx, p)
+			if err := o.tx.UpdatePeriod(o.ctx, p); err != nil {
+				return err
+			}
+			people, err := o.tx.People(o.ctx)
+			if err != nil {
+				return err
+			}
+			for _, hr := range hrPeople(people) {
+				o.note(hr, TplPeriodClosed, map[string]string{"period": id, "until": p.PublicityEnd.String(), "review_until": p.ReviewEnd.String(),
+					"reviews": strconv.Itoa(len(rs)), "filing_due": p.FilingDue.String()}, id, "closed")
+				o.notes[len(o.notes)-1].NotBefore = s.officeHours(o.now)
+			}
+			return nil
 		})
 		if err != nil {
 			return err

@@ -106,8 +106,9 @@ func (s *Service) holidayItems(today calendar.Date) []item {
 // transaction as its notifications, so concurrent or repeated Ticks fire it
 // exactly once; a slot older than Config.Grace is recorded as missed and not
 // sent. In quiet hours Tick sends nothing (slots wait, within the grace).
-// Tick also closes periods whose 复核 window has ended. Call it every few
-// minutes from a scheduler, or after moving a fake clock.
+// Tick also closes each appraisal with nothing left to wait for, and
+// periods whose 复核 window has ended, telling HR (closing.go). Call it
+// every few minutes from a scheduler, or after moving a fake clock.
 func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	var rep TickReport
 	now := s.clock.Now()
@@ -120,6 +121,12 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 	}
 	if err := s.openDue(ctx, today); err != nil {
 		return rep, fmt.Errorf("open period: %w", err)
+	}
+	// A period that cannot be handled now does not hold up the reminders;
+	// its error is returned after them.
+	perr := s.periodsDue(ctx, today)
+	if perr != nil {
+		perr = fmt.Errorf("periods: %w", perr)
 	}
 	type slot struct {
 		it    item
@@ -207,7 +214,7 @@ func (s *Service) Tick(ctx context.Context) (TickReport, error) {
 			rep.Sent += sent
 		}
 	}
-	return rep, nil
+	return rep, perr
 }
 
 // quiet reports whether t falls in the quiet hours.

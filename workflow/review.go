@@ -168,9 +168,41 @@ func (s *Service) DecideReviewDisplacing(ctx context.Context, by, reviewID strin
 			return invalid("displace", "维持原等次时不需要让出名额")
 		}
 		o.note(rv.Person, TplReviewDecided, map[string]string{"review": rv.ID, "outcome": rv.State, "grade": label, "reason": reason}, rv.ID, rv.State)
+		if err := s.tellHROfReview(o, rv, r.Grade, displace); err != nil {
+			return err
+		}
 		o.logf("%s %s -> %s", rv.State, rv.OldGrade, label)
 		return o.tx.UpdateReview(o.ctx, rv)
 	})
+}
+
+// tellHROfReview tells HR the committee's decision on a 复核 (HR forwarded
+// it and answers for the period's 备案), with who gave way and how many
+// requests of the period are still open.
+func (s *Service) tellHROfReview(o *op, rv Review, was, displace string) error {
+	people, err := o.tx.People(o.ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	rs, err := o.tx.Reviews(o.ctx, rv.Period)
+	if err != nil {
+		return err
+	}
+	open := 0
+	for _, x := range rs {
+		if x.ID != rv.ID && (x.State == ReviewRequested || x.State == ReviewForwarded) {
+			open++
+		}
+	}
+	for _, hr := range hrPeople(people) {
+		o.note(hr, TplReviewOutcome, map[string]string{"review": rv.ID, "person": names[rv.Person], "outcome": rv.State, "grade": rv.NewGrade,
+			"was": was, "reason": rv.Decision, "open": strconv.Itoa(open), "displaced": names[displace]}, rv.ID, rv.State)
+	}
+	return nil
 }
 
 // regradeForReview applies a 复核's new grade as a committee decision on
@@ -202,7 +234,7 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 		period.Decisions = append(period.Decisions, scoring.Decision{Person: displace, Grade: s.scheme.Grades[i+1].Label,
 			Reason: "复核后「" + label + "」名额已满，考核委员会决定让出名额"})
 	}
-	in, byID, err := s.scoreInput(o.ctx, o.tx, period)
+	in, byID, err := s.periodInput(o.ctx, o.tx, period)
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,7 @@ var kinds = map[string]bool{
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindBatch: true,
 	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true,
+	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true, KindUniformReturn: true,
 }
 
 // Forms that KindOpen opens: the first part of its id.

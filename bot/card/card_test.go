@@ -497,6 +497,16 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},
 		workflow.TplGradeFilled: {"period": "2026-Q2", "person": "郑秀兰", "grade": "好", "state": "graded", "score": "90.00",
 			"explain": "季度评鉴：合计90\n补定：立案调查已结案（调查结束，未受处分），补定等次为「好」"},
+		workflow.TplAppraisalClosed:   {"period": "2026-Q3", "count": "60", "ties": "3"},
+		workflow.TplCommitteeReturned: {"period": "2026-Q3", "group": "王海燕（办公室）", "count": "6", "reason": "评分过于接近，请拉开档次"},
+		workflow.TplAppraisalOverdue: {"period": "2026-Q3", "due": "2026-10-22", "count": "2",
+			"lines": "刘志强：审定（副局长赵，2026-10-15截止）\n陈丽娟：季度小结未提交"},
+		workflow.TplAppraisalStuck:    {"period": "2026-Q3", "reason": "无法计算成绩：张建国 的职级不符合方案"},
+		workflow.TplPublicityEnded:    {"period": "2026-Q3", "until": "2026-10-26", "review_until": "2026-11-03", "reviews": "2"},
+		workflow.TplReviewWindowEnded: {"period": "2026-Q3", "review_until": "2026-11-03", "count": "1", "names": "刘志强（待考核委员会审议）"},
+		workflow.TplPeriodClosed:      {"period": "2026-Q3", "until": "2026-10-26", "review_until": "2026-11-03", "reviews": "2", "filing_due": "2026-11-06"},
+		workflow.TplReviewOutcome: {"review": "2026-Q3/ou_03", "person": "刘志强", "outcome": "changed", "grade": "好", "was": "较好",
+			"reason": "补计防汛加分2分", "open": "0", "displaced": "周二"},
 	}
 	for _, tpl := range Templates {
 		t.Run(tpl, func(t *testing.T) {

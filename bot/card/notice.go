@@ -106,6 +106,8 @@ var Templates = []string{
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
 	workflow.TplHolidaysUnknown, workflow.TplGradeFilled,
+	workflow.TplAppraisalClosed, workflow.TplAppraisalOverdue, workflow.TplAppraisalStuck, workflow.TplPublicityEnded, workflow.TplReviewWindowEnded,
+	workflow.TplPeriodClosed, workflow.TplReviewOutcome, workflow.TplCommitteeReturned,
 }
 
 // itemNames are the reminder plans ("item" of remind and escalate).
@@ -211,6 +213,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "考核被退回："+g("person"), Orange
 		n.Subtitle = PeriodLabel(stepPeriod(data["step"]))
 		n.Lines = []string{"上一级领导退回了" + g("person") + "的考核，请修改后重新提交。", "退回原因：" + g("reason")}
+		if has("by") {
+			n.Title = "考核被退回重评：" + g("person")
+			n.Lines = []string{g("by") + "认为评分区分度不足，退回了" + g("person") + "的考核，请重新评分后提交。", "退回原因：" + g("reason")}
+		}
 		n.Buttons = []Button{{Text: "去处理", Primary: true, Value: Open(FormStep, data["step"])}}
 	case workflow.TplEntryReturned:
 		kind := entryName(data["kind"])
@@ -233,7 +239,68 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "全部考核审核已完成", Green
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核的全部审核环节已完成，可以提交考核委员会审定。"}
+		n.Note = "考核期结束且民主测评截止后，系统将自动结束考核并提交审定；也可以现在结束。"
 		n.Buttons = []Button{{Text: "结束考核并提交审定", Primary: true, Value: Value{K: KindClosePeriod, ID: data["period"]}}}
+	case workflow.TplAppraisalClosed:
+		n.Title, n.Colour = period+"考核已自动结束", Green
+		n.Lines = []string{"全部审核环节已完成、民主测评已截止，系统已计算得分、等次和名额，提交考核委员会审定。",
+			"参加考核：" + g("count") + "人"}
+		if has("ties") && data["ties"] != "0" {
+			n.Lines = append(n.Lines, "名额线并列："+g("ties")+"人，待考核委员会审定")
+		}
+		n.Note = "考核委员会确认等次后，发送「公示」发布考核结果。"
+	case workflow.TplAppraisalOverdue:
+		n.Title, n.Colour = "考核审核未完成："+g("count")+"人", Orange
+		n.Subtitle = period
+		n.Lines = []string{"审核截止日期（" + g("due") + "）已过，以下人员的考核尚未完成，考核暂不能结束："}
+		if has("lines") {
+			n.Lines = append(n.Lines, strings.Split(data["lines"], "\n")...)
+		}
+		n.Note = "全部完成后系统自动结束考核。审核人无法办理的可转办；确实无法参加考核的人员，可在「人员」中设为免考核并写明理由。"
+		n.Buttons = []Button{{Text: "一键催办", Primary: true, Value: Value{K: KindChase}},
+			{Text: "查看进度", Value: Value{K: KindProgress, ID: data["period"]}}}
+	case workflow.TplAppraisalStuck:
+		n.Title, n.Colour = period+"考核未能自动结束", Red
+		n.Lines = []string{"原因：" + g("reason"), "请更正后点击下方按钮结束考核，或发送「结束考核」。"}
+		n.Buttons = []Button{{Text: "结束考核并提交审定", Primary: true, Value: Value{K: KindClosePeriod, ID: data["period"]}}}
+	case workflow.TplPublicityEnded:
+		n.Title, n.Colour = period+"考核结果公示期已结束", Blue
+		n.Lines = []string{"公示期至" + g("until") + "，已结束。", "复核申请期至" + g("review_until") + "，目前收到复核申请" + g("reviews") + "件。"}
+		n.Note = "复核申请期满且复核全部办结后，考核结果即确定，可以报送备案。"
+	case workflow.TplReviewWindowEnded:
+		n.Title, n.Colour = "复核申请期已结束："+g("count")+"件待办结", Orange
+		n.Subtitle = period
+		n.Lines = []string{period + "考核结果复核申请期已于" + g("review_until") + "结束，以下复核尚未办结：", g("names")}
+		n.Note = "全部办结后考核结果即确定，可以报送备案。发送「复核」查看。"
+	case workflow.TplPeriodClosed:
+		n.Title, n.Colour = period+"考核结果已确定", Green
+		n.Lines = []string{"公示期（至" + g("until") + "）和复核申请期（至" + g("review_until") + "）均已结束，复核申请" + g("reviews") + "件均已办结。",
+			"请于" + g("filing_due") + "前报送组织（人事）部门备案。"}
+		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
+		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
+	case workflow.TplCommitteeReturned:
+		n.Title, n.Colour = period+"考核已退回重评", Orange
+		n.Lines = []string{"考核委员会认为" + g("group") + "的评分区分度不足，已将其评定的" + g("count") + "人退回重评，考核重新开放。",
+			"理由：" + g("reason")}
+		n.Note = "重评和审核全部完成后，系统自动结束考核并重新提交考核委员会审定。"
+	case workflow.TplReviewOutcome:
+		n.Title, n.Colour = "复核已审议："+g("person"), Blue
+		n.Subtitle = PeriodLabel(stepPeriod(data["review"]))
+		switch data["outcome"] {
+		case "changed":
+			n.Lines = []string{"考核委员会决定：等次由「" + g("was") + "」调整为「" + g("grade") + "」"}
+		default:
+			n.Lines = []string{"考核委员会决定：维持「" + g("grade") + "」等次"}
+		}
+		n.Lines = append(n.Lines, "理由："+g("reason"))
+		if has("displaced") {
+			n.Lines = append(n.Lines, g("displaced")+"让出「"+g("grade")+"」名额，等次降一档（已通知本人）。")
+		}
+		if data["open"] == "0" {
+			n.Lines = append(n.Lines, "本期复核已全部办结。")
+		} else {
+			n.Lines = append(n.Lines, "本期尚有"+g("open")+"件复核未办结。")
+		}
 	case workflow.TplCommitteeTie:
 		n.Title, n.Colour = "请审定名额线并列人员", Orange
 		n.Subtitle = period

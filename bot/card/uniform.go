@@ -31,10 +31,10 @@ type UniformLine struct {
 	LowStdev, LowRange, HighTop bool
 }
 
-// uniformNote tells the committee what it can do: kaohe has no way to send
-// a scorer's finished chains back once the appraisal is closed, so the card
-// does not offer one.
-const uniformNote = "注：考核已关闭，系统暂不支持由委员会退回重评；如需重评，请联系政工科（人事科）。"
+// uniformNote tells the committee what it can do about a line: send it
+// back to be scored again (the form under it, CommitteeCard), which
+// reopens the appraisal.
+const uniformNote = "注：委员会可将以上评分退回重评：被退回人员的考核重新开放，重评和审核完成后重新提交审定，已作的审定随之作废。"
 
 // uniformSection renders the 评分区分度 section: one markdown element with a
 // line per scorer or unit, and the note; nothing without lines.

@@ -43,7 +43,7 @@ const quarterSecret = "机密周记实"
 // commands. The quarter opens by itself and HR is told; every Friday the
 // weekly reminder brings each person a form; after the quarter the
 // summary and vote reminders bring theirs; the leaders score from their
-// to-do lists; HR ends the appraisal from the "全部审核已完成" card; the
+// to-do lists; the appraisal closes by itself and HR is told; the
 // committee confirms; HR publishes 公示; a 复核 goes from the person to HR
 // to the committee; the window closes by itself and HR records 备案. At
 // the end serve's debug log carries no ballot, no form text and no
@@ -160,9 +160,12 @@ func TestQuarterInChat(t *testing.T) {
 			q.fillFrom(todo, leader, "todo_1", sc)
 		}
 	}
-	// HR ends the appraisal from the card that says all steps are done.
-	ready := q.wait("ou_hr", "全部考核审核已完成")
-	q.click(ready, "ou_hr", "btn_1", nil, "已结束并提交考核委员会审定")
+	// Every chain is done and the 民主测评 is over: the appraisal closes by
+	// itself at serve's next tick, and HR is told.
+	q.wait("ou_hr", "全部考核审核已完成")
+	if closed := q.wait("ou_hr", "考核已自动结束"); !closed.Contains("参加考核：6人") {
+		q.fail("HR's notice of the closing: %s", closed.Content)
+	}
 	confirm := q.wait("ou_head", "请确认考核等次")
 	q.click(confirm, "ou_head", "btn_1", nil, "")
 	q.click(confirm, "ou_head", "confirm", nil, "已确认等次")

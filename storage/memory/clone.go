@@ -38,6 +38,7 @@ func clonePerson(p workflow.Person) workflow.Person {
 
 func clonePeriod(p workflow.Period) workflow.Period {
 	p.Decisions = slices.Clone(p.Decisions)
+	p.Overrides = slices.Clone(p.Overrides)
 	p.Quotas = slices.Clone(p.Quotas)
 	for i := range p.Quotas {
 		q := &p.Quotas[i]

@@ -235,7 +235,7 @@ func scanTarget(s scanner) (workflow.Target, error) {
 	return g, nil
 }
 
-const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses`
+const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses, overrides`
 
 func periodArgs(p workflow.Period) ([]any, error) {
 	dec, err := toJSON(p.Decisions)
@@ -254,15 +254,19 @@ func periodArgs(p workflow.Period) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	ovr, err := toJSON(p.Overrides)
+	if err != nil {
+		return nil, err
+	}
 	return []any{p.ID, p.Kind, dateIn(p.Start), dateIn(p.End), p.State, dateIn(p.SummaryDue), dateIn(p.FilingDue), dec, quo,
-		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts}, nil
+		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts, ovr}, nil
 }
 
 func scanPeriod(s scanner) (workflow.Period, error) {
 	var p workflow.Period
 	var start, end, summary, filing, pubEnd, revEnd, published, filed *time.Time
-	var dec, quo, uni, sts []byte
-	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts); err != nil {
+	var dec, quo, uni, sts, ovr []byte
+	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts, &ovr); err != nil {
 		return workflow.Period{}, err
 	}
 	p.Start, p.End, p.SummaryDue, p.FilingDue = dateOut(start), dateOut(end), dateOut(summary), dateOut(filing)
@@ -282,6 +286,9 @@ func scanPeriod(s scanner) (workflow.Period, error) {
 		return workflow.Period{}, fmt.Errorf("period %s statuses: %w", p.ID, err)
 	}
 	p.Statuses = fromStatusRows(rows)
+	if err := fromJSON(ovr, &p.Overrides); err != nil {
+		return workflow.Period{}, fmt.Errorf("period %s overrides: %w", p.ID, err)
+	}
 	return p, nil
 }
 

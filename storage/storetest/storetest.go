@@ -256,6 +256,7 @@ func testPeriods(t *testing.T, s workflow.Store) {
 			t.Errorf("a period not closed has states: %+v", got.Statuses)
 		}
 		got.Statuses = map[string]workflow.PersonStatus{"p1": {Investigation: true, Reason: "立案调查"}, "p2": {}}
+		got.Overrides = []workflow.QuotaOverride{{Grade: "优秀", Scope: "unit", Key: "u1", Kind: workflow.OverrideCap, MaxCount: 5, Reason: "r", By: "c", At: t0}}
 		wantErr(t, "update", tx.UpdatePeriod(ctx, got), nil)
 		wantErr(t, "stale", tx.UpdatePeriod(ctx, got), workflow.ErrStale)
 		_, err = tx.Period(ctx, "2026-Q1")
@@ -263,7 +264,8 @@ func testPeriods(t *testing.T, s workflow.Store) {
 		wantErr(t, "update unknown", tx.UpdatePeriod(ctx, workflow.Period{ID: "x", Version: 2}), workflow.ErrNotFound)
 		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee ||
 			len(g.Uniform) != 1 || g.Uniform[0].Key != "u1" ||
-			len(g.Statuses) != 2 || !g.Statuses["p1"].Investigation || g.Statuses["p1"].Reason != "立案调查" {
+			len(g.Statuses) != 2 || !g.Statuses["p1"].Investigation || g.Statuses["p1"].Reason != "立案调查" ||
+			len(g.Overrides) != 1 || g.Overrides[0].MaxCount != 5 || g.Overrides[0].Kind != workflow.OverrideCap || !g.Overrides[0].At.Equal(t0) {
 			t.Errorf("updated period = %+v", g)
 		}
 		return nil
@@ -874,6 +876,10 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 		PublishedAt: at, PublicityEnd: day.AddDays(5), ReviewEnd: day.AddDays(10), FiledAt: at.Add(time.Minute), Version: 1}
 	period.Uniform = []scoring.UniformStat{{Kind: scoring.UniformScorer, Key: "l", Label: "科长（办公室）", Count: 6, Mean: &half, Stdev: &half,
 		Range: &half, TopGrade: "好", Graded: 6, Top: 5, TopPercent: &half, Crossed: []string{scoring.CrossedStdev, scoring.CrossedTopShare}}}
+	period.Overrides = []workflow.QuotaOverride{
+		{Grade: "优秀", Scope: "unit", Key: "u", Kind: workflow.OverrideCap, MaxCount: 5, Reason: "承担急难险重任务多", By: "c", At: at},
+		{Grade: "A", Scope: "group", Key: "u/g", Kind: workflow.OverrideShortfall, Reason: "人数少", By: "c2", At: at.Add(time.Second)},
+	}
 	entry := workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p", Period: "2026-W40"}, Cycle: "2026-Q3",
 		State: workflow.EntryCommented, Comment: "c", CommentBy: "l", Reason: "r", SubmittedAt: at, Version: 1,
 		Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "t", Deadline: day, Progress: 50, Target: "t"}}, Summary: "s", Goals: "g",

@@ -1,0 +1,1 @@
+ALTER TABLE periods DROP COLUMN overrides;
