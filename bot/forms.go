@@ -54,6 +54,12 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return card.CommitteeCard(f)
 	case card.FormResult:
 		return b.resultCard(ctx, op, entity)
+	case card.FormYear:
+		f, err := b.yearForm(ctx, op, entity)
+		if err != nil {
+			return nil, err
+		}
+		return card.YearCommitteeCard(f), nil
 	case card.FormTargets:
 		return b.openTargets(ctx, op, entity)
 	case card.FormEntry:

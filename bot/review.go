@@ -63,10 +63,10 @@ func (b *Bot) reviewFor(ctx context.Context, op, id string) (f card.ReviewForm, 
 	case me.Committee && !own && rv.State == workflow.ReviewForwarded:
 		f.Role = card.ReviewCommittee
 		f.Explain = res.Explain
-		for _, g := range b.svc.Scheme().Grades {
-			f.Grades = append(f.Grades, g.Label)
+		f.Grades = b.svc.GradesOf(rv.Period)
+		if !workflow.IsYear(rv.Period) { // the year has no quota to give way in
+			f.Holders = b.cappedHolders(ctx, rv.Period, rv.Person)
 		}
-		f.Holders = b.cappedHolders(ctx, rv.Period, rv.Person)
 	}
 	return f, me, own, nil
 }

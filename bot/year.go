@@ -39,7 +39,7 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 		lines, ready = nil, true
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
-			if p.Start.Year != year {
+			if p.Start.Year != year || p.Kind == workflow.KindYear {
 				continue
 			}
 			lines = append(lines, card.PeriodLabel(p.ID)+"："+periodStateName(p.State))
@@ -53,7 +53,7 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 		return card.NoticeCard(card.Notice{Title: fmt.Sprintf("%d年度考核", year), Lines: []string{"该年度没有平时考核记录。"}}), nil
 	}
 	n := card.Notice{Title: fmt.Sprintf("%d年度考核", year), Colour: card.Blue, Lines: lines,
-		Note: "按方案由各期平时考核结果计算年度等次，并逐人通知；可重新生成，以最后一次为准。"}
+		Note: "按方案的年度规则由各期平时考核结果拟定年度等次，提交考核委员会审定；委员会确认前可重新生成。"}
 	if ready {
 		n.Buttons = []card.Button{{Text: "生成年度考核结果", Primary: true, Value: card.Value{K: card.KindComposeYear, ID: strconv.Itoa(year)}}}
 	} else {
@@ -86,7 +86,7 @@ func (b *Bot) composeYear(ctx context.Context, op string, v card.Value, done don
 		grades = append(grades, g)
 	}
 	sort.Strings(grades)
-	lines := []string{fmt.Sprintf("共%d人，已逐人通知。", len(res))}
+	lines := []string{fmt.Sprintf("共%d人，已提交考核委员会审定。拟定等次：", len(res))}
 	for _, g := range grades {
 		lines = append(lines, fmt.Sprintf("%s：%d人", g, count[g]))
 	}

@@ -37,7 +37,9 @@ const (
 	TplCommitteeConfirm = "committee_confirm"
 	// TplPublicity: 公示 to a group chat. Data: period, grade, names, until, review_until.
 	TplPublicity = "publicity"
-	// TplResult: a person's own result (private). Data: period, grade, score, explain.
+	// TplResult: a person's own result (private), at 公示: a quarter's or
+	// month's, or the year's (period "2026"). Data: period, grade, state,
+	// score, explain, review_until.
 	TplResult = "result"
 	// TplGradeFilled: a grade withheld during an investigation is filled
 	// in (补定) now that the case closed; to the person (with score and
@@ -86,8 +88,12 @@ const (
 	// TplPeriodOpened: HR is told a period opened by itself. Data: period,
 	// summary_due, filing_due, next (the period after it).
 	TplPeriodOpened = "period_opened"
-	// TplAnnualResult: a person's annual result. Data: year, grade, total.
-	TplAnnualResult = "annual_result"
+	// TplYearCommittee: the committee is asked to confirm the year's
+	// grades. Data: year, count.
+	TplYearCommittee = "year_committee"
+	// TplYearConfirmed: HR is told the committee confirmed the year, to
+	// publish its 公示. Data: year, changed (how many drafts it changed).
+	TplYearConfirmed = "year_confirmed"
 	// TplAppraisalClosed: HR is told the appraisal closed by itself (every
 	// chain done, the 民主测评 over) and went to the committee. Data: period,
 	// count (people scored), ties (people tied at a cap).

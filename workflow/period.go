@@ -481,6 +481,10 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 		if err != nil {
 			return err
 		}
+		if period.Kind == KindYear {
+			s.publishYear(o, period, st, byID, results)
+			return nil
+		}
 		// 公示: by grade, names in ID order.
 		for gi, g := range s.scheme.Grades {
 			if gi > 0 && !s.cfg.PublishAll {

@@ -261,6 +261,9 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 	}
 	var out []item
 	for _, p := range periods {
+		if p.Kind == KindYear {
+			continue // the year has no entries, steps, 反馈 or 备案 of its own to chase
+		}
 		cp, err := calendar.ParsePeriod(p.ID)
 		if err != nil {
 			return nil, err

@@ -2,8 +2,8 @@ package workflow
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -146,6 +146,12 @@ func (s *Service) DecideReviewDisplacing(ctx context.Context, by, reviewID strin
 			return forbidden("不能决定本人的复核")
 		}
 		label := gradeLabel(s.scheme, grade)
+		if IsYear(rv.Period) {
+			label = "" // the year's grades are the scheme's annual ones
+			if slices.Contains(s.scheme.Annual.Grades, grade) {
+				label = grade
+			}
+		}
 		if label == "" {
 			return invalid("grade", "方案中没有此等次："+grade)
 		}
@@ -212,6 +218,12 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 	period, err := o.tx.Period(o.ctx, rv.Period)
 	if err != nil {
 		return err
+	}
+	if period.Kind == KindYear {
+		if displace != "" {
+			return invalid("displace", "年度考核等次不设名额，无须让出名额")
+		}
+		return s.regradeYear(o, rv, r, label, reason)
 	}
 	before, err := o.tx.Results(o.ctx, rv.Period)
 	if err != nil {
@@ -302,93 +314,4 @@ func (s *Service) Reviews(ctx context.Context, by, periodID string) ([]Review, e
 		return err
 	})
 	return out, err
-}
-
-// YearSpec is the year-end data that does not come from the periods: the
-// annual part's scores, the 测评 counts (S9) and the proposed grades.
-type YearSpec struct {
-	Annual   map[string]*scoring.AnnualInput
-	Votes    map[string]*scoring.VoteCount
-	Proposed map[string]string
-}
-
-// ComposeYear composes the annual appraisal from the year's published
-// periods under the scheme's annual rules (HR only) and tells each person.
-// Errors: ErrForbidden, ErrIncomplete (a period of the year not yet
-// published), ErrInvalidInput (the engine refused the data).
-func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec YearSpec) ([]AnnualResult, error) {
-	var out []AnnualResult
-	err := s.change(ctx, by, "year.compose", strconv.Itoa(year), func(o *op) error {
-		if _, err := s.requireHR(o); err != nil {
-			return err
-		}
-		periods, err := o.tx.Periods(o.ctx)
-		if err != nil {
-			return err
-		}
-		var mine []Period
-		var open []string
-		for _, p := range periods {
-			if p.Start.Year != year {
-				continue
-			}
-			if p.State != PeriodPublished && p.State != PeriodClosed {
-				open = append(open, p.ID)
-			}
-			mine = append(mine, p)
-		}
-		if len(open) > 0 {
-			return &IncompleteError{What: "季度考核结果公示", Missing: open}
-		}
-		people, err := o.tx.People(o.ctx)
-		if err != nil {
-			return err
-		}
-		in := &scoring.YearInput{Kind: "year", Year: year}
-		for _, p := range people {
-			if !p.Assessed {
-				continue
-			}
-			yp := scoring.YearPerson{ID: p.ID, Name: p.Name, Unit: assessingUnit(p), Tier: p.Tier,
-				Annual: spec.Annual[p.ID], Votes: spec.Votes[p.ID], Proposed: spec.Proposed[p.ID]}
-			for _, per := range mine {
-				r, err := o.tx.Result(o.ctx, per.ID, p.ID)
-				if errors.Is(err, ErrNotFound) {
-					continue
-				} else if err != nil {
-					return err
-				}
-				yp.Periods = append(yp.Periods, scoring.PeriodRecord{Period: per.ID, Score: r.Score, Grade: r.Grade})
-			}
-			if len(yp.Periods) > 0 {
-				in.People = append(in.People, yp)
-			}
-		}
-		res, err := scoring.ScoreYear(s.scheme, in)
-		if err != nil {
-			names := map[string]string{}
-			for _, p := range people {
-				names[p.ID] = p.Name
-			}
-			return s.scoringError(err, names, fmt.Sprintf("compose %d", year))
-		}
-		for _, yr := range res.People {
-			a := AnnualResult{Year: year, Person: yr.ID, Total: yr.Total, Grade: yr.Grade, Explain: yr.Explain}
-			if err := o.tx.PutAnnual(o.ctx, a); err != nil {
-				return err
-			}
-			total := ""
-			if yr.Total != nil {
-				total = yr.Total.String()
-			}
-			o.note(yr.ID, TplAnnualResult, map[string]string{"year": strconv.Itoa(year), "grade": yr.Grade, "total": total}, strconv.Itoa(year))
-			out = append(out, a)
-		}
-		o.logf("%d people", len(out))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -492,9 +492,10 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplDelegationEnded:  {"from": "王海燕", "to": "李国庆", "end": "2026-10-12 09:30", "by": "王海燕", "reason": "提前返岗"},
 		workflow.TplTargetsProposed:  {"person": "张建国", "person_id": "ou_01", "year": "2026", "count": "6"},
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
-		workflow.TplAnnualResult:     {"year": "2026", "grade": "优秀", "total": "93.25"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
 		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},
+		workflow.TplYearCommittee:    {"year": "2026", "count": "15"},
+		workflow.TplYearConfirmed:    {"year": "2026", "changed": "1"},
 		workflow.TplGradeFilled: {"period": "2026-Q2", "person": "郑秀兰", "grade": "好", "state": "graded", "score": "90.00",
 			"explain": "季度评鉴：合计90\n补定：立案调查已结案（调查结束，未受处分），补定等次为「好」"},
 		workflow.TplAppraisalClosed:   {"period": "2026-Q3", "count": "60", "ties": "3"},
@@ -822,7 +823,7 @@ func TestPeriodLabel(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
 		"2026-Q3": "2026年第三季度", "2026-Q1": "2026年第一季度", "2026-09": "2026年9月", "2026-13": "2026-13",
-		"2026-W40": "2026年第40周", "2026-W60": "2026-W60", "2026": "2026年", "2026-H1": "2026年上半年", "": "", "x": "x",
+		"2026-W40": "2026年第40周", "2026-W60": "2026-W60", "2026": "2026年度", "2026-H1": "2026年上半年", "": "", "x": "x",
 	}
 	for in, want := range tests {
 		if got := PeriodLabel(in); got != want {

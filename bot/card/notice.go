@@ -104,8 +104,8 @@ var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepMoved, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
-	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplAnnualResult, workflow.TplPeriodOpened,
-	workflow.TplHolidaysUnknown, workflow.TplGradeFilled,
+	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplPeriodOpened,
+	workflow.TplHolidaysUnknown, workflow.TplGradeFilled, workflow.TplYearCommittee, workflow.TplYearConfirmed,
 	workflow.TplAppraisalClosed, workflow.TplAppraisalOverdue, workflow.TplAppraisalStuck, workflow.TplPublicityEnded, workflow.TplReviewWindowEnded,
 	workflow.TplPeriodClosed, workflow.TplReviewOutcome, workflow.TplCommitteeReturned,
 }
@@ -315,11 +315,11 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Lines = []string{period + "平时考核已完成评分和名额核定，请考核委员会确认等次。"}
 		n.Buttons = []Button{{Text: "去确认", Primary: true, Value: Open(FormCommittee, data["period"])}}
 	case workflow.TplPublicity:
-		n.Title, n.Colour = period+"平时考核结果公示", Red
+		n.Title, n.Colour = period+Appraisal(data["period"])+"结果公示", Red
 		n.Lines = []string{"「" + g("grade") + "」等次（" + g("count") + "人）：" + g("names"),
 			"公示期至" + g("until") + "。如有异议，请于" + g("review_until") + "前私聊本机器人发送「我的考核」申请复核。"}
 	case workflow.TplResult:
-		n.Title, n.Colour = period+"平时考核结果", Blue
+		n.Title, n.Colour = period+Appraisal(data["period"])+"结果", Blue
 		grade := data["grade"]
 		if grade == "" {
 			grade = stateName(data["state"])
@@ -472,12 +472,13 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			"calendar.workdays：调休上班日期，如 " + y + "-02-01: 春节调休",
 		}
 		n.Note = "录入任一放假日期后不再提醒；换用内置" + y + "年数据的 kaohe 版本也可以。配置说明见 docs/operations.md。"
-	case workflow.TplAnnualResult:
-		n.Title, n.Colour = g("year")+"年度考核结果", Blue
-		n.Lines = []string{"等次：" + g("grade")}
-		if has("total") {
-			n.Lines = append(n.Lines, "年度考核总分："+g("total"))
-		}
+	case workflow.TplYearCommittee:
+		n.Title, n.Colour = "请审定"+g("year")+"年度考核等次", Blue
+		n.Lines = []string{g("year") + "年度考核等次已按方案的年度规则由各期平时考核结果拟定（共" + g("count") + "人），请考核委员会逐人确认或调整。"}
+		n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormYear, data["year"])}}
+	case workflow.TplYearConfirmed:
+		n.Title, n.Colour = g("year")+"年度考核等次已确认", Green
+		n.Lines = []string{"考核委员会已确认" + g("year") + "年度考核等次（调整" + g("changed") + "人）。", "请发送「公示」发布年度考核结果公示；公示后各人收到本人结果，可申请复核。"}
 	default:
 		return Notice{}, fmt.Errorf("template %q: %w", template, ErrUnknownTemplate)
 	}
@@ -545,6 +546,15 @@ var (
 	yearRe    = regexp.MustCompile(`^[0-9]{4}$`)
 )
 
+// Appraisal names the appraisal of a period: 平时考核 for a quarter or a
+// month, 考核 for a year ("2026年度" + "考核结果").
+func Appraisal(period string) string {
+	if yearRe.MatchString(period) {
+		return "考核"
+	}
+	return "平时考核"
+}
+
 // PeriodLabel writes a period id in Chinese: "2026-Q3" → "2026年第三季度",
 // "2026-09" → "2026年9月", "2026-W40" → "2026年第40周", "2026" → "2026年".
 // Anything else is returned as is.
@@ -566,7 +576,7 @@ func PeriodLabel(id string) string {
 		return m[1] + "年" + map[string]string{"1": "上半年", "2": "下半年"}[m[2]]
 	}
 	if yearRe.MatchString(id) {
-		return id + "年"
+		return id + "年度"
 	}
 	return id
 }

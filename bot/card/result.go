@@ -38,7 +38,7 @@ type Publicity struct {
 func PublicityCard(p Publicity) []byte {
 	period := PeriodLabel(p.Period)
 	var els []elem
-	intro := "经个人总结、领导审核和考核委员会审定，现将" + period + "平时考核结果予以公示。"
+	intro := "经个人总结、领导审核和考核委员会审定，现将" + period + Appraisal(p.Period) + "结果予以公示。"
 	if p.Org != "" {
 		intro = escLine(p.Org) + intro
 	}
@@ -64,7 +64,7 @@ func PublicityCard(p Publicity) []byte {
 		lines = append(lines, "**联系人：**"+escLine(p.Contact))
 	}
 	els = append(els, md(strings.Join(lines, "\n")))
-	return build(period+"平时考核结果公示", orDash(p.Org), Red, period+"平时考核结果公示", els)
+	return build(period+Appraisal(p.Period)+"结果公示", orDash(p.Org), Red, period+Appraisal(p.Period)+"结果公示", els)
 }
 
 // Result is a person's own result card.
@@ -137,7 +137,7 @@ func ResultCard(r Result) []byte {
 	if r.Name != "" {
 		sub = r.Name + " · " + period
 	}
-	return build("平时考核结果："+grade, sub, colour, period+"考核结果："+grade, els)
+	return build(Appraisal(r.Period)+"结果："+grade, sub, colour, period+"考核结果："+grade, els)
 }
 
 // Review is a submitted 复核 request.

@@ -354,7 +354,7 @@ func (y *year) scheduleQuarter(q int) {
 	}
 	y.onQuarter(q, appraise, 10, 0, "局长评鉴", func() { d.Steps(Head) })
 	closeDay := y.cal.AddWorkdays(appraise, 1)
-	y.onQuarter(q, closeDay, 9, 30, "政工科结束考核，考核委员会审定，公示", func() { y.settle(q, id) })
+	y.onQuarter(q, closeDay, 9, 30, "考核自动结束，考核委员会审定，政工科公示", func() { y.settle(q, id) })
 	after := y.cal.AddWorkdays(closeDay, 1)
 	y.onQuarter(q, after, 10, 0, "结果反馈、谈话与复核", func() { y.afterResults(q, id) })
 	filing := closeDay.AddDays(17)
@@ -424,8 +424,11 @@ func (y *year) reassign(n simclient.Message, to, reason string) {
 // exactly the people the scores and the committee put at 好.
 func (y *year) settle(q int, id string) {
 	d := y.d
-	ready := d.Wait(HR, "全部考核审核已完成")
-	d.Click(ready, HR, "btn_1", nil, "已结束并提交考核委员会审定")
+	// With every chain done and the quarter over, the appraisal ends by
+	// itself: the scores, grades and quota are computed, HR is told and
+	// the committee gets its card.
+	closed := d.Wait(HR, "考核已自动结束")
+	d.Say("  %s", strings.ReplaceAll(Text(closed.Card), "\n", "；"))
 	want := map[string]bool{}
 	for p, s := range d.Scores {
 		if s >= 90 {
@@ -535,17 +538,55 @@ func (y *year) afterResults(q int, id string) {
 	}
 }
 
-// scheduleYear: after the fourth quarter's 公示, HR composes the year.
+// scheduleYear: after the fourth quarter's 公示, HR composes the year
+// and it goes before the committee like a quarter: each grade drafted by
+// the annual rules (S4 五、4: 好 in all four quarters → 优秀 first), the
+// committee raises 何静怡 (好 in two of four, nothing below 较好: S4 五、4's
+// "一半以上" includes one half) and cannot raise 谢婷婷 (一般 in the first
+// quarter rules 优秀 out), HR publishes the year's 公示 and everyone gets
+// their result.
 func (y *year) scheduleYear() {
 	d := y.d
 	day := calendar.NewDate(YearOf+1, 1, 25)
-	y.on(day, 10, 0, "年度考核", func() {
+	y.on(day, 10, 0, "年度考核：按年度规则拟定等次，考核委员会审定，公示", func() {
 		yc := d.Type(HR, fmt.Sprintf("年度 %d", YearOf), fmt.Sprintf("%d年度考核", YearOf))
-		d.Click(yc, HR, "btn_1", nil, "已生成")
-		for _, p := range y.staff {
-			m := d.Wait(p, fmt.Sprintf("%d年度考核结果", YearOf))
-			d.Say("  %s：%s", d.Name(p), strings.TrimSpace(firstLine(m)))
+		d.Click(yc, HR, "btn_1", nil, "已提交考核委员会审定")
+		n := d.Wait(Head, fmt.Sprintf("请审定%d年度考核等次", YearOf))
+		r := d.Click(n, Head, "btn_1", nil, "")
+		drafted := map[string]string{}
+		eachObject(r.Card, func(e map[string]any) {
+			name, _ := e["name"].(string)
+			if id, ok := strings.CutPrefix(name, card.GradeField("")); ok {
+				drafted[id], _ = e["initial_option"].(string)
+			}
+		})
+		for id, want := range map[string]string{"ou_a1": "优秀", "ou_a3": "优秀", "ou_b1": "优秀", "ou_c1": "优秀", "ou_b4": "称职", "ou_c4": "称职"} {
+			if drafted[id] != want {
+				d.Fail("%s's annual grade drafted %q, want %q: %s", d.Name(id), drafted[id], want, Text(r.Card))
+			}
 		}
+		d.Refused(n, Head, "submit", map[string]any{card.GradeField("ou_c4"): "优秀", card.FieldYearReason: "工作进步明显"}, "不能定为「优秀」")
+		d.Say("  考核委员会欲将%s定为「优秀」：系统提示其第一季度为「一般」，按 S4 五、4 年度最高为「称职」", d.Name("ou_c4"))
+		d.Click(n, Head, "submit", map[string]any{card.GradeField("ou_b4"): "优秀", card.FieldYearReason: "全年两个季度为好，牵头完成全县预算编制"}, "已确认")
+		d.Say("  考核委员会将%s由拟定的「称职」调整为「优秀」（好等次达到一半，且无一般、较差），其余按拟定等次确认", d.Name("ou_b4"))
+		d.Wait(HR, fmt.Sprintf("%d年度考核等次已确认", YearOf))
+		d.Type(HR, "公示", "公示已发布")
+		pub := d.Wait(Public, fmt.Sprintf("%d年度考核结果公示", YearOf))
+		var listed []string
+		for _, m := range staff {
+			want := slices.Contains([]string{"ou_a1", "ou_a3", "ou_b1", "ou_c1", "ou_b4"}, m.id)
+			if pub.Contains(m.name) != want {
+				d.Fail("the year's 公示 lists %s: %v, want %v", m.name, pub.Contains(m.name), want)
+			}
+			if want {
+				listed = append(listed, m.name)
+			}
+		}
+		d.Say("  %d年度考核「优秀」公示：%s", YearOf, strings.Join(listed, "、"))
+		for _, p := range y.staff {
+			d.Wait(p, fmt.Sprintf("%d年度考核结果", YearOf))
+		}
+		d.Say("  每人收到本人年度考核结果，可在复核期内申请复核")
 	})
 }
 
@@ -576,17 +617,4 @@ func tiedAtCap(raw json.RawMessage) (int, []string) {
 		}
 	})
 	return places, tied
-}
-
-func firstLine(m simclient.Message) string {
-	s := ""
-	eachObject(m.Card, func(e map[string]any) {
-		if s != "" {
-			return
-		}
-		if tag, _ := e["tag"].(string); tag == "markdown" {
-			s, _ = e["content"].(string)
-		}
-	})
-	return strings.ReplaceAll(s, "\n", "，")
 }
