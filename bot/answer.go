@@ -238,7 +238,58 @@ func (b *Bot) progressCard(ctx context.Context, op, period string) ([]byte, erro
 		prog.Steps = append(prog.Steps, card.StepLine{Step: s.Step.Name, Person: s.Name, Holder: s.Holder, Unit: unit, Due: s.Step.Due.String(), Days: s.Days})
 	}
 	prog.Chase = p.Period.State == workflow.PeriodOpen && overdue > 0
+	if p.Period.State == workflow.PeriodPublished {
+		prog.Publicity = b.publicityLines(ctx, p.Period.ID)
+	}
 	return card.ProgressCard(prog), nil
+}
+
+// publicityBudget bounds the read receipts' share of 进度: Lark is asked
+// once per 公示 message, and the card must still answer a click within
+// the callback's budget when Lark is slow.
+const publicityBudget = time.Second
+
+// publicityLines is the 公示 section of 进度 while the period is published
+// (afterwards the 公示 is over, and Lark keeps receipts for 7 days only): a
+// line per group, or per group and grade when every grade went out. Lark
+// refusing says why on the line; nothing on record (not delivered yet)
+// leaves the section out.
+func (b *Bot) publicityLines(ctx context.Context, period string) []card.PublicityRead {
+	ctx, cancel := context.WithTimeout(ctx, publicityBudget)
+	defer cancel()
+	rs, err := b.PublicityReads(ctx, period)
+	if err != nil {
+		if !errors.Is(err, ErrNoReadReceipts) {
+			b.log.Warn("progress: read receipts of 公示", "period", period, "err", err)
+		}
+		return nil
+	}
+	perChat := map[string]int{}
+	for _, r := range rs {
+		perChat[r.Chat]++
+	}
+	out := make([]card.PublicityRead, 0, len(rs))
+	for _, r := range rs {
+		l := card.PublicityRead{Group: r.Group}
+		if perChat[r.Chat] > 1 {
+			l.Grade = r.Grade
+		}
+		var ae *APIError
+		switch {
+		case r.Err == nil:
+			l.Read, l.Total, l.Unread, l.Others = len(r.Read), len(r.Read)+len(r.Unread), r.Unread, r.Others
+		case errors.As(r.Err, &ae) && ae.Code == codeReadUsersTooOld:
+			l.Note = "公示发出已超过7天，飞书不再提供已读情况"
+		case errors.As(r.Err, &ae) && ae.Kind == KindScope:
+			// The scope docs/lark-app.md asks for; Lark's 99991672 lists
+			// every scope that would do.
+			l.Note = "飞书应用未开通权限 im:message:readonly，无法查看已读情况"
+		default:
+			l.Note = "暂时无法获取已读情况，请稍后刷新"
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // progressItem names a progress column.

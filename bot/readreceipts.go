@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/kaohe/kaohe/workflow"
@@ -12,30 +13,26 @@ import (
 // Read receipts of 公示. Lark tells the bot who has read a message it sent,
 // for 7 days after sending and only as a list of readers (查询消息已读信息,
 // docs/lark.md §1.7); the relay records the message id of each 公示 it
-// delivers (Relay.sent), and PublicityReads asks Lark and sets the readers
-// against the organisation's people, so HR sees who has not read it yet.
-
-// publicitySource names the idempotency records that hold the message id
-// of each 公示 delivered, keyed by publicityKey. They are kept like every
-// idempotency record (workflow.Retention.Idempotency, 72 h by default), so
-// read receipts are there for as long as both the record and Lark's 7 days
-// last; an operator who wants them through the whole 公示 (5 working days)
-// sets retention_idempotency to 168h.
-const publicitySource = "lark-publicity-message"
-
-// publicityKey is the key of one 公示 message: a period's notice of one
-// grade in one group.
-func publicityKey(period, chat, grade string) string { return period + "/" + chat + "/" + grade }
+// delivers (Relay.sent, Tx.RecordPublicity, kept as long as the period so
+// the receipts last the whole 公示), and PublicityReads asks Lark and sets
+// the readers against the organisation's people, so HR sees on 进度 who
+// has not read it yet.
 
 // ErrNoReadReceipts: the bot has no 公示 message of the period on record
-// (not published yet, not delivered yet, or the record was pruned), or it
-// cannot ask Lark (no Lark client).
+// (not published yet, or not delivered yet), or it cannot ask Lark (no
+// Lark client).
 var ErrNoReadReceipts = errors.New("no 公示 message on record")
 
 // PublicityRead is who has read one 公示 message.
 type PublicityRead struct {
 	// Chat is the group, Grade the grade the notice lists.
 	Chat, Grade string
+	// Group names the group for HR: the organisation's name and 公示群,
+	// numbered in the order of the settings when there are several
+	// ("XX局公示群2"), as kaohe sim names them. Lark would tell the
+	// group's own name only with another scope (im:chat:readonly), and
+	// HR set these groups up for this.
+	Group string
 	// MessageID is the message Lark holds.
 	MessageID string
 	// SentAt is when it was delivered; Lark answers until 7 days later.
@@ -72,16 +69,23 @@ func (b *Bot) PublicityReads(ctx context.Context, period string) ([]PublicityRea
 		if err != nil {
 			return err
 		}
-		for _, chat := range st.PublicChats {
+		msgs, err := tx.PublicityMessages(ctx, period)
+		if err != nil {
+			return err
+		}
+		byKey := make(map[[2]string]workflow.PublicityMessage, len(msgs))
+		for _, m := range msgs {
+			byKey[[2]string{m.Chat, m.Grade}] = m
+		}
+		for i, chat := range st.PublicChats {
+			group := st.Name + "公示群"
+			if len(st.PublicChats) > 1 {
+				group += strconv.Itoa(i + 1)
+			}
 			for _, g := range b.svc.Scheme().Grades {
-				rec, err := tx.Idempotency(ctx, publicitySource, publicityKey(period, chat, g.Label))
-				if errors.Is(err, workflow.ErrNotFound) {
-					continue
+				if m, ok := byKey[[2]string{chat, g.Label}]; ok {
+					out = append(out, PublicityRead{Chat: chat, Grade: g.Label, Group: group, MessageID: m.MessageID, SentAt: m.SentAt})
 				}
-				if err != nil {
-					return err
-				}
-				out = append(out, PublicityRead{Chat: chat, Grade: g.Label, MessageID: rec.Result, SentAt: rec.CreatedAt})
 			}
 		}
 		people, err = tx.People(ctx)

@@ -15,7 +15,8 @@ import (
 // TestPublicityReads: the relay records the message of each 公示 it
 // delivers, and PublicityReads sets Lark's readers against the
 // organisation: who has read it, in order, who has not, and readers from
-// outside it. Lark answers for 7 days; after that the entry says why.
+// outside it. The message id outlives the pruning of idempotency records;
+// Lark answers for 7 days, and after that the entry says why.
 func TestPublicityReads(t *testing.T) {
 	w := newWorld(t, "cli_reads", time.Date(2026, 10, 13, 9, 0, 0, 0, calendar.DefaultLocation()))
 	ps := []workflow.Person{{ID: "ou_hr", Name: "政工科", HR: true}, {ID: "ou_a", Name: "甲"}, {ID: "ou_b", Name: "乙"}, {ID: "ou_c", Name: "丙"}}
@@ -53,7 +54,19 @@ func TestPublicityReads(t *testing.T) {
 	if strings.Join(r.Read, "、") != "乙、甲" || strings.Join(r.Unread, "、") != "丙、政工科" || r.Others != 1 {
 		t.Errorf("read %v, unread %v, others %d; want 乙、甲 (in reading order), 丙、政工科 (丙 is not in the group) and the guest", r.Read, r.Unread, r.Others)
 	}
-	w.clk.Advance(7 * 24 * time.Hour)
+	// Four days on, the idempotency records of the week are pruned (72 h
+	// by default); the 公示 still runs, and so do its receipts.
+	w.clk.Advance(4 * 24 * time.Hour)
+	w.must("prune", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		_, err := tx.Prune(w.ctx, workflow.DefaultRetention.Before(w.clk.Now()), 0)
+		return err
+	}))
+	got, err = w.bot.PublicityReads(w.ctx, "2026-Q3")
+	w.must("PublicityReads after a prune", err)
+	if len(got) != 1 || got[0].Err != nil || len(got[0].Read) != 2 || got[0].Group != "XX局公示群" {
+		t.Fatalf("after 4 days and a prune: %+v, want the same receipts in XX局公示群", got)
+	}
+	w.clk.Advance(3 * 24 * time.Hour)
 	got, err = w.bot.PublicityReads(w.ctx, "2026-Q3")
 	w.must("PublicityReads after 7 days", err)
 	var ae *bot.APIError

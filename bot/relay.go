@@ -454,7 +454,8 @@ func undeliverableReason(ae *APIError) string {
 // sent records n delivered as message msgID. In the same transaction it
 // queues what follows from the message id, which only this moment knows:
 // for an urgent reminder the TplUrgent row that makes it 加急, for a 公示
-// the record read receipts are looked up by (PublicityReads). Both are
+// the message read receipts are looked up by (Tx.RecordPublicity,
+// PublicityReads). Both are
 // keyed by what they are about, so a relay that dies before committing
 // and a second one that sends again under the same uuid (Lark answers
 // with the same message) write each once.
@@ -487,8 +488,10 @@ func (r *Relay) sent(ctx context.Context, n workflow.Notification, msgID string)
 			}
 		}
 		if publicity {
-			err := tx.SaveIdempotency(ctx, workflow.Idempotency{Source: publicitySource,
-				Key: publicityKey(n.Data["period"], n.To, n.Data["grade"]), Result: msgID, CreatedAt: now})
+			// Kept with the period, not as an idempotency record: those
+			// are pruned after 72 h, before the 公示 ends.
+			err := tx.RecordPublicity(ctx, workflow.PublicityMessage{Period: n.Data["period"], Chat: n.To,
+				Grade: n.Data["grade"], MessageID: msgID, SentAt: now})
 			if err != nil && !errors.Is(err, workflow.ErrConflict) {
 				return err
 			}

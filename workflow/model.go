@@ -415,6 +415,25 @@ type Idempotency struct {
 	CreatedAt time.Time
 }
 
+// PublicityMessage is one 公示 notice as the chat platform holds it: the
+// message that carried a period's list of one grade to one group, so the
+// people who have read it can be looked up while the 公示 runs. Unlike an
+// Idempotency record it is never pruned: the 公示 runs
+// Config.PublicityWorkdays (5 working days by default, more calendar days
+// with a weekend or a holiday in between), longer than the default
+// retention of idempotency records (72 h) and as long as or longer than
+// that of sent notifications (7 days), and there are only a few per
+// period. (Period, Chat, Grade) is unique.
+type PublicityMessage struct {
+	Period string
+	// Chat is the group, Grade the grade whose names the notice lists.
+	Chat, Grade string
+	// MessageID is the platform's id of the message.
+	MessageID string
+	// SentAt is when it was delivered.
+	SentAt time.Time
+}
+
 // Notification states.
 const (
 	NotePending = "pending"

@@ -183,6 +183,15 @@ type Tx interface {
 	// SaveIdempotency stores an answer; ErrConflict if (Source, Key) exists.
 	SaveIdempotency(ctx context.Context, i Idempotency) error
 
+	// RecordPublicity stores the message that carried a 公示; ErrConflict
+	// if (Period, Chat, Grade) is recorded already, after which the
+	// transaction stays usable (ON CONFLICT DO NOTHING in SQL): a relay
+	// that sends again under the same uuid gets the same message.
+	RecordPublicity(ctx context.Context, m PublicityMessage) error
+	// PublicityMessages returns a period's 公示 messages ordered by chat,
+	// then grade. Prune never deletes them.
+	PublicityMessages(ctx context.Context, period string) ([]PublicityMessage, error)
+
 	// Enqueue adds a pending notification to the outbox and returns its ID;
 	// ErrConflict if a notification with the same Key exists, after which
 	// the transaction stays usable (ON CONFLICT DO NOTHING in SQL).

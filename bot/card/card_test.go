@@ -349,6 +349,17 @@ func TestGolden(t *testing.T) {
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
+		{"progress_publicity", func(t *testing.T) []byte {
+			var unread []string
+			for i := 0; i < 48; i++ {
+				unread = append(unread, person(i))
+			}
+			return ProgressCard(Progress{Period: "2026-Q3", State: "公示", AsOf: "2026-10-21 09:00", Publicity: []PublicityRead{
+				{Group: "XX局公示群1", Read: 12, Total: 60, Unread: unread, Others: 2},
+				{Group: "XX局公示群2", Read: 3, Total: 60, Unread: unread[:3]},
+				{Group: "XX局公示群3", Note: "公示发出已超过7天，飞书不再提供已读情况"},
+			}})
+		}},
 		{"progress_empty", func(t *testing.T) []byte {
 			return ProgressCard(Progress{Period: "2026-Q2", State: "进入考核委员会审定", AsOf: "2026-07-09 10:30"})
 		}},
@@ -615,6 +626,13 @@ func TestLargest(t *testing.T) {
 		long.Overdue = append(long.Overdue, Overdue{Name: strings.Repeat("名", 25), Unit: strings.Repeat("单", 25), Days: 300, OnLeave: true,
 			Items: []string{strings.Repeat("周", 40), strings.Repeat("月", 40), strings.Repeat("季", 40), "民主测评"}})
 		long.Steps = append(long.Steps, StepLine{Step: "初评", Person: strings.Repeat("名", 25), Holder: strings.Repeat("长", 25), Unit: strings.Repeat("单", 25), Days: 300})
+	}
+	for i := 0; i < 10; i++ {
+		r := PublicityRead{Group: strings.Repeat("群", 40), Grade: strings.Repeat("等", 20), Read: 1000, Total: 2000, Others: 1000}
+		for j := 0; j < 1000; j++ {
+			r.Unread = append(r.Unread, strings.Repeat("名", 25))
+		}
+		long.Publicity = append(long.Publicity, r)
 	}
 	for i := 0; i < 100; i++ {
 		u := UnitProgress{Unit: fmt.Sprintf("第%d基层服务中心%s", i, strings.Repeat("长", 20))}

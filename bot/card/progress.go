@@ -18,6 +18,11 @@ const (
 	maxProgressItems = 8
 	maxLateItems     = 3
 	maxOtherPeriods  = 2
+	// maxPublicityLines is how many 公示 messages the card lists (a group
+	// per line, or a group and grade when every grade is published), and
+	// maxUnreadShown how many names of those who have not read one.
+	maxPublicityLines = 6
+	maxUnreadShown    = 20
 	// progressBudget is the card's size in the request (a JSON string,
 	// escaped: quotes count twice), under Lark's 30 KB with room to spare.
 	progressBudget = 29 * 1024
@@ -80,6 +85,25 @@ type Progress struct {
 	// Others are the other open periods, each with a button to its
 	// progress.
 	Others []string
+	// Publicity is who has read the period's 公示, a line per message;
+	// empty before it went out.
+	Publicity []PublicityRead
+}
+
+// PublicityRead is one 公示 message's read receipts.
+type PublicityRead struct {
+	// Group names the group ("XX局公示群"); Grade is set when the group
+	// got a message per grade.
+	Group, Grade string
+	// Read of Total people of the organisation have read it; Unread are
+	// the names of those who have not.
+	Read, Total int
+	Unread      []string
+	// Others counts readers from outside the organisation.
+	Others int
+	// Note replaces the counts when Lark did not tell ("公示发出已超过7天，
+	// 飞书不再提供已读情况").
+	Note string
 }
 
 func pct(done, total int) int {
@@ -160,6 +184,9 @@ func progressCard(p Progress, maxUnits, maxPeople, maxSteps int) []byte {
 		head += "\n暂无需要统计的事项。"
 	}
 	els := []elem{md(head)}
+	if len(p.Publicity) > 0 {
+		els = append(els, md(publicityReads(p.Publicity)))
+	}
 	if len(items) > 0 {
 		els = append(els, itemChart(items, p.Totals))
 	}
@@ -254,6 +281,43 @@ func progressCard(p Progress, maxUnits, maxPeople, maxSteps int) []byte {
 		colour = Orange
 	}
 	return build("考核进度", PeriodLabel(p.Period), colour, fmt.Sprintf("考核进度 %d/%d，逾期%d", done, total, overdue), els)
+}
+
+// publicityReads is the 公示 section: a line per message with its readers
+// out of the organisation's people, who has not read it (the first 20,
+// then how many in all) and how many readers are from outside.
+func publicityReads(rs []PublicityRead) string {
+	lines := []string{"**公示已读情况**"}
+	for _, r := range rs[:min(len(rs), maxPublicityLines)] {
+		where := escLine(clip(r.Group, 20))
+		if r.Grade != "" {
+			where += "·" + escLine(clip(r.Grade, 10))
+		}
+		if r.Note != "" {
+			lines = append(lines, "- "+where+"：<font color='grey'>"+escLine(clip(r.Note, 60))+"</font>")
+			continue
+		}
+		l := fmt.Sprintf("- 公示已读 %d/%d（%s）", r.Read, r.Total, where)
+		if len(r.Unread) > 0 {
+			shown := r.Unread[:min(len(r.Unread), maxUnreadShown)]
+			names := make([]string, len(shown))
+			for i, n := range shown {
+				names[i] = escLine(clip(n, 20))
+			}
+			l += "；未读：" + strings.Join(names, "、")
+			if len(r.Unread) > len(shown) {
+				l += fmt.Sprintf("等%d人", len(r.Unread))
+			}
+		}
+		if r.Others > 0 {
+			l += fmt.Sprintf("；<font color='grey'>另有%d名本单位以外人员已读</font>", r.Others)
+		}
+		lines = append(lines, l)
+	}
+	if len(rs) > maxPublicityLines {
+		lines = append(lines, fmt.Sprintf("…另有%d条公示未列出", len(rs)-maxPublicityLines))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // itemChart is a percent-stacked bar per item: its shares done, owed and

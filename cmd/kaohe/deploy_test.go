@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -80,13 +81,16 @@ func TestHealthcheck(t *testing.T) {
 	t.Parallel()
 	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer ok.Close()
-	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) }))
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "not ready\npostgres: ok\nlark: down: tenant token: no answer in time", http.StatusServiceUnavailable)
+	}))
 	defer bad.Close()
 	if _, _, err := runCmd(t, "", "healthcheck", ok.URL); err != nil {
 		t.Errorf("healthy: %v", err)
 	}
-	if _, _, err := runCmd(t, "", "healthcheck", bad.URL); err == nil {
-		t.Error("503 passed the health check")
+	// The reason reaches Docker's health log.
+	if _, _, err := runCmd(t, "", "healthcheck", bad.URL); err == nil || !strings.Contains(err.Error(), "lark: down: tenant token") {
+		t.Errorf("503: %v; want a failure that carries /readyz's reason", err)
 	}
 }
 
@@ -125,6 +129,16 @@ func TestDeployCompose(t *testing.T) {
 		if c.Services[name].Healthcheck == nil {
 			t.Errorf("service %s has no health check", name)
 		}
+	}
+	// kaohe's is readiness (/readyz: PostgreSQL and Lark reachable), which
+	// compose reports but never restarts for; /healthz would call a
+	// replica that cannot reach Lark healthy.
+	hc := c.Services["kaohe"].Healthcheck
+	if test := fmt.Sprint(hc["test"]); !strings.Contains(test, "healthcheck http://127.0.0.1:8080/readyz") {
+		t.Errorf("kaohe health check %s; want `kaohe healthcheck` on /readyz", test)
+	}
+	if hc["start_period"] == nil {
+		t.Error("kaohe health check has no start_period: a replica waiting for PostgreSQL at start would count as failing")
 	}
 	mig, srv := c.Services["migrate"], c.Services["kaohe"]
 	if strings.Join(mig.Command, " ") != "migrate up" || !strings.Contains(mig.Environment["KAOHE_DATABASE_URL"], "kaohe_owner") {

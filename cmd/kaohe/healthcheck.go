@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -12,7 +13,7 @@ import (
 // health check, since the distroless image has no curl.
 func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
-		return usageError{"healthcheck: give one URL, e.g. http://127.0.0.1:8080/healthz"}
+		return usageError{"healthcheck: give one URL, e.g. http://127.0.0.1:8080/readyz"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -26,7 +27,10 @@ func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: %s answered %s", args[0], resp.Status)
+		// /readyz says why in its body; Docker keeps this output in the
+		// container's health log (docker inspect), where it is read.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("healthcheck: %s answered %s\n%s", args[0], resp.Status, strings.TrimSpace(string(body)))
 	}
 	fmt.Fprintln(stdout, "ok")
 	return nil

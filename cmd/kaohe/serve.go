@@ -116,12 +116,15 @@ type server struct {
 	webhook http.Handler // nil in long-connection mode
 	ws      *larkws.Client
 	deps    *deps
-	// ready is the Lark side: the long connection is up (always true in
-	// webhook mode once serving).
+	// ready is the Lark side: the long connection is up (in webhook mode:
+	// serving, and lark then says whether Lark answers).
 	ready atomic.Bool
 	// wsReason is why the long connection last went down ("" while up).
 	wsReason atomic.Value
-	clock    clock.Clock
+	// lark answers whether Lark can be reached in webhook mode (nil in
+	// long-connection mode, where the connection's state says it).
+	lark  *larkProbe
+	clock clock.Clock
 }
 
 // newServer builds the server; waiting is told why it is not ready yet
@@ -230,6 +233,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		if err != nil {
 			return nil, fmt.Errorf("webhook mode (set encrypt_key/KAOHE_ENCRYPT_KEY and verification_token/KAOHE_VERIFICATION_TOKEN as in the Lark console): %w", err)
 		}
+		s.lark = &larkProbe{fetch: tenantTokenFetch(lk, cfg.AppID, cfg.AppSecret), clock: clock.Real{}}
 	case CallbackLong:
 		s.ws = larkws.NewClient(cfg.AppID, cfg.AppSecret,
 			larkws.WithEventHandler(s.bot.Dispatcher("", "")),
@@ -423,9 +427,6 @@ func (t watchTx) Enqueue(ctx context.Context, n workflow.Notification) (int64, e
 	return id, err
 }
 
-// readyz reports every dependency on its own line ("postgres: ok",
-// "redis: down: …", "lark: long connection not connected") and answers 503
-// when a critical one fails.
 // noteWS keeps why the long connection is down for /readyz, and logs it:
 // an error's text is cut before anything that could carry a payload or a
 // key (bot.SDKLine).
@@ -438,6 +439,12 @@ func (s *server) noteWS(state string, err error) {
 	s.log.Warn("long connection", "state", reason)
 }
 
+// readyz reports every dependency on its own line ("postgres: ok",
+// "redis: down: …", "lark: down: long connection not connected (…)",
+// "lark: down: tenant token: …") and answers 503 when a critical one
+// fails. Lark is critical: a replica that cannot reach it answers clicks
+// but sends nothing. In webhook mode Lark is asked for a tenant token
+// (larkProbe), at most every 30 s.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -452,6 +459,13 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(&b, "%s: ok\n", c.name)
 	}
 	switch {
+	case s.ready.Load() && s.lark != nil:
+		if err := s.lark.check(ctx); err != nil {
+			fmt.Fprintf(&b, "lark: down: %v\n", err)
+			ready = false
+		} else {
+			b.WriteString("lark: ok\n")
+		}
 	case s.ready.Load():
 		b.WriteString("lark: ok\n")
 	case s.ws != nil:

@@ -31,6 +31,8 @@ type fireKey struct {
 	slot int64 // UnixNano of SlotAt
 }
 
+type publicityKey struct{ period, chat, grade string }
+
 type annualKey struct {
 	year   int
 	person string
@@ -52,6 +54,7 @@ type state struct {
 	annuals     map[annualKey]workflow.AnnualResult
 	fires       map[fireKey]workflow.Fire
 	idem        map[pair]workflow.Idempotency
+	publicity   map[publicityKey]workflow.PublicityMessage
 	// outbox is sorted by ID; pruning leaves gaps, so an ID is found by
 	// binary search, never used as a position.
 	outbox     []workflow.Notification
@@ -79,6 +82,7 @@ func New() *Store {
 		annuals:     map[annualKey]workflow.AnnualResult{},
 		fires:       map[fireKey]workflow.Fire{},
 		idem:        map[pair]workflow.Idempotency{},
+		publicity:   map[publicityKey]workflow.PublicityMessage{},
 		outboxKeys:  map[string]bool{},
 	}}
 }
@@ -757,6 +761,31 @@ func (t *tx) SaveIdempotency(ctx context.Context, i workflow.Idempotency) error 
 	i.CreatedAt = i.CreatedAt.UTC()
 	set(t, t.s.idem, k, i)
 	return nil
+}
+
+// RecordPublicity implements workflow.Tx.
+func (t *tx) RecordPublicity(ctx context.Context, m workflow.PublicityMessage) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	k := publicityKey{m.Period, m.Chat, m.Grade}
+	if _, ok := t.s.publicity[k]; ok {
+		return conflict("publicity message", m.Period+"/"+m.Chat+"/"+m.Grade)
+	}
+	m.SentAt = m.SentAt.UTC()
+	set(t, t.s.publicity, k, m)
+	return nil
+}
+
+// PublicityMessages implements workflow.Tx.
+func (t *tx) PublicityMessages(ctx context.Context, period string) ([]workflow.PublicityMessage, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	return sortedValues(t.s.publicity, func(m workflow.PublicityMessage) bool { return m.Period == period },
+		func(a, b workflow.PublicityMessage) int {
+			return cmp.Or(cmp.Compare(a.Chat, b.Chat), cmp.Compare(a.Grade, b.Grade))
+		}), nil
 }
 
 // Enqueue implements workflow.Tx.

@@ -82,7 +82,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 		t.Errorf("status after MigrateUp = %+v, %v", st, err)
 	}
 	migrated := tables(t, schema)
-	for _, want := range []string{"audit_log", "ballots", "outbox", "people", "steps", "vote_marks", "audit_log_refuse()"} {
+	for _, want := range []string{"audit_log", "ballots", "outbox", "people", "publicity_messages", "steps", "vote_marks", "audit_log_refuse()"} {
 		if !slices.Contains(migrated, want) {
 			t.Errorf("after MigrateUp, %s is missing from %v", want, migrated)
 		}

@@ -604,6 +604,18 @@ func scanAnnual(s scanner) (workflow.AnnualResult, error) {
 	return a, nil
 }
 
+const publicityColumns = `period, chat, grade, message_id, sent_at`
+
+func scanPublicity(s scanner) (workflow.PublicityMessage, error) {
+	var m workflow.PublicityMessage
+	var sent *time.Time
+	if err := s.Scan(&m.Period, &m.Chat, &m.Grade, &m.MessageID, &sent); err != nil {
+		return workflow.PublicityMessage{}, err
+	}
+	m.SentAt = tsOut(sent)
+	return m, nil
+}
+
 const fireColumns = `schedule_id, slot_at, outcome, sent, fired_at`
 
 func scanFire(s scanner) (workflow.Fire, error) {

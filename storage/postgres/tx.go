@@ -695,6 +695,23 @@ func (t *tx) SaveIdempotency(ctx context.Context, i workflow.Idempotency) error 
 		VALUES ($1, $2, $3, $4) ON CONFLICT (source, key) DO NOTHING`, i.Source, i.Key, i.Result, tsIn(i.CreatedAt))
 }
 
+// RecordPublicity implements workflow.Tx.
+func (t *tx) RecordPublicity(ctx context.Context, m workflow.PublicityMessage) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	return t.create(ctx, "publicity message", m.Period+"/"+m.Chat+"/"+m.Grade, `INSERT INTO publicity_messages (`+publicityColumns+`)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (period, chat, grade) DO NOTHING`, m.Period, m.Chat, m.Grade, m.MessageID, tsIn(m.SentAt))
+}
+
+// PublicityMessages implements workflow.Tx.
+func (t *tx) PublicityMessages(ctx context.Context, period string) ([]workflow.PublicityMessage, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, t, scanPublicity, `SELECT `+publicityColumns+` FROM publicity_messages WHERE period = $1 ORDER BY chat, grade`, period)
+}
+
 // Enqueue implements workflow.Tx. IDs come from an identity column:
 // increasing, with gaps where a transaction rolled back.
 func (t *tx) Enqueue(ctx context.Context, n workflow.Notification) (int64, error) {

@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"Fires", testFires},
 		{"FireRace", testFireRace},
 		{"Idempotency", testIdempotency},
+		{"Publicity", testPublicity},
 		{"Outbox", testOutbox},
 		{"OutboxClaim", testOutboxClaim},
 		{"OutboxClaimRace", testOutboxClaimRace},
@@ -585,6 +586,50 @@ func testIdempotency(t *testing.T, s workflow.Store) {
 		got, err := tx.Idempotency(ctx, "card", "e1")
 		if err != nil || got.Result != "stale" {
 			t.Errorf("idempotency = %+v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+// testPublicity: 公示 messages are recorded once per period, group and
+// grade (a second record of the same one is a conflict that leaves the
+// first and the transaction usable), listed by period in chat and grade
+// order, and no prune deletes them, however old.
+func testPublicity(t *testing.T, s workflow.Store) {
+	old := t0.Add(-30 * 24 * time.Hour)
+	in(t, s, func(tx workflow.Tx) error {
+		for _, m := range []workflow.PublicityMessage{
+			{Period: "2026-Q3", Chat: "oc_b", Grade: "好", MessageID: "om_3", SentAt: old},
+			{Period: "2026-Q3", Chat: "oc_a", Grade: "较好", MessageID: "om_2", SentAt: old},
+			{Period: "2026-Q3", Chat: "oc_a", Grade: "好", MessageID: "om_1", SentAt: old},
+			{Period: "2026-Q2", Chat: "oc_a", Grade: "好", MessageID: "om_0"},
+		} {
+			wantErr(t, "record "+m.MessageID, tx.RecordPublicity(ctx, m), nil)
+		}
+		wantErr(t, "record twice", tx.RecordPublicity(ctx, workflow.PublicityMessage{Period: "2026-Q3", Chat: "oc_a", Grade: "好",
+			MessageID: "om_other", SentAt: t0}), workflow.ErrConflict)
+		_, err := tx.PublicityMessages(ctx, "2026-Q3")
+		wantErr(t, "list after a conflict", err, nil)
+		return nil
+	})
+	in(t, s, func(tx workflow.Tx) error {
+		_, err := tx.Prune(ctx, workflow.PruneBefore{Idempotency: t0, Sent: t0, Dead: t0}, 0)
+		return err
+	})
+	in(t, s, func(tx workflow.Tx) error {
+		got, err := tx.PublicityMessages(ctx, "2026-Q3")
+		wantErr(t, "list", err, nil)
+		same(t, "2026-Q3 publicity", got, []workflow.PublicityMessage{
+			{Period: "2026-Q3", Chat: "oc_a", Grade: "好", MessageID: "om_1", SentAt: old},
+			{Period: "2026-Q3", Chat: "oc_a", Grade: "较好", MessageID: "om_2", SentAt: old},
+			{Period: "2026-Q3", Chat: "oc_b", Grade: "好", MessageID: "om_3", SentAt: old},
+		})
+		q2, err := tx.PublicityMessages(ctx, "2026-Q2")
+		wantErr(t, "list Q2", err, nil)
+		same(t, "2026-Q2 publicity (no time)", q2, []workflow.PublicityMessage{{Period: "2026-Q2", Chat: "oc_a", Grade: "好", MessageID: "om_0"}})
+		none, err := tx.PublicityMessages(ctx, "2026-Q1")
+		if err != nil || len(none) != 0 {
+			t.Errorf("a period without 公示 = %+v, %v; want none", none, err)
 		}
 		return nil
 	})

@@ -1,0 +1,2 @@
+-- Placeholder, intentionally empty (see 0006_reserved.up.sql).
+SELECT 1;
