@@ -206,9 +206,15 @@ func TestQuarterInChat(t *testing.T) {
 	q.advanceTo(calendar.Default().At(day.AddDays(30), 10, 0))
 	q.say("ou_hr", "备案", "已备案")
 
-	// The year, from the quarter it had: HR composes it; each person is told.
+	// The year, from the quarter it had: HR composes it, the committee
+	// confirms the drafted grades, HR publishes and each person is told.
 	yc := q.say("ou_hr", "年度 2026", "2026年度考核")
-	q.click(yc, "ou_hr", "btn_1", nil, "已生成")
+	q.click(yc, "ou_hr", "btn_1", nil, "已提交考核委员会审定")
+	yr := q.wait("ou_head", "请审定2026年度考核等次")
+	q.click(yr, "ou_head", "btn_1", nil, "")
+	q.click(yr, "ou_head", "submit", nil, "已确认")
+	q.wait("ou_hr", "2026年度考核等次已确认")
+	q.say("ou_hr", "公示", "公示已发布")
 	q.wait("ou_a1", "2026年度考核结果")
 
 	// The log scan.

@@ -35,9 +35,12 @@ var errRetry = errors.New("serialization conflict")
 // Retry policy for InTx: a few attempts with a short jittered exponential
 // backoff. Conflicts here are between a handful of people clicking at once,
 // so they clear within milliseconds; a longer wait would only hold up Lark's
-// 3-second callback deadline.
+// 3-second callback deadline. Under heavy load PostgreSQL also reports
+// conflicts between unrelated transactions (it summarizes old serializable
+// transactions when it tracks too many), which more attempts ride out; the
+// worst case still waits well under half a second in all.
 const (
-	maxRetries  = 5
+	maxRetries  = 8
 	backoffBase = 4 * time.Millisecond
 	backoffMax  = 100 * time.Millisecond
 )
