@@ -472,7 +472,7 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 	c, err := b.command(ctx, from, m.Command, text, m.Mentions)
 	if err != nil {
 		b.auditRefusal(ctx, from, "command", firstWord(text), err)
-		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})
+		c = card.RefusedCard(workflow.Message(err))
 		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
 	}
 	return b.enqueueAnswer(ctx, msgID, from, c)
@@ -555,12 +555,9 @@ func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
 		}
 		return []byte(c), nil
 	case TplUndeliverable:
-		return card.NoticeCard(card.Notice{Title: n.Data["count"] + "条消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
-			Lines: append([]string{"以下消息未能送达（收件人 · 消息 · 原因）："}, strings.Split(n.Data["lines"], "\n")...)}), nil
+		return card.UndeliverableCard(card.Undeliverable{Count: n.Data["count"], Lines: strings.Split(n.Data["lines"], "\n")}), nil
 	case TplAuditHead:
-		return card.NoticeCard(card.Notice{Title: "审计日志链头", Colour: card.Grey, Summary: "审计日志链头 " + n.Data["seq"],
-			Lines: []string{"序号：" + n.Data["seq"], "哈希：" + n.Data["hash"], "时间：" + n.Data["at"],
-				"请勿删除本消息：kaohe audit verify 用它核对日志末尾是否被删改。"}}), nil
+		return card.AuditHeadCard(card.AuditHead{Seq: n.Data["seq"], Hash: n.Data["hash"], At: n.Data["at"]}), nil
 	case workflow.TplPublicity:
 		return b.publicityCard(n)
 	case workflow.TplResult:
