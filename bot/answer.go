@@ -34,7 +34,7 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		if period == "" {
 			period, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed)
 			if err != nil {
-				return card.NoticeCard(card.Notice{Title: "我的考核", Lines: []string{"暂无已公布的考核结果"}}), nil
+				return card.NoResultCard(), nil
 			}
 		}
 		return b.resultCard(ctx, from, period)
@@ -56,8 +56,7 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		if err := b.svc.Publish(idem(ctx, 1), from, period); err != nil {
 			return nil, err
 		}
-		return card.NoticeCard(card.Notice{Title: "公示已发布", Colour: card.Green,
-			Lines: []string{card.PeriodLabel(period) + "考核结果已发送至公示群，并逐人发送个人结果"}}), nil
+		return card.PublishedCard(card.Published{Period: period, Chats: b.publicChats(ctx)}), nil
 	case command.Sync:
 		return b.startSync(ctx, me, pc.Arg(0) == command.SyncConfirm)
 	case command.Open:
@@ -192,7 +191,7 @@ func owedItem(d workflow.Due, today calendar.Date) card.TodoItem {
 func (b *Bot) progressCard(ctx context.Context, op, period string) ([]byte, error) {
 	p, err := b.svc.Progress(ctx, op, period)
 	if period == "" && errors.Is(err, workflow.ErrNotFound) {
-		return card.NoticeCard(card.Notice{Title: "考核进度", Lines: []string{"当前没有进行中的考核"}}), nil
+		return card.NoProgressCard(), nil
 	}
 	if err != nil {
 		return nil, err
@@ -339,12 +338,7 @@ func (b *Bot) startSync(ctx context.Context, me workflow.Person, apply bool) ([]
 		return nil, err
 	}
 	b.runSync(context.WithoutCancel(ctx), job)
-	what := "预览"
-	if apply {
-		what = "导入"
-	}
-	return card.NoticeCard(card.Notice{Title: "正在读取飞书通讯录", Colour: card.Wathet,
-		Lines: []string{"正在读取飞书通讯录并比对本系统人员，完成后将另行发送" + what + "结果。"}}), nil
+	return card.SyncStartedCard(apply), nil
 }
 
 // syncCard runs the contact sync for HR — a dry run, or with apply the
@@ -353,7 +347,7 @@ func (b *Bot) startSync(ctx context.Context, me workflow.Person, apply bool) ([]
 // an error.
 func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, error) {
 	if b.cfg.Lark == nil {
-		return card.NoticeCard(card.Notice{Title: "通讯录同步", Colour: card.Orange, Lines: []string{"未配置飞书应用，无法读取通讯录"}}), nil
+		return card.SyncUnavailableCard(), nil
 	}
 	rep, err := b.SyncContacts(ctx, b.cfg.Lark, from, !apply)
 	var ae *APIError
@@ -376,4 +370,15 @@ func (b *Bot) syncCard(ctx context.Context, from string, apply bool) ([]byte, er
 	}
 	s.Groups = syncGroups(rep.Changes)
 	return card.SyncCard(s), nil
+}
+
+// publicChats counts the group chats 公示 goes to, for the answer to 公示.
+func (b *Bot) publicChats(ctx context.Context) int {
+	n := 0
+	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
+		st, err := tx.Settings(ctx)
+		n = len(st.PublicChats)
+		return err
+	})
+	return n
 }

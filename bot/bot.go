@@ -312,12 +312,20 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		}
 		return reply("", "", c), nil
 	case card.KindTodo:
+		// Someone outside the organisation (a forwarded card) has no
+		// 待办: refused like any click they make, not shown an empty list.
+		if _, err := b.operator(ctx, op); err != nil {
+			return nil, err
+		}
 		c, err := b.todoCard(ctx, op)
 		if err != nil {
 			return nil, err
 		}
 		return reply("", "", c), nil
 	case card.KindWeekly:
+		if err := b.entryFresh(ctx, op, workflow.EntryWeekly, v); err != nil {
+			return nil, err
+		}
 		w, err := card.ParseWeekly(fv)
 		if err != nil {
 			return nil, err
@@ -331,6 +339,9 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		}
 		return done("周记实 "+card.PeriodLabel(v.ID), "已提交", fmt.Sprintf("共%d项工作", len(body.Tasks))), nil
 	case card.KindMonthly:
+		if err := b.entryFresh(ctx, op, workflow.EntryMonthly, v); err != nil {
+			return nil, err
+		}
 		m, err := card.ParseMonthly(fv)
 		if err != nil {
 			return nil, err
@@ -344,6 +355,9 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		}
 		return done("月小结 "+card.PeriodLabel(v.ID), "已提交"), nil
 	case card.KindQuarterly:
+		if err := b.entryFresh(ctx, op, workflow.EntryQuarterly, v); err != nil {
+			return nil, err
+		}
 		q, err := card.ParseQuarterly(fv)
 		if err != nil {
 			return nil, err
@@ -404,6 +418,9 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 	case card.KindReviewForward, card.KindReviewReject, card.KindReviewDecide:
 		return b.handleReview(ctx, op, v, fv, done)
 	case card.KindReview:
+		if err := b.reviewable(ctx, op, v); err != nil {
+			return nil, err
+		}
 		r, err := card.ParseReview(fv)
 		if err != nil {
 			return nil, err
@@ -414,6 +431,46 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return done("复核申请 "+card.PeriodLabel(v.ID), "已提交", "理由："+r.Reason), nil
 	}
 	return nil, fmt.Errorf("kind %q: %w", v.K, card.ErrBadValue)
+}
+
+// reviewable settles a 复核 request before its form is read: someone with
+// no result in the period has nothing of theirs to ask about (无权, as
+// for anyone else's result), and a result card older than the result (a
+// 反馈 or a decision changed what it shows since) is stale. The card sent
+// at 公示 carries no version (0): it shows the result as published, which
+// is what the request is about.
+func (b *Bot) reviewable(ctx context.Context, op string, v card.Value) error {
+	if _, err := b.operator(ctx, op); err != nil {
+		return err
+	}
+	r, err := b.svc.Result(ctx, op, v.ID, op)
+	switch {
+	case errors.Is(err, workflow.ErrNotFound):
+		return fmt.Errorf("%s has no result in %s: %w", op, v.ID, workflow.ErrForbidden)
+	case err != nil:
+		return err
+	case v.V != 0 && r.Version != v.V:
+		return fmt.Errorf("result %s/%s is v%d, card v%d: %w", v.ID, op, r.Version, v.V, workflow.ErrStale)
+	}
+	return nil
+}
+
+// entryFresh refuses an entry form drawn before its entry was sent back
+// (the card's version is not the returned entry's): its author has not
+// read why, and submitting it would file the old text as the correction.
+// A card of an entry filed since is the service's to answer (filed
+// already), and a new entry's card (version 0) is fresh until it is filed.
+func (b *Bot) entryFresh(ctx context.Context, op, kind string, v card.Value) error {
+	e, err := b.entry(ctx, kind, op, v.ID)
+	switch {
+	case errors.Is(err, workflow.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case e.State == workflow.EntryReturned && e.Version != v.V:
+		return fmt.Errorf("%s %s of %s is v%d, card v%d: %w", kind, v.ID, op, e.Version, v.V, workflow.ErrStale)
+	}
+	return nil
 }
 
 func weeklyBody(w card.Weekly) (workflow.EntryBody, error) {
@@ -474,7 +531,7 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 	c, err := b.command(ctx, from, m.Command, text, m.Mentions)
 	if err != nil {
 		b.auditRefusal(ctx, from, "command", firstWord(text), err)
-		c = card.NoticeCard(card.Notice{Title: "无法办理", Colour: card.Red, Lines: []string{workflow.Message(err)}})
+		c = card.RefusedCard(workflow.Message(err))
 		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
 	}
 	return b.enqueueAnswer(ctx, msgID, from, c)
@@ -557,12 +614,9 @@ func (b *Bot) Render(n workflow.Notification) ([]byte, error) {
 		}
 		return []byte(c), nil
 	case TplUndeliverable:
-		return card.NoticeCard(card.Notice{Title: n.Data["count"] + "条消息未能送达", Colour: card.Orange, Summary: "消息未能送达",
-			Lines: append([]string{"以下消息未能送达（收件人 · 消息 · 原因）："}, strings.Split(n.Data["lines"], "\n")...)}), nil
+		return card.UndeliverableCard(card.Undeliverable{Count: n.Data["count"], Lines: strings.Split(n.Data["lines"], "\n")}), nil
 	case TplAuditHead:
-		return card.NoticeCard(card.Notice{Title: "审计日志链头", Colour: card.Grey, Summary: "审计日志链头 " + n.Data["seq"],
-			Lines: []string{"序号：" + n.Data["seq"], "哈希：" + n.Data["hash"], "时间：" + n.Data["at"],
-				"请勿删除本消息：kaohe audit verify 用它核对日志末尾是否被删改。"}}), nil
+		return card.AuditHeadCard(card.AuditHead{Seq: n.Data["seq"], Hash: n.Data["hash"], At: n.Data["at"]}), nil
 	case workflow.TplPublicity:
 		return b.publicityCard(n)
 	case workflow.TplResult:

@@ -43,45 +43,23 @@ func (b *Bot) cmdOpen(ctx context.Context, me workflow.Person, pc command.Parsed
 	if err != nil {
 		return nil, err
 	}
-	var open []string
+	o := card.OpenPeriod{Next: next}
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		open = nil
+		o.Open = nil
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
 			if p.State != workflow.PeriodClosed {
-				open = append(open, card.PeriodLabel(p.ID)+"（"+periodStateName(p.State)+"）")
+				o.Open = append(o.Open, card.PeriodLine{ID: p.ID, State: p.State})
 			}
 		}
 		return err
 	})
-	lines := []string{"下一个考核期：" + card.PeriodLabel(next) + "（" + next + "）"}
-	if len(open) > 0 {
-		lines = append(lines, "进行中："+strings.Join(open, "、"))
-	} else {
-		lines = append(lines, "目前没有进行中的考核期。")
-	}
-	return card.NoticeCard(card.Notice{Title: "开启考核", Colour: card.Blue, Lines: lines,
-		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「开启考核 " + next + "」提前开启。",
-		Buttons: []card.Button{{Text: "开启" + card.PeriodLabel(next), Primary: true, Value: card.Value{K: card.KindOpenPeriod, ID: next}}}}), nil
+	return card.OpenPeriodCard(o), nil
 }
 
 func periodOpenedCard(p workflow.Period) []byte {
-	return card.NoticeCard(card.Notice{Title: card.PeriodLabel(p.ID) + "考核已开启", Colour: card.Green,
-		Lines: []string{"考核期：" + p.Start.String() + " 至 " + p.End.String(), "季度小结截止：" + p.SummaryDue.String(),
-			"备案截止：" + p.FilingDue.String()},
-		Note: "系统将按计划提醒大家填写周记实、月小结和季度小结。"})
-}
-
-var periodStates = map[string]string{
-	workflow.PeriodOpen: "填报审核中", workflow.PeriodCommittee: "待委员会审定", workflow.PeriodConfirmed: "待公示",
-	workflow.PeriodPublished: "公示及复核期", workflow.PeriodClosed: "已结束",
-}
-
-func periodStateName(s string) string {
-	if n, ok := periodStates[s]; ok {
-		return n
-	}
-	return s
+	return card.PeriodOpenedCard(card.PeriodOpened{ID: p.ID, Start: p.Start.String(), End: p.End.String(),
+		SummaryDue: p.SummaryDue.String(), FilingDue: p.FilingDue.String()})
 }
 
 // cmdClose shows the open period's state: who is still missing, at which
@@ -110,28 +88,12 @@ func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parse
 	if err != nil {
 		return nil, err
 	}
-	if len(ms) > 0 {
-		lines := []string{fmt.Sprintf("尚有%d人的考核未完成，暂不能结束；全部完成后系统将自动结束考核并提交审定：", len(ms))}
-		for i, m := range ms {
-			if i == maxMissingLines {
-				lines = append(lines, fmt.Sprintf("……另有%d人", len(ms)-maxMissingLines))
-				break
-			}
-			lines = append(lines, m.Text())
-		}
-		return card.NoticeCard(card.Notice{Title: "结束考核：" + card.PeriodLabel(id), Subtitle: fmt.Sprintf("%d人未完成", len(ms)), Colour: card.Orange,
-			Lines: lines, Note: "审核人无法办理的可转办；确实无法参加考核的人员，可在「人员」中设为免考核并写明理由。",
-			Buttons: []card.Button{{Text: "一键催办", Primary: true, Value: card.Value{K: card.KindChase}},
-				{Text: "查看进度", Value: card.Value{K: card.KindProgress, ID: id}}}}), nil
+	c := card.ClosePeriod{ID: id, Version: p.Version}
+	for _, m := range ms {
+		c.Missing = append(c.Missing, m.Text())
 	}
-	return card.NoticeCard(card.Notice{Title: "结束考核：" + card.PeriodLabel(id), Colour: card.Orange,
-		Lines:   []string{"全部审核环节已完成。结束后将按方案计算得分、等次和名额，并提请考核委员会审定。"},
-		Note:    "考核期结束且民主测评截止后，系统会自动结束考核；也可以现在结束。",
-		Buttons: []card.Button{{Text: "结束考核并提交审定", Primary: true, Value: card.Value{K: card.KindClosePeriod, ID: id, V: p.Version}}}}), nil
+	return card.ClosePeriodCard(c), nil
 }
-
-// maxMissingLines is how many unfinished people the closing card names.
-const maxMissingLines = 25
 
 // cmdCommittee opens the committee card of a period waiting for it.
 func (b *Bot) cmdCommittee(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
@@ -142,7 +104,7 @@ func (b *Bot) cmdCommittee(ctx context.Context, me workflow.Person, pc command.P
 			if !me.Committee {
 				return nil, fmt.Errorf("%s is not on the committee: %w", me.ID, workflow.ErrForbidden)
 			}
-			return card.NoticeCard(card.Notice{Title: "考核委员会审定", Lines: []string{"目前没有待审定的考核期。"}}), nil
+			return card.NoCommitteeCard(), nil
 		}
 	}
 	f, err := b.committeeForm(ctx, me.ID, id)
@@ -168,13 +130,7 @@ func (b *Bot) cmdFiled(ctx context.Context, me workflow.Person, pc command.Parse
 	if err := b.svc.MarkFiled(idem(ctx, 0), me.ID, id); err != nil {
 		return nil, err
 	}
-	return filedCard(id), nil
-}
-
-func filedCard(id string) []byte {
-	return card.NoticeCard(card.Notice{Title: card.PeriodLabel(id) + "已备案", Colour: card.Green,
-		Lines: []string{card.PeriodLabel(id) + "平时考核结果已记录为报送备案。"},
-		Note:  "备案表格的导出见「导出」（另行提供）。"})
+	return card.FiledCard(id), nil
 }
 
 // unfiledPeriod is the oldest published or closed period not yet filed.
@@ -302,9 +258,7 @@ func (b *Bot) cmdDelegate(ctx context.Context, me workflow.Person, pc command.Pa
 	if err := b.svc.Delegate(idem(ctx, 0), me.ID, to, start, end, pc.Rest); err != nil {
 		return nil, err
 	}
-	return card.NoticeCard(card.Notice{Title: "已委托" + b.name(ctx, to) + "代办", Colour: card.Green,
-		Lines: []string{"委托期间：" + from.String() + " 至 " + until.String() + "（含）", "事由：" + pc.Rest},
-		Note:  "期满自动结束；发送「委托」可查看或提前结束。"}), nil
+	return card.DelegatedCard(card.Delegated{To: b.name(ctx, to), From: from.String(), Until: until.String(), Reason: pc.Rest}), nil
 }
 
 // parseDay reads a YYYY-MM-DD or M-D date (this year, or next year when

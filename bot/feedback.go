@@ -62,8 +62,14 @@ func (b *Bot) feedback(ctx context.Context, op string, v card.Value, fv map[stri
 	if err != nil {
 		return nil, err
 	}
-	if err := b.svc.RecordFeedback(idem(ctx, 0), op, v.ID, in.Person, workflow.Feedback{Strengths: in.Strengths, Problems: in.Problems, Requests: in.Requests}); err != nil {
-		return nil, err
+	// The same 反馈 sent again (a double tap, the card pressed twice) is
+	// the same success, sent once: the person would otherwise get it
+	// twice. A changed one is sent as the new 反馈.
+	fb := workflow.Feedback{Strengths: in.Strengths, Problems: in.Problems, Requests: in.Requests}
+	if !b.feedbackSent(ctx, op, v.ID, in.Person, fb) {
+		if err := b.svc.RecordFeedback(idem(ctx, 0), op, v.ID, in.Person, fb); err != nil {
+			return nil, err
+		}
 	}
 	if f, err = b.feedbackForm(ctx, op, v.ID); err != nil {
 		return nil, err
@@ -73,4 +79,19 @@ func (b *Bot) feedback(ctx context.Context, op string, v card.Value, fv map[stri
 		return nil, err
 	}
 	return reply("success", "已向"+b.name(ctx, in.Person)+"发送反馈", c), nil
+}
+
+// feedbackSent reports whether person's result in period already carries
+// this 反馈.
+func (b *Bot) feedbackSent(ctx context.Context, op, period, person string, f workflow.Feedback) bool {
+	items, err := b.feedbackDue(ctx, op, period)
+	if err != nil {
+		return false
+	}
+	for _, it := range items {
+		if old := it.Result.Feedback; it.Person.ID == person && old != nil {
+			return old.Strengths == f.Strengths && old.Problems == f.Problems && old.Requests == f.Requests
+		}
+	}
+	return false
 }

@@ -206,9 +206,15 @@ func (b *Bot) voteForm(ctx context.Context, op, period string) ([]byte, error) {
 }
 
 func (b *Bot) vote(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	_, peers, err := b.peers(ctx, op)
+	me, peers, err := b.peers(ctx, op)
 	if err != nil {
 		return nil, err
+	}
+	// Who has a vote is settled before the form is read (the service's
+	// rule, checked again in Vote): someone with none is refused as such,
+	// not told the colleagues on the card are not theirs to rate.
+	if !me.Assessed || me.Group == "" {
+		return nil, fmt.Errorf("%s has no vote: %w", op, workflow.ErrForbidden)
 	}
 	ids := make([]string, len(peers))
 	for i, p := range peers {

@@ -261,8 +261,13 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 				body.Leave = append(body.Leave, scoring.LeaveInput{Kind: k, Days: days})
 			}
 		}
-		if err := b.svc.SetAttendance(idem(ctx, 0), op, v.ID, in.Month, body); err != nil {
-			return nil, err
+		// The same month saved again with the same figures (a double
+		// tap, or the card pressed twice) is the same success, written
+		// once: only a change is a new record.
+		if e, err := b.entry(ctx, workflow.EntryAttendance, v.ID, in.Month); err != nil || !sameAttendance(e.Body, body) {
+			if err := b.svc.SetAttendance(idem(ctx, 0), op, v.ID, in.Month, body); err != nil {
+				return nil, err
+			}
 		}
 		toast = card.PeriodLabel(in.Month) + "考勤已登记"
 	case card.KindWaive:
@@ -310,6 +315,25 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 		return nil, err
 	}
 	return reply("success", toast, c), nil
+}
+
+// sameAttendance reports whether two months' attendance say the same:
+// the late and early counts, and the days of each leave kind.
+func sameAttendance(a, b workflow.EntryBody) bool {
+	if a.Late != b.Late || a.Early != b.Early || len(a.Leave) != len(b.Leave) {
+		return false
+	}
+	days := map[string]scoring.Dec{}
+	for _, l := range a.Leave {
+		days[l.Kind] = l.Days
+	}
+	for _, l := range b.Leave {
+		d, ok := days[l.Kind]
+		if !ok || !d.Equal(l.Days.Decimal) {
+			return false
+		}
+	}
+	return true
 }
 
 // stillOffered answers a choice the card offered but the person card no

@@ -55,9 +55,7 @@ func (b *Bot) recordSync(ctx context.Context, j syncJob) (syncJob, error) {
 	if j.Apply {
 		apply = "1"
 	}
-	lost := card.NoticeCard(card.Notice{Title: "通讯录同步未完成", Colour: card.Orange,
-		Lines: []string{"服务中断，本次「" + card.CmdSync + "」未能完成，结果未知；已导入的变更不会重复导入。"},
-		Note:  "请重新发送「" + card.CmdSync + "」查看当前差异。"})
+	lost := card.SyncLostCard()
 	n := workflow.Notification{Key: workflow.DedupeKey(jobWatchKey, j.Event), To: j.By, Template: TplCard,
 		Data:      map[string]string{"card": string(lost), jobKind: jobSync, jobEvent: j.Event, jobBy: j.By, jobApply: apply},
 		CreatedAt: now, NotBefore: now.Add(syncTimeout + syncGrace), State: workflow.NotePending}
@@ -88,8 +86,7 @@ func (b *Bot) runSync(ctx context.Context, j syncJob) {
 		c, err := b.syncCard(jctx, j.By, j.Apply)
 		if err != nil {
 			b.log.Warn("contact sync failed", "event", j.Event, "err", err)
-			c = card.NoticeCard(card.Notice{Title: "通讯录同步未完成", Colour: card.Red, Lines: []string{workflow.Message(err)},
-				Note: "请稍后重新发送「" + card.CmdSync + "」。"})
+			c = card.SyncFailedCard(workflow.Message(err))
 		}
 		// The result is written even when the job's own time ran out.
 		wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

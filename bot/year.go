@@ -33,33 +33,18 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 		}
 		year = y
 	}
-	var lines []string
-	ready := true
+	y := card.Year{Year: year}
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		lines, ready = nil, true
+		y.Periods = nil
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
-			if p.Start.Year != year || p.Kind == workflow.KindYear {
-				continue
-			}
-			lines = append(lines, card.PeriodLabel(p.ID)+"："+periodStateName(p.State))
-			if p.State != workflow.PeriodPublished && p.State != workflow.PeriodClosed {
-				ready = false
+			if p.Start.Year == year && p.Kind != workflow.KindYear {
+				y.Periods = append(y.Periods, card.PeriodLine{ID: p.ID, State: p.State})
 			}
 		}
 		return err
 	})
-	if len(lines) == 0 {
-		return card.NoticeCard(card.Notice{Title: fmt.Sprintf("%d年度考核", year), Lines: []string{"该年度没有平时考核记录。"}}), nil
-	}
-	n := card.Notice{Title: fmt.Sprintf("%d年度考核", year), Colour: card.Blue, Lines: lines,
-		Note: "按方案的年度规则由各期平时考核结果拟定年度等次，提交考核委员会审定；委员会确认前可重新生成。"}
-	if ready {
-		n.Buttons = []card.Button{{Text: "生成年度考核结果", Primary: true, Value: card.Value{K: card.KindComposeYear, ID: strconv.Itoa(year)}}}
-	} else {
-		n.Lines = append(n.Lines, "各期结果公示后才能生成年度考核结果。")
-	}
-	return card.NoticeCard(n), nil
+	return card.YearCard(y), nil
 }
 
 // composeYear runs the annual composition from HR's button and answers

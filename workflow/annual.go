@@ -121,7 +121,9 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 			return err
 		}
 		for _, c := range committeePeople(people) {
-			o.note(c, TplYearCommittee, map[string]string{"year": id, "count": strconv.Itoa(len(out))}, id, strconv.Itoa(period.Version))
+			// Once per year: the card it opens is read fresh, so a
+			// composition again needs no second request.
+			o.note(c, TplYearCommittee, map[string]string{"year": id, "count": strconv.Itoa(len(out))}, id)
 		}
 		o.logf("%d people", len(out))
 		return nil
@@ -292,11 +294,11 @@ func (s *Service) ConfirmYear(ctx context.Context, by string, year, version int,
 		if err != nil {
 			return err
 		}
+		if version != period.Version { // an old card: composed again, or confirmed already
+			return fmt.Errorf("year %s version %d, card %d: %w", id, period.Version, version, ErrStale)
+		}
 		if period.State != PeriodCommittee {
 			return fmt.Errorf("year %s is %s: %w", id, period.State, ErrInvalidTransition)
-		}
-		if version != period.Version {
-			return fmt.Errorf("year %s version %d, card %d: %w", id, period.Version, version, ErrStale)
 		}
 		results, err := o.tx.Results(o.ctx, id)
 		if err != nil {

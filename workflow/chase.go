@@ -9,12 +9,15 @@ import (
 // deadline now — a missing 周记实, 月小结 or 季度小结, a vote not cast, a
 // step not decided — gets a reminder at once, as the overdue nudge of
 // their item would send it. One chase per person, item and day: pressing
-// again the same day sends nothing more. It returns how many reminders
-// were queued. Errors: ErrForbidden (not HR).
+// again the same day sends nothing more. It returns how many people were
+// reminded, which is what HR's toast says: one person may get several
+// reminders (a week, a month and a step overdue). Errors: ErrForbidden
+// (not HR).
 func (s *Service) Chase(ctx context.Context, by string) (int, error) {
-	sent := 0
+	var people map[string]bool
 	err := s.change(ctx, by, "reminder.chase", "overdue", func(o *op) error {
-		sent = 0
+		people = map[string]bool{}
+		sent := 0
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
@@ -46,13 +49,14 @@ func (s *Service) Chase(ctx context.Context, by string) (int, error) {
 				id, err := o.tx.Enqueue(o.ctx, n)
 				if err == nil && id > 0 {
 					sent++
+					people[n.To] = true
 				} else if err != nil && !errors.Is(err, ErrConflict) {
 					return err
 				}
 			}
 		}
-		o.logf("chased %d", sent)
+		o.logf("chased %d reminders to %d people", sent, len(people))
 		return nil
 	})
-	return sent, err
+	return len(people), err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,7 +46,8 @@ const (
 	// and V as KindDecide.
 	KindConfirm = "confirm"
 	// KindReview files a 复核 request with the reason of the result card's
-	// form. ID: the period; V: the result's version.
+	// form. ID: the period; V: the result's version, 0 on the card sent at
+	// 公示 (it shows the result as published).
 	KindReview = "review"
 	// KindTodo refreshes the 待办 list. ID: ""; V: 0.
 	KindTodo = "todo"
@@ -80,6 +82,17 @@ var kinds = map[string]bool{
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindBatch: true,
 	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true,
 	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true, KindUniformReturn: true,
+}
+
+// Kinds lists every callback kind ParseValue accepts, in sorted order: the
+// bot's tests check each one's refusals and repeats.
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Forms that KindOpen opens: the first part of its id.

@@ -97,9 +97,9 @@ type YearDecision struct {
 	Reason string
 }
 
-// ParseYear reads the committee's year card: a grade for every row from
-// the scheme's annual grades, and the reason (required by the service
-// only when a grade changed).
+// ParseYear reads the committee's year card: a grade from the scheme's
+// annual grades for each row given (a row left out keeps its draft), and
+// the reason (required by the service only when a grade changed).
 func ParseYear(fv map[string]any, f YearForm) (YearDecision, error) {
 	r, err := newReader(fv)
 	if err != nil {
@@ -107,11 +107,15 @@ func ParseYear(fv map[string]any, f YearForm) (YearDecision, error) {
 	}
 	out := YearDecision{Grades: map[string]string{}}
 	for _, row := range f.Rows {
-		g, err := r.choice(GradeField(row.ID), row.Name+" 年度等次", f.Grades, true)
+		// Lark submits an untouched select with its initial option (the
+		// draft); one left out keeps the draft too.
+		g, err := r.choice(GradeField(row.ID), row.Name+" 年度等次", f.Grades, false)
 		if err != nil {
 			return YearDecision{}, err
 		}
-		out.Grades[row.ID] = g
+		if g != "" {
+			out.Grades[row.ID] = g
+		}
 	}
 	if out.Reason, err = r.text(FieldYearReason, "调整理由", MaxShortText, false, false); err != nil {
 		return YearDecision{}, err

@@ -1,0 +1,199 @@
+package card
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kaohe/kaohe/workflow"
+)
+
+// The cards of the appraisal cycle that answer HR's commands: 开启考核,
+// 结束考核, 备案, 年度, and the committee's 审定 with nothing to decide;
+// and the answer to 委托 and 公示. Each button does what the command does.
+
+// periodStates are a period's states as HR reads them.
+var periodStates = map[string]string{
+	workflow.PeriodOpen: "填报审核中", workflow.PeriodCommittee: "待委员会审定", workflow.PeriodConfirmed: "待公示",
+	workflow.PeriodPublished: "公示及复核期", workflow.PeriodClosed: "已结束",
+}
+
+// PeriodStateName is a period state in Chinese ("open" → "填报审核中");
+// an unknown state is returned as is.
+func PeriodStateName(s string) string {
+	if n, ok := periodStates[s]; ok {
+		return n
+	}
+	return s
+}
+
+// PeriodLine is one period and its state (workflow.Period*), as the
+// cycle cards list them.
+type PeriodLine struct {
+	ID    string
+	State string
+}
+
+func (p PeriodLine) text(sep, end string) string {
+	return PeriodLabel(p.ID) + sep + PeriodStateName(p.State) + end
+}
+
+// OpenPeriod is HR's 开启考核 card: the period that opens next, with a
+// button to open it now, and those not yet ended.
+type OpenPeriod struct {
+	// Next is the period id that would open next ("2027-Q1").
+	Next string
+	// Open are the periods under way, oldest first.
+	Open []PeriodLine
+}
+
+// OpenPeriodCard renders the 开启考核 card.
+func OpenPeriodCard(o OpenPeriod) []byte {
+	lines := []string{"下一个考核期：" + PeriodLabel(o.Next) + "（" + o.Next + "）"}
+	if len(o.Open) > 0 {
+		parts := make([]string, len(o.Open))
+		for i, p := range o.Open {
+			parts[i] = p.text("（", "）")
+		}
+		lines = append(lines, "进行中："+strings.Join(parts, "、"))
+	} else {
+		lines = append(lines, "目前没有进行中的考核期。")
+	}
+	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
+		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.Next + "」提前开启。",
+		Buttons: []Button{{Text: "开启" + PeriodLabel(o.Next), Primary: true, Value: Value{K: KindOpenPeriod, ID: o.Next}}}})
+}
+
+// PeriodOpened is a period HR has just opened; dates as YYYY-MM-DD.
+type PeriodOpened struct {
+	ID, Start, End, SummaryDue, FilingDue string
+}
+
+// PeriodOpenedCard answers 开启考核 <期>: the period's dates and its
+// deadlines.
+func PeriodOpenedCard(p PeriodOpened) []byte {
+	return NoticeCard(Notice{Title: PeriodLabel(p.ID) + "考核已开启", Colour: Green,
+		Lines: []string{"考核期：" + p.Start + " 至 " + p.End, "季度小结截止：" + p.SummaryDue, "备案截止：" + p.FilingDue},
+		Note:  "系统将按计划提醒大家填写周记实、月小结和季度小结。"})
+}
+
+// ClosePeriod is an open period HR may end: its id and version, which
+// the button carries so a card older than the period is refused.
+type ClosePeriod struct {
+	ID      string
+	Version int
+	// Missing are the people whose appraisal is not finished, each with
+	// what is left and with whom (workflow.Missing.Text): while there are
+	// any the card lists them instead of the button.
+	Missing []string
+}
+
+// maxMissingLines bounds the people the 结束考核 card lists.
+const maxMissingLines = 25
+
+// ClosePeriodCard is HR's 结束考核 card: who is still missing, with 催办, or
+// what ending does and the button.
+func ClosePeriodCard(c ClosePeriod) []byte {
+	title := "结束考核：" + PeriodLabel(c.ID)
+	if n := len(c.Missing); n > 0 {
+		lines := []string{fmt.Sprintf("尚有%d人的考核未完成，暂不能结束；全部完成后系统将自动结束考核并提交审定：", n)}
+		for i, m := range c.Missing {
+			if i == maxMissingLines {
+				lines = append(lines, fmt.Sprintf("……另有%d人", n-maxMissingLines))
+				break
+			}
+			lines = append(lines, m)
+		}
+		return NoticeCard(Notice{Title: title, Subtitle: fmt.Sprintf("%d人未完成", n), Colour: Orange,
+			Lines: lines, Note: "审核人无法办理的可转办；确实无法参加考核的人员，可在「人员」中设为免考核并写明理由。",
+			Buttons: []Button{{Text: "一键催办", Primary: true, Value: Value{K: KindChase}},
+				{Text: "查看进度", Value: Value{K: KindProgress, ID: c.ID}}}})
+	}
+	return NoticeCard(Notice{Title: title, Colour: Orange,
+		Lines:   []string{"全部审核环节已完成。结束后将按方案计算得分、等次和名额，并提请考核委员会审定。"},
+		Note:    "考核期结束且民主测评截止后，系统会自动结束考核；也可以现在结束。",
+		Buttons: []Button{{Text: "结束考核并提交审定", Primary: true, Value: Value{K: KindClosePeriod, ID: c.ID, V: c.Version}}}})
+}
+
+// NoCommitteeCard answers the committee's 审定 when no period waits for it.
+func NoCommitteeCard() []byte {
+	return NoticeCard(Notice{Title: "考核委员会审定", Lines: []string{"目前没有待审定的考核期。"}})
+}
+
+// FiledCard answers 备案 <期>: the period's results are recorded as filed.
+// The filing tables themselves are another card's (not yet built); the
+// note keeps their place.
+func FiledCard(period string) []byte {
+	return NoticeCard(Notice{Title: PeriodLabel(period) + "已备案", Colour: Green,
+		Lines: []string{PeriodLabel(period) + "平时考核结果已记录为报送备案。"},
+		Note:  "备案表格的导出功能将另行提供。"})
+}
+
+// Delegated answers 委托: to whom and for which days (YYYY-MM-DD, both
+// included), and why.
+type Delegated struct {
+	To, From, Until, Reason string
+}
+
+// DelegatedCard renders the answer to a 委托.
+func DelegatedCard(d Delegated) []byte {
+	return NoticeCard(Notice{Title: "已委托" + d.To + "代办", Colour: Green,
+		Lines: []string{"委托期间：" + d.From + " 至 " + d.Until + "（含）", "事由：" + d.Reason},
+		Note:  "期满自动结束；发送「" + CmdDelegate + "」可查看或提前结束。"})
+}
+
+// Year is HR's 年度 card: the year's periods and whether all are past
+// 公示, which the annual composition needs.
+type Year struct {
+	Year    int
+	Periods []PeriodLine
+}
+
+// ready reports whether every period of the year is published or closed.
+func (y Year) ready() bool {
+	for _, p := range y.Periods {
+		if p.State != workflow.PeriodPublished && p.State != workflow.PeriodClosed {
+			return false
+		}
+	}
+	return true
+}
+
+// YearCard renders the 年度 card; the button that composes the year is
+// there only when it can.
+func YearCard(y Year) []byte {
+	title := strconv.Itoa(y.Year) + "年度考核"
+	if len(y.Periods) == 0 {
+		return NoticeCard(Notice{Title: title, Lines: []string{"该年度没有平时考核记录。"}})
+	}
+	n := Notice{Title: title, Colour: Blue,
+		Note: "按方案的年度规则由各期平时考核结果拟定年度等次，提交考核委员会审定；委员会确认前可重新生成。"}
+	for _, p := range y.Periods {
+		n.Lines = append(n.Lines, p.text("：", ""))
+	}
+	if y.ready() {
+		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: strconv.Itoa(y.Year)}}}
+	} else {
+		n.Lines = append(n.Lines, "各期结果公示后才能生成年度考核结果。")
+	}
+	return NoticeCard(n)
+}
+
+// Published answers 公示: the period, and how many group chats the 公示
+// went to (none configured: only the personal results went out).
+type Published struct {
+	Period string
+	Chats  int
+}
+
+// PublishedCard renders the answer to 公示.
+func PublishedCard(p Published) []byte {
+	line := PeriodLabel(p.Period) + "考核结果已发送至公示群，并逐人发送个人结果"
+	n := Notice{Title: "公示已发布", Colour: Green}
+	if p.Chats == 0 {
+		line = PeriodLabel(p.Period) + "考核结果已逐人发送个人结果；未配置公示群，公示名单未发送到群聊"
+		n.Note = "请系统管理员在组织文件中设置公示群（settings.public_chats），或以其他方式张榜公示。"
+	}
+	n.Lines = []string{line}
+	return NoticeCard(n)
+}
