@@ -130,20 +130,28 @@ func (d *Driver) Wait(to, want string) simclient.Message {
 
 // WaitFor is Wait with a predicate (what describes it in the failure).
 func (d *Driver) WaitFor(to, what string, pred func(simclient.Message) bool) simclient.Message {
+	return d.waitFrom(to, d.cursor[to], what, pred, true)
+}
+
+// waitFrom returns the oldest card to a user (or chat) after the cursor
+// after that matches pred; with look, the user's cursor moves to it.
+func (d *Driver) waitFrom(to string, after int64, what string, pred func(simclient.Message) bool, look bool) simclient.Message {
 	q := simclient.Query{User: to, From: "app"}
 	if strings.HasPrefix(to, "oc_") {
 		q = simclient.Query{Chat: to, From: "app"}
 	}
 	deadline := time.Now().Add(d.Timeout)
 	for {
-		q.After, q.Wait = d.cursor[to], time.Second
+		q.After, q.Wait = after, time.Second
 		page, err := d.c.Messages(d.ctx, q)
 		if err != nil {
 			d.Fail("messages of %s: %v", d.Name(to), err)
 		}
 		for _, m := range page.Messages {
 			if pred(m) {
-				d.cursor[to] = m.Seq
+				if look {
+					d.cursor[to] = m.Seq
+				}
 				return m
 			}
 		}
@@ -205,8 +213,10 @@ func (d *Driver) Type(user, text, want string, mentions ...string) simclient.Mes
 	if err != nil || !res.Acked {
 		d.Fail("%s types %q: %+v %v", d.Name(user), text, res, err)
 	}
-	d.cursor[user] = max(d.cursor[user], res.Cursor)
-	return d.Wait(user, want)
+	// The answer comes after the typed message; what the bot sent before
+	// it and nobody has looked at yet (a committee's card that arrived as
+	// a leader checked their 待办) stays to be waited for.
+	return d.waitFrom(user, res.Cursor, want, simclient.CardContains(want), false)
 }
 
 // Click presses a button and, when want is set, expects a toast or card
