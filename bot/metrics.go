@@ -69,8 +69,10 @@ var _ Metrics = NopMetrics{}
 
 // IsReminder reports whether template is a reminder: the nudges of a
 // plan (the person, their leader, HR), whose sends and failures an
-// operator counts apart from the results and decisions they wait on.
-func IsReminder(template string) bool { return droppable[template] || template == TplUrgent }
+// operator counts apart from the results and decisions they wait on. The
+// 加急 that follows an urgent nudge (TplUrgent) is not one: the reminder
+// it follows was counted when it was sent.
+func IsReminder(template string) bool { return droppable[template] }
 
 // outcomeOf classifies a refused callback or command by its error.
 func outcomeOf(err error) Outcome {

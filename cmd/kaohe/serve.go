@@ -116,6 +116,7 @@ type server struct {
 	webhook http.Handler // nil in long-connection mode
 	ws      *larkws.Client
 	deps    *deps
+	metrics *metrics
 	// ready is the Lark side: the long connection is up (always true in
 	// webhook mode once serving).
 	ready atomic.Bool
@@ -177,7 +178,8 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: log, store: newNotifyStore(d.store), deps: d, clock: clk}
+	mon, _ := d.store.(workflow.Monitor)
+	s := &server{cfg: cfg, log: log, store: newNotifyStore(d.store), deps: d, clock: clk, metrics: newMetrics(mon, clk, log)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -212,7 +214,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	}
 	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
 		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk, Nonces: d.nonces,
-		Contact: contact.Options{TierBy: cfg.Contact.TierBy, Tiers: cfg.Contact.Tiers}})
+		Contact: contact.Options{TierBy: cfg.Contact.TierBy, Tiers: cfg.Contact.Tiers}, Metrics: s.metrics})
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
@@ -223,7 +225,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	} else if n > 0 {
 		log.Info("contact sync jobs resumed", "count", n)
 	}
-	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log}
+	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log, Metrics: s.metrics}
 	switch cfg.Callback {
 	case CallbackWebhook:
 		s.webhook, err = s.bot.Handler()
@@ -246,13 +248,16 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	return s, nil
 }
 
-// handler is the HTTP surface: the webhook (in webhook mode) and the probes.
+// handler is the HTTP surface: the webhook (in webhook mode), the probes
+// and Prometheus' /metrics. Only the webhook is for Lark: a reverse proxy
+// in front of serve forwards WebhookPath alone (docs/operations.md).
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET "+MetricsPath, s.metrics.handler())
 	if s.webhook != nil {
 		mux.Handle("POST "+WebhookPath, s.webhook)
 	}
@@ -364,6 +369,9 @@ func (s *server) tickLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		rep, err := s.svc.Tick(ctx)
+		if ctx.Err() == nil {
+			s.metrics.tick(rep, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Error("tick", "err", err)
