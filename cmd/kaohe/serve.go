@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/clock"
+	"github.com/kaohe/kaohe/cmd/kaohe/config"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -34,7 +36,12 @@ const listeningPrefix = "kaohe: listening on "
 // database is still unreachable /healthz answers and /readyz says why the
 // replica is not ready; the "listening on" line is printed once it serves.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := LoadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, io.Discard)
+	if errors.Is(err, flag.ErrHelp) {
+		// The flags are package config's.
+		writeHelp(stdout, "serve", config.Flags())
+		return err
+	}
 	if err != nil {
 		return err
 	}
