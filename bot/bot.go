@@ -59,6 +59,9 @@ type Config struct {
 	// back: nothing half-written) and the user is told to retry.
 	// Default DefaultCallbackBudget.
 	CallbackBudget time.Duration
+	// Metrics counts callbacks and messages with their latency; default
+	// NopMetrics. The relay has its own (Relay.Metrics).
+	Metrics Metrics
 }
 
 // DefaultCallbackBudget leaves half a second of Lark's 3 s for the answer
@@ -103,6 +106,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.CallbackBudget <= 0 {
 		cfg.CallbackBudget = DefaultCallbackBudget
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NopMetrics{}
 	}
 	if err := cfg.Contact.Validate(cfg.Service.Scheme().Tiers); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -185,7 +191,14 @@ func (b *Bot) failure(eventID, operator string, err error) *callback.CardActionT
 }
 
 // OnCardAction handles card.action.trigger.
+//
+// Each answer is counted by kind and outcome with its latency
+// (Config.Metrics), measured on the wall clock whatever clock the domain
+// runs on: Lark's 3 s are real seconds.
 func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEvent) (*callback.CardActionTriggerResponse, error) {
+	start := time.Now()
+	kind, outcome := "invalid", OutcomeRefused
+	defer func() { b.cfg.Metrics.Callback(kind, outcome, time.Since(start)) }()
 	click, err := event.DecodeClick(e)
 	switch {
 	case errors.Is(err, event.ErrMalformed):
@@ -199,6 +212,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	if err != nil {
 		return b.failure(eventID, op, err), nil
 	}
+	kind = v.K // one of card's known kinds: ParseValue refuses the rest
 	// A repeated delivery of the same click gets the stored answer
 	// (docs/reliability.md §2). Concurrent deliveries in this process wait for
 	// the first; the stored reply covers later ones and other replicas, and
@@ -208,6 +222,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 		unlock := b.events.lock(eventID)
 		defer unlock()
 		if r, ok := b.storedReply(ctx, eventID); ok {
+			outcome = OutcomeRepeat
 			return r, nil
 		}
 	}
@@ -215,6 +230,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	fv := click.Form
 	resp, err := b.act(ctx, op, v, fv)
 	if err != nil {
+		outcome = outcomeOf(err)
 		b.auditRefusal(ctx, op, "card."+v.K, v.ID, err)
 		r := b.failure(eventID, op, err)
 		// A refusal is an answer like any other: a redelivery of the event
@@ -228,6 +244,7 @@ func (b *Bot) OnCardAction(ctx context.Context, e *callback.CardActionTriggerEve
 	if eventID != "" {
 		b.saveReply(ctx, eventID, resp)
 	}
+	outcome = OutcomeOK
 	b.log.Info("card action", "event_id", eventID, "operator", op, "kind", v.K, "id", v.ID)
 	return resp, nil
 }
@@ -301,8 +318,10 @@ func (k *keyedLock) lock(key string) (unlock func()) {
 
 func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
 	now := b.clock.Now().In(b.cal.Location()).Format("2006-01-02 15:04")
+	// The toast is the action itself ("已通过", "已提交"): its 已 says it
+	// is done, and "已通过成功" reads as a machine's sentence.
 	done := func(title, action string, lines ...string) *callback.CardActionTriggerResponse {
-		return reply("success", action+"成功", card.DoneCard(card.Done{Title: title, Action: action, By: b.name(ctx, op), At: now, Lines: lines, Colour: card.Green}))
+		return reply("success", action, card.DoneCard(card.Done{Title: title, Action: action, By: b.name(ctx, op), At: now, Lines: lines, Colour: card.Green}))
 	}
 	switch v.K {
 	case card.KindOpen:
@@ -510,11 +529,18 @@ func (b *Bot) name(ctx context.Context, id string) string {
 // The answer goes through the outbox keyed by the message id, so Lark's
 // re-push of an unacknowledged event (15 s, 5 min, 1 h, 6 h) cannot answer
 // twice; the receive-message doc says to de-duplicate on message_id.
-func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error {
+func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) (err error) {
 	m, ok := event.DecodeMessage(e)
 	if !ok {
 		return nil // not for the bot: group chats are for 公示, not commands
 	}
+	start, outcome := time.Now(), OutcomeOK
+	defer func() {
+		if err != nil {
+			outcome = OutcomeBusy // not acknowledged: Lark pushes it again
+		}
+		b.cfg.Metrics.Message(outcome, time.Since(start))
+	}()
 	from, msgID := m.From, m.ID
 	// A re-pushed event must not run the command's effects again (公示,
 	// 同步通讯录 确认): deliveries of one message take turns here, a message
@@ -524,15 +550,25 @@ func (b *Bot) OnMessage(ctx context.Context, e *larkim.P2MessageReceiveV1) error
 	unlock := b.events.lock("msg:" + msgID)
 	defer unlock()
 	if b.answered(ctx, msgID) {
+		outcome = OutcomeRepeat
 		return nil
 	}
 	ctx = context.WithValue(ctx, eventKey{}, "msg-"+msgID)
 	text := m.Text
-	c, err := b.command(ctx, from, m.Command, text, m.Mentions)
-	if err != nil {
-		b.auditRefusal(ctx, from, "command", firstWord(text), err)
-		c = card.RefusedCard(workflow.Message(err))
-		b.log.Info("command refused", "message_id", msgID, "from", from, "err", err)
+	c, cerr := b.command(ctx, from, m.Command, text, m.Mentions)
+	if cerr != nil {
+		outcome = outcomeOf(cerr)
+		b.auditRefusal(ctx, from, "command", firstWord(text), cerr)
+		c = card.RefusedCard(workflow.Message(cerr))
+		b.log.Info("command refused", "message_id", msgID, "from", from, "err", cerr)
+	} else {
+		// The command word only: unknown text (answered with help) may be
+		// anything a person typed.
+		word := "(help)"
+		if !m.Command.Unknown {
+			word = firstWord(text)
+		}
+		b.log.Info("command", "message_id", msgID, "from", from, "command", word)
 	}
 	return b.enqueueAnswer(ctx, msgID, from, c)
 }

@@ -363,7 +363,7 @@ func TestCommitteeReturnByCard(t *testing.T) {
 	ev.Event.Action.Value = map[string]any{"k": card.KindUniformReturn, "id": q, "v": float64(p.Version)}
 	first, _ := w.bot.OnCardAction(ctx, ev)
 	again, _ := w.bot.OnCardAction(ctx, ev)
-	if toastOf(first) != "success:已退回重评成功" || toastOf(again) != toastOf(first) {
+	if toastOf(first) != "success:已退回重评" || toastOf(again) != toastOf(first) {
 		t.Fatalf("return: %q, again %q", toastOf(first), toastOf(again))
 	}
 	if n, _ := w.auditCount("committee.return", ""); n != 1 {

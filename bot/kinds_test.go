@@ -481,7 +481,7 @@ func kindCases() []kindCase {
 		// is its author. A leader is not assessed and files none. The
 		// second click finds the entry filed; a card drawn before the
 		// entry was sent back is old (its author has not read why).
-		{kind: card.KindWeekly, done: "success:已提交成功", again: conflict, action: "entry.submit",
+		{kind: card.KindWeekly, done: "success:已提交", again: conflict, action: "entry.submit",
 			setup: func(w *kindWorld) kindClick {
 				w.clk.Set(time.Date(2026, 7, 7, 10, 0, 0, 0, calendar.DefaultLocation()))
 				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindWeekly, ID: "2026-W28"}, form: weeklyForm, object: "weekly/2026-W28"}
@@ -492,7 +492,7 @@ func kindCases() []kindCase {
 				w.must("return", w.svc.Return(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "ou_e1", Period: "2026-W28"}, 1, "进度不实"))
 				return c
 			}},
-		{kind: card.KindMonthly, done: "success:已提交成功", again: conflict, action: "entry.submit",
+		{kind: card.KindMonthly, done: "success:已提交", again: conflict, action: "entry.submit",
 			setup: func(w *kindWorld) kindClick {
 				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindMonthly, ID: "2026-07"}, form: monthlyForm, object: "monthly/2026-07"}
 			},
@@ -502,7 +502,7 @@ func kindCases() []kindCase {
 				w.must("return", w.svc.Return(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryMonthly, Person: "ou_e1", Period: "2026-07"}, 1, "目标不具体"))
 				return c
 			}},
-		{kind: card.KindQuarterly, done: "success:已提交成功", again: conflict, action: "entry.submit",
+		{kind: card.KindQuarterly, done: "success:已提交", again: conflict, action: "entry.submit",
 			setup: func(w *kindWorld) kindClick {
 				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindQuarterly, ID: "2026-Q3"}, form: quarterlyForm, object: "quarterly/2026-Q3"}
 			},
@@ -513,7 +513,7 @@ func kindCases() []kindCase {
 				w.must("send back", w.svc.Act(w.ctx, "ou_l1", workflow.StepAction{StepID: st.ID, Version: st.Version, Action: workflow.ActSendBack, Reason: "请补充学习培训情况"}))
 				return c
 			}},
-		{kind: card.KindVote, done: "success:已提交成功", again: conflict, action: "vote.cast",
+		{kind: card.KindVote, done: "success:已提交", again: conflict, action: "vote.cast",
 			setup: func(w *kindWorld) kindClick {
 				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindVote, ID: "2026-Q3"},
 					form: map[string]any{"vote_ou_e2": "90", "vote_ou_e3": "85"}, object: "2026-Q3"}
@@ -524,14 +524,14 @@ func kindCases() []kindCase {
 		// not. The second click finds it decided by the clicker, which
 		// only they learn (stale); an old card is one the step moved on
 		// from (HR handed it to another leader and back).
-		{kind: card.KindApprove, done: "success:已通过成功", again: staleMsg, action: "step.approve",
+		{kind: card.KindApprove, done: "success:已通过", again: staleMsg, action: "step.approve",
 			setup: func(w *kindWorld) kindClick {
 				w.summary("ou_e1")
 				st := w.pending("ou_e1")
 				return kindClick{op: "ou_l1", stranger: "ou_l2", v: card.Value{K: card.KindApprove, ID: st.ID, V: st.Version}, form: fullS4("12"), object: st.ID}
 			},
 			stale: handedBack},
-		{kind: card.KindReturn, done: "success:已退回成功", again: staleMsg, action: "step.send_back",
+		{kind: card.KindReturn, done: "success:已退回", again: staleMsg, action: "step.send_back",
 			setup: func(w *kindWorld) kindClick {
 				w.summary("ou_e1")
 				st := w.pending("ou_e1")
@@ -539,7 +539,7 @@ func kindCases() []kindCase {
 					form: map[string]any{card.FieldReason: "请补充学习培训情况"}, object: st.ID}
 			},
 			stale: handedBack},
-		{kind: card.KindAdjust, done: "success:已调整并通过成功", again: staleMsg, action: "step.approve",
+		{kind: card.KindAdjust, done: "success:已调整并通过", again: staleMsg, action: "step.approve",
 			setup: func(w *kindWorld) kindClick {
 				w.summary("ou_e1")
 				st := w.pending("ou_e1")
@@ -550,7 +550,7 @@ func kindCases() []kindCase {
 				return kindClick{op: "ou_s1", stranger: "ou_l1", v: card.Value{K: card.KindAdjust, ID: st.ID, V: st.Version}, form: form, object: st.ID}
 			},
 			stale: handedBack},
-		{kind: card.KindReassign, done: "success:已转给副局长赵成功", again: staleMsg, action: "step.reassign",
+		{kind: card.KindReassign, done: "success:已转给副局长赵", again: staleMsg, action: "step.reassign",
 			setup: func(w *kindWorld) kindClick {
 				w.summary("ou_e1")
 				st := w.pending("ou_e1")
@@ -584,13 +584,13 @@ func kindCases() []kindCase {
 		// A 月小结 the leader 点评s or sends back: its unit's leader only.
 		// Either bumps the entry, so the second click and a card from
 		// before the other one are stale.
-		{kind: card.KindEntryComment, done: "success:已点评成功", again: staleMsg, action: "entry.comment",
+		{kind: card.KindEntryComment, done: "success:已点评", again: staleMsg, action: "entry.comment",
 			setup: monthlyToReview(card.KindEntryComment),
 			stale: func(w *kindWorld, c kindClick) kindClick {
 				w.must("return", w.svc.Return(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryMonthly, Person: "ou_e1", Period: "2026-07"}, c.v.V, "目标不具体"))
 				return c
 			}},
-		{kind: card.KindEntryReturn, done: "success:已退回成功", again: staleMsg, action: "entry.return",
+		{kind: card.KindEntryReturn, done: "success:已退回", again: staleMsg, action: "entry.return",
 			setup: monthlyToReview(card.KindEntryReturn),
 			stale: func(w *kindWorld, c kindClick) kindClick {
 				w.must("comment", w.svc.Comment(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryMonthly, Person: "ou_e1", Period: "2026-07"}, c.v.V, "很好"))
@@ -600,7 +600,7 @@ func kindCases() []kindCase {
 		// A delegation: its giver or HR ends it early. Once it has ended
 		// (here HR ended it first) a click is stale; it carries no
 		// version because a delegation only ever ends.
-		{kind: card.KindEndDelegation, done: "success:已提前结束成功", again: staleMsg, action: "delegation.end",
+		{kind: card.KindEndDelegation, done: "success:已提前结束", again: staleMsg, action: "delegation.end",
 			refused: "error:您无权办理此事项：只有委托人或政工科可以提前结束委托",
 			setup: func(w *kindWorld) kindClick {
 				now := w.clk.Now()
@@ -615,7 +615,7 @@ func kindCases() []kindCase {
 			}},
 
 		// HR's cycle buttons.
-		{kind: card.KindOpenPeriod, done: "success:已开启成功", again: conflict, action: "period.open",
+		{kind: card.KindOpenPeriod, done: "success:已开启", again: conflict, action: "period.open",
 			setup: func(w *kindWorld) kindClick {
 				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindOpenPeriod, ID: "2026-Q4"}, object: "2026-Q4"}
 			},
@@ -633,7 +633,7 @@ func kindCases() []kindCase {
 		// ties), HR records 备案 and composes the year. A card from before
 		// another member's or officer's act is stale, and so is the second
 		// click: the period moved on.
-		{kind: card.KindClosePeriod, done: "success:已结束并提交考核委员会审定成功", again: staleMsg, action: "period.close",
+		{kind: card.KindClosePeriod, done: "success:已结束并提交考核委员会审定", again: staleMsg, action: "period.close",
 			setup: func(w *kindWorld) kindClick {
 				w.appraise(95, 85, 70, 85)
 				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindClosePeriod, ID: "2026-Q3", V: w.period("2026-Q3").Version}, object: "2026-Q3"}
@@ -642,7 +642,7 @@ func kindCases() []kindCase {
 				w.must("close", w.svc.CloseAppraisal(w.ctx, "ou_hr2", "2026-Q3"))
 				return c
 			}},
-		{kind: card.KindConfirm, done: "success:已确认等次成功", again: staleMsg, action: "committee.confirm",
+		{kind: card.KindConfirm, done: "success:已确认等次", again: staleMsg, action: "committee.confirm",
 			setup: func(w *kindWorld) kindClick {
 				w.committee(95, 85, 70, 85)
 				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindConfirm, ID: "2026-Q3", V: w.period("2026-Q3").Version}, object: "2026-Q3"}
@@ -651,7 +651,7 @@ func kindCases() []kindCase {
 				w.must("confirm", w.svc.ConfirmResults(w.ctx, "ou_head", "2026-Q3"))
 				return c
 			}},
-		{kind: card.KindDecide, done: "success:已确认等次成功", again: staleMsg, action: "committee.confirm",
+		{kind: card.KindDecide, done: "success:已确认等次", again: staleMsg, action: "committee.confirm",
 			setup: func(w *kindWorld) kindClick {
 				// 孙一 and 周二 tie for 办公室's one 好.
 				w.committee(95, 95, 70, 85)
@@ -664,7 +664,7 @@ func kindCases() []kindCase {
 					{Person: "ou_e1", Grade: "较好", Reason: "名额所限"}, {Person: "ou_e2", Grade: "好", Reason: "承担防汛任务"}}))
 				return c
 			}},
-		{kind: card.KindFiled, again: "error:2026年第三季度考核结果已于2026-08-17备案", done: "success:已记录报送成功", action: "period.filed",
+		{kind: card.KindFiled, again: "error:2026年第三季度考核结果已于2026-08-17备案", done: "success:已记录报送", action: "period.filed",
 			setup: func(w *kindWorld) kindClick {
 				w.published()
 				// 公示 and the 复核 window over, the period closes.
@@ -677,7 +677,7 @@ func kindCases() []kindCase {
 				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindFiled, ID: "2026-Q3"}, object: "2026-Q3"}
 			},
 			noStale: "its one button (the 备案 reminder's) carries no version: 备案 is recorded once, and a second answers when it was"},
-		{kind: card.KindComposeYear, done: "success:已生成成功", again: sameAnswer, action: "year.compose",
+		{kind: card.KindComposeYear, done: "success:已生成", again: sameAnswer, action: "year.compose",
 			acted: committeeAsked,
 			setup: func(w *kindWorld) kindClick {
 				w.published()
@@ -686,7 +686,7 @@ func kindCases() []kindCase {
 			noStale: "composing again is the design (委员会确认前可重新生成): the second click composes the same drafts and asks the committee " +
 				"nothing twice, which is the act counted"},
 		// The committee confirms the year HR composed.
-		{kind: card.KindYearConfirm, done: "success:已确认成功", again: staleMsg, action: "year.confirm",
+		{kind: card.KindYearConfirm, done: "success:已确认", again: staleMsg, action: "year.confirm",
 			setup: func(w *kindWorld) kindClick {
 				w.published()
 				_, err := w.svc.ComposeYear(w.ctx, "ou_hr", 2026, workflow.YearSpec{})
@@ -702,7 +702,7 @@ func kindCases() []kindCase {
 
 		// After 公示: a person asks for 复核 from their result card; HR
 		// forwards or answers it, the committee decides it.
-		{kind: card.KindReview, done: "success:已提交成功", again: conflict, action: "review.request",
+		{kind: card.KindReview, done: "success:已提交", again: conflict, action: "review.request",
 			setup: func(w *kindWorld) kindClick {
 				w.published()
 				return kindClick{op: "ou_e3", stranger: "ou_l1", v: card.Value{K: card.KindReview, ID: "2026-Q3", V: w.result("ou_e3").Version},
@@ -713,9 +713,9 @@ func kindCases() []kindCase {
 				w.must("feedback", w.svc.RecordFeedback(w.ctx, "ou_l1", "2026-Q3", "ou_e3", workflow.Feedback{Strengths: "工作踏实"}))
 				return c
 			}},
-		reviewCase(card.KindReviewForward, "success:已转考核委员会审议成功"),
-		reviewCase(card.KindReviewReject, "success:已答复不予受理成功"),
-		{kind: card.KindReviewDecide, done: "success:已作出复核决定成功", again: staleMsg, action: "review.decide",
+		reviewCase(card.KindReviewForward, "success:已转考核委员会审议"),
+		reviewCase(card.KindReviewReject, "success:已答复不予受理"),
+		{kind: card.KindReviewDecide, done: "success:已作出复核决定", again: staleMsg, action: "review.decide",
 			setup: func(w *kindWorld) kindClick {
 				w.published()
 				w.must("request", w.svc.RequestReview(w.ctx, "ou_e3", "2026-Q3", "防汛加分未计入"))
@@ -735,7 +735,7 @@ func kindCases() []kindCase {
 					form: map[string]any{card.FieldFeedbackPerson: "ou_e1", card.FieldFeedbackStrengths: "完成防汛任务"}, object: "2026-Q3/ou_e1"}
 			},
 			noStale: "the card lists the people whose 反馈 is the leader's, each chosen in the form; the same 反馈 again is the same success, sent once"},
-		{kind: card.KindTalk, done: "success:已记录成功", again: conflict, action: "talk.record",
+		{kind: card.KindTalk, done: "success:已记录", again: conflict, action: "talk.record",
 			setup: func(w *kindWorld) kindClick {
 				w.published() // 吴三 一般: S4 asks for a 谈话
 				return kindClick{op: "ou_l1", stranger: "ou_l2", v: card.Value{K: card.KindTalk, ID: card.TalkID("2026-Q3", "ou_e3")},

@@ -87,6 +87,9 @@ type Relay struct {
 	// Sleep waits between paced sends; default a real timer. Tests that run
 	// on a fake clock pass one that advances it.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Metrics counts sends by result code, give-ups and waits for the
+	// limiter; default NopMetrics.
+	Metrics Metrics
 
 	// flushed is the interval in which this relay last checked the past
 	// intervals' digests: checking again before the next interval begins
@@ -127,6 +130,9 @@ func (r *Relay) defaults() {
 	}
 	if r.Clock == nil {
 		r.Clock = clock.Real{}
+	}
+	if r.Metrics == nil {
+		r.Metrics = NopMetrics{}
 	}
 	if r.Sleep == nil {
 		r.Sleep = func(ctx context.Context, d time.Duration) error {
@@ -375,6 +381,7 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 			if res.Allowed {
 				break
 			}
+			r.Metrics.RateLimitWait(res.RetryAfter)
 			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
 				return nil, err
 			}
@@ -396,12 +403,14 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 	msgID, err := r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
 	if err == nil {
 		rep.Sent++
+		r.Metrics.Send(n.Template, "0")
 		return nil, r.sent(ctx, n, msgID)
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) {
 		ae = &APIError{Op: "send", Msg: err.Error(), Kind: KindTransient}
 	}
+	r.Metrics.Send(n.Template, sendCode(ae))
 	switch {
 	case ae.Kind == KindRateLimited:
 		rep.Retry++
@@ -542,12 +551,16 @@ func (r *Relay) deliverUrgent(ctx context.Context, n workflow.Notification, rep 
 			if res.Allowed {
 				break
 			}
+			r.Metrics.RateLimitWait(res.RetryAfter)
 			if err := r.Sleep(ctx, res.RetryAfter); err != nil {
 				return nil, err
 			}
 		}
 	}
 	invalid, err := u.UrgentApp(ctx, n.Data["message_id"], []string{n.To})
+	if err == nil {
+		r.Metrics.Send(n.Template, "0")
+	}
 	if err == nil && len(invalid) > 0 {
 		rep.Dead++
 		return &grave{n, "提醒已送达，但收件人不在该会话中，无法加急"}, nil
@@ -560,6 +573,7 @@ func (r *Relay) deliverUrgent(ctx context.Context, n workflow.Notification, rep 
 	if !errors.As(err, &ae) {
 		ae = &APIError{Op: "urgent", Msg: err.Error(), Kind: KindTransient}
 	}
+	r.Metrics.Send(n.Template, sendCode(ae))
 	switch {
 	case ae.Kind == KindRateLimited:
 		rep.Retry++
@@ -675,7 +689,9 @@ func (r *Relay) bury(ctx context.Context, graves []grave) error {
 		return nil
 	}
 	now := r.Clock.Now()
+	var buried []string // templates, counted once the transaction commits
 	err := r.Store.InTx(ctx, func(tx workflow.Tx) error {
+		buried = buried[:0] // the store may run fn again
 		people, err := tx.People(ctx)
 		if err != nil {
 			return err
@@ -693,6 +709,7 @@ func (r *Relay) bury(ctx context.Context, graves []grave) error {
 			if err != nil {
 				return err
 			}
+			buried = append(buried, g.n.Template)
 			if g.n.Template == TplUndeliverable {
 				continue
 			}
@@ -712,6 +729,9 @@ func (r *Relay) bury(ctx context.Context, graves []grave) error {
 	})
 	if err != nil {
 		return fmt.Errorf("bury %d notifications: %w", len(graves), err)
+	}
+	for _, tpl := range buried {
+		r.Metrics.GaveUp(tpl)
 	}
 	return nil
 }

@@ -182,7 +182,7 @@ func TestG4DuplicateCallbacks(t *testing.T) {
 		answers.Range(func(k, v any) bool {
 			var got []string
 			v.(*sync.Map).Range(func(t, _ any) bool { got = append(got, t.(string)); return true })
-			if len(got) != 1 || got[0] != "success:已通过成功" {
+			if len(got) != 1 || got[0] != "success:已通过" {
 				t.Errorf("event %s answered %v, want one success", k, got)
 			}
 			return true
@@ -336,7 +336,7 @@ func TestGradeByCard(t *testing.T) {
 		t.Fatalf("S5 scoring card should ask for the grade only: %s", cardJSON)
 	}
 	r, _ = b.OnCardAction(ctx, clickEvent("approve-1", "ou_l1", card.KindApprove, st, map[string]any{card.FieldGrade: "A", card.FieldComment: "表现突出"}))
-	if toastOf(r) != "success:已通过成功" {
+	if toastOf(r) != "success:已通过" {
 		t.Fatalf("approve: %s", toastOf(r))
 	}
 	var got []workflow.Step
@@ -358,7 +358,7 @@ func TestStrangerLearnsNothing(t *testing.T) {
 	ctx := context.Background()
 	decided, pending := a.steps[0], a.steps[1]
 	r, _ := a.bot.OnCardAction(ctx, clickEvent("ok-1", "ou_l1", card.KindApprove, decided, fullS4("12")))
-	if toastOf(r) != "success:已通过成功" {
+	if toastOf(r) != "success:已通过" {
 		t.Fatalf("approve: %s", toastOf(r))
 	}
 	open := func(eventID, op string, st workflow.Step) string {

@@ -20,7 +20,7 @@ func TestStrangerBadFormLearnsNothing(t *testing.T) {
 	a := newApprovals(t, 2, memory.New())
 	ctx := context.Background()
 	pending, decided := a.steps[0], a.steps[1]
-	if r, _ := a.bot.OnCardAction(ctx, clickEvent("ok-1", "ou_l1", card.KindApprove, decided, fullS4("12"))); toastOf(r) != "success:已通过成功" {
+	if r, _ := a.bot.OnCardAction(ctx, clickEvent("ok-1", "ou_l1", card.KindApprove, decided, fullS4("12"))); toastOf(r) != "success:已通过" {
 		t.Fatalf("approve: %s", toastOf(r))
 	}
 	// A 复核 request of ou_e00000 and a committee member who is not HR,

@@ -249,3 +249,29 @@ type Tx interface {
 	// Audit returns up to limit rows with Seq > afterSeq, ordered by Seq.
 	Audit(ctx context.Context, afterSeq int64, limit int) ([]AuditEntry, error)
 }
+
+// OutboxStats is what an operator watches of the outbox: how many
+// notifications wait to be sent and since when the oldest has waited (a
+// relay that cannot send shows as a growing age long before anyone
+// complains), and how many were given up on and not yet pruned.
+type OutboxStats struct {
+	Pending int
+	// OldestPending is the CreatedAt of the oldest pending notification;
+	// zero when nothing is pending.
+	OldestPending time.Time
+	Dead          int
+}
+
+// Monitor is what a store tells an operator outside any transaction, for
+// serve's /metrics and the audit head it publishes. Both stores implement
+// it; it is not part of Store because the domain never needs it. Its reads
+// do not run in InTx's serializable transactions on purpose: a scrape
+// every few seconds must never make a callback's transaction retry, and a
+// figure a moment old is what a monitor shows anyway.
+type Monitor interface {
+	// OutboxStats counts the outbox.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+	// AuditHead returns the last audit row, ErrNotFound when the log is
+	// empty.
+	AuditHead(ctx context.Context) (AuditEntry, error)
+}

@@ -40,6 +40,11 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) == 0 {
 		return usageError{"audit: want verify or export"}
 	}
+	switch {
+	case isHelp(args[0]):
+		writeHelp(stdout, "audit", nil)
+		return flag.ErrHelp
+	}
 	switch args[0] {
 	case "verify":
 		return auditVerify(ctx, args[1:], getenv, stdout, stderr)
@@ -54,11 +59,10 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 // head is still in the log with its hash (rows deleted from the end leave
 // an intact chain that only a head kept elsewhere can expose).
 func auditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("audit verify")
 	dbURL := fs.String("database-url", getenv("KAOHE_DATABASE_URL"), "PostgreSQL URL (default $KAOHE_DATABASE_URL)")
 	headsFile := fs.String("heads", "", "a file of heads published by serve (audit_head_file), checked against the log")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	var heads []auditHead
@@ -174,15 +178,14 @@ func readHeads(path string) ([]auditHead, error) {
 // auditExport writes the audit rows of a stretch of time as CSV or JSON
 // lines, for the filing office or an inspector.
 func auditExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("audit export")
 	dbURL := fs.String("database-url", getenv("KAOHE_DATABASE_URL"), "PostgreSQL URL (default $KAOHE_DATABASE_URL)")
 	period := fs.String("period", "", "an appraisal period (2026-Q3, 2026-09, 2026): its days, China time")
 	from := fs.String("from", "", "first day (2026-07-01), China time")
 	to := fs.String("to", "", "last day, included")
 	format := fs.String("format", "csv", "csv or jsonl")
 	out := fs.String("out", "-", "output file (- for standard output)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *format != "csv" && *format != "jsonl" {

@@ -12,6 +12,11 @@ import (
 // runHealthcheck GETs a URL and fails unless it answers 200: the container
 // health check, since the distroless image has no curl.
 func runHealthcheck(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("healthcheck")
+	if err := parseFlagsArgs(fs, args, stdout); err != nil {
+		return err
+	}
+	args = fs.Args()
 	if len(args) != 1 {
 		return usageError{"healthcheck: give one URL, e.g. http://127.0.0.1:8080/readyz"}
 	}

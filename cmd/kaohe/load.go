@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -85,8 +83,7 @@ type loadReport struct {
 // moment a callback was scheduled, so a slow server cannot hide queueing
 // (no coordinated omission).
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("load")
 	var c loadConfig
 	fs.StringVar(&c.URL, "url", "", "webhook URL (http://HOST:PORT/lark/webhook)")
 	fs.StringVar(&c.EncryptKey, "encrypt-key", "", "the app's encrypt key")
@@ -100,11 +97,8 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&c.JSON, "json", false, "print the report as JSON")
 	fs.IntVar(&c.Offset, "offset", 0, "index of the first callback (continue an earlier run)")
 	fs.StringVar(&c.History, "history", "", "write one JSON line per callback sent and its outcome to this file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return flag.ErrHelp
-		}
-		return usageError{"load: " + err.Error()}
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	switch {
 	case c.URL == "" || c.EncryptKey == "" || c.Token == "":

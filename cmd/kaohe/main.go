@@ -40,7 +40,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "kaohe:", err)
 		} else {
 			fmt.Fprintln(os.Stderr, "kaohe:", ue.msg)
-			fmt.Fprint(os.Stderr, usage)
+			fmt.Fprint(os.Stderr, usageFor(os.Args[1:]))
 		}
 		os.Exit(exitCode(err))
 	}
@@ -70,6 +70,7 @@ const usage = `usage:
   kaohe version                                 print the version, the commit it was built from and the Go version
   kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
                                                 send signed card callbacks open-loop and report latency
+  kaohe help [COMMAND]                          this list, or a command's help (the same as kaohe COMMAND -h)
 `
 
 // usageError is a mistake in the command line itself.
@@ -115,9 +116,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout)
 	case "version", "--version":
+		if err := parseFlags(newFlags("version"), args[1:], stdout); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, versionLine(debug.ReadBuildInfo()))
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			return run(ctx, append(args[1:], "-h"), getenv, stdin, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	}

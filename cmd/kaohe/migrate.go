@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,21 +10,6 @@ import (
 
 	"github.com/kaohe/kaohe/storage/postgres"
 )
-
-// parseFlags parses a subcommand's flags: -h is flag.ErrHelp, anything
-// else wrong (or a stray argument) a usageError.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{fs.Name() + ": " + err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
-}
 
 // openCLIStore connects an operator's command to PostgreSQL, once, without
 // migrating: a command that reads must not change the schema.
@@ -52,7 +36,14 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return usageError{"migrate: want up, down or status"}
 	}
+	if isHelp(args[0]) {
+		writeHelp(stdout, "migrate", nil)
+		return flag.ErrHelp
+	}
 	cmd, rest := args[0], args[1:]
+	if _, ok := helps["migrate "+cmd]; !ok {
+		return usageError{fmt.Sprintf("migrate: unknown command %q (want up, down or status)", cmd)}
+	}
 	steps := 1
 	if cmd == "down" && len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
 		if rest[0] == "all" {
@@ -64,16 +55,10 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		rest = rest[1:]
 	}
-	fs := flag.NewFlagSet("migrate "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("migrate " + cmd)
 	dbURL := fs.String("database-url", getenv("KAOHE_DATABASE_URL"), "PostgreSQL URL (default $KAOHE_DATABASE_URL)")
-	if err := parseFlags(fs, rest); err != nil {
+	if err := parseFlags(fs, rest, stdout); err != nil {
 		return err
-	}
-	switch cmd {
-	case "up", "down", "status":
-	default:
-		return usageError{fmt.Sprintf("migrate: unknown command %q (want up, down or status)", cmd)}
 	}
 	st, err := openCLIStore(ctx, *dbURL)
 	if err != nil {

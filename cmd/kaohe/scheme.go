@@ -2,8 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/kaohe/kaohe/scoring"
@@ -13,13 +16,26 @@ func runScheme(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"scheme: want check, list or show"}
 	}
+	if isHelp(args[0]) {
+		writeHelp(stdout, "scheme", nil)
+		return flag.ErrHelp
+	}
+	name := "scheme " + args[0]
+	if _, ok := helps[name]; !ok {
+		return usageError{fmt.Sprintf("scheme: unknown subcommand %q (want check, list or show)", args[0])}
+	}
+	fs := newFlags(name)
+	if err := parseFlagsArgs(fs, args[1:], stdout); err != nil {
+		return err
+	}
+	rest := fs.Args()
 	switch args[0] {
 	case "check":
-		if len(args) < 2 {
+		if len(rest) == 0 {
 			return usageError{"scheme check: name at least one file"}
 		}
 		bad := 0
-		for _, f := range args[1:] {
+		for _, f := range rest {
 			s, err := scoring.LoadFile(f)
 			if err != nil {
 				bad++
@@ -29,38 +45,53 @@ func runScheme(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "%s: ok (%s, %s)\n", f, s.ID, s.Name)
 		}
 		if bad > 0 {
-			return fmt.Errorf("%d of %d scheme files invalid: %w", bad, len(args)-1, errFailed)
+			return fmt.Errorf("%d of %d scheme files invalid: %w", bad, len(rest), errFailed)
 		}
 		return nil
 	case "list":
+		if len(rest) > 0 {
+			return usageError{fmt.Sprintf("scheme list: unexpected argument %q", rest[0])}
+		}
+		var rows [][]string
 		for _, id := range scoring.BuiltinIDs() {
 			s, err := scoring.Builtin(id)
 			if err != nil {
 				return fmt.Errorf("built-in scheme %s: %w", id, err)
 			}
-			fmt.Fprintf(stdout, "%-4s %s（%s）\n", id, s.Name, s.Source)
+			rows = append(rows, []string{id, s.Name, s.Source})
 		}
-		return nil
+		return writeTable(stdout, []string{"编号", "名称", "依据"}, rows)
 	case "show":
-		if len(args) != 2 {
+		if len(rest) != 1 {
 			return usageError{"scheme show: name one scheme id"}
 		}
-		data, err := scoring.BuiltinSource(args[1])
+		data, err := scoring.BuiltinSource(rest[0])
 		if err != nil {
-			return fmt.Errorf("%w %q (built in: %s)", scoring.ErrUnknownScheme, args[1], strings.Join(scoring.BuiltinIDs(), ", "))
+			return unknownScheme(rest[0])
 		}
 		_, err = stdout.Write(data)
 		return err
 	}
-	return usageError{fmt.Sprintf("scheme: unknown subcommand %q", args[0])}
+	return nil
+}
+
+// unknownScheme names the built-in schemes after an id that is none of
+// them.
+func unknownScheme(id string) error {
+	return fmt.Errorf("%w %q: the built-in schemes are %s (kaohe scheme list)", scoring.ErrUnknownScheme, id, strings.Join(scoring.BuiltinIDs(), ", "))
 }
 
 // loadScheme reads a scheme file, or a built-in one by id ("s4").
+// A bare word that is neither a built-in id nor an existing file ("s99")
+// is answered with the list of built-in ids, not "no such file".
 func loadScheme(ref string) (*scoring.Scheme, error) {
 	if !strings.ContainsAny(ref, "./\\") {
 		s, err := scoring.Builtin(ref)
 		if err == nil || !errors.Is(err, scoring.ErrUnknownScheme) {
 			return s, err
+		}
+		if _, err := os.Stat(ref); errors.Is(err, fs.ErrNotExist) {
+			return nil, unknownScheme(ref)
 		}
 	}
 	return scoring.LoadFile(ref)

@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/shopspring/decimal"
@@ -21,16 +18,12 @@ var hundredDec = decimal.NewFromInt(100)
 const maxInputSize = 512 << 20
 
 func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("score", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	schemeRef := fs.String("scheme", "", "scheme file, or a built-in id such as s4")
-	inputPath := fs.String("input", "", "input JSON file, or - for standard input")
-	format := fs.String("format", "json", "output format: json or table")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return flag.ErrHelp
-		}
-		return usageError{err.Error()}
+	fs := newFlags("score")
+	schemeRef := fs.String("scheme", "", "`方案`文件，或内置方案编号（如 s4；kaohe scheme list 列出全部）")
+	inputPath := fs.String("input", "", "输入的 JSON `文件`；- 表示从标准输入读取")
+	format := fs.String("format", "json", "输出`格式`：json，或 table（表格与说明）")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	if *schemeRef == "" || *inputPath == "" {
 		return usageError{"score: --scheme and --input are required"}
@@ -55,6 +48,12 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	data, err := io.ReadAll(io.LimitReader(r, maxInputSize+1))
 	if err != nil {
 		return fmt.Errorf("read input: %w", err)
+	}
+	if problems := inputProblems(data); len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		return fmt.Errorf("input %s: %d problem(s): %w", *inputPath, len(problems), errFailed)
 	}
 	in, err := scoring.DecodeInput(data)
 	if err != nil {
@@ -106,16 +105,15 @@ var stateNames = map[string]string{
 
 func writePeriodTable(w io.Writer, r *scoring.PeriodResult) {
 	fmt.Fprintf(w, "方案 %s　考核期 %s\n\n", r.Scheme, r.Period)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "编号\t姓名\t单位\t分数\t等次\t状态\t标记")
+	var rows [][]string
 	for _, p := range r.People {
 		grade := p.Grade
 		if grade == "" {
 			grade = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Unit, dec(p.Score), grade, stateNames[p.State], strings.Join(p.Flags, ","))
+		rows = append(rows, []string{p.ID, p.Name, p.Unit, dec(p.Score), grade, stateNames[p.State], strings.Join(p.Flags, ",")})
 	}
-	tw.Flush()
+	_ = writeTable(w, []string{"编号", "姓名", "单位", "分数", "等次", "状态", "标记"}, rows)
 	if len(r.Quotas) > 0 {
 		fmt.Fprintln(w, "\n名额")
 		for _, q := range r.Quotas {
@@ -136,8 +134,7 @@ func writePeriodTable(w io.Writer, r *scoring.PeriodResult) {
 
 func writeYearTable(w io.Writer, r *scoring.YearResult) {
 	fmt.Fprintf(w, "方案 %s　年度 %d\n\n", r.Scheme, r.Year)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "编号\t姓名\t平时成绩\t年度总分\t优秀率\t最高等次\t年度等次")
+	var rows [][]string
 	for _, p := range r.People {
 		rate := "—"
 		if p.ExcellenceRate != nil {
@@ -151,9 +148,9 @@ func writeYearTable(w io.Writer, r *scoring.YearResult) {
 		if grade == "" {
 			grade = "—"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, dec(p.Periodic), dec(p.Total), rate, max, grade)
+		rows = append(rows, []string{p.ID, p.Name, dec(p.Periodic), dec(p.Total), rate, max, grade})
 	}
-	tw.Flush()
+	_ = writeTable(w, []string{"编号", "姓名", "平时成绩", "年度总分", "优秀率", "最高等次", "年度等次"}, rows)
 	fmt.Fprintln(w, "\n说明")
 	for _, p := range r.People {
 		fmt.Fprintf(w, "  %s %s\n", p.ID, p.Name)

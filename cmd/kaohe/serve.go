@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/kaohe/kaohe/bot"
 	"github.com/kaohe/kaohe/bot/contact"
 	"github.com/kaohe/kaohe/clock"
+	"github.com/kaohe/kaohe/cmd/kaohe/config"
 	"github.com/kaohe/kaohe/workflow"
 )
 
@@ -34,7 +36,12 @@ const listeningPrefix = "kaohe: listening on "
 // database is still unreachable /healthz answers and /readyz says why the
 // replica is not ready; the "listening on" line is printed once it serves.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := LoadConfig(args, getenv, stderr)
+	cfg, err := LoadConfig(args, getenv, io.Discard)
+	if errors.Is(err, flag.ErrHelp) {
+		// The flags are package config's.
+		writeHelp(stdout, "serve", config.Flags())
+		return err
+	}
 	if err != nil {
 		return err
 	}
@@ -116,6 +123,7 @@ type server struct {
 	webhook http.Handler // nil in long-connection mode
 	ws      *larkws.Client
 	deps    *deps
+	metrics *metrics
 	// ready is the Lark side: the long connection is up (in webhook mode:
 	// serving, and lark then says whether Lark answers).
 	ready atomic.Bool
@@ -180,7 +188,8 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	if err != nil {
 		return nil, err
 	}
-	s := &server{cfg: cfg, log: log, store: newNotifyStore(d.store), deps: d, clock: clk}
+	mon, _ := d.store.(workflow.Monitor)
+	s := &server{cfg: cfg, log: log, store: newNotifyStore(d.store), deps: d, clock: clk, metrics: newMetrics(mon, clk, log)}
 	ok := false
 	defer func() {
 		if !ok {
@@ -215,7 +224,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	}
 	s.bot, err = bot.New(bot.Config{Service: s.svc, Store: s.store, Calendar: cal, Clock: clk, Log: log,
 		VerificationToken: cfg.VerificationToken, EncryptKey: cfg.EncryptKey, Lark: lk, Nonces: d.nonces,
-		Contact: contact.Options{TierBy: cfg.Contact.TierBy, Tiers: cfg.Contact.Tiers}})
+		Contact: contact.Options{TierBy: cfg.Contact.TierBy, Tiers: cfg.Contact.Tiers}, Metrics: s.metrics})
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
@@ -226,7 +235,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	} else if n > 0 {
 		log.Info("contact sync jobs resumed", "count", n)
 	}
-	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log}
+	s.relay = &bot.Relay{Store: s.store, Sender: lk, Render: s.bot.Render, Limiter: d.limiter, Clock: clk, Log: log, Metrics: s.metrics}
 	switch cfg.Callback {
 	case CallbackWebhook:
 		s.webhook, err = s.bot.Handler()
@@ -250,13 +259,16 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	return s, nil
 }
 
-// handler is the HTTP surface: the webhook (in webhook mode) and the probes.
+// handler is the HTTP surface: the webhook (in webhook mode), the probes
+// and Prometheus' /metrics. Only the webhook is for Lark: a reverse proxy
+// in front of serve forwards WebhookPath alone (docs/operations.md).
 func (s *server) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET "+MetricsPath, s.metrics.handler())
 	if s.webhook != nil {
 		mux.Handle("POST "+WebhookPath, s.webhook)
 	}
@@ -368,6 +380,9 @@ func (s *server) tickLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		rep, err := s.svc.Tick(ctx)
+		if ctx.Err() == nil {
+			s.metrics.tick(rep, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.log.Error("tick", "err", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/kaohe/kaohe/bot/card"
 	"github.com/kaohe/kaohe/bot/larksim"
+	"github.com/kaohe/kaohe/clock"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
@@ -46,7 +47,15 @@ type simEnv struct {
 
 func newSimEnv(t *testing.T, appID string) *simEnv {
 	t.Helper()
-	e := &simEnv{sim: larksim.New(larksim.Options{AppID: appID, AppSecret: "secret", CallbackTimeout: 10 * time.Second}), sent: make(chan struct{}, 16)}
+	return newSimEnvAt(t, appID, nil)
+}
+
+// newSimEnvAt is newSimEnv on clk (nil: the system clock), for a serve
+// whose clock_file holds the same time: the webhook guard compares the
+// simulator's timestamps with serve's clock.
+func newSimEnvAt(t *testing.T, appID string, clk clock.Clock) *simEnv {
+	t.Helper()
+	e := &simEnv{sim: larksim.New(larksim.Options{AppID: appID, AppSecret: "secret", CallbackTimeout: 10 * time.Second, Clock: clk}), sent: make(chan struct{}, 16)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.sim.ServeHTTP(w, r)
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/open-apis/im/v1/messages") {

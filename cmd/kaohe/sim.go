@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,8 +36,7 @@ type simConfig struct {
 // (docs/sim.md), until ctx ends.
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c simConfig
-	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sim")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:9900", "address of the Open API and the control interface")
 	fs.StringVar(&c.addrFile, "addr-file", "", "write the bound address to this file (useful with port 0)")
 	fs.StringVar(&c.org, "org", "", "org file (as kaohe serve's org): its people, units and public chats")
@@ -54,14 +51,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.BoolVar(&c.freeze, "freeze", false, "the clock stands still between moves (default: it runs from --start)")
 	fs.DurationVar(&c.callbackTimeout, "callback-timeout", 3*time.Second, "how long the app may take to answer a card callback (Lark: 3s)")
 	fs.DurationVar(&c.retryEach, "retry-interval", time.Second, "how often unacknowledged events due for a re-push are pushed again (real time)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return flag.ErrHelp
-		}
-		return usageError{"sim: " + err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("sim: unexpected argument %q", fs.Arg(0))}
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
 	switch {
 	case c.appID == "" || c.appSecret == "":

@@ -1016,6 +1016,30 @@ func (m *Store) TamperAudit(seq int64, fn func(*workflow.AuditEntry)) {
 	}
 }
 
+// OutboxStats implements workflow.Monitor.
+func (m *Store) OutboxStats(ctx context.Context) (workflow.OutboxStats, error) {
+	if err := ctx.Err(); err != nil {
+		return workflow.OutboxStats{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var st workflow.OutboxStats
+	for _, n := range m.s.outbox {
+		switch n.State {
+		case workflow.NotePending:
+			st.Pending++
+			if st.OldestPending.IsZero() || n.CreatedAt.Before(st.OldestPending) {
+				st.OldestPending = n.CreatedAt
+			}
+		case workflow.NoteDead:
+			st.Dead++
+		}
+	}
+	return st, nil
+}
+
+var _ workflow.Monitor = (*Store)(nil)
+
 // AuditHead returns the last audit row, or workflow.ErrNotFound when the
 // log is empty; serve publishes it so a truncated log is detectable.
 func (m *Store) AuditHead(ctx context.Context) (workflow.AuditEntry, error) {

@@ -300,6 +300,27 @@ func translate(err error) error {
 	return err
 }
 
+// OutboxStats implements workflow.Monitor: one statement outside InTx,
+// so at READ COMMITTED and without the predicate locks a serializable read
+// of every pending row would take. The pending count and age come from the
+// partial index the relays claim through (outbox_pending), the dead count
+// from the prune index (outbox_finished).
+func (s *Store) OutboxStats(ctx context.Context) (workflow.OutboxStats, error) {
+	var st workflow.OutboxStats
+	var oldest *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM outbox WHERE state = 'pending'),
+			(SELECT min(created_at) FROM outbox WHERE state = 'pending'),
+			(SELECT count(*) FROM outbox WHERE state = 'dead')`).Scan(&st.Pending, &oldest, &st.Dead)
+	if err != nil {
+		return workflow.OutboxStats{}, fmt.Errorf("outbox stats: %w", translate(err))
+	}
+	st.OldestPending = tsOut(oldest)
+	return st, nil
+}
+
+var _ workflow.Monitor = (*Store)(nil)
+
 // AuditHead returns the last row of the audit log, for publishing the head
 // outside the database (docs/reliability.md §5). Errors: ErrNotFound when the log
 // is empty, or the database error.

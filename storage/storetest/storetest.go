@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"Outbox", testOutbox},
 		{"OutboxClaim", testOutboxClaim},
 		{"OutboxClaimRace", testOutboxClaimRace},
+		{"OutboxStats", testOutboxStats},
 		{"Prune", testPrune},
 		{"PruneRace", testPruneRace},
 		{"Audit", testAudit},
@@ -668,6 +669,47 @@ func testOutbox(t *testing.T, s workflow.Store) {
 		}
 		return nil
 	})
+}
+
+// testOutboxStats: the monitor counts pending and dead notifications and
+// dates the oldest pending one by when it was queued, not by its ID (a
+// re-queued copy has a later ID but may be older than a row queued after
+// its original); sent rows count nowhere, and an empty outbox has no age.
+func testOutboxStats(t *testing.T, s workflow.Store) {
+	mon, ok := s.(workflow.Monitor)
+	if !ok {
+		t.Fatalf("%T does not implement workflow.Monitor", s)
+	}
+	st, err := mon.OutboxStats(ctx)
+	if err != nil || st != (workflow.OutboxStats{}) {
+		t.Fatalf("empty outbox: %+v, %v", st, err)
+	}
+	older := t0.Add(-time.Hour)
+	in(t, s, func(tx workflow.Tx) error {
+		for i, at := range []time.Time{t0, older, t0.Add(time.Minute), t0, t0} {
+			id, err := tx.Enqueue(ctx, workflow.Notification{Key: fmt.Sprintf("s%d", i), To: "p", Template: "remind", CreatedAt: at})
+			if err != nil {
+				return err
+			}
+			switch i {
+			case 3:
+				err = tx.MarkNotification(ctx, id, workflow.NoteSent, t0)
+			case 4:
+				err = tx.MarkNotification(ctx, id, workflow.NoteDead, t0)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	st, err = mon.OutboxStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Pending != 3 || st.Dead != 1 || !st.OldestPending.Equal(older) {
+		t.Errorf("stats = %+v, want 3 pending since %s and 1 dead", st, older)
+	}
 }
 
 // testOutboxClaim: a claim takes due pending rows in ID order and leases

@@ -292,6 +292,20 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// UnmarshalYAML is UnmarshalText for the file. Its refusal is a
+// *yaml.TypeError, which the decoder collects and goes on from, so a bad
+// duration is reported with every other bad value of the file instead of
+// hiding them.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a duration like 2s or 1m", n.Line)}}
+	}
+	if err := d.UnmarshalText([]byte(n.Value)); err != nil {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
+	}
+	return nil
+}
+
 // String formats it as time.Duration does.
 func (d Duration) String() string { return time.Duration(d).String() }
 
@@ -444,14 +458,9 @@ func Load(args []string, getenv func(string) string, stderr io.Writer) (Config, 
 // its time.
 func load(args []string, getenv func(string) string, stderr io.Writer, readFile func(string) ([]byte, error)) (Config, error) {
 	cfg := Default()
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs, fl := newFlags(getenv)
 	fs.SetOutput(stderr)
-	file := fs.String("config", getenv("KAOHE_CONFIG"), "configuration file (YAML or JSON)")
-	listen := fs.String("listen", "", "HTTP listen address (overrides listen)")
-	addrFile := fs.String("addr-file", "", "write the bound address to this file")
-	callbackMode := fs.String("callback", "", `"long" or "webhook"`)
-	fixture := fs.Int("bench-fixture", -1, "load a benchmark organisation of N people")
-	store := fs.String("store", "", `"postgres" (needs database_url) or "memory" (nothing survives a restart)`)
+	file, listen, addrFile, callbackMode, fixture, store := fl.file, fl.listen, fl.addrFile, fl.callback, fl.fixture, fl.store
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, flag.ErrHelp
@@ -461,6 +470,11 @@ func load(args []string, getenv func(string) string, stderr io.Writer, readFile 
 	if fs.NArg() > 0 {
 		return cfg, UsageError{fmt.Sprintf("serve: unexpected argument %q", fs.Arg(0))}
 	}
+	// Every mistake is reported at once: the file's values of the wrong
+	// shape, the variables that do not parse, then what Validate finds in
+	// the rest (a key already reported is not reported again).
+	var errs Errors
+	bad := map[string]bool{}
 	if *file != "" {
 		data, err := readFile(*file)
 		if err != nil {
@@ -469,13 +483,27 @@ func load(args []string, getenv func(string) string, stderr io.Writer, readFile 
 		dec := yaml.NewDecoder(strings.NewReader(string(data)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-			return cfg, fmt.Errorf("config file %s: %w", *file, nameKeys(data, err))
+			named, keys := nameKeys(data, err)
+			var lines fileLines
+			if !errors.As(named, &lines) {
+				// Not YAML at all: nothing in the file can be trusted.
+				return cfg, fmt.Errorf("config file %s: %w", *file, named)
+			}
+			sep := " "
+			if len(lines) > 1 {
+				sep = "" // the lines start on their own
+			}
+			errs = append(errs, fmt.Errorf("config file %s:%s%w", *file, sep, named))
+			for _, k := range keys {
+				bad[k] = true
+			}
 		}
 	}
 	for _, s := range cfg.settings() {
 		if v, ok := lookup(getenv, s.env); ok {
 			if err := s.set(v); err != nil {
-				return cfg, &Error{Field: s.key, Env: s.env, Msg: err.Error()}
+				errs = append(errs, &Error{Field: s.key, Env: s.env, Msg: err.Error()})
+				bad[s.key] = true
 			}
 		}
 	}
@@ -497,7 +525,55 @@ func load(args []string, getenv func(string) string, stderr io.Writer, readFile 
 	if cfg.Storage == "" && cfg.DatabaseURL != "" {
 		cfg.Storage = StoragePostgres
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		var all Errors
+		if !errors.As(err, &all) {
+			all = Errors{err}
+		}
+		for _, e := range all {
+			var ce *Error
+			if errors.As(e, &ce) && reported(bad, ce.Field) {
+				continue
+			}
+			errs = append(errs, e)
+		}
+	}
+	return cfg, errs.err()
+}
+
+// reported tells whether field, or the key it is inside, was already
+// reported as unreadable.
+func reported(bad map[string]bool, field string) bool {
+	for k := range bad {
+		if field == k || strings.HasPrefix(field, k+".") || strings.HasPrefix(field, k+"[") || strings.HasPrefix(k, field+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// serveFlags are the values serve's flags set.
+type serveFlags struct {
+	file, listen, addrFile, callback, store *string
+	fixture                                 *int
+}
+
+func newFlags(getenv func(string) string) (*flag.FlagSet, serveFlags) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var f serveFlags
+	f.file = fs.String("config", getenv("KAOHE_CONFIG"), "configuration file (YAML or JSON)")
+	f.listen = fs.String("listen", "", "HTTP listen address (overrides listen)")
+	f.addrFile = fs.String("addr-file", "", "write the bound address to this file")
+	f.callback = fs.String("callback", "", `"long" or "webhook"`)
+	f.fixture = fs.Int("bench-fixture", -1, "load a benchmark organisation of N people")
+	f.store = fs.String("store", "", `"postgres" (needs database_url) or "memory" (nothing survives a restart)`)
+	return fs, f
+}
+
+// Flags is serve's flag set, for its help.
+func Flags() *flag.FlagSet {
+	fs, _ := newFlags(func(string) string { return "" })
+	return fs
 }
 
 func lookup(getenv func(string) string, key string) (string, bool) {
@@ -505,98 +581,102 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 	return v, v != ""
 }
 
-// Validate checks every field and returns a *Error naming the first
-// bad one. The encrypt key and token of webhook mode are checked by the bot
-// itself when the webhook starts.
+// Validate checks every field and returns every bad one at once (an
+// Errors of *Error, in the order of the fields), so an operator fixes a
+// file in one round instead of one restart per mistake. The encrypt key
+// and token of webhook mode are checked by the bot itself when the
+// webhook starts.
 func (c Config) Validate() error {
+	var errs Errors
 	if c.Listen == "" {
-		return c.fieldError("listen", "required")
+		errs = append(errs, c.fieldError("listen", "required"))
 	}
 	if c.AppID == "" {
-		return c.fieldError("app_id", "required: the Lark app id (cli_…)")
+		errs = append(errs, c.fieldError("app_id", "required: the Lark app id (cli_…)"))
 	}
 	if c.AppSecret == "" {
-		return c.fieldError("app_secret", "required: the Lark app secret")
+		errs = append(errs, c.fieldError("app_secret", "required: the Lark app secret"))
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c.fieldError("base_url", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL))
+		errs = append(errs, c.fieldError("base_url", fmt.Sprintf("%q is not an http(s) URL", c.BaseURL)))
 	}
 	switch c.Callback {
 	case CallbackLong, CallbackWebhook:
 	default:
-		return c.fieldError("callback", fmt.Sprintf("%q: want %q or %q", c.Callback, CallbackLong, CallbackWebhook))
+		errs = append(errs, c.fieldError("callback", fmt.Sprintf("%q: want %q or %q", c.Callback, CallbackLong, CallbackWebhook)))
 	}
 	switch c.Storage {
 	case StorageMemory:
 	case StoragePostgres:
 		if err := CheckURL(c.DatabaseURL, "postgres", "postgresql"); err != nil {
-			return c.fieldError("database_url", err.Error())
+			errs = append(errs, c.fieldError("database_url", err.Error()))
 		}
 	case "":
-		return c.fieldError("storage", "no database: set database_url (KAOHE_DATABASE_URL) to a PostgreSQL URL, "+
-			"or ask for the in-memory store with --store memory (nothing it holds survives a restart)")
+		errs = append(errs, c.fieldError("storage", "no database: set database_url (KAOHE_DATABASE_URL) to a PostgreSQL URL, "+
+			"or ask for the in-memory store with --store memory (nothing it holds survives a restart)"))
 	default:
-		return c.fieldError("storage", fmt.Sprintf("%q: want %q or %q", c.Storage, StoragePostgres, StorageMemory))
+		errs = append(errs, c.fieldError("storage", fmt.Sprintf("%q: want %q or %q", c.Storage, StoragePostgres, StorageMemory)))
 	}
 	if c.Migrate != MigrateAuto && c.Migrate != MigrateCheck {
-		return c.fieldError("migrate", fmt.Sprintf("%q: want %q or %q", c.Migrate, MigrateAuto, MigrateCheck))
+		errs = append(errs, c.fieldError("migrate", fmt.Sprintf("%q: want %q or %q", c.Migrate, MigrateAuto, MigrateCheck)))
 	}
 	if c.RedisURL != "" {
 		if err := CheckURL(c.RedisURL, "redis", "rediss"); err != nil {
-			return c.fieldError("redis_url", err.Error())
+			errs = append(errs, c.fieldError("redis_url", err.Error()))
 		}
 	}
 	if c.AuditHeadInterval <= 0 {
-		return c.fieldError("audit_head_interval", "must be above 0")
+		errs = append(errs, c.fieldError("audit_head_interval", "must be above 0"))
 	}
 	if c.Scheme == "" {
-		return c.fieldError("scheme", "required: a built-in id such as s4, or a scheme file")
+		errs = append(errs, c.fieldError("scheme", "required: a built-in id such as s4, or a scheme file"))
 	}
 	if c.RelayInterval <= 0 {
-		return c.fieldError("relay_interval", "must be above 0")
+		errs = append(errs, c.fieldError("relay_interval", "must be above 0"))
 	}
 	if c.TickInterval < 0 {
-		return c.fieldError("tick_interval", "must not be negative (0 turns the scheduler off)")
+		errs = append(errs, c.fieldError("tick_interval", "must not be negative (0 turns the scheduler off)"))
 	}
 	if c.ShutdownTimeout <= 0 {
-		return c.fieldError("shutdown_timeout", "must be above 0")
+		errs = append(errs, c.fieldError("shutdown_timeout", "must be above 0"))
 	}
 	if c.LarkTimeout <= 0 {
-		return c.fieldError("lark_timeout", "must be above 0")
+		errs = append(errs, c.fieldError("lark_timeout", "must be above 0"))
 	}
 	for _, r := range []struct {
 		key string
 		d   Duration
 	}{{"retention_idempotency", c.RetentionIdempotency}, {"retention_sent", c.RetentionSent}, {"retention_dead", c.RetentionDead}} {
 		if time.Duration(r.d) < workflow.RedeliveryWindow {
-			return c.fieldError(r.key, fmt.Sprintf("%s is shorter than Lark's re-delivery window of %s: "+
-				"a record pruned sooner lets a re-pushed event run twice", r.d, workflow.RedeliveryWindow))
+			errs = append(errs, c.fieldError(r.key, fmt.Sprintf("%s is shorter than Lark's re-delivery window of %s: "+
+				"a record pruned sooner lets a re-pushed event run twice", r.d, workflow.RedeliveryWindow)))
 		}
 	}
 	if c.PruneInterval < Duration(time.Minute) {
-		return c.fieldError("prune_interval", "must be at least 1m")
+		errs = append(errs, c.fieldError("prune_interval", "must be at least 1m"))
 	}
-	for key, spec := range map[string]string{"deadline_weekly": c.DeadlineWeekly, "deadline_monthly": c.DeadlineMonthly,
-		"deadline_summary": c.DeadlineSummary, "deadline_filing": c.DeadlineFiling} {
+	for _, d := range []struct{ key, spec string }{{"deadline_weekly", c.DeadlineWeekly}, {"deadline_monthly", c.DeadlineMonthly},
+		{"deadline_summary", c.DeadlineSummary}, {"deadline_filing", c.DeadlineFiling}} {
+		key, spec := d.key, d.spec
 		if spec == "" {
 			continue
 		}
 		if _, err := calendar.ParseRule(spec); err != nil {
-			return c.fieldError(key, err.Error())
+			errs = append(errs, c.fieldError(key, err.Error()))
 		}
 	}
 	if _, err := c.Plans(); err != nil {
 		var pe *planError
 		if errors.As(err, &pe) {
-			return c.fieldError(pe.key, pe.err.Error())
+			errs = append(errs, c.fieldError(pe.key, pe.err.Error()))
 		}
-		return err
+		errs = append(errs, err)
 	}
 	switch c.OpenPeriods {
 	case "", "auto", "manual":
 	default:
-		return c.fieldError("open_periods", fmt.Sprintf("%q: want auto or manual", c.OpenPeriods))
+		errs = append(errs, c.fieldError("open_periods", fmt.Sprintf("%q: want auto or manual", c.OpenPeriods)))
 	}
 	for _, n := range []struct {
 		key string
@@ -605,56 +685,95 @@ func (c Config) Validate() error {
 	}{{"bottom_alert_after", c.BottomAlertAfter, 12}, {"step_workdays", c.StepWorkdays, 30}, {"feedback_workdays", c.FeedbackWorkdays, 30},
 		{"publicity_workdays", c.PublicityWorkdays, 30}, {"review_days", c.ReviewDays, 60}} {
 		if n.v < 0 || n.v > n.max {
-			return c.fieldError(n.key, fmt.Sprintf("%d: want 0 (the default) to %d", n.v, n.max))
+			errs = append(errs, c.fieldError(n.key, fmt.Sprintf("%d: want 0 (the default) to %d", n.v, n.max)))
 		}
 	}
 	if c.ReminderGrace <= 0 {
-		return c.fieldError("reminder_grace", "must be above 0")
+		errs = append(errs, c.fieldError("reminder_grace", "must be above 0"))
 	}
 	if _, err := c.Uniformity(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if _, _, err := c.QuietHours(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if _, err := c.VotesSetting(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if err := c.checkChains(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if _, err := c.Overrides(); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	switch tb := c.Contact.TierBy; {
 	case tb == "" && len(c.Contact.Tiers) > 0:
-		return c.fieldError("contact.tier_by", "tiers are given but not where to read them: job_title or custom_attr:<字段ID>")
+		errs = append(errs, c.fieldError("contact.tier_by", "tiers are given but not where to read them: job_title or custom_attr:<字段ID>"))
 	case tb != "" && tb != "job_title" && (!strings.HasPrefix(tb, "custom_attr:") || strings.TrimPrefix(tb, "custom_attr:") == ""):
-		return c.fieldError("contact.tier_by", fmt.Sprintf("%q: want job_title or custom_attr:<字段ID>", tb))
+		errs = append(errs, c.fieldError("contact.tier_by", fmt.Sprintf("%q: want job_title or custom_attr:<字段ID>", tb)))
 	case tb != "" && len(c.Contact.Tiers) == 0:
-		return c.fieldError("contact.tiers", "tier_by is set but no value is mapped to a tier")
+		errs = append(errs, c.fieldError("contact.tiers", "tier_by is set but no value is mapped to a tier"))
 	}
 	if c.ClockURL != "" {
 		if c.ClockFile != "" {
-			return c.fieldError("clock_url", "set clock_url or clock_file, not both: serve has one clock")
+			errs = append(errs, c.fieldError("clock_url", "set clock_url or clock_file, not both: serve has one clock"))
 		}
 		if err := CheckURL(c.ClockURL, "http", "https"); err != nil {
-			return c.fieldError("clock_url", err.Error())
+			errs = append(errs, c.fieldError("clock_url", err.Error()))
 		}
-		if h := strings.ToLower(u.Hostname()); strings.HasSuffix(h, "feishu.cn") || strings.HasSuffix(h, "larksuite.com") {
-			return c.fieldError("clock_url", "the clock of a simulator, but base_url is Lark itself ("+c.BaseURL+")")
+		if h := hostOf(u); strings.HasSuffix(h, "feishu.cn") || strings.HasSuffix(h, "larksuite.com") {
+			errs = append(errs, c.fieldError("clock_url", "the clock of a simulator, but base_url is Lark itself ("+c.BaseURL+")"))
 		}
 	}
 	if _, err := c.Level(); err != nil {
-		return c.fieldError("log_level", err.Error())
+		errs = append(errs, c.fieldError("log_level", err.Error()))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c.fieldError("log_format", fmt.Sprintf("%q: want text or json", c.LogFormat))
+		errs = append(errs, c.fieldError("log_format", fmt.Sprintf("%q: want text or json", c.LogFormat)))
 	}
 	if c.BenchFixture < 0 {
-		return c.fieldError("bench_fixture", "must not be negative")
+		errs = append(errs, c.fieldError("bench_fixture", "must not be negative"))
 	}
-	return nil
+	return errs.err()
+}
+
+// hostOf is u's host in lower case, "" for a URL that did not parse.
+func hostOf(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
+}
+
+// Errors are several bad settings, reported together. errors.As finds
+// each *Error in it.
+type Errors []error
+
+// Error lists them, one a line.
+func (e Errors) Error() string {
+	if len(e) == 1 {
+		return e[0].Error()
+	}
+	var b strings.Builder
+	b.WriteString("the configuration is not valid:")
+	for _, err := range e {
+		b.WriteString("\n  " + strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.Is and errors.As see each one.
+func (e Errors) Unwrap() []error { return e }
+
+// err is nil for none, the one error for one, e for several.
+func (e Errors) err() error {
+	switch len(e) {
+	case 0:
+		return nil
+	case 1:
+		return e[0]
+	}
+	return e
 }
 
 // CheckURL reports why raw is not a URL with one of schemes and a host.

@@ -13,32 +13,96 @@ import (
 // lineRe finds the line a YAML type error is about.
 var lineRe = regexp.MustCompile(`^line ([0-9]+): `)
 
-// nameKeys adds to each of a YAML type error's messages ("line 4: cannot
-// unmarshal !!seq into …") the key it is about ("line 4 (chains): …"), so
-// a value of the wrong shape names its key as every other bad setting
-// does. Other errors are returned as they are.
-func nameKeys(data []byte, err error) error {
+// nameKeys rewrites each of a YAML type error's messages ("line 4:
+// cannot unmarshal !!seq into map[string][]config.ChainStep") to name the
+// key it is about and to say what was wanted in words, never in Go's type
+// names ("line 4 (chains): want a mapping (key: value), got a list"), so a
+// value of the wrong shape reads as every other bad setting does. It also
+// returns the keys named, so that the checks after decoding do not report
+// them again. Other errors are returned as they are.
+func nameKeys(data []byte, err error) (error, []string) {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
-		return err
+		return err, nil
 	}
 	var root yaml.Node
 	if yaml.Unmarshal(data, &root) != nil {
-		return err
+		return err, nil
 	}
 	out := make([]string, len(te.Errors))
+	var keys []string
 	for i, msg := range te.Errors {
-		out[i] = msg
+		out[i] = plainYAML(msg)
 		m := lineRe.FindStringSubmatch(msg)
 		if m == nil {
 			continue
 		}
 		line, _ := strconv.Atoi(m[1])
 		if key := keyAt(&root, line); key != "" {
-			out[i] = fmt.Sprintf("line %d (%s): %s", line, key, msg[len(m[0]):])
+			keys = append(keys, key)
+			out[i] = fmt.Sprintf("line %d (%s): %s", line, key, plainYAML(msg[len(m[0]):]))
 		}
 	}
-	return &yaml.TypeError{Errors: out}
+	return fileLines(out), keys
+}
+
+// fileLines are a file's bad values, one a line.
+type fileLines []string
+
+// Error puts one on the line it follows, several each on its own.
+func (l fileLines) Error() string {
+	if len(l) == 1 {
+		return l[0]
+	}
+	return "\n  " + strings.Join(l, "\n  ")
+}
+
+var (
+	unmarshalRe = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (.+)$")
+	notFoundRe  = regexp.MustCompile(`^field (.+) not found in type \S+$`)
+)
+
+// plainYAML says a yaml.v3 type error's message in words.
+func plainYAML(msg string) string {
+	if m := notFoundRe.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("unknown key %q (deploy/kaohe.example.yaml lists every key)", m[1])
+	}
+	m := unmarshalRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := "a list"
+	switch m[1] {
+	case "map":
+		got = "a mapping"
+	case "str":
+		got = fmt.Sprintf("the text %q", m[2])
+	case "int", "float":
+		got = "the number " + m[2]
+	case "bool":
+		got = m[2]
+	case "null":
+		got = "nothing"
+	case "seq":
+	default:
+		got = m[2]
+	}
+	want := "another kind of value"
+	switch t := m[3]; {
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+		want = "a whole number"
+	case strings.HasPrefix(t, "float"):
+		want = "a number"
+	case t == "bool":
+		want = "true or false"
+	case t == "string":
+		want = "text"
+	case strings.HasPrefix(t, "[]"):
+		want = "a list"
+	case strings.HasPrefix(t, "map[") || strings.HasPrefix(t, "config."):
+		want = "a mapping (key: value)"
+	}
+	return "want " + want + ", got " + got
 }
 
 // keyAt is the path of keys ("calendar.holidays.2027-01-01") of the
