@@ -326,9 +326,10 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 				} else if err != nil {
 					return err
 				}
-				yp.Periods = append(yp.Periods, scoring.PeriodRecord{Period: per.ID, Score: r.Score, Grade: r.Grade})
+				yp.Periods = append(yp.Periods, r.YearRecord())
 			}
 			if len(yp.Periods) > 0 {
+				yp.Periods = s.fillYear(year, yp.Periods)
 				in.People = append(in.People, yp)
 			}
 		}
