@@ -147,7 +147,9 @@ type Config struct {
 	// lowest-ranked of the units they oversee (S8 四(三)5). Default false.
 	HalfYearTalk bool
 	// BottomAlertAfter: HR is alerted when a person has the bottom grade
-	// this many periods in a row (S4: 连续2个季度较差 → 诫勉). Default 2.
+	// this many periods in a row. Default: the scheme's bottom_alert_after
+	// (S4 五、8: 连续2个季度较差 → 2; S5 五(二): one D → 1), else 2; a value
+	// here (the deployment's bottom_alert_after) overrides the scheme.
 	BottomAlertAfter int
 	// QuotaPerUnit applies "unit"-scope quotas per 科室 instead of to the
 	// whole organisation (本机关, the default: S4 四 counts 本机关参加平时考核的
@@ -296,6 +298,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.ReviewDays <= 0 {
 		cfg.ReviewDays = 15
+	}
+	if cfg.BottomAlertAfter <= 0 {
+		cfg.BottomAlertAfter = cfg.Scheme.BottomAlertAfter
 	}
 	if cfg.BottomAlertAfter <= 0 {
 		cfg.BottomAlertAfter = 2
