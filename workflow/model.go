@@ -288,8 +288,12 @@ type Assessment struct {
 	Grade       string                    `json:"grade,omitempty"`
 	Adjustments []scoring.AdjustmentInput `json:"adjustments,omitempty"`
 	// Direct is a direct determination (top or bottom) with its reason.
-	Direct  *scoring.DirectInput `json:"direct,omitempty"`
-	Comment string               `json:"comment,omitempty"`
+	Direct *scoring.DirectInput `json:"direct,omitempty"`
+	// Refusal records that the person refused to take part after the
+	// warning the scheme requires (S5 六(二): the leader sets D; S10 四(三):
+	// the year follows), with the warning's date and how they refused.
+	Refusal *scoring.Refusal `json:"refusal,omitempty"`
+	Comment string           `json:"comment,omitempty"`
 }
 
 // Ballot is one anonymous 民主测评 score. It carries no voter: who voted is

@@ -308,6 +308,12 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
 				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"}, Grade: "B"}))
 		}},
+		// S5 六(二): the 主管领导 may record a refusal after the warning.
+		{"scoring_s5_refusal", func(t *testing.T) []byte {
+			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
+				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"},
+				Refusal: "确定为「D」", Direct: DirectRefused, RefusalWarned: "2026-10-06", RefusalReason: "限期内仍拒不填写评鉴表"}))
+		}},
 		{"scoring_s2_score", func(t *testing.T) []byte {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_07/1", Version: 1, StepName: "领导评鉴", Period: "2026-Q3",
 				Person: "钱七", Unit: "法援中心", Due: "2026-10-14", ScoreMax: "100"}))

@@ -435,7 +435,13 @@ type assessmentRow struct {
 	Grade       string            `json:"grade"`
 	Adjustments []adjustmentRow   `json:"adjustments"`
 	Direct      *directRow        `json:"direct"`
+	Refusal     *refusalRow       `json:"refusal,omitempty"`
 	Comment     string            `json:"comment"`
+}
+
+type refusalRow struct {
+	Warned string `json:"warned"`
+	Reason string `json:"reason"`
 }
 
 type adjustmentRow struct {
@@ -468,6 +474,10 @@ func toAssessmentRow(a workflow.Assessment) assessmentRow {
 		d := directRow(*a.Direct)
 		r.Direct = &d
 	}
+	if a.Refusal != nil {
+		f := refusalRow(*a.Refusal)
+		r.Refusal = &f
+	}
 	return r
 }
 
@@ -494,6 +504,10 @@ func fromAssessmentRow(r assessmentRow) (workflow.Assessment, error) {
 			}
 			a.Adjustments[i] = scoring.AdjustmentInput{Event: j.Event, Kind: j.Kind, Points: p, Reason: j.Reason}
 		}
+	}
+	if r.Refusal != nil {
+		f := scoring.Refusal(*r.Refusal)
+		a.Refusal = &f
 	}
 	if r.Direct != nil {
 		d := scoring.DirectInput(*r.Direct)
