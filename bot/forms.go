@@ -593,7 +593,8 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 	}
 	today := b.cal.Date(b.clock.Now())
 	rc := card.Result{Period: period, Version: r.Version, Name: b.name(ctx, op), Grade: r.Grade, State: r.State, Explain: r.Explain,
-		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd)}
+		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd),
+		ReviewMaterials: b.svc.Scheme().ReviewMaterials}
 	if r.Score != nil {
 		rc.Score = r.Score.String()
 	}
@@ -619,7 +620,7 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 // resultNotice is the private result card sent after 公示.
 func (b *Bot) resultNotice(n workflow.Notification) ([]byte, error) {
 	rc := card.Result{Period: n.Data["period"], Name: b.name(context.Background(), n.To), Grade: n.Data["grade"], State: n.Data["state"],
-		Score: n.Data["score"], ReviewUntil: n.Data["review_until"]}
+		Score: n.Data["score"], ReviewUntil: n.Data["review_until"], ReviewMaterials: b.svc.Scheme().ReviewMaterials}
 	if e := n.Data["explain"]; e != "" {
 		rc.Explain = strings.Split(e, "\n")
 	}

@@ -339,10 +339,14 @@ const (
 
 // Review is a 复核 request.
 type Review struct {
-	ID        string // "<period>/<person>"
-	Period    string
-	Person    string
-	Reason    string
+	ID     string // "<period>/<person>"
+	Period string
+	Person string
+	Reason string
+	// Materials are the materials the request comes with, where the scheme
+	// asks for them (review_materials; S5 六(四): 经主管领导确认的本人平时考
+	// 核材料): what they are and who confirmed them, as the person wrote.
+	Materials string
 	State     string
 	Opinion   string // HR's opinion
 	OldGrade  string

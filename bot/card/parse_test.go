@@ -354,6 +354,8 @@ func TestParseReview(t *testing.T) {
 		{"WrongType", map[string]any{"review_reason": true}, "review_reason"},
 		{"Oversized", map[string]any{"review_reason": strings.Repeat("理", MaxText+1)}, "review_reason"},
 		{"Unknown", map[string]any{"review_reason": "x", "k": "review"}, "k"},
+		{"WithMaterials", map[string]any{"review_reason": "x", "review_materials": "评鉴表，已经主管领导确认"}, "-"},
+		{"MaterialsOversized", map[string]any{"review_reason": "x", "review_materials": strings.Repeat("材", MaxText+1)}, "review_materials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,6 +363,9 @@ func TestParseReview(t *testing.T) {
 			_, err := ParseReview(tt.in)
 			wantField(t, err, tt.field)
 		})
+	}
+	if rv, err := ParseReview(map[string]any{"review_reason": "x", "review_materials": " 评鉴表 "}); err != nil || rv.Materials != "评鉴表" {
+		t.Errorf("materials = %q, %v", rv.Materials, err)
 	}
 }
 

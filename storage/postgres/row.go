@@ -580,16 +580,16 @@ func scanResult(s scanner) (workflow.Result, error) {
 	return r, nil
 }
 
-const reviewColumns = `id, period, person, reason, state, opinion, old_grade, new_grade, decision, decided_by, created_at, version`
+const reviewColumns = `id, period, person, reason, state, opinion, old_grade, new_grade, decision, decided_by, created_at, version, materials`
 
 func reviewArgs(r workflow.Review) []any {
-	return []any{r.ID, r.Period, r.Person, r.Reason, r.State, r.Opinion, r.OldGrade, r.NewGrade, r.Decision, r.DecidedBy, tsIn(r.CreatedAt), r.Version}
+	return []any{r.ID, r.Period, r.Person, r.Reason, r.State, r.Opinion, r.OldGrade, r.NewGrade, r.Decision, r.DecidedBy, tsIn(r.CreatedAt), r.Version, r.Materials}
 }
 
 func scanReview(s scanner) (workflow.Review, error) {
 	var r workflow.Review
 	var created *time.Time
-	if err := s.Scan(&r.ID, &r.Period, &r.Person, &r.Reason, &r.State, &r.Opinion, &r.OldGrade, &r.NewGrade, &r.Decision, &r.DecidedBy, &created, &r.Version); err != nil {
+	if err := s.Scan(&r.ID, &r.Period, &r.Person, &r.Reason, &r.State, &r.Opinion, &r.OldGrade, &r.NewGrade, &r.Decision, &r.DecidedBy, &created, &r.Version, &r.Materials); err != nil {
 		return workflow.Review{}, err
 	}
 	r.CreatedAt = tsOut(created)
