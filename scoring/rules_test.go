@@ -306,3 +306,50 @@ func TestRuleFieldsValidated(t *testing.T) {
 		})
 	}
 }
+
+// S2 五's money consequences as the table payroll reads, from the example
+// quarter: 林涛 at 58 loses 30% of 1500 = 450 of 工作性津贴 in each of the
+// three months from the second month of the next quarter, and all 800 of
+// the 区县津补贴 for three months; a 旷工 month costs all of both (three days
+// or more); leave over three days costs a day at 1500 ÷ (working days − 3)
+// and 10 yuan of 区县津补贴 per day.
+func TestAllowanceTable(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s2")
+	data, err := os.ReadFile("testdata/examples/s2-period.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := DecodeInput(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := AllowanceTable(s, score(t, s, in.(*PeriodInput)))
+	var lin []string
+	total := map[string]Dec{}
+	for _, r := range rows {
+		total[r.Person] = DecOf(total[r.Person].Add(r.Amount.Decimal))
+		if r.Person == "S08" {
+			lin = append(lin, r.Month+" "+r.Allowance+" "+r.Amount.String())
+		}
+	}
+	want := []string{
+		"2026-07 区县津补贴 800", "2026-07 工作性津贴 1500", // 旷工: all of both
+		"2026-08 区县津补贴 15", "2026-08 工作性津贴 125", // leave over three days
+		"2026-10 区县津补贴 800",
+		"2026-11 区县津补贴 800", "2026-11 工作性津贴 450",
+		"2026-12 区县津补贴 800", "2026-12 工作性津贴 450",
+		"2027-01 工作性津贴 450",
+	}
+	if strings.Join(lin, "; ") != strings.Join(want, "; ") {
+		t.Errorf("林涛's rows:\n%s\nwant\n%s", strings.Join(lin, "\n"), strings.Join(want, "\n"))
+	}
+	if len(rows) != 20 || total["S08"].String() != "6190" || total["S05"].String() != "936.67" {
+		t.Errorf("%d rows, totals %v", len(rows), total)
+	}
+	for _, r := range rows {
+		if r.Unit == "" || r.Name == "" || r.Explain == "" || !strings.Contains(r.Explain, "S2 五") {
+			t.Errorf("row without its person or rule: %+v", r)
+		}
+	}
+}
