@@ -444,7 +444,7 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		if err != nil {
 			return nil, err
 		}
-		if err := b.svc.RequestReview(idem(ctx, 0), op, v.ID, r.Reason); err != nil {
+		if err := b.svc.RequestReviewWith(idem(ctx, 0), op, v.ID, r.Reason, r.Materials); err != nil {
 			return nil, err
 		}
 		return done("复核申请 "+card.PeriodLabel(v.ID), "已提交", "理由："+r.Reason), nil

@@ -300,6 +300,16 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 		f.DirectTop, f.DirectBottom = sp.DirectTop, sp.DirectBottom
 		f.TopGrade, f.BottomGrade = s.Grades[0].Label, s.Grades[len(s.Grades)-1].Label
 	}
+	switch s.Special.Refusal {
+	case "":
+	case scoring.RefusalNotGraded:
+		f.Refusal = "本期不定等次，年度考核结果按方案规定确定"
+	default:
+		f.Refusal = "确定为「" + s.Special.Refusal + "」"
+	}
+	if rf := st.Assessment.Refusal; rf != nil && f.Refusal != "" {
+		f.Direct, f.RefusalWarned, f.RefusalReason = card.DirectRefused, rf.Warned, rf.Reason
+	}
 	if d := st.Assessment.Direct; d != nil {
 		list := f.DirectTop
 		if d.Grade == "bottom" {
@@ -413,6 +423,12 @@ func (b *Bot) step(ctx context.Context, op string, v card.Value, fv map[string]a
 		a := &workflow.Assessment{Comment: sc.Comment, Grade: sc.Grade}
 		if sc.DirectGrade != "" {
 			a.Direct = &scoring.DirectInput{Grade: sc.DirectGrade, Reason: sc.DirectReason}
+		}
+		if sc.Refused {
+			// The refusal sets the outcome; a grade chosen beside it would
+			// only mislead the next step.
+			a.Grade = ""
+			a.Refusal = &scoring.Refusal{Warned: sc.RefusalWarned, Reason: sc.RefusalReason}
 		}
 		if len(sc.Scores) > 0 {
 			a.Indicators = map[string]scoring.Dec{}
@@ -723,7 +739,8 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 	}
 	today := b.cal.Date(b.clock.Now())
 	rc := card.Result{Period: period, Version: r.Version, Name: b.name(ctx, op), Grade: r.Grade, State: r.State, Explain: r.Explain,
-		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd)}
+		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd),
+		ReviewMaterials: b.svc.Scheme().ReviewMaterials}
 	if r.Score != nil {
 		rc.Score = r.Score.String()
 	}
@@ -749,7 +766,7 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 // resultNotice is the private result card sent after 公示.
 func (b *Bot) resultNotice(n workflow.Notification) ([]byte, error) {
 	rc := card.Result{Period: n.Data["period"], Name: b.name(context.Background(), n.To), Grade: n.Data["grade"], State: n.Data["state"],
-		Score: n.Data["score"], ReviewUntil: n.Data["review_until"]}
+		Score: n.Data["score"], ReviewUntil: n.Data["review_until"], ReviewMaterials: b.svc.Scheme().ReviewMaterials}
 	if e := n.Data["explain"]; e != "" {
 		rc.Explain = strings.Split(e, "\n")
 	}

@@ -49,6 +49,7 @@ func (b *Bot) reviewFor(ctx context.Context, op, id string) (f card.ReviewForm, 
 		return f, me, false, err
 	}
 	f = card.ReviewForm{ID: rv.ID, Version: rv.Version, Period: rv.Period, Person: asker.Name, Reason: rv.Reason,
+		Materials: rv.Materials, MaterialsNeed: b.svc.Scheme().ReviewMaterials,
 		State: rv.State, Grade: rv.OldGrade, Opinion: rv.Opinion, Decision: rv.Decision, NewGrade: rv.NewGrade}
 	if res.Score != nil {
 		f.Score = res.Score.String()

@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -184,4 +185,51 @@ func (s *Scheme) allowanceCuts(c *inputChecker, pid string, in *AllowanceInput, 
 		}
 	}
 	return cuts
+}
+
+// AllowanceRow is one line of the allowance table HR hands to payroll: a
+// person, a month, an allowance and what is cut, with the rule and the
+// numbers that made it (S2 五).
+type AllowanceRow struct {
+	Person    string `json:"person"`
+	Name      string `json:"name,omitempty"`
+	Unit      string `json:"unit"`
+	Month     string `json:"month"`
+	Allowance string `json:"allowance"`
+	Rule      string `json:"rule"`
+	Amount    Dec    `json:"amount"`
+	Explain   string `json:"explain"`
+}
+
+// AllowanceTable lists a period's allowance cuts one row per person, month,
+// allowance and rule, ordered by unit, person, month and allowance, then
+// the scheme's rule order: the table as payroll reads it, whatever order
+// the input had. A person without cuts has no row.
+func AllowanceTable(s *Scheme, res *PeriodResult) []AllowanceRow {
+	order := make(map[string]int, len(s.Allowances))
+	for i, r := range s.Allowances {
+		order[r.ID] = i
+	}
+	var rows []AllowanceRow
+	for _, p := range res.People {
+		for _, c := range p.Allowance {
+			rows = append(rows, AllowanceRow{Person: p.ID, Name: p.Name, Unit: p.Unit, Month: c.Month, Allowance: c.Allowance,
+				Rule: c.Rule, Amount: c.Amount, Explain: c.Explain})
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		switch {
+		case a.Unit != b.Unit:
+			return a.Unit < b.Unit
+		case a.Person != b.Person:
+			return a.Person < b.Person
+		case a.Month != b.Month:
+			return a.Month < b.Month
+		case a.Allowance != b.Allowance:
+			return a.Allowance < b.Allowance
+		}
+		return order[a.Rule] < order[b.Rule]
+	})
+	return rows
 }

@@ -57,8 +57,12 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 	a := s.Annual
 	pid := p.ID
 	r := YearPersonResult{ID: p.ID, Name: p.Name, Unit: p.Unit, Counts: make(map[string]int, len(s.Grades)), Explain: make([]string, 0, 6)}
-	if len(p.Periods) > a.Periods {
-		c.add(pid, "periods", "has %d periods; the scheme's year has %d", len(p.Periods), a.Periods)
+	// Every period of the year is listed, even one the person was not
+	// appraised in (Excluded, with the reason): a missing period is then
+	// a mistake in the data rather than a year silently made of fewer
+	// periods.
+	if len(p.Periods) != a.Periods {
+		c.add(pid, "periods", "has %d periods; the scheme's year has %d (list a period the person was not appraised in with \"excluded\" and the reason)", len(p.Periods), a.Periods)
 	}
 	tier := p.Tier
 	if tier == "" {
@@ -72,6 +76,8 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 	graded := 0
 	sum := decimal.Zero
 	nval := 0
+	refused := false
+	var excluded []string
 	periodSeen := map[string]bool{}
 	for i, pr := range p.Periods {
 		f := fmt.Sprintf("periods[%d]", i)
@@ -79,12 +85,21 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 			c.add(pid, f+".period", "period %q is empty or repeated", pr.Period)
 		}
 		periodSeen[pr.Period] = true
+		if strings.TrimSpace(pr.Excluded) != "" {
+			if pr.Grade != "" || pr.Score != nil || pr.Refused || pr.Direct {
+				c.add(pid, f+".excluded", "a period not counted in the year has no score, grade or other mark")
+			}
+			excluded = append(excluded, pr.Period+"（"+pr.Excluded+"）")
+			continue
+		}
+		refused = refused || pr.Refused
 		if pr.Grade != "" {
 			g, ok := s.periodGrade(pr.Grade)
 			if !ok {
 				c.add(pid, f+".grade", "unknown grade %q", pr.Grade)
 				continue
 			}
+			s.checkRecordGrade(c, pid, f, pr, g)
 			graded++
 			r.Counts[g]++
 			if a.PeriodicValue == "grade_points" {
@@ -92,7 +107,11 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 				nval++
 			}
 		}
-		if pr.Score == nil && pr.Grade != "" && a.PeriodicValue == "score" && a.PeriodicWeight != nil {
+		switch {
+		case pr.Score != nil:
+		case a.RequireScores:
+			c.add(pid, f+".score", "required: the periodic score is the sum of the year's period scores divided by their number")
+		case pr.Grade != "" && a.PeriodicValue == "score" && a.PeriodicWeight != nil:
 			c.add(pid, f+".score", "required: the annual total is made from the period scores")
 		}
 		if pr.Score != nil {
@@ -115,6 +134,9 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 		r.Explain = append(r.Explain, "平时考核"+strconv.Itoa(graded)+"期定等次："+strings.Join(parts, "，"))
 	} else {
 		r.Explain = append(r.Explain, "平时考核无定等次记录")
+	}
+	if len(excluded) > 0 {
+		r.Explain = append(r.Explain, "不计入年度考核的考核期："+strings.Join(excluded, "、"))
 	}
 
 	// Periodic score.
@@ -220,7 +242,11 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 		}
 	}
 	proposed := r.BandGrade
-	if p.Proposed != "" {
+	if p.Proposed == AnnualNotGraded {
+		// 不定等次 is a result only a one_of rule allows (S10 四(三)),
+		// checked below once the rules are read.
+		proposed = p.Proposed
+	} else if p.Proposed != "" {
 		if s.annualIndex(p.Proposed) < 0 {
 			c.add(pid, "proposed", "unknown annual grade %q (grades: %v)", p.Proposed, a.Grades)
 			return r
@@ -231,11 +257,21 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 
 	// Rules.
 	var set string
+	var oneOf []string // the first one_of rule in force
 	for _, rule := range a.Rules {
-		if !s.holds(&rule.When, r, graded) {
+		if !s.holds(&rule.When, r, graded, refused) {
 			continue
 		}
+		if rule.NoCommendation {
+			r.NoCommendation = true
+			r.Explain = append(r.Explain, rule.Cite+"：当年不得参加各类评比表彰")
+		}
 		switch {
+		case len(rule.OneOf) > 0:
+			if oneOf == nil && set == "" {
+				oneOf = rule.OneOf
+			}
+			r.Explain = append(r.Explain, fmt.Sprintf("%s：年度考核结果为「%s」之一", rule.Cite, strings.Join(rule.OneOf, "」或「")))
 		case rule.Grade != "":
 			if set == "" {
 				set = rule.Grade
@@ -251,9 +287,25 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 			r.Explain = append(r.Explain, fmt.Sprintf("%s：优先确定为「%s」", rule.Cite, rule.Priority))
 		}
 	}
+	if proposed == AnnualNotGraded && !contains(oneOf, AnnualNotGraded) {
+		c.add(pid, "proposed", "%s is allowed only where an annual rule gives it as a choice (one_of)", AnnualNotGraded)
+		return r
+	}
 	switch {
 	case set != "":
 		r.Grade = set
+	case oneOf != nil:
+		r.Grade = oneOf[0]
+		if contains(oneOf, proposed) {
+			r.Grade = proposed
+		} else if p.Proposed != "" {
+			r.Explain = append(r.Explain, fmt.Sprintf("拟定「%s」不在规定的结果之中，定为「%s」", p.Proposed, r.Grade))
+		}
+		if r.Grade == AnnualNotGraded {
+			r.Grade, r.NotGraded = "", true
+			r.Explain = append(r.Explain, "年度考核不定等次")
+			return r
+		}
 	case proposed != "":
 		r.Grade = proposed
 		if r.MaxGrade != "" && s.annualIndex(proposed) < s.annualIndex(r.MaxGrade) {
@@ -269,7 +321,10 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 
 // holds evaluates an annual condition; share tests divide by the periods
 // that have a grade.
-func (s *Scheme) holds(w *AnnualCondition, r YearPersonResult, graded int) bool {
+func (s *Scheme) holds(w *AnnualCondition, r YearPersonResult, graded int, refused bool) bool {
+	if w.Refused && !refused {
+		return false
+	}
 	n := 0
 	for _, g := range w.Grades {
 		n += r.Counts[g]
@@ -298,4 +353,24 @@ func (s *Scheme) holds(w *AnnualCondition, r YearPersonResult, graded int) bool 
 		}
 	}
 	return true
+}
+
+// checkRecordGrade refuses a period grade better than its score's band
+// unless the record says the grade was set otherwise (Direct): a
+// quota, a sanction or the committee may leave a grade below the band,
+// but only a direct determination, the work-injury rule or the committee
+// puts one above it, and a year built from such data would count grades
+// the period never gave.
+func (s *Scheme) checkRecordGrade(c *inputChecker, pid, f string, pr PeriodRecord, g string) {
+	if pr.Score == nil || pr.Direct || len(s.Bands) == 0 {
+		return
+	}
+	for _, b := range s.Bands {
+		if b.Range.Contains(pr.Score.Decimal) {
+			if s.gradeIndex(g) < s.gradeIndex(b.Grade) {
+				c.add(pid, f+".grade", "%s contradicts the score %s, which is %s (%s); a grade set directly or by the committee is marked \"direct\"", g, pr.Score, b.Grade, b.zh)
+			}
+			return
+		}
+	}
 }

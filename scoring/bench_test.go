@@ -52,13 +52,26 @@ func BenchmarkScoreYear100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	grades := []string{"好", "较好", "一般", "较差"}
+	// Each grade is its score's band (or below it, as a quota leaves one):
+	// a grade above the band is refused.
+	band := func(n int) string {
+		switch {
+		case n >= 90:
+			return "好"
+		case n >= 75:
+			return "较好"
+		case n >= 60:
+			return "一般"
+		}
+		return "较差"
+	}
 	in := &YearInput{Kind: "year", Year: 2026, People: make([]YearPerson, 100_000)}
 	for i := range in.People {
 		p := YearPerson{ID: fmt.Sprintf("p%06d", i), Unit: fmt.Sprintf("unit%03d", i%500)}
 		for q := 1; q <= 4; q++ {
-			sc := IntDec(int64(55 + (i*q)%46))
-			p.Periods = append(p.Periods, PeriodRecord{Period: fmt.Sprintf("2026-Q%d", q), Score: &sc, Grade: grades[(i+q)%4]})
+			n := 55 + (i*q)%46
+			sc := IntDec(int64(n))
+			p.Periods = append(p.Periods, PeriodRecord{Period: fmt.Sprintf("2026-Q%d", q), Score: &sc, Grade: band(n)})
 		}
 		in.People[i] = p
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -194,6 +195,11 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 					final = decimal.Zero
 					r.Explain = append(r.Explain, "总分不低于0分")
 				}
+				if a := s.Adjustments; a != nil && a.MaxTotal != nil && final.GreaterThan(a.MaxTotal.Decimal) {
+					r.Explain = append(r.Explain, fmt.Sprintf("加分后总分%s超过上限%s分，按%s分计", s.Rounding.round(final), a.MaxTotal, a.MaxTotal))
+					r.Flags = appendFlag(r.Flags, FlagTotalCapped)
+					final = a.MaxTotal.Decimal
+				}
 				final = s.Rounding.round(final)
 				d := DecOf(final)
 				r.Score = &d
@@ -231,7 +237,7 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 			r.ScoreGrade = g
 			r.Explain = append(r.Explain, fmt.Sprintf("领导评鉴确定档次「%s」", g))
 		}
-	} else if !s.scoreOptional(p.Status, period) && (p.Status == nil || (p.Status.Direct == nil && !p.Status.Refused)) {
+	} else if !s.scoreOptional(p.Status, period) && (p.Status == nil || (p.Status.Direct == nil && p.Status.Refusal == nil)) {
 		c.add(pid, "grade", "required: this scheme has no score bands, so the leader sets the grade")
 	}
 
@@ -269,7 +275,7 @@ func (s *Scheme) scoreOptional(st *Status, period PeriodInfo) bool {
 	if st.Probation && s.Special.Probation == "comment_only" {
 		return true
 	}
-	if st.Refused || st.Direct != nil {
+	if st.Refusal != nil || st.Direct != nil {
 		return true
 	}
 	if st.Sanction != "" {
@@ -617,6 +623,26 @@ func (s *Scheme) applyStatus(c *inputChecker, p *PersonInput, r *PersonResult, p
 	}
 	sp := s.Special
 	pid := p.ID
+	// A refusal is checked and flagged first, so that the year sees it
+	// whatever else takes the period out of grading (PeriodRecord.Refused).
+	if rf := st.Refusal; rf != nil {
+		if _, err := time.Parse(time.DateOnly, rf.Warned); err != nil {
+			c.add(pid, "status.refusal.warned", "the date of the warning (批评教育), as 2026-07-10, is required: the seeds allow this only after one, not %q", rf.Warned)
+		}
+		if strings.TrimSpace(rf.Reason) == "" {
+			c.add(pid, "status.refusal.reason", "say how the person refused")
+		}
+		switch sp.Refusal {
+		case "":
+			c.add(pid, "status.refusal", "this scheme has no rule for a refusal to take part")
+		case RefusalNotGraded:
+			r.Flags = appendFlag(r.Flags, FlagRefused)
+			s.notGraded(r, StateNotGraded, fmt.Sprintf("%s经批评教育后仍拒绝参加平时考核（%s），本期不定等次，年度考核结果按方案规定确定", rf.Warned, rf.Reason))
+			return
+		default:
+			r.Flags = appendFlag(r.Flags, FlagRefused)
+		}
+	}
 	// Leave.
 	if len(st.Leave) > 0 {
 		if sp.Leave == nil {
@@ -693,15 +719,11 @@ func (s *Scheme) applyStatus(c *inputChecker, p *PersonInput, r *PersonResult, p
 			return
 		}
 	}
-	if st.Refused {
-		if sp.Refusal == "" {
-			c.add(pid, "status.refused", "this scheme does not let a leader grade a refusal directly")
-		} else {
-			r.ScoreGrade = sp.Refusal
-			r.direct = true
-			r.Flags = append(r.Flags, FlagDirect)
-			r.Explain = append(r.Explain, fmt.Sprintf("经批评教育后仍拒不参加平时考核，直接确定为「%s」", sp.Refusal))
-		}
+	if rf := st.Refusal; rf != nil && sp.Refusal != "" && sp.Refusal != RefusalNotGraded {
+		r.ScoreGrade = sp.Refusal
+		r.direct = true
+		r.Flags = appendFlag(r.Flags, FlagDirect)
+		r.Explain = append(r.Explain, fmt.Sprintf("%s经批评教育后仍拒不参加平时考核（%s），直接确定为「%s」", rf.Warned, rf.Reason, sp.Refusal))
 	}
 	if d := st.Direct; d != nil {
 		if strings.TrimSpace(d.Reason) == "" {
@@ -832,15 +854,28 @@ func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []i
 			n++
 		}
 	}
-	qr := QuotaResult{Grade: q.Grade, Scope: q.Scope, Key: key, Participants: n}
+	qr := QuotaResult{Grade: q.Grade, AndBelow: q.AndBelow, Scope: q.Scope, Key: key, Participants: n}
 	scopeName := "本单位"
 	if q.Scope == "group" {
 		scopeName = "本考核单元"
 	}
+	// holds: the grade the quota counts (with AndBelow, that grade or a
+	// lower one).
+	idx := s.gradeIndex(q.Grade)
+	holds := func(g string) bool {
+		if q.AndBelow {
+			return g != "" && s.gradeIndex(g) >= idx
+		}
+		return g == q.Grade
+	}
+	label := "「" + q.Grade + "」"
+	if q.AndBelow {
+		label += "及以下等次"
+	}
 	var holders []int
 	for _, i := range members {
 		p := &res.People[i]
-		if p.State == StateGraded && current(p) == q.Grade {
+		if p.State == StateGraded && holds(current(p)) {
 			holders = append(holders, i)
 		}
 	}
@@ -849,6 +884,9 @@ func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []i
 	if q.MinShare != nil {
 		min := capCount(q.MinShare.Decimal, n, "ceil")
 		qr.MinCount = &min
+		if q.MaxShare == nil {
+			explain = append(explain, fmt.Sprintf("%s参加考核%d人，%s不少于%s，即至少%d人", scopeName, n, label, q.MinShare, min))
+		}
 	}
 	if q.MaxShare != nil {
 		max := capCount(q.MaxShare.Decimal, n, q.CapRounding)
@@ -879,14 +917,14 @@ func (s *Scheme) applyQuota(res *PeriodResult, q *Quota, key string, members []i
 	after := 0
 	for _, i := range members {
 		p := &res.People[i]
-		if (p.State == StateGraded || p.State == StatePending) && current(p) == q.Grade {
+		if (p.State == StateGraded || p.State == StatePending) && holds(current(p)) {
 			after++
 		}
 	}
 	qr.After = after
 	if qr.MinCount != nil && after < *qr.MinCount {
 		qr.Flags = append(qr.Flags, FlagBelowMinShare)
-		explain = append(explain, fmt.Sprintf("「%s」%d人，少于%s的下限%d人，提请考核委员会研究", q.Grade, after, q.MinShare, *qr.MinCount))
+		explain = append(explain, fmt.Sprintf("%s%d人，少于%s的下限%d人，提请考核委员会研究", label, after, q.MinShare, *qr.MinCount))
 	}
 	qr.Explain = strings.Join(explain, "；")
 	return qr, nil

@@ -72,8 +72,19 @@ type Status struct {
 	Sanction string `json:"sanction,omitempty"`
 	// Direct is a direct determination.
 	Direct *DirectInput `json:"direct,omitempty"`
-	// Refused: refused to take part after a warning (S5 六(二)).
-	Refused bool `json:"refused,omitempty"`
+	// Refusal records that the person refused to take part after being
+	// warned (S5 六(二), S10 四(三)); Special.Refusal says what follows.
+	Refusal *Refusal `json:"refusal,omitempty"`
+}
+
+// Refusal is a refusal to take part in the appraisal. The seeds allow its
+// consequence only "经批评教育后" (after the person was criticised and told
+// to put it right), so the date of that warning is required, and the reason
+// says how the person refused.
+type Refusal struct {
+	// Warned is the date of the 批评教育, "2026-07-10".
+	Warned string `json:"warned"`
+	Reason string `json:"reason"`
 }
 
 // LeaveInput is leave taken in the period, in working days.
@@ -162,12 +173,26 @@ type YearPerson struct {
 	Proposed string `json:"proposed,omitempty"`
 }
 
-// PeriodRecord is one period's result.
+// PeriodRecord is one period's result. A year lists every period of the
+// scheme's year (Annual.Periods); one in which the person was not
+// appraised at all is listed with Excluded.
 type PeriodRecord struct {
 	Period string `json:"period"`
 	Score  *Dec   `json:"score,omitempty"`
 	// Grade is "" for a period without a grade (not graded, comment only).
 	Grade string `json:"grade,omitempty"`
+	// Direct: the grade was set other than from the score's band (a direct
+	// determination, the committee, a 复核, the work-injury rule), so it
+	// may be better than the band; otherwise it may not.
+	Direct bool `json:"direct,omitempty"`
+	// Refused: the period records a refusal to take part (FlagRefused).
+	Refused bool `json:"refused,omitempty"`
+	// Excluded says why the period does not count in the year: the person
+	// was not appraised in it (not yet in the unit; seconded to a unit that
+	// did not appraise, S9 "期间不参加平时考核，也不计入年度考核结果"). Such a
+	// period has no score and no grade and is left out of every count and
+	// mean of the year.
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // AnnualInput is the annual part's data.

@@ -29,6 +29,12 @@ const (
 	// FlagFewVoters: a "votes" source had fewer ballots for the person
 	// than its anonymity floor and was left out (Source.MinVoters).
 	FlagFewVoters = "few_voters"
+	// FlagRefused: the person refused to take part after a warning
+	// (Status.Refusal); the year reads it (PeriodRecord.Refused).
+	FlagRefused = "refused"
+	// FlagTotalCapped: bonus points would have carried the total above the
+	// scheme's max_total.
+	FlagTotalCapped = "total_capped"
 )
 
 // PersonResult is one person's period result.
@@ -83,7 +89,9 @@ type ItemScore struct {
 
 // QuotaResult is a quota applied to one scope.
 type QuotaResult struct {
-	Grade        string   `json:"grade"`
+	Grade string `json:"grade"`
+	// AndBelow: the quota counts Grade and every grade below it (Quota.AndBelow).
+	AndBelow     bool     `json:"and_below,omitempty"`
 	Scope        string   `json:"scope"`
 	Key          string   `json:"key"`
 	Participants int      `json:"participants"`
@@ -136,5 +144,9 @@ type YearPersonResult struct {
 	Grade string `json:"grade,omitempty"`
 	// Priority lists grades the person has priority for.
 	Priority []string `json:"priority,omitempty"`
-	Explain  []string `json:"explain"`
+	// NotGraded: the annual result is 不定等次 (AnnualNotGraded); Grade is "".
+	NotGraded bool `json:"not_graded,omitempty"`
+	// NoCommendation: barred from 评比表彰 this year (AnnualRule.NoCommendation).
+	NoCommendation bool     `json:"no_commendation,omitempty"`
+	Explain        []string `json:"explain"`
 }

@@ -306,8 +306,16 @@ func TestS4NotGraded(t *testing.T) {
 			want: want{scoreGrade: "较好", grade: "较好", flags: []string{FlagDirect}}},
 		{name: "注意事项11_立案调查暂不定等次", total: "92", status: Status{Investigation: true},
 			want: want{score: "92", scoreGrade: "好", state: StateWithheld, explain: []string{"暂不确定等次，结案后按规定补定"}}},
-		{name: "注意事项11_警告处分期间不确定等次", total: "92", status: Status{Sanction: "警告"},
-			want: want{score: "92", state: StateNotGraded, explain: []string{"受警告处分期间，不确定等次"}}},
+		// s4.yaml's decision: a warning bars only the top grade (the note's
+		// 补定 clause and the annual rules it refers to; S5 六(三) says so).
+		{name: "注意事项11_警告处分期间不得为好", total: "92", status: Status{Sanction: "警告"},
+			want: want{score: "92", scoreGrade: "较好", grade: "较好", flags: []string{FlagCapped}, explain: []string{"受警告处分期间不得确定为「好」，定为「较好」"}}},
+		{name: "注意事项11_党内警告期间不得为好", total: "95", status: Status{Sanction: "党内警告"},
+			want: want{score: "95", scoreGrade: "较好", grade: "较好", flags: []string{FlagCapped}}},
+		{name: "注意事项11_警告期间较好不变", total: "80", status: Status{Sanction: "警告"},
+			want: want{score: "80", scoreGrade: "较好", grade: "较好"}},
+		{name: "注意事项11_党内严重警告期间不确定等次", total: "92", status: Status{Sanction: "党内严重警告"},
+			want: want{score: "92", state: StateNotGraded, explain: []string{"受党内严重警告处分期间，不确定等次"}}},
 		{name: "注意事项11_记过处分期间不确定等次", status: Status{Sanction: "记过"},
 			want: want{state: StateNotGraded}},
 	}

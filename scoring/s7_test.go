@@ -43,7 +43,8 @@ func TestS7Deductions(t *testing.T) {
 }
 
 // "按'4个季度评分总和/4'计算出被考核人年度考核得分，按年度考核要求明确考核等次".
-// Scheme decisions: a quarter without a score is left out of the divisor;
+// Scheme decisions: every quarter that counts has a score (÷4); a quarter
+// the person was not appraised in is excluded and leaves the divisor;
 // bands 90/75/60.
 func TestS7Annual(t *testing.T) {
 	t.Parallel()
@@ -58,7 +59,8 @@ func TestS7Annual(t *testing.T) {
 		{"四季度之和除以4", records("较好:92", "较好:88", "好:90", "较好:86"), "89", "称职", []string{"各期得分之和356 ÷ 4 = 89", "75分（含）至90分（不含）"}},
 		{"恰好90_优秀", records("好:90", "好:91", "较好:89", "好:90"), "90", "优秀", []string{"90分及以上"}},
 		{"89.75_称职", records("好:90", "好:90", "好:90", "较好:89"), "89.75", "称职", nil},
-		{"无分数的季度不计入除数", records("好:92", "较好:88", ""), "90", "优秀", []string{"180 ÷ 2 = 90"}},
+		{"未参加考核的季度不计入除数", append(records("好:92", "较好:88", "好:90"), PeriodRecord{Period: "Q4", Excluded: "抽调单位未开展平时考核"}),
+			"90", "优秀", []string{"270 ÷ 3 = 90", "不计入年度考核的考核期：Q4（抽调单位未开展平时考核）"}},
 		{"59.5_不称职", records("较差:59", "一般:60", "较差:59", "一般:60"), "59.5", "不称职", []string{"低于60分"}},
 	}
 	for _, tt := range tests {
@@ -72,4 +74,13 @@ func TestS7Annual(t *testing.T) {
 			explainHas(t, "p", p.Explain, tt.explain...)
 		})
 	}
+}
+
+// A quarter that counts in the year but has no score is an error naming it:
+// "4个季度评分总和/4" has no zero and no ÷3 for it.
+func TestS7AnnualQuarterWithoutScore(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s7")
+	_, err := ScoreYear(s, &YearInput{People: []YearPerson{{ID: "p", Unit: "u", Periods: records("好:92", "较好:88", "", "好:90")}}})
+	wantInputError(t, err, "p", "periods[2].score")
 }

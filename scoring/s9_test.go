@@ -10,16 +10,51 @@ import (
 // S9 — XX开展公务员平时考核工作的实施方案（试行）, seeds/000 篇七.
 
 // 三(二)3: the 主管或分管领导 sets the quarter's grade; "评定为称职及以下等次的要有
-// 一定的比例" gives no number, so there is no quota.
+// 一定的比例": s9.yaml's minimum of 10% at 称职 or below, flagged to the
+// committee when short and never filled by moving anyone down.
 func TestS9Period(t *testing.T) {
 	t.Parallel()
 	s := builtin(t, "s9")
-	res := score(t, s, &PeriodInput{People: []PersonInput{
-		{ID: "a", Unit: "u", Grade: "优秀"}, {ID: "b", Unit: "u", Grade: "优秀"}, {ID: "c", Unit: "u", Grade: "称职"},
-	}})
-	checkPerson(t, personOf(t, res, "a"), want{scoreGrade: "优秀", grade: "优秀", explain: []string{"领导评鉴确定档次「优秀」"}})
-	if len(res.Quotas) != 0 {
-		t.Errorf("quotas = %+v", res.Quotas)
+	tests := []struct {
+		name    string
+		grades  []string
+		min     int
+		after   int
+		flagged bool
+	}{
+		// ceil(10% × 3) = 1: the one 称职 meets it.
+		{"三人一人称职", []string{"优秀", "优秀", "称职"}, 1, 1, false},
+		// 基本称职 and 不称职 count too ("及以下").
+		{"基本称职也计入", []string{"优秀", "优秀", "基本称职"}, 1, 1, false},
+		{"全部优秀_提请委员会", []string{"优秀", "优秀", "优秀"}, 1, 0, true},
+		// ceil(10% × 12) = 2: one 称职 is short.
+		{"十二人仅一人称职", []string{"优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "优秀", "称职"}, 2, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var people []PersonInput
+			for i, g := range tt.grades {
+				people = append(people, PersonInput{ID: fmt.Sprintf("p%d", i+1), Unit: "u", Grade: g})
+			}
+			res := score(t, s, &PeriodInput{People: people})
+			checkPerson(t, personOf(t, res, "p1"), want{scoreGrade: "优秀", grade: "优秀", explain: []string{"领导评鉴确定档次「优秀」"}})
+			q := quotaOf(t, res, "unit", "u")
+			if !q.AndBelow || q.Grade != "称职" || q.MinCount == nil || *q.MinCount != tt.min || q.After != tt.after {
+				t.Errorf("quota = %+v, want 称职 and below, min %d, %d held", q, tt.min, tt.after)
+			}
+			if got := contains(q.Flags, FlagBelowMinShare); got != tt.flagged {
+				t.Errorf("flags = %v, want below_min_share %v", q.Flags, tt.flagged)
+			}
+			if tt.flagged && !strings.Contains(q.Explain, "「称职」及以下等次") {
+				t.Errorf("explain = %q", q.Explain)
+			}
+			for _, p := range res.People {
+				if p.Grade != p.ScoreGrade {
+					t.Errorf("%s moved from %s to %s: a minimum is flagged, never filled", p.ID, p.ScoreGrade, p.Grade)
+				}
+			}
+		})
 	}
 }
 

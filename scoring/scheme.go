@@ -43,6 +43,15 @@ type Scheme struct {
 	// is asked to hold one and records that it happened (S4: 一般、较差 →
 	// 谈话提醒; S5: a D → 诫勉谈话).
 	Talks []TalkRule `yaml:"talks"`
+	// BottomAlertAfter is how many bottom grades in a row make HR arrange a
+	// 诫勉谈话 (S4 五、8: 连续有2个季度以上"较差" → 2; S5 五(二): 被确定为D档
+	// 次的 → 1). 0 leaves it to the workflow's default (2); the deployment's
+	// bottom_alert_after setting overrides either.
+	BottomAlertAfter int `yaml:"bottom_alert_after"`
+	// ReviewMaterials, when set, names the materials a 复核 request must
+	// come with, which HR sees before forwarding it (S5 六(四): "须提供经主
+	// 管领导确认的本人平时考核材料"); "" means the reason alone is enough.
+	ReviewMaterials string `yaml:"review_materials"`
 
 	indicatorIndex map[string]*Indicator // every node by id, built by validate
 	indicatorTotal Dec                   // sum of the top-level maxima
@@ -154,6 +163,10 @@ type Adjustments struct {
 	// SameEventOnce: entries naming the same event count once (S4: 同一件事
 	// 加减分不累计): per event and direction only the largest entry counts.
 	SameEventOnce bool `yaml:"same_event_once"`
+	// MaxTotal caps the period score after bonus and deduction; nil means
+	// the bonus may carry the total above the scale (S4: 100 + 5 = 105).
+	// Each scheme file says which it is and why.
+	MaxTotal *Dec `yaml:"max_total"`
 }
 
 // Rounding says how a computed score is rounded.
@@ -191,6 +204,10 @@ type Quota struct {
 	// PreferFrontline ranks front-line posts first among equal scores (S4:
 	// 好等次名额向基层一线和艰苦岗位公务员倾斜).
 	PreferFrontline bool `yaml:"prefer_frontline"`
+	// AndBelow counts Grade and every grade below it (S9: "评定为称职及以下
+	// 等次的要有一定的比例"). Only with MinShare: a shortfall is flagged for
+	// the committee like any other.
+	AndBelow bool `yaml:"and_below"`
 }
 
 // Special holds the not-graded states and direct determinations.
@@ -209,10 +226,18 @@ type Special struct {
 	DirectTop []string `yaml:"direct_top"`
 	// DirectBottom lists the accepted reasons for a direct bottom grade.
 	DirectBottom []string `yaml:"direct_bottom"`
-	// Refusal is the grade a leader may set for refusing to take part after a
-	// warning (S5 六(二): D); "" means not allowed.
+	// Refusal is what a recorded refusal to take part after a warning
+	// (Status.Refusal) does to the period: a grade the leader sets directly
+	// (S5 六(二): D), or "not_graded" where the seed gives the refusal an
+	// effect on the year instead (S10 四(三); the annual rules say what,
+	// with when.refused). "" means the scheme has no refusal rule and a
+	// recorded refusal is an input error.
 	Refusal string `yaml:"refusal"`
 }
+
+// RefusalNotGraded is Special.Refusal's value for a refusal that leaves the
+// period without a grade (S10).
+const RefusalNotGraded = "not_graded"
 
 // LeaveRule says when leave takes a person out of grading.
 type LeaveRule struct {
@@ -272,7 +297,16 @@ type Annual struct {
 	ExcellenceRate *ExcellenceRate `yaml:"excellence_rate"`
 	// Rules are the annual constraints, applied in order.
 	Rules []AnnualRule `yaml:"rules"`
+	// RequireScores: every period counted in the year must have a score,
+	// and the periodic score is their sum divided by their number (S7:
+	// "4个季度评分总和/4"). Without it the periodic score is the mean of the
+	// periods that have one (a period not graded for leave has none).
+	RequireScores bool `yaml:"require_scores"`
 }
+
+// AnnualNotGraded is the annual result "不定等次": not an annual grade, but
+// what a rule's one_of may allow (S10 四(三)) and a unit may then propose.
+const AnnualNotGraded = "不定等次"
 
 // ExcellenceRate is S9's 年度考核优秀率 = 平时优秀率 × PeriodicWeight +
 // 测评优秀率 × VoteWeight, where 平时优秀率 = 优秀次数 ÷ Divisor.
@@ -311,6 +345,14 @@ type AnnualRule struct {
 	// Priority marks the person for priority consideration for this grade
 	// (S4: 全年均为好 → 优先确定为优秀) without setting it.
 	Priority string `yaml:"priority"`
+	// OneOf sets the annual result to one of these, the first unless the
+	// unit proposes another of them; AnnualNotGraded may be among them
+	// (S10 四(三): "直接确定其当年年度考核结果为不定等次或不称职").
+	OneOf []string `yaml:"one_of"`
+	// NoCommendation bars the person from 评比表彰 that year (S5 五(二):
+	// 被确定为D档次的…当年不得参加各类评比表彰). It may stand alone or go with
+	// one of the others.
+	NoCommendation bool `yaml:"no_commendation"`
 }
 
 // AnnualCondition is a test over the year's period grades and score. Set
@@ -329,6 +371,9 @@ type AnnualCondition struct {
 	All bool `yaml:"all"`
 	// PeriodicBelow: the periodic score is strictly below this.
 	PeriodicBelow *Dec `yaml:"periodic_below"`
+	// Refused: a period of the year records a refusal to take part
+	// (PeriodRecord.Refused; S10 四(三)).
+	Refused bool `yaml:"refused"`
 }
 
 // AllowanceRule is one money consequence (S2 五). Kind selects the rule:

@@ -91,6 +91,12 @@ func (s *Scheme) validate() SchemeErrors {
 		if a.DeductionCap != nil && a.DeductionCap.IsNegative() {
 			v.add("adjustments.deduction_cap", "must not be negative")
 		}
+		if a.MaxTotal != nil && a.MaxTotal.LessThan(s.Scale.Decimal) {
+			v.add("adjustments.max_total", "must be at least the scale %s", s.Scale)
+		}
+	}
+	if s.BottomAlertAfter < 0 || s.BottomAlertAfter > 12 {
+		v.add("bottom_alert_after", "must be between 1 and 12 (0 for the default)")
 	}
 	v.rounding("rounding", &s.Rounding)
 	v.bands("bands", s.Bands, s.periodGrade)
@@ -397,6 +403,11 @@ func (v *validator) quotas() {
 		if q.HardMaxShare != nil && (q.MaxShare == nil || q.HardMaxShare.LessThan(q.MaxShare.Decimal)) {
 			v.add(f+".hard_max_share", "hard_max_share must be at least max_share")
 		}
+		if q.AndBelow && (q.MaxShare != nil || q.MinShare == nil) {
+			// A cap over several grades would have to say which of them
+			// gives way; no seed asks for one.
+			v.add(f+".and_below", "and_below goes with min_share only")
+		}
 	}
 }
 
@@ -457,11 +468,11 @@ func (v *validator) special() {
 			seen[k] = true
 		}
 	}
-	if sp.Refusal != "" {
+	if sp.Refusal != "" && sp.Refusal != RefusalNotGraded {
 		if g, ok := s.periodGrade(sp.Refusal); ok {
 			sp.Refusal = g
 		} else {
-			v.add("special.refusal", "unknown grade %q", sp.Refusal)
+			v.add("special.refusal", "must be a grade or %s, not %q", RefusalNotGraded, sp.Refusal)
 		}
 	}
 }
@@ -487,6 +498,9 @@ func (v *validator) annual() {
 		}
 	default:
 		v.add("annual.periodic_value", "must be score or grade_points, not %q", a.PeriodicValue)
+	}
+	if a.RequireScores && a.PeriodicValue != "score" {
+		v.add("annual.require_scores", "goes with periodic_value score")
 	}
 	if a.PeriodicWeight != nil && (a.PeriodicWeight.IsNegative() || a.PeriodicWeight.GreaterThan(decimal.NewFromInt(1))) {
 		v.add("annual.periodic_weight", "must be between 0%% and 100%%")
@@ -524,8 +538,19 @@ func (v *validator) annual() {
 				}
 			}
 		}
-		if n != 1 {
-			v.add(f, "set exactly one of max_grade, grade, priority")
+		if len(r.OneOf) > 0 {
+			n++
+			if len(r.OneOf) < 2 {
+				v.add(f+".one_of", "name at least two results (one is grade)")
+			}
+			for j, g := range r.OneOf {
+				if g != AnnualNotGraded && !contains(a.Grades, g) {
+					v.add(fmt.Sprintf("%s.one_of[%d]", f, j), "unknown annual grade %q (or %s)", g, AnnualNotGraded)
+				}
+			}
+		}
+		if n > 1 || (n == 0 && !r.NoCommendation) {
+			v.add(f, "set exactly one of max_grade, grade, priority, one_of (or only no_commendation)")
 		}
 		w := &r.When
 		for j, g := range w.Grades {
@@ -539,7 +564,7 @@ func (v *validator) annual() {
 		if gradeTest && len(w.Grades) == 0 {
 			v.add(f+".when.grades", "name the period grades the condition counts")
 		}
-		if !gradeTest && w.PeriodicBelow == nil {
+		if !gradeTest && w.PeriodicBelow == nil && !w.Refused {
 			v.add(f+".when", "the rule has no condition")
 		}
 	}

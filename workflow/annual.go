@@ -213,9 +213,10 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 			} else if err != nil {
 				return nil, nil, err
 			}
-			yp.Periods = append(yp.Periods, scoring.PeriodRecord{Period: per.ID, Score: r.Score, Grade: r.Grade})
+			yp.Periods = append(yp.Periods, r.YearRecord())
 		}
 		if len(yp.Periods) > 0 {
+			yp.Periods = s.fillYear(year, yp.Periods)
 			in.People = append(in.People, yp)
 		}
 	}

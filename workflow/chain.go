@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Step actions.
@@ -156,6 +158,11 @@ func (s *Service) Act(ctx context.Context, by string, a StepAction) error {
 			if a.Assessment != nil {
 				if err := ValidateAssessment(s.scheme, *a.Assessment); err != nil {
 					return err
+				}
+				if rf := a.Assessment.Refusal; rf != nil {
+					if d, _ := calendar.ParseDate(rf.Warned); d.After(s.today(o.now)) {
+						return invalid("refusal.warned", "批评教育的日期不能晚于今天")
+					}
 				}
 				if !isEmpty(step.Assessment) && !reflect.DeepEqual(*a.Assessment, step.Assessment) {
 					if err := needText("reason", a.Reason); err != nil {

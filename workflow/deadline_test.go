@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kaohe/kaohe/workflow/calendar"
@@ -51,4 +53,39 @@ func TestDeadlineSpecs(t *testing.T) {
 			t.Fatalf("err = %v, want InputError on deadlines.summary", err)
 		}
 	})
+}
+
+// TestWeeklyDueMonday: S1 第八条(一)1 "在次周一以前填写《周工作记实表》". Monday
+// is on time (以前 read as "on or before", like the calendar's next-monday
+// rule, which the default matches for every week of 2026); the Monday
+// nudge says 今天截止 and only Tuesday's says 已逾期.
+func TestWeeklyDueMonday(t *testing.T) {
+	t.Parallel()
+	cal := calendar.Default()
+	rule := calendar.MustParseRule("next-monday")
+	weekly := DefaultDeadlines().Weekly
+	for w := calendar.PeriodContaining(calendar.Week, calendar.NewDate(2026, 1, 5)); w.Start().Year == 2026; w = w.Next() {
+		want, err := rule.Apply(cal, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := weekly(cal, w); got != want.Due {
+			t.Errorf("%s due %s, want %s (next-monday)", w, got, want.Due)
+		}
+	}
+	for _, tc := range []struct{ week, due string }{
+		{"2026-W28", "2026-07-13"}, // an ordinary Monday
+		{"2026-W40", "2026-10-08"}, // Monday 5 October is 国庆: the next working day
+	} {
+		if got := weekly(cal, calendar.MustParsePeriod(tc.week)); got.String() != tc.due {
+			t.Errorf("%s due %s, want %s", tc.week, got, tc.due)
+		}
+	}
+	var stages []string
+	for _, n := range DefaultPlans()[planWeekly] {
+		stages = append(stages, fmt.Sprintf("%s:%d", n.Stage, n.Workdays))
+	}
+	if got := strings.Join(stages, ","); got != "before:-1,due:0,overdue:1,leader:2" {
+		t.Errorf("weekly plan = %s, want Friday before, Monday due (今天截止), Tuesday overdue, Wednesday the leader", got)
+	}
 }

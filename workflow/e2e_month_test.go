@@ -164,12 +164,14 @@ func TestMonthS4(t *testing.T) {
 		}})
 	}
 	evs = append(evs,
-		event{at(2026, 9, 15, 10, 0), func() {
+		event{at(2026, 9, 16, 10, 0), func() {
 			ns := h.take()
+			// Due Monday 14 September (次周一以前 includes Monday).
 			want := []string{
 				"remind/weekly/2026-W37/before→e11@09-11 15:00",
-				"remind/weekly/2026-W37/overdue→e11@09-14 09:00",
-				"escalate/weekly/2026-W37/leader→l1@09-15 09:00",
+				"remind/weekly/2026-W37/due→e11@09-14 09:00",
+				"remind/weekly/2026-W37/overdue→e11@09-15 09:00",
+				"escalate/weekly/2026-W37/leader→l1@09-16 09:00",
 			}
 			if got := reminders(ns); !equal(got, want) {
 				t.Errorf("W37 reminders = %v, want %v", got, want)

@@ -93,15 +93,19 @@ func TestQuarterS4(t *testing.T) {
 			// Friday afternoon: only e05 is nudged; e10 is on leave.
 			h.checkNotes(ns, []string{"e05"}, at(2026, 7, 10, 15, 0), workflow.TplRemind, "entry=2026-W28", "stage=before")
 		}},
+		// Monday morning (S1 次周一以前: Monday is still on time): due today.
 		event{at(2026, 7, 13, 9, 30), func() {
 			ns := h.take()
-			h.checkNotes(ns, []string{"e05", "e10"}, at(2026, 7, 13, 9, 0), workflow.TplRemind, "entry=2026-W28", "stage=overdue")
+			h.checkNotes(ns, []string{"e05", "e10"}, at(2026, 7, 13, 9, 0), workflow.TplRemind, "entry=2026-W28", "stage=due")
 			h.must("waive e10", h.svc.Waive(ctx, "l1", "e10", "2026-W28", "病假"))
 			h.wantErr("waive by another unit's leader", h.svc.Waive(ctx, "l2", "e05", "2026-W28", "x"), workflow.ErrForbidden)
 		}},
 		event{at(2026, 7, 14, 9, 30), func() {
+			h.checkNotes(h.take(), []string{"e05"}, at(2026, 7, 14, 9, 0), workflow.TplRemind, "entry=2026-W28", "stage=overdue")
+		}},
+		event{at(2026, 7, 15, 9, 30), func() {
 			ns := h.take()
-			h.checkNotes(ns, []string{"l1"}, at(2026, 7, 14, 9, 0), workflow.TplEscalate, "entry=2026-W28", "stage=leader")
+			h.checkNotes(ns, []string{"l1"}, at(2026, 7, 15, 9, 0), workflow.TplEscalate, "entry=2026-W28", "stage=leader")
 			if n, _ := find(ns, workflow.TplEscalate, "l1"); n.Data["names"] != "干部05" {
 				t.Errorf("escalation names %q, want 干部05 only (e10 was waived)", n.Data["names"])
 			}
@@ -109,10 +113,10 @@ func TestQuarterS4(t *testing.T) {
 			h.wantErr("weekly twice", h.svc.Submit(ctx, "e05", weekly("2026-W28")), workflow.ErrConflict)
 		}},
 		// W30: e11 never writes it.
-		event{at(2026, 7, 28, 9, 30), func() {
+		event{at(2026, 7, 29, 9, 30), func() {
 			ns := h.take()
-			h.checkNotes(ns, []string{"e11", "e11"}, time.Time{}, workflow.TplRemind, "entry=2026-W30")
-			h.checkNotes(ns, []string{"l1"}, at(2026, 7, 28, 9, 0), workflow.TplEscalate, "entry=2026-W30")
+			h.checkNotes(ns, []string{"e11", "e11", "e11"}, time.Time{}, workflow.TplRemind, "entry=2026-W30")
+			h.checkNotes(ns, []string{"l1"}, at(2026, 7, 29, 9, 0), workflow.TplEscalate, "entry=2026-W30")
 		}},
 		// August: e07 is late with the 月小结 (due Monday 31 August).
 		event{at(2026, 8, 28, 15, 30), func() {

@@ -143,12 +143,24 @@ func TestQuarterS5(t *testing.T) {
 		t.Errorf("review window ends %s, want 15 days after 公示", pd.ReviewEnd)
 	}
 	h.advance(at(2026, 10, 20, 10, 0))
-	h.must("request", h.svc.RequestReview(ctx, "e50", q, "本季度完成专项任务未计入"))
+	// S5 六(四): "申请复核的，须提供经主管领导确认的本人平时考核材料".
+	h.wantErr("request without materials", h.svc.RequestReview(ctx, "e50", q, "本季度完成专项任务未计入"), workflow.ErrInvalidInput)
+	h.must("request", h.svc.RequestReviewWith(ctx, "e50", q, "本季度完成专项任务未计入", "季度评鉴表及专项工作组情况说明，已经主管领导确认"))
+	if n, _ := find(h.take(), workflow.TplReviewRequested, "hr"); n.Data["materials"] != "季度评鉴表及专项工作组情况说明，已经主管领导确认" {
+		t.Errorf("HR's notice = %v, want the materials", n.Data)
+	}
 	h.must("forward", h.svc.HandleReview(ctx, "hr", q+"/e50", 1, true, "材料经主管领导确认"))
 	h.must("decide", h.svc.DecideReview(ctx, "head", q+"/e50", 2, "B", "专项任务属实"))
 	if r, _ := h.svc.Result(ctx, "e50", q, "e50"); r.Grade != "B" {
 		t.Errorf("e50 after 复核 = %s, want B", r.Grade)
 	}
+	// A request on file without the materials (filed before the scheme
+	// asked for them) is not forwarded; HR may answer it.
+	h.must("old request", h.store.InTx(ctx, func(tx workflow.Tx) error {
+		return tx.CreateReview(ctx, workflow.Review{ID: q + "/e52", Period: q, Person: "e52", Reason: "不服", State: workflow.ReviewRequested, OldGrade: "B", CreatedAt: h.clk.Now()})
+	}))
+	h.wantErr("forward without materials", h.svc.HandleReview(ctx, "hr", q+"/e52", 1, true, "转委员会"), workflow.ErrInvalidInput)
+	h.must("reject without materials", h.svc.HandleReview(ctx, "hr", q+"/e52", 1, false, "未附经主管领导确认的材料"))
 	h.advance(at(2026, 10, 29, 10, 0))
 	h.wantErr("review after 15 days", h.svc.RequestReview(ctx, "e51", q, "不服"), workflow.ErrWindowClosed)
 

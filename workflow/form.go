@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Entry limits: an entry never carries more than this (the bot's card
@@ -161,6 +162,17 @@ func ValidateAssessment(sc *scoring.Scheme, a Assessment) error {
 		}
 		if len(list) > 0 && !contains(list, d.Reason) {
 			return invalid("reason", "方案未规定此直接确定理由")
+		}
+	}
+	if rf := a.Refusal; rf != nil {
+		if sc.Special.Refusal == "" {
+			return invalid("refusal", "本方案没有拒不参加考核的规定")
+		}
+		if _, err := calendar.ParseDate(rf.Warned); err != nil {
+			return invalid("refusal.warned", "请填写批评教育的日期（须先批评教育、限期改正）")
+		}
+		if err := needText("refusal.reason", rf.Reason); err != nil {
+			return err
 		}
 	}
 	return nil

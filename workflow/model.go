@@ -320,8 +320,12 @@ type Assessment struct {
 	Grade       string                    `json:"grade,omitempty"`
 	Adjustments []scoring.AdjustmentInput `json:"adjustments,omitempty"`
 	// Direct is a direct determination (top or bottom) with its reason.
-	Direct  *scoring.DirectInput `json:"direct,omitempty"`
-	Comment string               `json:"comment,omitempty"`
+	Direct *scoring.DirectInput `json:"direct,omitempty"`
+	// Refusal records that the person refused to take part after the
+	// warning the scheme requires (S5 六(二): the leader sets D; S10 四(三):
+	// the year follows), with the warning's date and how they refused.
+	Refusal *scoring.Refusal `json:"refusal,omitempty"`
+	Comment string           `json:"comment,omitempty"`
 }
 
 // Ballot is one anonymous 民主测评 score. It carries no voter: who voted is
@@ -367,10 +371,14 @@ const (
 
 // Review is a 复核 request.
 type Review struct {
-	ID        string // "<period>/<person>"
-	Period    string
-	Person    string
-	Reason    string
+	ID     string // "<period>/<person>"
+	Period string
+	Person string
+	Reason string
+	// Materials are the materials the request comes with, where the scheme
+	// asks for them (review_materials; S5 六(四): 经主管领导确认的本人平时考
+	// 核材料): what they are and who confirmed them, as the person wrote.
+	Materials string
 	State     string
 	Opinion   string // HR's opinion
 	OldGrade  string

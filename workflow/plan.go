@@ -19,9 +19,9 @@ const maxNudges = 200
 // the person again as 加急, their leader, HR) and workdays counts working
 // days from the due date (-1 the working day before, 0 the day itself, 1
 // the next). "none" is a plan with no reminders. Example, the default
-// weekly plan:
+// weekly plan (due the Monday after the week):
 //
-//	before:-1@15:00,overdue:1@09:00,leader:2@09:00
+//	before:-1@15:00,due:0@09:00,overdue:1@09:00,leader:2@09:00
 //
 // and a summary plan whose last word before the deadline is 加急 in the
 // afternoon of the due day (StageUrgent; at most one, on or before the due

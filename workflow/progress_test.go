@@ -123,10 +123,11 @@ func testProgress(t *testing.T, h *harness) {
 	for _, l := range u1.Late {
 		lateOf[l.Person] = append(lateOf[l.Person], l)
 	}
-	if ls := lateOf["e11"]; len(ls) != 1 || ls[0].Entry != "2026-W28" || ls[0].Days != 3 || ls[0].Name != "干部11" {
-		t.Errorf("e11 late = %+v, want 第28周 by 3 days", ls)
+	// Days past the Monday each week was due (S1 次周一以前: Monday is on time).
+	if ls := lateOf["e11"]; len(ls) != 1 || ls[0].Entry != "2026-W28" || ls[0].Days != 2 || ls[0].Due.String() != "2026-07-13" || ls[0].Name != "干部11" {
+		t.Errorf("e11 late = %+v, want 第28周 by 2 days", ls)
 	}
-	if ls := lateOf["e19"]; len(ls) != 2 || !ls[0].OnLeave || ls[0].Entry != "2026-W27" || ls[0].Days != 10 {
+	if ls := lateOf["e19"]; len(ls) != 2 || !ls[0].OnLeave || ls[0].Entry != "2026-W27" || ls[0].Days != 9 {
 		t.Errorf("e19 late = %+v, want two weeks, on leave", ls)
 	}
 	if ls := lateOf["e10"]; len(ls) != 1 || !ls[0].Returned {

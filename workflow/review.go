@@ -20,6 +20,14 @@ import (
 // (not published yet, or the window is over), ErrInvalidInput (no
 // reason), ErrConflict (already requested).
 func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string) error {
+	return s.RequestReviewWith(ctx, by, periodID, reason, "")
+}
+
+// RequestReviewWith is RequestReview with the materials the request comes
+// with. Where the scheme asks for them (review_materials; S5 六(四): "申请
+// 复核的，须提供经主管领导确认的本人平时考核材料") a request without them is
+// refused (ErrInvalidInput), and HR sees them before forwarding.
+func (s *Service) RequestReviewWith(ctx context.Context, by, periodID, reason, materials string) error {
 	return s.change(ctx, by, "review.request", periodID+"/"+by, func(o *op) error {
 		me, err := s.actor(o)
 		if err != nil {
@@ -44,7 +52,15 @@ func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string
 		if err := needText("reason", reason); err != nil {
 			return err
 		}
-		rv := Review{ID: periodID + "/" + by, Period: periodID, Person: by, Reason: reason, State: ReviewRequested, OldGrade: r.Grade, CreatedAt: o.now}
+		if need := s.scheme.ReviewMaterials; need != "" && strings.TrimSpace(materials) == "" {
+			return invalid("materials", "申请复核须提供"+need)
+		}
+		if materials != "" {
+			if err := needText("materials", materials); err != nil {
+				return err
+			}
+		}
+		rv := Review{ID: periodID + "/" + by, Period: periodID, Person: by, Reason: reason, Materials: materials, State: ReviewRequested, OldGrade: r.Grade, CreatedAt: o.now}
 		if err := o.tx.CreateReview(o.ctx, rv); err != nil {
 			return err
 		}
@@ -53,7 +69,11 @@ func (s *Service) RequestReview(ctx context.Context, by, periodID, reason string
 			return err
 		}
 		for _, hr := range hrPeople(people) {
-			o.note(hr, TplReviewRequested, map[string]string{"review": rv.ID, "person": me.Name, "reason": reason}, rv.ID)
+			data := map[string]string{"review": rv.ID, "person": me.Name, "reason": reason}
+			if materials != "" {
+				data["materials"] = materials
+			}
+			o.note(hr, TplReviewRequested, data, rv.ID)
 		}
 		return nil
 	})
@@ -81,6 +101,11 @@ func (s *Service) HandleReview(ctx context.Context, by, reviewID string, version
 		people, err := o.tx.People(o.ctx)
 		if err != nil {
 			return err
+		}
+		if need := s.scheme.ReviewMaterials; forward && need != "" && strings.TrimSpace(rv.Materials) == "" {
+			// A request filed before the scheme asked for them: it goes to
+			// the committee only with them (S5 六(四)), so HR answers it.
+			return invalid("materials", "该申请未附"+need+"，不能转考核委员会审议，可不予受理并说明理由")
 		}
 		rv.Opinion = opinion
 		rv.Version++

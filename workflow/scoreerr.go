@@ -115,8 +115,15 @@ func (s *Service) scoringField(field, msg string) string {
 			return "处分类型不在方案之中"
 		case "investigation":
 			return "立案调查状态在本方案中没有规定"
-		case "refused":
-			return "拒不参加考核的直接定等在本方案中没有规定"
+		case "refusal":
+			r, _, _ := strings.Cut(rest, ".")
+			switch strings.TrimPrefix(rest, r+".") {
+			case "warned":
+				return "拒不参加考核的记录缺少批评教育日期（须先批评教育，限期改正）"
+			case "reason":
+				return "拒不参加考核的记录缺少拒绝情形"
+			}
+			return "拒不参加考核在本方案中没有规定"
 		case "direct":
 			return "直接确定等次不符合方案（等次或理由）"
 		}
@@ -126,7 +133,7 @@ func (s *Service) scoringField(field, msg string) string {
 	case "period":
 		return "考核期的工作日数缺失"
 	case "periods":
-		return "平时考核各期结果有误"
+		return s.periodsProblem(field, msg)
 	case "votes":
 		return "年终考核测评人数缺失或有误"
 	case "proposed":
@@ -166,4 +173,35 @@ func (s *Service) sourceProblem(rules []scoring.RaterRule, path, msg string) str
 		return q + "中「" + item + "」的评分缺失或超出范围"
 	}
 	return q + "的评分有误"
+}
+
+// periodsProblem describes a problem under a year's "periods…" in Chinese:
+// "periods" (how many), or "periods[i].part" naming the i-th period.
+func (s *Service) periodsProblem(field, msg string) string {
+	idx, part, _ := strings.Cut(strings.TrimPrefix(field, "periods"), ".")
+	if idx == "" {
+		n := 0
+		if s.scheme.Annual != nil {
+			n = s.scheme.Annual.Periods
+		}
+		return fmt.Sprintf("全年平时考核结果应为%d期（未参加考核的期须注明原因）", n)
+	}
+	var i int
+	if _, err := fmt.Sscanf(idx, "[%d]", &i); err != nil {
+		return "平时考核各期结果有误"
+	}
+	which := fmt.Sprintf("第%d期平时考核", i+1)
+	switch {
+	case part == "grade" && strings.Contains(msg, "contradicts"):
+		return which + "的等次高于其得分对应的等次（直接确定或考核委员会审定的须注明）"
+	case part == "grade":
+		return which + "的等次不在方案之中"
+	case part == "score":
+		return which + "的得分缺失或有误"
+	case part == "excluded":
+		return which + "不计入年度，却有得分或等次"
+	case part == "period":
+		return which + "的考核期为空或重复"
+	}
+	return which + "的结果有误"
 }

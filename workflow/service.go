@@ -39,7 +39,10 @@ type DueFunc func(cal Calendar, p calendar.Period) calendar.Date
 
 // Deadlines are the due-date rules of the cycle (docs/design.md §2).
 type Deadlines struct {
-	// Weekly: 周记实 of a week (default: before next Monday, i.e. Sunday).
+	// Weekly: 周记实 of a week (default: the Monday after the week, moved
+	// to the next working day if it is not one: S1 "在次周一以前填写", with
+	// 以前 read as including Monday, as the calendar's next-monday rule
+	// does).
 	Weekly DueFunc
 	// Monthly: 月小结 (default: the last working day of the month).
 	Monthly DueFunc
@@ -147,7 +150,9 @@ type Config struct {
 	// lowest-ranked of the units they oversee (S8 四(三)5). Default false.
 	HalfYearTalk bool
 	// BottomAlertAfter: HR is alerted when a person has the bottom grade
-	// this many periods in a row (S4: 连续2个季度较差 → 诫勉). Default 2.
+	// this many periods in a row. Default: the scheme's bottom_alert_after
+	// (S4 五、8: 连续2个季度较差 → 2; S5 五(二): one D → 1), else 2; a value
+	// here (the deployment's bottom_alert_after) overrides the scheme.
 	BottomAlertAfter int
 	// QuotaPerUnit applies "unit"-scope quotas per 科室 instead of to the
 	// whole organisation (本机关, the default: S4 四 counts 本机关参加平时考核的
@@ -170,7 +175,17 @@ type Config struct {
 // DefaultDeadlines returns the seeds' default deadlines.
 func DefaultDeadlines() Deadlines {
 	return Deadlines{
-		Weekly: func(_ Calendar, p calendar.Period) calendar.Date { return p.End() },
+		// S1 第八条(一)1 "在次周一以前填写《周工作记实表》": Monday is on time.
+		// Offices read "X以前"/"X日前" as "on or before X" (calendar.Rule),
+		// so the record may still be written on Monday morning; the
+		// Monday nudge is "今天截止", and only Tuesday's says "已逾期".
+		Weekly: func(c Calendar, p calendar.Period) calendar.Date {
+			d := p.End().AddDays(1)
+			for d.Weekday() != time.Monday {
+				d = d.AddDays(1)
+			}
+			return c.AddWorkdays(d, 0)
+		},
 		Monthly: func(c Calendar, p calendar.Period) calendar.Date {
 			return c.LastWorkdayOfMonth(p.Start().Year, p.Start().Month)
 		},
@@ -183,9 +198,10 @@ func DefaultDeadlines() Deadlines {
 }
 
 // DefaultPlans returns the default reminder plans: the working day before
-// at 15:00 (S1: Friday afternoon for the weekly record), on the day at 09:00,
-// the next working day at 09:00 (chase), the leader two working days after,
-// HR four working days after.
+// at 15:00 (S1: Friday afternoon for the weekly record, due the Monday
+// after), on the day at 09:00 (the weekly record's Monday-morning chase:
+// "今天截止"), the next working day at 09:00 (overdue), the leader two
+// working days after, HR four working days after.
 func DefaultPlans() map[string][]Nudge {
 	std := []Nudge{
 		{StageBefore, -1, 15, 0},
@@ -195,7 +211,7 @@ func DefaultPlans() map[string][]Nudge {
 		{StageHR, 4, 9, 0},
 	}
 	return map[string][]Nudge{
-		planWeekly:   {{StageBefore, -1, 15, 0}, {StageOverdue, 1, 9, 0}, {StageLeader, 2, 9, 0}},
+		planWeekly:   {{StageBefore, -1, 15, 0}, {StageDue, 0, 9, 0}, {StageOverdue, 1, 9, 0}, {StageLeader, 2, 9, 0}},
 		planMonthly:  std,
 		planSummary:  std,
 		planVote:     {{StageBefore, -1, 15, 0}, {StageDue, 0, 9, 0}, {StageOverdue, 1, 9, 0}},
@@ -296,6 +312,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.ReviewDays <= 0 {
 		cfg.ReviewDays = 15
+	}
+	if cfg.BottomAlertAfter <= 0 {
+		cfg.BottomAlertAfter = cfg.Scheme.BottomAlertAfter
 	}
 	if cfg.BottomAlertAfter <= 0 {
 		cfg.BottomAlertAfter = 2

@@ -36,9 +36,11 @@ func TestSpecialStatesBySchemes(t *testing.T) {
 		{"S8NoEffect", "s8", PersonStatus{Sanction: "警告"}, nil, 66, []string{"受警告处分：本方案不影响等次"}},
 		{"S10Over30", "s10", PersonStatus{}, leave("病假", "30.5"), 66, []string{"病、事假累计30.5个工作日，超过30个工作日：不进行考评，不定等次"}},
 		{"S10Exactly30", "s10", PersonStatus{}, leave("病假", "30"), 66, nil},
-		{"S4AllAtOnce", "s4", PersonStatus{Probation: true, Investigation: true, Sanction: "警告"}, leave("病假", "40"), 66, []string{
+		{"S4AllAtOnce", "s4", PersonStatus{Probation: true, Investigation: true, Sanction: "记过"}, leave("病假", "40"), 66, []string{
 			"病、事假累计40个工作日，超过考核期一半：只写评语，不定等次", "试用期：只写评语，不定等次",
-			"受警告处分：处分期间不确定等次", "立案调查中：照常评分，暂不确定等次，结案后补定"}},
+			"受记过处分：处分期间不确定等次", "立案调查中：照常评分，暂不确定等次，结案后补定"}},
+		// s4.yaml's decision on 注意事项11: a warning bars only 好.
+		{"S4Warning", "s4", PersonStatus{Sanction: "警告"}, nil, 66, []string{"受警告处分：处分期间不得确定为「好」"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,7 +64,10 @@ const (
 	// in a row (S4 五、8; TplBottomAlert). The alert goes to HR, and HR
 	// records it: no seed names who holds a 诫勉谈话 (S4 only says 及时进行
 	// 谈话提醒和批评教育), and it is the 政工科 that arranges one and keeps
-	// its record, whoever of the leaders holds it.
+	// its record, whoever of the leaders holds it. Where the scheme's own
+	// talks already ask the leader for a 诫勉谈话 after the bottom grade
+	// (S5 五(二): 主管领导…诫勉谈话, alerted after one D), it is that one talk
+	// and one record, which either of them may write (talkEntry).
 	TalkBottom = "bottom"
 )
 
@@ -105,6 +108,23 @@ func TalkKey(period, person, reason string) EntryKey {
 	return EntryKey{Kind: EntryTalk, Person: person, Period: period}
 }
 
+// talkEntry is the entry a talk of reason with person after period is
+// kept as: TalkKey, except that HR's 诫勉谈话 is the grade talk's entry
+// when the scheme already asks the leader for a 诫勉谈话 after the bottom
+// grade, so the talk is recorded once by whichever of the two comes first
+// and the other finds it recorded.
+func (s *Service) talkEntry(period, person, reason string) EntryKey {
+	if reason == TalkBottom {
+		bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
+		for _, tr := range s.scheme.Talks {
+			if tr.Kind == talkKindBottom && contains(tr.Grades, bottom) {
+				return TalkKey(period, person, "")
+			}
+		}
+	}
+	return TalkKey(period, person, reason)
+}
+
 // TalkFor returns the talk of reason (TalkHalfYear, TalkBottom) that by
 // may record with person after period: the 谈心谈话 by the 分管领导 (or who
 // stands in for them) of one of the lowest-ranked of the units they
@@ -142,7 +162,7 @@ func (s *Service) RecordTalkFor(ctx context.Context, by, periodID, person, reaso
 		if err := needText("note", note); err != nil {
 			return err
 		}
-		e := Entry{EntryKey: TalkKey(periodID, person, reason), Cycle: periodID, State: EntryCommented,
+		e := Entry{EntryKey: s.talkEntry(periodID, person, reason), Cycle: periodID, State: EntryCommented,
 			Body: EntryBody{Summary: note}, Comment: t.Kind, CommentBy: by, SubmittedAt: o.now, Version: 1}
 		if err := o.tx.CreateEntry(o.ctx, e); err != nil {
 			return err
@@ -247,7 +267,7 @@ func (s *Service) talkFor(ctx context.Context, tx Tx, by, periodID, person, reas
 		return out, err
 	}
 	out.Name = p.Name
-	e, err := tx.Entry(ctx, TalkKey(periodID, person, reason))
+	e, err := tx.Entry(ctx, s.talkEntry(periodID, person, reason))
 	if err == nil {
 		out.Note, out.RecordedBy = e.Body.Summary, e.CommentBy
 	} else if !errors.Is(err, ErrNotFound) {

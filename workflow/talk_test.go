@@ -143,3 +143,69 @@ func TestTalkFor(t *testing.T) {
 		t.Errorf("e57's talks = %+v, want the 诫勉谈话 and the grade talk", talks)
 	}
 }
+
+// s5OneD is org60 under S5 with 2026-Q2 confirmed and published: e57 has
+// a D, the only one (no D before it), everyone else B.
+func s5OneD(t *testing.T, tweak func(*workflow.Config)) *harness {
+	t.Helper()
+	h := newHarness(t, "s5", at(2026, 7, 8, 10, 0), tweak)
+	h.org60()
+	cp := calendar.MustParsePeriod("2026-Q2")
+	h.must("seed Q2", h.store.InTx(ctx, func(tx workflow.Tx) error {
+		if err := tx.CreatePeriod(ctx, workflow.Period{ID: "2026-Q2", Kind: workflow.KindQuarter, Start: cp.Start(), End: cp.End(),
+			State: workflow.PeriodCommittee, Version: 1}); err != nil {
+			return err
+		}
+		for _, p := range staff() {
+			g := "B"
+			if p == "e57" {
+				g = "D"
+			}
+			if err := tx.PutResult(ctx, workflow.Result{Period: "2026-Q2", Person: p, Grade: g, State: scoring.StateGraded, Version: 1}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	h.take()
+	h.must("confirm", h.svc.ConfirmResults(ctx, "c1", "2026-Q2"))
+	h.must("publish", h.svc.Publish(ctx, "hr", "2026-Q2"))
+	return h
+}
+
+// TestS5OneDAlertsHR: S5 五(二) "被确定为D档次的，主管领导应及时与其进行诫勉谈话，当年不得
+// 参加各类评比表彰": HR is alerted after a single D (s5.yaml's
+// bottom_alert_after: 1, where S4 waits for two in a row), and the 诫勉谈话
+// the leader is asked for and the one HR is alerted to are one talk with
+// one record. The deployment's setting still overrides the scheme.
+func TestS5OneDAlertsHR(t *testing.T) {
+	t.Parallel()
+	const q = "2026-Q2"
+	h := s5OneD(t, nil)
+	ns := h.take()
+	if n, _ := find(ns, workflow.TplBottomAlert, "hr"); n.Data["person_id"] != "e57" || n.Data["periods"] != q {
+		t.Errorf("bottom alert = %v, want e57 after the one D", n.Data)
+	}
+	if n, _ := find(ns, workflow.TplTalkDue, "l3"); n.Data["person_id"] != "e57" || n.Data["kind"] != "诫勉谈话" {
+		t.Errorf("the leader's talk = %v", n.Data)
+	}
+	h.must("HR records", h.svc.RecordTalkFor(ctx, "hr", q, "e57", workflow.TalkBottom, "7月10日由主管领导进行诫勉谈话，政工科记录"))
+	h.wantErr("the leader finds it recorded", h.svc.RecordTalk(ctx, "l3", q, "e57", "诫勉谈话", "诫勉谈话"), workflow.ErrConflict)
+	if got, err := h.svc.TalkFor(ctx, "hr", q, "e57", workflow.TalkBottom); err != nil || got.RecordedBy != "hr" {
+		t.Errorf("talk = %+v, %v", got, err)
+	}
+
+	// The other way round: the leader first, then HR finds it recorded.
+	h2 := s5OneD(t, nil)
+	h2.must("leader records", h2.svc.RecordTalk(ctx, "l3", q, "e57", "诫勉谈话", "7月9日诫勉谈话，明确整改要求"))
+	if got, err := h2.svc.TalkFor(ctx, "hr", q, "e57", workflow.TalkBottom); err != nil || got.Note != "7月9日诫勉谈话，明确整改要求" || got.RecordedBy != "l3" {
+		t.Errorf("HR's view after the leader recorded = %+v, %v", got, err)
+	}
+	h2.wantErr("HR finds it recorded", h2.svc.RecordTalkFor(ctx, "hr", q, "e57", workflow.TalkBottom, "再记"), workflow.ErrConflict)
+
+	// bottom_alert_after in the deployment's configuration overrides.
+	h3 := s5OneD(t, func(c *workflow.Config) { c.BottomAlertAfter = 2 })
+	if n, ok := find(h3.take(), workflow.TplBottomAlert, "hr"); ok {
+		t.Errorf("alert after one D with bottom_alert_after 2: %v", n.Data)
+	}
+}

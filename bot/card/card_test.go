@@ -308,6 +308,12 @@ func TestGolden(t *testing.T) {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
 				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"}, Grade: "B"}))
 		}},
+		// S5 六(二): the 主管领导 may record a refusal after the warning.
+		{"scoring_s5_refusal", func(t *testing.T) []byte {
+			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
+				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"},
+				Refusal: "确定为「D」", Direct: DirectRefused, RefusalWarned: "2026-10-06", RefusalReason: "限期内仍拒不填写评鉴表"}))
+		}},
 		{"scoring_s2_score", func(t *testing.T) []byte {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_07/1", Version: 1, StepName: "领导评鉴", Period: "2026-Q3",
 				Person: "钱七", Unit: "法援中心", Due: "2026-10-14", ScoreMax: "100"}))
@@ -346,6 +352,10 @@ func TestGolden(t *testing.T) {
 		{"result_reviewing", func(t *testing.T) []byte {
 			return ResultCard(Result{Period: "2026-Q3", Version: 3, Grade: "一般", Score: "72", ReviewOpen: true, ReviewUntil: "2026-10-27",
 				ReviewState: "已于2026-10-21提交，等待政工科处理"})
+		}},
+		{"result_review_materials", func(t *testing.T) []byte {
+			return ResultCard(Result{Period: "2026-Q3", Version: 3, Grade: "C", ReviewOpen: true, ReviewUntil: "2026-10-27",
+				ReviewMaterials: "经主管领导确认的本人平时考核材料"})
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
@@ -427,6 +437,16 @@ func TestGolden(t *testing.T) {
 		{"review_hr", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
 				State: "requested", Grade: "较好", Score: "88.5", Role: ReviewHandler}))
+		}},
+		// S5 六(四): the request comes with materials confirmed by the 主管领导.
+		{"review_hr_materials", func(t *testing.T) []byte {
+			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "专项任务未计入",
+				Materials: "三季度平时考核评鉴表、专项工作组出具的工作情况说明，已经主管领导王处长确认", MaterialsNeed: "经主管领导确认的本人平时考核材料",
+				State: "requested", Grade: "C", Role: ReviewHandler}))
+		}},
+		{"review_hr_no_materials", func(t *testing.T) []byte {
+			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "专项任务未计入",
+				MaterialsNeed: "经主管领导确认的本人平时考核材料", State: "requested", Grade: "C", Role: ReviewHandler}))
 		}},
 		{"review_committee", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 2, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",

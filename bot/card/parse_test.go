@@ -354,6 +354,8 @@ func TestParseReview(t *testing.T) {
 		{"WrongType", map[string]any{"review_reason": true}, "review_reason"},
 		{"Oversized", map[string]any{"review_reason": strings.Repeat("理", MaxText+1)}, "review_reason"},
 		{"Unknown", map[string]any{"review_reason": "x", "k": "review"}, "k"},
+		{"WithMaterials", map[string]any{"review_reason": "x", "review_materials": "评鉴表，已经主管领导确认"}, "-"},
+		{"MaterialsOversized", map[string]any{"review_reason": "x", "review_materials": strings.Repeat("材", MaxText+1)}, "review_materials"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,6 +363,9 @@ func TestParseReview(t *testing.T) {
 			_, err := ParseReview(tt.in)
 			wantField(t, err, tt.field)
 		})
+	}
+	if rv, err := ParseReview(map[string]any{"review_reason": "x", "review_materials": " 评鉴表 "}); err != nil || rv.Materials != "评鉴表" {
+		t.Errorf("materials = %q, %v", rv.Materials, err)
 	}
 }
 
@@ -456,6 +461,49 @@ func TestParseScoringScoreAndGrade(t *testing.T) {
 
 // TestParseScoringDirect: a direct determination comes back as its grade
 // and the scheme's reason; anything not offered is refused.
+// TestParseScoringRefusal: "经批评教育后仍拒不参加考核" needs the date of the
+// 批评教育 and how the person refused, and then no grade (the scheme sets
+// it); without the choice, the two fields are ignored.
+func TestParseScoringRefusal(t *testing.T) {
+	t.Parallel()
+	f := ScoringForm{Step: "s", Version: 1, Grades: []string{"A", "B", "C", "D"}, Refusal: "确定为「D」"}
+	tests := []struct {
+		name      string
+		fv        map[string]any
+		want      Scoring
+		wantField string
+	}{
+		{"Refused", map[string]any{FieldDirect: DirectRefused, FieldRefusalWarned: "2026-10-06 +0800", FieldRefusalReason: "限期内仍拒不填写"},
+			Scoring{Kind: KindApprove, Refused: true, RefusalWarned: "2026-10-06", RefusalReason: "限期内仍拒不填写"}, ""},
+		{"RefusedWithoutDate", map[string]any{FieldDirect: DirectRefused, FieldRefusalReason: "拒不填写"}, Scoring{}, FieldRefusalWarned},
+		{"RefusedWithoutReason", map[string]any{FieldDirect: DirectRefused, FieldRefusalWarned: "2026-10-06"}, Scoring{}, FieldRefusalReason},
+		{"NotRefusedNeedsGrade", map[string]any{FieldDirect: "none", FieldRefusalWarned: "2026-10-06"}, Scoring{}, FieldGrade},
+		{"NotRefusedIgnoresFields", map[string]any{FieldGrade: "B", FieldRefusalWarned: "2026-10-06", FieldRefusalReason: "x"},
+			Scoring{Kind: KindApprove, Grade: "B"}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseScoring(KindApprove, tc.fv, f)
+			if tc.wantField != "" {
+				var fe *FieldError
+				if !errors.As(err, &fe) || fe.Field != tc.wantField {
+					t.Fatalf("err = %v, want a FieldError on %s", err, tc.wantField)
+				}
+				return
+			}
+			if err != nil || got.Refused != tc.want.Refused || got.RefusalWarned != tc.want.RefusalWarned ||
+				got.RefusalReason != tc.want.RefusalReason || got.Grade != tc.want.Grade {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+	// A scheme without the rule offers no such choice.
+	if _, err := ParseScoring(KindApprove, map[string]any{FieldGrade: "B", FieldDirect: DirectRefused}, ScoringForm{Step: "s", Version: 1, Grades: []string{"A", "B"}}); err == nil {
+		t.Errorf("a refusal accepted on a card that does not offer it")
+	}
+}
+
 func TestParseScoringDirect(t *testing.T) {
 	t.Parallel()
 	f := s4Scoring()

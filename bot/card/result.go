@@ -5,8 +5,12 @@ import (
 	"strings"
 )
 
-// FieldReviewReason is the reason field of the 复核 form on the result card.
-const FieldReviewReason = "review_reason"
+// Fields of the 复核 form on the result card: the reason, and the
+// materials where the scheme asks for them (Result.ReviewMaterials).
+const (
+	FieldReviewReason    = "review_reason"
+	FieldReviewMaterials = "review_materials"
+)
 
 // maxPublicityNames bounds the names of one 公示 group.
 const maxPublicityNames = 300
@@ -82,6 +86,9 @@ type Result struct {
 	// ReviewOpen shows the 复核 form until ReviewUntil.
 	ReviewOpen  bool
 	ReviewUntil string
+	// ReviewMaterials names the materials a request must come with (S5
+	// 六(四): 经主管领导确认的本人平时考核材料); the form then asks for them.
+	ReviewMaterials string
 	// ReviewState, when set, says how a filed 复核 stands ("已提交，等待政工科
 	// 处理"); the form is then not shown.
 	ReviewState string
@@ -123,11 +130,16 @@ func ResultCard(r Result) []byte {
 	case r.ReviewState != "":
 		els = append(els, hr(), md("**复核：**"+escLine(r.ReviewState)))
 	case r.ReviewOpen:
-		els = append(els, hr(), form("review_form", []elem{
+		fe := []elem{
 			md("如对结果有异议，可在" + escLine(r.ReviewUntil) + "前申请复核。"),
 			textarea(FieldReviewReason, "复核理由", "请写明申请复核的事实和理由", "", MaxText, 3, true),
-			formButton("submit", "申请复核", "danger", "submit", &Value{K: KindReview, ID: r.Period, V: r.Version}),
-		}))
+		}
+		if r.ReviewMaterials != "" {
+			fe = append(fe, md("申请复核须提供"+escLine(r.ReviewMaterials)+"："),
+				textarea(FieldReviewMaterials, "复核材料", "列明所附材料及确认的主管领导", "", MaxText, 3, true))
+		}
+		fe = append(fe, formButton("submit", "申请复核", "danger", "submit", &Value{K: KindReview, ID: r.Period, V: r.Version}))
+		els = append(els, hr(), form("review_form", fe))
 	}
 	colour := Blue
 	if r.Grade == "" {
@@ -143,10 +155,13 @@ func ResultCard(r Result) []byte {
 // Review is a submitted 复核 request.
 type Review struct {
 	Reason string
+	// Materials are the materials the request comes with, when the form
+	// asked for them; whether they are required is the service's rule.
+	Materials string
 }
 
-// ParseReview reads the 复核 form: the reason is required. Errors are
-// *FieldError.
+// ParseReview reads the 复核 form: the reason is required, the materials
+// read when sent. Errors are *FieldError.
 func ParseReview(fv map[string]any) (Review, error) {
 	var rv Review
 	r, err := newReader(fv)
@@ -154,6 +169,9 @@ func ParseReview(fv map[string]any) (Review, error) {
 		return rv, err
 	}
 	if rv.Reason, err = r.text(FieldReviewReason, "复核理由", MaxText, true, true); err != nil {
+		return rv, err
+	}
+	if rv.Materials, err = r.text(FieldReviewMaterials, "复核材料", MaxText, true, false); err != nil {
 		return rv, err
 	}
 	return rv, r.finish()

@@ -48,6 +48,10 @@ type ReviewForm struct {
 	// Person is the name of whoever asked.
 	Person string
 	Reason string
+	// Materials are the materials the request came with; MaterialsNeed
+	// names those the scheme asks for (S5 六(四): 经主管领导确认的本人平时考核
+	// 材料), shown to HR before forwarding, with a warning when missing.
+	Materials, MaterialsNeed string
 	// State is the review's state (workflow.Review* values).
 	State string
 	// Grade and Score are the result being reviewed.
@@ -95,7 +99,18 @@ func ReviewCard(f ReviewForm) ([]byte, error) {
 	if f.Score != "" {
 		lines = append(lines, "**得分**："+escLine(f.Score))
 	}
-	lines = append(lines, "**复核理由**：\n"+esc(clip(f.Reason, MaxText)), "**办理情况**："+orDash(state))
+	lines = append(lines, "**复核理由**：\n"+esc(clip(f.Reason, MaxText)))
+	switch {
+	case f.Materials != "":
+		label := "**复核材料**"
+		if f.MaterialsNeed != "" {
+			label += "（须为" + escLine(f.MaterialsNeed) + "）"
+		}
+		lines = append(lines, label+"：\n"+esc(clip(f.Materials, MaxText)))
+	case f.MaterialsNeed != "":
+		lines = append(lines, "<font color='red'>**未附"+escLine(f.MaterialsNeed)+"**，不能转委员会审议</font>")
+	}
+	lines = append(lines, "**办理情况**："+orDash(state))
 	if f.Opinion != "" {
 		lines = append(lines, "**政工科意见**："+esc(clip(f.Opinion, MaxOpinion)))
 	}

@@ -13,7 +13,12 @@ const (
 	FieldScore   = "score"   // the total score, for schemes scored as one number (S2)
 	FieldGrade   = "grade"   // the grade, for schemes graded by the leader (S5, S9, S10)
 	FieldReason  = "reason"  // multiline: why the step is sent back or adjusted
-	FieldDirect  = "direct"  // select: a direct determination with the scheme's reason, or none
+	FieldDirect  = "direct"  // select: a direct determination with the scheme's reason, a refusal, or none
+
+	// The refusal's date of warning and how the person refused, read when
+	// FieldDirect is DirectRefused (S5 六(二), S10 四(三)).
+	FieldRefusalWarned = "refusal_warned" // date picker
+	FieldRefusalReason = "refusal_reason"
 
 	AdjustBonus     = "bonus"  // 加分 rows
 	AdjustDeduction = "deduct" // 减分 rows
@@ -144,15 +149,26 @@ type ScoringForm struct {
 	DirectTop, DirectBottom []string
 	TopGrade, BottomGrade   string
 	Direct                  string
+
+	// Refusal, when set, offers "经批评教育后仍拒不参加考核" in the direct
+	// select, saying what follows under the scheme ("确定为「D」"; S10:
+	// "本期不定等次，年度考核结果为不定等次或不称职"). Choosing it asks for the
+	// date of the 批评教育 and how the person refused; RefusalWarned and
+	// RefusalReason prefill them (Direct is then DirectRefused).
+	Refusal                      string
+	RefusalWarned, RefusalReason string
 }
 
 // directNone is the direct-determination select's "none".
 const directNone = "none"
 
+// DirectRefused is the direct select's value for a refusal to take part.
+const DirectRefused = "refused"
+
 // directOptions are the select's choices: none, then each reason of each
-// direction, valued "top:<i>" or "bottom:<i>".
+// direction, valued "top:<i>" or "bottom:<i>", then the refusal.
 func (f ScoringForm) directOptions() []option {
-	if len(f.DirectTop)+len(f.DirectBottom) == 0 {
+	if len(f.DirectTop)+len(f.DirectBottom) == 0 && f.Refusal == "" {
 		return nil
 	}
 	opts := []option{{"不直接确定等次", directNone}}
@@ -161,6 +177,9 @@ func (f ScoringForm) directOptions() []option {
 	}
 	for i, r := range f.DirectBottom {
 		opts = append(opts, option{clip("直接确定为「"+f.BottomGrade+"」："+r, 60), fmt.Sprintf("bottom:%d", i)})
+	}
+	if f.Refusal != "" {
+		opts = append(opts, option{clip("经批评教育后仍拒不参加考核："+f.Refusal, 60), DirectRefused})
 	}
 	return opts
 }
@@ -264,6 +283,11 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 			initial = directNone
 		}
 		fe = append(fe, selectStatic(FieldDirect, "直接确定等次（方案规定的情形）", opts, initial, false))
+		if f.Refusal != "" {
+			fe = append(fe, md("选择「拒不参加考核」时须填写：本人经批评教育、限期改正的日期，以及拒不参加的情形"),
+				datePicker(FieldRefusalWarned, "批评教育日期", f.RefusalWarned, false),
+				input(FieldRefusalReason, "", "拒不参加的情形（如：限期内仍拒不填写评鉴表）", f.RefusalReason, MaxShortText, false))
+		}
 	}
 	fe = append(fe, hr())
 	fe = append(fe, adjustRows(AdjustBonus, "加分", f.Bonus, f.BonusRows, f.BonusCap)...)
@@ -363,6 +387,10 @@ type Scoring struct {
 	// DirectGrade is "top" or "bottom" for a direct determination, with
 	// DirectReason one of the scheme's reasons; "" for none.
 	DirectGrade, DirectReason string
+	// Refused is the refusal choice, with the date of the warning
+	// (YYYY-MM-DD) and how the person refused.
+	Refused                      bool
+	RefusalWarned, RefusalReason string
 }
 
 // ParseScoring reads the scoring form sent by the button of kind (the
@@ -410,8 +438,46 @@ func ParseScoring(kind string, fv map[string]any, f ScoringForm) (Scoring, error
 		}
 		s.Score = v
 	}
+	// The direct select first: a refusal sets the grade, so the grade
+	// select is then not required.
+	if opts := f.directOptions(); opts != nil {
+		vals := make([]string, len(opts))
+		for i, o := range opts {
+			vals[i] = o.value
+		}
+		d, err := r.choice(FieldDirect, "直接确定等次", vals, false)
+		if err != nil && full {
+			return s, err
+		}
+		switch {
+		case !full || d == "" || d == directNone:
+		case d == DirectRefused:
+			s.Refused = true
+		default:
+			dir, idx, _ := strings.Cut(d, ":")
+			i, _ := strconv.Atoi(idx)
+			list := f.DirectTop
+			if dir == "bottom" {
+				list = f.DirectBottom
+			}
+			s.DirectGrade, s.DirectReason = dir, list[i]
+		}
+		if f.Refusal != "" {
+			warned, err := r.date(FieldRefusalWarned, "批评教育日期", s.Refused)
+			if err != nil && full {
+				return s, err
+			}
+			reason, err := r.text(FieldRefusalReason, "拒不参加的情形", MaxShortText, false, s.Refused)
+			if err != nil && full {
+				return s, err
+			}
+			if s.Refused {
+				s.RefusalWarned, s.RefusalReason = warned, reason
+			}
+		}
+	}
 	if len(f.Grades) > 0 {
-		g, err := r.choice(FieldGrade, "考核等次", f.Grades, full)
+		g, err := r.choice(FieldGrade, "考核等次", f.Grades, full && !s.Refused)
 		if err != nil && full {
 			return s, err
 		}
@@ -460,25 +526,6 @@ func ParseScoring(kind string, fv map[string]any, f ScoringForm) (Scoring, error
 				return s, fieldErr(AdjustField(a.kind, i, PartReason), lbl+" 事由", "必填")
 			}
 			*a.out = append(*a.out, Adjustment{Points: pts, Reason: reason, Event: event})
-		}
-	}
-	if opts := f.directOptions(); opts != nil {
-		vals := make([]string, len(opts))
-		for i, o := range opts {
-			vals[i] = o.value
-		}
-		d, err := r.choice(FieldDirect, "直接确定等次", vals, false)
-		if err != nil && full {
-			return s, err
-		}
-		if full && d != "" && d != directNone {
-			dir, idx, _ := strings.Cut(d, ":")
-			i, _ := strconv.Atoi(idx)
-			list := f.DirectTop
-			if dir == "bottom" {
-				list = f.DirectBottom
-			}
-			s.DirectGrade, s.DirectReason = dir, list[i]
 		}
 	}
 	comment, err := r.text(FieldComment, "评语", MaxText, true, false)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"os"
@@ -134,6 +135,31 @@ func TestScore(t *testing.T) {
 		_, errOut, err := runCmd(t, bad, "score", "--scheme", "s4", "--input", "-")
 		if !errors.Is(err, errFailed) || !strings.Contains(errOut, "nmae") {
 			t.Fatalf("err %v stderr %q", err, errOut)
+		}
+	})
+	// S2 五: the allowance cuts as CSV for payroll, from the example quarter.
+	t.Run("Allowance", func(t *testing.T) {
+		t.Parallel()
+		out, errOut, err := runCmd(t, "", "score", "--scheme", "s2", "--input", "../../scoring/testdata/examples/s2-period.json", "--format", "allowance")
+		if err != nil {
+			t.Fatalf("score: %v %s", err, errOut)
+		}
+		rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+		if err != nil || !strings.HasPrefix(out, "\ufeff") {
+			t.Fatalf("not CSV behind a BOM: %v\n%s", err, out)
+		}
+		if len(rows) != 21 || strings.Join(rows[0], ",") != "单位,编号,姓名,月份,津贴,减发金额（元）,规则,说明" {
+			t.Fatalf("rows %d, header %v", len(rows), rows[0])
+		}
+		found := false
+		for _, r := range rows[1:] {
+			found = found || (r[2] == "林涛" && r[3] == "2026-11" && r[4] == "工作性津贴" && r[5] == "450.00" && r[6] == "work-allowance-cut")
+		}
+		if !found {
+			t.Errorf("no row for 林涛's 30%% cut of 1500 in 2026-11:\n%s", out)
+		}
+		if _, _, err := runCmd(t, "", "score", "--scheme", "s4", "--input", writeFile(t, "y.json", `{"kind":"year","people":[{"id":"a","unit":"u","periods":[]}]}`), "--format", "allowance"); exitCode(err) != 2 {
+			t.Errorf("a year input: %v, want a usage error", err)
 		}
 	})
 	t.Run("ErrBadFormat", func(t *testing.T) {

@@ -57,7 +57,8 @@ func scrape(t *testing.T, base string) map[string]float64 {
 // second submission, and checks every series docs/operations.md names is
 // there with a value that follows from what happened. serve runs on a
 // clock file at Wednesday 11 November 2026 10:00 with the weekly plan
-// "overdue:3@09:00", so the slot for the week of 2–8 November fired an
+// "overdue:2@09:00" (two working days after the Monday it is due), so the
+// slot for the week of 2–8 November fired an
 // hour ago (within reminder_grace) while the October weeks' slots are
 // recorded as missed.
 func TestServeMetrics(t *testing.T) {
@@ -85,7 +86,7 @@ func TestServeMetrics(t *testing.T) {
 	}
 	cfg := baseConfig(e, appID, writeFile(t, "org.json", string(org)))
 	cfg["callback"], cfg["verification_token"], cfg["encrypt_key"] = "webhook", testToken, testKey
-	cfg["clock_file"], cfg["remind_weekly"], cfg["tick_interval"] = clockFile, "overdue:3@09:00", "1h"
+	cfg["clock_file"], cfg["remind_weekly"], cfg["tick_interval"] = clockFile, "overdue:2@09:00", "1h"
 	addr, stop, logs := startServe(t, cfg)
 	base := "http://" + addr
 

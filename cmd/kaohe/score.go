@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,15 +22,15 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("score")
 	schemeRef := fs.String("scheme", "", "`方案`文件，或内置方案编号（如 s4；kaohe scheme list 列出全部）")
 	inputPath := fs.String("input", "", "输入的 JSON `文件`；- 表示从标准输入读取")
-	format := fs.String("format", "json", "输出`格式`：json，或 table（表格与说明）")
+	format := fs.String("format", "json", "输出`格式`：json、table（表格与说明），或 allowance（某期的津贴扣减，CSV，供发放工资用，S2 五）")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	if *schemeRef == "" || *inputPath == "" {
 		return usageError{"score: --scheme and --input are required"}
 	}
-	if *format != "json" && *format != "table" {
-		return usageError{fmt.Sprintf("score: --format must be json or table, not %q", *format)}
+	if *format != "json" && *format != "table" && *format != "allowance" {
+		return usageError{fmt.Sprintf("score: --format must be json, table or allowance, not %q", *format)}
 	}
 	s, err := loadScheme(*schemeRef)
 	if err != nil {
@@ -60,6 +61,9 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return fmt.Errorf("input %s: %w", *inputPath, errFailed)
 	}
+	if _, period := in.(*scoring.PeriodInput); *format == "allowance" && !period {
+		return usageError{"score: --format allowance needs a period input"}
+	}
 	var out any
 	switch v := in.(type) {
 	case *scoring.PeriodInput:
@@ -78,6 +82,13 @@ func runScore(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return enc.Encode(out)
 	}
 	var buf bytes.Buffer
+	if *format == "allowance" {
+		if err := writeAllowanceCSV(&buf, scoring.AllowanceTable(s, out.(*scoring.PeriodResult))); err != nil {
+			return err
+		}
+		_, err = stdout.Write(buf.Bytes())
+		return err
+	}
 	switch v := out.(type) {
 	case *scoring.PeriodResult:
 		writePeriodTable(&buf, v)
@@ -158,4 +169,24 @@ func writeYearTable(w io.Writer, r *scoring.YearResult) {
 			fmt.Fprintf(w, "    · %s\n", line)
 		}
 	}
+}
+
+// writeAllowanceCSV writes the allowance table as CSV with Chinese headers,
+// behind a UTF-8 byte-order mark so that Excel, which payroll opens it in,
+// reads the Chinese.
+func writeAllowanceCSV(w io.Writer, rows []scoring.AllowanceRow) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"单位", "编号", "姓名", "月份", "津贴", "减发金额（元）", "规则", "说明"}); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write([]string{r.Unit, r.Person, r.Name, r.Month, r.Allowance, r.Amount.StringFixed(2), r.Rule, r.Explain}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

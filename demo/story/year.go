@@ -14,6 +14,7 @@ import (
 	"github.com/kaohe/kaohe/bot/larksim"
 	"github.com/kaohe/kaohe/bot/larksim/simclient"
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
@@ -207,22 +208,22 @@ func (y *year) play() {
 // they clear when the summaries are due.
 func (y *year) reminderDays() map[calendar.Date]bool {
 	out := map[calendar.Date]bool{}
+	due := workflow.DefaultDeadlines()
 	end := calendar.NewDate(YearOf+1, 1, 8)
 	for w := calendar.PeriodContaining(calendar.Week, calendar.NewDate(YearOf, 1, 4)); w.Start().Before(end); w = w.Next() {
 		// A week belongs to the quarter of its Thursday and is asked for
-		// only once that quarter is open (国庆's week 40 is due on 4
-		// October, before 2026-Q4 opens on the 8th: it is on the 待办).
+		// only once that quarter is open (国庆's week 40 is due before
+		// 2026-Q4 opens on 8 October: it is on the 待办).
 		q := calendar.PeriodContaining(calendar.Quarter, w.Start().AddDays(3))
-		if day := y.cal.AddWorkdays(w.End(), -1); !day.Before(y.cal.NextWorkday(q.Start())) {
+		if day := y.cal.AddWorkdays(due.Weekly(y.cal, w), -1); !day.Before(y.cal.NextWorkday(q.Start())) {
 			out[day] = true
 		}
 	}
 	for m := time.January; m <= time.December; m++ {
-		out[y.cal.AddWorkdays(y.cal.LastWorkdayOfMonth(YearOf, m), -1)] = true
+		out[y.cal.AddWorkdays(due.Monthly(y.cal, calendar.PeriodContaining(calendar.Month, calendar.NewDate(YearOf, m, 1))), -1)] = true
 	}
 	for q := 1; q <= 4; q++ {
-		quarterEnd := calendar.NewDate(YearOf, time.Month(3*q+1), 1).AddDays(-1)
-		out[y.cal.AddWorkdays(y.cal.AddWorkdays(quarterEnd, 3), -1)] = true
+		out[y.cal.AddWorkdays(due.Summary(y.cal, calendar.PeriodContaining(calendar.Quarter, calendar.NewDate(YearOf, time.Month(3*q), 1))), -1)] = true
 	}
 	return out
 }

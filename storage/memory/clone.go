@@ -73,6 +73,10 @@ func cloneAssessment(a workflow.Assessment) workflow.Assessment {
 		d := *a.Direct
 		a.Direct = &d
 	}
+	if a.Refusal != nil {
+		f := *a.Refusal
+		a.Refusal = &f
+	}
 	return a
 }
 

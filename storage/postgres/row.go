@@ -442,7 +442,13 @@ type assessmentRow struct {
 	Grade       string            `json:"grade"`
 	Adjustments []adjustmentRow   `json:"adjustments"`
 	Direct      *directRow        `json:"direct"`
+	Refusal     *refusalRow       `json:"refusal,omitempty"`
 	Comment     string            `json:"comment"`
+}
+
+type refusalRow struct {
+	Warned string `json:"warned"`
+	Reason string `json:"reason"`
 }
 
 type adjustmentRow struct {
@@ -475,6 +481,10 @@ func toAssessmentRow(a workflow.Assessment) assessmentRow {
 		d := directRow(*a.Direct)
 		r.Direct = &d
 	}
+	if a.Refusal != nil {
+		f := refusalRow(*a.Refusal)
+		r.Refusal = &f
+	}
 	return r
 }
 
@@ -501,6 +511,10 @@ func fromAssessmentRow(r assessmentRow) (workflow.Assessment, error) {
 			}
 			a.Adjustments[i] = scoring.AdjustmentInput{Event: j.Event, Kind: j.Kind, Points: p, Reason: j.Reason}
 		}
+	}
+	if r.Refusal != nil {
+		f := scoring.Refusal(*r.Refusal)
+		a.Refusal = &f
 	}
 	if r.Direct != nil {
 		d := scoring.DirectInput(*r.Direct)
@@ -573,16 +587,16 @@ func scanResult(s scanner) (workflow.Result, error) {
 	return r, nil
 }
 
-const reviewColumns = `id, period, person, reason, state, opinion, old_grade, new_grade, decision, decided_by, created_at, version`
+const reviewColumns = `id, period, person, reason, state, opinion, old_grade, new_grade, decision, decided_by, created_at, version, materials`
 
 func reviewArgs(r workflow.Review) []any {
-	return []any{r.ID, r.Period, r.Person, r.Reason, r.State, r.Opinion, r.OldGrade, r.NewGrade, r.Decision, r.DecidedBy, tsIn(r.CreatedAt), r.Version}
+	return []any{r.ID, r.Period, r.Person, r.Reason, r.State, r.Opinion, r.OldGrade, r.NewGrade, r.Decision, r.DecidedBy, tsIn(r.CreatedAt), r.Version, r.Materials}
 }
 
 func scanReview(s scanner) (workflow.Review, error) {
 	var r workflow.Review
 	var created *time.Time
-	if err := s.Scan(&r.ID, &r.Period, &r.Person, &r.Reason, &r.State, &r.Opinion, &r.OldGrade, &r.NewGrade, &r.Decision, &r.DecidedBy, &created, &r.Version); err != nil {
+	if err := s.Scan(&r.ID, &r.Period, &r.Person, &r.Reason, &r.State, &r.Opinion, &r.OldGrade, &r.NewGrade, &r.Decision, &r.DecidedBy, &created, &r.Version, &r.Materials); err != nil {
 		return workflow.Review{}, err
 	}
 	r.CreatedAt = tsOut(created)

@@ -611,7 +611,7 @@ func (t *tx) CreateReview(ctx context.Context, r workflow.Review) error {
 	}
 	r.Version = 1
 	return t.create(ctx, "review", r.ID, `INSERT INTO reviews (`+reviewColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`, reviewArgs(r)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`, reviewArgs(r)...)
 }
 
 // UpdateReview implements workflow.Tx.
@@ -621,7 +621,7 @@ func (t *tx) UpdateReview(ctx context.Context, r workflow.Review) error {
 	}
 	return t.update(ctx, "review", r.ID, r.Version, `SELECT version FROM reviews WHERE id = $1`, []any{r.ID},
 		`UPDATE reviews SET period = $2, person = $3, reason = $4, state = $5, opinion = $6, old_grade = $7,
-			new_grade = $8, decision = $9, decided_by = $10, created_at = $11, version = $12
+			new_grade = $8, decision = $9, decided_by = $10, created_at = $11, version = $12, materials = $13
 		WHERE id = $1 AND version = $12 - 1`, reviewArgs(r)...)
 }
 

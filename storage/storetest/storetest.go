@@ -976,11 +976,11 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 		Assignee: "l", State: workflow.StepPending, Due: day, Reason: "r", ActedBy: "l", ActedAt: at, Version: 1,
 		Assessment: workflow.Assessment{Indicators: map[string]scoring.Dec{"德": scoring.D("5.5"), "能": long}, Score: &half, Grade: "好",
 			Adjustments: []scoring.AdjustmentInput{{Event: "e", Kind: "bonus", Points: scoring.D("0.25"), Reason: "r"}},
-			Direct:      &scoring.DirectInput{Grade: "top", Reason: "r"}, Comment: "c"}}
+			Direct:      &scoring.DirectInput{Grade: "top", Reason: "r"}, Refusal: &scoring.Refusal{Warned: "2026-07-10", Reason: "拒不填写"}, Comment: "c"}}
 	result := workflow.Result{Period: "2026-Q3", Person: "p", Score: &long, ScoreGrade: "好", Grade: "较好", State: scoring.StateGraded,
 		Flags: []string{"tie"}, Explain: []string{"a", "b"}, Version: 1,
 		Feedback: &workflow.Feedback{By: "l", At: at, Strengths: "s", Problems: "p", Requests: "r"}}
-	review := workflow.Review{ID: "2026-Q3/p", Period: "2026-Q3", Person: "p", Reason: "r", State: workflow.ReviewChanged, Opinion: "o",
+	review := workflow.Review{ID: "2026-Q3/p", Period: "2026-Q3", Person: "p", Reason: "r", Materials: "m", State: workflow.ReviewChanged, Opinion: "o",
 		OldGrade: "一般", NewGrade: "好", Decision: "d", DecidedBy: "c", CreatedAt: at, Version: 1}
 	annual := workflow.AnnualResult{Year: 2026, Person: "p", Total: &half, Grade: "优秀", Explain: []string{"x"}}
 	fire := workflow.Fire{ScheduleID: "s", SlotAt: at, Outcome: workflow.FireFired, Sent: 3, FiredAt: at.Add(time.Second)}
