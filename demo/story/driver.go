@@ -148,7 +148,9 @@ func (d *Driver) waitFrom(to string, after int64, what string, pred func(simclie
 			d.Fail("messages of %s: %v", d.Name(to), err)
 		}
 		for _, m := range page.Messages {
-			if pred(m) {
+			// A person's cards are their chat with the bot; the groups they
+			// are in are waited for by the chat's id.
+			if pred(m) && (q.Chat != "" || m.ChatType == "p2p") {
 				if look {
 					d.cursor[to] = m.Seq
 				}
