@@ -322,8 +322,10 @@ func (p *Playground) about(raw json.RawMessage) string {
 }
 
 // Spread spreads a total over the scheme's leaf indicators, by indicator
-// id: full marks, less the missing points taken off the leaves in order.
-// The colleagues score a first step so; a test types the same values.
+// id: full marks, less the missing points taken one at a time from each
+// leaf in turn, so a 95 reads as a point off five items rather than five
+// off one. The colleagues score a first step so; a test types the same
+// values.
 func Spread(sc *scoring.Scheme, total int) map[string]string {
 	var leaves []*scoring.Indicator
 	var walk func([]*scoring.Indicator)
@@ -337,17 +339,28 @@ func Spread(sc *scoring.Scheme, total int) map[string]string {
 		}
 	}
 	walk(sc.Indicators)
+	score := make([]int, len(leaves))
 	full := 0
-	for _, l := range leaves {
-		full += int(l.Max.IntPart())
+	for i, l := range leaves {
+		score[i] = int(l.Max.IntPart())
+		full += score[i]
 	}
-	off := max(full-total, 0)
+	for off := full - max(total, 0); off > 0; {
+		took := false
+		for i := range score {
+			if off > 0 && score[i] > 0 {
+				score[i]--
+				off--
+				took = true
+			}
+		}
+		if !took {
+			break
+		}
+	}
 	out := map[string]string{}
-	for _, l := range leaves {
-		m := int(l.Max.IntPart())
-		take := min(off, m)
-		off -= take
-		out[l.ID] = fmt.Sprint(m - take)
+	for i, l := range leaves {
+		out[l.ID] = fmt.Sprint(score[i])
 	}
 	return out
 }

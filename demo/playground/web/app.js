@@ -441,13 +441,20 @@
 
   // ---- the clock and the colleagues ---------------------------------------
 
+  // showClock shows the simulator's time; the date control follows it
+  // (a day on, at the same time) unless the person is choosing a date.
   function showClock() {
     api('GET', '/_sim/clock').then(function (c) {
       var p = parts(c.now);
       $('now').textContent = p.y + '-' + two(p.m) + '-' + two(p.d) + ' 周' + WEEK[p.wd] + ' ' + two(p.h) + ':' + two(p.min);
-      if (!$('clk-to').value) $('clk-to').value = p.y + '-' + two(p.m) + '-' + two(p.d) + 'T' + two(p.h) + ':' + two(p.min);
+      var to = $('clk-to');
+      if (document.activeElement !== to && (!to.value || to.value < localISO(c.now))) {
+        var q = parts(new Date(new Date(c.now).getTime() + 24 * 3600 * 1000).toISOString());
+        to.value = q.y + '-' + two(q.m) + '-' + two(q.d) + 'T' + two(q.h) + ':' + two(q.min);
+      }
     }).catch(function () {});
   }
+  function localISO(iso) { var p = parts(iso); return p.y + '-' + two(p.m) + '-' + two(p.d) + 'T' + two(p.h) + ':' + two(p.min); }
 
   function moveClock(req, label) {
     busy('正在拨动时钟…');
@@ -493,10 +500,9 @@
         if (!S.tlSeen[m.message_id]) {
           S.tlSeen[m.message_id] = true;
           var c = card(m);
-          var what = m.msg_type === 'interactive' ? LarkCard.title(c) : textOf(m);
-          var sum = c ? LarkCard.summary(c) : '';
-          if (sum && sum.indexOf(what) === 0) what = sum;
-          else if (sum && what.indexOf(sum) < 0) what += '：' + sum;
+          // A card's summary (what the chat list shows) says the most
+          // in the fewest words: "请填写周记实：2026年第1周".
+          var what = m.msg_type === 'interactive' ? LarkCard.summary(c) : textOf(m);
           addLocal({ at: m.create_time, kind: 'sent', to: m.to || '', chat: m.chat_id, chatType: m.chat_type, id: m.message_id, text: what });
         }
         (m.urgent || []).forEach(function (u) {
