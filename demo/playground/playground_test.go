@@ -155,7 +155,7 @@ func TestHandler(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, path, want string
-		status             int
+		status           int
 	}{
 		{"page", "/", `<script src="card.js"></script>`, 200},
 		{"renderer", "/card.js", "window.LarkCard", 200},

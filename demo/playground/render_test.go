@@ -119,9 +119,9 @@ func TestCardsRender(t *testing.T) {
 	}
 	type stats struct {
 		Fallback, Inputs, Selects, Dates, Buttons, Columns, Tables, Bars, Fonts int
-		Header                                                                 any
-		Template, Text                                                         string
-		Raw                                                                    bool
+		Header                                                                  any
+		Template, Text                                                          string
+		Raw                                                                     bool
 	}
 	raw, err := chromedp.Run(ctx, chromedp.Poll[json.RawMessage]("window.result", chromedp.WithPollingTimeout(30*time.Second)))
 	if err != nil {
@@ -146,9 +146,9 @@ func TestCardsRender(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		name                                                 string
+		name                                                   string
 		inputs, selects, dates, buttons, columns, tables, bars int
-		template                                             string
+		template                                               string
 	}{
 		{name: "weekly", inputs: 11, selects: 11, dates: 5, buttons: 2, template: "blue"},
 		{name: "todo", buttons: 4, columns: 3, template: "orange"},
