@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -419,4 +420,33 @@ func rowButton(text, who, button string) string {
 // lastField marks the newest form field named name.
 func lastField(name string) string {
 	return fmt.Sprintf(`(function(){ %s clearMarks(); return markIt(Array.from(document.querySelectorAll('[data-field=%q]')).pop()); })()`, markJS, name)
+}
+
+// TestDemoFlags: the playground's flags and the story's do not mix, and
+// each refusal is a usage error (exit 2) that says which flag.
+func TestDemoFlags(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"quarters without story", []string{"demo", "--quarters", "2"}, "--quarters goes with --story"},
+		{"story and scoring", []string{"demo", "--story", "--scoring"}, "exclude each other"},
+		{"listen with story", []string{"demo", "--story", "--listen", "127.0.0.1:0"}, "the playground's"},
+		{"addr file with scoring", []string{"demo", "--scoring", "--addr-file", "x"}, "the playground's"},
+		{"quarters out of range", []string{"demo", "--story", "--quarters", "5"}, "1 to 4"},
+		{"argument", []string{"demo", "now"}, `unexpected argument "now"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := runCmd(t, "", c.args...)
+			if exitCode(err) != 2 || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%v: %v (exit %d), want a usage error with %q", c.args, err, exitCode(err), c.want)
+			}
+		})
+	}
+	out, _, err := runCmd(t, "", "demo", "-h")
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "kaohe demo --story") || !strings.Contains(out, "-listen") {
+		t.Errorf("demo -h: %v\n%s", err, out)
+	}
 }
