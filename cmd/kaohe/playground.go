@@ -95,6 +95,9 @@ func runPlayground(ctx context.Context, listen string, explicit bool, addrFile s
   选择身份，在聊天中点卡片、填表单、输入命令（帮助、待办、进度……）；右上角拨动时钟，「其他人处理待办」替同事们填报与审核。
 Ctrl-C 停止
 `, f.Settings.Name, story.YearOf, strings.ToUpper(sc.ID), addr)
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		fmt.Fprintln(stdout, "注意：此地址不只本机可访问，能打开页面的人都可以任何人的身份操作。")
+	}
 	select {
 	case <-ctx.Done():
 	case err = <-served:
