@@ -132,12 +132,12 @@
     if ((p.roles || []).some(function (r) { return /初评/.test(r); })) cmds.push('审核');
     if (p.chain) cmds.push('委托');
     if ((p.roles || []).indexOf('考核委员会') >= 0) cmds.push('审定');
-    if (p.hr) cmds.push('进度', '公示', '备案', '复核', '开启考核', '结束考核', '年度');
+    if (p.hr) cmds.push('进度', '公示', '备案', '复核', '人员', '开启考核', '结束考核', '年度');
     cmds.forEach(function (c) {
       var b = el('button', 'chip', esc(c));
       b.type = 'button';
       b.onclick = function () {
-        if (c === '委托') { $('input').value = '委托 @'; $('input').focus(); return; }
+        if (c === '委托' || c === '人员') { $('input').value = c + ' @'; $('input').focus(); return; }
         sendText(c);
       };
       box.appendChild(b);
