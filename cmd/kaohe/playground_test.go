@@ -108,8 +108,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		if i == 8 {
 			t.Fatalf("no 周记实 reminder for 陈晓燕 after %d moves of the clock", i)
 		}
-		b.click(`#clk-next`)
-		b.wait(`document.getElementById('busy').hidden`)
+		b.clock(`#clk-next`)
 	}
 	b.clickMarked(lastCardWith("周记实", "立即填写"))
 	b.wait(`document.querySelector('[data-field="task1_title"]')`)
@@ -123,8 +122,8 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	// The quarter's summaries are due on 3 April; everyone but 钱文华
 	// fills in the rest and the other leaders score.
 	b.setValue(`#clk-to`, "2026-04-03T17:00")
-	b.click(`#clk-go`)
-	b.wait(`document.getElementById('busy').hidden && document.getElementById('now').textContent.startsWith('2026-04-03')`)
+	b.clock(`#clk-go`)
+	b.wait(`document.getElementById('now').textContent.startsWith('2026-04-03')`)
 	b.pick("ou_l1", "钱文华")
 	b.colleagues()
 
@@ -350,12 +349,22 @@ func (b *browser) chip(text string) {
 	b.clickMarked(`(function(){ ` + markJS + ` clearMarks(); var c = Array.from(document.querySelectorAll('#chips .chip')).find(b => b.textContent === '` + text + `'); if (!c) return false; c.setAttribute('data-t', '1'); return true; })()`)
 }
 
-// colleagues presses 其他人处理待办 and waits until they are done.
+// clock presses one of the clock's buttons and waits until the timeline
+// shows the move.
+func (b *browser) clock(button string) {
+	b.t.Helper()
+	n := b.number(`document.querySelectorAll('#tl-list .tl-item.clock').length`)
+	b.click(button)
+	b.wait(fmt.Sprintf(`document.querySelectorAll('#tl-list .tl-item.clock').length > %d && document.getElementById('busy').hidden`, n))
+}
+
+// colleagues presses 其他人处理待办 and waits until the timeline shows what
+// they did.
 func (b *browser) colleagues() {
 	b.t.Helper()
+	n := b.number(`document.querySelectorAll('#tl-list .tl-item.others').length`)
 	b.click(`#others`)
-	b.wait(`!document.getElementById('busy').hidden`)
-	b.wait(`document.getElementById('busy').hidden`)
+	b.wait(fmt.Sprintf(`document.querySelectorAll('#tl-list .tl-item.others').length > %d && document.getElementById('busy').hidden`, n))
 	if warn := b.text(`Array.from(document.querySelectorAll('.toast.warning, .toast.error')).map(t => t.textContent).join('; ')`); warn != "" {
 		b.fail("the colleagues stopped: %s", warn)
 	}
