@@ -196,6 +196,9 @@ func TestPlaygroundInBrowser(t *testing.T) {
 		t.Errorf("the timeline shows %d messages sent, want the quarter's", n)
 	}
 
+	if errs := b.strings(`window.pgErrors`); len(errs) > 0 {
+		t.Errorf("script errors on the page: %q", errs)
+	}
 	shutdown()
 	for _, want := range []string{"在浏览器中打开 http://" + addr + "/", "Ctrl-C 停止", "已停止"} {
 		if !strings.Contains(out.String(), want) {

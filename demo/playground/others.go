@@ -17,8 +17,8 @@ import (
 	"github.com/kaohe/kaohe/scoring"
 )
 
-// OthersRequest is POST /api/others: everyone but Me does what their chat
-// and their 待办 ask of them.
+// OthersRequest is POST /api/others: everyone but Me does what their 待办
+// asks of them.
 type OthersRequest struct {
 	Me string `json:"me"`
 }
@@ -29,7 +29,8 @@ type OthersResult struct {
 	Forms int `json:"forms"`
 	// Steps counts the chain steps (初评, 审定, 评鉴) approved.
 	Steps int `json:"steps"`
-	// Problems are what stopped someone, in Chinese, by name.
+	// Problems are what went wrong, by name: the bot's refusal as its
+	// toast said it, or what failed on the way.
 	Problems []string `json:"problems,omitempty"`
 }
 

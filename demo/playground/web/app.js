@@ -5,6 +5,11 @@
 (function () {
   'use strict';
 
+  // Script errors are kept where the browser test reads them (pgErrors).
+  window.pgErrors = [];
+  window.addEventListener('error', function (e) { window.pgErrors.push(String(e.message)); });
+  window.addEventListener('unhandledrejection', function (e) { window.pgErrors.push(String(e.reason)); });
+
   var BOT = '平时考核助手';
   var WEEK = ['日', '一', '二', '三', '四', '五', '六'];
   var S = {
