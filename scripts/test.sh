@@ -19,6 +19,15 @@ start_services() {
 }
 start_services
 
+# The browser tests (cmd/kaohe TestPlaygroundInBrowser, demo/playground
+# TestCardsRender) drive Debian's chromium headless. CI installs it when it
+# is missing, so they never skip there; elsewhere they skip and say how.
+if [ -n "${CI:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+	echo "installing chromium"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 

@@ -19,22 +19,32 @@ import (
 	"github.com/kaohe/kaohe/scoring"
 )
 
-// runDemo plays the sample year (package demo/story) in one process: the
-// Lark simulator and the real `kaohe serve` (memory store, webhook
-// callbacks signed and encrypted, the clock taken from the simulator) on
-// loopback, and the people of 县财政局 clicking cards and typing
-// commands, which is what the end-to-end test does with separate
-// processes. It needs no servers or credentials and prints the story;
-// the servers' logs are kept back and shown only if it fails. With
-// --scoring it instead scores a sample office under the built-in S4
-// scheme and prints the table with its explanations.
+// runDemo is `kaohe demo`: by default the playground, a web page on
+// loopback that works like a Lark client (package demo/playground) over
+// the Lark simulator and the real `kaohe serve` (memory store, webhook
+// callbacks signed and encrypted, the clock taken from the simulator) in
+// this process, with the sample organisation of demo/story. With --story
+// it plays the story's year in the terminal instead: the people of 县财政局
+// clicking cards and typing commands, which is what the end-to-end test
+// does with separate processes; the servers' logs are kept back and shown
+// only if it fails. With --scoring it scores a sample office under the
+// built-in S4 scheme and prints the table with its explanations.
 func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	storyMode := fs.Bool("story", false, "play the scripted year in the terminal instead of the browser playground")
 	scoringOnly := fs.Bool("scoring", false, "only score a sample quarter under S4 (no bot, no simulator)")
-	quarters := fs.Int("quarters", 4, "how many quarters of 2026 to play (1–4); the annual composition needs all four")
+	quarters := fs.Int("quarters", 4, "with --story: how many quarters of 2026 to play (1–4); the annual composition needs all four")
+	listen := fs.String("listen", defaultPlaygroundAddr, "the playground's address (loopback only: whoever reaches it can act as anyone)")
+	addrFile := fs.String("addr-file", "", "write the playground's bound address to this file (for --listen 127.0.0.1:0)")
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "usage: kaohe demo [--quarters N] [--scoring]\n\n县财政局 2026 年的平时考核，由飞书模拟器与 kaohe serve 在本进程内演示（约两分钟）。\n\n")
+		fmt.Fprint(fs.Output(), `usage: kaohe demo [--listen ADDR]      the playground in the browser
+       kaohe demo --story [--quarters N]  the scripted year in the terminal (about two minutes)
+       kaohe demo --scoring              only the scoring engine, on a sample office
+
+县财政局 2026 年的平时考核：飞书模拟器与 kaohe serve 在本进程内运行，无需服务器与凭据。
+
+`)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -49,8 +59,19 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if *quarters < 1 || *quarters > 4 {
 		return usageError{"demo: --quarters must be 1 to 4"}
 	}
-	if !*scoringOnly {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case *storyMode && *scoringOnly:
+		return usageError{"demo: --story and --scoring exclude each other"}
+	case set["quarters"] && !*storyMode:
+		return usageError{"demo: --quarters goes with --story"}
+	case (set["listen"] || set["addr-file"]) && (*storyMode || *scoringOnly):
+		return usageError{"demo: --listen and --addr-file are the playground's"}
+	case *storyMode:
 		return playStory(ctx, *quarters, stdout)
+	case !*scoringOnly:
+		return runPlayground(ctx, *listen, set["listen"], *addrFile, stdout)
 	}
 	s, err := scoring.Builtin("s4")
 	if err != nil {
@@ -69,40 +90,83 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 // playStory starts the simulator and serve in this process and plays the
 // story against them.
 func playStory(ctx context.Context, quarters int, stdout io.Writer) error {
+	st, err := startDemo(ctx, story.Org(), story.Start(), storyGrace)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := story.Year(ctx, st.Client, stdout, story.Options{Quarters: quarters}); err != nil {
+		return fmt.Errorf("demo: %w\n--- 服务日志（最后部分）\n%s", err, lastLines(st.logs.String(), 40))
+	}
+	fmt.Fprintln(stdout, "\n以上每一步都由模拟的飞书用户点击卡片或发送消息完成：kaohe serve 经官方 SDK 收发，回调均经签名、加密与重放校验。")
+	return nil
+}
+
+// demoStack is the Lark simulator and the real `kaohe serve` running in
+// this process on loopback, as `kaohe sim` and `kaohe serve` would as two
+// processes: the memory store, webhook callbacks signed and encrypted,
+// serve's clock taken from the simulator's, and every server log kept back
+// (logs) for when something fails. Both the story (--story) and the
+// playground run on it.
+type demoStack struct {
+	// Sim is the simulator's base URL (the Open API and /_sim/).
+	Sim string
+	// Serve is kaohe serve's base URL.
+	Serve string
+	// Client is the simulator's control interface.
+	Client *simclient.Client
+	// Failed receives a server's error if one stops on its own.
+	Failed <-chan error
+	logs   *syncBuffer
+	stop   context.CancelFunc
+	wg     *sync.WaitGroup
+	dir    string
+}
+
+// storyGrace is serve's reminder grace for the story: it jumps the clock
+// over weeks at a time and expects the reminders of those weeks (the
+// catch-up of missed slots) to arrive.
+const storyGrace = 30 * 24 * time.Hour
+
+// startDemo starts the simulator with org at start and serve under the
+// built-in S4 (the workflow holds one scheme per organisation) with grace
+// as its reminder grace (how late a missed reminder slot still goes out
+// after the clock jumps), and returns once serve is ready and the
+// simulator delivers to its webhook. Close stops both.
+func startDemo(ctx context.Context, org []byte, start time.Time, grace time.Duration) (_ *demoStack, err error) {
 	const appID, appSecret, token, key = "cli_kaohe_demo", "demo-app-secret", "demo-verification-token", "demo-encrypt-key"
 	dir, err := os.MkdirTemp("", "kaohe-demo-")
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	defer os.RemoveAll(dir)
-	orgPath := filepath.Join(dir, "org.json")
-	if err := os.WriteFile(orgPath, story.Org(), 0o644); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
 	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	logs := &syncBuffer{}
-	var wg sync.WaitGroup
 	failed := make(chan error, 2)
+	st := &demoStack{Failed: failed, logs: &syncBuffer{}, stop: stop, wg: &sync.WaitGroup{}, dir: dir}
+	defer func() {
+		if err != nil {
+			st.Close()
+		}
+	}()
+	orgPath := filepath.Join(dir, "org.json")
+	if err := os.WriteFile(orgPath, org, 0o644); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	run := func(name string, fn func() error) {
-		wg.Go(func() {
+		st.wg.Go(func() {
 			if err := fn(); err != nil && ctx.Err() == nil {
 				failed <- fmt.Errorf("demo: %s: %w", name, err)
 			}
 		})
 	}
-	defer wg.Wait()
-	defer stop()
-
 	simAddr := filepath.Join(dir, "sim.addr")
 	run("sim", func() error {
 		return runSim(ctx, []string{"--listen", "127.0.0.1:0", "--addr-file", simAddr, "--org", orgPath,
 			"--app-id", appID, "--app-secret", appSecret, "--verification-token", token, "--encrypt-key", key,
-			"--start", story.Start().Format(time.RFC3339), "--callback-timeout", "10s"}, io.Discard, logs)
+			"--start", start.Format(time.RFC3339), "--callback-timeout", "10s"}, io.Discard, st.logs)
 	})
 	sim, err := waitAddr(ctx, simAddr, failed)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	serveAddr := filepath.Join(dir, "serve.addr")
 	env := map[string]string{
@@ -110,28 +174,32 @@ func playStory(ctx context.Context, quarters int, stdout io.Writer) error {
 		"KAOHE_CALLBACK": "webhook", "KAOHE_VERIFICATION_TOKEN": token, "KAOHE_ENCRYPT_KEY": key,
 		"KAOHE_LISTEN": "127.0.0.1:0", "KAOHE_ADDR_FILE": serveAddr, "KAOHE_STORAGE": "memory", "KAOHE_ORG": orgPath,
 		"KAOHE_CLOCK_URL": "http://" + sim + "/_sim/clock", "KAOHE_RELAY_INTERVAL": "20ms", "KAOHE_TICK_INTERVAL": "40ms",
-		"KAOHE_LOG_LEVEL": "warn", "KAOHE_SHUTDOWN_TIMEOUT": "2s", "KAOHE_REMINDER_GRACE": "720h",
+		"KAOHE_LOG_LEVEL": "warn", "KAOHE_SHUTDOWN_TIMEOUT": "2s", "KAOHE_REMINDER_GRACE": grace.String(),
 	}
 	run("serve", func() error {
-		return runServe(ctx, nil, func(k string) string { return env[k] }, io.Discard, logs)
+		return runServe(ctx, nil, func(k string) string { return env[k] }, io.Discard, st.logs)
 	})
 	srv, err := waitAddr(ctx, serveAddr, failed)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c := simclient.New("http://" + sim)
-	hook := "http://" + srv + WebhookPath
-	if err := waitReady(ctx, "http://"+srv+"/readyz", failed); err != nil {
-		return err
+	st.Sim, st.Serve, st.Client = "http://"+sim, "http://"+srv, simclient.New("http://"+sim)
+	hook := st.Serve + WebhookPath
+	if err := waitReady(ctx, st.Serve+"/readyz", failed); err != nil {
+		return nil, err
 	}
-	if _, err := c.Configure(ctx, simclient.Config{CallbackURL: &hook, Verify: true}); err != nil {
-		return fmt.Errorf("demo: configure the simulator's webhook: %w", err)
+	if _, err := st.Client.Configure(ctx, simclient.Config{CallbackURL: &hook, Verify: true}); err != nil {
+		return nil, fmt.Errorf("demo: configure the simulator's webhook: %w", err)
 	}
-	if err := story.Year(ctx, c, stdout, story.Options{Quarters: quarters}); err != nil {
-		return fmt.Errorf("demo: %w\n--- 服务日志（最后部分）\n%s", err, lastLines(logs.String(), 40))
-	}
-	fmt.Fprintln(stdout, "\n以上每一步都由模拟的飞书用户点击卡片或发送消息完成：kaohe serve 经官方 SDK 收发，回调均经签名、加密与重放校验。")
-	return nil
+	return st, nil
+}
+
+// Close stops serve and the simulator, waits for both and removes their
+// files.
+func (st *demoStack) Close() {
+	st.stop()
+	st.wg.Wait()
+	os.RemoveAll(st.dir)
 }
 
 // waitAddr waits for a server started in this process to write its

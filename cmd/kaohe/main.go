@@ -3,7 +3,8 @@
 //
 // Usage:
 //
-//	kaohe demo [--quarters N] [--scoring]         play a sample year in chat (no servers)
+//	kaohe demo [--listen ADDR]                   the playground: a Lark-like page on localhost (no servers)
+//	kaohe demo --story [--quarters N] | --scoring play the sample year in the terminal, or only score
 //	kaohe scheme check FILE...                   validate scheme files
 //	kaohe scheme list                            list the built-in seed schemes
 //	kaohe scheme show ID                         print a built-in scheme's YAML
@@ -47,9 +48,10 @@ func main() {
 }
 
 const usage = `usage:
-  kaohe demo [--quarters 1-4] [--scoring]       play 县财政局's 2026 in chat: kaohe serve and the Lark simulator
-                                                in this process, people clicking cards (--scoring: only score
-                                                a sample office under S4)
+  kaohe demo [--listen 127.0.0.1:8800]          the playground: kaohe serve and the Lark simulator in this process
+                                                and a Lark-like page in the browser to act as anyone of 县财政局
+  kaohe demo --story [--quarters 1-4]           play 县财政局's 2026 in the terminal, people clicking cards
+  kaohe demo --scoring                          only score a sample office under S4
   kaohe scheme check FILE...                    validate scheme files
   kaohe scheme list                             list the built-in seed schemes (s1 … s10)
   kaohe scheme show ID                          print a built-in scheme's YAML

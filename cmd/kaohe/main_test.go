@@ -177,7 +177,7 @@ func TestScore(t *testing.T) {
 // through, and the story's own checks (the 公示 list, the tie) hold.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	out, errOut, err := runCmd(t, "", "demo", "--quarters", "1")
+	out, errOut, err := runCmd(t, "", "demo", "--story", "--quarters", "1")
 	if err != nil {
 		t.Fatalf("%v\n%s\n%s", err, out, errOut)
 	}
