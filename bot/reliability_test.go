@@ -179,21 +179,48 @@ func TestG4DuplicateCallbacks(t *testing.T) {
 		}
 		close(work)
 		wg.Wait()
+		// A delivery answered "busy, retry" (the store or the 2.5 s budget
+		// gave out: on a loaded machine, PostgreSQL under 8 workers) acted
+		// on nothing (G12), so its duplicate may still act; one that only
+		// ever got "busy" is clicked again by the leader, as the toast asks,
+		// with a new event. Beyond that every event has one answer: success.
+		const busy = "error:系统繁忙，请稍后重试"
+		retried := 0
 		answers.Range(func(k, v any) bool {
 			var got []string
-			v.(*sync.Map).Range(func(t, _ any) bool { got = append(got, t.(string)); return true })
+			v.(*sync.Map).Range(func(t, _ any) bool {
+				if t.(string) != busy {
+					got = append(got, t.(string))
+				}
+				return true
+			})
+			if len(got) == 0 {
+				retried++
+				for _, d := range ds {
+					if d.key == k.(string) {
+						again := clickEvent(d.key+"-again", "ou_l1", card.KindApprove, workflow.Step{}, fullS4("12"))
+						again.Event.Action.Value = d.ev.Event.Action.Value
+						r, _ := a.bot.OnCardAction(context.Background(), again)
+						got = append(got, toastOf(r))
+						break
+					}
+				}
+			}
 			if len(got) != 1 || got[0] != "success:已通过" {
 				t.Errorf("event %s answered %v, want one success", k, got)
 			}
 			return true
 		})
+		if retried > len(a.steps)/20 {
+			t.Errorf("%d of %d events answered only busy: more than a loaded machine explains", retried, len(a.steps))
+		}
 		for _, st := range a.steps {
 			steps := a.stepsOf(t, st.Person)
 			if len(steps) != 2 || steps[0].State != workflow.StepApproved || steps[1].State != workflow.StepPending {
 				t.Fatalf("%s: steps %+v, want 初评 approved once and 审定 pending", st.Person, steps)
 			}
 		}
-		t.Logf("%d steps, %d deliveries", n, len(ds))
+		t.Logf("%d steps, %d deliveries, %d clicked again after busy", n, len(ds), retried)
 	})
 }
 

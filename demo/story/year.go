@@ -503,11 +503,12 @@ func (y *year) settle(q int, id string) {
 // forwards it and the committee raises her grade.
 func (y *year) afterResults(q int, id string) {
 	d := y.d
+	results := map[string]simclient.Message{}
 	for _, p := range y.staff {
 		if q == 2 && p == "ou_b2" {
 			continue
 		}
-		d.Wait(p, "考核结果")
+		results[p] = d.Wait(p, "考核结果")
 	}
 	if q == 1 {
 		talk := d.Wait(Leader3, "请进行谈话")
@@ -524,7 +525,10 @@ func (y *year) afterResults(q int, id string) {
 		d.Say("  %s向%s反馈：加强业务学习，提高报表质量", d.Name(Leader3), d.Name("ou_c4"))
 	}
 	if q == 2 {
-		res := d.Wait("ou_a5", "review_form")
+		res := results["ou_a5"] // 复核 is asked from the result card
+		if !res.Contains("review_form") {
+			d.Fail("黄美玲's result card has no 复核 form: %s", Text(res.Card))
+		}
 		d.Click(res, "ou_a5", "submit", map[string]any{card.FieldReviewReason: "防汛值守加分材料未计入"}, "")
 		req := d.Wait(HR, "申请复核")
 		d.Click(req, HR, "btn_1", nil, "")
