@@ -151,7 +151,7 @@ func (b *Bot) cmdFiled(ctx context.Context, me workflow.Person, pc command.Parse
 func filedCard(id string) []byte {
 	return card.NoticeCard(card.Notice{Title: card.PeriodLabel(id) + "已备案", Colour: card.Green,
 		Lines: []string{card.PeriodLabel(id) + "平时考核结果已记录为报送备案。"},
-		Note:  "备案表格的导出见「导出」（另行提供）。"})
+		Note:  "备案表格（.xlsx）：发送「备案表 " + id + "」。"})
 }
 
 // unfiledPeriod is the oldest published or closed period not yet filed.

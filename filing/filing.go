@@ -364,3 +364,25 @@ func opinion(s *workflow.FilingStep) string {
 
 // names joins people's names with 、.
 func names(list []string) string { return strings.Join(list, "、") }
+
+// Defaults are the tables 备案表 sends when HR names none: the forms the
+// scheme's own seed files, for a period or for a year. A seed without a
+// form of its own (S1, S3, S5–S8 name none) gets S4's, the national
+// template (《公务员平时考核办法（试行）》's 登记表 and 汇总表) the others
+// adapt; S2 files its 备案登记表 each quarter and S10 its 记实表, and both
+// take S4's 汇总表 for the year, which they have no form for.
+func Defaults(scheme string, year bool) []Table {
+	switch {
+	case scheme == "s9" && year:
+		return []Table{S9Summary}
+	case scheme == "s9":
+		return []Table{S9Register}
+	case year:
+		return []Table{S4Summary}
+	case scheme == "s2":
+		return []Table{S2Filing}
+	case scheme == "s10":
+		return []Table{S10Record}
+	}
+	return []Table{S4Register}
+}
