@@ -34,6 +34,10 @@ const (
 	DataFileName = "name"
 )
 
+// noLarkWords answers 备案表 when the bot has no Lark client to upload
+// with (a bot built without one, as some tests and tools do).
+const noLarkWords = "未配置飞书应用，无法发送文件；请系统管理员用 kaohe export 导出备案表"
+
 // errNoLark: the bot has no Lark client to upload with.
 var errNoLark = errors.New("no Lark client to upload files")
 
@@ -67,6 +71,9 @@ func (b *Bot) cmdFilingTables(ctx context.Context, me workflow.Person, pc comman
 		tables = []filing.Table{spec.Table}
 	}
 	sent, err := b.sendFilingTables(ctx, me.ID, id, tables)
+	if errors.Is(err, errNoLark) {
+		return card.NoticeCard(card.Notice{Title: "备案表", Colour: card.Orange, Lines: []string{noLarkWords}}), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -82,6 +89,9 @@ func (b *Bot) cmdFilingTables(ctx context.Context, me workflow.Person, pc comman
 // scheme's forms of the period, as the command without a table.
 func (b *Bot) filingTablesAction(ctx context.Context, op string, v card.Value) (*callback.CardActionTriggerResponse, error) {
 	sent, err := b.sendFilingTables(ctx, op, v.ID, nil)
+	if errors.Is(err, errNoLark) {
+		return reply("error", noLarkWords, nil), nil
+	}
 	if err != nil {
 		return nil, err
 	}

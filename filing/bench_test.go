@@ -1,7 +1,9 @@
 package filing_test
 
 import (
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/kaohe/kaohe/filing"
 	"github.com/kaohe/kaohe/workflow"
@@ -20,11 +22,13 @@ func BenchmarkBuild(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for b.Loop() {
 				if _, err := filing.Bytes(c.table, f); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -36,9 +40,26 @@ func BenchmarkLoad(b *testing.B) {
 	st, sc := fixtureStore(b, "s4", 993)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for b.Loop() {
 		if _, err := workflow.LoadFiling(ctx, st, workflow.FilingOptions{Scheme: sc}, "2026"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
+}
+
+// cpuTime is the process's CPU time so far (user and system, every
+// thread). The development machine is shared, so wall time per run
+// depends on what else runs; CPU time per run does not, and is what
+// BENCHMARKS.md compares.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds the CPU milliseconds per run since start as cpu-ms/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 }

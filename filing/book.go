@@ -1,6 +1,7 @@
 package filing
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -36,12 +37,13 @@ const (
 // pctFormat shows a share as a percentage with one decimal.
 var pctFormat = "0.0%"
 
-// book is one workbook being laid out: the file, its styles and the first
-// sheet, which excelize creates as "Sheet1" and the first form renames.
+// book is one workbook being laid out: the file, its styles and its
+// sheets, which done writes out.
 type book struct {
 	f       *excelize.File
 	st      styles
 	renamed bool
+	sheets  []*sheet
 }
 
 // styles are the cell styles every form shares.
@@ -92,8 +94,13 @@ func newBook() (*book, error) {
 	return b, nil
 }
 
-// sheet is one worksheet being laid out. Errors are kept and reported
-// once by done, so a form reads as a list of cells.
+// sheet is one worksheet being laid out. Cells, merges, heights and page
+// breaks are kept in memory and written in one pass by flush, through
+// excelize's stream writer: excelize's ordinary calls check every new
+// merge against all the others and look the sheet up by walking the list
+// of sheets, which makes a thousand people's forms quadratic, while the
+// stream writer writes rows and merges as they come. Errors are kept and
+// reported once, so a form reads as a list of cells.
 type sheet struct {
 	b    *book
 	name string
@@ -103,8 +110,21 @@ type sheet struct {
 	// off shifts every row written: a sheet that holds several forms
 	// (one per person) writes each at its own offset with the form's own
 	// row numbers.
-	off int
-	err error
+	off     int
+	cells   map[int]map[int]*excelize.Cell
+	heights map[int]float64
+	merges  [][2]string
+	breaks  []int
+	maxRow  int
+	maxCol  int
+	pg      *pageSpec
+	err     error
+}
+
+// pageSpec is what page asked for, applied by flush.
+type pageSpec struct {
+	landscape           bool
+	lastCell, titleRows string
 }
 
 // sheetName makes a valid, unique sheet name (31 characters, none of
@@ -135,7 +155,8 @@ func sheetName(s string, used map[string]bool) string {
 
 // sheet adds a worksheet (the first renames the default one).
 func (b *book) sheet(name string) *sheet {
-	s := &sheet{b: b, name: name}
+	s := &sheet{b: b, name: name, cells: map[int]map[int]*excelize.Cell{}, heights: map[int]float64{}}
+	b.sheets = append(b.sheets, s)
 	if !b.renamed {
 		b.renamed = true
 		s.err = b.f.SetSheetName("Sheet1", name)
@@ -148,10 +169,6 @@ func (b *book) sheet(name string) *sheet {
 // cols sets the column widths from A on.
 func (s *sheet) cols(widths ...float64) {
 	s.widths = widths
-	for i, w := range widths {
-		c, _ := excelize.ColumnNumberToName(i + 1)
-		s.keep(s.b.f.SetColWidth(s.name, c, c, w))
-	}
 }
 
 func (s *sheet) keep(err error) {
@@ -173,34 +190,75 @@ func (s *sheet) at(ref string) string {
 	return cellName(col, row+s.off)
 }
 
+// cell returns the cell at a reference (already shifted), made if new.
+func (s *sheet) cell(ref string) *excelize.Cell {
+	col, row, err := excelize.CellNameToCoordinates(ref)
+	if err != nil {
+		s.keep(err)
+		return &excelize.Cell{}
+	}
+	r := s.cells[row]
+	if r == nil {
+		r = map[int]*excelize.Cell{}
+		s.cells[row] = r
+	}
+	c := r[col]
+	if c == nil {
+		c = &excelize.Cell{}
+		r[col] = c
+	}
+	s.maxRow, s.maxCol = max(s.maxRow, row), max(s.maxCol, col)
+	return c
+}
+
 // set writes v into one cell with a style.
 func (s *sheet) set(ref string, v any, style int) {
-	ref = s.at(ref)
+	c := s.cell(s.at(ref))
 	if v != nil && v != "" {
-		s.keep(s.b.f.SetCellValue(s.name, ref, v))
+		c.Value = v
 	}
-	s.keep(s.b.f.SetCellStyle(s.name, ref, ref, style))
+	c.StyleID = style
+}
+
+// formula writes a formula into one cell with a style.
+func (s *sheet) formula(ref, f string, style int) {
+	c := s.cell(s.at(ref))
+	c.Formula, c.StyleID = f, style
 }
 
 // merge writes v into from, styles the whole range (so its border is
 // drawn all round) and merges it.
 func (s *sheet) merge(from, to string, v any, style int) {
 	from, to = s.at(from), s.at(to)
-	if v != nil && v != "" {
-		s.keep(s.b.f.SetCellValue(s.name, from, v))
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil {
+		s.keep(errors.Join(err1, err2))
+		return
 	}
-	s.keep(s.b.f.SetCellStyle(s.name, from, to, style))
+	for r := r1; r <= r2; r++ {
+		for c := c1; c <= c2; c++ {
+			s.cell(cellName(c, r)).StyleID = style
+		}
+	}
+	if v != nil && v != "" {
+		s.cell(from).Value = v
+	}
 	if from != to {
-		s.keep(s.b.f.MergeCell(s.name, from, to))
+		s.merges = append(s.merges, [2]string{from, to})
 	}
 }
+
+// breakBefore starts a new printed page at row (shifted).
+func (s *sheet) breakBefore(row int) { s.breaks = append(s.breaks, row+s.off) }
 
 // maxRow is the highest a row may be, in points (Excel's limit).
 const maxRow = 409
 
 // height sets a row's height in points.
 func (s *sheet) height(row int, h float64) {
-	s.keep(s.b.f.SetRowHeight(s.name, row+s.off, math.Min(h, maxRow)))
+	s.heights[row+s.off] = math.Min(h, maxRow)
+	s.maxRow = max(s.maxRow, row+s.off)
 }
 
 // fit sets row's height so that text wrapped in the columns from..to
@@ -247,30 +305,89 @@ func textHeight(text string, width float64) float64 {
 // footer. A per-person form has none: the paper has none, and printing a
 // whole workbook would number one person's form "page 5 of 40".
 func (s *sheet) page(landscape bool, lastCell, titleRows string) {
-	size, orient := paperA4, "portrait"
-	if landscape {
-		orient = "landscape"
+	s.pg = &pageSpec{landscape: landscape, lastCell: lastCell, titleRows: titleRows}
+}
+
+// flush writes the sheet: first the page settings, which the stream
+// writer carries from the sheet as it stands when it starts, then the
+// columns, the rows in order, the merges and the page breaks.
+func (s *sheet) flush() error {
+	if s.err != nil {
+		return s.err
 	}
-	one, any := 1, 0
-	s.keep(s.b.f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &any}))
-	side, tb, hf := marginSide, marginTopBt, 0.4
-	center := true
-	s.keep(s.b.f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &tb, Bottom: &tb,
-		Header: &hf, Footer: &hf, Horizontally: &center}))
-	fit := true
-	s.keep(s.b.f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &fit}))
-	quoted := "'" + strings.ReplaceAll(s.name, "'", "''") + "'"
-	abs := func(ref string) string {
-		col, row, _ := excelize.SplitCellName(ref)
-		return fmt.Sprintf("$%s$%d", col, row)
+	f := s.b.f
+	if pg := s.pg; pg != nil {
+		size, orient := paperA4, "portrait"
+		if pg.landscape {
+			orient = "landscape"
+		}
+		one, any := 1, 0
+		s.keep(f.SetPageLayout(s.name, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &one, FitToHeight: &any}))
+		side, tb, hf := marginSide, marginTopBt, 0.4
+		center := true
+		s.keep(f.SetPageMargins(s.name, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &tb, Bottom: &tb,
+			Header: &hf, Footer: &hf, Horizontally: &center}))
+		fit := true
+		s.keep(f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: &fit}))
+		quoted := "'" + strings.ReplaceAll(s.name, "'", "''") + "'"
+		abs := func(ref string) string {
+			col, row, _ := excelize.SplitCellName(ref)
+			return fmt.Sprintf("$%s$%d", col, row)
+		}
+		s.keep(f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", Scope: s.name, RefersTo: quoted + "!$A$1:" + abs(pg.lastCell)}))
+		if pg.titleRows != "" {
+			s.keep(f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: "&C&\"宋体\"&10第 &P 页，共 &N 页"}))
+			s.keep(f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: s.name, RefersTo: quoted + "!" + pg.titleRows}))
+		}
+		grid := false
+		s.keep(f.SetSheetView(s.name, -1, &excelize.ViewOptions{ShowGridLines: &grid}))
 	}
-	s.keep(s.b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Area", Scope: s.name, RefersTo: quoted + "!$A$1:" + abs(lastCell)}))
-	if titleRows != "" {
-		s.keep(s.b.f.SetHeaderFooter(s.name, &excelize.HeaderFooterOptions{OddFooter: "&C&\"宋体\"&10第 &P 页，共 &N 页"}))
-		s.keep(s.b.f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: s.name, RefersTo: quoted + "!" + titleRows}))
+	if s.err != nil {
+		return s.err
 	}
-	grid := false
-	s.keep(s.b.f.SetSheetView(s.name, -1, &excelize.ViewOptions{ShowGridLines: &grid}))
+	sw, err := f.NewStreamWriter(s.name)
+	if err != nil {
+		return err
+	}
+	for i, w := range s.widths {
+		s.keep(sw.SetColWidth(i+1, i+1, w))
+	}
+	for r := 1; r <= s.maxRow; r++ {
+		row := s.cells[r]
+		h, hasH := s.heights[r]
+		if row == nil && !hasH {
+			continue
+		}
+		vals := make([]any, s.maxCol)
+		for c, cell := range row {
+			vals[c-1] = *cell
+		}
+		var opts []excelize.RowOpts
+		if hasH {
+			opts = append(opts, excelize.RowOpts{Height: h})
+		}
+		s.keep(sw.SetRow(cellName(1, r), vals, opts...))
+	}
+	for _, m := range s.merges {
+		s.keep(sw.MergeCell(m[0], m[1]))
+	}
+	for _, r := range s.breaks {
+		s.keep(sw.InsertPageBreak(cellName(1, r)))
+	}
+	if s.err != nil {
+		return s.err
+	}
+	return sw.Flush()
+}
+
+// done writes every sheet.
+func (b *book) done() error {
+	for _, s := range b.sheets {
+		if err := s.flush(); err != nil {
+			return fmt.Errorf("sheet %s: %w", s.name, err)
+		}
+	}
+	return nil
 }
 
 // cellName is the A1 name of column col (1-based) and row.
@@ -324,10 +441,10 @@ func perPerson(b *book, f workflow.Filing, title string, widths []float64, lastC
 			s = b.sheet(sheetName(name, used))
 			s.cols(widths...)
 		}
-		if rows > 0 {
-			s.keep(b.f.InsertPageBreak(s.name, cellName(1, rows+1)))
-		}
 		s.off = rows
+		if rows > 0 {
+			s.breakBefore(1)
+		}
 		rows += build(s, f, fp, p, r)
 		if s.err != nil {
 			return s.err

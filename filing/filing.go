@@ -137,6 +137,9 @@ func Build(t Table, f workflow.Filing) (*excelize.File, error) {
 	case Publicity:
 		err = publicity(b, f)
 	}
+	if err == nil {
+		err = b.done()
+	}
 	if err != nil {
 		_ = b.f.Close()
 		return nil, fmt.Errorf("%s: %w", t, err)
@@ -145,7 +148,6 @@ func Build(t Table, f workflow.Filing) (*excelize.File, error) {
 		Created: f.AsOf.In(calendar.DefaultLocation()).UTC().Format(time.RFC3339)}); err != nil {
 		return nil, err
 	}
-	b.f.SetActiveSheet(0)
 	return b.f, nil
 }
 

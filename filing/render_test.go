@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +68,13 @@ func TestRenderLibreOffice(t *testing.T) {
 			t.Errorf("%s: no PDF (%v)", c.table, err)
 			continue
 		}
+		if first, ok := perPerson[c.table]; ok {
+			// One form per person, each on pages of its own: page 2 starts
+			// with the second person's form.
+			if got := firstLine(t, pdf, 2); got != first {
+				t.Errorf("%s: page 2 starts with %q, want %q (a page break before each person's form)", c.table, got, first)
+			}
+		}
 		prefix := filepath.Join(dir, string(c.table))
 		out, err := exec.CommandContext(ctx, pdftoppm, "-f", "1", "-l", "1", "-png", "-r", "90", "-singlefile", pdf, prefix).CombinedOutput()
 		if err != nil {
@@ -112,4 +121,25 @@ func fontsConf(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// perPerson are the tables with a form per person, and the first line
+// each form prints.
+var perPerson = map[filing.Table]string{filing.S4Register: "附件3", filing.S9Register: "季度考评登记表", filing.S10Record: "附件1"}
+
+// firstLine is the first line of text on a page of a PDF (pdftotext,
+// poppler-utils, with pdftoppm).
+func firstLine(t *testing.T, pdf string, page int) string {
+	t.Helper()
+	p := strconv.Itoa(page)
+	out, err := exec.Command("pdftotext", "-f", p, "-l", p, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			return line
+		}
+	}
+	return ""
 }
