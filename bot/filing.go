@@ -71,8 +71,8 @@ func (b *Bot) cmdFilingTables(ctx context.Context, me workflow.Person, pc comman
 		tables = []filing.Table{spec.Table}
 	}
 	sent, err := b.sendFilingTables(ctx, me.ID, id, tables)
-	if errors.Is(err, errNoLark) {
-		return card.NoticeCard(card.Notice{Title: "备案表", Colour: card.Orange, Lines: []string{noLarkWords}}), nil
+	if why, ok := uploadWords(err); ok {
+		return card.NoticeCard(card.Notice{Title: "备案表未能发送", Colour: card.Orange, Lines: []string{why}}), nil
 	}
 	if err != nil {
 		return nil, err
@@ -89,8 +89,8 @@ func (b *Bot) cmdFilingTables(ctx context.Context, me workflow.Person, pc comman
 // scheme's forms of the period, as the command without a table.
 func (b *Bot) filingTablesAction(ctx context.Context, op string, v card.Value) (*callback.CardActionTriggerResponse, error) {
 	sent, err := b.sendFilingTables(ctx, op, v.ID, nil)
-	if errors.Is(err, errNoLark) {
-		return reply("error", noLarkWords, nil), nil
+	if why, ok := uploadWords(err); ok {
+		return reply("error", why, nil), nil
 	}
 	if err != nil {
 		return nil, err
@@ -169,6 +169,29 @@ func (b *Bot) sendFilingTables(ctx context.Context, by, id string, tables []fili
 	}
 	b.log.Info("filing tables queued", "by", by, "period", id, "files", len(names))
 	return names, nil
+}
+
+// uploadWords says in Chinese why the files could not be uploaded, for the
+// failures HR or the administrator can act on: no Lark client, the app
+// without the scope (the scope named, as the relay names a send scope), or
+// Lark refusing the file; false for anything else, which is the usual
+// 系统繁忙 (a network error, a busy store).
+func uploadWords(err error) (string, bool) {
+	if errors.Is(err, errNoLark) {
+		return noLarkWords, true
+	}
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.Retryable() {
+		return "", false
+	}
+	if ae.Kind == KindScope {
+		scopes := "im:resource"
+		if len(ae.Scopes) > 0 {
+			scopes = strings.Join(ae.Scopes, "、")
+		}
+		return fmt.Sprintf("飞书应用未开通上传文件所需的权限（%s，任一即可），请管理员在开发者后台申请并发布新版本（错误码%d）", scopes, ae.Code), true
+	}
+	return fmt.Sprintf("飞书拒绝了上传的文件（错误码%d：%s），请系统管理员用 kaohe export 导出", ae.Code, ae.Msg), true
 }
 
 // tableWords lists the tables' chat words.

@@ -207,3 +207,19 @@ func TestFilingTablesButton(t *testing.T) {
 		t.Errorf("%d files after the old card's click, want 3", n)
 	}
 }
+
+// TestFilingTablesWithoutScope: an app without the upload scope tells HR
+// which scope to grant, and sends nothing.
+func TestFilingTablesWithoutScope(t *testing.T) {
+	t.Parallel()
+	w := filingWorld(t)
+	w.sim.SetScopes([]string{"im:message:send_as_bot"})
+	if _, err := w.sim.SendText(w.ctx, "ou_hr", "", "备案表 2026-Q3"); err != nil {
+		t.Fatal(err)
+	}
+	w.deliver()
+	w.lastCard("ou_hr", "飞书应用未开通上传文件所需的权限（im:resource、im:resource:upload")
+	if n := len(w.files("ou_hr")); n != 0 {
+		t.Errorf("%d files sent without the scope", n)
+	}
+}
