@@ -221,7 +221,7 @@ func s4Summary(b *book, f workflow.Filing) error {
 		}
 		s.height(row, h)
 	}
-	s.merge("A10", "F10", "本表一式2份，1份由局人事科保存，1份由县委组织部备案。好等次比例按各季度实际参加考核（确定等次）人数计算。", st.note)
+	s.merge("A10", "F10", "本表一式2份，1份由局人事科保存，1份由县委组织部备案。好等次比例按各季度参加平时考核的总人数计算，与核定好等次名额所用人数一致。", st.note)
 	s.height(10, 22)
 	s.page(true, "F10", "")
 	if s.err != nil {
