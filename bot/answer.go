@@ -67,6 +67,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdCommittee(ctx, me, pc)
 	case command.Filed:
 		return b.cmdFiled(ctx, me, pc)
+	case command.Tables:
+		return b.cmdFilingTables(ctx, me, pc)
 	case command.Reviews:
 		return b.cmdReviews(ctx, me, pc)
 	case command.Delegate:

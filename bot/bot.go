@@ -432,6 +432,8 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.targetsAction(ctx, op, v, fv)
 	case card.KindPersonStatus, card.KindAbsence, card.KindAttendance, card.KindWaive, card.KindSecond, card.KindPersonLeft:
 		return b.personAction(ctx, op, v, fv)
+	case card.KindFilingTables:
+		return b.filingTablesAction(ctx, op, v)
 	case card.KindOpenPeriod, card.KindClosePeriod, card.KindFiled, card.KindEndDelegation:
 		return b.cycleAction(ctx, op, v, done)
 	case card.KindReviewForward, card.KindReviewReject, card.KindReviewDecide:

@@ -23,6 +23,12 @@ type Sender interface {
 	SendCard(ctx context.Context, to Recipient, card []byte, uuid string) (string, error)
 }
 
+// FileSender sends a file message of an uploaded file; *Lark implements
+// it. The relay sends TplFile notifications with it.
+type FileSender interface {
+	SendFile(ctx context.Context, to Recipient, fileKey, uuid string) (string, error)
+}
+
 // Urgenter makes a sent message urgent (应用内加急) for users in its chat
 // and returns the ids Lark found outside it; *Lark implements it.
 type Urgenter interface {
@@ -366,7 +372,11 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 	if !n.FirstAttemptAt.IsZero() && now.Sub(n.FirstAttemptAt) > r.MaxAge {
 		return r.expire(ctx, n, rep)
 	}
-	card, err := r.Render(n)
+	var card []byte
+	var err error
+	if n.Template != TplFile { // a file message has its content in Data
+		card, err = r.Render(n)
+	}
 	if err != nil {
 		rep.Dead++
 		r.Log.Error("render notification", "id", n.ID, "template", n.Template, "err", err)
@@ -400,7 +410,7 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 			return nil, fmt.Errorf("start attempt on notification %d: %w", n.ID, err)
 		}
 	}
-	msgID, err := r.Sender.SendCard(ctx, Recipient{ID: n.To, Chat: n.Chat}, card, n.Key)
+	msgID, err := r.send(ctx, n, card)
 	if err == nil {
 		rep.Sent++
 		r.Metrics.Send(n.Template, "0")
@@ -434,6 +444,20 @@ func (r *Relay) deliver(ctx context.Context, n workflow.Notification, rep *Relay
 		r.Log.Error("send refused", "id", n.ID, "to", n.To, "code", ae.Code, "kind", ae.Kind, "err", ae)
 		return &grave{n, undeliverableReason(ae)}, nil
 	}
+}
+
+// send sends n: a card, or for TplFile the file message of an uploaded
+// file (FileSender), under n's key as Lark's uuid either way.
+func (r *Relay) send(ctx context.Context, n workflow.Notification, card []byte) (string, error) {
+	to := Recipient{ID: n.To, Chat: n.Chat}
+	if n.Template != TplFile {
+		return r.Sender.SendCard(ctx, to, card, n.Key)
+	}
+	fs, ok := r.Sender.(FileSender)
+	if !ok || n.Data[DataFileKey] == "" {
+		return "", &APIError{Op: "send file", Msg: "the sender cannot send files, or no file_key", Kind: KindRejected}
+	}
+	return fs.SendFile(ctx, to, n.Data[DataFileKey], n.Key)
 }
 
 func undeliverableReason(ae *APIError) string {

@@ -60,6 +60,10 @@ const (
 	// KindFiled marks a period's 备案 done (HR). ID: the period; V as
 	// KindClosePeriod.
 	KindFiled = "period_filed"
+	// KindFilingTables sends the period's filing forms (备案表) as .xlsx
+	// files (HR). ID: the period; V: 0 (the forms are read when clicked,
+	// so an old card sends what stands now).
+	KindFilingTables = "filing_tables"
 	// KindEndDelegation ends a delegation early (its giver or HR). ID: the
 	// delegation; V: 0.
 	KindEndDelegation = "delegation_end"
@@ -77,7 +81,7 @@ var kinds = map[string]bool{
 	KindOpen: true, KindWeekly: true, KindMonthly: true, KindQuarterly: true, KindVote: true,
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
-	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
+	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindFilingTables: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindBatch: true,
 	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true,

@@ -120,13 +120,12 @@ func NoCommitteeCard() []byte {
 	return NoticeCard(Notice{Title: "考核委员会审定", Lines: []string{"目前没有待审定的考核期。"}})
 }
 
-// FiledCard answers 备案 <期>: the period's results are recorded as filed.
-// The filing tables themselves are another card's (not yet built); the
-// note keeps their place.
+// FiledCard answers 备案 <期>: the period's results are recorded as filed,
+// and where the filing tables are.
 func FiledCard(period string) []byte {
 	return NoticeCard(Notice{Title: PeriodLabel(period) + "已备案", Colour: Green,
-		Lines: []string{PeriodLabel(period) + "平时考核结果已记录为报送备案。"},
-		Note:  "备案表格的导出功能将另行提供。"})
+		Lines: []string{PeriodLabel(period) + Appraisal(period) + "结果已记录为报送备案。"},
+		Note:  "备案表格（.xlsx）：发送「备案表 " + period + "」。"})
 }
 
 // Delegated answers 委托: to whom and for which days (YYYY-MM-DD, both

@@ -19,6 +19,7 @@ const (
 	CmdCommittee = "审定"
 	CmdDelegate  = "委托"
 	CmdFiled     = "备案"
+	CmdTables    = "备案表"
 	CmdReviews   = "复核"
 	CmdPeople    = "人员"
 	CmdTargets   = "目标"
@@ -53,6 +54,7 @@ func HelpCard(h Help) []byte {
 			"**"+CmdClose+"**（政工科）：全部审核完成后结束本期考核，提交考核委员会审定",
 			"**"+CmdReviews+"**（政工科、委员会）：查看和办理复核申请",
 			"**"+CmdFiled+"**（政工科）：记录本期结果已报送备案",
+			"**"+CmdTables+"**（政工科）：「"+CmdTables+" 2026-Q3」以文件发送本期备案表格（.xlsx）；「"+CmdTables+" 2026」发送年度汇总表；可在期后写表名，如「"+CmdTables+" 2026-Q3 公示」",
 			"**年度**（政工科）：「年度 2026」查看各期状态，生成年度考核结果并逐人通知",
 			"**"+CmdPeople+"**（政工科）：「"+CmdPeople+" @某人」设置试用期、立案调查、处分、免于考核，登记请假")
 	}

@@ -457,8 +457,9 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
-		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
-		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
+		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」；备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
+		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}},
+			{Text: "发送备案表", Value: Value{K: KindFilingTables, ID: data["period"]}}}
 	case workflow.TplHolidaysUnknown:
 		// HR is not the operator: the card says which configuration keys to
 		// give the one who runs kaohe serve, in the form they take.

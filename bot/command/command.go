@@ -35,8 +35,9 @@ const (
 	Reviews                  // 复核 [期] (HR, committee): pending 复核 requests
 	Targets                  // 目标 [年]: my annual targets (年初分解) and the form to propose more
 	Batch                    // 审核 [单位]: a leader's pending steps, one card per unit (批量审核)
+	Tables                   // 备案表 [期] [表] (HR): the filing forms as .xlsx file messages
 
-	last = Batch
+	last = Tables
 )
 
 // Max bounds what is parsed; a command is a few words.
@@ -76,7 +77,8 @@ var words = map[string]grammar{
 	"委托":    {cmd: Delegate, args: 3, rest: true},
 	"人员":    {cmd: People, args: 1},
 	"年度":    {cmd: Year, args: 1}, "年度考核": {cmd: Year, args: 1},
-	"备案": {cmd: Filed, args: 1},
+	"备案":  {cmd: Filed, args: 1},
+	"备案表": {cmd: Tables, args: 2}, "导出": {cmd: Tables, args: 2},
 	"复核": {cmd: Reviews, args: 1},
 	"目标": {cmd: Targets, args: 1}, "年度目标": {cmd: Targets, args: 1},
 	"审核": {cmd: Batch, args: 1}, "批量审核": {cmd: Batch, args: 1},

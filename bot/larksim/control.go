@@ -97,6 +97,7 @@ func NewControl(s *Server, o ControlOptions) *Control {
 		"repush":   {http.MethodPost: c.postRepush},
 		"retry":    {http.MethodPost: c.postRetry},
 		"stats":    {http.MethodGet: c.getStats},
+		"file":     {http.MethodGet: c.getFile},
 	}
 	return c
 }

@@ -46,7 +46,7 @@ type Message struct {
 	ChatID, ChatType string
 	// ToOpenID is the user of a p2p chat; "" in groups.
 	ToOpenID string
-	// MsgType is text, post or interactive.
+	// MsgType is text, post, interactive or file.
 	MsgType string
 	// Content is the current content, a JSON string as Lark stores it; for
 	// cards it reflects every applied update.
@@ -441,6 +441,8 @@ func (s *Server) checkContentLocked(msgType, content string) (*cardInfo, *apiErr
 			return nil, imErr(CodeIMBadParam, "invalid content: post content must be a JSON object")
 		}
 		return nil, nil
+	case "file":
+		return nil, s.checkFileContentLocked(content)
 	case "interactive":
 		info, err := s.checkCardLocked([]byte(content), true)
 		if err != nil {

@@ -30,6 +30,8 @@ var apiScopes = map[string][]string{
 	APICardUpdate: {"im:message", "im:message:send_as_bot", "im:message:update"},
 	// [D25] 发送应用内加急, 权限要求
 	APIMessageUrgent: {"im:message.urgent", "im:message.urgent:app_send"},
+	// [D33] 上传文件, 权限要求
+	APIFileCreate: {"im:resource", "im:resource:upload"},
 	// [D26] 查询消息已读信息, 权限要求
 	APIReadUsers: {"im:message", "im:message:readonly", "im:message:basic"},
 	// [D17] 获取子部门列表 and [D18] 获取部门直属用户列表, 权限要求

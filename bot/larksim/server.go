@@ -183,6 +183,10 @@ type Server struct {
 	// contactRange is the app's contact data scope, nil for all members
 	// (directory_scope.go).
 	contactRange *ContactRange
+	// files are the uploaded files by file_key, fileOrder their keys in
+	// upload order (files.go).
+	files     map[string]*File
+	fileOrder []string
 	// seq counts changes to messages (new, updated, recalled) and changed
 	// is closed at the next one: the control interface's cursors and
 	// long polls (control.go).
@@ -315,6 +319,7 @@ var routes = []route{
 	{http.MethodPatch, split("/open-apis/im/v1/messages/:message_id/urgent_app"), APIMessageUrgent, true, true, (*Server).handleUrgentApp},
 	{http.MethodGet, split("/open-apis/im/v1/messages/:message_id/read_users"), APIReadUsers, true, true, (*Server).handleReadUsers},
 	{http.MethodPost, split("/open-apis/interactive/v1/card/update"), APICardUpdate, true, true, (*Server).handleCardUpdate},
+	{http.MethodPost, split("/open-apis/im/v1/files"), APIFileCreate, true, true, (*Server).handleFileCreate},
 	{http.MethodGet, split("/open-apis/im/v1/chats"), APIChatList, true, true, (*Server).handleChatList},
 	{http.MethodPost, split("/open-apis/im/v1/chats"), APIChatCreate, true, true, (*Server).handleChatCreate},
 	{http.MethodGet, split("/open-apis/im/v1/chats/:chat_id/members"), APIChatMembers, true, true, (*Server).handleChatMembers},

@@ -13,6 +13,7 @@
 //	kaohe sim [--listen ADDR] [--org FILE] [--callback-url URL] [--start TIME] [--clock-file FILE]
 //	kaohe migrate up|down [N|all]|status [--database-url URL]
 //	kaohe audit verify [--heads FILE] | export --period ID [--format csv|jsonl]
+//	kaohe export --period ID --table NAME [--out FILE]  a filing form (备案表) as .xlsx
 //	kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate N] [--duration D]
 package main
 
@@ -68,6 +69,9 @@ const usage = `usage:
                                                 check the audit log's hash chain and the published heads
   kaohe audit export (--period 2026-Q3 | --from DATE --to DATE) [--format csv|jsonl] [--out FILE]
                                                 write the audit rows of a period
+  kaohe export --period 2026-Q3 --table s4-register|s4-summary|s9-register|s9-summary|s10-record|s2-filing|publicity
+               [--out FILE] [--database-url URL] [--scheme ID] [--publish-all]
+                                                write a filing form (备案表) as .xlsx (docs/filing.md)
   kaohe healthcheck URL                         exit 0 if URL answers 200 (container health checks)
   kaohe version                                 print the version, the commit it was built from and the Go version
   kaohe load --url URL --encrypt-key KEY --token TOKEN [--rate 500] [--duration 20s] [--people N]
@@ -115,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], stdout)
 	case "version", "--version":

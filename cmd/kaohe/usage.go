@@ -50,6 +50,8 @@ var helps = map[string]help{
 		about: "Walk the whole audit chain, name the first row that does not follow from the one before it, and check that\nevery head serve published (audit_head_file) is still in the log with its hash."},
 	"audit export": {synopsis: "kaohe audit export (--period 2026-Q3 | --from DATE --to DATE) [--format csv|jsonl] [--out FILE]",
 		about: "Write the audit rows of a period or of a stretch of days (China time), for the filing office or an inspector."},
+	"export": {synopsis: "kaohe export --period ID --table NAME [--out FILE] [--database-url URL] [--scheme ID] [--publish-all]",
+		about: exportAbout()},
 	"healthcheck": {synopsis: "kaohe healthcheck URL", about: "GET URL and exit 0 if it answers 200, 1 otherwise: the container health check (the image has no curl)."},
 	"version":     {synopsis: "kaohe version", about: "Print the version, the commit it was built from (+dirty for uncommitted changes) and the Go version."},
 	"load": {synopsis: "kaohe load --url URL --encrypt-key KEY --token TOKEN --people N [--rate 500] [--duration 20s]",
