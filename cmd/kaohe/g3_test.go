@@ -35,6 +35,8 @@ type serveProc struct {
 	cmd  *exec.Cmd
 	addr string
 	logs *syncBuffer
+	// out is what serve wrote on stdout.
+	out *syncBuffer
 }
 
 // startServeProc starts kaohe serve with env and waits until it listens.
@@ -45,7 +47,7 @@ func startServeProc(t *testing.T, env []string) *serveProc {
 		t.Fatal(err)
 	}
 	addrFile := filepath.Join(t.TempDir(), "addr")
-	p := &serveProc{logs: &syncBuffer{}}
+	p := &serveProc{logs: &syncBuffer{}, out: &syncBuffer{}}
 	p.cmd = exec.Command(bin, "serve", "--addr-file", addrFile)
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stderr = p.logs
@@ -61,6 +63,7 @@ func startServeProc(t *testing.T, env []string) *serveProc {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			fmt.Fprintln(p.out, sc.Text())
 			if a, ok := strings.CutPrefix(sc.Text(), listeningPrefix); ok {
 				ready <- a
 			}

@@ -30,9 +30,11 @@ import (
 )
 
 func main() {
+	flush := quietStdout()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	flush()
 	if errors.Is(err, flag.ErrHelp) {
 		return // the flag set has printed its help
 	}

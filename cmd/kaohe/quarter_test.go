@@ -217,6 +217,12 @@ func TestQuarterInChat(t *testing.T) {
 	q.say("ou_hr", "公示", "公示已发布")
 	q.wait("ou_a1", "2026年度考核结果")
 
+	// serve's stdout is its own: the SDK's dispatcher prints its ready line
+	// there when built, which main filters out.
+	if o := serve.out.String(); strings.Contains(o, "[Info]") {
+		t.Errorf("serve's stdout carries an SDK line:\n%s", o)
+	}
+
 	// The log scan.
 	out := serve.logs.String()
 	if !strings.Contains(out, "level=DEBUG") && !strings.Contains(out, `"level":"DEBUG"`) {
