@@ -45,10 +45,11 @@ func TestOperatorGuideScopes(t *testing.T) {
 		t.Fatal("no bold scopes in docs/lark-app.md §3")
 	}
 
-	// The Open APIs the bot calls (bot/lark.go, bot/contact.go); the
+	// The Open APIs the bot calls (bot/lark.go, bot/contact.go, the 备案表
+	// upload); the
 	// tenant token and card callbacks need no scope.
 	apis := []string{larksim.APIMessageCreate, larksim.APIMessagePatch, larksim.APICardUpdate, larksim.APIMessageUrgent,
-		larksim.APIReadUsers, larksim.APIDeptChildren, larksim.APIUserByDept}
+		larksim.APIReadUsers, larksim.APIDeptChildren, larksim.APIUserByDept, larksim.APIFileCreate}
 	needed := map[string]string{p2pReceiveScope: "receiving p2p messages"}
 	for _, api := range apis {
 		accepted := larksim.APIScopes(api)

@@ -345,10 +345,11 @@ func TestCallbackKinds(t *testing.T) {
 		})
 	}
 	// The committee's quota and 大锅饭 buttons need an S5 or S1
-	// organisation; their own tests click them as a stranger, on an old
-	// card and twice.
+	// organisation, and 发送备案表 a closed period and Lark's file upload;
+	// their own tests click them as a stranger, on an old card and twice.
 	elsewhere := map[string]string{card.KindQuotaRaise: "TestCommitteeFloorByCard", card.KindQuotaKeep: "TestCommitteeFloorByCard",
-		card.KindQuotaCap: "TestCommitteeCapByCard", card.KindUniformReturn: "TestCommitteeReturnByCard"}
+		card.KindQuotaCap: "TestCommitteeCapByCard", card.KindUniformReturn: "TestCommitteeReturnByCard",
+		card.KindFilingTables: "TestFilingTablesButton"}
 	for _, k := range card.Kinds() {
 		if !seen[k] && elsewhere[k] == "" {
 			t.Errorf("callback kind %q has no case", k)
