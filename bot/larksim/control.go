@@ -173,6 +173,12 @@ func ctlFail(w http.ResponseWriter, err error) {
 		reason = simclient.ReasonRequiredEmpty
 	case errors.Is(err, ErrUnknownField):
 		reason = simclient.ReasonUnknownField
+	case errors.Is(err, ErrTooLong):
+		reason = simclient.ReasonTooLong
+	case errors.Is(err, ErrNotAnOption):
+		reason = simclient.ReasonNotAnOption
+	case errors.Is(err, ErrBadDate):
+		reason = simclient.ReasonBadDate
 	case errors.Is(err, ErrBadMention):
 		status, reason = http.StatusBadRequest, simclient.ReasonBadMention
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):

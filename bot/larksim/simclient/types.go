@@ -30,6 +30,9 @@ const (
 	ReasonNotMovable    = "not_movable"        // 409: this simulator's clock cannot be moved
 	ReasonRequiredEmpty = "required_empty"     // 422: a required form field is empty
 	ReasonUnknownField  = "unknown_field"      // 422: form_value names a field the form lacks
+	ReasonTooLong       = "too_long"           // 422: an input's value is longer than its max_length
+	ReasonNotAnOption   = "not_an_option"      // 422: a select's value is not among the card's options
+	ReasonBadDate       = "bad_date"           // 422: a date picker's value is not a date the picker sends
 	ReasonInvalid       = "invalid"            // 422: any other click the client would not send
 	ReasonVerifyFailed  = "verify_failed"      // 502: the url_verification challenge failed
 	ReasonInternal      = "internal"           // 500
