@@ -28,6 +28,16 @@ var (
 	ErrRequiredEmpty = errors.New("larksim: required form field is empty")
 	// ErrUnknownField: the form value names a field the form does not have.
 	ErrUnknownField = errors.New("larksim: form value names an unknown field")
+	// ErrTooLong: an input's value is longer than its max_length (1,000
+	// when unset), counted in characters; the client shows an error and
+	// sends nothing ("当用户输入的文本字符数超过最大文本长度，组件将报错提示"). [D5d]
+	ErrTooLong = errors.New("larksim: form value is longer than the input's max_length")
+	// ErrNotAnOption: a select's (or multi select's) value is not among
+	// the options the card offers; a person can only pick one of them.
+	ErrNotAnOption = errors.New("larksim: form value is not an option the card offers")
+	// ErrBadDate: a date picker's value is not a date as the picker sends
+	// one ("2026-10-20 +0800"); a person can only pick a real day.
+	ErrBadDate = errors.New("larksim: form value is not a date the picker sends")
 )
 
 // ClientError is a callback failure that the Lark client shows the user as
@@ -120,8 +130,11 @@ func (s *Server) ClickCard(ctx context.Context, messageID, operatorOpenID string
 // card as it currently is, and clicks it: the callback carries the value of
 // its "callback" behaviour (or legacy value) exactly as the card defines
 // it. For a form's submit button, formValue is the submitted form: its keys
-// must be fields of that form and every required field must be non-empty,
-// or the client sends nothing (ErrUnknownField, ErrRequiredEmpty).
+// must be fields of that form, every required field must be non-empty and
+// every value one the person could have entered — an input no longer than
+// its max_length, a select's value among its options, a date picker's a
+// date — or the client sends nothing (ErrUnknownField, ErrRequiredEmpty,
+// ErrTooLong, ErrNotAnOption, ErrBadDate; formcheck.go).
 func (s *Server) ClickButton(ctx context.Context, messageID, operatorOpenID, name string, formValue map[string]any) (*CardReply, error) {
 	s.mu.Lock()
 	m, ok := s.messages[messageID]
@@ -178,6 +191,9 @@ func (s *Server) ClickButton(ctx context.Context, messageID, operatorOpenID, nam
 			if req, _ := f["required"].(bool); req && isEmpty(formValue[n]) {
 				return nil, fmt.Errorf("click %s: field %q: %w", messageID, n, ErrRequiredEmpty)
 			}
+		}
+		if err := checkFormValues(formValue, fields); err != nil {
+			return nil, fmt.Errorf("click %s: %w", messageID, err)
 		}
 		if formValue == nil {
 			formValue = map[string]any{}

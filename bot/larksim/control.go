@@ -99,6 +99,7 @@ func NewControl(s *Server, o ControlOptions) *Control {
 		"stats":    {http.MethodGet: c.getStats},
 		"file":     {http.MethodGet: c.getFile},
 	}
+	c.addPolicyRoutes() // control_policy.go
 	return c
 }
 
@@ -109,7 +110,14 @@ func (c *Control) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.s.ServeHTTP(w, r)
 		return
 	}
-	methods, ok := c.routes[strings.TrimSuffix(name, "/")]
+	name = strings.TrimSuffix(name, "/")
+	methods, ok := c.routes[name]
+	if coll, id, found := strings.Cut(name, "/"); !ok && found && id != "" && !strings.Contains(id, "/") {
+		// One item of a collection: /_sim/faults/3, /_sim/chats/oc_….
+		if methods, ok = c.routes[coll+"/{id}"]; ok {
+			r.SetPathValue("id", id)
+		}
+	}
 	if !ok {
 		ctlError(w, http.StatusNotFound, simclient.ReasonNotFound, "no control endpoint "+r.URL.Path+" (see docs/sim.md)")
 		return
@@ -174,6 +182,12 @@ func ctlFail(w http.ResponseWriter, err error) {
 		reason = simclient.ReasonRequiredEmpty
 	case errors.Is(err, ErrUnknownField):
 		reason = simclient.ReasonUnknownField
+	case errors.Is(err, ErrTooLong):
+		reason = simclient.ReasonTooLong
+	case errors.Is(err, ErrNotAnOption):
+		reason = simclient.ReasonNotAnOption
+	case errors.Is(err, ErrBadDate):
+		reason = simclient.ReasonBadDate
 	case errors.Is(err, ErrBadMention):
 		status, reason = http.StatusBadRequest, simclient.ReasonBadMention
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -214,7 +228,7 @@ func toWireUser(u *User) simclient.User {
 
 func toWireChat(c *Chat) simclient.Chat {
 	return simclient.Chat{ChatID: c.ChatID, Type: c.Type, Name: c.Name, Members: slices.Clone(c.Members),
-		BotMember: c.BotMember, Dissolved: c.Dissolved}
+		BotMember: c.BotMember, Dissolved: c.Dissolved, SettingsForbid: c.SettingsForbid, BotCannotSpeak: c.BotCannotSpeak}
 }
 
 // getUsers answers GET /_sim/users: every user, by open_id.
@@ -293,7 +307,7 @@ func (c *Control) postChat(w http.ResponseWriter, r *http.Request) {
 	}
 	c.s.mu.Unlock()
 	ch, err := c.s.AddChat(Chat{ChatID: in.ChatID, Type: ChatGroup, Name: in.Name, Members: in.Members,
-		BotMember: in.BotMember, Dissolved: in.Dissolved})
+		BotMember: in.BotMember, Dissolved: in.Dissolved, SettingsForbid: in.SettingsForbid, BotCannotSpeak: in.BotCannotSpeak})
 	if err != nil {
 		ctlFail(w, err)
 		return
@@ -689,7 +703,7 @@ func (c *Control) configView() simclient.ConfigView {
 	cfg := c.s.WebhookConfig()
 	return simclient.ConfigView{AppID: c.s.opts.AppID, CallbackURL: cfg.CallbackURL, EventURL: cfg.EventURL,
 		LongConnection: cfg.LongConnection, LongConnections: c.s.LongConnections(),
-		VerificationTokenSet: cfg.VerificationToken != "", EncryptKeySet: cfg.EncryptKey != ""}
+		VerificationTokenSet: cfg.VerificationToken != "", EncryptKeySet: cfg.EncryptKey != "", RepushReusesHeaders: cfg.RepushReusesHeaders}
 }
 
 // getConfig answers GET /_sim/config.
@@ -722,6 +736,9 @@ func (c *Control) postConfig(w http.ResponseWriter, r *http.Request) {
 	set(&cfg.EventURL, in.EventURL)
 	set(&cfg.VerificationToken, in.VerificationToken)
 	set(&cfg.EncryptKey, in.EncryptKey)
+	if in.RepushReusesHeaders != nil {
+		cfg.RepushReusesHeaders = *in.RepushReusesHeaders
+	}
 	switch {
 	case in.LongConnection != nil:
 		cfg.LongConnection = *in.LongConnection

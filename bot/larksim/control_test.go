@@ -387,6 +387,9 @@ func TestControlClick(t *testing.T) {
 		click := func(fields string) string {
 			return `{"message_id":"` + id + `","user":"` + u.OpenID + `"` + fields + `}`
 		}
+		ce.clk.Advance(time.Second) // five sends a second to one chat
+		limits := ce.sendCard(t, u.OpenID, limitsCard)
+		long := strings.Repeat("字", 501)
 		checkRefusals(t, ce, []refusal{
 			{"UnknownMessage", "POST", "/_sim/click", `{"message_id":"om_x","user":"` + u.OpenID + `","button":"submit_btn"}`, 404, simclient.ReasonNotFound},
 			{"UnknownUser", "POST", "/_sim/click", `{"message_id":"` + id + `","user":"ou_x","value":{"a":1}}`, 404, simclient.ReasonNotFound},
@@ -394,6 +397,9 @@ func TestControlClick(t *testing.T) {
 			{"NotMember", "POST", "/_sim/click", `{"message_id":"` + id + `","user":"` + other.OpenID + `","button":"approve_btn"}`, 403, simclient.ReasonNotMember},
 			{"RequiredEmpty", "POST", "/_sim/click", click(`,"button":"submit_btn","form_value":{"progress":"late"}`), 422, simclient.ReasonRequiredEmpty},
 			{"UnknownField", "POST", "/_sim/click", click(`,"button":"submit_btn","form_value":{"work":"x","mood":"ok"}`), 422, simclient.ReasonUnknownField},
+			{"TooLong", "POST", "/_sim/click", click(`,"button":"submit_btn","form_value":{"work":"` + long + `"}`), 422, simclient.ReasonTooLong},
+			{"NotAnOption", "POST", "/_sim/click", click(`,"button":"submit_btn","form_value":{"work":"x","progress":"early"}`), 422, simclient.ReasonNotAnOption},
+			{"BadDate", "POST", "/_sim/click", `{"message_id":"` + limits + `","user":"` + u.OpenID + `","button":"submit","form_value":{"due":"20.11.2026"}}`, 422, simclient.ReasonBadDate},
 			{"NotAForm", "POST", "/_sim/click", click(`,"button":"approve_btn","form_value":{"work":"x"}`), 422, simclient.ReasonInvalid},
 			{"Reset", "POST", "/_sim/click", click(`,"button":"reset_btn"`), 409, simclient.ReasonNoCallback},
 			{"OpenURL", "POST", "/_sim/click", click(`,"button":"open_btn"`), 409, simclient.ReasonNoCallback},

@@ -43,7 +43,9 @@
 //     deliver card.action.trigger (schema 2.0 envelope, AES-256-CBC with
 //     sha256(encrypt key), X-Lark-Signature over timestamp+nonce+key+body),
 //     enforce the 3 s deadline (a real-time context; Options.CallbackTimeout)
-//     and apply the toast/card answer; SendText delivers
+//     and apply the toast/card answer; ClickButton submits a form only with
+//     what the client lets a person enter (required fields, max_length in
+//     characters, select options, picked dates; formcheck.go) [D5c-f]; SendText delivers
 //     im.message.receive_v1 and re-pushes unacknowledged events at 15 s,
 //     5 min, 1 h and 6 h via RetryDue — signed afresh, or byte for byte
 //     the first attempt with WebhookConfig.RepushReusesHeaders, since the
@@ -93,7 +95,8 @@
 // ControlPrefix ("/_sim/"), on the same listener as the Open API: act as a
 // person (list my chats and messages with their current cards, click a
 // button with form values, type a text with mentions), move the clock,
-// set the webhook, read what was sent, long-poll for changes. `kaohe sim`
+// set the webhook, read what was sent, long-poll for changes, and set the
+// policies, a group's settings and faults (control_policy.go). `kaohe sim`
 // serves it for the browser playground, acceptance tests kept outside the
 // repository and end-to-end tests of separate processes; package
 // simclient is its Go client and holds its wire types; docs/sim.md

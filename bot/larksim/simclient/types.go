@@ -30,6 +30,9 @@ const (
 	ReasonNotMovable    = "not_movable"        // 409: this simulator's clock cannot be moved
 	ReasonRequiredEmpty = "required_empty"     // 422: a required form field is empty
 	ReasonUnknownField  = "unknown_field"      // 422: form_value names a field the form lacks
+	ReasonTooLong       = "too_long"           // 422: an input's value is longer than its max_length
+	ReasonNotAnOption   = "not_an_option"      // 422: a select's value is not among the card's options
+	ReasonBadDate       = "bad_date"           // 422: a date picker's value is not a date the picker sends
 	ReasonInvalid       = "invalid"            // 422: any other click the client would not send
 	ReasonVerifyFailed  = "verify_failed"      // 502: the url_verification challenge failed
 	ReasonInternal      = "internal"           // 500
@@ -90,6 +93,11 @@ type Chat struct {
 	BotMember bool `json:"bot_member"`
 	// Dissolved marks a dissolved group.
 	Dissolved bool `json:"dissolved,omitempty"`
+	// SettingsForbid: the group's settings forbid the bot's message
+	// (230018); BotCannotSpeak: only the owner and admins may speak
+	// (230035). Change them with PATCH /_sim/chats/{chat_id}.
+	SettingsForbid bool `json:"settings_forbid,omitempty"`
+	BotCannotSpeak bool `json:"bot_cannot_speak,omitempty"`
 }
 
 // Sender is who sent a message.
@@ -325,7 +333,11 @@ type Config struct {
 	VerificationToken *string `json:"verification_token,omitempty"`
 	EncryptKey        *string `json:"encrypt_key,omitempty"`
 	LongConnection    *bool   `json:"long_connection,omitempty"`
-	Verify            bool    `json:"verify,omitempty"`
+	// RepushReusesHeaders makes every re-push of an event send the first
+	// request again byte for byte (same timestamp, nonce and signature)
+	// instead of signing it afresh.
+	RepushReusesHeaders *bool `json:"repush_reuses_headers,omitempty"`
+	Verify              bool  `json:"verify,omitempty"`
 }
 
 // ConfigView is the answer of GET and POST /_sim/config. Secrets are
@@ -338,6 +350,7 @@ type ConfigView struct {
 	LongConnections      int    `json:"long_connections"`
 	VerificationTokenSet bool   `json:"verification_token_set"`
 	EncryptKeySet        bool   `json:"encrypt_key_set"`
+	RepushReusesHeaders  bool   `json:"repush_reuses_headers"`
 }
 
 // Stats counts what the simulator saw (GET /_sim/stats).
