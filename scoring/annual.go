@@ -203,32 +203,58 @@ func (s *Scheme) yearPerson(c *inputChecker, p *YearPerson) YearPersonResult {
 		}
 	}
 
-	// S9's excellence rate.
+	// S9's excellence rate. Its "得优秀次数÷3" divides by the quarters of a
+	// year; a quarter that does not count in the year (S9 五: "也不计入年度考
+	// 核结果") leaves the divisor, as it leaves S7's "/4", rather than
+	// counting as a quarter without 优秀.
 	if e := a.ExcellenceRate; e != nil {
 		top := r.Counts[s.topGrade()]
-		if p.Votes == nil {
+		divisor := max(e.Divisor-len(excluded), 0)
+		periodic := func() (decimal.Decimal, string) {
+			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(divisor)), divPrecision)
+			if divisor == e.Divisor {
+				return pr, fmt.Sprintf("%s%d次 ÷ %d", s.topGrade(), top, divisor)
+			}
+			return pr, fmt.Sprintf("%s%d次 ÷ %d（%d期不计入年度考核）", s.topGrade(), top, divisor, e.Divisor-divisor)
+		}
+		switch {
+		case p.Votes == nil:
 			c.add(pid, "votes", "required: the excellence rate needs the year-end 测评 (excellent, total)")
-		} else if p.Votes.Total < 0 || p.Votes.Excellent < 0 || p.Votes.Excellent > p.Votes.Total {
+		case p.Votes.Total < 0 || p.Votes.Excellent < 0 || p.Votes.Excellent > p.Votes.Total:
 			c.add(pid, "votes", "excellent %d of total %d is impossible", p.Votes.Excellent, p.Votes.Total)
-		} else if p.Votes.Total < e.minVoters() {
+		case p.Votes.Total < e.minVoters() && divisor == 0:
+			// Neither part can be counted: no quarter counts in the year and
+			// the 测评 is below its anonymity floor.
+			r.Explain = append(r.Explain, fmt.Sprintf("年终考核测评：参评人数不足%d人，不显示、不计入", e.minVoters()),
+				"平时考核各期均不计入年度考核，无年度考核优秀率")
+		case p.Votes.Total < e.minVoters():
 			// Below the anonymity floor (none voting included) the 测评 part
 			// is neither shown nor counted, and the periodic part is scaled
 			// to the whole, as a period's "votes" source is: with two
 			// voters, "1 of 2 voted 优秀" tells each whom the other chose.
-			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(e.Divisor)), divPrecision)
+			pr, how := periodic()
 			rate := pr.Round(4)
 			d := DecOf(rate)
 			r.ExcellenceRate = &d
 			r.Explain = append(r.Explain, fmt.Sprintf("年终考核测评：参评人数不足%d人，不显示、不计入", e.minVoters()),
-				fmt.Sprintf("年度考核优秀率 = %s%d次 ÷ %d（按平时考核优秀率折算）= %s%%", s.topGrade(), top, e.Divisor, rate.Mul(hundred).Round(2)))
-		} else {
-			pr := decimal.NewFromInt(int64(top)).DivRound(decimal.NewFromInt(int64(e.Divisor)), divPrecision)
+				fmt.Sprintf("年度考核优秀率 = %s（按平时考核优秀率折算）= %s%%", how, rate.Mul(hundred).Round(2)))
+		case divisor == 0:
+			// No quarter counts in the year: the 测评 part alone, scaled to
+			// the whole as the periodic part is below the vote floor.
+			vr := decimal.NewFromInt(int64(p.Votes.Excellent)).DivRound(decimal.NewFromInt(int64(p.Votes.Total)), divPrecision)
+			rate := vr.Round(4)
+			d := DecOf(rate)
+			r.ExcellenceRate = &d
+			r.Explain = append(r.Explain, fmt.Sprintf("年度考核优秀率 = 优秀票%d ÷ 测评%d人（平时考核各期均不计入年度考核，按测评优秀率折算）= %s%%",
+				p.Votes.Excellent, p.Votes.Total, rate.Mul(hundred).Round(2)))
+		default:
+			pr, how := periodic()
 			vr := decimal.NewFromInt(int64(p.Votes.Excellent)).DivRound(decimal.NewFromInt(int64(p.Votes.Total)), divPrecision)
 			rate := pr.Mul(e.PeriodicWeight.Decimal).Add(vr.Mul(e.VoteWeight.Decimal)).Round(4)
 			d := DecOf(rate)
 			r.ExcellenceRate = &d
-			r.Explain = append(r.Explain, fmt.Sprintf("年度考核优秀率 = (%s%d次 ÷ %d) × %s + (优秀票%d ÷ 测评%d人) × %s = %s%%",
-				s.topGrade(), top, e.Divisor, e.PeriodicWeight, p.Votes.Excellent, p.Votes.Total, e.VoteWeight, rate.Mul(hundred).Round(2)))
+			r.Explain = append(r.Explain, fmt.Sprintf("年度考核优秀率 = (%s) × %s + (优秀票%d ÷ 测评%d人) × %s = %s%%",
+				how, e.PeriodicWeight, p.Votes.Excellent, p.Votes.Total, e.VoteWeight, rate.Mul(hundred).Round(2)))
 		}
 	}
 

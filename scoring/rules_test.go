@@ -214,14 +214,15 @@ func TestYearPeriods(t *testing.T) {
 	t.Run("S9挂职单位未考核_不计入年度", func(t *testing.T) {
 		t.Parallel()
 		// Q2 at a receiving unit that ran no appraisal: 优秀 in both counted
-		// quarters. The rate's divisor stays the seed's 3 ("得优秀次数÷3").
+		// quarters. Q2 "不计入年度考核结果", so it leaves the rate's divisor
+		// too: (2÷2)×40% + (6÷10)×60% = 0.76.
 		ps := records("优秀", "", "优秀")
 		ps[1] = PeriodRecord{Period: "Q2", Excluded: "挂职县委办半年以上，挂职单位未开展平时考核"}
 		yr := scoreYear(t, s9, &YearInput{People: []YearPerson{{ID: "p", Unit: "u", Periods: ps, Votes: &VoteCount{Excellent: 6, Total: 10}}}})
 		p := yearOf(t, yr, "p")
 		explainHas(t, "p", p.Explain, "平时考核2期定等次：优秀2次", "不计入年度考核的考核期：Q2（挂职县委办半年以上，挂职单位未开展平时考核）")
-		if p.ExcellenceRate == nil || p.ExcellenceRate.String() != "0.6267" {
-			t.Errorf("rate = %v, want (2÷3)×40%% + (6÷10)×60%% = 0.6267", p.ExcellenceRate)
+		if p.ExcellenceRate == nil || p.ExcellenceRate.String() != "0.76" {
+			t.Errorf("rate = %v, want (2÷2)×40%% + (6÷10)×60%% = 0.76", p.ExcellenceRate)
 		}
 	})
 	t.Run("S4份额按计入的期算", func(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// S1 — xx乡机关干部平时考核试点工作实施细则（试行）, seeds/000 篇一（一）.
+// S1 — 《xx乡机关干部平时考核试点工作实施细则（试行）》, xx乡 (《财政局公务员平时考核工作方案7篇》篇一（一）).
 // Scheme decision: 德15 能15 勤15 绩40 廉15; 绩's two parts are each scored
 // out of 40 and combined 70/30; 民主测评 is 30% of the score.
 

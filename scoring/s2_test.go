@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// S2 — 西城区司法局公务员平时考核工作实施办法, seeds/000 篇一（二）.
+// S2 — 《司法局公务员平时考核工作实施办法》, 西城区司法局 (《财政局公务员平时考核工作方案7篇》篇一（二）).
 
 func s2Person(id, tier, leader string) PersonInput {
 	return PersonInput{ID: id, Name: id, Unit: "司法局", Tier: tier, Sources: scoreSrc("leader", leader)}

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// S3 — 市体育局（定西）公务员平时考核实施细则, seeds/000 篇一（三）. The seed stops
-// after 二、考核内容; the scheme takes S4's indicator weights and bands and a
+// S3 — 《2015 公务员平时考核实施方案》, 市体育局（定西） (《财政局公务员平时考核工作方案7篇》
+// 篇一（三）). The seed stops inside 二、考核内容; the scheme takes S4's indicator weights and bands and a
 // 70/30 leader/群众 split (一: "实行领导与群众相结合"), each marked a decision.
 
 func s3Person(s *Scheme, id, leader string, vs ...string) PersonInput {

@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// S4 — XX部门公务员平时考核实施方案（2021模板）, seeds/000 篇二.
+// S4 — 《XX部门（单位）公务员平时考核实施方案》, 2021 template (《财政局公务员平时考核工作方案7篇》篇二).
 
 // s4Person is a person whose 附件2 indicator table adds up to total.
 func s4Person(s *Scheme, id, total string) PersonInput {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// S5 — 市行政机关公务员平时考核工作实施方案（河北）, seeds/000 篇三. The leader
+// S5 — 《市行政机关公务员平时考核工作实施方案》, 河北 (《财政局公务员平时考核工作方案7篇》篇三). The leader
 // sets the grade (四(三)2 依据本机关"平时考核量化评分标准"确定档次); there is no
 // score, so a tie at the quota cap is every holder of the grade.
 

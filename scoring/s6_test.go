@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// S6 — 局关于公务员平时考核工作方案, seeds/000 篇四.
+// S6 — 《局关于公务员平时考核工作方案》 (《财政局公务员平时考核工作方案7篇》篇四).
 
 func s6Items(a, b, c, d, e string) map[string]Dec {
 	return map[string]Dec{"目标任务完成情况": dec(a), "工作进度效率情况": dec(b), "工作质量情况": dec(c), "出勤参会考核情况": dec(d), "遵守廉洁自律情况": dec(e)}

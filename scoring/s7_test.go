@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// S7 — xx镇公务员平时考核试行办法（日记、月结、季评、年考）, seeds/000 篇五.
+// S7 — 《xx镇公务员平时考核试行办法》（日记、月结、季评、年考）, xx镇 (《财政局公务员平时考核工作方案7篇》篇五).
 
 // "制定《xx镇公务员平时考核扣分标准》，明确扣分项目": the 季评 score less the
 // deductions (no cap is stated); the same matter is deducted once.

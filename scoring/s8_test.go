@@ -4,7 +4,7 @@ import (
 	"testing"
 )
 
-// S8 — 公务员平时（绩效）考核实施方案, seeds/000 篇六.
+// S8 — 《公务员平时（绩效）考核实施方案》 (《财政局公务员平时考核工作方案7篇》篇六).
 
 func s8Person(s *Scheme, id, group, total string) PersonInput {
 	return PersonInput{ID: id, Name: id, Unit: "局机关", Group: group, Sources: leaderInd(fill(s, total))}

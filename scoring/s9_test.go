@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// S9 — XX开展公务员平时考核工作的实施方案（试行）, seeds/000 篇七.
+// S9 — 《开展公务员平时考核工作的实施方案（试行）》, XX, 2015 (《财政局公务员平时考核工作方案7篇》篇七).
 
 // 三(二)3: the 主管或分管领导 sets the quarter's grade; "评定为称职及以下等次的要有
 // 一定的比例": s9.yaml's minimum of 10% at 称职 or below, flagged to the
@@ -119,6 +119,58 @@ func TestS9Annual(t *testing.T) {
 					}
 				}
 			}
+		})
+	}
+}
+
+// 五: "挂职、抽调单位没有开展平时考核的，期间不参加平时考核，也不计入年度考核结果" beside
+// 四's "平时考核优秀率(得优秀次数÷3×100%)": a quarter that does not count in the
+// year leaves the divisor (÷2, as S7's "/4" becomes ÷3), so it is not a
+// quarter without 优秀 in disguise.
+func TestS9ExcludedQuarterLeavesDivisor(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s9")
+	tests := []struct {
+		name     string
+		excluded []int // indexes of the quarters not counted
+		grades   []string
+		votes    VoteCount
+		rate     string // "" for no rate
+		explain  []string
+	}{
+		// (2÷2)×40% + (15÷20)×60% = 0.4 + 0.45 = 0.85; ÷3 would give 0.7167.
+		{"一季不计入_优秀2次", []int{1}, []string{"优秀", "", "优秀"}, VoteCount{15, 20}, "0.85",
+			[]string{"年度考核优秀率 = (优秀2次 ÷ 2（1期不计入年度考核）) × 40% + (优秀票15 ÷ 测评20人) × 60% = 85%"}},
+		// (1÷2)×40% + (7÷21)×60% = 0.2 + 0.2 = 0.4.
+		{"一季不计入_优秀1次", []int{0}, []string{"", "优秀", "称职"}, VoteCount{7, 21}, "0.4",
+			[]string{"(优秀1次 ÷ 2（1期不计入年度考核）) × 40%"}},
+		// Below the 测评's floor: the 平时 part alone, 1÷1 = 100%.
+		{"两季不计入_测评不足5人", []int{0, 1}, []string{"", "", "优秀"}, VoteCount{1, 4}, "1",
+			[]string{"年度考核优秀率 = 优秀1次 ÷ 1（2期不计入年度考核）（按平时考核优秀率折算）= 100%"}},
+		// No quarter counts: the 测评 part alone, 12÷20 = 60%.
+		{"全年不计入_仅测评", []int{0, 1, 2}, []string{"", "", ""}, VoteCount{12, 20}, "0.6",
+			[]string{"年度考核优秀率 = 优秀票12 ÷ 测评20人（平时考核各期均不计入年度考核，按测评优秀率折算）= 60%"}},
+		// Neither part can be counted: no rate.
+		{"全年不计入_测评不足5人", []int{0, 1, 2}, []string{"", "", ""}, VoteCount{2, 3}, "",
+			[]string{"平时考核各期均不计入年度考核，无年度考核优秀率"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps := records(tt.grades...)
+			for _, i := range tt.excluded {
+				ps[i] = PeriodRecord{Period: ps[i].Period, Excluded: "挂职半年以上，挂职单位未开展平时考核"}
+			}
+			v := tt.votes
+			res := scoreYear(t, s, &YearInput{People: []YearPerson{{ID: "p", Unit: "u", Periods: ps, Votes: &v}}})
+			p := yearOf(t, res, "p")
+			switch {
+			case tt.rate == "" && p.ExcellenceRate != nil:
+				t.Errorf("rate = %v, want none", p.ExcellenceRate)
+			case tt.rate != "" && (p.ExcellenceRate == nil || !p.ExcellenceRate.Equal(D(tt.rate).Decimal)):
+				t.Errorf("rate = %v, want %s", p.ExcellenceRate, tt.rate)
+			}
+			explainHas(t, "p", p.Explain, tt.explain...)
 		})
 	}
 }

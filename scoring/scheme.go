@@ -1,14 +1,18 @@
 package scoring
 
 // Scheme is one unit's appraisal rules, read from YAML (see schemes/ and
-// doc.go). Every number, bound and share comes from here; the engine has no
-// per-scheme code.
+// docs/design.md §3). Every number, bound and share comes from here; the
+// engine has no per-scheme code. The built-in files quote their seed next
+// to each rule (by title and section, never by a file outside the
+// repository) and mark with "Decision:" every choice the seed leaves open;
+// `kaohe scheme show` prints them with those comments.
 type Scheme struct {
 	// ID is a short stable name such as "s4".
 	ID string `yaml:"id"`
 	// Name is the scheme's title.
 	Name string `yaml:"name"`
-	// Source cites the document the rules come from.
+	// Source cites the document the rules come from by issuer and where it
+	// was published ("西城区司法局；《…7篇》篇一（二）"); Name is its title.
 	Source string `yaml:"source"`
 	// Cycle is "quarter" (default) or "month" (window units, S4 注意事项1).
 	Cycle string `yaml:"cycle"`
@@ -309,11 +313,15 @@ type Annual struct {
 const AnnualNotGraded = "不定等次"
 
 // ExcellenceRate is S9's 年度考核优秀率 = 平时优秀率 × PeriodicWeight +
-// 测评优秀率 × VoteWeight, where 平时优秀率 = 优秀次数 ÷ Divisor.
+// 测评优秀率 × VoteWeight, where 平时优秀率 = 优秀次数 ÷ Divisor. A period
+// excluded from the year leaves the divisor (S9 五: "也不计入年度考核结果"),
+// so 优秀 in two counted quarters of three is 2 ÷ 2; with none counted the
+// rate is the 测评优秀率 alone.
 type ExcellenceRate struct {
 	PeriodicWeight Percent `yaml:"periodic_weight"`
-	Divisor        int     `yaml:"divisor"`
-	VoteWeight     Percent `yaml:"vote_weight"`
+	// Divisor is the number of periods of a full year (S9: 3).
+	Divisor    int     `yaml:"divisor"`
+	VoteWeight Percent `yaml:"vote_weight"`
 	// MinVoters is the anonymity floor of the year-end 测评, as
 	// Source.MinVoters is of a period's: with fewer voters (none
 	// included) the 测评优秀率 is neither shown nor counted and the rate is
