@@ -51,7 +51,7 @@ func TestServePostgresSurvivesRestart(t *testing.T) {
 	}
 	form := e.waitCard(t, "ou_e1", "weekly_form")
 	r, err := e.sim.ClickButton(context.Background(), form.MessageID, "ou_e1", "submit", map[string]any{
-		card.TaskField(1, card.PartTitle): "整理档案", card.TaskField(1, card.PartProgress): "80", "attendance": "full",
+		card.TaskField(1, card.PartTitle): "整理档案", card.TaskField(1, card.PartProgress): "75", "attendance": "full",
 	})
 	if err != nil || r.Toast == nil || r.Toast.Type != "success" {
 		t.Fatalf("submit: %+v, %v\n%s", r, err, logs.String())
@@ -267,7 +267,7 @@ func TestAuditVerifyCLI(t *testing.T) {
 	}
 	form := e.waitCard(t, "ou_e1", "weekly_form")
 	if r, err := e.sim.ClickButton(context.Background(), form.MessageID, "ou_e1", "submit", map[string]any{
-		card.TaskField(1, card.PartTitle): "审计测试", card.TaskField(1, card.PartProgress): "10", "attendance": "full",
+		card.TaskField(1, card.PartTitle): "审计测试", card.TaskField(1, card.PartProgress): "25", "attendance": "full",
 	}); err != nil || r.Toast == nil || r.Toast.Type != "success" {
 		t.Fatalf("submit: %+v %v\n%s", r, err, logs.String())
 	}

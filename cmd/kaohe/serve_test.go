@@ -340,7 +340,7 @@ func TestSDKLogsNoPayload(t *testing.T) {
 	form := e.waitCard(t, "ou_e1", "weekly_form")
 	const secret = "机密周记实内容"
 	r, err := e.sim.ClickButton(context.Background(), form.MessageID, "ou_e1", "submit", map[string]any{
-		card.TaskField(1, card.PartTitle): secret, card.TaskField(1, card.PartProgress): "30", "attendance": "full",
+		card.TaskField(1, card.PartTitle): secret, card.TaskField(1, card.PartProgress): "25", "attendance": "full",
 	})
 	if err != nil || r.Toast == nil || r.Toast.Type != "success" {
 		t.Fatalf("submit over the long connection: %+v %v\n%s", r, err, logs.String())
