@@ -16,7 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kaohe/kaohe/demo/playground"
+	"github.com/kaohe/kaohe/demo/story"
 	"github.com/kaohe/kaohe/scoring"
 )
 
@@ -136,7 +136,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for id, v := range playground.Spread(sc, 95) {
+	for id, v := range story.LeafScores(sc, 95) {
 		b.typeInto(lastField("ind_"+id), v)
 	}
 	b.typeInto(lastField("comment"), "工作扎实，材料质量高")

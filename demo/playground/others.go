@@ -14,7 +14,6 @@ import (
 	"github.com/kaohe/kaohe/bot/card"
 	"github.com/kaohe/kaohe/bot/larksim/simclient"
 	"github.com/kaohe/kaohe/demo/story"
-	"github.com/kaohe/kaohe/scoring"
 )
 
 // OthersRequest is POST /api/others: everyone but Me does what their 待办
@@ -150,13 +149,13 @@ type row struct {
 // rows lists a card's rows (column_sets with a callback button), in order.
 func rows(raw json.RawMessage) []row {
 	var out []row
-	eachElement(raw, func(e map[string]any) {
+	story.EachObject(raw, func(e map[string]any) {
 		if tag, _ := e["tag"].(string); tag != "column_set" {
 			return
 		}
 		b, _ := json.Marshal(e)
 		r := row{text: string(b)}
-		eachElement(b, func(x map[string]any) {
+		story.EachObject(b, func(x map[string]any) {
 			if tag, _ := x["tag"].(string); tag != "button" || r.value != nil {
 				return
 			}
@@ -232,16 +231,16 @@ func (p *Playground) fill(ctx context.Context, m simclient.Message, user string,
 		fv[card.FieldSummary] = "本季度完成各项工作任务"
 		fv[card.FieldTraining] = "参加业务培训两次"
 	case "vote":
-		eachElement(form, func(e map[string]any) {
+		story.EachObject(form, func(e map[string]any) {
 			if n, _ := e["name"].(string); strings.HasPrefix(n, "vote_") {
 				fv[n] = "85"
 			}
 		})
 	default:
-		return false, fmt.Errorf("%s: a form the colleagues do not know (%q)", cardTitle(form), kind)
+		return false, fmt.Errorf("%s: a form the colleagues do not know (%q)", story.CardTitle(form), kind)
 	}
 	if err := p.submit(ctx, m, user, "submit", fv); err != nil {
-		return false, fmt.Errorf("%s: %w", cardTitle(form), err)
+		return false, fmt.Errorf("%s: %w", story.CardTitle(form), err)
 	}
 	return true, nil
 }
@@ -249,7 +248,7 @@ func (p *Playground) fill(ctx context.Context, m simclient.Message, user string,
 // submitValue is the kind ("k") and version ("v") in the callback value of
 // a form's submit button.
 func submitValue(raw json.RawMessage) (kind string, version int) {
-	eachElement(raw, func(e map[string]any) {
+	story.EachObject(raw, func(e map[string]any) {
 		if e["name"] != "submit" {
 			return
 		}
@@ -280,8 +279,8 @@ func (p *Playground) step(ctx context.Context, m simclient.Message, leader strin
 	if s, ok := p.o.Scores[p.about(form)]; ok {
 		total = s
 	}
-	leaves := Spread(p.o.Scheme, total)
-	eachElement(form, func(e map[string]any) {
+	leaves := story.LeafScores(p.o.Scheme, total)
+	story.EachObject(form, func(e map[string]any) {
 		name, _ := e["name"].(string)
 		if tag, _ := e["tag"].(string); tag != "input" || name == "" {
 			return
@@ -299,7 +298,7 @@ func (p *Playground) step(ctx context.Context, m simclient.Message, leader strin
 		}
 	})
 	if err := p.submit(ctx, m, leader, "approve", fv); err != nil {
-		return false, fmt.Errorf("%s: %w", cardTitle(form), err)
+		return false, fmt.Errorf("%s: %w", story.CardTitle(form), err)
 	}
 	return true, nil
 }
@@ -322,95 +321,15 @@ func (p *Playground) about(raw json.RawMessage) string {
 	return best
 }
 
-// Spread spreads a total over the scheme's leaf indicators, by indicator
-// id: full marks, less the missing points taken one at a time from each
-// leaf in turn, so a 95 reads as a point off five items rather than five
-// off one. The colleagues score a first step so; a test types the same
-// values.
-func Spread(sc *scoring.Scheme, total int) map[string]string {
-	var leaves []*scoring.Indicator
-	var walk func([]*scoring.Indicator)
-	walk = func(is []*scoring.Indicator) {
-		for _, i := range is {
-			if len(i.Children) == 0 {
-				leaves = append(leaves, i)
-			} else {
-				walk(i.Children)
-			}
-		}
-	}
-	walk(sc.Indicators)
-	score := make([]int, len(leaves))
-	full := 0
-	for i, l := range leaves {
-		score[i] = int(l.Max.IntPart())
-		full += score[i]
-	}
-	for off := full - max(total, 0); off > 0; {
-		took := false
-		for i := range score {
-			if off > 0 && score[i] > 0 {
-				score[i]--
-				off--
-				took = true
-			}
-		}
-		if !took {
-			break
-		}
-	}
-	out := map[string]string{}
-	for i, l := range leaves {
-		out[l.ID] = fmt.Sprint(score[i])
-	}
-	return out
-}
-
-// eachElement calls fn for every JSON object in a card, depth first.
-func eachElement(raw json.RawMessage, fn func(map[string]any)) {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return
-	}
-	var walk func(any)
-	walk = func(x any) {
-		switch e := x.(type) {
-		case map[string]any:
-			fn(e)
-			for _, c := range e {
-				walk(c)
-			}
-		case []any:
-			for _, c := range e {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
-}
-
 // hasButton reports whether a card has a button named name.
 func hasButton(raw json.RawMessage, name string) bool {
 	found := false
-	eachElement(raw, func(e map[string]any) {
+	story.EachObject(raw, func(e map[string]any) {
 		if tag, _ := e["tag"].(string); tag == "button" && e["name"] == name {
 			found = true
 		}
 	})
 	return found
-}
-
-// cardTitle is a card's header title.
-func cardTitle(raw json.RawMessage) string {
-	var c struct {
-		Header struct {
-			Title struct {
-				Content string `json:"content"`
-			} `json:"title"`
-		} `json:"header"`
-	}
-	_ = json.Unmarshal(raw, &c)
-	return c.Header.Title.Content
 }
 
 func shorten(s string, n int) string {

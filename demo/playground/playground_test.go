@@ -1,6 +1,7 @@
 package playground
 
 import (
+	"github.com/kaohe/kaohe/demo/story"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -94,7 +95,7 @@ func TestSpread(t *testing.T) {
 	sc := testScheme(t)
 	for _, total := range []int{100, 95, 90, 68, 0} {
 		sum := 0
-		for id, v := range Spread(sc, total) {
+		for id, v := range story.LeafScores(sc, total) {
 			n, err := strconv.Atoi(v)
 			if err != nil {
 				t.Fatalf("%s: %q", id, v)
@@ -102,7 +103,7 @@ func TestSpread(t *testing.T) {
 			sum += n
 		}
 		if sum != total {
-			t.Errorf("Spread(%d) adds up to %d", total, sum)
+			t.Errorf("LeafScores(%d) adds up to %d", total, sum)
 		}
 	}
 }

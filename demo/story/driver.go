@@ -201,7 +201,7 @@ func (d *Driver) recent(to string) string {
 	for _, m := range page.Messages {
 		t := m.Text
 		if m.MsgType == "interactive" {
-			t = title(m.Card)
+			t = CardTitle(m.Card)
 		}
 		out = append(out, fmt.Sprintf("[%s %s] %s", m.Sender.Type, m.MsgType, t))
 	}
@@ -226,10 +226,10 @@ func (d *Driver) Type(user, text, want string, mentions ...string) simclient.Mes
 func (d *Driver) Click(m simclient.Message, user, button string, form map[string]any, want string) simclient.ClickResult {
 	r, err := d.c.Click(d.ctx, simclient.Click{MessageID: m.MessageID, User: user, Button: button, FormValue: form})
 	if err != nil || r.ClientError != nil || (r.Toast != nil && r.Toast.Type == "error") {
-		d.Fail("%s clicks %s on %s: %s %v", d.Name(user), button, title(m.Card), describe(r), err)
+		d.Fail("%s clicks %s on %s: %s %v", d.Name(user), button, CardTitle(m.Card), describe(r), err)
 	}
 	if want != "" && !strings.Contains(string(r.Card), want) && (r.Toast == nil || !strings.Contains(r.Toast.Content, want)) {
-		d.Fail("%s clicks %s on %s: want %q, got %s", d.Name(user), button, title(m.Card), want, describe(r))
+		d.Fail("%s clicks %s on %s: want %q, got %s", d.Name(user), button, CardTitle(m.Card), want, describe(r))
 	}
 	return r
 }
@@ -239,7 +239,7 @@ func (d *Driver) Click(m simclient.Message, user, button string, form map[string
 func (d *Driver) Refused(m simclient.Message, user, button string, form map[string]any, want string) {
 	r, err := d.c.Click(d.ctx, simclient.Click{MessageID: m.MessageID, User: user, Button: button, FormValue: form})
 	if err != nil || r.Toast == nil || r.Toast.Type != "error" || !strings.Contains(r.Toast.Content, want) {
-		d.Fail("%s clicks %s on %s: want a refusal with %q, got %s %v", d.Name(user), button, title(m.Card), want, describe(r), err)
+		d.Fail("%s clicks %s on %s: want a refusal with %q, got %s %v", d.Name(user), button, CardTitle(m.Card), want, describe(r), err)
 	}
 }
 
@@ -252,7 +252,7 @@ func describe(r simclient.ClickResult) string {
 		fmt.Fprintf(&b, " client error %d %s", r.ClientError.Code, r.ClientError.Msg)
 	}
 	if len(r.Card) > 0 {
-		fmt.Fprintf(&b, " card %q", title(r.Card))
+		fmt.Fprintf(&b, " card %q", CardTitle(r.Card))
 	}
 	return b.String()
 }
@@ -300,7 +300,7 @@ func (d *Driver) Arrived(staff []string, want string, expect []string) []simclie
 func (d *Driver) AnswerReminders(staff, expect []string) int {
 	n := 0
 	for _, m := range d.Arrived(staff, "立即", expect) {
-		if d.Fill(m, m.To, "btn_1") {
+		if d.Fill(m, m.To, larksim.RowButton(m.Card, "立即")) {
 			n++
 		}
 	}
@@ -352,7 +352,7 @@ func (d *Driver) Score(m simclient.Message, leader, button, submit string, extra
 	form := string(r.Card)
 	person := d.about(form)
 	if person == "" {
-		d.Fail("a scoring form for no one known: %s", title(r.Card))
+		d.Fail("a scoring form for no one known: %s", CardTitle(r.Card))
 	}
 	fv := d.scoringValues(r.Card, person, leader)
 	for k, v := range extra {
@@ -377,7 +377,7 @@ func (d *Driver) about(form string) string {
 func (d *Driver) scoringValues(raw json.RawMessage, person, leader string) map[string]any {
 	fields := inputNames(raw)
 	fv := map[string]any{}
-	for id, v := range leafScores(d.Scheme, d.Scores[person]) {
+	for id, v := range LeafScores(d.Scheme, d.Scores[person]) {
 		if slices.Contains(fields, card.IndicatorField(id)) {
 			fv[card.IndicatorField(id)] = v
 		}
@@ -421,14 +421,15 @@ func (d *Driver) Fill(m simclient.Message, user, button string) bool {
 			}
 		}
 	default:
-		d.Fail("%s: no form behind %s on %s: %s", d.Name(user), button, title(m.Card), title(r.Card))
+		d.Fail("%s: no form behind %s on %s: %s", d.Name(user), button, CardTitle(m.Card), CardTitle(r.Card))
 	}
 	d.Click(m, user, "submit", fv, "已")
 	return true
 }
 
-// title is a card's header title.
-func title(raw json.RawMessage) string {
+// CardTitle is a card's header title (the start of its JSON when it has
+// none).
+func CardTitle(raw json.RawMessage) string {
 	var c struct {
 		Header struct {
 			Title struct {
@@ -446,8 +447,8 @@ func title(raw json.RawMessage) string {
 	return c.Header.Title.Content
 }
 
-// eachObject calls fn for every JSON object in a card, depth first.
-func eachObject(raw json.RawMessage, fn func(map[string]any)) {
+// EachObject calls fn for every JSON object in a card, depth first.
+func EachObject(raw json.RawMessage, fn func(map[string]any)) {
 	var v any
 	_ = json.Unmarshal(raw, &v)
 	var walk func(any)
@@ -471,7 +472,7 @@ func eachObject(raw json.RawMessage, fn func(map[string]any)) {
 // button (0 for a record not yet filled).
 func submitVersion(raw json.RawMessage) (int, bool) {
 	found, ver := false, 0
-	eachObject(raw, func(e map[string]any) {
+	EachObject(raw, func(e map[string]any) {
 		if n, _ := e["name"].(string); n != "submit" {
 			return
 		}
@@ -490,7 +491,7 @@ func submitVersion(raw json.RawMessage) (int, bool) {
 // inputNames lists the named inputs, selects and pickers of a card.
 func inputNames(raw json.RawMessage) []string {
 	var out []string
-	eachObject(raw, func(e map[string]any) {
+	EachObject(raw, func(e map[string]any) {
 		if tag, _ := e["tag"].(string); tag == "input" || tag == "select_static" || tag == "date_picker" {
 			if n, _ := e["name"].(string); n != "" {
 				out = append(out, n)
@@ -503,7 +504,7 @@ func inputNames(raw json.RawMessage) []string {
 // Text is a card's markdown, one element a line: what a person reads.
 func Text(raw json.RawMessage) string {
 	var lines []string
-	eachObject(raw, func(e map[string]any) {
+	EachObject(raw, func(e map[string]any) {
 		if tag, _ := e["tag"].(string); tag == "markdown" {
 			c, _ := e["content"].(string)
 			lines = append(lines, c)
@@ -512,9 +513,11 @@ func Text(raw json.RawMessage) string {
 	return strings.Join(lines, "\n")
 }
 
-// leafScores spreads a total over the scheme's leaf indicators, taking the
-// missing points off the leaves in order from full marks.
-func leafScores(sc *scoring.Scheme, total int) map[string]string {
+// LeafScores spreads a total over the scheme's leaf indicators, by
+// indicator id: full marks, less the missing points taken one at a time
+// from each leaf in turn, so a 95 reads as a point off five items rather
+// than five off one. The story's and the playground's leaders score so.
+func LeafScores(sc *scoring.Scheme, total int) map[string]string {
 	var leaves []*scoring.Indicator
 	var walk func([]*scoring.Indicator)
 	walk = func(is []*scoring.Indicator) {
@@ -527,17 +530,28 @@ func leafScores(sc *scoring.Scheme, total int) map[string]string {
 		}
 	}
 	walk(sc.Indicators)
+	score := make([]int, len(leaves))
 	full := 0
-	for _, l := range leaves {
-		full += int(l.Max.IntPart())
+	for i, l := range leaves {
+		score[i] = int(l.Max.IntPart())
+		full += score[i]
 	}
-	off := full - total
+	for off := full - max(total, 0); off > 0; {
+		took := false
+		for i := range score {
+			if off > 0 && score[i] > 0 {
+				score[i]--
+				off--
+				took = true
+			}
+		}
+		if !took {
+			break
+		}
+	}
 	out := map[string]string{}
-	for _, l := range leaves {
-		m := int(l.Max.IntPart())
-		take := min(off, m)
-		off -= take
-		out[l.ID] = fmt.Sprint(m - take)
+	for i, l := range leaves {
+		out[l.ID] = fmt.Sprint(score[i])
 	}
 	return out
 }

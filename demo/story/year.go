@@ -390,7 +390,7 @@ func (y *year) comment(leader string) {
 	who := d.about(string(r.Card))
 	d.Click(todo, leader, "comment", map[string]any{card.FieldRemark: "目标明确，完成较好，继续保持"}, "已点评")
 	if who == "" {
-		d.Fail("the 点评 card is about no one known: %s", title(r.Card))
+		d.Fail("the 点评 card is about no one known: %s", CardTitle(r.Card))
 	}
 	d.Wait(who, "继续保持")
 	d.Say("  %s点评了%s的月小结", d.Name(leader), d.Name(who))
@@ -559,7 +559,7 @@ func (y *year) scheduleYear() {
 		n := d.Wait(Head, fmt.Sprintf("请审定%d年度考核等次", YearOf))
 		r := d.Click(n, Head, "btn_1", nil, "")
 		drafted := map[string]string{}
-		eachObject(r.Card, func(e map[string]any) {
+		EachObject(r.Card, func(e map[string]any) {
 			name, _ := e["name"].(string)
 			if id, ok := strings.CutPrefix(name, card.GradeField("")); ok {
 				drafted[id], _ = e["initial_option"].(string)
@@ -611,7 +611,7 @@ func countUnit(ids []string, prefix string) int {
 func tiedAtCap(raw json.RawMessage) (int, []string) {
 	places := 0
 	var tied []string
-	eachObject(raw, func(e map[string]any) {
+	EachObject(raw, func(e map[string]any) {
 		if c, _ := e["content"].(string); places == 0 {
 			if i := strings.Index(c, "剩余名额"); i >= 0 {
 				fmt.Sscanf(c[i+len("剩余名额"):], "%d", &places)
