@@ -28,8 +28,7 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 	case card.FormWeekly:
 		return b.weeklyForm(ctx, op, entity)
 	case card.FormMonthly:
-		e, _ := b.entry(ctx, workflow.EntryMonthly, op, entity)
-		return card.MonthlyCard(card.MonthlyForm{Month: entity, Version: e.Version, Goals: e.Body.Goals, Completion: e.Body.Completion, Returned: returned(e)}), nil
+		return b.monthlyForm(ctx, op, entity)
 	case card.FormQuarterly:
 		e, _ := b.entry(ctx, workflow.EntryQuarterly, op, entity)
 		p, err := b.svc.Period(ctx, entity)
@@ -148,6 +147,34 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 		}
 	}
 	return card.WeeklyCard(f), nil
+}
+
+// monthlyForm is the operator's 月小结 card: the saved entry when there is
+// one (a returned one to correct), otherwise a draft built from the
+// month's 周记实 and annual targets (workflow.DraftMonthly).
+func (b *Bot) monthlyForm(ctx context.Context, op, month string) ([]byte, error) {
+	f := card.MonthlyForm{Month: month}
+	if due, ok, err := b.svc.EntryDue(ctx, workflow.EntryMonthly, month); err == nil && ok {
+		f.Due = due.String()
+	}
+	e, err := b.entry(ctx, workflow.EntryMonthly, op, month)
+	switch {
+	case err == nil:
+		f.Version, f.Returned = e.Version, returned(e)
+		f.Goals, f.Completion = e.Body.Goals, e.Body.Completion
+		for _, u := range e.Body.Unfinished {
+			f.Unfinished = append(f.Unfinished, card.Unfinished{Item: u.Item, Reason: u.Reason})
+		}
+	case errors.Is(err, workflow.ErrNotFound):
+		d, err := b.svc.MonthlyDraft(ctx, op, month)
+		if err != nil {
+			return nil, err
+		}
+		f.FillDraft(d)
+	default:
+		return nil, err
+	}
+	return card.MonthlyCard(f), nil
 }
 
 // operator loads the person behind a click. Someone of the tenant who is

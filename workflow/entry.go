@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"context"
 
@@ -269,6 +270,11 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 				return err
 			}
 		}
+		if in.Kind == EntryMonthly {
+			if err := s.checkUnfinished(o, by, pid, in.Body.Unfinished); err != nil {
+				return err
+			}
+		}
 		due, hasDue := s.entryDue(in.Kind, pid, period)
 		late := hasDue && today.After(due)
 		e.State, e.Body, e.SubmittedAt, e.Reason = EntrySubmitted, in.Body, o.now, ""
@@ -386,6 +392,37 @@ func (s *Service) checkWeeklies(o *op, person string, cp calendar.Period, today 
 		return &IncompleteError{What: "周记实", Missing: missing}
 	}
 	return nil
+}
+
+// checkUnfinished refuses a 月小结 that leaves out an item its month's
+// 周记实 show due and not done (MonthlyDraft.uncovered): S1 第八条 and S3
+// ask the 月小结 to give the reason for every unfinished task
+// (对未完成的工作说明理由), so the month's records decide what needs one.
+func (s *Service) checkUnfinished(o *op, person, month string, rows []Unfinished) error {
+	m, err := calendar.ParsePeriod(month)
+	if err != nil {
+		return invalid("period", "须为月份，如 2026-09")
+	}
+	d, err := monthlyDraft(o.ctx, o.tx, person, m)
+	if err != nil {
+		return err
+	}
+	miss := d.uncovered(rows)
+	if len(miss) == 0 {
+		return nil
+	}
+	var names []string
+	for _, t := range miss[:min(len(miss), 3)] {
+		if r := []rune(t); len(r) > 30 {
+			t = string(r[:29]) + "…"
+		}
+		names = append(names, "「"+t+"」")
+	}
+	list := strings.Join(names, "、")
+	if len(miss) > 3 {
+		list += fmt.Sprintf(" 等%d项", len(miss))
+	}
+	return invalid("unfinished", "周记实中本月到期未完成的事项须在「未完成事项及原因」中逐项说明原因，尚缺："+list)
 }
 
 // markTargets marks confirmed targets done when a weekly task reports 100%.

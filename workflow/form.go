@@ -63,6 +63,9 @@ func ValidateBody(kind string, b EntryBody, scale scoring.Dec) error {
 		if err := needText("completion", b.Completion); err != nil {
 			return err
 		}
+		if len(b.Unfinished) > MaxUnfinished {
+			return invalid("unfinished", fmt.Sprintf("未完成事项不能超过 %d 项", MaxUnfinished))
+		}
 		for i, u := range b.Unfinished {
 			if err := needText(fmt.Sprintf("unfinished[%d].item", i), u.Item); err != nil {
 				return err

@@ -291,6 +291,11 @@ func TestGolden(t *testing.T) {
 				Unfinished: []Unfinished{{Item: "机关档案数字化", Reason: "扫描设备未到位"}},
 				Attendance: []string{"病假 1 天（9月12日）", "迟到 0 次，早退 0 次"}})
 		}},
+		{"monthly_drafted", func(t *testing.T) []byte {
+			f := MonthlyForm{Month: "2026-03", Due: "2026-03-31"}
+			f.FillDraft(monthlyDraft())
+			return MonthlyCard(f)
+		}},
 		{"quarterly", func(t *testing.T) []byte {
 			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Version: 2, Due: "2026-10-08",
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})

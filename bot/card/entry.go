@@ -47,7 +47,7 @@ const (
 	MaxTaskRows       = 8
 	DefaultTaskRows   = 5
 	MaxTargets        = 6
-	MaxUnfinishedRows = 5
+	MaxUnfinishedRows = workflow.MaxUnfinished
 	DefaultUnfinished = 3
 )
 
@@ -307,6 +307,9 @@ type MonthlyForm struct {
 	// section is left out when empty.
 	Attendance []string
 	Returned   string
+	// Drafted says the texts were drafted from the month's 周记实 and
+	// targets (FillDraft): the card asks the person to check them.
+	Drafted bool
 }
 
 // MonthlyCard renders the 月小结 form.
@@ -325,6 +328,9 @@ func MonthlyCard(f MonthlyForm) []byte {
 		intro += "截止日期：" + f.Due + "。" + lateNote
 	}
 	els = append(els, note(intro))
+	if f.Drafted {
+		els = append(els, md("<font color='blue'>已根据本月周记实和年度目标生成草稿，请核对修改后提交；未完成事项须逐项填写原因。</font>"))
+	}
 	if len(f.Attendance) > 0 {
 		lines := make([]string, 0, len(f.Attendance))
 		for _, a := range f.Attendance[:min(len(f.Attendance), 10)] {
@@ -332,7 +338,10 @@ func MonthlyCard(f MonthlyForm) []byte {
 		}
 		els = append(els, md("**本月考勤**（由政工科录入，仅供查看）\n"+strings.Join(lines, "\n")))
 	}
-	fe := append([]elem{textarea(FieldGoals, "本月工作目标", "本月计划完成的主要工作", f.Goals, MaxText, 4, true)},
+	// A prefilled default never exceeds its input's max_length (Lark
+	// refuses such a card); a saved entry was parsed within these limits,
+	// a draft is built within them (FillDraft), clip is the last guard.
+	fe := append([]elem{textarea(FieldGoals, "本月工作目标", "本月计划完成的主要工作", clip(f.Goals, MaxText), MaxText, 4, true)},
 		longTextarea(FieldCompletion, "完成情况", "逐项说明完成情况", f.Completion, 4, true)...)
 	fe = append(fe, md("**未完成事项及原因**（没有可不填）"))
 	for i := 1; i <= rows; i++ {
@@ -341,8 +350,8 @@ func MonthlyCard(f MonthlyForm) []byte {
 			u = f.Unfinished[i-1]
 		}
 		fe = append(fe, columns(
-			[]elem{input(UnfinishedField(i, PartItem), "", fmt.Sprintf("未完成事项%d", i), u.Item, MaxShortText, false)},
-			[]elem{input(UnfinishedField(i, PartReason), "", "原因", u.Reason, MaxShortText, false)},
+			[]elem{input(UnfinishedField(i, PartItem), "", fmt.Sprintf("未完成事项%d", i), clip(u.Item, MaxShortText), MaxShortText, false)},
+			[]elem{input(UnfinishedField(i, PartReason), "", "原因", clip(u.Reason, MaxShortText), MaxShortText, false)},
 		))
 	}
 	fe = append(fe, submitRow(Value{K: KindMonthly, ID: f.Month, V: f.Version}, "提交"))

@@ -128,7 +128,7 @@ func TestParseMonthly(t *testing.T) {
 		{"Oversized", with("completion", strings.Repeat("字", MaxText+1)), "completion", nil},
 		{"ReasonMissing", with("unfinished1_reason", nil), "unfinished1_reason", nil},
 		{"ItemMissing", with("unfinished1_item", ""), "unfinished1_item", nil},
-		{"Unknown", with("unfinished6_item", "x"), "unfinished6_item", nil},
+		{"Unknown", with(UnfinishedField(MaxUnfinishedRows+1, PartItem), "x"), UnfinishedField(MaxUnfinishedRows+1, PartItem), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
