@@ -31,7 +31,7 @@ func TestDraftMonthly(t *testing.T) {
 	march := calendar.MustParsePeriod("2026-03")
 	type want struct {
 		title, state, week string
-		progress          int
+		progress           int
 	}
 	linked := task("起草年度报告", "2026-03-20", 100)
 	linked.Target = "2026/e01/1"
