@@ -56,6 +56,14 @@ func (s *Service) fillInPeriod(o *op, per Period, p Person, prev, st PersonStatu
 	}
 	next := prev
 	next.Investigation, next.Sanction, next.Reason = false, st.Sanction, st.Reason
+	next.SanctionStart, next.SanctionEnd = st.SanctionStart, st.SanctionEnd
+	if st.Sanction != "" && next.SanctionStart.After(per.End) {
+		// The case's outcome decides the periods its investigation
+		// withheld, whatever day the sanction itself starts: S4 注意事项11
+		// fills a grade in only when the case ends with no sanction or a
+		// warning.
+		next.SanctionStart = per.Start
+	}
 	per.Statuses = maps.Clone(per.Statuses)
 	per.Statuses[p.ID] = next
 

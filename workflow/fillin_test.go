@@ -32,7 +32,13 @@ func (h *harness) closeScored(period string, scoreOf func(id string) int) {
 
 func (h *harness) investigate(person string, on bool, sanction, reason string) {
 	h.t.Helper()
-	h.must("status", h.svc.SetStatus(ctx, "hr", person, workflow.PersonStatus{Investigation: on, Sanction: sanction, Reason: reason}))
+	st := workflow.PersonStatus{Investigation: on, Sanction: sanction, Reason: reason}
+	if sanction != "" {
+		// Imposed when the case closed: it starts after the periods the
+		// investigation withheld, which it still decides.
+		st.SanctionStart, st.SanctionEnd = h.cal.Date(h.clk.Now()), h.cal.Date(h.clk.Now()).AddDays(365)
+	}
+	h.must("status", h.svc.SetStatus(ctx, "hr", person, st))
 }
 
 // TestFillInAfterInvestigation: S4 注意事项11 — a person under
@@ -140,7 +146,7 @@ func TestClosedPeriodKeepsItsStates(t *testing.T) {
 	h.org60()
 	h.investigate("e05", true, "", "立案调查")
 	h.closeScored(q, func(id string) int { return 85 })
-	h.must("sanction e06 later", h.svc.SetStatus(ctx, "hr", "e06", workflow.PersonStatus{Sanction: "记过", Reason: "另案处分"}))
+	h.must("sanction e06 later", h.svc.SetStatus(ctx, "hr", "e06", workflow.PersonStatus{Sanction: "记过", SanctionStart: calendar.NewDate(2026, 4, 1), SanctionEnd: calendar.NewDate(2027, 3, 31), Reason: "另案处分"}))
 	h.investigate("e05", false, "", "调查结束")
 	r, err := h.svc.Result(ctx, "hr", q, "e06")
 	h.must("result", err)

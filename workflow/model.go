@@ -66,8 +66,35 @@ type PersonStatus struct {
 	Probation     bool
 	Investigation bool
 	Sanction      string // 警告, 记过 …; "" for none
-	Exempt        bool   // not reminded and not graded this cycle
+	// SanctionStart and SanctionEnd are the sanction's term (处分期), both
+	// days included; both are required with a sanction (SetStatus). A
+	// period that overlaps the term is graded under the scheme's sanction
+	// rule; grading resumes with the first period that starts after the
+	// end (S4 注意事项11: 从处分期满的下一个周期开始恢复平时考核). The
+	// sanction stays on record after its end, so the person card and the
+	// filing tables still show it; SanctionIn tells whether it applies.
+	// Zero on a sanction recorded before the term existed: it then applies
+	// to every period, as it did.
+	SanctionStart calendar.Date
+	SanctionEnd   calendar.Date
+	Exempt        bool // not reminded and not graded this cycle
 	Reason        string
+}
+
+// SanctionIn is the sanction in force during a period from start to end
+// (both included): the kind when the term overlaps the period, "" when
+// there is none or it starts after the period or ended before it.
+func (st PersonStatus) SanctionIn(start, end calendar.Date) string {
+	if st.Sanction == "" {
+		return ""
+	}
+	if !st.SanctionStart.IsZero() && st.SanctionStart.After(end) {
+		return ""
+	}
+	if !st.SanctionEnd.IsZero() && st.SanctionEnd.Before(start) {
+		return ""
+	}
+	return st.Sanction
 }
 
 // Absence is a stretch of leave, both ends included.

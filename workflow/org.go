@@ -533,8 +533,8 @@ func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonS
 		if err := needText("reason", st.Reason); err != nil {
 			return err
 		}
-		if st.Sanction != "" && !s.knownSanction(st.Sanction) {
-			return invalid("status", "方案未规定此处分："+st.Sanction)
+		if err := s.checkSanction(&st); err != nil {
+			return err
 		}
 		p, err := s.person(o, personID, "person")
 		if err != nil {
@@ -552,6 +552,28 @@ func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonS
 		}
 		return nil
 	})
+}
+
+// checkSanction checks a sanction against the scheme and its term: both
+// days are required with a sanction, the end not before the start, and a
+// status without a sanction keeps no term.
+func (s *Service) checkSanction(st *PersonStatus) error {
+	if st.Sanction == "" {
+		st.SanctionStart, st.SanctionEnd = calendar.Date{}, calendar.Date{}
+		return nil
+	}
+	if !s.knownSanction(st.Sanction) {
+		return invalid("status", "方案未规定此处分："+st.Sanction)
+	}
+	switch {
+	case st.SanctionStart.IsZero() || !st.SanctionStart.IsValid():
+		return invalid("sanction_start", "请填写处分开始日期")
+	case st.SanctionEnd.IsZero() || !st.SanctionEnd.IsValid():
+		return invalid("sanction_end", "请填写处分期满日期")
+	case st.SanctionEnd.Before(st.SanctionStart):
+		return invalid("sanction_end", "处分期满日期不能早于开始日期")
+	}
+	return nil
 }
 
 func (s *Service) knownSanction(k string) bool {

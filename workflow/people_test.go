@@ -98,8 +98,9 @@ func TestStepStates(t *testing.T) {
 	if got := states("l1"); !equal(got, []string{"试用期：只写评语，不定等次"}) {
 		t.Errorf("probation: %v", got)
 	}
-	h.must("investigation", h.svc.SetStatus(ctx, "hr", "e01", workflow.PersonStatus{Investigation: true, Sanction: "记过", Reason: "立案"}))
-	if got := states("hr"); !equal(got, []string{"受记过处分：处分期间不确定等次", "立案调查中：照常评分，暂不确定等次，结案后补定"}) {
+	h.must("investigation", h.svc.SetStatus(ctx, "hr", "e01", workflow.PersonStatus{Investigation: true, Sanction: "记过",
+		SanctionStart: calendar.NewDate(2026, 5, 1), SanctionEnd: calendar.NewDate(2027, 4, 30), Reason: "立案"}))
+	if got := states("hr"); !equal(got, []string{"受记过处分（2026-05-01 至 2027-04-30）：处分期间不确定等次", "立案调查中：照常评分，暂不确定等次，结案后补定"}) {
 		t.Errorf("sanction and investigation: %v", got)
 	}
 	h.must("clear", h.svc.SetStatus(ctx, "hr", "e01", workflow.PersonStatus{Reason: "结案"}))

@@ -107,7 +107,7 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 				pi.Sources[src.ID] = scoring.SourceInput{Votes: votes[p.ID]}
 			}
 		}
-		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.Sanction, Direct: a.Direct, Refusal: a.Refusal}
+		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.SanctionIn(period.Start, period.End), Direct: a.Direct, Refusal: a.Refusal}
 		leave, err := s.leaveDays(ctx, tx, p, period)
 		if err != nil {
 			return nil, nil, err

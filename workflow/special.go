@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // StepStates returns what the leader deciding a step should know before
@@ -52,7 +53,7 @@ func (s *Service) StepStates(ctx context.Context, by, stepID string) ([]string, 
 		if err != nil {
 			return err
 		}
-		out = specialStates(s.scheme, p, leave, s.cal.WorkdaysBetween(period.Start, period.End))
+		out = specialStates(s.scheme, p, leave, s.cal.WorkdaysBetween(period.Start, period.End), period.Start, period.End)
 		if p.AssessedBy != "" && p.AssessedBy != p.Unit {
 			home := "原科室"
 			if u, err := tx.Unit(ctx, p.Unit); err == nil {
@@ -69,10 +70,11 @@ func (s *Service) StepStates(ctx context.Context, by, stepID string) ([]string, 
 
 // specialStates reads p's recorded states against the scheme's special
 // rules; leave is the period's leave by kind in working days, of a period
-// of workdays working days. It mirrors scoring's applyStatus: a rule there
+// of workdays working days, from start to end (a sanction applies only
+// when its term overlaps them, PersonStatus.SanctionIn). It mirrors scoring's applyStatus: a rule there
 // that changes must change here, and TestStepStates holds both to the
 // seeds' wording.
-func specialStates(sc *scoring.Scheme, p Person, leave []scoring.LeaveInput, workdays int) []string {
+func specialStates(sc *scoring.Scheme, p Person, leave []scoring.LeaveInput, workdays int, start, end calendar.Date) []string {
 	sp := sc.Special
 	var out []string
 	if p.Status.Exempt {
@@ -117,19 +119,25 @@ func specialStates(sc *scoring.Scheme, p Person, leave []scoring.LeaveInput, wor
 				effect = r.Effect
 			}
 		}
-		switch effect {
-		case "not_graded":
-			out = append(out, "受"+k+"处分：处分期间不确定等次")
-		case "no_top":
+		who := "受" + k + "处分"
+		if st := p.Status; !st.SanctionStart.IsZero() && !st.SanctionEnd.IsZero() {
+			who += "（" + st.SanctionStart.String() + " 至 " + st.SanctionEnd.String() + "）"
+		}
+		switch {
+		case p.Status.SanctionIn(start, end) == "":
+			out = append(out, who+"：处分期不在本期，本期照常评定等次")
+		case effect == "not_graded":
+			out = append(out, who+"：处分期间不确定等次")
+		case effect == "no_top":
 			if len(sc.Grades) > 0 {
-				out = append(out, "受"+k+"处分：处分期间不得确定为「"+sc.Grades[0].Label+"」")
+				out = append(out, who+"：处分期间不得确定为「"+sc.Grades[0].Label+"」")
 			}
-		case "bottom":
+		case effect == "bottom":
 			if len(sc.Grades) > 0 {
-				out = append(out, "受"+k+"处分：直接确定为「"+sc.Grades[len(sc.Grades)-1].Label+"」")
+				out = append(out, who+"：直接确定为「"+sc.Grades[len(sc.Grades)-1].Label+"」")
 			}
 		default:
-			out = append(out, "受"+k+"处分：本方案不影响等次")
+			out = append(out, who+"：本方案不影响等次")
 		}
 	}
 	if p.Status.Investigation {

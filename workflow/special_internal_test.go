@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // TestSpecialStatesBySchemes: what each scheme's special rules say to the
@@ -12,6 +13,8 @@ import (
 // over 30 working days), with the boundaries compared exactly.
 func TestSpecialStatesBySchemes(t *testing.T) {
 	t.Parallel()
+	q3 := calendar.MustParsePeriod("2026-Q3")
+	d := calendar.MustParseDate
 	leave := func(kind, days string) []scoring.LeaveInput {
 		return []scoring.LeaveInput{{Kind: kind, Days: scoring.D(days)}}
 	}
@@ -39,6 +42,15 @@ func TestSpecialStatesBySchemes(t *testing.T) {
 		{"S4AllAtOnce", "s4", PersonStatus{Probation: true, Investigation: true, Sanction: "记过"}, leave("病假", "40"), 66, []string{
 			"病、事假累计40个工作日，超过考核期一半：只写评语，不定等次", "试用期：只写评语，不定等次",
 			"受记过处分：处分期间不确定等次", "立案调查中：照常评分，暂不确定等次，结案后补定"}},
+		// The term decides: overlapping the period (its end inside it
+		// counts), before it or after it (S4 注意事项11: 从处分期满的下一个
+		// 周期开始恢复).
+		{"S5DemeritEndsInPeriod", "s5", PersonStatus{Sanction: "记过", SanctionStart: d("2025-10-01"), SanctionEnd: d("2026-07-01")}, nil, 66,
+			[]string{"受记过处分（2025-10-01 至 2026-07-01）：处分期间不确定等次"}},
+		{"S5DemeritEndedBefore", "s5", PersonStatus{Sanction: "记过", SanctionStart: d("2025-07-01"), SanctionEnd: d("2026-06-30")}, nil, 66,
+			[]string{"受记过处分（2025-07-01 至 2026-06-30）：处分期不在本期，本期照常评定等次"}},
+		{"S5DemeritStartsAfter", "s5", PersonStatus{Sanction: "记过", SanctionStart: d("2026-10-01"), SanctionEnd: d("2027-09-30")}, nil, 66,
+			[]string{"受记过处分（2026-10-01 至 2027-09-30）：处分期不在本期，本期照常评定等次"}},
 		// s4.yaml's decision on 注意事项11: a warning bars only 好.
 		{"S4Warning", "s4", PersonStatus{Sanction: "警告"}, nil, 66, []string{"受警告处分：处分期间不得确定为「好」"}},
 	}
@@ -49,7 +61,7 @@ func TestSpecialStatesBySchemes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := specialStates(sc, Person{Status: tc.status}, tc.leave, tc.workdays)
+			got := specialStates(sc, Person{Status: tc.status}, tc.leave, tc.workdays, q3.Start(), q3.End())
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}

@@ -108,12 +108,34 @@ func fromJSON(b []byte, v any) error {
 }
 
 // personStatusRow is workflow.PersonStatus in people.status.
+// The sanction's term is two dates as text, absent when unset (rows
+// written before the term existed read back as no term).
 type personStatusRow struct {
 	Probation     bool   `json:"probation"`
 	Investigation bool   `json:"investigation"`
 	Sanction      string `json:"sanction"`
+	SanctionStart string `json:"sanction_start,omitempty"`
+	SanctionEnd   string `json:"sanction_end,omitempty"`
 	Exempt        bool   `json:"exempt"`
 	Reason        string `json:"reason"`
+}
+
+func toStatusRow(s workflow.PersonStatus) personStatusRow {
+	return personStatusRow{Probation: s.Probation, Investigation: s.Investigation, Sanction: s.Sanction,
+		SanctionStart: dateText(s.SanctionStart), SanctionEnd: dateText(s.SanctionEnd), Exempt: s.Exempt, Reason: s.Reason}
+}
+
+func (r personStatusRow) status() (workflow.PersonStatus, error) {
+	start, err := dateParse(r.SanctionStart)
+	if err != nil {
+		return workflow.PersonStatus{}, fmt.Errorf("sanction start: %w", err)
+	}
+	end, err := dateParse(r.SanctionEnd)
+	if err != nil {
+		return workflow.PersonStatus{}, fmt.Errorf("sanction end: %w", err)
+	}
+	return workflow.PersonStatus{Probation: r.Probation, Investigation: r.Investigation, Sanction: r.Sanction,
+		SanctionStart: start, SanctionEnd: end, Exempt: r.Exempt, Reason: r.Reason}, nil
 }
 
 // absenceRow is one workflow.Absence in people.absences.
@@ -158,7 +180,7 @@ type personRow struct {
 const personColumns = `id, name, unit, assessed_by, grp, tier, frontline, hr, committee, assessed, status, absences, version`
 
 func toPersonRow(p workflow.Person) (personRow, error) {
-	st, err := toJSON(personStatusRow(p.Status))
+	st, err := toJSON(toStatusRow(p.Status))
 	if err != nil {
 		return personRow{}, err
 	}
@@ -197,7 +219,10 @@ func fromPersonRow(r personRow) (workflow.Person, error) {
 	if err := fromJSON(r.Status, &st); err != nil {
 		return workflow.Person{}, fmt.Errorf("person %s status: %w", r.ID, err)
 	}
-	p.Status = workflow.PersonStatus(st)
+	var err error
+	if p.Status, err = st.status(); err != nil {
+		return workflow.Person{}, fmt.Errorf("person %s status: %w", r.ID, err)
+	}
 	var abs []absenceRow
 	if err := fromJSON(r.Absences, &abs); err != nil {
 		return workflow.Person{}, fmt.Errorf("person %s absences: %w", r.ID, err)
@@ -285,7 +310,10 @@ func scanPeriod(s scanner) (workflow.Period, error) {
 	if err := fromJSON(sts, &rows); err != nil {
 		return workflow.Period{}, fmt.Errorf("period %s statuses: %w", p.ID, err)
 	}
-	p.Statuses = fromStatusRows(rows)
+	var err error
+	if p.Statuses, err = fromStatusRows(rows); err != nil {
+		return workflow.Period{}, fmt.Errorf("period %s statuses: %w", p.ID, err)
+	}
 	if err := fromJSON(ovr, &p.Overrides); err != nil {
 		return workflow.Period{}, fmt.Errorf("period %s overrides: %w", p.ID, err)
 	}
@@ -301,20 +329,24 @@ func toStatusRows(m map[string]workflow.PersonStatus) map[string]personStatusRow
 	}
 	out := make(map[string]personStatusRow, len(m))
 	for id, s := range m {
-		out[id] = personStatusRow(s)
+		out[id] = toStatusRow(s)
 	}
 	return out
 }
 
-func fromStatusRows(m map[string]personStatusRow) map[string]workflow.PersonStatus {
+func fromStatusRows(m map[string]personStatusRow) (map[string]workflow.PersonStatus, error) {
 	if m == nil {
-		return nil
+		return nil, nil
 	}
 	out := make(map[string]workflow.PersonStatus, len(m))
-	for id, s := range m {
-		out[id] = workflow.PersonStatus(s)
+	for id, r := range m {
+		s, err := r.status()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+		out[id] = s
 	}
-	return out
+	return out, nil
 }
 
 // entryBodyRow is workflow.EntryBody in entries.body.

@@ -257,7 +257,8 @@ func testPeriods(t *testing.T, s workflow.Store) {
 		if got.Statuses != nil {
 			t.Errorf("a period not closed has states: %+v", got.Statuses)
 		}
-		got.Statuses = map[string]workflow.PersonStatus{"p1": {Investigation: true, Reason: "立案调查"}, "p2": {}}
+		got.Statuses = map[string]workflow.PersonStatus{"p1": {Investigation: true, Reason: "立案调查"}, "p2": {},
+			"p3": {Sanction: "记过", SanctionStart: calendar.NewDate(2026, 1, 5), SanctionEnd: calendar.NewDate(2026, 12, 31), Reason: "处分决定"}}
 		got.Overrides = []workflow.QuotaOverride{{Grade: "优秀", Scope: "unit", Key: "u1", Kind: workflow.OverrideCap, MaxCount: 5, Reason: "r", By: "c", At: t0}}
 		wantErr(t, "update", tx.UpdatePeriod(ctx, got), nil)
 		wantErr(t, "stale", tx.UpdatePeriod(ctx, got), workflow.ErrStale)
@@ -266,7 +267,8 @@ func testPeriods(t *testing.T, s workflow.Store) {
 		wantErr(t, "update unknown", tx.UpdatePeriod(ctx, workflow.Period{ID: "x", Version: 2}), workflow.ErrNotFound)
 		if g, _ := tx.Period(ctx, "2026-Q3"); !g.PublishedAt.Equal(t0) || g.State != workflow.PeriodCommittee ||
 			len(g.Uniform) != 1 || g.Uniform[0].Key != "u1" ||
-			len(g.Statuses) != 2 || !g.Statuses["p1"].Investigation || g.Statuses["p1"].Reason != "立案调查" ||
+			len(g.Statuses) != 3 || !g.Statuses["p1"].Investigation || g.Statuses["p1"].Reason != "立案调查" ||
+			g.Statuses["p3"].SanctionStart != calendar.NewDate(2026, 1, 5) || g.Statuses["p3"].SanctionEnd != calendar.NewDate(2026, 12, 31) ||
 			len(g.Overrides) != 1 || g.Overrides[0].MaxCount != 5 || g.Overrides[0].Kind != workflow.OverrideCap || !g.Overrides[0].At.Equal(t0) {
 			t.Errorf("updated period = %+v", g)
 		}
@@ -951,7 +953,8 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 	unit := workflow.Unit{ID: "u", Name: "办公室", Leader: "l", Supervisor: "s"}
 	person := workflow.Person{ID: "p", Name: "甲", Unit: "u", AssessedBy: "u2", Group: "g", Tier: "正科", Frontline: true,
 		HR: true, Committee: true, Assessed: true,
-		Status:   workflow.PersonStatus{Probation: true, Investigation: true, Sanction: "警告", Exempt: true, Reason: "r"},
+		Status: workflow.PersonStatus{Probation: true, Investigation: true, Sanction: "警告", SanctionStart: day, SanctionEnd: day.AddDays(180),
+			Exempt: true, Reason: "r"},
 		Absences: []workflow.Absence{{Kind: "病假", Start: day, End: day.AddDays(2)}}, Version: 1}
 	deleg := workflow.Delegation{ID: "d", From: "l", To: "p", Start: at, End: at.Add(time.Hour)}
 	target := workflow.Target{ID: "t", Person: "p", Year: 2026, Title: "任务", Quantity: "3", Deadline: day, Standard: "好",
