@@ -116,6 +116,8 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 	}
 	f := card.PersonForm{ID: p.ID, Version: p.Version, Name: p.Name, Probation: p.Status.Probation,
 		Investigation: p.Status.Investigation, Exempt: p.Status.Exempt, Sanction: p.Status.Sanction, Reason: p.Status.Reason,
+		SanctionStart: dateOrEmpty(p.Status.SanctionStart), SanctionEnd: dateOrEmpty(p.Status.SanctionEnd),
+		Today: b.cal.Date(b.clock.Now()).String(),
 		Sanctions: b.sanctionKinds(), LeaveKinds: b.leaveKinds(), AssessedBy: p.AssessedBy}
 	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
 	for _, u := range units {
@@ -225,6 +227,11 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 			return nil, err
 		}
 		st := workflow.PersonStatus{Probation: in.Probation, Investigation: in.Investigation, Sanction: in.Sanction, Exempt: in.Exempt, Reason: in.Reason}
+		if in.Sanction != "" {
+			// ParsePersonStatus gave both days, checked.
+			st.SanctionStart, _ = calendar.ParseDate(in.SanctionStart)
+			st.SanctionEnd, _ = calendar.ParseDate(in.SanctionEnd)
+		}
 		if err := b.svc.SetStatus(idem(ctx, 0), op, v.ID, st); err != nil {
 			return nil, err
 		}
@@ -357,4 +364,12 @@ func choiceLabel(cs []card.Choice, id string) string {
 		}
 	}
 	return id
+}
+
+// dateOrEmpty is a date for a card, "" when unset.
+func dateOrEmpty(d calendar.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }

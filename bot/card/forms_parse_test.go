@@ -142,8 +142,16 @@ func TestParsePersonStatus(t *testing.T) {
 	parse := func(m map[string]any) (PersonStatusInput, error) { return ParsePersonStatus(m, sanctions) }
 	runFormCases(t, parse, []formCase[PersonStatusInput]{
 		{name: "Valid", in: ok, want: PersonStatusInput{Probation: true, Reason: "人社发〔2026〕1号"}},
-		{name: "Sanction", in: with(ok, FieldSanction, "记过", FieldExempt, "yes"),
-			want: PersonStatusInput{Probation: true, Sanction: "记过", Exempt: true, Reason: "人社发〔2026〕1号"}},
+		{name: "Sanction", in: with(ok, FieldSanction, "记过", FieldExempt, "yes", FieldSanctionStart, "2026-03-01 +0800", FieldSanctionEnd, "2027-02-28 +0800"),
+			want: PersonStatusInput{Probation: true, Sanction: "记过", SanctionStart: "2026-03-01", SanctionEnd: "2027-02-28", Exempt: true, Reason: "人社发〔2026〕1号"}},
+		{name: "TermWithoutSanctionDropped", in: with(ok, FieldSanctionStart, "2026-03-01 +0800", FieldSanctionEnd, "2027-02-28 +0800"),
+			want: PersonStatusInput{Probation: true, Reason: "人社发〔2026〕1号"}},
+		{name: "SanctionWithoutStart", in: with(ok, FieldSanction, "记过", FieldSanctionEnd, "2027-02-28 +0800"), field: FieldSanctionStart,
+			toast: "处分开始日期：请选择处分开始日期"},
+		{name: "SanctionWithoutEnd", in: with(ok, FieldSanction, "记过", FieldSanctionStart, "2026-03-01 +0800"), field: FieldSanctionEnd,
+			toast: "处分期满日期：请选择处分期满日期"},
+		{name: "SanctionEndBeforeStart", in: with(ok, FieldSanction, "记过", FieldSanctionStart, "2026-03-01 +0800", FieldSanctionEnd, "2026-02-28 +0800"),
+			field: FieldSanctionEnd, toast: "处分期满日期：不能早于开始日期"},
 		{name: "BidiDropped", in: with(ok, FieldStatusReason, bidi("试用期")), want: PersonStatusInput{Probation: true, Reason: "试用期"}},
 		{name: "ProbationMissing", in: with(ok, FieldProbation, nil), field: FieldProbation, toast: "试用期：请选择"},
 		{name: "InvestigationBad", in: with(ok, FieldInvestigation, "maybe"), field: FieldInvestigation, toast: "立案调查：选项无效"},

@@ -31,6 +31,8 @@ const (
 	FieldProbation     = "probation"
 	FieldInvestigation = "investigation"
 	FieldSanction      = "sanction"
+	FieldSanctionStart = "sanction_start" // date_picker: the sanction's first day
+	FieldSanctionEnd   = "sanction_end"   // date_picker: the day it ends (处分期满)
 	FieldExempt        = "exempt"
 	FieldStatusReason  = "status_reason"
 	FieldLeaveKind     = "leave_kind"
@@ -100,6 +102,9 @@ type PersonForm struct {
 	// Probation … Reason are the current status.
 	Probation, Investigation, Exempt bool
 	Sanction, Reason                 string
+	// SanctionStart and SanctionEnd are the sanction's term (YYYY-MM-DD,
+	// "" when not recorded); Today tells whether it has ended.
+	SanctionStart, SanctionEnd, Today string
 	// Absences are the recorded leaves, one line each ("病假 2026-10-09 至 2026-10-12").
 	Absences []string
 	// Sanctions are the scheme's sanction kinds; LeaveKinds the leave kinds
@@ -155,7 +160,7 @@ func personCard(f PersonForm, byName bool) []byte {
 		states = append(states, "立案调查中")
 	}
 	if f.Sanction != "" {
-		states = append(states, "受"+f.Sanction+"处分")
+		states = append(states, "受"+f.Sanction+"处分"+sanctionTerm(f))
 	}
 	if f.Exempt {
 		states = append(states, "本期免于考核")
@@ -207,11 +212,13 @@ func personCard(f PersonForm, byName bool) []byte {
 	els := []elem{
 		md(strings.Join(lines, "\n")),
 		hr(),
-		md("**特殊情况**（试用期只写评语、不定等次；立案调查期间暂不定等次，结案后补定；处分期间按方案办理）"),
+		md("**特殊情况**（试用期只写评语、不定等次；立案调查期间暂不定等次，结案后补定；处分期间按方案办理，处分须填处分期，期满后的下一个考核期起恢复正常考核）"),
 		form("status_form", []elem{
 			columns([]elem{md("试用期")}, []elem{selectStatic(FieldProbation, "试用期", yn, pick(f.Probation), true)}),
 			columns([]elem{md("立案调查")}, []elem{selectStatic(FieldInvestigation, "立案调查", yn, pick(f.Investigation), true)}),
 			columns([]elem{md("处分")}, []elem{selectStatic(FieldSanction, "处分", sanctions, sanction, true)}),
+			columns([]elem{md("处分期")}, []elem{datePicker(FieldSanctionStart, "开始日期", f.SanctionStart, false)},
+				[]elem{datePicker(FieldSanctionEnd, "期满日期", f.SanctionEnd, false)}),
 			columns([]elem{md("免于考核")}, []elem{selectStatic(FieldExempt, "免于考核", yn, pick(f.Exempt), true)}),
 			input(FieldStatusReason, "事由", "依据或文号（必填，记入审计日志）", "", MaxShortText, true),
 			formButton("save_status", "保存特殊情况", "primary", "submit", v(KindPersonStatus)),
@@ -237,11 +244,27 @@ func personCard(f PersonForm, byName bool) []byte {
 	return build("人员情况："+clip(f.Name, 20), "政工科", Wathet, "人员情况："+clip(f.Name, 20), els)
 }
 
+// sanctionTerm is the sanction's term on the card's status line, and
+// whether it has ended (it stays on record).
+func sanctionTerm(f PersonForm) string {
+	if f.SanctionStart == "" || f.SanctionEnd == "" {
+		return ""
+	}
+	s := "（" + f.SanctionStart + " 至 " + f.SanctionEnd
+	if f.Today != "" && f.Today > f.SanctionEnd {
+		s += "，已期满"
+	}
+	return s + "）"
+}
+
 // PersonStatusInput is the status form of the person card.
 type PersonStatusInput struct {
 	Probation, Investigation, Exempt bool
 	Sanction                         string // "" for none
-	Reason                           string
+	// SanctionStart and SanctionEnd are the term (YYYY-MM-DD): both
+	// required with a sanction, ignored without one.
+	SanctionStart, SanctionEnd string
+	Reason                     string
 }
 
 // ParsePersonStatus reads the status form; sanction must be one of
@@ -267,6 +290,24 @@ func ParsePersonStatus(fv map[string]any, sanctions []string) (PersonStatusInput
 	}
 	if in.Sanction == noSanction {
 		in.Sanction = ""
+	}
+	// Lark submits a date picker's initial date as well, so a term left
+	// on the card after the sanction is set to 无 is read and dropped.
+	if in.SanctionStart, err = r.date(FieldSanctionStart, "处分开始日期", false); err != nil {
+		return in, err
+	}
+	if in.SanctionEnd, err = r.date(FieldSanctionEnd, "处分期满日期", false); err != nil {
+		return in, err
+	}
+	switch {
+	case in.Sanction == "":
+		in.SanctionStart, in.SanctionEnd = "", ""
+	case in.SanctionStart == "":
+		return in, fieldErr(FieldSanctionStart, "处分开始日期", "请选择处分开始日期")
+	case in.SanctionEnd == "":
+		return in, fieldErr(FieldSanctionEnd, "处分期满日期", "请选择处分期满日期")
+	case in.SanctionEnd < in.SanctionStart:
+		return in, fieldErr(FieldSanctionEnd, "处分期满日期", "不能早于开始日期")
 	}
 	if in.Exempt, err = flag(FieldExempt, "免于考核"); err != nil {
 		return in, err

@@ -11,6 +11,7 @@ import (
 // recorded, weeks owed.
 func fullPerson() PersonForm {
 	return PersonForm{ID: "ou_06", Version: 4, Name: "吴敏", Unit: "办公室", Investigation: true, Reason: "2026年8月立案",
+		Sanction: "警告", SanctionStart: "2025-10-01", SanctionEnd: "2026-09-30", Today: "2026-10-09",
 		Absences: []string{"事假 2026-09-07 至 2026-09-08"}, Sanctions: []string{"警告", "记过"}, LeaveKinds: []string{"病假", "事假", "工伤假", "年休假"},
 		AssessedBy: "u2", Units: []Choice{{"u2", "业务科"}, {"u3", "执法大队"}},
 		Months: []Choice{{"2026-07", "2026年7月"}, {"2026-08", "2026年8月"}, {"2026-09", "2026年9月"}}, CountedLeave: []string{"病假", "事假"},
@@ -26,7 +27,8 @@ func TestPersonGolden(t *testing.T) {
 		many.Units = append(many.Units, Choice{fmt.Sprintf("u%d", i), fmt.Sprintf("第%d科", i)})
 	}
 	states := s4Scoring()
-	states.States = []string{"试用期：只写评语，不定等次", "立案调查中：照常评分，暂不确定等次，结案后补定", "借调、挂职人员：由本单位考核，结果送回<办公室>"}
+	states.States = []string{"试用期：只写评语，不定等次", "受记过处分（2026-05-01 至 2027-04-30）：处分期间不确定等次",
+		"立案调查中：照常评分，暂不确定等次，结案后补定", "借调、挂职人员：由本单位考核，结果送回<办公室>"}
 	for _, c := range []struct {
 		name string
 		card func(t *testing.T) []byte
