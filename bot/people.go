@@ -117,7 +117,7 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 	f := card.PersonForm{ID: p.ID, Version: p.Version, Name: p.Name, Probation: p.Status.Probation,
 		Investigation: p.Status.Investigation, Exempt: p.Status.Exempt, Sanction: p.Status.Sanction, Reason: p.Status.Reason,
 		SanctionStart: dateOrEmpty(p.Status.SanctionStart), SanctionEnd: dateOrEmpty(p.Status.SanctionEnd),
-		Today: b.cal.Date(b.clock.Now()).String(),
+		Today:     b.cal.Date(b.clock.Now()).String(),
 		Sanctions: b.sanctionKinds(), LeaveKinds: b.leaveKinds(), AssessedBy: p.AssessedBy}
 	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
 	for _, u := range units {
