@@ -77,6 +77,9 @@ func (rs Records) Name(kind string) string {
 	return kind
 }
 
+// UsualName is a kind's name where a scheme gives it none (周记实, 月小结 …).
+func UsualName(kind string) string { return Records(nil).Name(kind) }
+
 // records validates Scheme.Records, fills names and puts them in kind
 // order; an empty section keeps DefaultRecords.
 func (v *validator) records() {
