@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
@@ -120,4 +121,23 @@ func (s *Service) asked(it item, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// Records returns the records person keeps (recordsOf), for the names
+// their cards and 待办 give them; someone not in the organisation gets the
+// default scheme's. Errors: the store's.
+func (s *Service) Records(ctx context.Context, person string) (scoring.Records, error) {
+	var out scoring.Records
+	err := s.view(ctx, func(tx Tx) error {
+		p, err := tx.Person(ctx, person)
+		if errors.Is(err, ErrNotFound) {
+			out = s.scheme.Records
+			return nil
+		} else if err != nil {
+			return err
+		}
+		out = s.recordsOf(p)
+		return nil
+	})
+	return out, err
 }
