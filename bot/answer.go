@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kaohe/kaohe/bot/card"
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -140,8 +141,14 @@ func (b *Bot) todoCard(ctx context.Context, op string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	var rs scoring.Records
+	if len(owed) > 0 {
+		if rs, err = b.svc.Records(ctx, op); err != nil {
+			return nil, err
+		}
+	}
 	for _, d := range owed {
-		t.Items = append(t.Items, owedItem(d, today))
+		t.Items = append(t.Items, owedItem(d, today, rs))
 	}
 	return card.TodoCard(t), nil
 }
@@ -164,18 +171,28 @@ func (b *Bot) batchItems(ctx context.Context, op string) ([]card.TodoItem, error
 	return out, nil
 }
 
+// recordName is what op's scheme calls a kind of record (S2 月记实, S7
+// 个人工作日志); the usual name when it cannot be read.
+func (b *Bot) recordName(ctx context.Context, op, kind string) string {
+	rs, err := b.svc.Records(ctx, op)
+	if err != nil {
+		b.log.Warn("records of a person", "err", err)
+	}
+	return rs.Name(kind)
+}
+
 // owedItem is one entry a person owes, as a 待办 row with the button that
-// opens its form.
-func owedItem(d workflow.Due, today calendar.Date) card.TodoItem {
+// opens its form; rs names the records as the person's scheme does.
+func owedItem(d workflow.Due, today calendar.Date, rs scoring.Records) card.TodoItem {
 	it := card.TodoItem{Due: d.Due.String(), Overdue: today.After(d.Due),
 		Button: card.Button{Text: "立即填写", Primary: true, Value: card.Open(d.Kind, d.Entry)}}
 	switch d.Kind {
-	case workflow.EntryWeekly:
-		it.Title = "周记实 " + card.PeriodLabel(d.Entry)
-	case workflow.EntryMonthly:
-		it.Title = "月小结 " + card.PeriodLabel(d.Entry)
+	case workflow.EntryDaily:
+		it.Title = rs.Name(d.Kind) + " " + d.Entry
+	case workflow.EntryWeekly, workflow.EntryMonthly:
+		it.Title = rs.Name(d.Kind) + " " + card.PeriodLabel(d.Entry)
 	case workflow.EntryQuarterly:
-		it.Title = "季度小结 " + card.PeriodLabel(d.Entry)
+		it.Title = rs.Name(d.Kind) + " " + card.PeriodLabel(d.Entry)
 		it.Button.Value = card.Open(card.FormQuarterly, d.Entry)
 	case workflow.EntryVote:
 		it.Title = "民主测评 " + card.PeriodLabel(d.Entry)
@@ -303,7 +320,7 @@ func progressItem(t workflow.ItemTally) string {
 
 // entryLabel names an entry kind (or the vote) on a card.
 func entryLabel(kind string) string {
-	return map[string]string{workflow.EntryWeekly: "周记实", workflow.EntryMonthly: "月小结", workflow.EntryQuarterly: "季度小结",
+	return map[string]string{workflow.EntryDaily: "工作日志", workflow.EntryWeekly: "周记实", workflow.EntryMonthly: "月小结", workflow.EntryQuarterly: "季度小结",
 		workflow.EntryVote: "民主测评"}[kind]
 }
 
@@ -312,6 +329,9 @@ func lateItem(l workflow.Late) string {
 	s := entryLabel(l.Kind)
 	if l.Kind == workflow.EntryWeekly || l.Kind == workflow.EntryMonthly {
 		s += " " + card.PeriodLabel(l.Entry)
+	}
+	if l.Kind == workflow.EntryDaily {
+		s += " " + l.Entry
 	}
 	if l.Returned {
 		s += "（已退回）"

@@ -341,6 +341,18 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 			return nil, err
 		}
 		return reply("", "", c), nil
+	case card.KindDaily:
+		if err := b.entryFresh(ctx, op, workflow.EntryDaily, v); err != nil {
+			return nil, err
+		}
+		dl, err := card.ParseDaily(fv)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.Submit(idem(ctx, 0), op, workflow.EntryInput{Kind: workflow.EntryDaily, Period: v.ID, Body: workflow.EntryBody{Log: dl.Log}}); err != nil {
+			return nil, err
+		}
+		return done(b.recordName(ctx, op, workflow.EntryDaily)+" "+v.ID, "已提交"), nil
 	case card.KindWeekly:
 		if err := b.entryFresh(ctx, op, workflow.EntryWeekly, v); err != nil {
 			return nil, err

@@ -25,6 +25,8 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return nil, err
 	}
 	switch form {
+	case card.FormDaily:
+		return b.dailyForm(ctx, op, entity)
 	case card.FormWeekly:
 		return b.weeklyForm(ctx, op, entity)
 	case card.FormMonthly:
@@ -111,6 +113,23 @@ func (b *Bot) entry(ctx context.Context, kind, person, period string) (workflow.
 		return err
 	})
 	return e, err
+}
+
+// dailyForm is the 工作日志 of a day, named as op's scheme names it.
+func (b *Bot) dailyForm(ctx context.Context, op, day string) ([]byte, error) {
+	d, err := calendar.ParseDate(day)
+	if err != nil {
+		return nil, &workflow.InputError{Field: "day", Msg: "日期无效"}
+	}
+	rs, err := b.svc.Records(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	f := card.DailyForm{Day: d.String(), Name: rs.Name(workflow.EntryDaily)}
+	if e, err := b.entry(ctx, workflow.EntryDaily, op, f.Day); err == nil {
+		f.Version, f.Log, f.Returned = e.Version, e.Body.Log, returned(e)
+	}
+	return card.DailyCard(f), nil
 }
 
 func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {

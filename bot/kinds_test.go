@@ -45,6 +45,9 @@ func newKindWorld(t *testing.T) *kindWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// S4 keeps no daily log (S7 does); this world keeps one too, so that
+	// every kind is clicked in the one world.
+	sc.Records = append(scoring.Records{{Kind: scoring.RecordDaily, Name: "工作日志"}}, sc.Records...)
 	w.svc, err = workflow.New(workflow.Config{Store: w.store, Clock: w.clk, Calendar: calendar.Default(), Scheme: sc,
 		Chains: map[string][]workflow.ChainStep{"": {{Role: workflow.RoleUnitLeader, Name: "初评"}, {Role: workflow.RoleSupervisor, Name: "审定"}}},
 		Votes:  &votes})
@@ -491,6 +494,17 @@ func kindCases() []kindCase {
 				w.must("submit", w.svc.Submit(w.ctx, "ou_e1", workflow.EntryInput{Kind: workflow.EntryWeekly, Period: "2026-W28",
 					Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: "起草工作总结", Progress: 50}}, Presence: workflow.PresenceFull}}))
 				w.must("return", w.svc.Return(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "ou_e1", Period: "2026-W28"}, 1, "进度不实"))
+				return c
+			}},
+		{kind: card.KindDaily, done: "success:已提交", again: conflict, action: "entry.submit",
+			setup: func(w *kindWorld) kindClick {
+				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindDaily, ID: "2026-07-01"},
+					form: map[string]any{card.FieldLog: "起草半年总结；参加例会"}, object: "daily/2026-07-01"}
+			},
+			stale: func(w *kindWorld, c kindClick) kindClick {
+				w.must("submit", w.svc.Submit(w.ctx, "ou_e1", workflow.EntryInput{Kind: workflow.EntryDaily, Period: "2026-07-01",
+					Body: workflow.EntryBody{Log: "起草半年总结"}}))
+				w.must("return", w.svc.Return(w.ctx, "ou_l1", workflow.EntryKey{Kind: workflow.EntryDaily, Person: "ou_e1", Period: "2026-07-01"}, 1, "请写明例会内容"))
 				return c
 			}},
 		{kind: card.KindMonthly, done: "success:已提交", again: conflict, action: "entry.submit",

@@ -85,6 +85,9 @@ func TestLoadRejects(t *testing.T) {
 		{"UnknownTierInRaters", "raters:\n  - sources:", "raters:\n  - tiers: [正科]\n    sources:", 8, "raters[0].tiers[0]", "unknown tier"},
 		{"AnnualRuleUnknownGrade", "", "annual:\n  periods: 4\n  grades: [优秀, 称职]\n  rules:\n    - when: {grades: [好], all: true}\n      max_grade: 良好\n", 18, "annual.rules[0]", "unknown annual grade"},
 		{"AnnualRuleNoCondition", "", "annual:\n  periods: 4\n  grades: [优秀, 称职]\n  rules:\n    - when: {}\n      max_grade: 称职\n", 18, "annual.rules[0].when", "no condition"},
+		{"UnknownRecordKind", "", "records:\n  - {kind: hourly}\n  - {kind: quarterly}\n", 15, "records[0].kind", `not "hourly"`},
+		{"RepeatedRecordKind", "", "records:\n  - {kind: quarterly}\n  - {kind: quarterly, name: 登记表}\n", 16, "records[1].kind", "listed twice"},
+		{"RecordsWithoutSummary", "", "records:\n  - {kind: weekly}\n", 14, "records", "self-summary"},
 		{"NotAMapping", "id: t\n", "- just\n- a list\n", 1, "", "mapping"},
 	}
 	for _, tc := range tests {
@@ -163,5 +166,43 @@ func TestIntervalContains(t *testing.T) {
 		if iv.String() != tc.iv {
 			t.Errorf("String() = %q, want %q", iv.String(), tc.iv)
 		}
+	}
+}
+
+// TestBuiltinRecords: each scheme keeps the records its seed names (the
+// records section of its file), and a scheme without one keeps S4's.
+func TestBuiltinRecords(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{
+		"s1":  "weekly:周记实 monthly:月小结 quarterly:季度小结",
+		"s2":  "monthly:月记实 quarterly:季度工作小结",
+		"s3":  "weekly:周记实 monthly:月小结 quarterly:季度小结",
+		"s4":  "weekly:周记实 monthly:月小结 quarterly:季度小结",
+		"s5":  "weekly:周记实 monthly:月小结 quarterly:季度总结",
+		"s6":  "quarterly:记实登记表",
+		"s7":  "daily:个人工作日志 monthly:月度工作纪实 quarterly:评鉴表",
+		"s8":  "monthly:个人小结 quarterly:季度小结",
+		"s9":  "weekly:周记实 monthly:月自查 quarterly:季度考评登记表",
+		"s10": "monthly:工作纪实 quarterly:记实表",
+	}
+	for id, w := range want {
+		s, err := Builtin(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range s.Records {
+			got = append(got, r.Kind+":"+r.Name)
+		}
+		if g := strings.Join(got, " "); g != w {
+			t.Errorf("%s keeps %q, want %q", id, g, w)
+		}
+	}
+	s, err := Load("t.yaml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Records.Keeps(RecordWeekly) || s.Records.Keeps(RecordDaily) || s.Records.Name(RecordDaily) != "工作日志" {
+		t.Errorf("a scheme without records keeps %v, want DefaultRecords", s.Records)
 	}
 }

@@ -56,6 +56,10 @@ type Scheme struct {
 	// come with, which HR sees before forwarding it (S5 六(四): "须提供经主
 	// 管领导确认的本人平时考核材料"); "" means the reason alone is enough.
 	ReviewMaterials string `yaml:"review_materials"`
+	// Records are the records a person keeps (周记实, 月记实, 工作日志, the
+	// period's self-summary …), which the workflow reminds them of, lists
+	// on the 待办 and 进度 and takes; empty means DefaultRecords (S4's).
+	Records Records `yaml:"records"`
 
 	indicatorIndex map[string]*Indicator // every node by id, built by validate
 	indicatorTotal Dec                   // sum of the top-level maxima

@@ -118,6 +118,7 @@ func (s *Scheme) validate() SchemeErrors {
 	}
 	v.annual()
 	v.allowances()
+	v.records()
 	return v.errs
 }
 

@@ -44,9 +44,6 @@ func TestSmallGroupsRevealNoBallot(t *testing.T) {
 	ballotScore := map[string]string{"a1": "66.17", "a2": "71.23", "b1": "63.41", "b2": "77.59", "b3": "68.87"}
 	for _, ids := range groups {
 		for _, p := range ids {
-			for _, w := range weeksOf(q) {
-				h.must("weekly "+p, h.svc.Submit(ctx, p, weekly(w.String())))
-			}
 			h.must("summary "+p, h.svc.Submit(ctx, p, summary(q)))
 		}
 		for _, voter := range ids {

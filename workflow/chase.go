@@ -33,7 +33,9 @@ func (s *Service) Chase(ctx context.Context, by string) (int, error) {
 			switch it.kind {
 			case planWeekly, planMonthly, planSummary, planVote, planStep:
 			default:
-				continue // 反馈 and 备案 have their own escalation to HR
+				// 反馈 and 备案 have their own escalation to HR; a daily
+				// log has its reminder each day and is not chased.
+				continue
 			}
 			notes, err := s.recipients(o.ctx, o.tx, it, Nudge{Stage: StageOverdue}, o.now, today)
 			if err != nil {

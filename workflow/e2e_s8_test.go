@@ -67,8 +67,8 @@ func s8Scores(total int) map[string]scoring.Dec {
 	return m
 }
 
-// s8Appraise opens the quarter at now, writes every weekly record and
-// self-summary, lets vote cast the 民主测评 (if not nil) and runs every chain
+// s8Appraise opens the quarter at now, writes every self-summary (S8
+// keeps no 周记实 to hold it up), lets vote cast the 民主测评 (if not nil) and runs every chain
 // to its end, the first step scoring with assess.
 func (h *harness) s8Appraise(q string, now time.Time, vote func(), assess func(id string) *workflow.Assessment) {
 	h.t.Helper()
@@ -76,9 +76,6 @@ func (h *harness) s8Appraise(q string, now time.Time, vote func(), assess func(i
 	_, err := h.svc.OpenPeriod(ctx, "hr", q)
 	h.must("open "+q, err)
 	for _, p := range s8Staff {
-		for _, w := range weeksOf(q) {
-			h.must("weekly "+p, h.svc.Submit(ctx, p, weekly(w.String())))
-		}
 		h.must("summary "+p, h.svc.Submit(ctx, p, summary(q)))
 	}
 	if vote != nil {

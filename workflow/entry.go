@@ -235,6 +235,11 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 		if err != nil {
 			return err
 		}
+		if rs := s.recordsOf(me); !rs.Keeps(in.Kind) {
+			// A record the scheme does not keep is asked for by no
+			// reminder and no 待办, and read by nobody.
+			return invalid("kind", "本考核方案不填写"+rs.Name(in.Kind))
+		}
 		if err := ValidateBody(in.Kind, in.Body, s.scheme.Scale); err != nil {
 			return err
 		}
@@ -265,7 +270,7 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 		default:
 			e.Version++
 		}
-		if in.Kind == EntryQuarterly {
+		if in.Kind == EntryQuarterly && s.recordsOf(me).Keeps(EntryWeekly) {
 			if err := s.checkWeeklies(o, by, cp, today); err != nil {
 				return err
 			}
@@ -374,7 +379,10 @@ func (s *Service) openPeriod(o *op, id string) (Period, error) {
 }
 
 // checkWeeklies refuses a self-summary while weekly records of the period
-// that have ended are missing and not waived.
+// that have ended are missing and not waived. Only a person whose scheme
+// keeps weekly records is held to it (Submit): S2's 月记实, S6's 登记表
+// and S7's 日志 are not 周记实, and no seed makes the quarter's summary
+// wait for them.
 func (s *Service) checkWeeklies(o *op, person string, cp calendar.Period, today calendar.Date) error {
 	var missing []string
 	for _, w := range weeksOf(cp) {

@@ -7,7 +7,7 @@ import (
 )
 
 // PlanKinds are the items a reminder plan can be set for (Config.Plans).
-var PlanKinds = []string{planWeekly, planMonthly, planSummary, planVote, planStep, planFeedback, planFiling}
+var PlanKinds = []string{planDaily, planWeekly, planMonthly, planSummary, planVote, planStep, planFeedback, planFiling}
 
 // maxNudges bounds one plan: a nudge every five minutes of a working day
 // is 108; more than this is a typo, not a plan.

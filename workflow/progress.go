@@ -238,6 +238,9 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 			}
 			for _, it := range asked {
 				kind := entryOfPlan[it.kind]
+				if kind != EntryVote && !s.recordsOf(x).Keeps(kind) {
+					continue
+				}
 				var e *Entry
 				if got, ok := held[EntryKey{Kind: kind, Person: x.ID, Period: it.entry}]; ok {
 					e = &got
@@ -301,7 +304,7 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 
 	// The columns: entry items in their fixed order, then the steps in
 	// chain order, each only when something was counted for it.
-	keys := []string{EntryWeekly, EntryMonthly, EntryQuarterly, EntryVote}
+	keys := []string{EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly, EntryVote}
 	names := make([]string, 0, len(chainPos))
 	for n := range chainPos {
 		names = append(names, n)
@@ -358,7 +361,7 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 
 // entryOfPlan maps the reminder plans of entries and the vote to the entry
 // kinds of a Due, as Owed does.
-var entryOfPlan = map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly, planVote: EntryVote}
+var entryOfPlan = map[string]string{planDaily: EntryDaily, planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly, planVote: EntryVote}
 
 // owes applies Owed's rule to one person and one asked item: a vote is
 // owed by a person in a 考核单元 who has not voted (ok is false for anyone

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
@@ -253,9 +254,40 @@ func (s *Service) slotTime(due calendar.Date, n Nudge) (time.Time, bool) {
 	return t, true
 }
 
+// dailyOwedWorkdays is how long a missing daily log is asked for: on its
+// day and the five working days after it (a week), on the 待办, 进度 and
+// by its reminder. Decision: a log is the day's own record (S7: 每个工作
+// 日完成《个人工作日志》); weeks later it would be written from memory, and a
+// 待办 listing every missed day of a quarter would bury the rest. A late
+// log is still taken (Submit) until the appraisal closes.
+const dailyOwedWorkdays = 5
+
+// keptKinds are the record kinds someone in scope keeps (recordsOf): an
+// item of a kind nobody keeps is neither listed nor fired.
+func (s *Service) keptKinds(ctx context.Context, tx Tx) (map[string]bool, error) {
+	people, err := tx.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, p := range people {
+		if !inScope(p) {
+			continue
+		}
+		for _, r := range s.recordsOf(p) {
+			out[r.Kind] = true
+		}
+	}
+	return out, nil
+}
+
 // items lists every open item with a reminder plan.
 func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item, error) {
 	periods, err := tx.Periods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	kept, err := s.keptKinds(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -270,14 +302,25 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 		}
 		switch p.State {
 		case PeriodOpen:
+			if kept[EntryDaily] {
+				from := s.cal.AddWorkdays(today, -dailyOwedWorkdays)
+				if from.Before(cp.Start()) {
+					from = cp.Start()
+				}
+				for d := from; !d.After(today) && !d.After(cp.End()); d = d.AddDays(1) {
+					if s.cal.IsWorkday(d) {
+						out = append(out, item{schedule: p.ID + "/daily/" + d.String(), kind: planDaily, period: p.ID, entry: d.String(), due: d})
+					}
+				}
+			}
 			for _, w := range weeksOf(cp) {
-				if w.Start().After(today) {
+				if w.Start().After(today) || !kept[EntryWeekly] {
 					break
 				}
 				out = append(out, item{schedule: p.ID + "/weekly/" + w.String(), kind: planWeekly, period: p.ID, entry: w.String(), due: s.cfg.Deadlines.Weekly(s.cal, w)})
 			}
 			for _, m := range monthsOf(cp) {
-				if m.Start().After(today) {
+				if m.Start().After(today) || !kept[EntryMonthly] {
 					break
 				}
 				out = append(out, item{schedule: p.ID + "/monthly/" + m.String(), kind: planMonthly, period: p.ID, entry: m.String(), due: s.cfg.Deadlines.Monthly(s.cal, m)})
@@ -328,7 +371,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 	var pending []Person // people who have to act
 	var out []Notification
 	switch it.kind {
-	case planWeekly, planMonthly, planSummary, planVote:
+	case planDaily, planWeekly, planMonthly, planSummary, planVote:
 		var voters map[string]bool
 		groups := map[string]int{}
 		if it.kind == planVote {
@@ -346,10 +389,13 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 				}
 			}
 		}
-		kind := map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly}[it.kind]
+		kind := entryOfPlan[it.kind]
 		for _, p := range people {
 			if !inScope(p) || onLeave(p, today) {
 				continue
+			}
+			if kind != EntryVote && !s.recordsOf(p).Keeps(kind) {
+				continue // not a record p's scheme keeps
 			}
 			if it.kind == planVote {
 				if p.Group != "" && groups[p.Group] > 1 && !voters[p.ID] {
@@ -465,6 +511,18 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 	if len(pending) == 0 {
 		return nil, nil
 	}
+	// A record the scheme names its own way (S2 月记实, S7 个人工作日志) is
+	// called so on the reminder ("record"); the notice falls back to the
+	// item's usual name. An escalation lists several people and takes the
+	// first's name.
+	named := func(d map[string]string, p Person) map[string]string {
+		if kind := entryOfPlan[it.kind]; kind != EntryVote {
+			if name := s.recordsOf(p).Name(kind); name != scoring.UsualName(kind) {
+				d["record"] = name
+			}
+		}
+		return d
+	}
 	switch n.Stage {
 	case StageLeader:
 		byLeader := map[string][]string{}
@@ -477,7 +535,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 				to = hr
 			}
 			for _, r := range to {
-				d := data()
+				d := named(data(), pending[0])
 				d["names"], d["count"] = strings.Join(byLeader[l], "、"), strconv.Itoa(len(byLeader[l]))
 				out = append(out, Notification{To: r, Template: TplEscalate, Data: d})
 			}
@@ -488,13 +546,13 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			names = append(names, p.Name)
 		}
 		for _, h := range hr {
-			d := data()
+			d := named(data(), pending[0])
 			d["names"], d["count"] = strings.Join(names, "、"), strconv.Itoa(len(names))
 			out = append(out, Notification{To: h, Template: TplEscalate, Data: d})
 		}
 	default:
 		for _, p := range pending {
-			out = append(out, Notification{To: p.ID, Template: TplRemind, Data: data()})
+			out = append(out, Notification{To: p.ID, Template: TplRemind, Data: named(data(), p)})
 		}
 	}
 	return out, nil

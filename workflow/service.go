@@ -88,6 +88,7 @@ const (
 	StageUrgent   = "urgent"
 	StageLeader   = "leader"
 	StageHR       = "hr"
+	planDaily     = "daily"
 	planWeekly    = "weekly"
 	planMonthly   = "monthly"
 	planSummary   = "summary"
@@ -211,6 +212,11 @@ func DefaultPlans() map[string][]Nudge {
 		{StageHR, 4, 9, 0},
 	}
 	return map[string][]Nudge{
+		// The daily log (S7 日记): once, in the afternoon of each working
+		// day, while the day's work can still be written down. No leader
+		// or HR stage: a missed day is listed on the 待办 for a week
+		// (dailyOwedWorkdays) and shows on 进度; a nudge a day is enough.
+		planDaily:    {{StageDue, 0, 16, 30}},
 		planWeekly:   {{StageBefore, -1, 15, 0}, {StageDue, 0, 9, 0}, {StageOverdue, 1, 9, 0}, {StageLeader, 2, 9, 0}},
 		planMonthly:  std,
 		planSummary:  std,
@@ -241,6 +247,14 @@ type Service struct {
 	scheme *scoring.Scheme
 	cfg    Config
 	log    *slog.Logger
+}
+
+// recordsOf is the records p keeps (the scheme's records section): what
+// p is reminded of, owes on the 待办 and 进度, and may submit. It is the
+// one place the workflow reads them, so that a scheme chosen per unit
+// changes only this.
+func (s *Service) recordsOf(p Person) scoring.Records {
+	return s.scheme.Records
 }
 
 // New checks cfg, fills its defaults and returns a Service.

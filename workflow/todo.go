@@ -6,18 +6,20 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Due is an entry a person still owes: what their 待办 lists and their
 // reminders ask for.
 type Due struct {
-	// Kind is EntryWeekly, EntryMonthly, EntryQuarterly or EntryVote.
+	// Kind is EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly or
+	// EntryVote.
 	Kind string
 	// Period is the appraisal period the entry belongs to.
 	Period string
-	// Entry is the entry's own period: the week, the month, or Period for
-	// a summary or a vote.
+	// Entry is the entry's own period: the day, the week, the month, or
+	// Period for a summary or a vote.
 	Entry string
 	// Due is the deadline.
 	Due calendar.Date
@@ -29,7 +31,8 @@ type Due struct {
 const EntryVote = "vote"
 
 // Owed returns what person still owes, oldest deadline first: every
-// weekly record, monthly summary, self-summary and vote of an open period
+// record person keeps (recordsOf: a daily log of the last week, weekly
+// record, monthly summary, self-summary) and vote of an open period
 // that is missing (or was sent back) and whose first reminder has gone
 // out, so the 待办 asks for exactly what the reminders asked for and never
 // for an item of a later period before its time. When two periods are
@@ -57,7 +60,7 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		voted := map[string]bool{} // by period, for person
 		for _, it := range items {
 			kind := entryOfPlan[it.kind]
-			if kind == "" || !s.asked(it, now) {
+			if kind == "" || !s.asked(it, now) || (kind != EntryVote && !s.recordsOf(p).Keeps(kind)) {
 				continue
 			}
 			var e *Entry
@@ -118,4 +121,23 @@ func (s *Service) asked(it item, now time.Time) bool {
 		}
 	}
 	return false
+}
+
+// Records returns the records person keeps (recordsOf), for the names
+// their cards and 待办 give them; someone not in the organisation gets the
+// default scheme's. Errors: the store's.
+func (s *Service) Records(ctx context.Context, person string) (scoring.Records, error) {
+	var out scoring.Records
+	err := s.view(ctx, func(tx Tx) error {
+		p, err := tx.Person(ctx, person)
+		if errors.Is(err, ErrNotFound) {
+			out = s.scheme.Records
+			return nil
+		} else if err != nil {
+			return err
+		}
+		out = s.recordsOf(p)
+		return nil
+	})
+	return out, err
 }

@@ -13,7 +13,8 @@ import (
 // Action kinds: the "k" of every callback value. The id and version each
 // kind carries are listed with it; V is 0 where no version applies.
 const (
-	// KindOpen sends the form named by the id (OpenID): "weekly/2026-W40",
+	// KindOpen sends the form named by the id (OpenID): "daily/2026-10-12",
+	// "weekly/2026-W40",
 	// "monthly/2026-09", "quarterly/2026-Q3", "vote/2026-Q3",
 	// "step/2026-Q3/ou_01/1", "committee/2026-Q3", "review/2026-Q3/ou_01",
 	// "result/2026-Q3". V: 0.
@@ -78,7 +79,7 @@ const (
 )
 
 var kinds = map[string]bool{
-	KindOpen: true, KindWeekly: true, KindMonthly: true, KindQuarterly: true, KindVote: true,
+	KindOpen: true, KindDaily: true, KindWeekly: true, KindMonthly: true, KindQuarterly: true, KindVote: true,
 	KindApprove: true, KindReturn: true, KindAdjust: true, KindDecide: true, KindConfirm: true,
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindFilingTables: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
@@ -112,7 +113,7 @@ const (
 )
 
 var forms = map[string]bool{
-	FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
+	FormDaily: true, FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
 	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true, FormEntry: true, FormTalk: true, FormReassign: true,
 	FormTargets: true,
 }

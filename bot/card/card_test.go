@@ -296,6 +296,12 @@ func TestGolden(t *testing.T) {
 			f.FillDraft(monthlyDraft())
 			return MonthlyCard(f)
 		}},
+		{"daily", func(t *testing.T) []byte {
+			return DailyCard(DailyForm{Day: "2026-10-12", Name: "个人工作日志"})
+		}},
+		{"daily_returned", func(t *testing.T) []byte {
+			return DailyCard(DailyForm{Day: "2026-10-12", Version: 2, Log: "起草镇防汛工作方案；走访3个村。", Returned: "请写明走访的村和事项"})
+		}},
 		{"quarterly", func(t *testing.T) []byte {
 			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Version: 2, Due: "2026-10-08",
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
@@ -564,6 +570,21 @@ func TestGoldenNotices(t *testing.T) {
 	}
 }
 
+// TestGoldenDailyRemind: the daily log's reminder on its day names the
+// record as the scheme does and opens the day's form.
+func TestGoldenDailyRemind(t *testing.T) {
+	t.Parallel()
+	n, err := FromTemplate(workflow.TplRemind, map[string]string{"item": "daily", "record": "个人工作日志", "period": "2026-Q4",
+		"entry": "2026-10-12", "due": "2026-10-12", "stage": "due"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Title != "请填写今天的个人工作日志" || len(n.Buttons) != 1 || n.Buttons[0].Value != Open(FormDaily, "2026-10-12") {
+		t.Errorf("notice %+v", n)
+	}
+	checkGolden(t, "notice_remind_daily", NoticeCard(n))
+}
+
 // TestGoldenGradeFilledHR: HR's copy of a 补定 names the person and
 // carries no score or explanation.
 func TestGoldenGradeFilledHR(t *testing.T) {
@@ -603,6 +624,7 @@ func TestFromTemplate(t *testing.T) {
 			want              Value
 		}{
 			{"weekly", "2026-W40", "", Value{K: KindOpen, ID: "weekly/2026-W40"}},
+			{"daily", "2026-10-12", "", Value{K: KindOpen, ID: "daily/2026-10-12"}},
 			{"monthly", "2026-09", "", Value{K: KindOpen, ID: "monthly/2026-09"}},
 			{"summary", "", "", Value{K: KindOpen, ID: "quarterly/2026-Q3"}},
 			{"vote", "", "", Value{K: KindOpen, ID: "vote/2026-Q3"}},

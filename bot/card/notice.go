@@ -112,7 +112,7 @@ var Templates = []string{
 
 // itemNames are the reminder plans ("item" of remind and escalate).
 var itemNames = map[string]string{
-	"weekly": "周记实", "monthly": "月小结", "summary": "季度小结（登记表）", "vote": "民主测评",
+	"daily": "工作日志", "weekly": "周记实", "monthly": "月小结", "summary": "季度小结（登记表）", "vote": "民主测评",
 	"step": "考核评分审核", "feedback": "考核结果反馈谈话", "filing": "考核结果备案",
 }
 
@@ -141,6 +141,9 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 	switch template {
 	case workflow.TplRemind:
 		item := itemName(data["item"])
+		if has("record") {
+			item = data["record"] // the scheme's own name (月记实, 个人工作日志)
+		}
 		n.Title, n.Colour = item+"提醒", Blue
 		switch data["stage"] {
 		case "before":
@@ -161,6 +164,14 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		if e := data["entry"]; e != "" && (data["item"] == "weekly" || data["item"] == "monthly") {
 			what += "（" + PeriodLabel(e) + "）"
 		}
+		if e := data["entry"]; e != "" && data["item"] == "daily" {
+			what += "（" + e + "）"
+			if data["stage"] == "due" {
+				// Due on the day itself: "今天截止" would say the
+				// record cannot be written tomorrow, which it can.
+				n.Title, n.Colour = "请填写今天的"+item, Blue
+			}
+		}
 		n.Lines = []string{"事项：" + what, "截止日期：" + g("due")}
 		if data["item"] == "step" && has("person") {
 			n.Lines = append(n.Lines, "被考核人："+g("person"))
@@ -170,6 +181,9 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		}
 	case workflow.TplEscalate:
 		item := itemName(data["item"])
+		if has("record") {
+			item = data["record"]
+		}
 		n.Title, n.Colour = item+"催办："+g("count")+"人未完成", Orange
 		if data["stage"] == "hr" {
 			n.Colour = Red
@@ -490,7 +504,7 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 func remindButton(data map[string]string) (Button, bool) {
 	entry, period := data["entry"], data["period"]
 	switch data["item"] {
-	case "weekly", "monthly":
+	case "daily", "weekly", "monthly":
 		if entry == "" {
 			return Button{}, false
 		}
@@ -511,7 +525,7 @@ func remindButton(data map[string]string) (Button, bool) {
 
 func entryForm(kind string) (string, bool) {
 	switch kind {
-	case "weekly", "monthly", "quarterly":
+	case "daily", "weekly", "monthly", "quarterly":
 		return kind, true
 	}
 	return "", false

@@ -172,6 +172,28 @@ func TestParseQuarterly(t *testing.T) {
 	}
 }
 
+func TestParseDaily(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		in    map[string]any
+		field string
+	}{
+		{"OK", map[string]any{"log": "起草材料；参加例会"}, "-"},
+		{"Missing", map[string]any{}, "log"},
+		{"Blank", map[string]any{"log": "  "}, "log"},
+		{"Oversized", map[string]any{"log": strings.Repeat("字", MaxText+1)}, "log"},
+		{"Unknown", map[string]any{"log": "x", "summary": "y"}, "summary"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseDaily(tt.in)
+			wantField(t, err, tt.field)
+		})
+	}
+}
+
 func TestParseVote(t *testing.T) {
 	t.Parallel()
 	ids := []string{"ou_1", "ou_2", "ou_3"}

@@ -36,15 +36,17 @@ func quarterBallot(voter string) string {
 	return fmt.Sprintf("7%d.%d3", voter[len(voter)-1]-'0', voter[len(voter)-1]-'0')
 }
 
-// quarterSecret is written in every weekly record; no log line may carry it.
-const quarterSecret = "机密周记实"
+// quarterSecret is written in every monthly record; no log line may carry
+// it.
+const quarterSecret = "机密个人小结"
 
 // TestQuarterInChat is a quarter of an S8 unit run by people in Lark only
 // (docs/sim.md): `kaohe sim` and `kaohe serve` (debug logs, webhook
 // callbacks, the clock taken from the simulator) are separate processes,
 // and the test only reads what arrives in chats, clicks cards and types
-// commands. The quarter opens by itself and HR is told; every Friday the
-// weekly reminder brings each person a form; after the quarter the
+// commands. The quarter opens by itself and HR is told; at each month's
+// end the reminder of S8's 个人小结 (its monthly record; it keeps no 周记实)
+// brings each person a form; after the quarter the
 // summary and vote reminders bring theirs; the leaders score from their
 // to-do lists; the appraisal closes by itself and HR is told; the
 // committee confirms; HR publishes 公示; a 复核 goes from the person to HR
@@ -164,12 +166,13 @@ func quarterInChat(d *story.Driver, staff []string) {
 	d.At(time.Date(2026, 10, 9, 9, 5, 0, 0, calendar.DefaultLocation()))
 	d.Wait("ou_hr", "考核已开启")
 
-	// Week by week: each Friday afternoon's reminder brings the form; each
-	// person fills it from the reminder's button. W40 (the week of 国庆)
-	// was due before the period opened: it is filled from the to-do list.
+	// Day by day: the afternoon before each month's last working day the
+	// reminder brings the 个人小结 form; each person fills it from the
+	// reminder's button. Nothing is owed at the start: S8 keeps no 周记实,
+	// so the week of 国庆 is not asked for.
 	for _, p := range staff {
-		if n := d.ClearTodo(p); n != 1 {
-			d.Fail("%s filled %d records from the 待办 at the start, want the week of 国庆's", d.Name(p), n)
+		if n := d.ClearTodo(p); n != 0 {
+			d.Fail("%s filled %d records from the 待办 at the start, want none", d.Name(p), n)
 		}
 	}
 	for day := calendar.NewDate(2026, 10, 9); day.Before(calendar.NewDate(2027, 1, 1)); day = day.AddDays(1) {

@@ -51,7 +51,8 @@ type Driver struct {
 	// Direct are the direct determinations leaders choose this period at
 	// the first step, by person (the select's value, e.g. "top:0").
 	Direct map[string]string
-	// Secret is written into every weekly record: a log scan looks for it.
+	// Secret is written into every weekly, monthly and daily record: a log
+	// scan looks for it.
 	Secret string
 	// Ballot is what a voter gives each colleague in 民主测评.
 	Ballot func(voter string) string
@@ -408,8 +409,10 @@ func (d *Driver) Fill(m simclient.Message, user, button string) bool {
 		fv[card.TaskField(1, card.PartTitle)] = d.Secret + "：起草材料"
 		fv[card.TaskField(1, card.PartProgress)] = "100"
 		fv[card.FieldAttendance] = "full"
+	case strings.Contains(form, `"daily_form"`):
+		fv[card.FieldLog] = d.Secret + "：处理日常事务"
 	case strings.Contains(form, `"k":"monthly"`):
-		fv[card.FieldGoals] = "完成本月各项工作"
+		fv[card.FieldGoals] = d.Secret + "：完成本月各项工作"
 		fv[card.FieldCompletion] = "已完成"
 	case strings.Contains(form, `"k":"quarterly"`):
 		fv[card.FieldSummary] = "本季度完成各项工作任务"

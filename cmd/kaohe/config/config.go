@@ -129,6 +129,7 @@ type Config struct {
 	// workflow.ParsePlan; "none" for no reminders); empty keeps the
 	// default. KAOHE_REMIND_WEEKLY, _MONTHLY, _SUMMARY, _VOTE, _STEP,
 	// _FEEDBACK, _FILING.
+	RemindDaily    string `yaml:"remind_daily"`
 	RemindWeekly   string `yaml:"remind_weekly"`
 	RemindMonthly  string `yaml:"remind_monthly"`
 	RemindSummary  string `yaml:"remind_summary"`
@@ -374,6 +375,7 @@ func (c *Config) settings() []setting {
 		{key: "deadline_monthly", env: "KAOHE_DEADLINE_MONTHLY", str: &c.DeadlineMonthly},
 		{key: "deadline_summary", env: "KAOHE_DEADLINE_SUMMARY", str: &c.DeadlineSummary},
 		{key: "deadline_filing", env: "KAOHE_DEADLINE_FILING", str: &c.DeadlineFiling},
+		{key: "remind_daily", env: "KAOHE_REMIND_DAILY", str: &c.RemindDaily},
 		{key: "remind_weekly", env: "KAOHE_REMIND_WEEKLY", str: &c.RemindWeekly},
 		{key: "remind_monthly", env: "KAOHE_REMIND_MONTHLY", str: &c.RemindMonthly},
 		{key: "remind_summary", env: "KAOHE_REMIND_SUMMARY", str: &c.RemindSummary},
@@ -861,7 +863,7 @@ func (e *planError) Error() string { return e.key + ": " + e.err.Error() }
 // Plans turns the remind_* settings into the workflow's plans; a plan not
 // set is left out, so the workflow's default applies.
 func (c Config) Plans() (map[string][]workflow.Nudge, error) {
-	specs := map[string]string{"weekly": c.RemindWeekly, "monthly": c.RemindMonthly, "summary": c.RemindSummary, "vote": c.RemindVote,
+	specs := map[string]string{"daily": c.RemindDaily, "weekly": c.RemindWeekly, "monthly": c.RemindMonthly, "summary": c.RemindSummary, "vote": c.RemindVote,
 		"step": c.RemindStep, "feedback": c.RemindFeedback, "filing": c.RemindFiling}
 	out := map[string][]workflow.Nudge{}
 	for _, kind := range workflow.PlanKinds {
