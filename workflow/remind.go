@@ -330,7 +330,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 	switch it.kind {
 	case planWeekly, planMonthly, planSummary, planVote:
 		var voters map[string]bool
-		groups := map[string]int{}
+		var votes voteIndex
 		if it.kind == planVote {
 			vs, err := tx.Voters(ctx, it.period)
 			if err != nil {
@@ -340,21 +340,19 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			for _, v := range vs {
 				voters[v] = true
 			}
-			for _, p := range people {
-				if inScope(p) && p.Group != "" {
-					groups[p.Group]++
-				}
-			}
+			votes = s.newVoteIndex(people, units)
 		}
 		kind := map[string]string{planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly}[it.kind]
 		for _, p := range people {
-			if !inScope(p) || onLeave(p, today) {
-				continue
-			}
 			if it.kind == planVote {
-				if p.Group != "" && groups[p.Group] > 1 && !voters[p.ID] {
+				// Extra voters (a 分管领导, people HR named) are reminded
+				// too, though not assessed.
+				if !onLeave(p, today) && !voters[p.ID] && votes.hasVote(p) {
 					pending = append(pending, p)
 				}
+				continue
+			}
+			if !inScope(p) || onLeave(p, today) {
 				continue
 			}
 			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: p.ID, Period: it.entry})
