@@ -255,13 +255,17 @@ func (s *Service) SetOutsideTallies(ctx context.Context, by, periodID string, ta
 }
 
 // OutsideTallies returns the tallies HR entered for a period, by person
-// (HR only). Errors: ErrForbidden, ErrNotFound.
+// (HR only). Errors: ErrForbidden (not HR, or the scheme takes no outside
+// raters), ErrNotFound.
 func (s *Service) OutsideTallies(ctx context.Context, by, periodID string) (map[string]OutsideTally, error) {
 	var out map[string]OutsideTally
 	err := s.view(ctx, func(tx Tx) error {
 		me, err := tx.Person(ctx, by)
 		if err != nil || !me.HR {
 			return fmt.Errorf("%s is not HR: %w", by, ErrForbidden)
+		}
+		if !*s.cfg.Votes || !s.outsideRaters() {
+			return &ForbiddenError{Why: "本考核方案的民主测评不设外部测评"}
 		}
 		p, err := tx.Period(ctx, periodID)
 		if err != nil {
