@@ -82,6 +82,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.cmdTargets(ctx, me, pc)
 	case command.Batch:
 		return b.batchCommand(ctx, from, pc.Arg(0))
+	case command.Outside:
+		return b.cmdOutside(ctx, me, pc)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {

@@ -400,6 +400,8 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return done("季度小结 "+card.PeriodLabel(v.ID), "已提交"), nil
 	case card.KindVote:
 		return b.vote(ctx, op, v, fv, done)
+	case card.KindOutside:
+		return b.outside(ctx, op, v, fv)
 	case card.KindApprove, card.KindReturn, card.KindAdjust:
 		return b.step(ctx, op, v, fv, done)
 	case card.KindDecide, card.KindConfirm, card.KindQuotaRaise, card.KindQuotaKeep, card.KindQuotaCap, card.KindUniformReturn:

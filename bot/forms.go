@@ -212,31 +212,8 @@ func (b *Bot) operator(ctx context.Context, op string) (workflow.Person, error) 
 	return me, err
 }
 
-// peers are the operator's colleagues of the 考核单元, whom they rate.
-func (b *Bot) peers(ctx context.Context, op string) (workflow.Person, []workflow.Person, error) {
-	me, err := b.operator(ctx, op)
-	if err != nil {
-		return me, nil, err
-	}
-	var out []workflow.Person
-	err = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		out = nil // the store may run fn again
-		people, err := tx.People(ctx)
-		if err != nil {
-			return err
-		}
-		for _, p := range people {
-			if p.Group != "" && p.Group == me.Group && p.ID != op && p.Assessed && !p.Status.Exempt {
-				out = append(out, p)
-			}
-		}
-		return nil
-	})
-	return me, out, err
-}
-
 func (b *Bot) voteForm(ctx context.Context, op, period string) ([]byte, error) {
-	me, peers, err := b.peers(ctx, op)
+	vb, err := b.svc.VoteTargets(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -244,26 +221,25 @@ func (b *Bot) voteForm(ctx context.Context, op, period string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := card.VoteForm{Period: period, Group: me.Group, Due: p.SummaryDue.String()}
-	for _, c := range peers {
+	f := card.VoteForm{Period: period, Group: strings.Join(vb.Groups, "、"), Due: p.SummaryDue.String()}
+	for _, c := range vb.Targets {
 		f.Colleagues = append(f.Colleagues, card.Colleague{ID: c.ID, Name: c.Name, Unit: c.Unit})
 	}
 	return card.VoteCard(f)
 }
 
 func (b *Bot) vote(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	me, peers, err := b.peers(ctx, op)
+	// Who has a vote, and on whom, is the service's rule (checked again
+	// in Vote) and is settled before the form is read: someone with none
+	// is refused as such, not told the colleagues on the card are not
+	// theirs to rate. Extra voters (a 分管领导, people HR named) rate the
+	// 考核单元 they vote in.
+	vb, err := b.svc.VoteTargets(ctx, op)
 	if err != nil {
 		return nil, err
 	}
-	// Who has a vote is settled before the form is read (the service's
-	// rule, checked again in Vote): someone with none is refused as such,
-	// not told the colleagues on the card are not theirs to rate.
-	if !me.Assessed || me.Group == "" {
-		return nil, fmt.Errorf("%s has no vote: %w", op, workflow.ErrForbidden)
-	}
-	ids := make([]string, len(peers))
-	for i, p := range peers {
+	ids := make([]string, len(vb.Targets))
+	for i, p := range vb.Targets {
 		ids[i] = p.ID
 	}
 	vt, err := card.ParseVote(fv, ids)

@@ -36,12 +36,19 @@ type kindWorld struct {
 
 const outsider = "ou_outsider" // a Lark user of the tenant, not in the organisation
 
-func newKindWorld(t *testing.T) *kindWorld {
+func newKindWorld(t *testing.T) *kindWorld { return newKindWorldOn(t, "") }
+
+// newKindWorldOn is the world under another scheme than S4 (S1 for the
+// 外部测评 its 民主测评 takes); "" is S4.
+func newKindWorldOn(t *testing.T, scheme string) *kindWorld {
 	t.Helper()
 	votes := true // S4 has no 民主测评 of its own; on, for the vote's case
 	w := &kindWorld{t: t, ctx: context.Background(), store: memory.New(),
 		clk: clock.NewFake(time.Date(2026, 7, 1, 10, 0, 0, 0, calendar.DefaultLocation()))}
-	sc, err := scoring.Builtin("s4")
+	if scheme == "" {
+		scheme = "s4"
+	}
+	sc, err := scoring.Builtin(scheme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,6 +323,8 @@ type kindCase struct {
 	// version, and noStale says why that is sound.
 	stale   func(w *kindWorld, c kindClick) kindClick
 	noStale string
+	// scheme is the world's scheme; "" is S4.
+	scheme string
 }
 
 // TestCallbackKinds: every callback kind a kaohe card carries (card.Kinds),
@@ -361,7 +370,7 @@ func TestCallbackKinds(t *testing.T) {
 }
 
 func checkStranger(t *testing.T, tc kindCase) {
-	w := newKindWorld(t)
+	w := newKindWorldOn(t, tc.scheme)
 	c := tc.setup(w)
 	want := tc.refused
 	if want == "" {
@@ -389,7 +398,7 @@ func checkStranger(t *testing.T, tc kindCase) {
 }
 
 func checkStale(t *testing.T, tc kindCase) {
-	w := newKindWorld(t)
+	w := newKindWorldOn(t, tc.scheme)
 	c := tc.stale(w, tc.setup(w))
 	acts, _, outbox := w.writes()
 	before := 0
@@ -409,7 +418,7 @@ func checkStale(t *testing.T, tc kindCase) {
 }
 
 func checkDoubleClick(t *testing.T, tc kindCase) {
-	w := newKindWorld(t)
+	w := newKindWorldOn(t, tc.scheme)
 	c := tc.setup(w)
 	first := w.click("first", c.op, c.v, c.form)
 	if got := toastOf(first); got != tc.done {
@@ -534,6 +543,15 @@ func kindCases() []kindCase {
 					form: map[string]any{"vote_ou_e2": "90", "vote_ou_e3": "85"}, object: "2026-Q3"}
 			},
 			noStale: "a vote is cast once: the service refuses a second as already cast, whatever the card showed"},
+
+		// HR's 外部测评 (S1: raters outside Lark) for the period.
+		{kind: card.KindOutside, done: "success:外部测评已保存", again: sameAnswer, action: "vote.outside", scheme: "s1",
+			setup: func(w *kindWorld) kindClick {
+				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindOutside, ID: "2026-Q3"},
+					form: map[string]any{card.OutsideRatersField("ou_e1"): "10", card.OutsideMeanField("ou_e1"): "90"}, object: "2026-Q3"}
+			},
+			noStale: "the form states the tallies of the people it lists: the same figures again are not written, and other figures " +
+				"from another card are HR's later word, audited"},
 
 		// A step: its assignee decides it; a leader of another unit may
 		// not. The second click finds it decided by the clicker, which

@@ -325,7 +325,16 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 	for _, src := range rule.Sources {
 		si, present := in[src.ID]
 		f := field + "." + src.ID
-		if present && src.Kind == "votes" && len(si.Votes) < src.minVoters() {
+		if present && si.Outside != nil {
+			if bad := s.badOutside(c, pid, f, src, si.Outside); bad {
+				ok = false
+				continue
+			}
+		}
+		if present && src.Kind == "votes" {
+			si = s.aboveFloor(src, si, &parts)
+		}
+		if present && src.Kind == "votes" && voters(si) < src.minVoters() {
 			// Below the anonymity floor nothing about the ballots is
 			// shown or counted, not even how many there were. (An absent
 			// source is missing data, reported below.)
@@ -365,8 +374,8 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 			if min < 1 {
 				min = 1
 			}
-			if len(si.Votes) < min {
-				c.add(pid, f+".votes", "needs at least %d votes, got %d", min, len(si.Votes))
+			if voters(si) < min {
+				c.add(pid, f+".votes", "needs at least %d votes, got %d", min, voters(si))
 				ok = false
 				continue
 			}
@@ -383,8 +392,22 @@ func (s *Scheme) ruleScore(c *inputChecker, pid, field string, rule *RaterRule, 
 				ok = false
 				continue
 			}
-			val = sum.DivRound(decimal.NewFromInt(int64(len(si.Votes))), divPrecision)
-			desc = fmt.Sprintf("%d票平均%s", len(si.Votes), s.Rounding.round(val))
+			if si.Outside == nil {
+				val = sum.DivRound(decimal.NewFromInt(int64(len(si.Votes))), divPrecision)
+				desc = fmt.Sprintf("%d票平均%s", len(si.Votes), s.Rounding.round(val))
+				break
+			}
+			// Every rater weighs the same, in chat or on paper: the seed
+			// (S1) gives the 群众评议 one weight and no split inside it.
+			out := si.Outside
+			n := len(si.Votes) + out.Raters
+			val = sum.Add(out.Mean.Mul(decimal.NewFromInt(int64(out.Raters)))).DivRound(decimal.NewFromInt(int64(n)), divPrecision)
+			if len(si.Votes) == 0 {
+				desc = fmt.Sprintf("外部测评%d人平均%s", out.Raters, s.Rounding.round(out.Mean.Decimal))
+			} else {
+				desc = fmt.Sprintf("机关内%d票、外部测评%d人平均%s，合计%d人平均%s", len(si.Votes), out.Raters,
+					s.Rounding.round(out.Mean.Decimal), n, s.Rounding.round(val))
+			}
 		case "score":
 			if si.Score == nil {
 				c.add(pid, f+".score", "required")
@@ -1181,4 +1204,63 @@ func formatFixed(v int64) string {
 		out = "-" + out
 	}
 	return out
+}
+
+// voters is how many rated a person in a votes source: the ballots cast
+// in chat and the raters outside it.
+func voters(si SourceInput) int {
+	n := len(si.Votes)
+	if si.Outside != nil {
+		n += si.Outside.Raters
+	}
+	return n
+}
+
+// badOutside checks an outside tally: only a source with OutsideRaters
+// takes one, with a count not below zero and a mean on the scale.
+func (s *Scheme) badOutside(c *inputChecker, pid, f string, src Source, out *OutsideTally) bool {
+	switch {
+	case !src.OutsideRaters:
+		c.add(pid, f+".outside", "source %q takes no raters outside the chat", src.ID)
+	case out.Raters < 0:
+		c.add(pid, f+".outside.raters", "%d raters is impossible", out.Raters)
+	case out.Mean.IsNegative() || out.Mean.GreaterThan(s.Scale.Decimal):
+		c.add(pid, f+".outside.mean", "%s is outside 0–%s", out.Mean, s.Scale)
+	default:
+		return false
+	}
+	return true
+}
+
+// aboveFloor keeps the parts of a votes source that meet its anonymity
+// floor on their own. The ballots cast in chat and an outside tally are
+// held to the floor apart: HR, who entered the tally, could take it out
+// of the combined average and read the in-chat ballots back, and the
+// in-chat voters could do the same to a tally of two. A part dropped is
+// said to be below the floor, with no count. When neither part meets
+// the floor the source is below it as a whole (the caller's rule).
+func (s *Scheme) aboveFloor(src Source, si SourceInput, parts *[]string) SourceInput {
+	if si.Outside == nil || si.Outside.Raters == 0 {
+		si.Outside = nil
+		return si
+	}
+	floor := src.minVoters()
+	inOK := len(si.Votes) >= floor
+	outOK := si.Outside.Raters >= floor
+	switch {
+	case inOK && outOK:
+	case !inOK && !outOK:
+		// Below the floor as a whole, however many the two make
+		// together: either part could be read back from the sum.
+		si.Votes, si.Outside = nil, nil
+	case !inOK && len(si.Votes) > 0:
+		*parts = append(*parts, fmt.Sprintf("%s：机关内参评人数不足%d人，不显示、不计入，只计外部测评", src.Name, floor))
+		si.Votes = nil
+	case !inOK:
+		// No ballot in chat: the tally alone.
+	default:
+		*parts = append(*parts, fmt.Sprintf("%s：外部测评人数不足%d人，不显示、不计入", src.Name, floor))
+		si.Outside = nil
+	}
+	return si
 }

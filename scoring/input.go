@@ -50,8 +50,18 @@ type SourceInput struct {
 	Levels map[string]string `json:"levels,omitempty"`
 	// Votes are 民主测评 scores.
 	Votes []Dec `json:"votes,omitempty"`
+	// Outside is the tally of the raters outside the chat (村组干部,
+	// 服务对象代表: Source.OutsideRaters), entered by HR; nil for none.
+	Outside *OutsideTally `json:"outside,omitempty"`
 	// Score is a single score.
 	Score *Dec `json:"score,omitempty"`
+}
+
+// OutsideTally is the 民主测评 of one person by raters outside the chat:
+// how many rated and their average score (0–Scale).
+type OutsideTally struct {
+	Raters int `json:"raters"`
+	Mean   Dec `json:"mean"`
 }
 
 // AdjustmentInput is one bonus or deduction entry.

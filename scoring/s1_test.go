@@ -2,6 +2,7 @@ package scoring
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -160,4 +161,80 @@ func TestS1Annual(t *testing.T) {
 		t.Errorf("counts = %v", p.Counts)
 	}
 	explainHas(t, "p", p.Explain, "优秀2次，称职2次", "355.75 ÷ 4 = 88.94")
+}
+
+// 第八条(二): "参加群众评议人员为全体机关部、部分村组干部、服务对象代表". The raters
+// outside the chat come as one tally per person (how many, their average),
+// weighted by their number against the ballots cast in chat; each part
+// meets the anonymity floor on its own.
+func TestS1OutsideRaters(t *testing.T) {
+	t.Parallel()
+	s := builtin(t, "s1")
+	tally := func(n int, mean string) *OutsideTally { return &OutsideTally{Raters: n, Mean: dec(mean)} }
+	tests := []struct {
+		name    string
+		votes   []Dec
+		outside *OutsideTally
+		score   string
+		flagged bool
+		explain string
+	}{
+		// (5 × 80 + 10 × 95) ÷ 15 = 90; 80 × 70% + 90 × 30% = 83.
+		{"Both", fewVotes("80", "80", "80", "80", "80"), tally(10, "95"), "83", false, "民主测评：机关内5票、外部测评10人平均95，合计15人平均90 × 30% = 27"},
+		// Two ballots in chat would be read back from the sum by HR, who
+		// knows the tally: only the tally counts.
+		{"FewInChat", fewVotes("60", "60"), tally(5, "90"), "83", false, "民主测评：机关内参评人数不足5人，不显示、不计入，只计外部测评"},
+		// Three and three make six, yet either part could be read back.
+		{"BothFew", fewVotes("60", "60", "60"), tally(3, "90"), "80", true, "民主测评：参评人数不足5人，不显示、不计入"},
+		{"OnlyOutside", nil, tally(5, "88"), "82.4", false, "民主测评：外部测评5人平均88 × 30% = 26.4"},
+		{"FewOutside", fewVotes("80", "80", "80", "80", "80"), tally(2, "100"), "80", false, "民主测评：外部测评人数不足5人，不显示、不计入"},
+		{"EmptyTally", fewVotes("80", "80", "80", "80", "80"), tally(0, "0"), "80", false, "民主测评：5票平均80 × 30% = 24"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := s1Person("p", "80")
+			p.Sources["democratic"] = SourceInput{Votes: tc.votes, Outside: tc.outside}
+			res := score(t, s, &PeriodInput{People: []PersonInput{p, s1Person("q", "80"), s1Person("r", "80")}})
+			r := personOf(t, res, "p")
+			if r.Score == nil || r.Score.String() != tc.score {
+				t.Errorf("score = %v, want %s", r.Score, tc.score)
+			}
+			if got := contains(r.Flags, FlagFewVoters); got != tc.flagged {
+				t.Errorf("few_voters flag = %v, want %v", got, tc.flagged)
+			}
+			explainHas(t, "p", r.Explain, tc.explain)
+			if tc.name == "FewInChat" && strings.Contains(strings.Join(r.Explain, "\n"), "60") {
+				t.Errorf("explanation shows the dropped ballots:\n%s", strings.Join(r.Explain, "\n"))
+			}
+		})
+	}
+}
+
+// A tally out of range, or given to a source without raters outside,
+// is refused naming the field.
+func TestOutsideTallyRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		scheme, field string
+		outside       OutsideTally
+	}{
+		{"s1", "democratic.outside.mean", OutsideTally{Raters: 5, Mean: dec("100.5")}},
+		{"s1", "democratic.outside.mean", OutsideTally{Raters: 5, Mean: dec("-1")}},
+		{"s1", "democratic.outside.raters", OutsideTally{Raters: -1, Mean: dec("80")}},
+		{"s8", "democratic.outside", OutsideTally{Raters: 5, Mean: dec("80")}},
+	}
+	for _, tc := range tests {
+		s := builtin(t, tc.scheme)
+		var p PersonInput
+		if tc.scheme == "s1" {
+			p = s1Person("p", "80")
+		} else {
+			p = PersonInput{ID: "p", Unit: "u", Sources: leaderInd(fill(s, "80"))}
+		}
+		out := tc.outside
+		p.Sources["democratic"] = SourceInput{Votes: votes("80"), Outside: &out}
+		_, err := ScorePeriod(s, &PeriodInput{People: []PersonInput{p}})
+		wantInputError(t, err, "p", tc.field)
+	}
 }

@@ -148,6 +148,20 @@ type Source struct {
 	// the average back. No seed sets a number; the committee sees that the
 	// floor was not met on the person's explanation.
 	MinVoters int `yaml:"min_voters"`
+	// SupervisorVotes: the 分管领导 of a 考核单元 (the Supervisor of the
+	// units its members belong to) votes with it, rating every member
+	// without being rated (S8 四(三)2: "分管领导（协管领导）、考核单元内
+	// 人员无记名百分制评分"). Read by the workflow, which hands the
+	// supervisor the vote card; the engine only sees more ballots.
+	SupervisorVotes bool `yaml:"supervisor_votes"`
+	// OutsideRaters: raters with no account in the organisation's chat
+	// take part on paper and HR enters their tally per person (a number
+	// of raters and their average score, SourceInput.Outside), combined
+	// with the ballots cast in chat weighted by the number of raters
+	// (S1 第八条(二): "参加群众评议人员为全体机关部、部分村组干部、服务对象
+	// 代表", with no weight between them). Without it an outside tally is
+	// refused as bad input.
+	OutsideRaters bool `yaml:"outside_raters"`
 }
 
 // DefaultMinVoters is the anonymity floor of a "votes" source that sets

@@ -279,6 +279,12 @@ func (v *validator) raters(f string, rules []RaterRule, period bool) {
 			if src.MinVotes < 0 {
 				v.add(sf+".min_votes", "must not be negative")
 			}
+			if src.Kind != "votes" && src.SupervisorVotes {
+				v.add(sf+".supervisor_votes", "only a votes source has voters")
+			}
+			if src.Kind != "votes" && src.OutsideRaters {
+				v.add(sf+".outside_raters", "only a votes source has raters outside")
+			}
 			sum = sum.Add(src.Weight.Decimal)
 		}
 		if len(r.Sources) > 0 && !sum.Equal(decimal.NewFromInt(1)) {

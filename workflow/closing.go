@@ -149,14 +149,13 @@ func (s *Service) votesOpen(ctx context.Context, tx Tx, p Period, people []Perso
 	for _, v := range vs {
 		voted[v] = true
 	}
-	groups := map[string]int{}
-	for _, x := range people {
-		if inScope(x) && x.Group != "" {
-			groups[x.Group]++
-		}
+	units, err := unitMap(ctx, tx)
+	if err != nil {
+		return false, err
 	}
+	votes := s.newVoteIndex(people, units)
 	for _, x := range people {
-		if inScope(x) && x.Group != "" && groups[x.Group] > 1 && !voted[x.ID] {
+		if !voted[x.ID] && votes.hasVote(x) {
 			return true, nil
 		}
 	}

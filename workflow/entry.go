@@ -685,17 +685,28 @@ func (s *Service) SetAttendance(ctx context.Context, by, person, month string, b
 }
 
 // Vote casts by's 民主测评: one score (0 to the scheme's scale) for every
-// other member of by's 考核单元. The ballots are stored without the voter;
-// only the fact that by voted is kept. Errors: ErrForbidden (not assessed,
-// no group, votes off), ErrInvalidInput (a score out of range, a stranger,
-// a colleague left out), ErrConflict (already voted), ErrWindowClosed.
+// person by rates (voteTargets: the other members of by's 考核单元, and of
+// those by votes in as an extra voter). The ballots are stored without the
+// voter; only the fact that by voted is kept. Errors: ErrForbidden
+// (nobody to rate, votes off), ErrInvalidInput (a score out of range, a
+// stranger, a colleague left out), ErrConflict (already voted),
+// ErrWindowClosed.
 func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[string]scoring.Dec) error {
 	return s.change(ctx, by, "vote.cast", periodID, func(o *op) error {
 		me, err := s.actor(o)
 		if err != nil {
 			return err
 		}
-		if !*s.cfg.Votes || !me.Assessed || me.Group == "" {
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		units, err := unitMap(o.ctx, o.tx)
+		if err != nil {
+			return err
+		}
+		targets := s.voteTargets(me, people, units)
+		if len(targets) == 0 {
 			return fmt.Errorf("%s has no vote: %w", by, ErrForbidden)
 		}
 		period, err := s.openPeriod(o, periodID)
@@ -708,15 +719,9 @@ func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[stri
 			return windowClosed(fmt.Sprintf("%s民主测评已于%s截止，不能再提交", periodName(periodID), period.SummaryDue),
 				"votes of %s closed %s", periodID, period.SummaryDue)
 		}
-		people, err := o.tx.People(o.ctx)
-		if err != nil {
-			return err
-		}
 		peers := map[string]bool{}
-		for _, p := range people {
-			if p.Group == me.Group && p.ID != by && p.Assessed && !p.Status.Exempt {
-				peers[p.ID] = true
-			}
+		for _, p := range targets {
+			peers[p.ID] = true
 		}
 		var ballots []Ballot
 		for id, v := range scores {

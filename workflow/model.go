@@ -52,6 +52,10 @@ type Person struct {
 	// Assessed is false for people outside the appraisal (leaders of the
 	// organisation, HR staff who are assessed elsewhere).
 	Assessed bool
+	// VoteGroups are the 考核单元 this person votes in without being rated
+	// there (extra voters: a 协管领导, a 机关干部 who is not assessed, S1
+	// 第八条(二), S8 四(三)2). Their own Group, if any, is not listed.
+	VoteGroups []string
 	// Status holds the special cases that change grading.
 	Status PersonStatus
 	// Absences are leave and other days away; reminders skip a person on
@@ -211,6 +215,9 @@ type Period struct {
 	// left since stays in it; a sanction imposed later does not reach
 	// back). Empty until the appraisal closes.
 	Statuses map[string]PersonStatus
+	// Outside are the 民主测评 tallies of raters outside the chat that HR
+	// entered, by person (scoring.Source.OutsideRaters, S1 第八条(二)).
+	Outside map[string]OutsideTally
 	// Uniform are the scorers and units whose scores were too uniform to
 	// tell people apart (大锅饭, Config.Uniformity), for the committee; set
 	// with the scores, only groups that crossed a threshold.
@@ -361,6 +368,16 @@ type Ballot struct {
 	Period string
 	Target string
 	Score  scoring.Dec
+}
+
+// OutsideTally is the 民主测评 of one person by raters with no account in
+// the organisation's chat (村组干部, 服务对象代表: S1 第八条(二)), collected
+// on paper and entered by HR: how many rated and their average score.
+type OutsideTally struct {
+	Raters int         `json:"raters"`
+	Mean   scoring.Dec `json:"mean"`
+	By     string      `json:"by"`
+	At     time.Time   `json:"at"`
 }
 
 // Result is one person's outcome for a period.

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -77,7 +78,18 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 			}
 			unitIDs[u.ID] = true
 		}
+		groups := map[string]bool{}
+		for _, p := range append(slices.Clone(existing), people...) {
+			groups[p.Group] = p.Group != ""
+		}
 		for i, p := range people {
+			for _, g := range p.VoteGroups {
+				// An extra voter rates a 考核单元 that exists, and not
+				// their own, where they vote anyway.
+				if !groups[g] || g == p.Group {
+					return invalid("people["+strconv.Itoa(i)+"].vote_groups", "考核单元不存在或为本人所在考核单元："+g)
+				}
+			}
 			if p.Unit != "" && !unitIDs[p.Unit] {
 				return invalid("people["+strconv.Itoa(i)+"].unit", "科室不存在："+p.Unit)
 			}

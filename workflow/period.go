@@ -104,7 +104,11 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 				// source out and says only that the floor was not met),
 				// where an absent source would be missing data that stops
 				// the whole period and names who got no vote.
-				pi.Sources[src.ID] = scoring.SourceInput{Votes: votes[p.ID]}
+				si := scoring.SourceInput{Votes: votes[p.ID]}
+				if t, ok := period.Outside[p.ID]; ok && src.OutsideRaters && t.Raters > 0 {
+					si.Outside = &scoring.OutsideTally{Raters: t.Raters, Mean: t.Mean}
+				}
+				pi.Sources[src.ID] = si
 			}
 		}
 		status := &scoring.Status{Probation: p.Status.Probation, Investigation: p.Status.Investigation, Sanction: p.Status.SanctionIn(period.Start, period.End), Direct: a.Direct, Refusal: a.Refusal}

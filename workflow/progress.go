@@ -232,20 +232,26 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 		for _, v := range vs {
 			voted[v] = true
 		}
+		um := make(map[string]Unit, len(units))
+		for _, u := range units {
+			um[u.ID] = u
+		}
+		votes := s.newVoteIndex(people, um)
 		for _, x := range people {
-			if !inScope(x) {
+			canVote := votes.hasVote(x)
+			if !inScope(x) && !canVote {
 				continue
 			}
 			for _, it := range asked {
 				kind := entryOfPlan[it.kind]
-				if kind != EntryVote && !s.recordsOf(x).Keeps(kind) {
-					continue
+				if kind != EntryVote && (!inScope(x) || !s.recordsOf(x).Keeps(kind)) {
+					continue // an extra voter owes only the vote; a record the scheme does not keep is not owed
 				}
 				var e *Entry
 				if got, ok := held[EntryKey{Kind: kind, Person: x.ID, Period: it.entry}]; ok {
 					e = &got
 				}
-				owed, returned, ok := owes(x, kind, e, voted[x.ID])
+				owed, returned, ok := owes(x, kind, e, voted[x.ID], canVote)
 				if !ok {
 					continue
 				}
@@ -364,12 +370,13 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 var entryOfPlan = map[string]string{planDaily: EntryDaily, planWeekly: EntryWeekly, planMonthly: EntryMonthly, planSummary: EntryQuarterly, planVote: EntryVote}
 
 // owes applies Owed's rule to one person and one asked item: a vote is
-// owed by a person in a 考核单元 who has not voted (ok is false for anyone
-// else: they are not asked), an entry when it is missing (e is nil) or was
+// owed by a person who has somebody to rate (canVote: voteIndex.hasVote,
+// extra voters included) and has not voted (ok is false for anyone else:
+// they are not asked), an entry when it is missing (e is nil) or was
 // sent back.
-func owes(p Person, kind string, e *Entry, voted bool) (owed, returned, ok bool) {
+func owes(p Person, kind string, e *Entry, voted, canVote bool) (owed, returned, ok bool) {
 	if kind == EntryVote {
-		if p.Group == "" {
+		if !canVote {
 			return false, false, false
 		}
 		return !voted, false, true

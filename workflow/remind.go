@@ -373,7 +373,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 	switch it.kind {
 	case planDaily, planWeekly, planMonthly, planSummary, planVote:
 		var voters map[string]bool
-		groups := map[string]int{}
+		var votes voteIndex
 		if it.kind == planVote {
 			vs, err := tx.Voters(ctx, it.period)
 			if err != nil {
@@ -383,25 +383,23 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			for _, v := range vs {
 				voters[v] = true
 			}
-			for _, p := range people {
-				if inScope(p) && p.Group != "" {
-					groups[p.Group]++
-				}
-			}
+			votes = s.newVoteIndex(people, units)
 		}
 		kind := entryOfPlan[it.kind]
 		for _, p := range people {
-			if !inScope(p) || onLeave(p, today) {
-				continue
-			}
-			if kind != EntryVote && !s.recordsOf(p).Keeps(kind) {
-				continue // not a record p's scheme keeps
-			}
 			if it.kind == planVote {
-				if p.Group != "" && groups[p.Group] > 1 && !voters[p.ID] {
+				// Extra voters (a 分管领导, people HR named) are reminded
+				// too, though not assessed.
+				if !onLeave(p, today) && !voters[p.ID] && votes.hasVote(p) {
 					pending = append(pending, p)
 				}
 				continue
+			}
+			if !inScope(p) || onLeave(p, today) {
+				continue
+			}
+			if !s.recordsOf(p).Keeps(kind) {
+				continue // not a record p's scheme keeps
 			}
 			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: p.ID, Period: it.entry})
 			if errors.Is(err, ErrNotFound) || (err == nil && e.State == EntryReturned) {

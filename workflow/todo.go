@@ -50,7 +50,17 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		} else if err != nil {
 			return err
 		}
-		if !inScope(p) {
+		people, err := tx.People(ctx)
+		if err != nil {
+			return err
+		}
+		units, err := unitMap(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// An extra voter (a 分管领导, someone HR named) owes the vote only.
+		canVote := s.newVoteIndex(people, units).hasVote(p)
+		if !inScope(p) && !canVote {
 			return nil
 		}
 		items, err := s.items(ctx, tx, today)
@@ -60,12 +70,12 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		voted := map[string]bool{} // by period, for person
 		for _, it := range items {
 			kind := entryOfPlan[it.kind]
-			if kind == "" || !s.asked(it, now) || (kind != EntryVote && !s.recordsOf(p).Keeps(kind)) {
+			if kind == "" || !s.asked(it, now) || (kind != EntryVote && (!inScope(p) || !s.recordsOf(p).Keeps(kind))) {
 				continue
 			}
 			var e *Entry
 			if kind == EntryVote {
-				if _, seen := voted[it.period]; !seen && p.Group != "" {
+				if _, seen := voted[it.period]; !seen && canVote {
 					vs, err := tx.Voters(ctx, it.period)
 					if err != nil {
 						return err
@@ -81,7 +91,7 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 					return err
 				}
 			}
-			if owed, returned, ok := owes(p, kind, e, voted[it.period]); ok && owed {
+			if owed, returned, ok := owes(p, kind, e, voted[it.period], canVote); ok && owed {
 				out = append(out, Due{Kind: kind, Period: it.period, Entry: it.entry, Due: it.due, Returned: returned})
 			}
 		}

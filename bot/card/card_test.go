@@ -216,6 +216,39 @@ func vote60() VoteForm {
 	return f
 }
 
+// maxOutside is the largest 外部测评 card: every row at its longest.
+func maxOutside() OutsideForm {
+	f := OutsideForm{Period: "2026-Q3", Due: "2026-10-08", Unit: strings.Repeat("单", 40)}
+	for i := 0; i < MaxOutsidePeople; i++ {
+		f.People = append(f.People, OutsidePerson{ID: fmt.Sprintf("ou_%032x", i+1), Name: strings.Repeat("名", 40),
+			Unit: strings.Repeat("单", 40), Raters: "1000", Mean: "100.00"})
+	}
+	return f
+}
+
+// TestParseOutside: counts are whole numbers, a count needs an average,
+// an empty or zero count takes the tally back.
+func TestParseOutside(t *testing.T) {
+	ids := []string{"a", "b", "c"}
+	got, err := ParseOutside(map[string]any{OutsideRatersField("a"): "12", OutsideMeanField("a"): "91.50",
+		OutsideRatersField("b"): "0", OutsideMeanField("b"): "80"}, ids)
+	if err != nil || got["a"] != (OutsideTally{Raters: 12, Mean: "91.5"}) || got["b"] != (OutsideTally{}) || got["c"] != (OutsideTally{}) || len(got) != 3 {
+		t.Fatalf("ParseOutside = %v, %v", got, err)
+	}
+	for name, fv := range map[string]map[string]any{
+		"fraction":  {OutsideRatersField("a"): "1.5", OutsideMeanField("a"): "80"},
+		"no mean":   {OutsideRatersField("a"): "5"},
+		"too many":  {OutsideRatersField("a"): "1001", OutsideMeanField("a"): "80"},
+		"mean high": {OutsideRatersField("a"): "5", OutsideMeanField("a"): "100.01"},
+		"unknown":   {OutsideRatersField("z"): "5"},
+	} {
+		var fe *FieldError
+		if _, err := ParseOutside(fv, ids); !errors.As(err, &fe) {
+			t.Errorf("%s: %v, want a FieldError", name, err)
+		}
+	}
+}
+
 // mustCard returns a function that unwraps a card function's result:
 // mustCard(t)(VoteCard(f)).
 func mustCard(t *testing.T) func([]byte, error) []byte {
@@ -307,6 +340,15 @@ func TestGolden(t *testing.T) {
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
 		}},
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
+		{"outside", func(t *testing.T) []byte {
+			return mustCard(t)(OutsideCard(OutsideForm{Period: "2026-Q2", Due: "2026-07-03", People: []OutsidePerson{
+				{ID: "ou_a1", Name: "孙一", Unit: "综合办", Raters: "12", Mean: "91.5"},
+				{ID: "ou_a2", Name: "周*二*", Unit: "综合办"},
+			}}))
+		}},
+		{"outside_empty", func(t *testing.T) []byte {
+			return mustCard(t)(OutsideCard(OutsideForm{Period: "2026-Q2", Unit: "综合办"}))
+		}},
 		{"scoring_s4", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4Scoring())) }},
 		{"scoring_s4_first", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(s4First)) }},
 		{"scoring_direct", func(t *testing.T) []byte {
@@ -717,6 +759,7 @@ func TestLargest(t *testing.T) {
 		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
 		"vote_60":     mustCard(t)(VoteCard(vote60())),
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
+		"outside_max": mustCard(t)(OutsideCard(maxOutside())),
 		"committee":   mustCard(t)(CommitteeCard(unitCommittee(60))),
 		"committee_m": mustCard(t)(CommitteeCard(maxCommittee)),
 		"progress":    ProgressCard(long),
@@ -755,6 +798,8 @@ func TestCardModelErrors(t *testing.T) {
 		want error
 	}{
 		{"VoteTooLarge", second(VoteCard(big)), ErrTooLarge},
+		{"OutsideTooLarge", second(OutsideCard(OutsideForm{People: append(maxOutside().People, OutsidePerson{ID: "x"})})), ErrTooLarge},
+		{"OutsideDuplicate", second(OutsideCard(OutsideForm{People: []OutsidePerson{{ID: "a"}, {ID: "a"}}})), ErrBadModel},
 		{"VoteDuplicate", second(VoteCard(VoteForm{Colleagues: []Colleague{{ID: "a"}, {ID: "a"}}})), ErrBadModel},
 		{"VoteEmptyID", second(VoteCard(VoteForm{Colleagues: []Colleague{{ID: ""}}})), ErrBadModel},
 		{"ScoringTooDeep", second(ScoringCard(ScoringForm{Indicators: deep})), ErrTooLarge},

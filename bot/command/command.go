@@ -36,8 +36,9 @@ const (
 	Targets                  // 目标 [年]: my annual targets (年初分解) and the form to propose more
 	Batch                    // 审核 [单位]: a leader's pending steps, one card per unit (批量审核)
 	Tables                   // 备案表 [期] [表] (HR): the filing forms as .xlsx file messages
+	Outside                  // 外部测评 [期] [科室] (HR): the tallies of 民主测评 raters outside Lark
 
-	last = Tables
+	last = Outside
 )
 
 // Max bounds what is parsed; a command is a few words.
@@ -82,6 +83,7 @@ var words = map[string]grammar{
 	"复核": {cmd: Reviews, args: 1},
 	"目标": {cmd: Targets, args: 1}, "年度目标": {cmd: Targets, args: 1},
 	"审核": {cmd: Batch, args: 1}, "批量审核": {cmd: Batch, args: 1},
+	"外部测评": {cmd: Outside, args: 2},
 }
 
 // Parsed is a recognised command and its arguments ("公示 2026-Q3" has Args

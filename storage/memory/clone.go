@@ -33,6 +33,7 @@ func cloneSettings(s workflow.Settings) workflow.Settings {
 
 func clonePerson(p workflow.Person) workflow.Person {
 	p.Absences = slices.Clone(p.Absences)
+	p.VoteGroups = slices.Clone(p.VoteGroups)
 	return p
 }
 
@@ -45,6 +46,7 @@ func clonePeriod(p workflow.Period) workflow.Period {
 		q.Demoted, q.Tied, q.Flags = slices.Clone(q.Demoted), slices.Clone(q.Tied), slices.Clone(q.Flags)
 	}
 	p.Statuses = maps.Clone(p.Statuses)
+	p.Outside = maps.Clone(p.Outside)
 	p.Uniform = slices.Clone(p.Uniform)
 	for i := range p.Uniform {
 		u := &p.Uniform[i]

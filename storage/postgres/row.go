@@ -175,9 +175,11 @@ type personRow struct {
 	Frontline, HR, Committee, Assessed      bool
 	Status, Absences                        []byte
 	Version                                 int
+	// VoteGroups is never nil (the column is NOT NULL).
+	VoteGroups []string
 }
 
-const personColumns = `id, name, unit, assessed_by, grp, tier, frontline, hr, committee, assessed, status, absences, version`
+const personColumns = `id, name, unit, assessed_by, grp, tier, frontline, hr, committee, assessed, status, absences, version, vote_groups`
 
 func toPersonRow(p workflow.Person) (personRow, error) {
 	st, err := toJSON(toStatusRow(p.Status))
@@ -197,16 +199,16 @@ func toPersonRow(p workflow.Person) (personRow, error) {
 	}
 	return personRow{ID: p.ID, Name: p.Name, Unit: p.Unit, AssessedBy: p.AssessedBy, Group: p.Group, Tier: p.Tier,
 		Frontline: p.Frontline, HR: p.HR, Committee: p.Committee, Assessed: p.Assessed,
-		Status: st, Absences: ab, Version: p.Version}, nil
+		Status: st, Absences: ab, Version: p.Version, VoteGroups: append([]string{}, p.VoteGroups...)}, nil
 }
 
 func (r personRow) args() []any {
-	return []any{r.ID, r.Name, r.Unit, r.AssessedBy, r.Group, r.Tier, r.Frontline, r.HR, r.Committee, r.Assessed, r.Status, r.Absences, r.Version}
+	return []any{r.ID, r.Name, r.Unit, r.AssessedBy, r.Group, r.Tier, r.Frontline, r.HR, r.Committee, r.Assessed, r.Status, r.Absences, r.Version, r.VoteGroups}
 }
 
 func scanPerson(s scanner) (workflow.Person, error) {
 	var r personRow
-	if err := s.Scan(&r.ID, &r.Name, &r.Unit, &r.AssessedBy, &r.Group, &r.Tier, &r.Frontline, &r.HR, &r.Committee, &r.Assessed, &r.Status, &r.Absences, &r.Version); err != nil {
+	if err := s.Scan(&r.ID, &r.Name, &r.Unit, &r.AssessedBy, &r.Group, &r.Tier, &r.Frontline, &r.HR, &r.Committee, &r.Assessed, &r.Status, &r.Absences, &r.Version, &r.VoteGroups); err != nil {
 		return workflow.Person{}, err
 	}
 	return fromPersonRow(r)
@@ -215,6 +217,9 @@ func scanPerson(s scanner) (workflow.Person, error) {
 func fromPersonRow(r personRow) (workflow.Person, error) {
 	p := workflow.Person{ID: r.ID, Name: r.Name, Unit: r.Unit, AssessedBy: r.AssessedBy, Group: r.Group, Tier: r.Tier,
 		Frontline: r.Frontline, HR: r.HR, Committee: r.Committee, Assessed: r.Assessed, Version: r.Version}
+	if len(r.VoteGroups) > 0 {
+		p.VoteGroups = r.VoteGroups
+	}
 	var st personStatusRow
 	if err := fromJSON(r.Status, &st); err != nil {
 		return workflow.Person{}, fmt.Errorf("person %s status: %w", r.ID, err)
@@ -260,7 +265,7 @@ func scanTarget(s scanner) (workflow.Target, error) {
 	return g, nil
 }
 
-const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses, overrides`
+const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses, overrides, outside`
 
 func periodArgs(p workflow.Period) ([]any, error) {
 	dec, err := toJSON(p.Decisions)
@@ -283,15 +288,19 @@ func periodArgs(p workflow.Period) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := toJSON(p.Outside)
+	if err != nil {
+		return nil, err
+	}
 	return []any{p.ID, p.Kind, dateIn(p.Start), dateIn(p.End), p.State, dateIn(p.SummaryDue), dateIn(p.FilingDue), dec, quo,
-		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts, ovr}, nil
+		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts, ovr, out}, nil
 }
 
 func scanPeriod(s scanner) (workflow.Period, error) {
 	var p workflow.Period
 	var start, end, summary, filing, pubEnd, revEnd, published, filed *time.Time
-	var dec, quo, uni, sts, ovr []byte
-	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts, &ovr); err != nil {
+	var dec, quo, uni, sts, ovr, out []byte
+	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts, &ovr, &out); err != nil {
 		return workflow.Period{}, err
 	}
 	p.Start, p.End, p.SummaryDue, p.FilingDue = dateOut(start), dateOut(end), dateOut(summary), dateOut(filing)
@@ -316,6 +325,9 @@ func scanPeriod(s scanner) (workflow.Period, error) {
 	}
 	if err := fromJSON(ovr, &p.Overrides); err != nil {
 		return workflow.Period{}, fmt.Errorf("period %s overrides: %w", p.ID, err)
+	}
+	if err := fromJSON(out, &p.Outside); err != nil {
+		return workflow.Period{}, fmt.Errorf("period %s outside: %w", p.ID, err)
 	}
 	return p, nil
 }

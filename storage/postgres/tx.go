@@ -168,7 +168,7 @@ func (t *tx) CreatePerson(ctx context.Context, p workflow.Person) error {
 		return fmt.Errorf("create person %s: %w", p.ID, err)
 	}
 	return t.create(ctx, "person", p.ID, `INSERT INTO people (`+personColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING`, r.args()...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`, r.args()...)
 }
 
 // UpdatePerson implements workflow.Tx.
@@ -182,7 +182,7 @@ func (t *tx) UpdatePerson(ctx context.Context, p workflow.Person) error {
 	}
 	return t.update(ctx, "person", p.ID, p.Version, `SELECT version FROM people WHERE id = $1`, []any{p.ID},
 		`UPDATE people SET name = $2, unit = $3, assessed_by = $4, grp = $5, tier = $6, frontline = $7, hr = $8,
-			committee = $9, assessed = $10, status = $11, absences = $12, version = $13
+			committee = $9, assessed = $10, status = $11, absences = $12, version = $13, vote_groups = $14
 		WHERE id = $1 AND version = $13 - 1`, r.args()...)
 }
 
@@ -297,7 +297,7 @@ func (t *tx) CreatePeriod(ctx context.Context, p workflow.Period) error {
 		return fmt.Errorf("create period %s: %w", p.ID, err)
 	}
 	return t.create(ctx, "period", p.ID, `INSERT INTO periods (`+periodColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING`, args...)
 }
 
 // UpdatePeriod implements workflow.Tx.
@@ -312,7 +312,7 @@ func (t *tx) UpdatePeriod(ctx context.Context, p workflow.Period) error {
 	return t.update(ctx, "period", p.ID, p.Version, `SELECT version FROM periods WHERE id = $1`, []any{p.ID},
 		`UPDATE periods SET kind = $2, start_on = $3, end_on = $4, state = $5, summary_due = $6, filing_due = $7,
 			decisions = $8, quotas = $9, published_at = $10, publicity_end = $11, review_end = $12, filed_at = $13,
-			version = $14, uniform = $15, statuses = $16, overrides = $17
+			version = $14, uniform = $15, statuses = $16, overrides = $17, outside = $18
 		WHERE id = $1 AND version = $14 - 1`, args...)
 }
 

@@ -955,7 +955,8 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 		HR: true, Committee: true, Assessed: true,
 		Status: workflow.PersonStatus{Probation: true, Investigation: true, Sanction: "警告", SanctionStart: day, SanctionEnd: day.AddDays(180),
 			Exempt: true, Reason: "r"},
-		Absences: []workflow.Absence{{Kind: "病假", Start: day, End: day.AddDays(2)}}, Version: 1}
+		Absences:   []workflow.Absence{{Kind: "病假", Start: day, End: day.AddDays(2)}},
+		VoteGroups: []string{"g2", "g3"}, Version: 1}
 	deleg := workflow.Delegation{ID: "d", From: "l", To: "p", Start: at, End: at.Add(time.Hour)}
 	target := workflow.Target{ID: "t", Person: "p", Year: 2026, Title: "任务", Quantity: "3", Deadline: day, Standard: "好",
 		Lead: true, State: workflow.TargetDone, ConfirmedBy: "l", DoneOn: day, Version: 1}
@@ -969,6 +970,10 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 	period.Overrides = []workflow.QuotaOverride{
 		{Grade: "优秀", Scope: "unit", Key: "u", Kind: workflow.OverrideCap, MaxCount: 5, Reason: "承担急难险重任务多", By: "c", At: at},
 		{Grade: "A", Scope: "group", Key: "u/g", Kind: workflow.OverrideShortfall, Reason: "人数少", By: "c2", At: at.Add(time.Second)},
+	}
+	period.Outside = map[string]workflow.OutsideTally{
+		"p": {Raters: 12, Mean: half, By: "hr", At: at},
+		"q": {Raters: 1, Mean: scoring.D("87.35"), By: "hr2", At: at.Add(time.Second)},
 	}
 	entry := workflow.Entry{EntryKey: workflow.EntryKey{Kind: workflow.EntryWeekly, Person: "p", Period: "2026-W40"}, Cycle: "2026-Q3",
 		State: workflow.EntryCommented, Comment: "c", CommentBy: "l", Reason: "r", SubmittedAt: at, Version: 1,

@@ -68,6 +68,9 @@ type Person struct {
 	HR         bool   `json:"hr"`
 	Committee  bool   `json:"committee"`
 	Assessed   bool   `json:"assessed"`
+	// VoteGroups are the 考核单元 the person votes in without being rated
+	// (workflow.Person.VoteGroups).
+	VoteGroups []string `json:"vote_groups"`
 }
 
 // Parse decodes a bootstrap file. Its errors are for the operator, in
@@ -112,7 +115,8 @@ func (f File) Org() (workflow.Settings, []workflow.Unit, []workflow.Person) {
 	people := make([]workflow.Person, 0, len(f.People))
 	for _, p := range f.People {
 		people = append(people, workflow.Person{ID: p.ID, Name: p.Name, Unit: p.Unit, AssessedBy: p.AssessedBy,
-			Group: p.Group, Tier: p.Tier, Frontline: p.Frontline, HR: p.HR, Committee: p.Committee, Assessed: p.Assessed})
+			Group: p.Group, Tier: p.Tier, Frontline: p.Frontline, HR: p.HR, Committee: p.Committee, Assessed: p.Assessed,
+			VoteGroups: p.VoteGroups})
 	}
 	return st, units, people
 }
