@@ -388,7 +388,9 @@ func (s *Service) checkWeeklies(o *op, person string, cp calendar.Period, today 
 	return nil
 }
 
-// markTargets marks confirmed targets done when a weekly task reports 100%.
+// markTargets marks approved (审定) targets done when a weekly task reports
+// 100%; a draft, reviewed or returned target was never agreed and stays as
+// it is.
 func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar.Date) error {
 	for _, t := range tasks {
 		if t.Target == "" || t.Progress < 100 {
@@ -403,7 +405,7 @@ func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar
 			return err
 		}
 		for _, tg := range ts {
-			if tg.ID == t.Target && tg.State == TargetConfirmed {
+			if tg.ID == t.Target && tg.State == TargetApproved {
 				tg.State, tg.DoneOn = TargetDone, today
 				tg.Version++
 				if err := o.tx.UpdateTarget(o.ctx, tg); err != nil {

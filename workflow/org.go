@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"context"
-
-	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // Setup loads the organisation: settings, units and people. It is allowed
@@ -745,121 +743,6 @@ func (s *Service) Delegations(ctx context.Context, by string) ([]Delegation, err
 	err := s.view(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.Delegations(ctx, by)
-		return err
-	})
-	return out, err
-}
-
-// TargetInput is one line of a person's 年初分解 as they propose it.
-type TargetInput struct {
-	Title    string
-	Quantity string
-	Deadline calendar.Date
-	Standard string
-	Lead     bool
-}
-
-// ProposeTargets adds by's own annual targets as drafts and asks their
-// leader to confirm them. Errors: ErrForbidden (not assessed),
-// ErrInvalidInput (empty title, deadline outside the year).
-func (s *Service) ProposeTargets(ctx context.Context, by string, year int, ts []TargetInput) error {
-	return s.change(ctx, by, "target.propose", by, func(o *op) error {
-		me, err := s.actor(o)
-		if err != nil {
-			return err
-		}
-		if !me.Assessed {
-			return fmt.Errorf("%s is not assessed: %w", by, ErrForbidden)
-		}
-		if len(ts) == 0 || len(ts) > 100 {
-			return invalid("targets", "须填写 1 至 100 项")
-		}
-		have, err := o.tx.Targets(o.ctx, by, year)
-		if err != nil {
-			return err
-		}
-		for i, t := range ts {
-			f := fmt.Sprintf("targets[%d]", i)
-			if err := needText(f+".title", t.Title); err != nil {
-				return err
-			}
-			if t.Deadline.Year != year {
-				return invalid(f+".deadline", "须在本年度内")
-			}
-			id := fmt.Sprintf("%d/%s/%d", year, by, len(have)+i+1)
-			if err := o.tx.CreateTarget(o.ctx, Target{ID: id, Person: by, Year: year, Title: t.Title, Quantity: t.Quantity,
-				Deadline: t.Deadline, Standard: t.Standard, Lead: t.Lead, State: TargetDraft}); err != nil {
-				return err
-			}
-		}
-		units, err := unitMap(o.ctx, o.tx)
-		if err != nil {
-			return err
-		}
-		if l := leaderOf(me, units); l != "" {
-			o.note(l, TplTargetsProposed, map[string]string{"person": me.Name, "person_id": by, "year": strconv.Itoa(year), "count": strconv.Itoa(len(ts))}, by, strconv.Itoa(year), strconv.Itoa(len(have)))
-		}
-		o.logf("%d targets for %d", len(ts), year)
-		return nil
-	})
-}
-
-// ConfirmTarget confirms a draft target (the person's leader or their
-// delegate). Errors: ErrNotFound, ErrForbidden, ErrStale, ErrInvalidTransition.
-func (s *Service) ConfirmTarget(ctx context.Context, by, targetID string, version int) error {
-	return s.change(ctx, by, "target.confirm", targetID, func(o *op) error {
-		var t Target
-		found := false
-		// Target ids are "<year>/<person>/<n>"; load through the owner's list.
-		year, person, ok := splitTargetID(targetID)
-		if ok {
-			ts, err := o.tx.Targets(o.ctx, person, year)
-			if err != nil {
-				return err
-			}
-			for _, x := range ts {
-				if x.ID == targetID {
-					t, found = x, true
-				}
-			}
-		}
-		if !found {
-			return fmt.Errorf("target %s: %w", targetID, ErrNotFound)
-		}
-		p, err := o.tx.Person(o.ctx, t.Person)
-		if err != nil {
-			return err
-		}
-		units, err := unitMap(o.ctx, o.tx)
-		if err != nil {
-			return err
-		}
-		can, err := actingFor(o.ctx, o.tx, by, o.now)
-		if err != nil {
-			return err
-		}
-		leader := leaderOf(p, units)
-		if leader == "" || !contains(can, leader) {
-			return fmt.Errorf("%s does not lead %s: %w", by, p.ID, ErrForbidden)
-		}
-		if t.Version != version {
-			return fmt.Errorf("target %s version %d, card %d: %w", t.ID, t.Version, version, ErrStale)
-		}
-		if t.State != TargetDraft {
-			return fmt.Errorf("target %s is %s: %w", t.ID, t.State, ErrInvalidTransition)
-		}
-		t.State, t.ConfirmedBy = TargetConfirmed, by
-		t.Version++
-		return o.tx.UpdateTarget(o.ctx, t)
-	})
-}
-
-// Targets returns by's targets for a year.
-func (s *Service) Targets(ctx context.Context, by string, year int) ([]Target, error) {
-	var out []Target
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		out, err = tx.Targets(ctx, by, year)
 		return err
 	})
 	return out, err
