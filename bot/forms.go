@@ -63,6 +63,10 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return card.YearCommitteeCard(f), nil
 	case card.FormTargets:
 		return b.openTargets(ctx, op, entity)
+	case card.FormTargetReturn:
+		return b.openTargetReturn(ctx, op, entity)
+	case card.FormTargetRevise:
+		return b.openTargetRevise(ctx, op, entity)
 	case card.FormEntry:
 		r, err := b.entryReview(ctx, op, entity)
 		if err != nil {
@@ -152,7 +156,9 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 	}
 	if ts, err := b.svc.Targets(ctx, op, p.Start().Year); err == nil {
 		for _, t := range ts {
-			if t.State == workflow.TargetDraft {
+			// Only what both levels agreed (审定) is the person's to report
+			// on; a done target stays on offer for the rest of the year.
+			if t.State != workflow.TargetApproved && t.State != workflow.TargetDone {
 				continue
 			}
 			d := ""

@@ -777,7 +777,7 @@ func kindCases() []kindCase {
 			noStale: "a talk is recorded once: the service refuses a second as recorded"},
 
 		// Annual targets.
-		{kind: card.KindTargetsPropose, done: "success:已提交1项年度目标，请等待领导确认", again: staleMsg, action: "target.propose",
+		{kind: card.KindTargetsPropose, done: "success:已提交1项年度目标，请等待科室负责人审核", again: staleMsg, action: "target.propose",
 			setup: func(w *kindWorld) kindClick {
 				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindTargetsPropose, ID: "2026"}, form: targetForm, object: "ou_e1"}
 			},
@@ -786,7 +786,7 @@ func kindCases() []kindCase {
 				w.must("propose", w.svc.ProposeTargets(w.ctx, "ou_e1", 2026, []workflow.TargetInput{{Title: "编写信息简报", Deadline: calendar.MustParseDate("2026-12-31")}}))
 				return c
 			}},
-		{kind: card.KindTargetConfirm, done: "success:已确认", again: staleMsg, action: "target.confirm",
+		{kind: card.KindTargetConfirm, done: "success:已通过", again: staleMsg, action: "target.review",
 			refused: "error:您无权办理此事项",
 			setup: func(w *kindWorld) kindClick {
 				proposeTarget(w)
@@ -798,8 +798,8 @@ func kindCases() []kindCase {
 				w.must("confirm", w.svc.ConfirmTarget(w.ctx, "ou_l1", c.v.ID, c.v.V))
 				return c
 			}},
-		{kind: card.KindTargetsConfirmAll, done: "success:已确认1项", again: staleMsg, action: "target.confirm",
-			refused: "error:您无权办理此事项：只有本人、其考核领导（或受托人）和政工科可以查看年度目标",
+		{kind: card.KindTargetsConfirmAll, done: "success:已通过1项", again: staleMsg, action: "target.review",
+			refused: targetsRefused,
 			setup: func(w *kindWorld) kindClick {
 				proposeTarget(w)
 				return kindClick{op: "ou_l1", stranger: "ou_l2", v: card.Value{K: card.KindTargetsConfirmAll, ID: card.TargetsID(2026, "ou_e1"), V: 1},
@@ -810,8 +810,57 @@ func kindCases() []kindCase {
 				w.must("propose", w.svc.ProposeTargets(w.ctx, "ou_e1", 2026, []workflow.TargetInput{{Title: "编写信息简报", Deadline: calendar.MustParseDate("2026-12-31")}}))
 				return c
 			}},
+		{kind: card.KindTargetReturn, done: "success:已退回，本人修改后将重新审核", again: staleMsg, action: "target.return",
+			refused: targetsRefused,
+			setup: func(w *kindWorld) kindClick {
+				proposeTarget(w)
+				t := w.targets("ou_e1")[0]
+				return kindClick{op: "ou_l1", stranger: "ou_l2", v: card.Value{K: card.KindTargetReturn, ID: t.ID, V: t.Version},
+					form: map[string]any{card.FieldTargetReason: "写明报告的报送对象"}, object: t.ID}
+			},
+			stale: func(w *kindWorld, c kindClick) kindClick {
+				// Passed from the 认定 card since.
+				w.must("review", w.svc.ConfirmTarget(w.ctx, "ou_l1", c.v.ID, c.v.V))
+				return c
+			}},
+		{kind: card.KindTargetRevise, done: "success:已重新提交，请等待科室负责人审核", again: staleMsg, action: "target.revise",
+			setup: func(w *kindWorld) kindClick {
+				proposeTarget(w)
+				t := w.targets("ou_e1")[0]
+				w.must("return", w.svc.ReturnTarget(w.ctx, "ou_l1", t.ID, t.Version, "写明报告的报送对象"))
+				t = w.targets("ou_e1")[0]
+				return kindClick{op: "ou_e1", stranger: "ou_e2", v: card.Value{K: card.KindTargetRevise, ID: t.ID, V: t.Version}, form: targetForm, object: t.ID}
+			},
+			stale: func(w *kindWorld, c kindClick) kindClick {
+				// Revised from another copy of the card, and sent back again.
+				w.must("revise", w.svc.ReviseTarget(w.ctx, "ou_e1", c.v.ID, c.v.V, workflow.TargetInput{Title: "起草年度工作报告（报局党组）",
+					Deadline: calendar.MustParseDate("2026-12-20")}))
+				w.must("return", w.svc.ReturnTarget(w.ctx, "ou_l1", c.v.ID, c.v.V+1, "再写明份数"))
+				return c
+			}},
+		{kind: card.KindTargetExceed, done: "success:已标记超额完成", again: staleMsg, action: "target.exceed",
+			refused: targetsRefused,
+			setup: func(w *kindWorld) kindClick {
+				proposeTarget(w)
+				t := w.targets("ou_e1")[0]
+				w.must("review", w.svc.ConfirmTarget(w.ctx, "ou_l1", t.ID, t.Version))
+				w.must("approve", w.svc.ConfirmTarget(w.ctx, "ou_s1", t.ID, t.Version+1))
+				w.must("weekly", w.svc.Submit(w.ctx, "ou_e1", workflow.EntryInput{Kind: workflow.EntryWeekly, Period: "2026-W27",
+					Body: workflow.EntryBody{Tasks: []workflow.Task{{Title: t.Title, Progress: 100, Target: t.ID}}}}))
+				t = w.targets("ou_e1")[0]
+				return kindClick{op: "ou_s1", stranger: "ou_l2", v: card.Value{K: card.KindTargetExceed, ID: t.ID, V: t.Version}, object: t.ID}
+			},
+			stale: func(w *kindWorld, c kindClick) kindClick {
+				// Marked and cleared again from another card since.
+				w.must("mark", w.svc.MarkTargetExceeded(w.ctx, "ou_s1", c.v.ID, c.v.V, true))
+				w.must("clear", w.svc.MarkTargetExceeded(w.ctx, "ou_s1", c.v.ID, c.v.V+1, false))
+				return c
+			}},
 	}
 }
+
+// targetsRefused is the answer to someone outside a person's targets.
+const targetsRefused = "error:您无权办理此事项：只有本人、其审核或审定领导（或受托人）和政工科可以查看年度目标"
 
 // handedBack makes a step card old without deciding the step: HR hands
 // the step to 局长 and back, so it is pending for the same leader again

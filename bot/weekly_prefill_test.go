@@ -41,7 +41,8 @@ func TestWeeklyPrefilledRowRemoved(t *testing.T) {
 	ts, err := w.svc.Targets(w.ctx, "ou_e1", 2026)
 	w.must("targets", err)
 	for _, tg := range ts {
-		w.must("confirm "+tg.ID, w.svc.ConfirmTarget(w.ctx, "ou_l1", tg.ID, tg.Version))
+		w.must("review "+tg.ID, w.svc.ConfirmTarget(w.ctx, "ou_l1", tg.ID, tg.Version))
+		w.must("approve "+tg.ID, w.svc.ConfirmTarget(w.ctx, "ou_head", tg.ID, tg.Version+1))
 	}
 	w.deliver()
 

@@ -433,7 +433,9 @@ func (s *Service) checkUnfinished(o *op, person, month string, rows []Unfinished
 	return invalid("unfinished", "周记实中本月到期未完成的事项须在「未完成事项及原因」中逐项说明原因，尚缺："+list)
 }
 
-// markTargets marks confirmed targets done when a weekly task reports 100%.
+// markTargets marks approved (审定) targets done when a weekly task reports
+// 100%; a draft, reviewed or returned target was never agreed and stays as
+// it is.
 func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar.Date) error {
 	for _, t := range tasks {
 		if t.Target == "" || t.Progress < 100 {
@@ -448,7 +450,7 @@ func (s *Service) markTargets(o *op, person string, tasks []Task, today calendar
 			return err
 		}
 		for _, tg := range ts {
-			if tg.ID == t.Target && tg.State == TargetConfirmed {
+			if tg.ID == t.Target && tg.State == TargetApproved {
 				tg.State, tg.DoneOn = TargetDone, today
 				tg.Version++
 				if err := o.tx.UpdateTarget(o.ctx, tg); err != nil {

@@ -131,19 +131,45 @@ type Target struct {
 	Deadline calendar.Date
 	Standard string
 	Lead     bool // 主办 (true) or 协办
-	// State is TargetDraft until the section head confirms it, then
-	// TargetConfirmed; TargetDone when a weekly record reports it done.
-	State       string
-	ConfirmedBy string
-	DoneOn      calendar.Date
-	Version     int
+	// State follows the 认定表's two signatures (see docs/design.md,
+	// "Annual targets"): TargetDraft until the person's section head
+	// reviews it (审核, TargetReviewed), then the superior approves it
+	// (审定, TargetApproved); either level may send it back
+	// (TargetReturned) for the person to revise, which makes it a draft
+	// again. TargetDone when a weekly record reports an approved target
+	// done.
+	State string
+	// ReviewedBy and ApprovedBy are who decided each level (the leader,
+	// or the delegate who acted for them).
+	ReviewedBy string
+	ApprovedBy string
+	// ReturnedBy, ReturnLevel (TargetLevelReview or TargetLevelApprove)
+	// and ReturnReason say who sent the target back, at which level and
+	// why; kept after the person revises it, so the leader sees what was
+	// asked for.
+	ReturnedBy   string
+	ReturnLevel  string
+	ReturnReason string
+	DoneOn       calendar.Date
+	// Exceeded marks a done target 超额完成, set by the leader of the final
+	// level (the one who 审定s the person's targets).
+	Exceeded bool
+	Version  int
 }
 
 // Target states.
 const (
-	TargetDraft     = "draft"
-	TargetConfirmed = "confirmed"
-	TargetDone      = "done"
+	TargetDraft    = "draft"
+	TargetReviewed = "reviewed" // 审核 passed; waits for 审定
+	TargetApproved = "approved" // 审定: agreed, weekly records may pick it
+	TargetReturned = "returned" // sent back by either level; the person revises it
+	TargetDone     = "done"
+)
+
+// Levels of a target's confirmation (Target.ReturnLevel).
+const (
+	TargetLevelReview  = "review"  // 审核: the section head
+	TargetLevelApprove = "approve" // 审定: the superior (分管领导)
 )
 
 // Period kinds that the cycle runs.

@@ -116,8 +116,8 @@ func DraftMonthly(month calendar.Period, weeklies []Entry, targets []Target) Mon
 		}
 	}
 	for _, tg := range targets {
-		if tg.State == TargetDraft {
-			continue
+		if tg.State != TargetApproved && tg.State != TargetDone {
+			continue // not yet agreed at both levels (审核, 审定)
 		}
 		dueHere := month.Contains(tg.Deadline)
 		doneHere := tg.State == TargetDone && month.Contains(tg.DoneOn)

@@ -67,8 +67,8 @@ func TestDraftMonthly(t *testing.T) {
 		{"a target due in the month no record names is unfinished; one due later is left out",
 			nil,
 			[]workflow.Target{
-				{ID: "2026/e01/2", Title: "年度培训计划", Deadline: calendar.NewDate(2026, 3, 31), State: workflow.TargetConfirmed},
-				{ID: "2026/e01/3", Title: "下半年的事", Deadline: calendar.NewDate(2026, 9, 30), State: workflow.TargetConfirmed},
+				{ID: "2026/e01/2", Title: "年度培训计划", Deadline: calendar.NewDate(2026, 3, 31), State: workflow.TargetApproved},
+				{ID: "2026/e01/3", Title: "下半年的事", Deadline: calendar.NewDate(2026, 9, 30), State: workflow.TargetApproved},
 				{ID: "2026/e01/4", Title: "未确认", Deadline: calendar.NewDate(2026, 3, 31), State: workflow.TargetDraft},
 				{ID: "2026/e01/5", Title: "提前完成", Deadline: calendar.NewDate(2026, 6, 30), State: workflow.TargetDone, DoneOn: calendar.NewDate(2026, 3, 5)},
 			},

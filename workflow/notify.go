@@ -80,9 +80,19 @@ const (
 	// from, to, end, by (who ended it), reason; left (a name) when it
 	// ended because that person left the organisation (MarkLeft).
 	TplDelegationEnded = "delegation_ended"
-	// TplTargetsProposed: a leader must confirm 年初分解. Data: person (the
-	// name), person_id, year, count.
+	// TplTargetsProposed: the reviewer must 审核 年初分解. Data: person (the
+	// name), person_id, year, count; revised ("1") when it is a target
+	// revised after it was sent back.
 	TplTargetsProposed = "targets_proposed"
+	// TplTargetsReviewed: the approver must 审定 what the reviewer passed.
+	// Data: person, person_id, year, count (targets waiting for 审定).
+	TplTargetsReviewed = "targets_reviewed"
+	// TplTargetsDecided: the person's targets passed a level. Data: level
+	// (TargetLevelReview or TargetLevelApprove), year, count.
+	TplTargetsDecided = "targets_decided"
+	// TplTargetReturned: a target was sent back to its person. Data:
+	// target (the id), title, reason, by (a name), level, year.
+	TplTargetReturned = "target_returned"
 	// TplFilingDue: HR is reminded of 备案. Data: period, due.
 	TplFilingDue = "filing_due"
 	// TplPeriodOpened: HR is told a period opened by itself. Data: period,

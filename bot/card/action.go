@@ -84,7 +84,7 @@ var kinds = map[string]bool{
 	KindReview: true, KindTodo: true, KindReviewForward: true, KindReviewReject: true, KindReviewDecide: true,
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindFilingTables: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
-	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindBatch: true,
+	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindTargetReturn: true, KindTargetRevise: true, KindTargetExceed: true, KindBatch: true,
 	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true, KindOutside: true,
 	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true, KindUniformReturn: true,
 }
@@ -115,7 +115,7 @@ const (
 var forms = map[string]bool{
 	FormDaily: true, FormWeekly: true, FormMonthly: true, FormQuarterly: true, FormVote: true, FormStep: true,
 	FormCommittee: true, FormReview: true, FormResult: true, FormFeedback: true, FormEntry: true, FormTalk: true, FormReassign: true,
-	FormTargets: true,
+	FormTargets: true, FormTargetReturn: true, FormTargetRevise: true,
 }
 
 // maxIDLen bounds a value's id: step ids are "<period>/<open_id>/<seq>".

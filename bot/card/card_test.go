@@ -479,13 +479,19 @@ func TestGolden(t *testing.T) {
 		{"targets", func(t *testing.T) []byte { return mustCard(t)(TargetsCard(targetsForm)) }},
 		{"targets_not_assessed", func(t *testing.T) []byte { return mustCard(t)(TargetsCard(TargetsForm{Year: 2026, Name: "局长王"})) }},
 		{"target_confirm", func(t *testing.T) []byte {
-			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines, Today: "2026-07-10"}))
+			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines, Sum: 24, Today: "2026-07-10"}))
 		}},
 		{"target_confirm_none", func(t *testing.T) []byte {
-			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines[2:], Today: "2026-07-10"}))
+			return mustCard(t)(TargetConfirmCard(TargetConfirmForm{Year: 2026, Person: "ou_01", Name: "张建国", Targets: targetLines[3:], Today: "2026-07-10"}))
+		}},
+		{"target_return", func(t *testing.T) []byte {
+			return mustCard(t)(TargetReturnCard(TargetReturnForm{Name: "张建国", Target: targetLines[2], N: 3}))
+		}},
+		{"target_revise", func(t *testing.T) []byte {
+			return mustCard(t)(TargetReviseCard(TargetReviseForm{Year: 2026, Target: targetLines[3], N: 4}))
 		}},
 		{"result_targets", func(t *testing.T) []byte {
-			return ResultCard(Result{Period: "2026-Q2", Version: 1, Name: "张建国", Grade: "好", Score: "92", Targets: targetLines[2:], Today: "2026-07-10"})
+			return ResultCard(Result{Period: "2026-Q2", Version: 1, Name: "张建国", Grade: "好", Score: "92", Targets: targetLines[4:], Today: "2026-07-10"})
 		}},
 		{"review_hr", func(t *testing.T) []byte {
 			return mustCard(t)(ReviewCard(ReviewForm{ID: "2026-Q3/ou_03", Version: 1, Period: "2026-Q3", Person: "刘志强", Reason: "防汛加分2分未计入",
@@ -575,6 +581,9 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplReviewDisplaced:  {"period": "2026-Q3", "grade": "较好", "was": "好"},
 		workflow.TplDelegationEnded:  {"from": "王海燕", "to": "李国庆", "end": "2026-10-12 09:30", "by": "王海燕", "reason": "提前返岗"},
 		workflow.TplTargetsProposed:  {"person": "张建国", "person_id": "ou_01", "year": "2026", "count": "6"},
+		workflow.TplTargetsReviewed:  {"person": "张建国", "person_id": "ou_01", "year": "2026", "count": "5"},
+		workflow.TplTargetsDecided:   {"level": workflow.TargetLevelApprove, "year": "2026", "count": "6"},
+		workflow.TplTargetReturned:   {"target": "2026/ou_01/8", "title": "组织应急演练", "reason": "数量和标准不明确", "by": "副局长赵", "level": workflow.TargetLevelApprove, "year": "2026"},
 		workflow.TplFilingDue:        {"period": "2026-Q3", "due": "2026-10-10"},
 		workflow.TplPeriodOpened:     {"period": "2027-Q1", "summary_due": "2027-04-03", "filing_due": "2027-04-06", "next": "2027-Q2"},
 		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},

@@ -104,7 +104,7 @@ var Templates = []string{
 	workflow.TplRemind, workflow.TplEscalate, workflow.TplStepAssigned, workflow.TplStepMoved, workflow.TplStepReturned, workflow.TplEntryReturned, workflow.TplEntryCommented,
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
-	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplFilingDue, workflow.TplPeriodOpened,
+	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplTargetsReviewed, workflow.TplTargetsDecided, workflow.TplTargetReturned, workflow.TplFilingDue, workflow.TplPeriodOpened,
 	workflow.TplHolidaysUnknown, workflow.TplGradeFilled, workflow.TplYearCommittee, workflow.TplYearConfirmed,
 	workflow.TplAppraisalClosed, workflow.TplAppraisalOverdue, workflow.TplAppraisalStuck, workflow.TplPublicityEnded, workflow.TplReviewWindowEnded,
 	workflow.TplPeriodClosed, workflow.TplReviewOutcome, workflow.TplCommitteeReturned,
@@ -461,11 +461,39 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			"下一个考核期：" + PeriodLabel(data["next"])}
 		n.Note = "系统将按计划提醒大家填写；发送「进度」查看完成情况。"
 	case workflow.TplTargetsProposed:
-		n.Title, n.Colour = "请确认年度目标："+g("person"), Blue
-		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核确认。"}
+		n.Title, n.Colour = "请审核年度目标："+g("person"), Blue
+		n.Lines = []string{g("person") + "提交了" + g("count") + "项年度工作目标（年初分解），请审核。"}
+		if data["revised"] == "1" {
+			n.Lines = []string{g("person") + "按退回意见修改了1项年度工作目标，请重新审核。"}
+		}
 		if y, err := strconv.Atoi(data["year"]); err == nil && has("person_id") {
 			n.Subtitle = data["year"] + "年"
-			n.Buttons = []Button{{Text: "去确认", Primary: true, Value: Open(FormTargets, TargetsID(y, data["person_id"]))}}
+			n.Buttons = []Button{{Text: "去审核", Primary: true, Value: Open(FormTargets, TargetsID(y, data["person_id"]))}}
+		}
+	case workflow.TplTargetsReviewed:
+		n.Title, n.Colour = "请审定年度目标："+g("person"), Blue
+		n.Lines = []string{g("person") + "的" + g("count") + "项年度工作目标已经科室负责人审核，请审定。"}
+		if y, err := strconv.Atoi(data["year"]); err == nil && has("person_id") {
+			n.Subtitle = data["year"] + "年"
+			n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormTargets, TargetsID(y, data["person_id"]))}}
+		}
+	case workflow.TplTargetsDecided:
+		n.Subtitle = g("year") + "年"
+		if data["level"] == workflow.TargetLevelApprove {
+			n.Title, n.Colour = "年度目标已审定", Green
+			n.Lines = []string{"您的" + g("count") + "项" + g("year") + "年度工作目标已审定，周记实可逐项对应并记录完成情况。"}
+		} else {
+			n.Title, n.Colour = "年度目标已通过审核", Wathet
+			n.Lines = []string{"您的" + g("count") + "项" + g("year") + "年度工作目标已通过科室负责人审核，等待分管领导审定。"}
+		}
+		n.Note = "发送「" + CmdTargets + " " + data["year"] + "」查看。"
+	case workflow.TplTargetReturned:
+		n.Title, n.Colour = "年度目标被退回："+g("title"), Red
+		n.Subtitle = g("year") + "年 · " + levelName(data["level"])
+		n.Lines = []string{g("by") + "在" + levelName(data["level"]) + "时退回了您的年度目标「" + g("title") + "」。", "原因：" + g("reason")}
+		n.Note = "请按意见修改后重新提交，由科室负责人重新审核。"
+		if has("target") {
+			n.Buttons = []Button{{Text: "去修改", Primary: true, Value: Open(FormTargetRevise, data["target"])}}
 		}
 	case workflow.TplFilingDue:
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange

@@ -16,19 +16,45 @@ const (
 	// from an old copy of the card is refused instead of adding the rows
 	// twice.
 	KindTargetsPropose = "targets_propose"
-	// KindTargetConfirm confirms one draft target. ID: the target
+	// KindTargetConfirm passes one target at the level it waits for: 审核
+	// of a draft, 审定 of a reviewed target. ID: the target
 	// ("2026/ou_01/3"); V: the target's version.
 	KindTargetConfirm = "target_confirm"
-	// KindTargetsConfirmAll confirms every draft target the card shows.
-	// ID: "<year>/<open_id>"; V: how many targets the person had for the
-	// year when the card was drawn (drafts are never edited, so the count
-	// tells whether the leader saw them all).
+	// KindTargetsConfirmAll passes every target the card offers its viewer
+	// at their level. ID: "<year>/<open_id>"; V: the sum of the versions of
+	// the person's targets for the year when the card was drawn (any
+	// proposal, revision or decision raises it, so an old card cannot pass
+	// a target the leader has not read).
 	KindTargetsConfirmAll = "targets_confirm_all"
+	// KindTargetReturn sends one target back to its person with the
+	// reason from FieldTargetReason (the return card). ID: the target; V:
+	// its version.
+	KindTargetReturn = "target_return"
+	// KindTargetRevise submits the person's revision of a target sent back
+	// (the revise card, proposal row 1's fields). ID: the target; V: its
+	// version.
+	KindTargetRevise = "target_revise"
+	// KindTargetExceed sets or clears 超额完成 on a done target (the final
+	// level's leader): the click asks for the opposite of what the card
+	// shows, and the version makes sure the card shows what stands. ID:
+	// the target; V: its version.
+	KindTargetExceed = "target_exceed"
+)
+
+// FieldTargetReason is the return card's reason.
+const FieldTargetReason = "target_reason"
+
+// Forms of a single target: the entity is the target id. FormTargetReturn
+// is the leader's card to send it back, FormTargetRevise the person's card
+// to revise it.
+const (
+	FormTargetReturn = "target_return"
+	FormTargetRevise = "target_revise"
 )
 
 // FormTargets is the KindOpen form of a person's targets: the entity is
 // "<year>/<open_id>". The person gets their own card, a leader the
-// confirmation card.
+// 认定 card.
 const FormTargets = "targets"
 
 // Parts of a proposal row: TargetField(2, PartTitle) is "target2_title".
@@ -73,34 +99,79 @@ type TargetLine struct {
 	// Deadline is YYYY-MM-DD.
 	Deadline string
 	Lead     bool
-	// State is workflow.TargetDraft, TargetConfirmed or TargetDone.
+	// State is one of workflow's Target states.
 	State string
-	// ConfirmedBy is the name of whoever confirmed it.
-	ConfirmedBy string
+	// ReviewedBy and ApprovedBy are the names of whoever decided each
+	// level; ReturnedBy the name of whoever sent it back, at ReturnLevel
+	// (workflow.TargetLevelReview or TargetLevelApprove) for ReturnReason.
+	ReviewedBy, ApprovedBy                string
+	ReturnedBy, ReturnLevel, ReturnReason string
 	// DoneOn is the day a weekly record reported it done (YYYY-MM-DD).
 	DoneOn string
+	// Exceeded: 超额完成, as the final level's leader marked it.
+	Exceeded bool
+	// Act: the card's viewer may pass or send back this target now (the
+	// leader's card); Exceed: they may mark it 超额完成.
+	Act, Exceed bool
 }
 
-// targetStatus says where a target stands on today (YYYY-MM-DD): waiting,
-// confirmed and by whom, done on time or late, or overdue.
+// levelName is 审核 or 审定.
+func levelName(level string) string {
+	if level == workflow.TargetLevelApprove {
+		return "审定"
+	}
+	return "审核"
+}
+
+// late reports a done target done after its deadline.
+func (t TargetLine) late() bool { return t.Deadline != "" && t.DoneOn > t.Deadline }
+
+// targetStatus says where a target stands on today (YYYY-MM-DD): waiting
+// for either level, sent back and why, approved and by whom, done on time,
+// late or exceeded, or overdue.
 func targetStatus(t TargetLine, today string) string {
+	var bys []string
+	switch {
+	case t.ApprovedBy != "" && t.ApprovedBy == t.ReviewedBy:
+		bys = append(bys, "审核、审定："+escLine(clip(t.ApprovedBy, 20))) // one level: the review was final
+	default:
+		if t.ReviewedBy != "" {
+			bys = append(bys, "审核："+escLine(clip(t.ReviewedBy, 20)))
+		}
+		if t.ApprovedBy != "" {
+			bys = append(bys, "审定："+escLine(clip(t.ApprovedBy, 20)))
+		}
+	}
 	by := ""
-	if t.ConfirmedBy != "" {
-		by = "，确认人：" + escLine(clip(t.ConfirmedBy, 20))
+	if len(bys) > 0 {
+		by = "<font color='grey'>（" + strings.Join(bys, "，") + "）</font>"
 	}
 	switch t.State {
 	case workflow.TargetDraft:
-		return "<font color='orange'>待领导确认</font>"
-	case workflow.TargetDone:
-		if t.Deadline != "" && t.DoneOn > t.Deadline {
-			return "<font color='orange'>逾期完成（" + escLine(t.DoneOn) + "）</font>" + "<font color='grey'>" + by + "</font>"
+		s := "<font color='orange'>待科室负责人审核</font>"
+		if t.ReturnReason != "" {
+			s += "<font color='grey'>（已按" + levelName(t.ReturnLevel) + "退回意见修改）</font>"
 		}
-		return "<font color='green'>已完成（" + escLine(t.DoneOn) + "）</font>" + "<font color='grey'>" + by + "</font>"
+		return s
+	case workflow.TargetReviewed:
+		return "<font color='orange'>已审核，待分管领导审定</font>" + by
+	case workflow.TargetReturned:
+		return "<font color='red'>" + levelName(t.ReturnLevel) + "退回（" + escLine(clip(t.ReturnedBy, 20)) + "）：" +
+			escLine(clip(t.ReturnReason, 200)) + "</font>"
+	case workflow.TargetDone:
+		ex := ""
+		if t.Exceeded {
+			ex = "，超额完成"
+		}
+		if t.late() {
+			return "<font color='orange'>逾期完成（" + escLine(t.DoneOn) + "）" + ex + "</font>" + by
+		}
+		return "<font color='green'>已完成（" + escLine(t.DoneOn) + "）" + ex + "</font>" + by
 	}
 	if today != "" && t.Deadline != "" && today > t.Deadline {
-		return "<font color='red'>已逾期，尚未完成</font>" + "<font color='grey'>" + by + "</font>"
+		return "<font color='red'>已逾期，尚未完成</font>" + by
 	}
-	return "<font color='green'>已确认</font>" + "<font color='grey'>" + by + "</font>"
+	return "<font color='green'>已审定</font>" + by
 }
 
 // targetText is a target's title, role, quantity, standard and deadline
@@ -122,20 +193,21 @@ func targetText(n int, t TargetLine) string {
 	return head + "\n" + strings.Join(parts, " · ")
 }
 
-// targetCounts is "共N项：待确认a项，已确认b项，已完成c项".
+// targetCounts is "共N项：待审核a项，待审定b项，…", naming only the states
+// some target is in.
 func targetCounts(ts []TargetLine) string {
-	var draft, confirmed, done int
+	n := map[string]int{}
 	for _, t := range ts {
-		switch t.State {
-		case workflow.TargetDraft:
-			draft++
-		case workflow.TargetDone:
-			done++
-		default:
-			confirmed++
+		n[t.State]++
+	}
+	parts := []string{}
+	for _, s := range []struct{ state, name string }{{workflow.TargetDraft, "待审核"}, {workflow.TargetReviewed, "待审定"},
+		{workflow.TargetReturned, "已退回"}, {workflow.TargetApproved, "已审定"}, {workflow.TargetDone, "已完成"}} {
+		if n[s.state] > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d项", s.name, n[s.state]))
 		}
 	}
-	return fmt.Sprintf("共%d项：待确认%d项，已确认%d项，已完成%d项", len(ts), draft, confirmed, done)
+	return fmt.Sprintf("共%d项：%s", len(ts), strings.Join(parts, "，"))
 }
 
 // TargetsForm is the employee's 年初分解 card.
@@ -173,6 +245,16 @@ func TargetsCard(f TargetsForm) ([]byte, error) {
 		if len(f.Targets) > maxTargetLines {
 			els = append(els, note(fmt.Sprintf("另有%d项未显示。", len(f.Targets)-maxTargetLines)))
 		}
+		// Each target sent back gets its own 修改 button (the revise card).
+		var back []Button
+		for i, t := range f.Targets {
+			if t.State == workflow.TargetReturned && len(back) < maxConfirmRows {
+				back = append(back, Button{Text: fmt.Sprintf("修改第%d项", i+1), Primary: true, Value: Open(FormTargetRevise, t.ID)})
+			}
+		}
+		if len(back) > 0 {
+			els = append(els, md("**被退回的目标**：请按意见修改后重新提交，由科室负责人重新审核。"), buttonRow(back))
+		}
 	}
 	if f.Propose {
 		rows := f.Rows
@@ -193,12 +275,12 @@ func TargetsCard(f TargetsForm) ([]byte, error) {
 				columns([]elem{datePicker(TargetField(i, PartDeadline), "完成时限", "", i == 1)},
 					[]elem{selectStatic(TargetField(i, PartRole), "主办/协办", roleOptions, RoleLead, false)}))
 		}
-		fe = append(fe, submitRow(Value{K: KindTargetsPropose, ID: year, V: len(f.Targets)}, "提交领导确认"))
-		els = append(els, hr(), md("**填报年度工作目标**（每项写明任务、数量、标准和完成时限；提交后由领导确认）"), form("targets_form", fe))
+		fe = append(fe, submitRow(Value{K: KindTargetsPropose, ID: year, V: len(f.Targets)}, "提交审核"))
+		els = append(els, hr(), md("**填报年度工作目标**（每项写明任务、数量、标准和完成时限；提交后由科室负责人审核、分管领导审定）"), form("targets_form", fe))
 	} else {
 		els = append(els, note("您不参加平时考核，无需填报年度工作目标；待您确认的他人目标见「"+CmdTodo+"」。"))
 	}
-	els = append(els, note("周记实中的工作任务可对应已确认的年度目标，完成进度填100%即记为完成。"))
+	els = append(els, note("周记实中的工作任务可对应已审定的年度目标，完成进度填100%即记为完成。"))
 	title := year + "年度工作目标"
 	sub := "年初分解 · 个人岗位职责和工作任务认定表"
 	if f.Name != "" {
@@ -268,69 +350,193 @@ func ParseTargets(fv map[string]any, year int) ([]TargetRow, error) {
 	return out, nil
 }
 
-// TargetConfirmForm is the leader's card for one person's targets.
+// TargetConfirmForm is the leader's 认定 card for one person's targets.
 type TargetConfirmForm struct {
 	Year int
 	// Person is the person's open_id, Name their name.
 	Person, Name string
-	// Targets are all the person's targets for the year, in order.
+	// Targets are all the person's targets for the year, in order, with
+	// Act and Exceed set for what the viewer may do.
 	Targets []TargetLine
+	// Sum is the sum of the targets' versions (KindTargetsConfirmAll's V).
+	Sum int
 	// Today is YYYY-MM-DD.
 	Today string
 }
 
-// TargetConfirmCard renders a person's draft targets, each with 确认, and
-// 全部确认 when every draft is on the card; the confirmed ones follow with
-// who confirmed them.
+// TargetConfirmCard renders the targets waiting for the viewer, each with
+// 通过 and 退回 (which opens the return card), and 全部通过 when every such
+// target is on the card; the others follow with where they stand, a done
+// one with 超额完成 for the final level's leader.
 func TargetConfirmCard(f TargetConfirmForm) ([]byte, error) {
 	if f.Year < 1000 || f.Year > 9999 || f.Person == "" {
 		return nil, fmt.Errorf("targets of %q for year %d: %w", f.Person, f.Year, ErrBadModel)
 	}
 	year := strconv.Itoa(f.Year)
-	var drafts, others []int
+	var acts, others []int
 	for i, t := range f.Targets {
-		if t.State == workflow.TargetDraft {
-			drafts = append(drafts, i)
+		if t.Act {
+			acts = append(acts, i)
 		} else {
 			others = append(others, i)
 		}
 	}
-	els := []elem{md(escLine(clip(f.Name, 20)) + "的" + year + "年度工作目标（年初分解）。" + targetCounts(f.Targets) + "。")}
-	if len(drafts) == 0 {
-		els = append(els, md("<font color='green'>没有待确认的目标。</font>"))
+	els := []elem{md(escLine(clip(f.Name, 20)) + "的" + year + "年度工作目标（个人岗位职责和工作任务认定表）。" + targetCounts(f.Targets) + "。")}
+	if len(acts) == 0 {
+		els = append(els, md("<font color='green'>没有待您审核或审定的目标。</font>"))
 	}
-	for n, i := range drafts[:min(len(drafts), maxConfirmRows)] {
+	for n, i := range acts[:min(len(acts), maxConfirmRows)] {
 		t := f.Targets[i]
-		c := columns([]elem{md(targetText(i+1, t))},
-			[]elem{button(fmt.Sprintf("confirm_%d", n+1), "确认", "default", Value{K: KindTargetConfirm, ID: t.ID, V: t.Version})})
-		c["columns"].([]elem)[1]["width"] = "auto"
-		delete(c["columns"].([]elem)[1], "weight")
+		pass := "审核通过"
+		if t.State == workflow.TargetReviewed {
+			pass = "审定通过"
+		}
+		c := columns([]elem{md(targetText(i+1, t) + "\n" + targetStatus(t, f.Today))},
+			[]elem{button(fmt.Sprintf("confirm_%d", n+1), pass, "default", Value{K: KindTargetConfirm, ID: t.ID, V: t.Version})},
+			[]elem{button(fmt.Sprintf("return_%d", n+1), "退回", "danger", Open(FormTargetReturn, t.ID))})
+		for _, col := range c["columns"].([]elem)[1:] {
+			col["width"] = "auto"
+			delete(col, "weight")
+		}
 		els = append(els, c)
 	}
 	switch {
-	case len(drafts) > maxConfirmRows:
-		els = append(els, note(fmt.Sprintf("另有%d项待确认，请逐项确认，卡片会随之显示其余各项。", len(drafts)-maxConfirmRows)))
-	case len(drafts) > 0:
-		els = append(els, button("confirm_all", fmt.Sprintf("全部确认（%d项）", len(drafts)), "primary",
-			Value{K: KindTargetsConfirmAll, ID: TargetsID(f.Year, f.Person), V: len(f.Targets)}))
+	case len(acts) > maxConfirmRows:
+		els = append(els, note(fmt.Sprintf("另有%d项待办理，请逐项办理，卡片会随之显示其余各项。", len(acts)-maxConfirmRows)))
+	case len(acts) > 0:
+		els = append(els, button("confirm_all", fmt.Sprintf("全部通过（%d项）", len(acts)), "primary",
+			Value{K: KindTargetsConfirmAll, ID: TargetsID(f.Year, f.Person), V: f.Sum}))
 	}
 	if len(others) > 0 {
-		lines := make([]string, 0, min(len(others), maxTargetLines))
-		for _, i := range others[:min(len(others), maxTargetLines)] {
-			lines = append(lines, targetText(i+1, f.Targets[i])+"\n"+targetStatus(f.Targets[i], f.Today))
+		els = append(els, hr())
+		var lines []string
+		flush := func() {
+			if len(lines) > 0 {
+				els = append(els, md(strings.Join(lines, "\n\n")))
+				lines = nil
+			}
 		}
-		els = append(els, hr(), md(strings.Join(lines, "\n\n")))
-		if len(others) > maxTargetLines {
-			els = append(els, note(fmt.Sprintf("另有%d项已确认的目标未显示。", len(others)-maxTargetLines)))
+		shown, marks := 0, 0
+		for _, i := range others {
+			if shown == maxTargetLines {
+				break
+			}
+			shown++
+			t := f.Targets[i]
+			text := targetText(i+1, t) + "\n" + targetStatus(t, f.Today)
+			if !t.Exceed || marks == maxConfirmRows {
+				lines = append(lines, text)
+				continue
+			}
+			flush()
+			marks++
+			label := "标记超额完成"
+			if t.Exceeded {
+				label = "取消超额完成"
+			}
+			c := columns([]elem{md(text)}, []elem{button(fmt.Sprintf("exceed_%d", marks), label, "default", Value{K: KindTargetExceed, ID: t.ID, V: t.Version})})
+			c["columns"].([]elem)[1]["width"] = "auto"
+			delete(c["columns"].([]elem)[1], "weight")
+			els = append(els, c)
+		}
+		flush()
+		if len(others) > shown {
+			els = append(els, note(fmt.Sprintf("另有%d项目标未显示。", len(others)-shown)))
 		}
 	}
-	els = append(els, note("确认后，目标列入本人的年度工作任务，周记实可逐项对应并记录完成情况。"))
+	els = append(els, note("先由科室负责人审核，再由分管领导审定；退回须写明原因，本人修改后重新审核。审定后，周记实可逐项对应并记录完成情况。"))
 	colour := Orange
-	if len(drafts) == 0 {
+	if len(acts) == 0 {
 		colour = Green
 	}
-	title := "请确认年度目标：" + clip(f.Name, 20)
+	title := "年度目标认定：" + clip(f.Name, 20)
 	return build(title, year+"年 · 年初分解", colour, title, els), nil
+}
+
+// TargetReturnForm is the leader's card to send one target back.
+type TargetReturnForm struct {
+	Name   string // the person's
+	Target TargetLine
+	// N is the target's number on the person's list.
+	N int
+}
+
+// TargetReturnCard renders one target with the reason to send it back.
+func TargetReturnCard(f TargetReturnForm) ([]byte, error) {
+	t := f.Target
+	if t.ID == "" || (t.State != workflow.TargetDraft && t.State != workflow.TargetReviewed) {
+		return nil, fmt.Errorf("return of target %q (%s): %w", t.ID, t.State, ErrBadModel)
+	}
+	level := workflow.TargetLevelReview
+	if t.State == workflow.TargetReviewed {
+		level = workflow.TargetLevelApprove
+	}
+	els := []elem{md(targetText(max(f.N, 1), t)), form("target_return", []elem{
+		textarea(FieldTargetReason, "退回原因", "写明需要修改之处，如数量、标准或完成时限", "", MaxOpinion, 3, true),
+		submitRow(Value{K: KindTargetReturn, ID: t.ID, V: t.Version}, "退回修改"),
+	}), note("退回后，" + clip(f.Name, 20) + "会收到原因并修改，修改后重新由科室负责人审核。")}
+	title := "退回年度目标：" + clip(f.Name, 20)
+	return build(title, levelName(level), Red, title, els), nil
+}
+
+// ParseTargetReturn reads the return card's reason. Errors are *FieldError.
+func ParseTargetReturn(fv map[string]any) (string, error) {
+	r, err := newReader(fv)
+	if err != nil {
+		return "", err
+	}
+	s, err := r.text(FieldTargetReason, "退回原因", MaxOpinion, true, true)
+	if err != nil {
+		return "", err
+	}
+	return s, r.finish()
+}
+
+// TargetReviseForm is the person's card to revise a target sent back.
+type TargetReviseForm struct {
+	Year   int
+	Target TargetLine
+	N      int
+}
+
+// TargetReviseCard renders a target sent back, the reason, and the form
+// (proposal row 1's fields, filled with the target as it stands).
+func TargetReviseCard(f TargetReviseForm) ([]byte, error) {
+	t := f.Target
+	if t.ID == "" || t.State != workflow.TargetReturned || f.Year < 1000 || f.Year > 9999 {
+		return nil, fmt.Errorf("revision of target %q (%s): %w", t.ID, t.State, ErrBadModel)
+	}
+	role := RoleAssist
+	if t.Lead {
+		role = RoleLead
+	}
+	els := []elem{
+		md(targetText(max(f.N, 1), t) + "\n" + targetStatus(t, "")),
+		form("target_revise", []elem{
+			input(TargetField(1, PartTitle), "", "工作任务（必填）", t.Title, MaxShortText, true),
+			columns([]elem{input(TargetField(1, PartQuantity), "", "数量（如 4期）", t.Quantity, MaxQuantity, false)},
+				[]elem{input(TargetField(1, PartStandard), "", "质量标准", t.Standard, MaxShortText, false)}),
+			columns([]elem{datePicker(TargetField(1, PartDeadline), "完成时限", t.Deadline, true)},
+				[]elem{selectStatic(TargetField(1, PartRole), "主办/协办", roleOptions, role, false)}),
+			submitRow(Value{K: KindTargetRevise, ID: t.ID, V: t.Version}, "修改后重新提交"),
+		}),
+		note("重新提交后由科室负责人重新审核，再由分管领导审定。"),
+	}
+	title := "修改年度目标"
+	return build(title, strconv.Itoa(f.Year)+"年 · 年初分解", Orange, title, els), nil
+}
+
+// ParseTargetRevise reads the revise card: one row, as ParseTargets reads
+// row 1. Errors are *FieldError.
+func ParseTargetRevise(fv map[string]any, year int) (TargetRow, error) {
+	rows, err := ParseTargets(fv, year)
+	if err != nil {
+		return TargetRow{}, err
+	}
+	if len(rows) != 1 {
+		return TargetRow{}, fieldErr(TargetField(2, PartTitle), "工作任务", "只能修改一项")
+	}
+	return rows[0], nil
 }
 
 // TargetsID joins a year and a person into the id FormTargets and
@@ -350,9 +556,25 @@ func SplitTargetsID(id string) (year int, person string, ok bool) {
 	return n, p, true
 }
 
-// targetsDue is the result card's list of the period's targets: one line
-// each with where it stands.
+// targetsDue is the result card's list of the period's targets: the
+// tally (done on time, late, exceeded, unfinished) and one line each with
+// where it stands.
 func targetsDue(ts []TargetLine, today string) elem {
+	var onTime, late, exceeded, open int
+	for _, t := range ts {
+		switch {
+		case t.State != workflow.TargetDone:
+			open++
+		case t.late():
+			late++
+		default:
+			onTime++
+		}
+		if t.State == workflow.TargetDone && t.Exceeded {
+			exceeded++
+		}
+	}
+	tally := fmt.Sprintf("共%d项：按时完成%d项，逾期完成%d项，超额完成%d项，未完成%d项", len(ts), onTime, late, exceeded, open)
 	lines := make([]string, 0, min(len(ts), maxTargetLines))
 	for _, t := range ts[:min(len(ts), maxTargetLines)] {
 		lines = append(lines, "- "+escLine(clip(t.Title, 60))+"（时限 "+escLine(orDash(t.Deadline))+"）："+targetStatus(t, today))
@@ -360,5 +582,5 @@ func targetsDue(ts []TargetLine, today string) elem {
 	if len(ts) > maxTargetLines {
 		lines = append(lines, fmt.Sprintf("- 另有%d项未显示", len(ts)-maxTargetLines))
 	}
-	return md("**本期到期的年度目标**\n" + strings.Join(lines, "\n"))
+	return md("**本期到期的年度目标**（" + tally + "）\n" + strings.Join(lines, "\n"))
 }

@@ -249,16 +249,19 @@ func fromPersonRow(r personRow) (workflow.Person, error) {
 	return p, nil
 }
 
-const targetColumns = `id, person, year, title, quantity, deadline, standard, is_lead, state, confirmed_by, done_on, version`
+const targetColumns = `id, person, year, title, quantity, deadline, standard, is_lead, state, approved_by, done_on, version,
+	reviewed_by, returned_by, return_level, return_reason, exceeded`
 
 func targetArgs(g workflow.Target) []any {
-	return []any{g.ID, g.Person, g.Year, g.Title, g.Quantity, dateIn(g.Deadline), g.Standard, g.Lead, g.State, g.ConfirmedBy, dateIn(g.DoneOn), g.Version}
+	return []any{g.ID, g.Person, g.Year, g.Title, g.Quantity, dateIn(g.Deadline), g.Standard, g.Lead, g.State, g.ApprovedBy, dateIn(g.DoneOn), g.Version,
+		g.ReviewedBy, g.ReturnedBy, g.ReturnLevel, g.ReturnReason, g.Exceeded}
 }
 
 func scanTarget(s scanner) (workflow.Target, error) {
 	var g workflow.Target
 	var deadline, done *time.Time
-	if err := s.Scan(&g.ID, &g.Person, &g.Year, &g.Title, &g.Quantity, &deadline, &g.Standard, &g.Lead, &g.State, &g.ConfirmedBy, &done, &g.Version); err != nil {
+	if err := s.Scan(&g.ID, &g.Person, &g.Year, &g.Title, &g.Quantity, &deadline, &g.Standard, &g.Lead, &g.State, &g.ApprovedBy, &done, &g.Version,
+		&g.ReviewedBy, &g.ReturnedBy, &g.ReturnLevel, &g.ReturnReason, &g.Exceeded); err != nil {
 		return workflow.Target{}, err
 	}
 	g.Deadline, g.DoneOn = dateOut(deadline), dateOut(done)

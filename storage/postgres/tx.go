@@ -243,7 +243,7 @@ func (t *tx) CreateTarget(ctx context.Context, g workflow.Target) error {
 	}
 	g.Version = 1
 	return t.create(ctx, "target", g.ID, `INSERT INTO targets (`+targetColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`, targetArgs(g)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING`, targetArgs(g)...)
 }
 
 // UpdateTarget implements workflow.Tx.
@@ -253,7 +253,8 @@ func (t *tx) UpdateTarget(ctx context.Context, g workflow.Target) error {
 	}
 	return t.update(ctx, "target", g.ID, g.Version, `SELECT version FROM targets WHERE id = $1`, []any{g.ID},
 		`UPDATE targets SET person = $2, year = $3, title = $4, quantity = $5, deadline = $6, standard = $7,
-			is_lead = $8, state = $9, confirmed_by = $10, done_on = $11, version = $12
+			is_lead = $8, state = $9, approved_by = $10, done_on = $11, version = $12,
+			reviewed_by = $13, returned_by = $14, return_level = $15, return_reason = $16, exceeded = $17
 		WHERE id = $1 AND version = $12 - 1`, targetArgs(g)...)
 }
 

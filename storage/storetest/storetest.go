@@ -223,13 +223,40 @@ func testTargets(t *testing.T, s workflow.Store) {
 		wantErr(t, "create", tx.CreateTarget(ctx, tg), nil)
 		wantErr(t, "create twice", tx.CreateTarget(ctx, tg), workflow.ErrConflict)
 		wantErr(t, "other year", tx.CreateTarget(ctx, workflow.Target{ID: "2025/p1/1", Person: "p1", Year: 2025}), nil)
-		tg.Version, tg.State = 2, workflow.TargetConfirmed
+		tg.Version, tg.State = 2, workflow.TargetApproved
 		wantErr(t, "update", tx.UpdateTarget(ctx, tg), nil)
 		wantErr(t, "stale update", tx.UpdateTarget(ctx, tg), workflow.ErrStale)
 		wantErr(t, "unknown", tx.UpdateTarget(ctx, workflow.Target{ID: "x", Version: 2}), workflow.ErrNotFound)
 		ts, _ := tx.Targets(ctx, "p1", 2026)
-		if len(ts) != 1 || ts[0].State != workflow.TargetConfirmed {
+		if len(ts) != 1 || ts[0].State != workflow.TargetApproved {
 			t.Errorf("targets = %+v", ts)
+		}
+		return nil
+	})
+	// Each level of the 认定 round-trips, as does a return and its reason
+	// (kept through the revision that follows) and the 超额 mark.
+	steps := []workflow.Target{
+		{State: workflow.TargetReviewed, ReviewedBy: "l1"},
+		{State: workflow.TargetReturned, ReviewedBy: "l1", ReturnedBy: "s1", ReturnLevel: workflow.TargetLevelApprove, ReturnReason: "数量不明确"},
+		{State: workflow.TargetDraft, ReturnedBy: "s1", ReturnLevel: workflow.TargetLevelApprove, ReturnReason: "数量不明确", Title: "任务（改）"},
+		{State: workflow.TargetApproved, ReviewedBy: "l1", ApprovedBy: "s1", ReturnedBy: "s1", ReturnLevel: workflow.TargetLevelApprove, ReturnReason: "数量不明确"},
+		{State: workflow.TargetDone, ReviewedBy: "l1", ApprovedBy: "s1", Exceeded: true, DoneOn: calendar.NewDate(2026, 6, 1)},
+	}
+	in(t, s, func(tx workflow.Tx) error {
+		base := workflow.Target{ID: "2026/p2/1", Person: "p2", Year: 2026, Title: "任务", Deadline: calendar.NewDate(2026, 6, 30), State: workflow.TargetDraft}
+		wantErr(t, "create", tx.CreateTarget(ctx, base), nil)
+		for i, st := range steps {
+			g := st
+			g.ID, g.Person, g.Year, g.Deadline, g.Version = base.ID, base.Person, base.Year, base.Deadline, i+2
+			if g.Title == "" {
+				g.Title = base.Title
+			}
+			wantErr(t, "update to "+g.State, tx.UpdateTarget(ctx, g), nil)
+			ts, err := tx.Targets(ctx, "p2", 2026)
+			wantErr(t, "targets", err, nil)
+			if !reflect.DeepEqual(ts, []workflow.Target{g}) { // same() cannot encode the zero DoneOn
+				t.Errorf("target %s: got %+v, want %+v", g.State, ts, g)
+			}
 		}
 		return nil
 	})
@@ -959,7 +986,8 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 		VoteGroups: []string{"g2", "g3"}, Version: 1}
 	deleg := workflow.Delegation{ID: "d", From: "l", To: "p", Start: at, End: at.Add(time.Hour)}
 	target := workflow.Target{ID: "t", Person: "p", Year: 2026, Title: "任务", Quantity: "3", Deadline: day, Standard: "好",
-		Lead: true, State: workflow.TargetDone, ConfirmedBy: "l", DoneOn: day, Version: 1}
+		Lead: true, State: workflow.TargetDone, ApprovedBy: "l", DoneOn: day, Version: 1,
+		ReviewedBy: "u", ReturnedBy: "s", ReturnLevel: workflow.TargetLevelApprove, ReturnReason: "理由", Exceeded: true}
 	period := workflow.Period{ID: "2026-Q3", Kind: workflow.KindQuarter, Start: day, End: day.AddDays(90), State: workflow.PeriodPublished,
 		SummaryDue: day.AddDays(1), FilingDue: day.AddDays(2),
 		Decisions:   []scoring.Decision{{Person: "p", Grade: "好", Reason: "r"}},
