@@ -555,10 +555,14 @@ func (s *Service) SetStatus(ctx context.Context, by, personID string, st PersonS
 }
 
 func (s *Service) knownSanction(k string) bool {
-	for _, r := range s.scheme.Special.Sanctions {
-		for _, kind := range r.Kinds {
-			if kind == k {
-				return true
+	// Any of the schemes' kinds: the sanction is the person's, whatever
+	// scheme their unit is under.
+	for _, sc := range s.schemes {
+		for _, r := range sc.Special.Sanctions {
+			for _, kind := range r.Kinds {
+				if kind == k {
+					return true
+				}
 			}
 		}
 	}

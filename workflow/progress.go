@@ -154,7 +154,7 @@ func (s *Service) Progress(ctx context.Context, by, period string) (Progress, er
 // progress fills p's tallies for p.Period.
 func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calendar.Date) error {
 	now := s.clock.Now()
-	people, err := tx.People(ctx)
+	people, err := s.periodPeople(ctx, tx, p.Period)
 	if err != nil {
 		return err
 	}

@@ -264,7 +264,7 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 		if p.Kind == KindYear {
 			continue // the year has no entries, steps, 反馈 or 备案 of its own to chase
 		}
-		cp, err := calendar.ParsePeriod(p.ID)
+		cp, _, err := parsePeriodID(p.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -283,7 +283,7 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 				out = append(out, item{schedule: p.ID + "/monthly/" + m.String(), kind: planMonthly, period: p.ID, entry: m.String(), due: s.cfg.Deadlines.Monthly(s.cal, m)})
 			}
 			out = append(out, item{schedule: p.ID + "/summary", kind: planSummary, period: p.ID, entry: p.ID, due: p.SummaryDue})
-			if *s.cfg.Votes {
+			if s.votesIn(s.schemeOf(p)) {
 				out = append(out, item{schedule: p.ID + "/vote", kind: planVote, period: p.ID, entry: p.ID, due: p.SummaryDue})
 			}
 			steps, err := tx.Steps(ctx, StepFilter{Period: p.ID, State: StepPending})
@@ -310,6 +310,10 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 // a nudge goes to: only those who still have not acted.
 func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now time.Time, today calendar.Date) ([]Notification, error) {
 	people, err := tx.People(ctx)
+	if it.period != "" && !IsYear(it.period) {
+		// Only the people of the period's scheme owe its entries.
+		people, err = s.periodPeopleID(ctx, tx, it.period)
+	}
 	if err != nil {
 		return nil, err
 	}

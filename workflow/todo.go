@@ -54,9 +54,24 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		if err != nil {
 			return err
 		}
+		_, mine, err := s.personScheme(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		periods := map[string]Period{}
+		ps, err := tx.Periods(ctx)
+		if err != nil {
+			return err
+		}
+		for _, x := range ps {
+			periods[x.ID] = x
+		}
 		voted := map[string]bool{} // by period, for person
 		for _, it := range items {
 			kind := entryOfPlan[it.kind]
+			if per, ok := periods[it.period]; ok && s.periodSchemeID(per) != mine {
+				continue // another scheme's period: not this person's
+			}
 			if kind == "" || !s.asked(it, now) {
 				continue
 			}
@@ -102,7 +117,7 @@ func (s *Service) asked(it item, now time.Time) bool {
 		// The self-summary and the vote may be written from the period's
 		// last week: S5 四(三)1 and S7 ask for them in the last week of the
 		// quarter, S4 三(三) at the start of the next.
-		if cp, err := calendar.ParsePeriod(it.period); err == nil {
+		if cp, _, err := parsePeriodID(it.period); err == nil {
 			last := calendar.PeriodContaining(calendar.Week, cp.End())
 			if !today.Before(last.Start()) {
 				return true
