@@ -249,7 +249,7 @@ type Service struct {
 	// votesAuto: Config.Votes was not set; each scheme's own sources say.
 	votesAuto bool
 	cfg       Config
-	log    *slog.Logger
+	log       *slog.Logger
 }
 
 // New checks cfg, fills its defaults and returns a Service.
