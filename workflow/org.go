@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"context"
@@ -75,6 +76,9 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 					return invalid(f, "负责人不存在："+l)
 				}
 			}
+			if u.Scheme != "" && !s.HasScheme(u.Scheme) {
+				return invalid(f+".scheme", "未配置考核方案 "+u.Scheme+"（已配置："+strings.Join(s.SchemeIDs(), "、")+"）")
+			}
 			unitIDs[u.ID] = true
 		}
 		for i, p := range people {
@@ -106,6 +110,13 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		}
 		why := map[string]string{}
 		for _, u := range units {
+			if b, ok := before[u.ID]; ok && u.Scheme == "" {
+				// Decision: a unit given without a scheme keeps the one it
+				// has: 同步通讯录 knows no schemes and must not move a
+				// unit back to the default. Name the default scheme's id
+				// to move it back.
+				u.Scheme = b.Scheme
+			}
 			if b, ok := before[u.ID]; ok {
 				switch {
 				case b.Leader != u.Leader && b.Supervisor != u.Supervisor:

@@ -89,6 +89,9 @@ func (s *Service) schemeOfID(periodID string) *scoring.Scheme {
 
 // unitSchemeID is the canonical id of the scheme unit u is under.
 func (s *Service) unitSchemeID(u Unit) string {
+	if id, ok := s.cfg.UnitSchemes[u.ID]; ok {
+		return normScheme(id)
+	}
 	if id := normScheme(u.Scheme); id != "" {
 		return id
 	}

@@ -115,7 +115,13 @@ type Config struct {
 	// Schemes are the other schemes units may be under, by id (the
 	// scheme's own id; the default need not be listed).
 	Schemes map[string]*scoring.Scheme
-	Logger  *slog.Logger
+	// UnitSchemes puts units under schemes by configuration (unit id →
+	// scheme id; kaohe serve's schemes key). It wins over the unit's own
+	// Unit.Scheme (the org file's): the deployment's file is where an
+	// operator changes it, and a contact sync that knows no schemes cannot
+	// undo it.
+	UnitSchemes map[string]string
+	Logger      *slog.Logger
 
 	// Chains maps a role tier to its approval chain; "" is the default
 	// chain and "@leader" the chain of a person who leads their unit (S6:
@@ -344,6 +350,11 @@ func New(cfg Config) (*Service, error) {
 		}
 		if normScheme(id) != normScheme(cfg.Scheme.ID) {
 			schemes[normScheme(id)] = sc
+		}
+	}
+	for unit, id := range cfg.UnitSchemes {
+		if _, ok := schemes[normScheme(id)]; !ok {
+			return nil, fmt.Errorf("workflow: Config.UnitSchemes[%q]: scheme %q is not in Config.Schemes", unit, id)
 		}
 	}
 	votesAuto := cfg.Votes == nil
