@@ -208,6 +208,17 @@ func parsePeriodID(id string) (calendar.Period, string, error) {
 	return cp, scheme, nil
 }
 
+// CanonicalPeriodID is a period id as HR may type it ("2026-q3@S5") in the
+// form periods are stored under ("2026-Q3@s5").
+func CanonicalPeriodID(id string) string {
+	cycle, scheme := splitPeriodID(strings.TrimSpace(id))
+	cycle = strings.ToUpper(strings.TrimSpace(cycle))
+	if scheme == "" {
+		return cycle
+	}
+	return cycle + schemeSep + scheme
+}
+
 // ParsePeriodID is parsePeriodID for adapters (exports, the CLI): the
 // calendar period of a period id and its scheme id ("" for the default).
 func ParsePeriodID(id string) (calendar.Period, string, error) { return parsePeriodID(id) }
