@@ -33,7 +33,7 @@ func (b *Bot) cmdOpen(ctx context.Context, me workflow.Person, pc command.Parsed
 		return nil, err
 	}
 	if id := pc.Arg(0); id != "" {
-		p, err := b.svc.OpenPeriod(idem(ctx, 0), me.ID, strings.ToUpper(id))
+		p, err := b.svc.OpenPeriod(idem(ctx, 0), me.ID, workflow.CanonicalPeriodID(id))
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +70,7 @@ func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parse
 	if err := requireHRSender(me); err != nil {
 		return nil, err
 	}
-	id := strings.ToUpper(pc.Arg(0))
+	id := workflow.CanonicalPeriodID(pc.Arg(0))
 	if id == "" {
 		var err error
 		if id, err = b.latestPeriod(ctx, workflow.PeriodOpen); err != nil {
@@ -97,7 +97,7 @@ func (b *Bot) cmdClose(ctx context.Context, me workflow.Person, pc command.Parse
 
 // cmdCommittee opens the committee card of a period waiting for it.
 func (b *Bot) cmdCommittee(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
-	id := strings.ToUpper(pc.Arg(0))
+	id := workflow.CanonicalPeriodID(pc.Arg(0))
 	if id == "" {
 		var err error
 		if id, err = b.latestPeriod(ctx, workflow.PeriodCommittee); err != nil {
@@ -120,7 +120,7 @@ func (b *Bot) cmdFiled(ctx context.Context, me workflow.Person, pc command.Parse
 	if err := requireHRSender(me); err != nil {
 		return nil, err
 	}
-	id := strings.ToUpper(pc.Arg(0))
+	id := workflow.CanonicalPeriodID(pc.Arg(0))
 	if id == "" {
 		var err error
 		if id, err = b.unfiledPeriod(ctx); err != nil {
@@ -154,7 +154,7 @@ func (b *Bot) unfiledPeriod(ctx context.Context) (string, error) {
 
 // cmdReviews lists a period's 复核 requests with a button to each.
 func (b *Bot) cmdReviews(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
-	id := strings.ToUpper(pc.Arg(0))
+	id := workflow.CanonicalPeriodID(pc.Arg(0))
 	if id == "" {
 		var err error
 		if id, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed); err != nil {

@@ -48,7 +48,7 @@ func (b *Bot) cmdFilingTables(ctx context.Context, me workflow.Person, pc comman
 	if err := requireHRSender(me); err != nil {
 		return nil, err
 	}
-	id := strings.ToUpper(pc.Arg(0))
+	id := workflow.CanonicalPeriodID(pc.Arg(0))
 	if id == "" {
 		var err error
 		if id, err = b.unfiledPeriod(ctx); err != nil {
@@ -106,7 +106,7 @@ func (b *Bot) sendFilingTables(ctx context.Context, by, id string, tables []fili
 		return nil, err
 	}
 	if tables == nil {
-		tables = filing.Defaults(b.svc.Scheme().ID, whole)
+		tables = filing.Defaults(b.svc.SchemeOf(id).ID, whole)
 	}
 	type file struct {
 		name string

@@ -313,7 +313,7 @@ func (b *Bot) scoringForm(ctx context.Context, op, stepID string) (card.ScoringF
 // formOf is the scoring card's model for a step, as op (who may act on
 // it) sees it.
 func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.ScoringForm {
-	s := b.svc.Scheme()
+	s := b.svc.SchemeOf(st.Period)
 	f := card.ScoringForm{Step: st.ID, Version: st.Version, StepName: st.Name, Period: st.Period,
 		Person: b.name(ctx, st.Person), Due: st.Due.String(), Later: st.Index > 0, Returned: st.Reason, Comment: st.Assessment.Comment}
 	// What a special state means is the scheme's, read by the service.
@@ -411,7 +411,7 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 // suggest scores the step's assessment alone, for the card's grade
 // suggestion; the quota is applied later to the whole unit.
 func (b *Bot) suggest(st workflow.Step) *card.Suggestion {
-	s := b.svc.Scheme()
+	s := b.svc.SchemeOf(st.Period)
 	if len(s.Raters) == 0 || s.Raters[0].Sources[0].Kind != "indicators" {
 		return nil
 	}
@@ -554,7 +554,7 @@ func (b *Bot) committeeState(ctx context.Context, op, period string) (card.Commi
 	}
 	f.Period, f.Version = period, p.Version
 	f.Uniform = uniformLines(p.Uniform)
-	for _, g := range b.svc.Scheme().Grades {
+	for _, g := range b.svc.SchemeOf(period).Grades {
 		f.Grades = append(f.Grades, g.Label)
 	}
 	ties := map[string]*card.Tie{}
@@ -577,7 +577,7 @@ func (b *Bot) committeeState(ctx context.Context, op, period string) (card.Commi
 		f.Quotas = append(f.Quotas, line)
 		if q.Short > 0 {
 			fl := card.Floor{Unit: q.ScopeName, Grade: q.Grade, Participants: q.Participants, Min: line.Min, Have: q.After}
-			if sq := schemeQuota(b.svc.Scheme(), q.Grade, q.Scope); sq != nil && sq.MinShare != nil {
+			if sq := schemeQuota(b.svc.SchemeOf(period), q.Grade, q.Scope); sq != nil && sq.MinShare != nil {
 				fl.Share = sq.MinShare.String()
 			}
 			for _, c := range q.Candidates[:min(len(q.Candidates), card.MaxFloorCandidates)] {
@@ -588,7 +588,7 @@ func (b *Bot) committeeState(ctx context.Context, op, period string) (card.Commi
 		}
 		if q.HardMax > 0 && q.SchemeMax != nil && q.Before > *q.SchemeMax {
 			c := card.CapRaise{Unit: q.ScopeName, Grade: q.Grade, Participants: q.Participants, Cap: *q.SchemeMax, Hard: q.HardMax}
-			if sq := schemeQuota(b.svc.Scheme(), q.Grade, q.Scope); sq != nil && sq.MaxShare != nil && sq.HardMaxShare != nil {
+			if sq := schemeQuota(b.svc.SchemeOf(period), q.Grade, q.Scope); sq != nil && sq.MaxShare != nil && sq.HardMaxShare != nil {
 				c.Share, c.HardShare = sq.MaxShare.String(), sq.HardMaxShare.String()
 			}
 			if o := q.Override; o != nil && o.Kind == workflow.OverrideCap {
@@ -768,7 +768,7 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 	today := b.cal.Date(b.clock.Now())
 	rc := card.Result{Period: period, Version: r.Version, Name: b.name(ctx, op), Grade: r.Grade, State: r.State, Explain: r.Explain,
 		ReviewUntil: p.ReviewEnd.String(), ReviewOpen: p.State == workflow.PeriodPublished && !today.After(p.ReviewEnd),
-		ReviewMaterials: b.svc.Scheme().ReviewMaterials}
+		ReviewMaterials: b.svc.SchemeOf(period).ReviewMaterials}
 	if r.Score != nil {
 		rc.Score = r.Score.String()
 	}
@@ -794,7 +794,7 @@ func (b *Bot) resultCard(ctx context.Context, op, period string) ([]byte, error)
 // resultNotice is the private result card sent after 公示.
 func (b *Bot) resultNotice(n workflow.Notification) ([]byte, error) {
 	rc := card.Result{Period: n.Data["period"], Name: b.name(context.Background(), n.To), Grade: n.Data["grade"], State: n.Data["state"],
-		Score: n.Data["score"], ReviewUntil: n.Data["review_until"], ReviewMaterials: b.svc.Scheme().ReviewMaterials}
+		Score: n.Data["score"], ReviewUntil: n.Data["review_until"], ReviewMaterials: b.svc.SchemeOf(n.Data["period"]).ReviewMaterials}
 	if e := n.Data["explain"]; e != "" {
 		rc.Explain = strings.Split(e, "\n")
 	}

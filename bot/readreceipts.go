@@ -82,7 +82,7 @@ func (b *Bot) PublicityReads(ctx context.Context, period string) ([]PublicityRea
 			if len(st.PublicChats) > 1 {
 				group += strconv.Itoa(i + 1)
 			}
-			for _, g := range b.svc.Scheme().Grades {
+			for _, g := range b.svc.SchemeOf(period).Grades {
 				if m, ok := byKey[[2]string{chat, g.Label}]; ok {
 					out = append(out, PublicityRead{Chat: chat, Grade: g.Label, Group: group, MessageID: m.MessageID, SentAt: m.SentAt})
 				}

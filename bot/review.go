@@ -49,7 +49,7 @@ func (b *Bot) reviewFor(ctx context.Context, op, id string) (f card.ReviewForm, 
 		return f, me, false, err
 	}
 	f = card.ReviewForm{ID: rv.ID, Version: rv.Version, Period: rv.Period, Person: asker.Name, Reason: rv.Reason,
-		Materials: rv.Materials, MaterialsNeed: b.svc.Scheme().ReviewMaterials,
+		Materials: rv.Materials, MaterialsNeed: b.svc.SchemeOf(rv.Period).ReviewMaterials,
 		State: rv.State, Grade: rv.OldGrade, Opinion: rv.Opinion, Decision: rv.Decision, NewGrade: rv.NewGrade}
 	if res.Score != nil {
 		f.Score = res.Score.String()
@@ -76,7 +76,7 @@ func (b *Bot) reviewFor(ctx context.Context, op, id string) (f card.ReviewForm, 
 // a grade a quota caps: the committee's choice of who gives way.
 func (b *Bot) cappedHolders(ctx context.Context, period, person string) []card.Holder {
 	capped := map[string]bool{}
-	for _, q := range b.svc.Scheme().Quotas {
+	for _, q := range b.svc.SchemeOf(period).Quotas {
 		if q.MaxShare != nil {
 			capped[q.Grade] = true
 		}

@@ -32,7 +32,7 @@ func (b *Bot) talkForm(ctx context.Context, op, id string) (card.TalkForm, error
 		if it.Person.ID != person {
 			continue
 		}
-		for _, tr := range b.svc.Scheme().Talks {
+		for _, tr := range b.svc.SchemeOf(period).Talks {
 			for _, g := range tr.Grades {
 				if g != it.Result.Grade {
 					continue

@@ -88,17 +88,23 @@ func DataID(t Table, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	year, whole, err := workflow.ParseFilingID(strings.ToUpper(id))
+	id = workflow.CanonicalPeriodID(id)
+	year, whole, err := workflow.ParseFilingID(id)
 	if err != nil {
 		return "", err
 	}
+	// A period of a scheme other than the default keeps its scheme, and
+	// so does its year ("2026@s5").
+	_, scheme, _ := strings.Cut(id, "@")
 	switch {
+	case spec.Year && scheme != "":
+		return strconv.Itoa(year) + "@" + scheme, nil
 	case spec.Year:
 		return strconv.Itoa(year), nil
 	case whole:
 		return "", &workflow.InputError{Field: "period", Msg: spec.Title + "按考核期填报，请指定考核期，如 " + strconv.Itoa(year) + "-Q3"}
 	}
-	return strings.ToUpper(id), nil
+	return id, nil
 }
 
 // FileName is the file's name: the period or year and the title.
@@ -192,7 +198,7 @@ func periodWords(f workflow.Filing) string {
 
 // formPeriod is the form's "（ 年度第 季度）" line filled in.
 func formPeriod(p workflow.Period) string {
-	cp, err := calendar.ParsePeriod(p.ID)
+	cp, _, err := workflow.ParsePeriodID(p.ID)
 	if err != nil {
 		return "（" + p.ID + "）"
 	}
@@ -204,7 +210,7 @@ func formPeriod(p workflow.Period) string {
 
 // quarterOf returns the index (1–4) of a quarter period, 0 for others.
 func quarterOf(p workflow.Period) int {
-	cp, err := calendar.ParsePeriod(p.ID)
+	cp, _, err := workflow.ParsePeriodID(p.ID)
 	if err != nil || cp.Kind() != calendar.Quarter {
 		return 0
 	}

@@ -29,11 +29,12 @@ func IsYear(id string) bool {
 // GradesOf lists the grades a period's results take, best first: the
 // scheme's annual grades for a year, its period grades otherwise.
 func (s *Service) GradesOf(period string) []string {
+	sc := s.schemeOfID(period)
 	if IsYear(period) {
-		return slices.Clone(s.scheme.Annual.Grades)
+		return slices.Clone(sc.Annual.Grades)
 	}
-	out := make([]string, len(s.scheme.Grades))
-	for i, g := range s.scheme.Grades {
+	out := make([]string, len(sc.Grades))
+	for i, g := range sc.Grades {
 		out[i] = g.Label
 	}
 	return out
@@ -177,7 +178,9 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 	var mine []Period
 	var open []string
 	for _, p := range periods {
-		if p.Start.Year != year || p.Kind == KindYear {
+		if p.Start.Year != year || p.Kind == KindYear || s.periodSchemeID(p) != s.defaultSchemeID() {
+			// Decision: the annual appraisal is the default scheme's; the
+			// units under another scheme are not in it (docs/design.md).
 			continue
 		}
 		if p.State != PeriodPublished && p.State != PeriodClosed {
@@ -188,7 +191,7 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 	if len(open) > 0 {
 		return nil, nil, &IncompleteError{What: "季度考核结果公示", Missing: open}
 	}
-	people, err := o.tx.People(o.ctx)
+	people, err := s.periodPeople(o.ctx, o.tx, Period{Kind: KindQuarter, Scheme: s.defaultSchemeID()})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +229,7 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 		for _, p := range people {
 			names[p.ID] = p.Name
 		}
-		return nil, nil, s.scoringError(err, names, fmt.Sprintf("compose %d", year))
+		return nil, nil, s.scoringError(s.scheme, err, names, fmt.Sprintf("compose %d", year))
 	}
 	return res, people, nil
 }

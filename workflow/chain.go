@@ -156,7 +156,7 @@ func (s *Service) Act(ctx context.Context, by string, a StepAction) error {
 				return invalid("scores", "初评须填写评分")
 			}
 			if a.Assessment != nil {
-				if err := ValidateAssessment(s.scheme, *a.Assessment); err != nil {
+				if err := ValidateAssessment(s.schemeOfID(step.Period), *a.Assessment); err != nil {
 					return err
 				}
 				if rf := a.Assessment.Refusal; rf != nil {

@@ -111,7 +111,7 @@ func (s *Service) Unfinished(ctx context.Context, by, periodID string) ([]Missin
 		if err != nil {
 			return err
 		}
-		people, err := tx.People(ctx)
+		people, err := s.periodPeople(ctx, tx, period)
 		if err != nil {
 			return err
 		}
@@ -138,7 +138,7 @@ func (s *Service) AppraisalDue(p Period) calendar.Date {
 // due date, while someone who votes has not (a 考核单元 of one has nobody
 // to vote for).
 func (s *Service) votesOpen(ctx context.Context, tx Tx, p Period, people []Person, today calendar.Date) (bool, error) {
-	if !*s.cfg.Votes || today.After(p.SummaryDue) {
+	if !s.votesIn(s.schemeOf(p)) || today.After(p.SummaryDue) {
 		return false, nil
 	}
 	vs, err := tx.Voters(ctx, p.ID)
@@ -153,7 +153,7 @@ func (s *Service) votesOpen(ctx context.Context, tx Tx, p Period, people []Perso
 	if err != nil {
 		return false, err
 	}
-	votes := s.newVoteIndex(people, units)
+	votes := s.newVoteIndex(s.schemeOf(p), people, units)
 	for _, x := range people {
 		if !voted[x.ID] && votes.hasVote(x) {
 			return true, nil
@@ -211,13 +211,13 @@ func (s *Service) periodsDue(ctx context.Context, today calendar.Date) error {
 		if err != nil {
 			return err
 		}
-		people, err := tx.People(ctx)
-		if err != nil {
-			return err
-		}
 		for _, p := range ps {
 			switch p.State {
 			case PeriodOpen:
+				people, err := s.periodPeople(ctx, tx, p)
+				if err != nil {
+					return err
+				}
 				ms, err := s.missing(ctx, tx, p, people)
 				if err != nil {
 					return err
@@ -304,7 +304,7 @@ func (s *Service) autoClose(ctx context.Context, id string) error {
 			o.quiet = true
 			return err
 		}
-		people, err := o.tx.People(o.ctx)
+		people, err := s.periodPeople(o.ctx, o.tx, period)
 		if err != nil {
 			return err
 		}

@@ -118,7 +118,7 @@ func (s *Service) standings(ctx context.Context, tx Tx, period Period) ([]QuotaS
 	out := make([]QuotaStanding, 0, len(period.Quotas))
 	for _, q := range period.Quotas {
 		st := QuotaStanding{QuotaResult: q, ScopeName: scopeName(units, q.Key)}
-		if sq := s.schemeQuota(q.Grade, q.Scope); sq != nil {
+		if sq := s.schemeQuota(s.schemeOf(period), q.Grade, q.Scope); sq != nil {
 			if sq.MaxShare != nil {
 				m := shareCount(sq.MaxShare.Decimal, q.Participants, sq.CapRounding)
 				st.SchemeMax = &m
@@ -139,7 +139,7 @@ func (s *Service) standings(ctx context.Context, tx Tx, period Period) ([]QuotaS
 					return nil, err
 				}
 			}
-			st.Candidates = s.candidates(q, results, scopes, names)
+			st.Candidates = s.candidates(s.schemeOf(period), q, results, scopes, names)
 		}
 		out = append(out, st)
 	}
@@ -162,11 +162,11 @@ func (s *Service) quotaScopes(ctx context.Context, tx Tx, period Period) (map[st
 }
 
 // candidates lists who may be raised to q's grade within its scope.
-func (s *Service) candidates(q scoring.QuotaResult, results []Result, scopes map[string]map[string]string, names map[string]string) []Candidate {
-	top := s.gradeIndex(q.Grade)
+func (s *Service) candidates(sc *scoring.Scheme, q scoring.QuotaResult, results []Result, scopes map[string]map[string]string, names map[string]string) []Candidate {
+	top := s.gradeIndex(sc, q.Grade)
 	var out []Candidate
 	for _, r := range results {
-		if scopes[r.Person][q.Scope] != q.Key || r.State != scoring.StateGraded || s.gradeIndex(r.Grade) <= top ||
+		if scopes[r.Person][q.Scope] != q.Key || r.State != scoring.StateGraded || s.gradeIndex(sc, r.Grade) <= top ||
 			slices.Contains(r.Flags, scoring.FlagDirect) || slices.Contains(r.Flags, scoring.FlagCapped) {
 			continue
 		}
@@ -180,7 +180,7 @@ func (s *Service) candidates(q scoring.QuotaResult, results []Result, scopes map
 		case (a.Score == nil) != (b.Score == nil):
 			return a.Score != nil
 		case a.Grade != b.Grade:
-			return s.gradeIndex(a.Grade) < s.gradeIndex(b.Grade)
+			return s.gradeIndex(sc, a.Grade) < s.gradeIndex(sc, b.Grade)
 		}
 		return a.Person < b.Person
 	})
@@ -282,6 +282,7 @@ func (s *Service) CommitteeQuota(ctx context.Context, by, periodID string, a Quo
 // refuses the result when a cap is broken or anyone the committee did not
 // name lost a grade to it (the cap would move silently otherwise).
 func (s *Service) regrade(o *op, period *Period, named map[string]bool, when string) error {
+	sc := s.schemeOf(*period)
 	before, err := o.tx.Results(o.ctx, period.ID)
 	if err != nil {
 		return err
@@ -306,11 +307,11 @@ func (s *Service) regrade(o *op, period *Period, named map[string]bool, when str
 		var lost bool
 		switch pr.State {
 		case scoring.StateGraded:
-			lost = s.gradeIndex(pr.Grade) > s.gradeIndex(old.Grade)
+			lost = s.gradeIndex(sc, pr.Grade) > s.gradeIndex(sc, old.Grade)
 		case scoring.StatePending:
 			// Tied again for a grade they held is a loss; tied for a
 			// better one than they had (a raised cap's new line) is not.
-			lost = s.gradeIndex(old.Grade) <= s.gradeIndex(pr.ScoreGrade)
+			lost = s.gradeIndex(sc, old.Grade) <= s.gradeIndex(sc, pr.ScoreGrade)
 		default:
 			lost = true
 		}
@@ -369,9 +370,9 @@ func (s *Service) periodInput(ctx context.Context, tx Tx, period Period) (*scori
 }
 
 // schemeQuota is the scheme's quota for a grade and scope.
-func (s *Service) schemeQuota(grade, scope string) *scoring.Quota {
-	for i := range s.scheme.Quotas {
-		if q := &s.scheme.Quotas[i]; q.Grade == grade && q.Scope == scope {
+func (s *Service) schemeQuota(sc *scoring.Scheme, grade, scope string) *scoring.Quota {
+	for i := range sc.Quotas {
+		if q := &sc.Quotas[i]; q.Grade == grade && q.Scope == scope {
 			return q
 		}
 	}

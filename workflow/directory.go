@@ -53,13 +53,17 @@ func (s *Service) SetTier(ctx context.Context, by, personID, tier, reason string
 		if err := needText("reason", reason); err != nil {
 			return err
 		}
-		tiers := s.scheme.Tiers
-		if (tier != "" || len(tiers) > 1) && !slices.Contains(tiers, tier) {
-			return invalid("tier", "须为方案的职级之一（"+strings.Join(tiers, "、")+"）")
-		}
 		p, err := s.person(o, personID, "person")
 		if err != nil {
 			return err
+		}
+		sc, _, err := s.personScheme(o.ctx, o.tx, p)
+		if err != nil {
+			return err
+		}
+		tiers := sc.Tiers
+		if (tier != "" || len(tiers) > 1) && !slices.Contains(tiers, tier) {
+			return invalid("tier", "须为方案的职级之一（"+strings.Join(tiers, "、")+"）")
 		}
 		if p.Tier == tier {
 			o.logf("unchanged")

@@ -3,6 +3,7 @@ package workflow
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,23 +14,9 @@ import (
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
-// cycleKind is the calendar kind of the scheme's appraisal period.
-func (s *Service) cycleKind() calendar.PeriodKind {
-	if s.scheme.Cycle == KindMonth {
-		return calendar.Month
-	}
-	return calendar.Quarter
-}
-
-func (s *Service) periodKind() string {
-	if s.scheme.Cycle == KindMonth {
-		return KindMonth
-	}
-	return KindQuarter
-}
-
 // OpenPeriod opens an appraisal period ("2026-Q3", or "2026-09" for a
-// monthly scheme) with its deadlines (HR only). Errors: ErrForbidden,
+// monthly scheme; "2026-Q3@s5" for a scheme other than the default, see
+// schemes.go) with its deadlines (HR only). Errors: ErrForbidden,
 // ErrInvalidInput (malformed id, wrong kind), ErrConflict (already open).
 func (s *Service) OpenPeriod(ctx context.Context, by, id string) (Period, error) {
 	var out Period
@@ -44,48 +31,104 @@ func (s *Service) OpenPeriod(ctx context.Context, by, id string) (Period, error)
 	return out, err
 }
 
-// NextPeriod is the period HR would open next: the cycle's period that
-// today falls in if it is not open yet, otherwise the one after the
-// latest period.
+// NextPeriod is the period HR would open next: the default scheme's
+// (NextPeriods lists every scheme's).
 func (s *Service) NextPeriod(ctx context.Context) (string, error) {
+	ids, err := s.nextPeriods(ctx, []string{s.defaultSchemeID()})
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// NextPeriods lists, for every scheme someone is appraised under (the
+// default first), the period HR would open next: the cycle's period that
+// today falls in if it is not open yet, otherwise the one after the
+// scheme's latest period.
+func (s *Service) NextPeriods(ctx context.Context) ([]string, error) {
+	var schemes []string
+	if err := s.view(ctx, func(tx Tx) error {
+		var err error
+		schemes, err = s.activeSchemes(ctx, tx)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if len(schemes) == 0 {
+		schemes = []string{s.defaultSchemeID()}
+	}
+	return s.nextPeriods(ctx, schemes)
+}
+
+func (s *Service) nextPeriods(ctx context.Context, schemes []string) ([]string, error) {
 	today := s.today(s.clock.Now())
-	var out string
+	var out []string
 	err := s.view(ctx, func(tx Tx) error {
+		out = nil
 		ps, err := tx.Periods(ctx)
 		if err != nil {
 			return err
 		}
-		cur := calendar.PeriodContaining(s.cycleKind(), today)
-		out = cur.String()
-		for _, p := range ps {
-			if p.ID == out {
-				last := ps[len(ps)-1].ID
-				lp, err := calendar.ParsePeriod(last)
+		for _, id := range schemes {
+			kind := cycleKindOf(s.schemeByID(id))
+			next := s.PeriodID(calendar.PeriodContaining(kind, today), id)
+			var last string
+			exists := false
+			for _, p := range ps {
+				if p.Kind == KindYear || s.periodSchemeID(p) != id {
+					continue
+				}
+				last = p.ID
+				exists = exists || p.ID == next
+			}
+			if exists {
+				lp, _, err := parsePeriodID(last)
 				if err != nil {
 					return fmt.Errorf("period %s: %w", last, err)
 				}
-				out = calendar.PeriodContaining(s.cycleKind(), lp.End().AddDays(1)).String()
-				return nil
+				next = s.PeriodID(calendar.PeriodContaining(kind, lp.End().AddDays(1)), id)
 			}
+			out = append(out, next)
 		}
 		return nil
 	})
 	return out, err
 }
 
-// openDue opens the period today falls in, by itself, on the cycle's
-// first working day or later, unless it exists already or the
-// organisation has no one to appraise yet; HR is told. Part of Tick.
+// openDue opens, for every scheme someone is appraised under, the period
+// today falls in, by itself, on the cycle's first working day or later,
+// unless it exists already or the organisation has no one to appraise
+// yet; HR is told. Part of Tick.
 func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
 	if s.cfg.ManualOpen {
 		return nil
 	}
-	cur := calendar.PeriodContaining(s.cycleKind(), today)
+	var schemes []string
+	if err := s.view(ctx, func(tx Tx) error {
+		var err error
+		schemes, err = s.activeSchemes(ctx, tx)
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, id := range schemes {
+		if err := s.openDueScheme(ctx, today, id); err != nil {
+			return fmt.Errorf("open the period of scheme %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// openDueScheme is openDue for one scheme.
+func (s *Service) openDueScheme(ctx context.Context, today calendar.Date, scheme string) error {
+	kind := cycleKindOf(s.schemeByID(scheme))
+	cur := calendar.PeriodContaining(kind, today)
+	curID := s.PeriodID(cur, scheme)
 	var exists, ready bool
 	var hr []string
 	if err := s.view(ctx, func(tx Tx) error {
 		hr = nil
-		_, err := tx.Period(ctx, cur.String())
+		_, err := tx.Period(ctx, curID)
 		if err == nil {
 			exists = true
 			return nil
@@ -93,7 +136,7 @@ func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		people, err := tx.People(ctx)
+		people, err := s.periodPeopleID(ctx, tx, curID)
 		for _, p := range people {
 			ready = ready || p.Assessed
 			if p.HR {
@@ -107,12 +150,12 @@ func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
 	if exists || !ready || !s.cal.IsWorkday(today) {
 		return nil
 	}
-	err := s.change(ctx, "system", "period.open", cur.String(), func(o *op) error {
-		p, err := s.createPeriod(o, cur.String())
+	err := s.change(ctx, "system", "period.open", curID, func(o *op) error {
+		p, err := s.createPeriod(o, curID)
 		if err != nil {
 			return err
 		}
-		next := calendar.PeriodContaining(s.cycleKind(), cur.End().AddDays(1)).String()
+		next := s.PeriodID(calendar.PeriodContaining(kind, cur.End().AddDays(1)), scheme)
 		for _, id := range hr {
 			o.note(id, TplPeriodOpened, map[string]string{"period": p.ID, "summary_due": p.SummaryDue.String(),
 				"filing_due": p.FilingDue.String(), "next": next}, p.ID)
@@ -125,25 +168,40 @@ func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
 	return err
 }
 
-// createPeriod creates the period id with its deadlines.
+// createPeriod creates the period id with its deadlines, under the scheme
+// its id names (schemes.go).
 func (s *Service) createPeriod(o *op, id string) (Period, error) {
-	cp, err := calendar.ParsePeriod(id)
-	if err != nil || cp.Kind() != s.cycleKind() {
-		return Period{}, invalid("period", fmt.Sprintf("须为%s，如 %s", map[calendar.PeriodKind]string{calendar.Quarter: "季度", calendar.Month: "月份"}[s.cycleKind()],
-			map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[s.cycleKind()]))
+	cp, scheme, perr := parsePeriodID(id)
+	if scheme != "" && !s.HasScheme(scheme) {
+		return Period{}, invalid("period", "未配置考核方案 "+scheme+"（已配置："+strings.Join(s.SchemeIDs(), "、")+"）")
 	}
-	out := Period{ID: cp.String(), Kind: s.periodKind(), Start: cp.Start(), End: cp.End(), State: PeriodOpen,
+	sc := s.schemeByID(scheme)
+	kind := cycleKindOf(sc)
+	if perr != nil || cp.Kind() != kind {
+		return Period{}, invalid("period", fmt.Sprintf("须为%s，如 %s", map[calendar.PeriodKind]string{calendar.Quarter: "季度", calendar.Month: "月份"}[kind],
+			s.PeriodID(calendar.MustParsePeriod(map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[kind]), scheme)))
+	}
+	if scheme == "" {
+		scheme = s.defaultSchemeID()
+	}
+	out := Period{ID: s.PeriodID(cp, scheme), Kind: periodKindOf(sc), Scheme: scheme, Start: cp.Start(), End: cp.End(), State: PeriodOpen,
 		SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.cfg.Deadlines.Filing(s.cal, cp), Version: 1}
-	o.logf("summary due %s, filing due %s", out.SummaryDue, out.FilingDue)
+	o.logf("scheme %s, summary due %s, filing due %s", scheme, out.SummaryDue, out.FilingDue)
 	return out, o.tx.CreatePeriod(o.ctx, out)
 }
 
-// entryCycle returns the appraisal period an entry belongs to, and the
-// entry's canonical period id. A week belongs to the period holding its
-// Thursday (the ISO rule), so every week is in exactly one period.
-func (s *Service) entryCycle(kind, period string) (cycle calendar.Period, entry string, err error) {
-	bad := func(msg string) (calendar.Period, string, error) {
-		return calendar.Period{}, "", invalid("period", msg)
+// entryCycle returns the appraisal period an entry of a person under
+// scheme (canonical id) belongs to: its calendar period and its period
+// id, and the entry's canonical period id. A week belongs to the period
+// holding its Thursday (the ISO rule), so every week is in exactly one
+// period.
+func (s *Service) entryCycle(scheme, kind, period string) (cycle calendar.Period, periodID, entry string, err error) {
+	bad := func(msg string) (calendar.Period, string, string, error) {
+		return calendar.Period{}, "", "", invalid("period", msg)
+	}
+	kindOf := cycleKindOf(s.schemeByID(scheme))
+	in := func(cp calendar.Period, entry string) (calendar.Period, string, string, error) {
+		return cp, s.PeriodID(cp, scheme), entry, nil
 	}
 	switch kind {
 	case EntryDaily:
@@ -151,27 +209,34 @@ func (s *Service) entryCycle(kind, period string) (cycle calendar.Period, entry 
 		if err != nil {
 			return bad("日期须为 YYYY-MM-DD")
 		}
-		return calendar.PeriodContaining(s.cycleKind(), d), d.String(), nil
+		return in(calendar.PeriodContaining(kindOf, d), d.String())
 	case EntryWeekly:
 		p, err := calendar.ParsePeriod(period)
 		if err != nil || p.Kind() != calendar.Week {
 			return bad("须为周次，如 2026-W40")
 		}
-		return calendar.PeriodContaining(s.cycleKind(), p.Start().AddDays(3)), p.String(), nil
+		return in(calendar.PeriodContaining(kindOf, p.Start().AddDays(3)), p.String())
 	case EntryMonthly, EntryAttendance:
 		p, err := calendar.ParsePeriod(period)
 		if err != nil || p.Kind() != calendar.Month {
 			return bad("须为月份，如 2026-09")
 		}
-		return calendar.PeriodContaining(s.cycleKind(), p.Start()), p.String(), nil
+		return in(calendar.PeriodContaining(kindOf, p.Start()), p.String())
 	case EntryQuarterly:
-		p, err := calendar.ParsePeriod(period)
-		if err != nil || p.Kind() != s.cycleKind() {
-			return bad("须为考核期，如 2026-Q3")
+		p, sc, err := parsePeriodID(period)
+		if err != nil || p.Kind() != kindOf {
+			return bad("须为考核期，如 " + s.PeriodID(calendar.MustParsePeriod(map[calendar.PeriodKind]string{calendar.Quarter: "2026-Q3", calendar.Month: "2026-09"}[kindOf]), scheme))
 		}
-		return p, p.String(), nil
+		if sc == "" {
+			sc = s.defaultSchemeID()
+		}
+		if sc != scheme {
+			return bad("该考核期不属于本人所在科室的考核方案（" + scheme + "）")
+		}
+		id := s.PeriodID(p, scheme)
+		return p, id, id, nil
 	}
-	return calendar.Period{}, "", invalid("kind", "未知的记实类型："+kind)
+	return calendar.Period{}, "", "", invalid("kind", "未知的记实类型："+kind)
 }
 
 // weeksOf returns the weeks that belong to a cycle.
@@ -231,19 +296,23 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 		if !me.Assessed || in.Kind == EntryAttendance {
 			return fmt.Errorf("%s may not submit %s: %w", by, in.Kind, ErrForbidden)
 		}
-		cp, pid, err := s.entryCycle(in.Kind, in.Period)
+		sc, scheme, err := s.personScheme(o.ctx, o.tx, me)
 		if err != nil {
 			return err
 		}
-		if rs := s.recordsOf(me); !rs.Keeps(in.Kind) {
+		if rs := sc.Records; !rs.Keeps(in.Kind) {
 			// A record the scheme does not keep is asked for by no
 			// reminder and no 待办, and read by nobody.
 			return invalid("kind", "本考核方案不填写"+rs.Name(in.Kind))
 		}
-		if err := ValidateBody(in.Kind, in.Body, s.scheme.Scale); err != nil {
+		cp, periodID, pid, err := s.entryCycle(scheme, in.Kind, in.Period)
+		if err != nil {
 			return err
 		}
-		period, err := s.openPeriod(o, cp.String())
+		if err := ValidateBody(in.Kind, in.Body, sc.Scale); err != nil {
+			return err
+		}
+		period, err := s.openPeriod(o, periodID)
 		if err != nil {
 			return err
 		}
@@ -270,7 +339,7 @@ func (s *Service) Submit(ctx context.Context, by string, in EntryInput) error {
 		default:
 			e.Version++
 		}
-		if in.Kind == EntryQuarterly && s.recordsOf(me).Keeps(EntryWeekly) {
+		if in.Kind == EntryQuarterly && sc.Records.Keeps(EntryWeekly) {
 			if err := s.checkWeeklies(o, by, cp, today); err != nil {
 				return err
 			}
@@ -343,12 +412,18 @@ func (s *Service) entryDue(kind, pid string, period Period) (due calendar.Date, 
 // period id ("2026-W40", "2026-09", "2026-Q3"). ok is false for a kind
 // without a due date or a period not opened.
 func (s *Service) EntryDue(ctx context.Context, kind, period string) (due calendar.Date, ok bool, err error) {
-	cp, pid, err := s.entryCycle(kind, period)
+	scheme := s.defaultSchemeID()
+	if kind == EntryQuarterly {
+		if _, sc, err := parsePeriodID(period); err == nil && sc != "" {
+			scheme = sc
+		}
+	}
+	_, periodID, pid, err := s.entryCycle(scheme, kind, period)
 	if err != nil {
 		return calendar.Date{}, false, err
 	}
 	err = s.view(ctx, func(tx Tx) error {
-		p, err := tx.Period(ctx, cp.String())
+		p, err := tx.Period(ctx, periodID)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -640,15 +715,19 @@ func (s *Service) Waive(ctx context.Context, by, person, week, reason string) er
 		if err := needText("reason", reason); err != nil {
 			return err
 		}
-		cp, pid, err := s.entryCycle(EntryWeekly, week)
+		_, scheme, err := s.personScheme(o.ctx, o.tx, p)
 		if err != nil {
 			return err
 		}
-		if _, err := s.openPeriod(o, cp.String()); err != nil {
+		_, periodID, pid, err := s.entryCycle(scheme, EntryWeekly, week)
+		if err != nil {
+			return err
+		}
+		if _, err := s.openPeriod(o, periodID); err != nil {
 			return err
 		}
 		return o.tx.CreateEntry(o.ctx, Entry{EntryKey: EntryKey{Kind: EntryWeekly, Person: person, Period: pid},
-			Cycle: cp.String(), State: EntryWaived, Reason: reason, CommentBy: by, SubmittedAt: o.now})
+			Cycle: periodID, State: EntryWaived, Reason: reason, CommentBy: by, SubmittedAt: o.now})
 	})
 }
 
@@ -660,23 +739,28 @@ func (s *Service) SetAttendance(ctx context.Context, by, person, month string, b
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
-		if _, err := s.person(o, person, "person"); err != nil {
-			return err
-		}
-		cp, pid, err := s.entryCycle(EntryAttendance, month)
+		p, err := s.person(o, person, "person")
 		if err != nil {
 			return err
 		}
-		if err := ValidateBody(EntryAttendance, body, s.scheme.Scale); err != nil {
+		sc, scheme, err := s.personScheme(o.ctx, o.tx, p)
+		if err != nil {
 			return err
 		}
-		if _, err := o.tx.Period(o.ctx, cp.String()); err != nil {
+		_, periodID, pid, err := s.entryCycle(scheme, EntryAttendance, month)
+		if err != nil {
+			return err
+		}
+		if err := ValidateBody(EntryAttendance, body, sc.Scale); err != nil {
+			return err
+		}
+		if _, err := o.tx.Period(o.ctx, periodID); err != nil {
 			return err
 		}
 		key := EntryKey{Kind: EntryAttendance, Person: person, Period: pid}
 		e, err := o.tx.Entry(o.ctx, key)
 		if errors.Is(err, ErrNotFound) {
-			return o.tx.CreateEntry(o.ctx, Entry{EntryKey: key, Cycle: cp.String(), State: EntrySubmitted, Body: body, SubmittedAt: o.now, CommentBy: by})
+			return o.tx.CreateEntry(o.ctx, Entry{EntryKey: key, Cycle: periodID, State: EntrySubmitted, Body: body, SubmittedAt: o.now, CommentBy: by})
 		} else if err != nil {
 			return err
 		}
@@ -699,21 +783,25 @@ func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[stri
 		if err != nil {
 			return err
 		}
-		people, err := o.tx.People(o.ctx)
+		period, err := s.openPeriod(o, periodID)
 		if err != nil {
 			return err
+		}
+		sc := s.schemeOf(period)
+		people, err := s.periodPeople(o.ctx, o.tx, period)
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(people, func(p Person) bool { return p.ID == by }); i >= 0 {
+			me = people[i] // not assessed in a period of another scheme
 		}
 		units, err := unitMap(o.ctx, o.tx)
 		if err != nil {
 			return err
 		}
-		targets := s.voteTargets(me, people, units)
+		targets := s.voteTargets(sc, me, people, units)
 		if len(targets) == 0 {
 			return fmt.Errorf("%s has no vote: %w", by, ErrForbidden)
-		}
-		period, err := s.openPeriod(o, periodID)
-		if err != nil {
-			return err
 		}
 		// The tally closes with the self-summaries: a vote cast later
 		// could still move a result the leaders are already scoring.
@@ -730,8 +818,8 @@ func (s *Service) Vote(ctx context.Context, by, periodID string, scores map[stri
 			if !peers[id] {
 				return invalid("votes."+id, "不是本考核单元的同事")
 			}
-			if v.Sign() < 0 || v.GreaterThan(s.scheme.Scale.Decimal) {
-				return invalid("votes."+id, "须在 0 至 "+s.scheme.Scale.String()+" 之间")
+			if v.Sign() < 0 || v.GreaterThan(sc.Scale.Decimal) {
+				return invalid("votes."+id, "须在 0 至 "+sc.Scale.String()+" 之间")
 			}
 			ballots = append(ballots, Ballot{Period: periodID, Target: id, Score: v})
 		}

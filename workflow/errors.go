@@ -248,9 +248,13 @@ func Audited(err error) bool {
 // periodName is how a message names a period: "2026年第三季度", "2026年9月",
 // "2026年第40周"; an id it cannot read stays as it is.
 func periodName(id string) string {
-	p, err := calendar.ParsePeriod(id)
+	cycle, scheme := splitPeriodID(id)
+	p, err := calendar.ParsePeriod(cycle)
 	if err != nil {
 		return id
+	}
+	if scheme != "" {
+		return periodName(cycle) + "（" + strings.ToUpper(scheme) + "）"
 	}
 	switch p.Kind() {
 	case calendar.Quarter:

@@ -134,7 +134,14 @@ type FilingStep struct {
 // FilingOptions say how LoadFiling reads: the scheme the store was scored
 // with and the 公示 setting, which the store does not keep.
 type FilingOptions struct {
-	Scheme     *scoring.Scheme
+	// Scheme is the scheme of the periods read: the filing holds only
+	// periods run under it (an organisation with several schemes files
+	// each on its own: "2026-Q3@s5", "2026@s5").
+	Scheme *scoring.Scheme
+	// Default is the id of the organisation's default scheme (that of a
+	// unit without one, and of a period stored before schemes were per
+	// unit); "" takes Scheme's.
+	Default    string
 	PublishAll bool
 	// Calendar counts absences in working days; default calendar.Default().
 	Calendar Calendar
@@ -155,7 +162,7 @@ func (s *Service) FilingData(ctx context.Context, by, id string) (Filing, error)
 		} else if err != nil {
 			return err
 		}
-		out, err = loadFiling(ctx, tx, FilingOptions{Scheme: s.scheme, PublishAll: s.cfg.PublishAll, Calendar: s.cal,
+		out, err = loadFiling(ctx, tx, FilingOptions{Scheme: s.schemeOfID(id), Default: s.defaultSchemeID(), PublishAll: s.cfg.PublishAll, Calendar: s.cal,
 			Today: s.today(s.clock.Now())}, id)
 		return err
 	})
@@ -189,9 +196,15 @@ func ParseFilingID(id string) (year int, whole bool, err error) {
 			return y, true, nil
 		}
 	}
-	p, err := calendar.ParsePeriod(id)
+	cycle, _ := splitPeriodID(id)
+	if len(cycle) == 4 && cycle != id {
+		if y, err := strconv.Atoi(cycle); err == nil && y > 1900 {
+			return y, true, nil
+		}
+	}
+	p, err := calendar.ParsePeriod(cycle)
 	if err != nil || (p.Kind() != calendar.Quarter && p.Kind() != calendar.Month) {
-		return 0, false, invalid("period", "考核期格式不正确，应为 2026-Q3、2026-09 或年度 2026")
+		return 0, false, invalid("period", "考核期格式不正确，应为 2026-Q3、2026-09 或年度 2026（其他考核方案加 @方案，如 2026-Q3@s5）")
 	}
 	return p.Year(), false, nil
 }
@@ -204,7 +217,16 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 	if cal == nil {
 		cal = calendar.Default()
 	}
-	id = strings.ToUpper(strings.TrimSpace(id))
+	cycle, _ := splitPeriodID(strings.TrimSpace(id))
+	scheme := normScheme(opt.Scheme.ID)
+	def := normScheme(opt.Default)
+	if def == "" {
+		def = scheme
+	}
+	id = strings.ToUpper(cycle)
+	if scheme != def {
+		id += schemeSep + scheme
+	}
 	year, whole, err := ParseFilingID(id)
 	if err != nil {
 		return Filing{}, err
@@ -225,6 +247,15 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 	}
 	slices.SortStableFunc(periods, func(a, b Period) int { return a.Start.Compare(b.Start) })
 	for _, p := range periods {
+		ps := normScheme(p.Scheme)
+		if ps == "" {
+			if _, ps = splitPeriodID(p.ID); ps == "" {
+				ps = def
+			}
+		}
+		if ps != scheme || p.Kind == KindYear && scheme != def {
+			continue // another scheme's (the year's appraisal is the default scheme's)
+		}
 		if (whole && p.Start.Year == year) || (!whole && p.ID == id) {
 			f.Periods = append(f.Periods, FilingPeriod{Period: p, Label: periodName(p.ID), Records: map[string]*FilingRecord{}})
 		}
@@ -242,6 +273,17 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 	people, err := tx.People(ctx)
 	if err != nil {
 		return f, err
+	}
+	unitScheme := map[string]string{}
+	for _, u := range f.Units {
+		if unitScheme[u.ID] = normScheme(u.Scheme); unitScheme[u.ID] == "" {
+			unitScheme[u.ID] = def
+		}
+	}
+	for i, p := range people {
+		if us, ok := unitScheme[assessingUnit(p)]; (ok && us != scheme) || (!ok && def != scheme) {
+			people[i].Assessed = false // another scheme's: in its own filing
+		}
 	}
 	byID := make(map[string]Person, len(people))
 	for _, p := range people {

@@ -71,9 +71,9 @@ func (s *Service) fillInPeriod(o *op, per Period, p Person, prev, st PersonStatu
 	if err != nil {
 		return err
 	}
-	res, err := scoring.ScorePeriod(s.scheme, in)
+	res, err := scoring.ScorePeriod(s.schemeOf(per), in)
 	if err != nil {
-		return s.scoringError(err, personNames(byID), "score "+per.ID)
+		return s.scoringError(s.schemeOf(per), err, personNames(byID), "score "+per.ID)
 	}
 	note := ""
 	if moved := othersMoved(res, was, p.ID); len(moved) > 0 {
@@ -83,11 +83,11 @@ func (s *Service) fillInPeriod(o *op, per Period, p Person, prev, st PersonStatu
 				grade = pr.Grade
 			}
 		}
-		i := s.gradeIndex(grade)
-		if i < 0 || i+1 >= len(s.scheme.Grades) {
+		i := s.gradeIndex(s.schemeOf(per), grade)
+		if i < 0 || i+1 >= len(s.schemeOf(per).Grades) {
 			return fmt.Errorf("fill-in grade %q of %s would move %v: %w", grade, p.ID, moved, ErrInvalidTransition)
 		}
-		lower := s.scheme.Grades[i+1].Label
+		lower := s.schemeOf(per).Grades[i+1].Label
 		note = fmt.Sprintf("「%s」名额已由考核委员会确定，补定不改变他人等次，故补定为「%s」", grade, lower)
 		per.Decisions = append(per.Decisions, scoring.Decision{Person: p.ID, Grade: lower, Reason: "补定：" + note})
 	}

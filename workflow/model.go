@@ -28,6 +28,9 @@ type Unit struct {
 	Leader string
 	// Supervisor is the 分管领导 (审定).
 	Supervisor string
+	// Scheme is the id of the scheme the unit's people are appraised
+	// under (Config.Schemes); "" is the organisation's default scheme.
+	Scheme string
 }
 
 // Person is anyone the system knows: employees, leaders, HR, the committee.
@@ -215,11 +218,16 @@ type QuotaOverride struct {
 
 // Period is one appraisal cycle (a quarter, or a month for window units).
 type Period struct {
-	ID    string // "2026-Q3" or "2026-09"
-	Kind  string
-	Start calendar.Date
-	End   calendar.Date
-	State string
+	ID   string // "2026-Q3" or "2026-09"; "2026-Q3@s5" under a scheme other than the default (schemes.go)
+	Kind string
+	// Scheme is the id of the scheme the period runs under, recorded when
+	// it opens: its people are those of the units under that scheme, and
+	// a later change of configuration does not re-grade it. "" on periods
+	// stored before schemes were per unit: the scheme the id names.
+	Scheme string
+	Start  calendar.Date
+	End    calendar.Date
+	State  string
 	// SummaryDue is the last day for the self-summary (季度小结/登记表) and
 	// the 民主测评.
 	SummaryDue calendar.Date

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"context"
@@ -76,6 +77,9 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 					return invalid(f, "负责人不存在："+l)
 				}
 			}
+			if u.Scheme != "" && !s.HasScheme(u.Scheme) {
+				return invalid(f+".scheme", "未配置考核方案 "+u.Scheme+"（已配置："+strings.Join(s.SchemeIDs(), "、")+"）")
+			}
 			unitIDs[u.ID] = true
 		}
 		groups := map[string]bool{}
@@ -118,6 +122,13 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		}
 		why := map[string]string{}
 		for _, u := range units {
+			if b, ok := before[u.ID]; ok && u.Scheme == "" {
+				// Decision: a unit given without a scheme keeps the one it
+				// has: 同步通讯录 knows no schemes and must not move a
+				// unit back to the default. Name the default scheme's id
+				// to move it back.
+				u.Scheme = b.Scheme
+			}
 			if b, ok := before[u.ID]; ok {
 				switch {
 				case b.Leader != u.Leader && b.Supervisor != u.Supervisor:
@@ -589,10 +600,14 @@ func (s *Service) checkSanction(st *PersonStatus) error {
 }
 
 func (s *Service) knownSanction(k string) bool {
-	for _, r := range s.scheme.Special.Sanctions {
-		for _, kind := range r.Kinds {
-			if kind == k {
-				return true
+	// Any of the schemes' kinds: the sanction is the person's, whatever
+	// scheme their unit is under.
+	for _, sc := range s.schemes {
+		for _, r := range sc.Special.Sanctions {
+			for _, kind := range r.Kinds {
+				if kind == k {
+					return true
+				}
 			}
 		}
 	}

@@ -47,7 +47,7 @@ func (s *Service) finalAssessment(ctx context.Context, tx Tx, period, person str
 
 // scoreInput builds the scoring engine's input from stored state.
 func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scoring.PeriodInput, map[string]Person, error) {
-	people, err := tx.People(ctx)
+	people, err := s.periodPeople(ctx, tx, period)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 		}
 		pi := scoring.PersonInput{ID: p.ID, Name: p.Name, Unit: unit, Group: p.Group, Tier: p.Tier, Frontline: p.Frontline,
 			Sources: map[string]scoring.SourceInput{}, Adjustments: a.Adjustments, Grade: a.Grade}
-		for _, src := range s.sources(p.Tier) {
+		for _, src := range s.sources(s.schemeOf(period), p.Tier) {
 			switch src.Kind {
 			case "indicators":
 				if len(a.Indicators) > 0 {
@@ -116,7 +116,7 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 		if err != nil {
 			return nil, nil, err
 		}
-		if s.scheme.Special.Leave != nil {
+		if s.schemeOf(period).Special.Leave != nil {
 			// Leave matters only where the scheme has a rule for it (S4,
 			// S5, S10); elsewhere it is recorded for the reminders and the
 			// record, and grading goes on as usual.
@@ -141,9 +141,9 @@ func personNames(byID map[string]Person) map[string]string {
 }
 
 // sources returns the scheme's rater sources for a tier.
-func (s *Service) sources(tier string) []scoring.Source {
+func (s *Service) sources(sc *scoring.Scheme, tier string) []scoring.Source {
 	var def []scoring.Source
-	for _, r := range s.scheme.Raters {
+	for _, r := range sc.Raters {
 		if len(r.Tiers) == 0 {
 			def = r.Sources
 		}
@@ -198,9 +198,9 @@ func (s *Service) rescore(o *op, period *Period) (*scoring.PeriodResult, map[str
 	if err != nil {
 		return nil, nil, err
 	}
-	res, err := scoring.ScorePeriod(s.scheme, in)
+	res, err := scoring.ScorePeriod(s.schemeOf(*period), in)
 	if err != nil {
-		return nil, nil, s.scoringError(err, personNames(byID), "score "+period.ID)
+		return nil, nil, s.scoringError(s.schemeOf(*period), err, personNames(byID), "score "+period.ID)
 	}
 	period.Quotas = res.Quotas
 	if period.Uniform, err = s.uniformity(o, period.ID, res); err != nil {
@@ -240,7 +240,7 @@ func (s *Service) CloseAppraisal(ctx context.Context, by, periodID string) error
 		if err != nil {
 			return err
 		}
-		people, err := o.tx.People(o.ctx)
+		people, err := s.periodPeople(o.ctx, o.tx, period)
 		if err != nil {
 			return err
 		}
@@ -321,7 +321,7 @@ func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, d
 			if r.State != scoring.StatePending {
 				return fmt.Errorf("%s is %s, not pending: %w", d.Person, r.State, ErrInvalidTransition)
 			}
-			label := gradeLabel(s.scheme, d.Grade)
+			label := gradeLabel(s.schemeOf(period), d.Grade)
 			if label == "" {
 				return invalid("grade", "方案中没有此等次："+d.Grade)
 			}
@@ -411,7 +411,8 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 // periods in a row, ending with this one (S4 五、8: 诫勉); the alert names
 // the person by id too, for its 记录谈话 button (bottomRun).
 func (s *Service) bottomAlerts(o *op, period Period, results []Result, people []Person, names map[string]string) error {
-	bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
+	sc := s.schemeOf(period)
+	bottom := sc.Grades[len(sc.Grades)-1].Label
 	periods, err := o.tx.Periods(o.ctx)
 	if err != nil {
 		return err
@@ -490,7 +491,7 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 			return nil
 		}
 		// 公示: by grade, names in ID order.
-		for gi, g := range s.scheme.Grades {
+		for gi, g := range s.schemeOf(period).Grades {
 			if gi > 0 && !s.cfg.PublishAll {
 				break
 			}
@@ -521,7 +522,7 @@ func (s *Service) Publish(ctx context.Context, by, periodID string) error {
 			}
 			if l := leaderOf(p, units); l != "" {
 				feedback[l] = append(feedback[l], p.Name)
-				for _, tr := range s.scheme.Talks {
+				for _, tr := range s.schemeOf(period).Talks {
 					if contains(tr.Grades, r.Grade) {
 						o.note(l, TplTalkDue, map[string]string{"period": periodID, "person": p.Name, "person_id": p.ID,
 							"kind": tr.Kind, "grade": r.Grade}, periodID, p.ID, tr.Kind)
@@ -547,7 +548,7 @@ func halfYearEnd(p Period) bool { return p.End.Month == 6 || p.End.Month == 12 }
 // the units they oversee (S8 四(三)5), naming them by id too for the
 // notice's 记录谈话 buttons (halfYearLowest).
 func (s *Service) halfYearTalks(o *op, period Period, results []Result, byID map[string]Person, units map[string]Unit) {
-	lowest := s.halfYearLowest(results, byID, units)
+	lowest := s.halfYearLowest(s.schemeOf(period), results, byID, units)
 	for _, t := range sortedKeys(lowest) {
 		var names, ids []string
 		for _, r := range lowest[t] {

@@ -154,7 +154,7 @@ func (s *Service) Progress(ctx context.Context, by, period string) (Progress, er
 // progress fills p's tallies for p.Period.
 func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calendar.Date) error {
 	now := s.clock.Now()
-	people, err := tx.People(ctx)
+	people, err := s.periodPeople(ctx, tx, p.Period)
 	if err != nil {
 		return err
 	}
@@ -236,7 +236,8 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 		for _, u := range units {
 			um[u.ID] = u
 		}
-		votes := s.newVoteIndex(people, um)
+		sc := s.schemeOf(p.Period)
+		votes := s.newVoteIndex(sc, people, um)
 		for _, x := range people {
 			canVote := votes.hasVote(x)
 			if !inScope(x) && !canVote {
@@ -244,7 +245,7 @@ func (s *Service) progress(ctx context.Context, tx Tx, p *Progress, today calend
 			}
 			for _, it := range asked {
 				kind := entryOfPlan[it.kind]
-				if kind != EntryVote && (!inScope(x) || !s.recordsOf(x).Keeps(kind)) {
+				if kind != EntryVote && (!inScope(x) || !sc.Records.Keeps(kind)) {
 					continue // an extra voter owes only the vote; a record the scheme does not keep is not owed
 				}
 				var e *Entry

@@ -28,18 +28,18 @@ import (
 
 // supervisorVotes reports whether the scheme lets the 分管领导 vote with
 // the 考核单元 they supervise.
-func (s *Service) supervisorVotes() bool {
-	return s.votesSourceHas(func(src scoring.Source) bool { return src.SupervisorVotes })
+func (s *Service) supervisorVotes(sc *scoring.Scheme) bool {
+	return votesSourceHas(sc, func(src scoring.Source) bool { return src.SupervisorVotes })
 }
 
 // outsideRaters reports whether the scheme takes tallies of raters
 // outside the chat.
-func (s *Service) outsideRaters() bool {
-	return s.votesSourceHas(func(src scoring.Source) bool { return src.OutsideRaters })
+func (s *Service) outsideRaters(sc *scoring.Scheme) bool {
+	return votesSourceHas(sc, func(src scoring.Source) bool { return src.OutsideRaters })
 }
 
-func (s *Service) votesSourceHas(f func(scoring.Source) bool) bool {
-	for _, r := range s.scheme.Raters {
+func votesSourceHas(sc *scoring.Scheme, f func(scoring.Source) bool) bool {
+	for _, r := range sc.Raters {
 		for _, src := range r.Sources {
 			if src.Kind == "votes" && f(src) {
 				return true
@@ -59,9 +59,11 @@ type voteIndex struct {
 	supervised map[string][]string
 }
 
-func (s *Service) newVoteIndex(people []Person, units map[string]Unit) voteIndex {
-	x := voteIndex{on: *s.cfg.Votes, size: map[string]int{}, supervised: map[string][]string{}}
-	sup := s.supervisorVotes()
+// newVoteIndex indexes the votes of a period under scheme sc; people are
+// the period's (periodPeople: another scheme's people are out of scope).
+func (s *Service) newVoteIndex(sc *scoring.Scheme, people []Person, units map[string]Unit) voteIndex {
+	x := voteIndex{on: s.votesIn(sc), size: map[string]int{}, supervised: map[string][]string{}}
+	sup := s.supervisorVotes(sc)
 	for _, p := range people {
 		if !inScope(p) || p.Group == "" {
 			continue
@@ -114,8 +116,8 @@ func (x voteIndex) hasVote(me Person) bool {
 // voteTargets returns whom me rates in the 民主测评, in people's order:
 // every member in scope of each 考核单元 me votes in, never me. Empty
 // when votes are off or me has nobody to rate.
-func (s *Service) voteTargets(me Person, people []Person, units map[string]Unit) []Person {
-	groups := s.newVoteIndex(people, units).groups(me)
+func (s *Service) voteTargets(sc *scoring.Scheme, me Person, people []Person, units map[string]Unit) []Person {
+	groups := s.newVoteIndex(sc, people, units).groups(me)
 	if len(groups) == 0 {
 		return nil
 	}
@@ -148,7 +150,14 @@ func (s *Service) VoteTargets(ctx context.Context, by string) (VoteBallot, error
 		if err != nil {
 			return fmt.Errorf("voter %s: %w", by, ErrForbidden)
 		}
-		people, err := tx.People(ctx)
+		// by votes under their own scheme, with its people (Decision: an
+		// extra voter supervising a unit under another scheme than their
+		// own votes under their own; see docs/design.md).
+		sc, id, err := s.personScheme(ctx, tx, me)
+		if err != nil {
+			return err
+		}
+		people, err := s.periodPeople(ctx, tx, Period{Scheme: id})
 		if err != nil {
 			return err
 		}
@@ -156,7 +165,7 @@ func (s *Service) VoteTargets(ctx context.Context, by string) (VoteBallot, error
 		if err != nil {
 			return err
 		}
-		out.Targets = s.voteTargets(me, people, units)
+		out.Targets = s.voteTargets(sc, me, people, units)
 		if len(out.Targets) == 0 {
 			return fmt.Errorf("%s has no vote: %w", by, ErrForbidden)
 		}
@@ -198,7 +207,7 @@ func (s *Service) SetOutsideTallies(ctx context.Context, by, periodID string, ta
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
-		if !*s.cfg.Votes || !s.outsideRaters() {
+		if sc := s.schemeOfID(periodID); !s.votesIn(sc) || !s.outsideRaters(sc) {
 			return &ForbiddenError{Why: "本考核方案的民主测评不设外部测评"}
 		}
 		period, err := s.openPeriod(o, periodID)
@@ -264,7 +273,7 @@ func (s *Service) OutsideTallies(ctx context.Context, by, periodID string) (map[
 		if err != nil || !me.HR {
 			return fmt.Errorf("%s is not HR: %w", by, ErrForbidden)
 		}
-		if !*s.cfg.Votes || !s.outsideRaters() {
+		if sc := s.schemeOfID(periodID); !s.votesIn(sc) || !s.outsideRaters(sc) {
 			return &ForbiddenError{Why: "本考核方案的民主测评不设外部测评"}
 		}
 		p, err := tx.Period(ctx, periodID)

@@ -262,32 +262,9 @@ func (s *Service) slotTime(due calendar.Date, n Nudge) (time.Time, bool) {
 // log is still taken (Submit) until the appraisal closes.
 const dailyOwedWorkdays = 5
 
-// keptKinds are the record kinds someone in scope keeps (recordsOf): an
-// item of a kind nobody keeps is neither listed nor fired.
-func (s *Service) keptKinds(ctx context.Context, tx Tx) (map[string]bool, error) {
-	people, err := tx.People(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]bool{}
-	for _, p := range people {
-		if !inScope(p) {
-			continue
-		}
-		for _, r := range s.recordsOf(p) {
-			out[r.Kind] = true
-		}
-	}
-	return out, nil
-}
-
 // items lists every open item with a reminder plan.
 func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item, error) {
 	periods, err := tx.Periods(ctx)
-	if err != nil {
-		return nil, err
-	}
-	kept, err := s.keptKinds(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -296,13 +273,15 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 		if p.Kind == KindYear {
 			continue // the year has no entries, steps, 反馈 or 备案 of its own to chase
 		}
-		cp, err := calendar.ParsePeriod(p.ID)
+		cp, _, err := parsePeriodID(p.ID)
 		if err != nil {
 			return nil, err
 		}
+		// Only the records the period's scheme keeps are listed and fired.
+		kept := s.schemeOf(p).Records
 		switch p.State {
 		case PeriodOpen:
-			if kept[EntryDaily] {
+			if kept.Keeps(EntryDaily) {
 				from := s.cal.AddWorkdays(today, -dailyOwedWorkdays)
 				if from.Before(cp.Start()) {
 					from = cp.Start()
@@ -314,19 +293,19 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 				}
 			}
 			for _, w := range weeksOf(cp) {
-				if w.Start().After(today) || !kept[EntryWeekly] {
+				if w.Start().After(today) || !kept.Keeps(EntryWeekly) {
 					break
 				}
 				out = append(out, item{schedule: p.ID + "/weekly/" + w.String(), kind: planWeekly, period: p.ID, entry: w.String(), due: s.cfg.Deadlines.Weekly(s.cal, w)})
 			}
 			for _, m := range monthsOf(cp) {
-				if m.Start().After(today) || !kept[EntryMonthly] {
+				if m.Start().After(today) || !kept.Keeps(EntryMonthly) {
 					break
 				}
 				out = append(out, item{schedule: p.ID + "/monthly/" + m.String(), kind: planMonthly, period: p.ID, entry: m.String(), due: s.cfg.Deadlines.Monthly(s.cal, m)})
 			}
 			out = append(out, item{schedule: p.ID + "/summary", kind: planSummary, period: p.ID, entry: p.ID, due: p.SummaryDue})
-			if *s.cfg.Votes {
+			if s.votesIn(s.schemeOf(p)) {
 				out = append(out, item{schedule: p.ID + "/vote", kind: planVote, period: p.ID, entry: p.ID, due: p.SummaryDue})
 			}
 			steps, err := tx.Steps(ctx, StepFilter{Period: p.ID, State: StepPending})
@@ -353,6 +332,10 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 // a nudge goes to: only those who still have not acted.
 func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now time.Time, today calendar.Date) ([]Notification, error) {
 	people, err := tx.People(ctx)
+	if it.period != "" && !IsYear(it.period) {
+		// Only the people of the period's scheme owe its entries.
+		people, err = s.periodPeopleID(ctx, tx, it.period)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +366,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			for _, v := range vs {
 				voters[v] = true
 			}
-			votes = s.newVoteIndex(people, units)
+			votes = s.newVoteIndex(s.schemeOfID(it.period), people, units)
 		}
 		kind := entryOfPlan[it.kind]
 		for _, p := range people {
@@ -398,7 +381,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			if !inScope(p) || onLeave(p, today) {
 				continue
 			}
-			if !s.recordsOf(p).Keeps(kind) {
+			if !s.schemeOfID(it.period).Records.Keeps(kind) {
 				continue // not a record p's scheme keeps
 			}
 			e, err := tx.Entry(ctx, EntryKey{Kind: kind, Person: p.ID, Period: it.entry})
@@ -515,7 +498,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 	// first's name.
 	named := func(d map[string]string, p Person) map[string]string {
 		if kind := entryOfPlan[it.kind]; kind != EntryVote {
-			if name := s.recordsOf(p).Name(kind); name != scoring.UsualName(kind) {
+			if name := s.schemeOfID(it.period).Records.Name(kind); name != scoring.UsualName(kind) {
 				d["record"] = name
 			}
 		}

@@ -52,7 +52,7 @@ func (s *Service) RequestReviewWith(ctx context.Context, by, periodID, reason, m
 		if err := needText("reason", reason); err != nil {
 			return err
 		}
-		if need := s.scheme.ReviewMaterials; need != "" && strings.TrimSpace(materials) == "" {
+		if need := s.schemeOfID(periodID).ReviewMaterials; need != "" && strings.TrimSpace(materials) == "" {
 			return invalid("materials", "申请复核须提供"+need)
 		}
 		if materials != "" {
@@ -102,7 +102,7 @@ func (s *Service) HandleReview(ctx context.Context, by, reviewID string, version
 		if err != nil {
 			return err
 		}
-		if need := s.scheme.ReviewMaterials; forward && need != "" && strings.TrimSpace(rv.Materials) == "" {
+		if need := s.schemeOfID(rv.Period).ReviewMaterials; forward && need != "" && strings.TrimSpace(rv.Materials) == "" {
 			// A request filed before the scheme asked for them: it goes to
 			// the committee only with them (S5 六(四)), so HR answers it.
 			return invalid("materials", "该申请未附"+need+"，不能转考核委员会审议，可不予受理并说明理由")
@@ -170,10 +170,10 @@ func (s *Service) DecideReviewDisplacing(ctx context.Context, by, reviewID strin
 		if rv.Person == by || displace == by {
 			return forbidden("不能决定本人的复核")
 		}
-		label := gradeLabel(s.scheme, grade)
+		label := gradeLabel(s.schemeOfID(rv.Period), grade)
 		if IsYear(rv.Period) {
 			label = "" // the year's grades are the scheme's annual ones
-			if slices.Contains(s.scheme.Annual.Grades, grade) {
+			if slices.Contains(s.schemeOfID(rv.Period).Annual.Grades, grade) {
 				label = grade
 			}
 		}
@@ -264,20 +264,20 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 		if !ok || d.Grade != label || displace == rv.Person {
 			return invalid("displace", "让出名额的人员须为现为「"+label+"」等次的其他人员")
 		}
-		i := s.gradeIndex(label)
-		if i < 0 || i+1 >= len(s.scheme.Grades) {
+		i := s.gradeIndex(s.schemeOfID(rv.Period), label)
+		if i < 0 || i+1 >= len(s.schemeOfID(rv.Period).Grades) {
 			return invalid("displace", "「"+label+"」没有更低的等次")
 		}
-		period.Decisions = append(period.Decisions, scoring.Decision{Person: displace, Grade: s.scheme.Grades[i+1].Label,
+		period.Decisions = append(period.Decisions, scoring.Decision{Person: displace, Grade: s.schemeOfID(rv.Period).Grades[i+1].Label,
 			Reason: "复核后「" + label + "」名额已满，考核委员会决定让出名额"})
 	}
 	in, byID, err := s.periodInput(o.ctx, o.tx, period)
 	if err != nil {
 		return err
 	}
-	res, err := scoring.ScorePeriod(s.scheme, in)
+	res, err := scoring.ScorePeriod(s.schemeOfID(rv.Period), in)
 	if err != nil {
-		return s.scoringError(err, personNames(byID), "score "+period.ID)
+		return s.scoringError(s.schemeOfID(rv.Period), err, personNames(byID), "score "+period.ID)
 	}
 	if err := quotaBroken(res.Quotas, "复核后"); err != nil {
 		return err
@@ -309,7 +309,7 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 		return err
 	}
 	if displace != "" {
-		lower := s.scheme.Grades[s.gradeIndex(label)+1].Label
+		lower := s.schemeOfID(rv.Period).Grades[s.gradeIndex(s.schemeOfID(rv.Period), label)+1].Label
 		o.note(displace, TplReviewDisplaced, map[string]string{"period": rv.Period, "grade": lower, "was": label}, rv.ID, displace)
 	}
 	return nil
@@ -317,8 +317,8 @@ func (s *Service) regradeForReview(o *op, rv Review, r Result, label, reason, di
 
 // gradeIndex is the position of a grade label in the scheme, best first;
 // -1 when unknown.
-func (s *Service) gradeIndex(label string) int {
-	for i, g := range s.scheme.Grades {
+func (s *Service) gradeIndex(sc *scoring.Scheme, label string) int {
+	for i, g := range sc.Grades {
 		if g.Label == label {
 			return i
 		}

@@ -46,7 +46,7 @@ func (e *ScoringError) message() string {
 // into what a user can read: the engine's input errors become a
 // *ScoringError naming each person by name (names maps ids to names);
 // anything else is an unexpected failure, wrapped with what.
-func (s *Service) scoringError(err error, names map[string]string, what string) error {
+func (s *Service) scoringError(sc *scoring.Scheme, err error, names map[string]string, what string) error {
 	var ies scoring.InputErrors
 	if !errors.As(err, &ies) {
 		return fmt.Errorf("%s: %w", what, err)
@@ -54,7 +54,7 @@ func (s *Service) scoringError(err error, names map[string]string, what string) 
 	out := &ScoringError{cause: err}
 	seen := map[string]bool{}
 	for _, ie := range ies {
-		p := s.scoringProblem(ie, names)
+		p := s.scoringProblem(sc, ie, names)
 		if !seen[p] {
 			seen[p] = true
 			out.Problems = append(out.Problems, p)
@@ -67,8 +67,8 @@ func (s *Service) scoringError(err error, names map[string]string, what string) 
 // of their data. It goes by the engine's field path (stable: the input's
 // JSON names), never shows an internal field name, and names a rater
 // source and an indicator as the scheme does.
-func (s *Service) scoringProblem(ie *scoring.InputError, names map[string]string) string {
-	what := s.scoringField(ie.Field, ie.Msg)
+func (s *Service) scoringProblem(sc *scoring.Scheme, ie *scoring.InputError, names map[string]string) string {
+	what := s.scoringField(sc, ie.Field, ie.Msg)
 	switch {
 	case ie.Person == "" || strings.HasPrefix(ie.Person, "#"):
 		return what
@@ -79,7 +79,7 @@ func (s *Service) scoringProblem(ie *scoring.InputError, names map[string]string
 }
 
 // scoringField describes an engine field path in Chinese.
-func (s *Service) scoringField(field, msg string) string {
+func (s *Service) scoringField(sc *scoring.Scheme, field, msg string) string {
 	head, rest, _ := strings.Cut(field, ".")
 	head, _, _ = strings.Cut(head, "[")
 	switch head {
@@ -88,17 +88,17 @@ func (s *Service) scoringField(field, msg string) string {
 	case "unit":
 		return "所在科室未设置"
 	case "tier":
-		if len(s.scheme.Tiers) <= 1 {
+		if len(sc.Tiers) <= 1 {
 			return "职级不符合方案（本方案不分职级，请清除其职级）"
 		}
-		return "职级未设置或不在方案的职级（" + strings.Join(s.scheme.Tiers, "、") + "）之中"
+		return "职级未设置或不在方案的职级（" + strings.Join(sc.Tiers, "、") + "）之中"
 	case "group":
 		return "考核单元未设置（方案按考核单元分配名额）"
 	case "sources":
-		return s.sourceProblem(s.scheme.Raters, rest, msg)
+		return s.sourceProblem(sc.Raters, rest, msg)
 	case "annual":
-		if src, ok := strings.CutPrefix(rest, "sources."); ok && s.scheme.Annual != nil {
-			return "年度" + s.sourceProblem(s.scheme.Annual.Raters, src, msg)
+		if src, ok := strings.CutPrefix(rest, "sources."); ok && sc.Annual != nil {
+			return "年度" + s.sourceProblem(sc.Annual.Raters, src, msg)
 		}
 		return "年度考核评分缺失或超出范围"
 	case "adjustments":
@@ -133,7 +133,7 @@ func (s *Service) scoringField(field, msg string) string {
 	case "period":
 		return "考核期的工作日数缺失"
 	case "periods":
-		return s.periodsProblem(field, msg)
+		return s.periodsProblem(sc, field, msg)
 	case "votes":
 		return "年终考核测评人数缺失或有误"
 	case "proposed":
@@ -177,12 +177,12 @@ func (s *Service) sourceProblem(rules []scoring.RaterRule, path, msg string) str
 
 // periodsProblem describes a problem under a year's "periods…" in Chinese:
 // "periods" (how many), or "periods[i].part" naming the i-th period.
-func (s *Service) periodsProblem(field, msg string) string {
+func (s *Service) periodsProblem(sc *scoring.Scheme, field, msg string) string {
 	idx, part, _ := strings.Cut(strings.TrimPrefix(field, "periods"), ".")
 	if idx == "" {
 		n := 0
-		if s.scheme.Annual != nil {
-			n = s.scheme.Annual.Periods
+		if sc.Annual != nil {
+			n = sc.Annual.Periods
 		}
 		return fmt.Sprintf("全年平时考核结果应为%d期（未参加考核的期须注明原因）", n)
 	}

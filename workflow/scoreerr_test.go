@@ -53,7 +53,7 @@ func TestScoringProblemsInChinese(t *testing.T) {
 			t.Parallel()
 			s := &Service{scheme: tc.scheme}
 			ie := tc.ie
-			err := s.scoringError(scoring.InputErrors{&ie}, names, "score 2026-Q3")
+			err := s.scoringError(s.scheme, scoring.InputErrors{&ie}, names, "score 2026-Q3")
 			if !errors.Is(err, ErrInvalidInput) || !errors.Is(err, scoring.ErrInvalidInput) {
 				t.Fatalf("err = %v, want ErrInvalidInput and scoring.ErrInvalidInput", err)
 			}
@@ -82,7 +82,7 @@ func TestScoringProblemsInChinese(t *testing.T) {
 			names[id] = "人员" + id
 			ies = append(ies, &scoring.InputError{Person: id, Field: "unit", Msg: "required"})
 		}
-		msg := Message(s.scoringError(ies, names, "score"))
+		msg := Message(s.scoringError(s.scheme, ies, names, "score"))
 		if strings.Count(msg, "所在科室未设置") != maxProblems || !strings.HasSuffix(msg, "（共5项）") {
 			t.Errorf("message = %q, want %d problems and the count", msg, maxProblems)
 		}
@@ -90,7 +90,7 @@ func TestScoringProblemsInChinese(t *testing.T) {
 	t.Run("NotAnInputError", func(t *testing.T) {
 		t.Parallel()
 		s := &Service{scheme: s1}
-		err := s.scoringError(errors.New("boom"), nil, "score 2026-Q3")
+		err := s.scoringError(s.scheme, errors.New("boom"), nil, "score 2026-Q3")
 		if Message(err) != "系统繁忙，请稍后重试" {
 			t.Errorf("an unexpected failure reads %q", Message(err))
 		}

@@ -110,8 +110,19 @@ type Config struct {
 	Store    Store
 	Clock    clock.Clock
 	Calendar Calendar
-	Scheme   *scoring.Scheme
-	Logger   *slog.Logger
+	// Scheme is the organisation's default scheme: that of every unit
+	// without one of its own (Unit.Scheme).
+	Scheme *scoring.Scheme
+	// Schemes are the other schemes units may be under, by id (the
+	// scheme's own id; the default need not be listed).
+	Schemes map[string]*scoring.Scheme
+	// UnitSchemes puts units under schemes by configuration (unit id →
+	// scheme id; kaohe serve's schemes key). It wins over the unit's own
+	// Unit.Scheme (the org file's): the deployment's file is where an
+	// operator changes it, and a contact sync that knows no schemes cannot
+	// undo it.
+	UnitSchemes map[string]string
+	Logger      *slog.Logger
 
 	// Chains maps a role tier to its approval chain; "" is the default
 	// chain and "@leader" the chain of a person who leads their unit (S6:
@@ -244,17 +255,13 @@ type Service struct {
 	store  Store
 	clock  clock.Clock
 	cal    Calendar
-	scheme *scoring.Scheme
-	cfg    Config
-	log    *slog.Logger
-}
-
-// recordsOf is the records p keeps (the scheme's records section): what
-// p is reminded of, owes on the 待办 and 进度, and may submit. It is the
-// one place the workflow reads them, so that a scheme chosen per unit
-// changes only this.
-func (s *Service) recordsOf(p Person) scoring.Records {
-	return s.scheme.Records
+	scheme *scoring.Scheme // the default scheme; ask schemeOf (schemes.go) which one applies
+	// schemes are every scheme by canonical id, the default included.
+	schemes map[string]*scoring.Scheme
+	// votesAuto: Config.Votes was not set; each scheme's own sources say.
+	votesAuto bool
+	cfg       Config
+	log       *slog.Logger
 }
 
 // New checks cfg, fills its defaults and returns a Service.
@@ -337,21 +344,44 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("workflow: Config.Uniformity: %w", err)
 	}
 	cfg.Uniformity = cfg.Uniformity.WithDefaults()
-	if cfg.Votes == nil {
-		v := false
-		for _, r := range cfg.Scheme.Raters {
-			for _, src := range r.Sources {
-				if src.Kind == "votes" {
-					v = true
-				}
-			}
+	schemes := map[string]*scoring.Scheme{normScheme(cfg.Scheme.ID): cfg.Scheme}
+	for id, sc := range cfg.Schemes {
+		switch {
+		case sc == nil:
+			return nil, fmt.Errorf("workflow: Config.Schemes[%q] is nil", id)
+		case normScheme(id) != normScheme(sc.ID):
+			return nil, fmt.Errorf("workflow: Config.Schemes[%q] holds scheme %q", id, sc.ID)
+		case strings.Contains(id, schemeSep) || normScheme(id) == "":
+			return nil, fmt.Errorf("workflow: Config.Schemes[%q]: a scheme id may not be empty or hold %q", id, schemeSep)
 		}
+		if normScheme(id) != normScheme(cfg.Scheme.ID) {
+			schemes[normScheme(id)] = sc
+		}
+	}
+	for unit, id := range cfg.UnitSchemes {
+		if _, ok := schemes[normScheme(id)]; !ok {
+			return nil, fmt.Errorf("workflow: Config.UnitSchemes[%q]: scheme %q is not in Config.Schemes", unit, id)
+		}
+	}
+	votesAuto := cfg.Votes == nil
+	if cfg.Votes == nil {
+		v := schemeHasVotes(cfg.Scheme)
 		cfg.Votes = &v
 	}
-	return &Service{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, scheme: cfg.Scheme, cfg: cfg, log: cfg.Logger}, nil
+	return &Service{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, scheme: cfg.Scheme, schemes: schemes, votesAuto: votesAuto,
+		cfg: cfg, log: cfg.Logger}, nil
 }
 
-// Scheme returns the scheme the service scores with.
+// SchemeOf returns the scheme a period runs under, by the period's id
+// ("2026-Q3@s5" is S5's; a plain id the default scheme's).
+func (s *Service) SchemeOf(periodID string) *scoring.Scheme { return s.schemeOfID(periodID) }
+
+// SchemeByID returns the scheme with id ("" the default; an id not
+// configured gives the default).
+func (s *Service) SchemeByID(id string) *scoring.Scheme { return s.schemeByID(id) }
+
+// Scheme returns the organisation's default scheme (SchemeOf says which
+// one a period runs under).
 func (s *Service) Scheme() *scoring.Scheme { return s.scheme }
 
 // today is the current civil date in the organisation's time zone.

@@ -53,7 +53,7 @@ func (s *Service) StepStates(ctx context.Context, by, stepID string) ([]string, 
 		if err != nil {
 			return err
 		}
-		out = specialStates(s.scheme, p, leave, s.cal.WorkdaysBetween(period.Start, period.End), period.Start, period.End)
+		out = specialStates(s.schemeOf(period), p, leave, s.cal.WorkdaysBetween(period.Start, period.End), period.Start, period.End)
 		if p.AssessedBy != "" && p.AssessedBy != p.Unit {
 			home := "原科室"
 			if u, err := tx.Unit(ctx, p.Unit); err == nil {

@@ -33,7 +33,7 @@ func (s *Service) RecordTalk(ctx context.Context, by, periodID, person, kind, no
 			return err
 		}
 		called := false
-		for _, tr := range s.scheme.Talks {
+		for _, tr := range s.schemeOfID(periodID).Talks {
 			called = called || (tr.Kind == kind && contains(tr.Grades, r.Grade))
 		}
 		if !called {
@@ -115,8 +115,9 @@ func TalkKey(period, person, reason string) EntryKey {
 // and the other finds it recorded.
 func (s *Service) talkEntry(period, person, reason string) EntryKey {
 	if reason == TalkBottom {
-		bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
-		for _, tr := range s.scheme.Talks {
+		sc := s.schemeOfID(period)
+		bottom := sc.Grades[len(sc.Grades)-1].Label
+		for _, tr := range sc.Talks {
 			if tr.Kind == talkKindBottom && contains(tr.Grades, bottom) {
 				return TalkKey(period, person, "")
 			}
@@ -220,7 +221,7 @@ func (s *Service) talkFor(ctx context.Context, tx Tx, by, periodID, person, reas
 		if err != nil {
 			return out, err
 		}
-		lowest := s.halfYearLowest(results, byID, units)
+		lowest := s.halfYearLowest(s.schemeOfID(periodID), results, byID, units)
 		var list []Result
 		for _, t := range can {
 			if slices.ContainsFunc(lowest[t], func(r Result) bool { return r.Person == person }) {
@@ -243,7 +244,8 @@ func (s *Service) talkFor(ctx context.Context, tx Tx, by, periodID, person, reas
 		}
 	case TalkBottom:
 		out.Kind = talkKindBottom
-		bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
+		sc := s.schemeOfID(periodID)
+		bottom := sc.Grades[len(sc.Grades)-1].Label
 		if !me.HR || r.Grade != bottom || period.State == PeriodOpen || period.State == PeriodCommittee {
 			return out, no
 		}
@@ -281,9 +283,9 @@ func (s *Service) talkFor(ctx context.Context, tx Tx, by, periodID, person, reas
 // 考核结果靠后的人员进行谈心谈话" — the talk is the 分管领导's, over the
 // units they oversee; a unit without one falls back to its leader; nobody
 // is asked to talk with themselves). Ties at the bottom are all listed.
-func (s *Service) halfYearLowest(results []Result, byID map[string]Person, units map[string]Unit) map[string][]Result {
+func (s *Service) halfYearLowest(sc *scoring.Scheme, results []Result, byID map[string]Person, units map[string]Unit) map[string][]Result {
 	rank := map[string]int{}
-	for i, g := range s.scheme.Grades {
+	for i, g := range sc.Grades {
 		rank[g.Label] = i
 	}
 	talker := func(uid string) string {
@@ -323,7 +325,8 @@ func (s *Service) halfYearLowest(results []Result, byID map[string]Person, units
 // a row ending with period when there are Config.BottomAlertAfter of them
 // (periods are all the store holds), and nil otherwise.
 func (s *Service) bottomRun(ctx context.Context, tx Tx, period Period, periods []Period, person string) ([]string, error) {
-	bottom := s.scheme.Grades[len(s.scheme.Grades)-1].Label
+	sc := s.schemeOf(period)
+	bottom := sc.Grades[len(sc.Grades)-1].Label
 	var before []Period
 	for _, p := range periods {
 		if p.Start.Before(period.Start) {

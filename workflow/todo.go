@@ -50,7 +50,11 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		} else if err != nil {
 			return err
 		}
-		people, err := tx.People(ctx)
+		sc, mine, err := s.personScheme(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		people, err := s.periodPeople(ctx, tx, Period{Scheme: mine})
 		if err != nil {
 			return err
 		}
@@ -59,7 +63,7 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 			return err
 		}
 		// An extra voter (a 分管领导, someone HR named) owes the vote only.
-		canVote := s.newVoteIndex(people, units).hasVote(p)
+		canVote := s.newVoteIndex(sc, people, units).hasVote(p)
 		if !inScope(p) && !canVote {
 			return nil
 		}
@@ -67,10 +71,21 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		if err != nil {
 			return err
 		}
+		periods := map[string]Period{}
+		ps, err := tx.Periods(ctx)
+		if err != nil {
+			return err
+		}
+		for _, x := range ps {
+			periods[x.ID] = x
+		}
 		voted := map[string]bool{} // by period, for person
 		for _, it := range items {
 			kind := entryOfPlan[it.kind]
-			if kind == "" || !s.asked(it, now) || (kind != EntryVote && (!inScope(p) || !s.recordsOf(p).Keeps(kind))) {
+			if per, ok := periods[it.period]; ok && s.periodSchemeID(per) != mine {
+				continue // another scheme's period: not this person's
+			}
+			if kind == "" || !s.asked(it, now) || (kind != EntryVote && (!inScope(p) || !sc.Records.Keeps(kind))) {
 				continue
 			}
 			var e *Entry
@@ -115,7 +130,7 @@ func (s *Service) asked(it item, now time.Time) bool {
 		// The self-summary and the vote may be written from the period's
 		// last week: S5 四(三)1 and S7 ask for them in the last week of the
 		// quarter, S4 三(三) at the start of the next.
-		if cp, err := calendar.ParsePeriod(it.period); err == nil {
+		if cp, _, err := parsePeriodID(it.period); err == nil {
 			last := calendar.PeriodContaining(calendar.Week, cp.End())
 			if !today.Before(last.Start()) {
 				return true
@@ -133,7 +148,7 @@ func (s *Service) asked(it item, now time.Time) bool {
 	return false
 }
 
-// Records returns the records person keeps (recordsOf), for the names
+// Records returns the records person keeps (their scheme's), for the names
 // their cards and 待办 give them; someone not in the organisation gets the
 // default scheme's. Errors: the store's.
 func (s *Service) Records(ctx context.Context, person string) (scoring.Records, error) {
@@ -146,7 +161,11 @@ func (s *Service) Records(ctx context.Context, person string) (scoring.Records, 
 		} else if err != nil {
 			return err
 		}
-		out = s.recordsOf(p)
+		sc, _, err := s.personScheme(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		out = sc.Records
 		return nil
 	})
 	return out, err

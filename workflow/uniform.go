@@ -83,7 +83,7 @@ func (s *Service) uniformity(o *op, period string, res *scoring.PeriodResult) ([
 		groups = append(groups, scoring.UniformGroup{Kind: scoring.UniformUnit, Key: id, Label: unitName(id), People: unitPeople[id]})
 	}
 	var out []scoring.UniformStat
-	for _, st := range scoring.Uniformity(s.scheme, res, groups, s.cfg.Uniformity) {
+	for _, st := range scoring.Uniformity(s.schemeOfID(period), res, groups, s.cfg.Uniformity) {
 		if st.Flagged() {
 			out = append(out, st)
 			o.logf("scores too uniform: %s %s %v", st.Kind, st.Key, st.Crossed)

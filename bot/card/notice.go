@@ -602,6 +602,11 @@ func Appraisal(period string) string {
 // "2026-09" → "2026年9月", "2026-W40" → "2026年第40周", "2026" → "2026年".
 // Anything else is returned as is.
 func PeriodLabel(id string) string {
+	// A period of a scheme other than the organisation's default names
+	// its scheme ("2026-Q3@s5": 2026年第三季度（S5）).
+	if cycle, scheme, ok := strings.Cut(id, "@"); ok && scheme != "" {
+		return PeriodLabel(cycle) + "（" + strings.ToUpper(scheme) + "）"
+	}
 	if m := quarterRe.FindStringSubmatch(id); m != nil {
 		return m[1] + "年第" + []string{"一", "二", "三", "四"}[m[2][0]-'1'] + "季度"
 	}

@@ -55,7 +55,16 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer st.Close()
 	today := calendar.DateOf(time.Now().In(calendar.DefaultLocation()))
-	f, err := workflow.LoadFiling(ctx, st, workflow.FilingOptions{Scheme: sc, PublishAll: *publishAll, Today: today}, id)
+	opt := workflow.FilingOptions{Scheme: sc, PublishAll: *publishAll, Today: today}
+	if _, own, _ := strings.Cut(id, "@"); own != "" {
+		// A period of another scheme than --scheme (the default) is read
+		// under the scheme its id names.
+		if opt.Scheme, err = loadScheme(own); err != nil {
+			return usageError{"export: --period: " + err.Error()}
+		}
+		opt.Default = sc.ID
+	}
+	f, err := workflow.LoadFiling(ctx, st, opt, id)
 	if errors.Is(err, workflow.ErrNotFound) {
 		return fmt.Errorf("export: no period %s in the store", id)
 	}

@@ -1,15 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow"
 )
 
 func runScheme(args []string, stdout, stderr io.Writer) error {
@@ -95,4 +100,67 @@ func loadScheme(ref string) (*scoring.Scheme, error) {
 		}
 	}
 	return scoring.LoadFile(ref)
+}
+
+// loadUnitSchemes loads the schemes the configuration puts units under
+// (its schemes key: unit id → built-in id or scheme file), and every
+// built-in variant besides, so that an org file may name s4-month or any
+// built-in scheme by id. An unknown scheme names its key.
+func loadUnitSchemes(cfg Config) (map[string]*scoring.Scheme, map[string]string, error) {
+	schemes := map[string]*scoring.Scheme{}
+	for _, id := range append(scoring.BuiltinIDs(), scoring.BuiltinVariantIDs()...) {
+		sc, err := scoring.Builtin(id)
+		if err != nil {
+			return nil, nil, fmt.Errorf("built-in scheme %s: %w", id, err)
+		}
+		schemes[sc.ID] = sc
+	}
+	units := map[string]string{}
+	for unit, ref := range cfg.Schemes {
+		sc, err := loadScheme(ref)
+		if err != nil {
+			return nil, nil, &ConfigError{Field: "schemes." + unit, Msg: err.Error()}
+		}
+		if old, ok := schemes[sc.ID]; ok && old.Source != sc.Source && strings.ContainsAny(ref, "./\\") {
+			// A scheme file reusing a built-in id would silently change
+			// the built-in's periods: refuse it.
+			return nil, nil, &ConfigError{Field: "schemes." + unit, Msg: fmt.Sprintf("scheme file %s has id %q, which another scheme has: give it an id of its own", ref, sc.ID)}
+		}
+		schemes[sc.ID] = sc
+		units[unit] = sc.ID
+	}
+	return schemes, units, nil
+}
+
+// checkSchemeUnits refuses a schemes key naming a unit the organisation
+// does not have, once it has units (before the first 同步通讯录 it has none,
+// and the key waits for them: a warning says so).
+func checkSchemeUnits(ctx context.Context, st workflow.Store, cfg Config, log *slog.Logger) error {
+	if len(cfg.Schemes) == 0 {
+		return nil
+	}
+	var units []workflow.Unit
+	if err := st.InTx(ctx, func(tx workflow.Tx) error {
+		var err error
+		units, err = tx.Units(ctx)
+		return err
+	}); err != nil {
+		return fmt.Errorf("check the schemes key: %w", err)
+	}
+	if len(units) == 0 {
+		log.Warn("the schemes key names units, but the organisation has none yet: they take their schemes once synced or loaded")
+		return nil
+	}
+	known := map[string]bool{}
+	var ids []string
+	for _, u := range units {
+		known[u.ID] = true
+		ids = append(ids, u.ID)
+	}
+	for _, unit := range slices.Sorted(maps.Keys(cfg.Schemes)) {
+		if !known[unit] {
+			return &ConfigError{Field: "schemes." + unit, Msg: fmt.Sprintf("no unit %q in the organisation (its units: %s)", unit, strings.Join(ids, ", "))}
+		}
+	}
+	return nil
 }

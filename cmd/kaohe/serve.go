@@ -164,6 +164,10 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 	if err := cfg.CheckChainTiers(sc); err != nil {
 		return nil, err
 	}
+	schemes, unitSchemes, err := loadUnitSchemes(cfg)
+	if err != nil {
+		return nil, err
+	}
 	cal, err := cfg.BuildCalendar()
 	if err != nil {
 		return nil, err
@@ -197,6 +201,7 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		}
 	}()
 	s.svc, err = workflow.New(workflow.Config{Store: s.store, Clock: clk, Calendar: cal, Scheme: sc, Logger: log, Deadlines: dl,
+		Schemes: schemes, UnitSchemes: unitSchemes,
 		Plans: plans, Grace: time.Duration(cfg.ReminderGrace), ManualOpen: cfg.OpenPeriods == "manual", PublishAll: cfg.PublishAll,
 		QuotaPerUnit: cfg.QuotaPerUnit, HalfYearTalk: cfg.HalfYearTalk, BottomAlertAfter: cfg.BottomAlertAfter,
 		StepWorkdays: cfg.StepWorkdays, FeedbackWorkdays: cfg.FeedbackWorkdays, PublicityWorkdays: cfg.PublicityWorkdays, ReviewDays: cfg.ReviewDays,
@@ -209,6 +214,9 @@ func newServer(ctx context.Context, cfg Config, log *slog.Logger, waiting func(s
 		if err := seedOrg(ctx, s.svc, s.store, cfg.Org, log); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkSchemeUnits(ctx, s.store, cfg, log); err != nil {
+		return nil, err
 	}
 	if cfg.BenchFixture > 0 {
 		err := seedOnce(ctx, s.store, log, fmt.Sprintf("benchmark fixture of %d people", cfg.BenchFixture), func() error {

@@ -129,3 +129,61 @@ func TestServeRefusesChainForUnknownTier(t *testing.T) {
 		t.Fatalf("err = %v, want a ConfigError naming chains.正处 and S2's tiers", err)
 	}
 }
+
+// TestServeConfigSchemes: the schemes key puts units under other schemes;
+// an unknown scheme or a unit the organisation does not have stops serve
+// at start with an error naming the key, and an empty value is refused
+// when the file loads.
+func TestServeConfigSchemes(t *testing.T) {
+	t.Parallel()
+	org := writeFile(t, "org.json", `{"hr": "ou_hr", "settings": {"name": "局", "head": "ou_head"},
+		"units": [{"id": "u1", "name": "办公室"}, {"id": "u2", "name": "窗口"}],
+		"people": [{"id": "ou_hr", "name": "李", "hr": true}, {"id": "ou_head", "name": "王"},
+			{"id": "ou_a", "name": "甲", "unit": "u2", "assessed": true}]}`)
+	base := "app_id: cli_cfg\napp_secret: s\nstorage: memory\nbase_url: http://127.0.0.1:9\nscheme: s4\norg: " + org + "\n"
+	for _, tc := range []struct {
+		name, schemes, field, want string
+	}{
+		{"UnknownScheme", "  u2: s99\n", "schemes.u2", "s10"},
+		{"UnknownUnit", "  u9: s5\n", "schemes.u9", "u1, u2"},
+		{"MissingFile", "  u2: ./nope.yaml\n", "schemes.u2", "nope.yaml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := LoadConfig([]string{"--config", writeFile(t, "kaohe.yaml", base+"schemes:\n"+tc.schemes)}, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatalf("config: %v", err)
+			}
+			_, err = newServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(string) {})
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want a ConfigError naming %s and %q", err, tc.field, tc.want)
+			}
+		})
+	}
+	t.Run("Empty", func(t *testing.T) {
+		t.Parallel()
+		_, err := LoadConfig([]string{"--config", writeFile(t, "kaohe.yaml", base+"schemes:\n  u2: \"\"\n")}, func(string) string { return "" }, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "schemes.u2") {
+			t.Fatalf("err = %v, want one naming schemes.u2", err)
+		}
+	})
+	t.Run("Applies", func(t *testing.T) {
+		t.Parallel()
+		clockFile := writeFile(t, "clock", "2027-01-04T09:00:00+08:00\n")
+		cfg, err := LoadConfig([]string{"--config", writeFile(t, "kaohe.yaml", base+"clock_file: "+clockFile+"\nschemes:\n  u2: s4-month\n")},
+			func(string) string { return "" }, io.Discard)
+		if err != nil {
+			t.Fatalf("config: %v", err)
+		}
+		s, err := newServer(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), func(string) {})
+		if err != nil {
+			t.Fatalf("newServer: %v", err)
+		}
+		defer s.deps.close()
+		ids, err := s.svc.NextPeriods(context.Background())
+		if err != nil || len(ids) != 1 || ids[0] != "2027-01@s4-month" {
+			t.Errorf("next periods = %v, %v; want the window unit's month only", ids, err)
+		}
+	})
+}

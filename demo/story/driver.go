@@ -48,6 +48,10 @@ type Driver struct {
 	Names map[string]string
 	// Scores are the totals leaders give this period, by person.
 	Scores map[string]int
+	// Grades are the grades leaders pick this period, by person, on the
+	// forms of schemes graded by the leader (S5: A, B, C, D); a form
+	// without the grade field ignores them.
+	Grades map[string]string
 	// Direct are the direct determinations leaders choose this period at
 	// the first step, by person (the select's value, e.g. "top:0").
 	Direct map[string]string
@@ -65,7 +69,7 @@ type failure struct{ err error }
 // (io.Discard for none).
 func NewDriver(ctx context.Context, c *simclient.Client, out io.Writer) *Driver {
 	return &Driver{c: c, ctx: ctx, out: out, Timeout: 30 * time.Second, cursor: map[string]int64{},
-		Names: map[string]string{}, Scores: map[string]int{}, Direct: map[string]string{},
+		Names: map[string]string{}, Scores: map[string]int{}, Direct: map[string]string{}, Grades: map[string]string{},
 		Ballot: func(string) string { return "85" }}
 }
 
@@ -385,6 +389,9 @@ func (d *Driver) scoringValues(raw json.RawMessage, person, leader string) map[s
 	}
 	if slices.Contains(fields, card.FieldComment) {
 		fv[card.FieldComment] = "工作认真负责，完成各项任务"
+	}
+	if g, ok := d.Grades[person]; ok && slices.Contains(fields, card.FieldGrade) {
+		fv[card.FieldGrade] = g
 	}
 	if dir, ok := d.Direct[person]; ok && slices.Contains(fields, card.FieldDirect) {
 		fv[card.FieldDirect] = dir

@@ -268,7 +268,7 @@ func scanTarget(s scanner) (workflow.Target, error) {
 	return g, nil
 }
 
-const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses, overrides, outside`
+const periodColumns = `id, kind, start_on, end_on, state, summary_due, filing_due, decisions, quotas, published_at, publicity_end, review_end, filed_at, version, uniform, statuses, overrides, outside, scheme`
 
 func periodArgs(p workflow.Period) ([]any, error) {
 	dec, err := toJSON(p.Decisions)
@@ -296,14 +296,14 @@ func periodArgs(p workflow.Period) ([]any, error) {
 		return nil, err
 	}
 	return []any{p.ID, p.Kind, dateIn(p.Start), dateIn(p.End), p.State, dateIn(p.SummaryDue), dateIn(p.FilingDue), dec, quo,
-		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts, ovr, out}, nil
+		tsIn(p.PublishedAt), dateIn(p.PublicityEnd), dateIn(p.ReviewEnd), tsIn(p.FiledAt), p.Version, uni, sts, ovr, out, p.Scheme}, nil
 }
 
 func scanPeriod(s scanner) (workflow.Period, error) {
 	var p workflow.Period
 	var start, end, summary, filing, pubEnd, revEnd, published, filed *time.Time
 	var dec, quo, uni, sts, ovr, out []byte
-	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts, &ovr, &out); err != nil {
+	if err := s.Scan(&p.ID, &p.Kind, &start, &end, &p.State, &summary, &filing, &dec, &quo, &published, &pubEnd, &revEnd, &filed, &p.Version, &uni, &sts, &ovr, &out, &p.Scheme); err != nil {
 		return workflow.Period{}, err
 	}
 	p.Start, p.End, p.SummaryDue, p.FilingDue = dateOut(start), dateOut(end), dateOut(summary), dateOut(filing)

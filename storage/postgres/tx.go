@@ -99,7 +99,7 @@ func (t *tx) PutSettings(ctx context.Context, s workflow.Settings) error {
 
 func scanUnit(s scanner) (workflow.Unit, error) {
 	var u workflow.Unit
-	err := s.Scan(&u.ID, &u.Name, &u.Leader, &u.Supervisor)
+	err := s.Scan(&u.ID, &u.Name, &u.Leader, &u.Supervisor, &u.Scheme)
 	return u, err
 }
 
@@ -108,7 +108,7 @@ func (t *tx) Unit(ctx context.Context, id string) (workflow.Unit, error) {
 	if err := t.check(ctx); err != nil {
 		return workflow.Unit{}, err
 	}
-	u, err := scanUnit(t.tx.QueryRow(ctx, `SELECT id, name, leader, supervisor FROM units WHERE id = $1`, id))
+	u, err := scanUnit(t.tx.QueryRow(ctx, `SELECT id, name, leader, supervisor, scheme FROM units WHERE id = $1`, id))
 	if err != nil {
 		return workflow.Unit{}, t.get("unit", id, err)
 	}
@@ -120,7 +120,7 @@ func (t *tx) Units(ctx context.Context) ([]workflow.Unit, error) {
 	if err := t.check(ctx); err != nil {
 		return nil, err
 	}
-	return queryAll(ctx, t, scanUnit, `SELECT id, name, leader, supervisor FROM units ORDER BY id`)
+	return queryAll(ctx, t, scanUnit, `SELECT id, name, leader, supervisor, scheme FROM units ORDER BY id`)
 }
 
 // PutUnit implements workflow.Tx.
@@ -128,9 +128,10 @@ func (t *tx) PutUnit(ctx context.Context, u workflow.Unit) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	_, err := t.tx.Exec(ctx, `INSERT INTO units (id, name, leader, supervisor) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET name = excluded.name, leader = excluded.leader, supervisor = excluded.supervisor`,
-		u.ID, u.Name, u.Leader, u.Supervisor)
+	_, err := t.tx.Exec(ctx, `INSERT INTO units (id, name, leader, supervisor, scheme) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, leader = excluded.leader, supervisor = excluded.supervisor,
+			scheme = excluded.scheme`,
+		u.ID, u.Name, u.Leader, u.Supervisor, u.Scheme)
 	if err != nil {
 		return fmt.Errorf("put unit %s: %w", u.ID, t.fail(err))
 	}
@@ -313,7 +314,7 @@ func (t *tx) UpdatePeriod(ctx context.Context, p workflow.Period) error {
 	return t.update(ctx, "period", p.ID, p.Version, `SELECT version FROM periods WHERE id = $1`, []any{p.ID},
 		`UPDATE periods SET kind = $2, start_on = $3, end_on = $4, state = $5, summary_due = $6, filing_due = $7,
 			decisions = $8, quotas = $9, published_at = $10, publicity_end = $11, review_end = $12, filed_at = $13,
-			version = $14, uniform = $15, statuses = $16, overrides = $17, outside = $18
+			version = $14, uniform = $15, statuses = $16, overrides = $17, outside = $18, scheme = $19
 		WHERE id = $1 AND version = $14 - 1`, args...)
 }
 

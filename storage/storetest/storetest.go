@@ -161,7 +161,7 @@ func testOrg(t *testing.T, s workflow.Store) {
 		wantErr(t, "put unit b", tx.PutUnit(ctx, workflow.Unit{ID: "b", Leader: "l"}), nil)
 		wantErr(t, "put unit a", tx.PutUnit(ctx, workflow.Unit{ID: "a"}), nil)
 		us, _ := tx.Units(ctx)
-		if len(us) != 2 || us[0].ID != "a" {
+		if len(us) != 2 || us[0].ID != "a" || us[0].Scheme != "" {
 			t.Errorf("units = %+v", us)
 		}
 		if u, err := tx.Unit(ctx, "b"); err != nil || u.Leader != "l" {
@@ -169,6 +169,19 @@ func testOrg(t *testing.T, s workflow.Store) {
 		}
 		_, err = tx.Unit(ctx, "zz")
 		wantErr(t, "unknown unit", err, workflow.ErrNotFound)
+		// A unit's scheme is kept, replaced and cleared with the unit.
+		wantErr(t, "put unit c under s5", tx.PutUnit(ctx, workflow.Unit{ID: "c", Scheme: "s5"}), nil)
+		if u, err := tx.Unit(ctx, "c"); err != nil || u.Scheme != "s5" {
+			t.Errorf("unit c = %+v, %v; want scheme s5", u, err)
+		}
+		wantErr(t, "put unit c under s4-month", tx.PutUnit(ctx, workflow.Unit{ID: "c", Scheme: "s4-month"}), nil)
+		if us, _ := tx.Units(ctx); len(us) != 3 || us[2].Scheme != "s4-month" || us[0].Scheme != "" {
+			t.Errorf("units after a scheme change = %+v", us)
+		}
+		wantErr(t, "put unit c back to the default", tx.PutUnit(ctx, workflow.Unit{ID: "c"}), nil)
+		if u, _ := tx.Unit(ctx, "c"); u.Scheme != "" {
+			t.Errorf("unit c scheme = %q after clearing it", u.Scheme)
+		}
 
 		p := workflow.Person{ID: "p1", Name: "甲", Unit: "a", Absences: []workflow.Absence{{Kind: "病假", Start: calendar.NewDate(2026, 9, 1), End: calendar.NewDate(2026, 9, 2)}}}
 		wantErr(t, "create", tx.CreatePerson(ctx, p), nil)
@@ -977,7 +990,7 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 	half := scoring.D("91.50")
 	points := 7
 	st := workflow.Settings{Name: "局", Head: "h", PublicChats: []string{"c1", "c2"}, Version: 3}
-	unit := workflow.Unit{ID: "u", Name: "办公室", Leader: "l", Supervisor: "s"}
+	unit := workflow.Unit{ID: "u", Name: "办公室", Leader: "l", Supervisor: "s", Scheme: "s5"}
 	person := workflow.Person{ID: "p", Name: "甲", Unit: "u", AssessedBy: "u2", Group: "g", Tier: "正科", Frontline: true,
 		HR: true, Committee: true, Assessed: true,
 		Status: workflow.PersonStatus{Probation: true, Investigation: true, Sanction: "警告", SanctionStart: day, SanctionEnd: day.AddDays(180),
@@ -988,7 +1001,7 @@ func testRoundTrip(t *testing.T, s workflow.Store) {
 	target := workflow.Target{ID: "t", Person: "p", Year: 2026, Title: "任务", Quantity: "3", Deadline: day, Standard: "好",
 		Lead: true, State: workflow.TargetDone, ApprovedBy: "l", DoneOn: day, Version: 1,
 		ReviewedBy: "u", ReturnedBy: "s", ReturnLevel: workflow.TargetLevelApprove, ReturnReason: "理由", Exceeded: true}
-	period := workflow.Period{ID: "2026-Q3", Kind: workflow.KindQuarter, Start: day, End: day.AddDays(90), State: workflow.PeriodPublished,
+	period := workflow.Period{ID: "2026-Q3", Kind: workflow.KindQuarter, Scheme: "s4", Start: day, End: day.AddDays(90), State: workflow.PeriodPublished,
 		SummaryDue: day.AddDays(1), FilingDue: day.AddDays(2),
 		Decisions:   []scoring.Decision{{Person: "p", Grade: "好", Reason: "r"}},
 		Quotas:      []scoring.QuotaResult{{Grade: "好", Scope: "unit", Key: "u", Participants: 5, MaxCount: &points, Before: 3, After: 2, Demoted: []string{"x"}, Tied: []string{"y"}, Flags: []string{"f"}, Explain: "e"}},

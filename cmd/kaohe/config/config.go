@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,8 +55,14 @@ type Config struct {
 	// /lark/webhook). KAOHE_CALLBACK.
 	Callback string `yaml:"callback"`
 
-	// Scheme is a built-in scheme id (s1 … s10) or a scheme file. KAOHE_SCHEME.
+	// Scheme is a built-in scheme id (s1 … s10, s4-month) or a scheme
+	// file: the organisation's default scheme. KAOHE_SCHEME.
 	Scheme string `yaml:"scheme"`
+	// Schemes puts units under other schemes than the default (file only):
+	// unit id → a built-in scheme id or a scheme file ("q2: s5", "window:
+	// s4-month"). Each scheme's units run their own periods, quotas and
+	// committee card. It wins over the org file's scheme of a unit.
+	Schemes map[string]string `yaml:"schemes"`
 	// Storage is "postgres" or "memory". Empty means PostgreSQL when
 	// DatabaseURL is set; the memory store, which loses everything on a
 	// restart, is used only when asked for by name (--store memory), so a
@@ -238,7 +246,7 @@ type ContactConfig struct {
 
 // fileOnly are the keys with a structure no environment variable carries;
 // their errors name no variable.
-var fileOnly = []string{"chains", "calendar", "contact"}
+var fileOnly = []string{"chains", "calendar", "contact", "schemes"}
 
 // Stores and migration modes.
 const (
@@ -705,6 +713,14 @@ func (c Config) Validate() error {
 	if err := c.checkChains(); err != nil {
 		errs = append(errs, err)
 	}
+	for _, unit := range slices.Sorted(maps.Keys(c.Schemes)) {
+		switch ref := c.Schemes[unit]; {
+		case strings.TrimSpace(unit) == "" || strings.TrimSpace(unit) != unit:
+			errs = append(errs, c.fieldError("schemes."+unit, fmt.Sprintf("unit id %q: no spaces around it", unit)))
+		case strings.TrimSpace(ref) == "":
+			errs = append(errs, c.fieldError("schemes."+unit, "empty: a built-in scheme id such as s5 or s4-month, or a scheme file"))
+		}
+	}
 	if _, err := c.Overrides(); err != nil {
 		errs = append(errs, err)
 	}
@@ -845,7 +861,7 @@ func (c Config) LogValue() slog.Value {
 		}
 		attrs = append(attrs, slog.String(s.key, v))
 	}
-	attrs = append(attrs, slog.String("chains", c.chainsText()), slog.String("calendar", c.calendarText()))
+	attrs = append(attrs, slog.String("chains", c.chainsText()), slog.String("calendar", c.calendarText()), slog.Any("schemes", c.Schemes))
 	return slog.GroupValue(attrs...)
 }
 

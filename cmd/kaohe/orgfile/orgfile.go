@@ -17,7 +17,6 @@ import (
 	"fmt"
 
 	"github.com/kaohe/kaohe/workflow"
-	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // File is a bootstrap file as written, in JSON. Unknown keys are refused,
@@ -54,6 +53,10 @@ type Unit struct {
 	Name       string `json:"name"`
 	Leader     string `json:"leader"`
 	Supervisor string `json:"supervisor"`
+	// Scheme is the id of the scheme the unit's people are appraised
+	// under ("s5", "s4-month"); empty: the organisation's default. The
+	// serve configuration's schemes key wins over it.
+	Scheme string `json:"scheme,omitempty"`
 }
 
 // Person is a workflow.Person as the file writes it.
@@ -93,14 +96,17 @@ func Parse(data []byte) (File, error) {
 	// written.
 	seen := map[string]bool{}
 	for i, id := range f.Periods {
-		p, err := calendar.ParsePeriod(id)
+		// A period of a scheme other than the default carries its id
+		// ("2026-Q4@s5").
+		p, scheme, err := workflow.ParsePeriodID(id)
 		if err != nil {
 			return File{}, fmt.Errorf("periods[%d]: %w", i, err)
 		}
-		if seen[p.String()] {
-			return File{}, fmt.Errorf("periods[%d]: %s listed twice", i, p)
+		key := p.String() + "@" + scheme
+		if seen[key] {
+			return File{}, fmt.Errorf("periods[%d]: %s listed twice", i, id)
 		}
-		seen[p.String()] = true
+		seen[key] = true
 	}
 	return f, nil
 }
@@ -110,7 +116,7 @@ func (f File) Org() (workflow.Settings, []workflow.Unit, []workflow.Person) {
 	st := workflow.Settings{Name: f.Settings.Name, Head: f.Settings.Head, PublicChats: f.Settings.PublicChats}
 	units := make([]workflow.Unit, 0, len(f.Units))
 	for _, u := range f.Units {
-		units = append(units, workflow.Unit{ID: u.ID, Name: u.Name, Leader: u.Leader, Supervisor: u.Supervisor})
+		units = append(units, workflow.Unit{ID: u.ID, Name: u.Name, Leader: u.Leader, Supervisor: u.Supervisor, Scheme: u.Scheme})
 	}
 	people := make([]workflow.Person, 0, len(f.People))
 	for _, p := range f.People {

@@ -1,0 +1,2 @@
+ALTER TABLE periods DROP COLUMN scheme;
+ALTER TABLE units DROP COLUMN scheme;
