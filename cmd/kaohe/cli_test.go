@@ -140,7 +140,7 @@ func TestScoreInputProblems(t *testing.T) {
 	for _, want := range []string{
 		`period.working_days: want a whole number, not the text "66"`,
 		`person b: nickname: unknown field (known here: adjustments, allowance,`,
-		`person b: sources.leader.indicatorz: unknown field (known here: indicators, levels, score, votes)`,
+		`person b: sources.leader.indicatorz: unknown field (known here: indicators, levels, outside, score, votes)`,
 	} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)

@@ -299,7 +299,7 @@ func (t *tx) CreatePeriod(ctx context.Context, p workflow.Period) error {
 		return fmt.Errorf("create period %s: %w", p.ID, err)
 	}
 	return t.create(ctx, "period", p.ID, `INSERT INTO periods (`+periodColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING`, args...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (id) DO NOTHING`, args...)
 }
 
 // UpdatePeriod implements workflow.Tx.
