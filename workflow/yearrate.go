@@ -321,6 +321,13 @@ func (s *Service) RateYear(ctx context.Context, by string, year int, scores map[
 		if len(groups) == 0 {
 			return fmt.Errorf("%s rates nobody in %d: %w", by, year, ErrForbidden)
 		}
+		// A second submission (a double click, the card sent again) is
+		// told it is done before its form is read.
+		if done, err := o.tx.YearRaters(o.ctx, year); err != nil {
+			return err
+		} else if slices.Contains(done, by) {
+			return fmt.Errorf("%s rated %d already: %w", by, year, ErrConflict)
+		}
 		var ballots []YearBallot
 		known := map[string]bool{}
 		for _, g := range groups {
@@ -497,4 +504,33 @@ func (s *Service) yearRatingsIn(o *op, year int, spec *YearSpec, people []Person
 	}
 	spec.Annual, spec.Votes, err = s.yearTally(o.ctx, o.tx, year, people)
 	return err
+}
+
+// planYearRate is the 年度测评's reminder item. It has no plan setting:
+// its nudges are fixed (yearRateNudges).
+const planYearRate = "year_rate"
+
+// yearRateNudges: the working day before the deadline at 15:00 and the
+// deadline's morning, to those who have not rated. Decision: no overdue
+// nudge, since ratings after the deadline are refused, and no escalation:
+// a rating is anonymous, and a leader told who has not rated would be
+// told who still can.
+var yearRateNudges = []Nudge{{StageBefore, -1, 15, 0}, {StageDue, 0, 9, 0}}
+
+// yearRateItems are the open rounds' reminders: this year's and last
+// year's (a round for a year runs into January).
+func (s *Service) yearRateItems(ctx context.Context, tx Tx, today calendar.Date) []item {
+	if !s.yearRated() {
+		return nil
+	}
+	var out []item
+	for _, y := range []int{today.Year - 1, today.Year} {
+		r, err := tx.YearRound(ctx, y)
+		if err != nil || today.After(r.Due) {
+			continue
+		}
+		id := strconv.Itoa(y)
+		out = append(out, item{schedule: "year/" + id + "/rate", kind: planYearRate, period: id, entry: id, due: r.Due, nudges: yearRateNudges})
+	}
+	return out
 }
