@@ -195,8 +195,25 @@ func (s *Service) yearSheet(me Person, people []Person, units map[string]Unit) [
 		// Decision: S9 does not say who casts the 优秀票; the 考核单元
 		// that rates each other in the quarters' 民主测评 does (with the
 		// extra voters HR named), since "参加测评总人数" is a 测评's.
-		if ts := s.voteTargets(me, people, units); len(ts) > 0 {
+		if ts := s.excellentTargets(me, people, units); len(ts) > 0 {
 			out = append(out, YearGroup{Source: SourceExcellent, Name: "优秀票", Excellent: true, Targets: ts})
+		}
+	}
+	return out
+}
+
+// excellentTargets are whom me marks in the 优秀票: the members of the
+// 考核单元 me votes in, as voteTargets, whether or not the quarters hold a
+// 民主测评 (Config.Votes: S9's quarters have none, its year-end 测评 is
+// this).
+func (s *Service) excellentTargets(me Person, people []Person, units map[string]Unit) []Person {
+	x := s.newVoteIndex(people, units)
+	x.on = true
+	groups := x.groups(me)
+	var out []Person
+	for _, p := range people {
+		if p.ID != me.ID && p.Group != "" && groups[p.Group] && inScope(p) {
+			out = append(out, p)
 		}
 	}
 	return out
