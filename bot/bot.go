@@ -432,6 +432,10 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return reply("", "", c), nil
 	case card.KindComposeYear:
 		return b.composeYear(ctx, op, v, done)
+	case card.KindYearRatingsOpen:
+		return b.openYearRatings(ctx, op, v, fv, done)
+	case card.KindYearRate:
+		return b.rateYear(ctx, op, v, fv, done)
 	case card.KindYearConfirm:
 		return b.confirmYear(ctx, op, v, fv, done)
 	case card.KindEntryComment, card.KindEntryReturn:

@@ -41,6 +41,8 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e)}), nil
 	case card.FormVote:
 		return b.voteForm(ctx, op, entity)
+	case card.FormYearRate:
+		return b.yearRateForm(ctx, op, entity)
 	case card.FormStep:
 		f, err := b.scoringForm(ctx, op, entity)
 		if err != nil {

@@ -718,6 +718,21 @@ func kindCases() []kindCase {
 			},
 			noStale: "composing again is the design (委员会确认前可重新生成): the second click composes the same drafts and asks the committee " +
 				"nothing twice, which is the act counted"},
+		// The year-end ratings (S9's 优秀票): HR opens the round from the 年度
+		// card; a rater submits their card once.
+		{kind: card.KindYearRatingsOpen, done: "success:已发起", again: conflict, action: "year.ratings_open", scheme: "s9",
+			setup: func(w *kindWorld) kindClick {
+				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindYearRatingsOpen, ID: "2026"},
+					form: map[string]any{card.YearDueField: "2026-07-10 +0800"}, object: "2026"}
+			},
+			noStale: "a round is opened once: the service refuses a second as opened already, whatever the card showed"},
+		{kind: card.KindYearRate, done: "success:已提交", again: conflict, action: "year.rate", scheme: "s9",
+			setup: func(w *kindWorld) kindClick {
+				w.must("open the round", w.svc.OpenYearRatings(w.ctx, "ou_hr", 2026, calendar.NewDate(2026, time.July, 10)))
+				return kindClick{op: "ou_e1", stranger: "ou_l1", v: card.Value{K: card.KindYearRate, ID: "2026"},
+					form: map[string]any{card.YearRateField("excellent", "ou_e2"): "1", card.YearRateField("excellent", "ou_e3"): "0"}, object: "2026"}
+			},
+			noStale: "a rater rates once: the service refuses a second rating as already given, whatever the card showed"},
 		// The committee confirms the year HR composed.
 		{kind: card.KindYearConfirm, done: "success:已确认", again: staleMsg, action: "year.confirm",
 			setup: func(w *kindWorld) kindClick {

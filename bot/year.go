@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/kaohe/kaohe/bot/card"
 	"github.com/kaohe/kaohe/bot/command"
+	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // cmdYear shows HR the state of a year's periods with the button that
@@ -33,7 +36,16 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 		}
 		year = y
 	}
-	y := card.Year{Year: year}
+	y := card.Year{Year: year, RatingsNeeded: b.svc.YearRatesNeeded(), Today: today.String()}
+	if y.RatingsNeeded {
+		pr, err := b.svc.YearRatings(ctx, me.ID, year)
+		switch {
+		case err == nil:
+			y.Ratings = &card.YearRatings{Due: pr.Round.Due.String(), Rated: pr.Rated, Raters: pr.Raters}
+		case !errors.Is(err, workflow.ErrNotFound):
+			return nil, err
+		}
+	}
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		y.Periods = nil
 		ps, err := tx.Periods(ctx)
@@ -76,4 +88,94 @@ func (b *Bot) composeYear(ctx context.Context, op string, v card.Value, done don
 		lines = append(lines, fmt.Sprintf("%s：%d人", g, count[g]))
 	}
 	return done(fmt.Sprintf("%d年度考核", year), "已生成", lines...), nil
+}
+
+// openYearRatings opens the year's 年度测评 from HR's 年度 card with the
+// deadline its form gives.
+func (b *Bot) openYearRatings(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	year, err := strconv.Atoi(v.ID)
+	if err != nil {
+		return nil, fmt.Errorf("year %q: %w", v.ID, card.ErrBadValue)
+	}
+	due, err := card.ParseYearDue(fv)
+	if err != nil {
+		return nil, err
+	}
+	d, err := calendar.ParseDate(due)
+	if err != nil {
+		return nil, &workflow.InputError{Field: "due", Msg: "日期格式不正确"}
+	}
+	if err := b.svc.OpenYearRatings(idem(ctx, 0), op, year, d); err != nil {
+		return nil, err
+	}
+	return done(fmt.Sprintf("%d年度测评", year), "已发起", "测评卡片已发送给每位测评人，截止日期："+due), nil
+}
+
+// yearRateGroups are the groups of op's 年度测评 card, as the service
+// lists them.
+func (b *Bot) yearRateGroups(ctx context.Context, op string, year int) (workflow.YearSheet, []card.YearRateGroup, error) {
+	sh, err := b.svc.YearRatingSheet(ctx, op, year)
+	if err != nil {
+		return sh, nil, err
+	}
+	gs := make([]card.YearRateGroup, len(sh.Groups))
+	for i, g := range sh.Groups {
+		gs[i] = card.YearRateGroup{Source: g.Source, Name: g.Name, Excellent: g.Excellent}
+		for _, p := range g.Targets {
+			gs[i].People = append(gs[i].People, card.Colleague{ID: p.ID, Name: p.Name, Unit: p.Unit})
+		}
+	}
+	return sh, gs, nil
+}
+
+// yearRateForm is op's 年度测评 card ("year_rate/2026").
+func (b *Bot) yearRateForm(ctx context.Context, op, id string) ([]byte, error) {
+	year, err := strconv.Atoi(id)
+	if err != nil {
+		return nil, fmt.Errorf("year %q: %w", id, card.ErrBadValue)
+	}
+	sh, gs, err := b.yearRateGroups(ctx, op, year)
+	if err != nil {
+		return nil, err
+	}
+	if sh.Rated {
+		return card.NoticeCard(card.Notice{Title: id + "年度测评", Colour: card.Green, Lines: []string{"您已提交" + id + "年度测评，感谢参与。"}}), nil
+	}
+	return card.YearRateCard(card.YearRateForm{Year: year, Due: sh.Due.String(), Groups: gs})
+}
+
+// rateYear files op's 年度测评. Whom op rates is the service's rule, read
+// before the form, so someone with no card is refused as such.
+func (b *Bot) rateYear(ctx context.Context, op string, v card.Value, fv map[string]any, done doneFunc) (*callback.CardActionTriggerResponse, error) {
+	year, err := strconv.Atoi(v.ID)
+	if err != nil {
+		return nil, fmt.Errorf("year %q: %w", v.ID, card.ErrBadValue)
+	}
+	sh, gs, err := b.yearRateGroups(ctx, op, year)
+	if err != nil {
+		return nil, err
+	}
+	if sh.Rated {
+		// A double click: the service says so, before the form is read.
+		return nil, b.svc.RateYear(idem(ctx, 0), op, year, nil)
+	}
+	parsed, err := card.ParseYearRate(fv, gs)
+	if err != nil {
+		return nil, err
+	}
+	scores := map[string]map[string]scoring.Dec{}
+	for src, m := range parsed {
+		scores[src] = map[string]scoring.Dec{}
+		for id, s := range m {
+			d, err := decOf(s)
+			if err != nil {
+				return nil, &workflow.InputError{Field: "scores." + src, Msg: "分数格式不正确"}
+			}
+			scores[src][id] = d
+		}
+	}
+	if err := b.svc.RateYear(idem(ctx, 0), op, year, scores); err != nil {
+		return nil, err
+	}
+	return done(fmt.Sprintf("%d年度测评", year), "已提交", "测评为无记名，结果无法追溯到个人"), nil
 }

@@ -52,9 +52,9 @@ const (
 
 // YearSpec is the year-end data that does not come from the periods: the
 // annual part's scores, the 测评 counts (S9) and the proposed grades. In
-// chat it is empty today (issue: the year-end raters are not collected
-// yet), so schemes with an annual part (S2, S5, S6, S9) compose only
-// through callers that supply it.
+// chat Annual and Votes are nil and come from the year's 年度测评 where the
+// scheme has one (S2's annual raters, S9's 优秀票: yearrate.go); S5's and
+// S6's single annual score still comes only from callers that supply it.
 type YearSpec struct {
 	Annual   map[string]*scoring.AnnualInput
 	Votes    map[string]*scoring.VoteCount
@@ -193,6 +193,9 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 	}
 	people, err := s.periodPeople(o.ctx, o.tx, Period{Kind: KindQuarter, Scheme: s.defaultSchemeID()})
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.yearRatingsIn(o, year, &spec, people); err != nil {
 		return nil, nil, err
 	}
 	decided := map[string]string{}

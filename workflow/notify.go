@@ -104,6 +104,9 @@ const (
 	// TplYearConfirmed: HR is told the committee confirmed the year, to
 	// publish its 公示. Data: year, changed (how many drafts it changed).
 	TplYearConfirmed = "year_confirmed"
+	// TplYearRating: a rater is asked to take part in the year's 年度测评
+	// (OpenYearRatings). Data: year, due.
+	TplYearRating = "year_rating"
 	// TplAppraisalClosed: HR is told the appraisal closed by itself (every
 	// chain done, the 民主测评 over) and went to the committee. Data: period,
 	// count (people scored), ties (people tied at a cap).

@@ -325,6 +325,7 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 			}
 		}
 	}
+	out = append(out, s.yearRateItems(ctx, tx, today)...)
 	return append(out, s.holidayItems(today)...), nil
 }
 
@@ -464,6 +465,21 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 			d := data()
 			d["names"], d["count"] = strings.Join(byLeader[l], "、"), strconv.Itoa(len(byLeader[l]))
 			out = append(out, Notification{To: l, Template: TplFeedbackDue, Data: d})
+		}
+		return out, nil
+	case planYearRate:
+		year, err := strconv.Atoi(it.entry)
+		if err != nil {
+			return nil, err
+		}
+		pr, err := s.yearRatingProgress(ctx, tx, year)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pr.Pending {
+			if !onLeave(p, today) {
+				out = append(out, Notification{To: p.ID, Template: TplRemind, Data: data()})
+			}
 		}
 		return out, nil
 	case planHolidays:

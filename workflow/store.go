@@ -146,6 +146,22 @@ type Tx interface {
 	// Ballots returns a period's ballots sorted by target, then score.
 	Ballots(ctx context.Context, period string) ([]Ballot, error)
 
+	// YearRound returns a year's 年度测评 or ErrNotFound.
+	YearRound(ctx context.Context, year int) (YearRound, error)
+	// CreateYearRound opens a year's 年度测评; ErrConflict if it exists.
+	CreateYearRound(ctx context.Context, r YearRound) error
+	// MarkYearRated records that rater has rated in year's 年度测评;
+	// ErrConflict if they already did.
+	MarkYearRated(ctx context.Context, year int, rater string) error
+	// YearRaters returns who has rated in year's 年度测评, ordered by ID.
+	YearRaters(ctx context.Context, year int) ([]string, error)
+	// AddYearBallots stores anonymous year-end ballots, as AddBallots:
+	// no rater, no insertion order.
+	AddYearBallots(ctx context.Context, b []YearBallot) error
+	// YearBallots returns a year's ballots sorted by source, target, then
+	// score.
+	YearBallots(ctx context.Context, year int) ([]YearBallot, error)
+
 	// Result returns a person's result for a period or ErrNotFound.
 	Result(ctx context.Context, period, person string) (Result, error)
 	// Results returns a period's results ordered by person.

@@ -340,6 +340,21 @@ func TestGolden(t *testing.T) {
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
 		}},
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
+		{"year_rate", func(t *testing.T) []byte {
+			return mustCard(t)(YearRateCard(YearRateForm{Year: 2026, Due: "2027-01-15", Groups: []YearRateGroup{
+				{Source: "superior", Name: "上级主管领导", People: []Colleague{{ID: "ou_a1", Name: "孙一"}, {ID: "ou_a2", Name: "周*二*"}}},
+				{Source: "peers", Name: "同级有关人员", People: []Colleague{{ID: "ou_k2", Name: "吴三", Unit: "业务科"}}},
+				{Source: "excellent", Name: "优秀票", Excellent: true, People: []Colleague{{ID: "ou_a1", Name: "孙一"}, {ID: "ou_a2", Name: "周*二*"}}},
+			}}))
+		}},
+		{"year_ratings_open", func(t *testing.T) []byte {
+			return YearCard(Year{Year: 2026, RatingsNeeded: true, Today: "2026-12-21", Periods: []PeriodLine{
+				{ID: "2026-Q1", State: workflow.PeriodClosed}, {ID: "2026-Q2", State: workflow.PeriodClosed}, {ID: "2026-Q3", State: workflow.PeriodPublished}}})
+		}},
+		{"year_ratings_progress", func(t *testing.T) []byte {
+			return YearCard(Year{Year: 2026, RatingsNeeded: true, Ratings: &YearRatings{Due: "2027-01-15", Rated: 12, Raters: 20}, Periods: []PeriodLine{
+				{ID: "2026-Q1", State: workflow.PeriodClosed}, {ID: "2026-Q2", State: workflow.PeriodClosed}, {ID: "2026-Q3", State: workflow.PeriodPublished}}})
+		}},
 		{"outside", func(t *testing.T) []byte {
 			return mustCard(t)(OutsideCard(OutsideForm{Period: "2026-Q2", Due: "2026-07-03", People: []OutsidePerson{
 				{ID: "ou_a1", Name: "孙一", Unit: "综合办", Raters: "12", Mean: "91.5"},
@@ -589,6 +604,7 @@ func TestGoldenNotices(t *testing.T) {
 		workflow.TplHolidaysUnknown:  {"year": "2028", "due": "2027-12-01", "stage": "hr"},
 		workflow.TplYearCommittee:    {"year": "2026", "count": "15"},
 		workflow.TplYearConfirmed:    {"year": "2026", "changed": "1"},
+		workflow.TplYearRating:       {"year": "2026", "due": "2027-01-15"},
 		workflow.TplGradeFilled: {"period": "2026-Q2", "person": "郑秀兰", "grade": "好", "state": "graded", "score": "90.00",
 			"explain": "季度评鉴：合计90\n补定：立案调查已结案（调查结束，未受处分），补定等次为「好」"},
 		workflow.TplAppraisalClosed:   {"period": "2026-Q3", "count": "60", "ties": "3"},

@@ -146,6 +146,19 @@ func DelegatedCard(d Delegated) []byte {
 type Year struct {
 	Year    int
 	Periods []PeriodLine
+	// RatingsNeeded: the scheme's annual part comes from a 年度测评 (S2's
+	// annual raters, S9's 优秀票), which HR opens from this card.
+	RatingsNeeded bool
+	// Ratings is the round's progress once opened; nil before.
+	Ratings *YearRatings
+	// Today is the date the deadline picker starts from.
+	Today string
+}
+
+// YearRatings is a 年度测评's progress on HR's 年度 card.
+type YearRatings struct {
+	Due           string
+	Rated, Raters int
 }
 
 // ready reports whether every period of the year is published or closed.
@@ -169,6 +182,23 @@ func YearCard(y Year) []byte {
 		Note: "按方案的年度规则由各期平时考核结果拟定年度等次，提交考核委员会审定；委员会确认前可重新生成。"}
 	for _, p := range y.Periods {
 		n.Lines = append(n.Lines, p.text("：", ""))
+	}
+	if y.RatingsNeeded {
+		if y.Ratings == nil {
+			// The deadline is HR's to choose: the round follows the year's
+			// 个人总结 and 述职, whose day the unit sets.
+			n.Lines = append(n.Lines, "年度测评：未发起。年度考核的测评分（或优秀票）须由年度测评产生，请选择截止日期后发起。")
+			out := make([]string, len(n.Lines))
+			for i, l := range n.Lines {
+				out[i] = esc(clip(l, maxLineRunes))
+			}
+			return build(title, "", n.Colour, title, []elem{md(strings.Join(out, "\n")), note(n.Note),
+				form("year_ratings_form", []elem{
+					datePicker(YearDueField, "测评截止日期", y.Today, true),
+					formButton("submit", "发起年度测评", "primary", "submit", &Value{K: KindYearRatingsOpen, ID: strconv.Itoa(y.Year)}),
+				})})
+		}
+		n.Lines = append(n.Lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", y.Ratings.Rated, y.Ratings.Raters, y.Ratings.Due))
 	}
 	if y.ready() {
 		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: strconv.Itoa(y.Year)}}}

@@ -105,7 +105,7 @@ var Templates = []string{
 	workflow.TplChainDone, workflow.TplAppraisalReady, workflow.TplCommitteeTie, workflow.TplCommitteeConfirm, workflow.TplPublicity, workflow.TplResult,
 	workflow.TplSecondedResult, workflow.TplFeedbackDue, workflow.TplFeedback, workflow.TplTalkDue, workflow.TplHalfYearTalk, workflow.TplBottomAlert, workflow.TplReviewRequested,
 	workflow.TplReviewForwarded, workflow.TplReviewDecided, workflow.TplReviewDisplaced, workflow.TplDelegation, workflow.TplDelegationEnded, workflow.TplTargetsProposed, workflow.TplTargetsReviewed, workflow.TplTargetsDecided, workflow.TplTargetReturned, workflow.TplFilingDue, workflow.TplPeriodOpened,
-	workflow.TplHolidaysUnknown, workflow.TplGradeFilled, workflow.TplYearCommittee, workflow.TplYearConfirmed,
+	workflow.TplHolidaysUnknown, workflow.TplGradeFilled, workflow.TplYearCommittee, workflow.TplYearConfirmed, workflow.TplYearRating,
 	workflow.TplAppraisalClosed, workflow.TplAppraisalOverdue, workflow.TplAppraisalStuck, workflow.TplPublicityEnded, workflow.TplReviewWindowEnded,
 	workflow.TplPeriodClosed, workflow.TplReviewOutcome, workflow.TplCommitteeReturned,
 }
@@ -114,6 +114,7 @@ var Templates = []string{
 var itemNames = map[string]string{
 	"daily": "工作日志", "weekly": "周记实", "monthly": "月小结", "summary": "季度小结（登记表）", "vote": "民主测评",
 	"step": "考核评分审核", "feedback": "考核结果反馈谈话", "filing": "考核结果备案",
+	"year_rate": "年度测评",
 }
 
 // entryNames are the entry kinds.
@@ -519,6 +520,10 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "请审定"+g("year")+"年度考核等次", Blue
 		n.Lines = []string{g("year") + "年度考核等次已按方案的年度规则由各期平时考核结果拟定（共" + g("count") + "人），请考核委员会逐人确认或调整。"}
 		n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormYear, data["year"])}}
+	case workflow.TplYearRating:
+		n.Title, n.Colour = "请参加"+g("year")+"年度测评", Indigo
+		n.Lines = []string{g("year") + "年度考核测评已开始，请按卡片对相关人员评分（匿名）。", "截止日期：" + g("due")}
+		n.Buttons = []Button{{Text: "立即测评", Primary: true, Value: Open(FormYearRate, data["year"])}}
 	case workflow.TplYearConfirmed:
 		n.Title, n.Colour = g("year")+"年度考核等次已确认", Green
 		n.Lines = []string{"考核委员会已确认" + g("year") + "年度考核等次（调整" + g("changed") + "人）。", "请发送「公示」发布年度考核结果公示；公示后各人收到本人结果，可申请复核。"}
@@ -541,6 +546,8 @@ func remindButton(data map[string]string) (Button, bool) {
 		return Button{Text: "立即填写", Primary: true, Value: Open(FormQuarterly, period)}, period != ""
 	case "vote":
 		return Button{Text: "立即测评", Primary: true, Value: Open(FormVote, period)}, period != ""
+	case "year_rate":
+		return Button{Text: "立即测评", Primary: true, Value: Open(FormYearRate, period)}, period != ""
 	case "step":
 		id := data["step"]
 		if id == "" {

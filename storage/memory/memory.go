@@ -26,6 +26,11 @@ type Store struct {
 
 type pair struct{ a, b string }
 
+type yearRater struct {
+	year  int
+	rater string
+}
+
 type fireKey struct {
 	id   string
 	slot int64 // UnixNano of SlotAt
@@ -49,6 +54,9 @@ type state struct {
 	steps       map[string]workflow.Step
 	voted       map[pair]bool
 	ballots     map[string][]workflow.Ballot
+	yearRounds  map[int]workflow.YearRound
+	yearRated   map[yearRater]bool
+	yearBallots map[int][]workflow.YearBallot
 	results     map[pair]workflow.Result
 	reviews     map[string]workflow.Review
 	annuals     map[annualKey]workflow.AnnualResult
@@ -77,6 +85,9 @@ func New() *Store {
 		steps:       map[string]workflow.Step{},
 		voted:       map[pair]bool{},
 		ballots:     map[string][]workflow.Ballot{},
+		yearRounds:  map[int]workflow.YearRound{},
+		yearRated:   map[yearRater]bool{},
+		yearBallots: map[int][]workflow.YearBallot{},
 		results:     map[pair]workflow.Result{},
 		reviews:     map[string]workflow.Review{},
 		annuals:     map[annualKey]workflow.AnnualResult{},
@@ -588,6 +599,86 @@ func (t *tx) Ballots(ctx context.Context, period string) ([]workflow.Ballot, err
 		return nil, err
 	}
 	return slices.Clone(t.s.ballots[period]), nil
+}
+
+// YearRound implements workflow.Tx.
+func (t *tx) YearRound(ctx context.Context, year int) (workflow.YearRound, error) {
+	if err := t.check(ctx); err != nil {
+		return workflow.YearRound{}, err
+	}
+	r, ok := t.s.yearRounds[year]
+	if !ok {
+		return workflow.YearRound{}, notFound("year round", year)
+	}
+	return r, nil
+}
+
+// CreateYearRound implements workflow.Tx.
+func (t *tx) CreateYearRound(ctx context.Context, r workflow.YearRound) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if _, ok := t.s.yearRounds[r.Year]; ok {
+		return conflict("year round", r.Year)
+	}
+	r.OpenedAt = r.OpenedAt.UTC()
+	set(t, t.s.yearRounds, r.Year, r)
+	return nil
+}
+
+// MarkYearRated implements workflow.Tx.
+func (t *tx) MarkYearRated(ctx context.Context, year int, rater string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	k := yearRater{year, rater}
+	if t.s.yearRated[k] {
+		return conflict("year rating", k)
+	}
+	set(t, t.s.yearRated, k, true)
+	return nil
+}
+
+// YearRaters implements workflow.Tx.
+func (t *tx) YearRaters(ctx context.Context, year int) ([]string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var out []string
+	for k := range t.s.yearRated {
+		if k.year == year {
+			out = append(out, k.rater)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// AddYearBallots implements workflow.Tx. Ballots are kept sorted, so their
+// order says nothing about who cast them or when.
+func (t *tx) AddYearBallots(ctx context.Context, bs []workflow.YearBallot) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	for _, b := range bs {
+		old := t.s.yearBallots[b.Year]
+		next := append(slices.Clip(old), b)
+		slices.SortFunc(next, compareYearBallot)
+		set(t, t.s.yearBallots, b.Year, next)
+	}
+	return nil
+}
+
+func compareYearBallot(a, b workflow.YearBallot) int {
+	return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Target, b.Target), a.Score.Cmp(b.Score.Decimal))
+}
+
+// YearBallots implements workflow.Tx.
+func (t *tx) YearBallots(ctx context.Context, year int) ([]workflow.YearBallot, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	return slices.Clone(t.s.yearBallots[year]), nil
 }
 
 // Result implements workflow.Tx.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -521,6 +522,119 @@ func (t *tx) AddBallots(ctx context.Context, bs []workflow.Ballot) error {
 		}
 	}
 	return nil
+}
+
+// YearRound implements workflow.Tx.
+func (t *tx) YearRound(ctx context.Context, year int) (workflow.YearRound, error) {
+	if err := t.check(ctx); err != nil {
+		return workflow.YearRound{}, err
+	}
+	r := workflow.YearRound{Year: year}
+	var due *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT due, opened_by, opened_at FROM year_rounds WHERE year = $1`, year).Scan(&due, &r.OpenedBy, &r.OpenedAt)
+	if err != nil {
+		return workflow.YearRound{}, t.get("year round", year, err)
+	}
+	r.Due, r.OpenedAt = dateOut(due), r.OpenedAt.UTC()
+	return r, nil
+}
+
+// CreateYearRound implements workflow.Tx.
+func (t *tx) CreateYearRound(ctx context.Context, r workflow.YearRound) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	return t.create(ctx, "year round", r.Year, `INSERT INTO year_rounds (year, due, opened_by, opened_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (year) DO NOTHING`, r.Year, dateIn(r.Due), r.OpenedBy, r.OpenedAt.UTC())
+}
+
+// MarkYearRated implements workflow.Tx, as MarkVoted: the year's one row
+// of raters is rewritten, sorted, on every rating.
+func (t *tx) MarkYearRated(ctx context.Context, year int, rater string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	tag, err := t.tx.Exec(ctx, `INSERT INTO year_rating_marks AS v (year, raters) VALUES ($1, ARRAY[$2::text])
+		ON CONFLICT (year) DO UPDATE
+			SET raters = (SELECT array_agg(x ORDER BY x COLLATE "C") FROM unnest(v.raters || $2::text) AS x)
+			WHERE NOT ($2::text = ANY (v.raters))`, year, rater)
+	if err != nil {
+		return fmt.Errorf("mark rated in %d: %w", year, t.fail(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("year rating {%d %s} exists: %w", year, rater, workflow.ErrConflict)
+	}
+	return nil
+}
+
+// YearRaters implements workflow.Tx.
+func (t *tx) YearRaters(ctx context.Context, year int) ([]string, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	var raters []string
+	err := t.tx.QueryRow(ctx, `SELECT raters FROM year_rating_marks WHERE year = $1`, year).Scan(&raters)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("raters of %d: %w", year, t.fail(err))
+	}
+	return raters, nil
+}
+
+// AddYearBallots implements workflow.Tx, as AddBallots: each year's
+// ballots are one row, rebuilt whole and sorted on every call.
+func (t *tx) AddYearBallots(ctx context.Context, bs []workflow.YearBallot) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	byYear := map[int][]workflow.YearBallot{}
+	for _, b := range bs {
+		byYear[b.Year] = append(byYear[b.Year], b)
+	}
+	years := slices.Sorted(maps.Keys(byYear))
+	for _, y := range years {
+		var sources, targets, scores []string
+		for _, b := range byYear[y] {
+			sources = append(sources, b.Source)
+			targets = append(targets, b.Target)
+			scores = append(scores, b.Score.String()) // canonical digits, as AddBallots
+		}
+		_, err := t.tx.Exec(ctx, `INSERT INTO year_ballots (year, sources, targets, scores)
+			SELECT $1,
+				array_agg(x.r ORDER BY x.r COLLATE "C", x.t COLLATE "C", x.s),
+				array_agg(x.t ORDER BY x.r COLLATE "C", x.t COLLATE "C", x.s),
+				array_agg(x.s ORDER BY x.r COLLATE "C", x.t COLLATE "C", x.s)
+			FROM (
+				SELECT u.r, u.t, u.s FROM year_ballots b, unnest(b.sources, b.targets, b.scores) AS u(r, t, s) WHERE b.year = $1
+				UNION ALL
+				SELECT n.r, n.t, n.s FROM unnest($2::text[], $3::text[], $4::text[]::numeric[]) AS n(r, t, s)
+			) AS x
+			ON CONFLICT (year) DO UPDATE SET sources = excluded.sources, targets = excluded.targets, scores = excluded.scores`,
+			y, sources, targets, scores)
+		if err != nil {
+			return fmt.Errorf("add year ballots to %d: %w", y, t.fail(err))
+		}
+	}
+	return nil
+}
+
+// YearBallots implements workflow.Tx.
+func (t *tx) YearBallots(ctx context.Context, year int) ([]workflow.YearBallot, error) {
+	if err := t.check(ctx); err != nil {
+		return nil, err
+	}
+	bs, err := queryAll(ctx, t, func(s scanner) (workflow.YearBallot, error) {
+		var source, target, score string
+		if err := s.Scan(&source, &target, &score); err != nil {
+			return workflow.YearBallot{}, err
+		}
+		d, err := decOut(score)
+		return workflow.YearBallot{Year: year, Source: source, Target: target, Score: d}, err
+	}, `SELECT u.r, u.t, u.s::text FROM year_ballots b, unnest(b.sources, b.targets, b.scores) WITH ORDINALITY AS u(r, t, s, n)
+		WHERE b.year = $1 ORDER BY u.n`, year)
+	if err != nil {
+		return nil, fmt.Errorf("year ballots of %d: %w", year, err)
+	}
+	return bs, nil
 }
 
 // Ballots implements workflow.Tx.

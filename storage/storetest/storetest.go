@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewFunc) {
 		{"Steps", testSteps},
 		{"StepRace", testStepRace},
 		{"Votes", testVotes},
+		{"YearRatings", testYearRatings},
 		{"Results", testResults},
 		{"Reviews", testReviews},
 		{"Annuals", testAnnuals},
@@ -498,6 +499,57 @@ func testVotes(t *testing.T, s workflow.Store) {
 		}
 		if reflect.TypeOf(workflow.Ballot{}).NumField() != 3 {
 			t.Errorf("Ballot grew a field; it must never carry the voter")
+		}
+		return nil
+	})
+}
+
+func testYearRatings(t *testing.T, s workflow.Store) {
+	in(t, s, func(tx workflow.Tx) error {
+		if _, err := tx.YearRound(ctx, 2026); !errors.Is(err, workflow.ErrNotFound) {
+			t.Errorf("round before opening: %v", err)
+		}
+		r := workflow.YearRound{Year: 2026, Due: calendar.NewDate(2027, time.January, 15), OpenedBy: "hr", OpenedAt: t0}
+		wantErr(t, "open", tx.CreateYearRound(ctx, r), nil)
+		wantErr(t, "open twice", tx.CreateYearRound(ctx, r), workflow.ErrConflict)
+		got, err := tx.YearRound(ctx, 2026)
+		if err != nil || got.Due != r.Due || got.OpenedBy != "hr" || !got.OpenedAt.Equal(t0) {
+			t.Errorf("round = %+v, %v", got, err)
+		}
+		wantErr(t, "mark", tx.MarkYearRated(ctx, 2026, "v2"), nil)
+		wantErr(t, "mark v1", tx.MarkYearRated(ctx, 2026, "v1"), nil)
+		wantErr(t, "mark twice", tx.MarkYearRated(ctx, 2026, "v1"), workflow.ErrConflict)
+		wantErr(t, "other year", tx.MarkYearRated(ctx, 2027, "v1"), nil)
+		if vs, _ := tx.YearRaters(ctx, 2026); !reflect.DeepEqual(vs, []string{"v1", "v2"}) {
+			t.Errorf("raters = %v", vs)
+		}
+		if vs, _ := tx.YearRaters(ctx, 2025); len(vs) != 0 {
+			t.Errorf("raters of a year nobody rated = %v", vs)
+		}
+		wantErr(t, "ballots", tx.AddYearBallots(ctx, []workflow.YearBallot{
+			{Year: 2026, Source: "superior", Target: "b", Score: scoring.D("90")},
+			{Year: 2026, Source: "peers", Target: "b", Score: scoring.D("85.5")},
+			{Year: 2026, Source: "excellent", Target: "a", Score: scoring.D("1")},
+		}), nil)
+		wantErr(t, "ballots 2", tx.AddYearBallots(ctx, []workflow.YearBallot{
+			{Year: 2026, Source: "peers", Target: "b", Score: scoring.D("70")},
+			{Year: 2026, Source: "excellent", Target: "a", Score: scoring.D("0")},
+			{Year: 2027, Source: "peers", Target: "a", Score: scoring.D("60")},
+		}), nil)
+		bs, _ := tx.YearBallots(ctx, 2026)
+		var got2 []string
+		for _, b := range bs {
+			if b.Year != 2026 {
+				t.Errorf("ballot of year %d in 2026", b.Year)
+			}
+			got2 = append(got2, b.Source+"/"+b.Target+":"+b.Score.String())
+		}
+		// Sorted by source, target and score: the order of rating is gone.
+		if want := []string{"excellent/a:0", "excellent/a:1", "peers/b:70", "peers/b:85.5", "superior/b:90"}; !reflect.DeepEqual(got2, want) {
+			t.Errorf("year ballots = %v, want %v", got2, want)
+		}
+		if reflect.TypeOf(workflow.YearBallot{}).NumField() != 4 {
+			t.Errorf("YearBallot grew a field; it must never carry the rater")
 		}
 		return nil
 	})
