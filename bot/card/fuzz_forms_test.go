@@ -153,3 +153,97 @@ func FuzzParseYearDue(f *testing.F) {
 		}
 	})
 }
+
+// committeeFuzzForm is a committee card with a minimum share to meet, a
+// cap that may be raised and two uniform lines to send back.
+var committeeFuzzForm = CommitteeForm{Period: "2026-Q3", Grades: []string{"A", "B"},
+	Floors:  []Floor{{Unit: "u", Grade: "A", Share: "20%", Participants: 10, Min: 2, Have: 1, Candidates: []Candidate{{ID: "a"}, {ID: "b"}}}},
+	Caps:    []CapRaise{{Unit: "u", Grade: "A", Share: "40%", HardShare: "50%", Participants: 10, Cap: 4, Hard: 5}},
+	Uniform: []UniformLine{{Who: "科长钱"}, {Who: "综合科"}}}
+
+func FuzzParseQuota(f *testing.F) {
+	addSeeds(f, `{"k":"raise","`+FloorPeopleField(0)+`":["a"],"`+FloorReasonField(0)+`":"业绩突出"}`,
+		`{"k":"keep","`+FloorReasonField(0)+`":"无人达到"}`, `{"k":"raise","`+FloorPeopleField(0)+`":["c"],"`+FloorReasonField(0)+`":"x"}`,
+		`{"k":"cap","`+CapCountField(0)+`":"5","`+CapReasonField(0)+`":"任务重"}`, `{"k":"cap","`+CapCountField(0)+`":"6","`+CapReasonField(0)+`":"x"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		// The kind comes from the button's value, not the form; the fuzz
+		// input picks it so one target covers all three forms.
+		k, _ := m["k"].(string)
+		kind := map[string]string{"raise": KindQuotaRaise, "keep": KindQuotaKeep, "cap": KindQuotaCap}[k]
+		delete(m, "k")
+		if kind == "" {
+			return
+		}
+		d, err := ParseQuota(kind, 0, m, committeeFuzzForm)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkText(t, "reason", d.Reason, MaxShortText, false, true)
+		switch kind {
+		case KindQuotaRaise:
+			if len(d.People) == 0 {
+				t.Fatalf("raised nobody: %+v", d)
+			}
+			for _, p := range d.People {
+				oneOf(t, "people", p, []string{"a", "b"})
+			}
+		case KindQuotaKeep:
+			if len(d.People) != 0 || d.Cap != 0 {
+				t.Fatalf("keeping the shortfall changed something: %+v", d)
+			}
+		case KindQuotaCap:
+			if d.Cap != 5 {
+				t.Fatalf("accepted the cap %d; the card offers 5", d.Cap)
+			}
+		}
+	})
+}
+
+func FuzzParseReturn(f *testing.F) {
+	addSeeds(f, `{"`+FieldReturnLine+`":"1","`+FieldReturnReason+`":"分数无区分度"}`, `{"`+FieldReturnLine+`":"2","`+FieldReturnReason+`":"x"}`,
+		`{"`+FieldReturnLine+`":"0"}`, `{"`+FieldReturnLine+`":0,"`+FieldReturnReason+`":"x"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		r, err := ParseReturn(m, committeeFuzzForm)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldReturnLine, FieldReturnReason)
+		if r.Line < 0 || r.Line >= len(committeeFuzzForm.Uniform) {
+			t.Fatalf("accepted line %d of %d", r.Line, len(committeeFuzzForm.Uniform))
+		}
+		checkText(t, "reason", r.Reason, MaxShortText, false, true)
+	})
+}
+
+func FuzzParseYear(f *testing.F) {
+	form := YearForm{Year: "2026", Grades: []string{"优秀", "称职", "基本称职", "不称职"}, Rows: []YearRow{{ID: "a"}, {ID: "b"}}}
+	addSeeds(f, `{"`+GradeField("a")+`":"优秀","`+GradeField("b")+`":"称职","`+FieldYearReason+`":"述职评议"}`,
+		`{"`+GradeField("a")+`":"好"}`, `{"`+GradeField("c")+`":"优秀"}`, `{"`+FieldYearReason+`":"a\nb"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		d, err := ParseYear(m, form)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, GradeField("a"), GradeField("b"), FieldYearReason)
+		for id, g := range d.Grades {
+			oneOf(t, "person", id, []string{"a", "b"})
+			oneOf(t, id, g, form.Grades)
+		}
+		checkText(t, "reason", d.Reason, MaxShortText, false, false)
+	})
+}
