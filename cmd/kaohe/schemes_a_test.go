@@ -575,3 +575,109 @@ func TestSchemeS5InChat(t *testing.T) {
 		t.Skip(skip)
 	}
 }
+
+// TestSchemeS2InChat follows S2 (《司法局公务员平时考核工作实施办法》,
+// 西城区司法局) for 2026-Q3 and its year: the 月记实 and the quarter's
+// 工作小结, no 周记实 (四(三)1); three tiers (三(一)) each scored by its own
+// leader (四(一): the 正科, who leads the unit, by the 主管领导; the 副科 and
+// the others by the 部门正职), a 百分制 score (三(三), 四(三)2) banded at
+// 91/71/60 with the gaps decided in s2.yaml (90.5 is 称职, 70.5 基本称职,
+// 59.5 不称职; 五); no quota; 公示. The fourth quarter is appraised with the
+// year (四(四)), so it does not open; the year-end ratings are opened by HR
+// from the 年度 card and given by the superior, peers, subordinates and
+// colleagues (三(三): 40/30/30 for 科级领导, 60/40 for the others, a group
+// under five ballots not counted); the 年度考核总分 is the periodic score
+// (the mean of Q1–Q3 with a score: Q3 alone) × 50% + the ratings × 50%
+// (三(三)), banded like the quarter.
+func TestSchemeS2InChat(t *testing.T) {
+	t.Parallel()
+	staff := []string{"ou_zk", "ou_fk", "ou_q1", "ou_q2", "ou_q3", "ou_q4", "ou_q5"}
+	names := map[string]string{"ou_hr": "政工科李", "ou_head": "局长王", "ou_sup": "副局长赵",
+		"ou_zk": "科长钱", "ou_fk": "副科长孙", "ou_q1": "科员周", "ou_q2": "科员吴", "ou_q3": "科员郑", "ou_q4": "科员冯", "ou_q5": "科员陈"}
+	tiers := map[string]string{"ou_zk": "正科", "ou_fk": "副科", "ou_q1": "其他", "ou_q2": "其他", "ou_q3": "其他", "ou_q4": "其他", "ou_q5": "其他"}
+	org := schemeOrg("司法局", "法治宣传科", staff, names, tiers, true)
+	chains := "chains:\n  default: [unit_leader:评鉴]\n  \"@leader\": [supervisor:评鉴]\n  正科: [supervisor:评鉴]\n"
+	q3 := calendar.PeriodContaining(calendar.Quarter, calendar.NewDate(2026, 7, 1))
+	r := startScheme(t, "s2", org, names, time.Date(2026, 7, 1, 8, 55, 0, 0, calendar.DefaultLocation()), chains)
+	score := func(s string) map[string]any { return map[string]any{card.FieldScore: s} }
+	quarter := map[string]map[string]any{
+		"ou_fk": score("88"), "ou_q1": score("95"), "ou_q2": score("91"), "ou_q3": score("90.5"), "ou_q4": score("70.5"), "ou_q5": score("59.5"),
+	}
+	// The year-end superior's scores.
+	superior := map[string]string{"ou_zk": "90", "ou_fk": "85", "ou_q1": "94", "ou_q2": "88", "ou_q3": "80", "ou_q4": "70", "ou_q5": "60"}
+	r.play(t, func() {
+		d := r.d
+		d.At(r.cal.At(q3.Start(), 9, 5))
+		d.Wait("ou_hr", "考核已开启")
+		r.records(q3, false, staff)
+		if got := r.steps("ou_sup", map[string]map[string]any{"ou_zk": score("93")}); len(got) != 1 {
+			d.Fail("the 主管领导 scored %v, want the 正科", got)
+		}
+		if got := r.steps("ou_zk", quarter); len(got) != 6 {
+			d.Fail("the 部门正职 scored %d, want 6", len(got))
+		}
+		d.Wait("ou_hr", "考核已自动结束")
+		if tied := r.committee("优秀", "称职", nil); len(tied) != 0 {
+			d.Fail("a tie under S2, which has no quota: %v", tied)
+		}
+		d.Type("ou_hr", "公示", "公示已发布")
+		if pub := d.Wait("oc_public", "平时考核结果公示"); !pub.Contains("「优秀」等次（3人）") {
+			d.Fail("公示 of 优秀: %s", pub.Content)
+		}
+		// 五: 91–100 优秀, 71–90 称职, 60–70 基本称职, 59 and below 不称职.
+		r.results("考核结果", map[string][2]string{
+			"ou_zk": {"优秀", "93"}, "ou_fk": {"称职", "88"}, "ou_q1": {"优秀", "95"}, "ou_q2": {"优秀", "91"},
+			"ou_q3": {"称职", "90.5"}, "ou_q4": {"基本称职", "70.5"}, "ou_q5": {"不称职", "59.5"},
+		})
+
+		// 四(四): the fourth quarter goes with the year; it does not open.
+		d.At(r.cal.At(calendar.NewDate(2026, 12, 1), 10, 0))
+		yc := d.Type("ou_hr", "年度 2026", "年度测评：未发起")
+		if yc.Contains("2026-Q4") || yc.Contains("第四季度") {
+			d.Fail("the 年度 card lists the fourth quarter: %s", yc.Content)
+		}
+		d.Click(yc, "ou_hr", "submit", map[string]any{card.YearDueField: "2026-12-10 +0800"}, "已发起")
+		raters := append([]string{"ou_sup"}, staff...)
+		for _, p := range raters {
+			n := d.Wait(p, "请参加2026年度测评")
+			c := d.Click(n, p, "btn_1", nil, "")
+			form := map[string]any{}
+			for _, f := range cardInputs(c.Card) {
+				if id, ok := strings.CutPrefix(f, "yr_superior_"); ok {
+					form[f] = superior[id]
+				} else if strings.HasPrefix(f, "yr_") {
+					form[f] = "80"
+				}
+			}
+			if len(form) == 0 {
+				d.Fail("%s's 年度测评 card rates nobody: %s", d.Name(p), story.Text(c.Card))
+			}
+			d.Click(n, p, "submit", form, "已提交")
+		}
+		// 三(三), everyone's colleagues, peers and subordinates give 80:
+		//   其他 (superior 60%, colleagues 40%, six ballots):
+		//     科员周 95×50% + (94×0.6 + 80×0.4 = 88.4)×50% = 47.5 + 44.2 = 91.7 优秀
+		//     科员吴 45.5 + (52.8 + 32 = 84.8)×0.5 = 87.9
+		//     科员郑 45.25 + (48 + 32 = 80)×0.5 = 85.25
+		//     科员冯 35.25 + (42 + 32 = 74)×0.5 = 72.25
+		//     科员陈 29.75 + (36 + 32 = 68)×0.5 = 63.75 基本称职
+		//   科级 (superior 40%, peers 30%, subordinates 30%): the one peer
+		//   is under the floor of five, so 40% and 30% become 4/7 and 3/7:
+		//     科长钱 46.5 + ((0.4×90 + 0.3×80)/0.7 = 85.71)×0.5 = 89.36 称职
+		//     副科长孙 44 + ((0.4×85 + 0.3×80)/0.7 = 82.86)×0.5 = 85.43 称职
+		n, yr := r.year(2026)
+		lines, drafted := yearRows(yr.Card, names)
+		for id, want := range map[string][2]string{
+			"ou_q1": {"91.7分", "优秀"}, "ou_q2": {"87.9分", "称职"}, "ou_q3": {"85.25分", "称职"}, "ou_q4": {"72.25分", "称职"},
+			"ou_q5": {"63.75分", "基本称职"}, "ou_zk": {"89.36分", "称职"}, "ou_fk": {"85.43分", "称职"},
+		} {
+			if !strings.Contains(lines[id], want[0]) || drafted[id] != want[1] {
+				d.Fail("%s's year: %q drafted %q, want %s %s", d.Name(id), lines[id], drafted[id], want[0], want[1])
+			}
+		}
+		d.Click(n, "ou_head", "submit", nil, "已确认")
+		d.Wait("ou_hr", "2026年度考核等次已确认")
+		d.Type("ou_hr", "公示", "公示已发布")
+		r.results("2026年度考核结果", map[string][2]string{"ou_q1": {"优秀", "91.7"}, "ou_zk": {"称职", "89.36"}, "ou_q5": {"基本称职", "63.75"}})
+	})
+}
