@@ -121,8 +121,12 @@ func (s *Service) openDue(ctx context.Context, today calendar.Date) error {
 
 // openDueScheme is openDue for one scheme.
 func (s *Service) openDueScheme(ctx context.Context, today calendar.Date, scheme string) error {
-	kind := cycleKindOf(s.schemeByID(scheme))
+	sc := s.schemeByID(scheme)
+	kind := cycleKindOf(sc)
 	cur := calendar.PeriodContaining(kind, today)
+	if beyondYear(sc, cur) {
+		return nil
+	}
 	curID := s.PeriodID(cur, scheme)
 	var exists, ready bool
 	var hr []string
@@ -166,6 +170,22 @@ func (s *Service) openDueScheme(ctx context.Context, today calendar.Date, scheme
 		return nil // another replica opened it
 	}
 	return err
+}
+
+// beyondYear reports whether p lies past the periods of sc's year: S2
+// 四(四) and S9 appraise Q1–Q3 and fold the fourth quarter into the annual
+// appraisal (annual.periods: 3). Decision: such a quarter does not open by
+// itself, since the year would wait for its 公示 and then count a period
+// its rules have no place for; HR can still open one by hand.
+func beyondYear(sc *scoring.Scheme, p calendar.Period) bool {
+	if sc == nil || sc.Annual == nil || sc.Annual.Periods <= 0 {
+		return false
+	}
+	n := int(p.Start().Month)
+	if p.Kind() == calendar.Quarter {
+		n = (n-1)/3 + 1
+	}
+	return n > sc.Annual.Periods
 }
 
 // createPeriod creates the period id with its deadlines, under the scheme

@@ -318,6 +318,28 @@ func TestPeriodsOpenThemselves(t *testing.T) {
 	}
 }
 
+// TestFoldedQuarterDoesNotOpen: under S2 (四(四): the fourth quarter is
+// appraised with the year, annual.periods 3) the third quarter opens by
+// itself and the fourth does not, so the year is not held up by a quarter
+// it has no place for; the next year's first quarter opens again.
+func TestFoldedQuarterDoesNotOpen(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s2", at(2026, 7, 1, 10, 0), func(c *workflow.Config) { c.ManualOpen = false })
+	h.org60()
+	h.advance(at(2026, 7, 1, 10, 0))
+	if _, err := h.svc.Period(ctx, "2026-Q3"); err != nil {
+		t.Fatalf("2026-Q3 did not open by itself: %v", err)
+	}
+	h.advance(at(2026, 10, 9, 10, 0))
+	if _, err := h.svc.Period(ctx, "2026-Q4"); !errors.Is(err, workflow.ErrNotFound) {
+		t.Fatalf("S2's fourth quarter opened by itself: %v", err)
+	}
+	h.advance(at(2027, 1, 4, 10, 0))
+	if _, err := h.svc.Period(ctx, "2027-Q1"); err != nil {
+		t.Fatalf("2027-Q1 did not open by itself: %v", err)
+	}
+}
+
 // TestChase: HR's 催办 reminds everyone past a deadline now, once a day;
 // anyone else is refused.
 func TestChase(t *testing.T) {
