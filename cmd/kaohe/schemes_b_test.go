@@ -203,6 +203,9 @@ func (w *bWorld) yearRefused() {
 func (w *bWorld) yearCard() (simclient.Message, map[string]string, map[string]string) {
 	d := w.d
 	yc := d.Type(bHR, "年度 2026", "2026年度考核")
+	if !strings.Contains(yc.Content, `"btn_1"`) {
+		d.Fail("HR's 年度 card offers no composition: %s", story.Text(yc.Card))
+	}
 	d.Click(yc, bHR, "btn_1", nil, "已提交考核委员会审定")
 	n := d.Wait(bHead, "请审定2026年度考核等次")
 	r := d.Click(n, bHead, "btn_1", nil, "")
@@ -284,8 +287,6 @@ func (w *bWorld) hasAll(what, text string, want ...string) {
 	}
 }
 
-var _ = workflow.SourceExcellent
-var _ = fmt.Sprint
 
 // TestSchemeS6InChat is S6 (《局关于公务员平时考核工作方案》) for 2026's first
 // quarter at one 综合科 of six staff and its 部门负责人, all appraised:
