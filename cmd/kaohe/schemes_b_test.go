@@ -287,7 +287,6 @@ func (w *bWorld) hasAll(what, text string, want ...string) {
 	}
 }
 
-
 // TestSchemeS6InChat is S6 (《局关于公务员平时考核工作方案》) for 2026's first
 // quarter at one 综合科 of six staff and its 部门负责人, all appraised:
 //   - records: the 记实登记表 only, once a quarter (四(三)), from its reminder;
