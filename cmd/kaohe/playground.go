@@ -167,7 +167,7 @@ func playgroundPeople(f orgfile.File) []playground.Person {
 }
 
 // playgroundSchemes says which unit is under which scheme, for the
-// terminal: "办公室 S4、业务科 S5、政务服务窗口 S4-MONTH（按月）"; a unit
+// terminal: "办公室 S4、业务科 S5、政务服务窗口 S4-MONTH 按月"; a unit
 // naming none is under def.
 func playgroundSchemes(f orgfile.File, def string) string {
 	var out []string
@@ -178,7 +178,7 @@ func playgroundSchemes(f orgfile.File, def string) string {
 		}
 		s := u.Name + " " + strings.ToUpper(id)
 		if sc, err := scoring.Builtin(id); err == nil && sc.Cycle == "month" {
-			s += "（按月）"
+			s += " 按月"
 		}
 		out = append(out, s)
 	}
