@@ -23,7 +23,8 @@ import (
 // loopback that works like a Lark client (package demo/playground) over
 // the Lark simulator and the real `kaohe serve` (memory store, webhook
 // callbacks signed and encrypted, the clock taken from the simulator) in
-// this process, with the sample organisation of demo/story. With --story
+// this process, with the playground's sample organisation (three units
+// under S4, S5 and S4 run monthly). With --story
 // it plays the story's year in the terminal instead: the people of 县财政局
 // clicking cards and typing commands, which is what the end-to-end test
 // does with separate processes; the servers' logs are kept back and shown
@@ -128,8 +129,9 @@ type demoStack struct {
 // catch-up of missed slots) to arrive.
 const storyGrace = 30 * 24 * time.Hour
 
-// startDemo starts the simulator with org at start and serve under the
-// built-in S4 (the workflow holds one scheme per organisation) with grace
+// startDemo starts the simulator with org at start and serve with the
+// built-in S4 as the default scheme (a unit of org may name another
+// built-in, as the playground's do) with grace
 // as its reminder grace (how late a missed reminder slot still goes out
 // after the clock jumps), and returns once serve is ready and the
 // simulator delivers to its webhook. Close stops both.

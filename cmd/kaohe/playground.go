@@ -14,7 +14,6 @@ import (
 
 	"github.com/kaohe/kaohe/cmd/kaohe/orgfile"
 	"github.com/kaohe/kaohe/demo/playground"
-	"github.com/kaohe/kaohe/demo/story"
 	"github.com/kaohe/kaohe/scoring"
 )
 
@@ -22,19 +21,6 @@ import (
 // taken (another demo, another program) and --listen was not given, the
 // demo takes any free port instead.
 const defaultPlaygroundAddr = "127.0.0.1:8800"
-
-// playgroundScores are the totals the playground's colleagues give when
-// they score the sample organisation's staff as leaders (demo/story's
-// first quarter, without its direct determination): seven people reach
-// 好's 90 points where S4's 40% allows six of fifteen, four are clear and
-// 杨光辉, 冯建军 and 何静怡 tie at 90 for the last two places, so whoever
-// walks the quarter meets the committee's tie. Whoever the visitor scores
-// themselves gets what they enter.
-var playgroundScores = map[string]int{
-	"ou_a1": 95, "ou_a2": 85, "ou_a3": 92, "ou_a4": 90, "ou_a5": 80,
-	"ou_b1": 94, "ou_b2": 86, "ou_b3": 90, "ou_b4": 90, "ou_b5": 78,
-	"ou_c1": 93, "ou_c2": 84, "ou_c3": 76, "ou_c4": 68, "ou_c5": 80,
-}
 
 // playgroundGrace is serve's reminder grace in the playground: a day and a
 // half, so "+1 天" still sends the slots it passes (yesterday afternoon's
@@ -44,16 +30,16 @@ var playgroundScores = map[string]int{
 const playgroundGrace = 36 * time.Hour
 
 // runPlayground is `kaohe demo` without --story: the simulator and serve
-// with demo/story's organisation, and the playground's page on listen
-// until ctx ends (Ctrl-C), when it stops all three.
+// with the playground's sample organisation, and the playground's page on
+// listen until ctx ends (Ctrl-C), when it stops all three.
 //
-// The organisation is the story's 县财政局 (three 科室 of five, their
-// leaders, two 分管领导, the 局长, and 政工科 on the committee) under S4
-// throughout: the workflow holds one scheme per organisation, so the
-// issue's wish of one unit under S5 and a monthly window unit would need
-// a scheme per unit first.
+// The organisation (demo/playground SampleOrg) is 县财政局 with one unit
+// under S4, one under S5 and a 窗口单位 under S4 run monthly, their
+// leaders, two 分管领导, the 局长, and 政工科 on the committee: the org
+// file names each unit's scheme, and serve, whose default is S4, holds
+// every built-in scheme.
 func runPlayground(ctx context.Context, listen string, explicit bool, addrFile string, stdout io.Writer) error {
-	org := story.Org()
+	org := playground.SampleOrg()
 	f, err := orgfile.Parse(org)
 	if err != nil {
 		return fmt.Errorf("demo: the sample organisation: %w", err)
@@ -61,6 +47,15 @@ func runPlayground(ctx context.Context, listen string, explicit bool, addrFile s
 	sc, err := scoring.Builtin("s4")
 	if err != nil {
 		return fmt.Errorf("demo scheme: %w", err)
+	}
+	others := map[string]*scoring.Scheme{}
+	for _, u := range f.Units {
+		if u.Scheme == "" || others[u.Scheme] != nil {
+			continue
+		}
+		if others[u.Scheme], err = scoring.Builtin(u.Scheme); err != nil {
+			return fmt.Errorf("demo scheme of %s: %w", u.Name, err)
+		}
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil && !explicit {
@@ -70,13 +65,13 @@ func runPlayground(ctx context.Context, listen string, explicit bool, addrFile s
 		return fmt.Errorf("demo: listen %s: %w", listen, err)
 	}
 	defer ln.Close()
-	st, err := startDemo(ctx, org, story.Start(), playgroundGrace)
+	st, err := startDemo(ctx, org, playground.SampleStart(), playgroundGrace)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	pg, err := playground.New(playground.Options{Sim: st.Sim, Org: f.Settings.Name, Scheme: sc,
-		People: playgroundPeople(f), Scores: playgroundScores})
+	pg, err := playground.New(playground.Options{Sim: st.Sim, Org: f.Settings.Name, Scheme: sc, Schemes: others,
+		People: playgroundPeople(f), Scores: playground.SampleScores(), Grades: playground.SampleGrades()})
 	if err != nil {
 		return err
 	}
@@ -90,11 +85,11 @@ func runPlayground(ctx context.Context, listen string, explicit bool, addrFile s
 			return fmt.Errorf("addr file: %w", err)
 		}
 	}
-	fmt.Fprintf(stdout, `kaohe 演示：%s %d 年平时考核（方案 %s），飞书模拟器与 kaohe serve 已在本进程内运行。
+	fmt.Fprintf(stdout, `kaohe 演示：%s %d 年平时考核（%s），飞书模拟器与 kaohe serve 已在本进程内运行。
 在浏览器中打开 http://%s/
   选择身份，在聊天中点卡片、填表单、输入命令（帮助、待办、进度……）；右上角拨动时钟，「其他人处理待办」替同事们填报与审核。
 Ctrl-C 停止
-`, f.Settings.Name, story.YearOf, strings.ToUpper(sc.ID), addr)
+`, f.Settings.Name, playground.SampleYear, playgroundSchemes(f, sc.ID), addr)
 	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		fmt.Fprintln(stdout, "注意：此地址不只本机可访问，能打开页面的人都可以任何人的身份操作。")
 	}
@@ -121,16 +116,18 @@ Ctrl-C 停止
 // with its leader first, each with what they do in the appraisal.
 func playgroundPeople(f orgfile.File) []playground.Person {
 	unitName := map[string]string{}
+	unitScheme := map[string]string{}
 	leads := map[string][]string{}
 	supervises := map[string][]string{}
 	for _, u := range f.Units {
 		unitName[u.ID] = u.Name
+		unitScheme[u.ID] = u.Scheme
 		leads[u.Leader] = append(leads[u.Leader], u.Name)
 		supervises[u.Supervisor] = append(supervises[u.Supervisor], u.Name)
 	}
 	var top, rest []playground.Person
 	for _, q := range f.People {
-		p := playground.Person{ID: q.ID, Name: q.Name, Unit: unitName[q.Unit], Assessed: q.Assessed, HR: q.HR}
+		p := playground.Person{ID: q.ID, Name: q.Name, Unit: unitName[q.Unit], Assessed: q.Assessed, HR: q.HR, Scheme: unitScheme[q.Unit]}
 		if q.ID == f.Settings.Head {
 			p.Roles, p.Chain = append(p.Roles, "主要负责人（评鉴）"), true
 		}
@@ -167,4 +164,23 @@ func playgroundPeople(f orgfile.File) []playground.Person {
 		}
 	}
 	return out
+}
+
+// playgroundSchemes says which unit is under which scheme, for the
+// terminal: "办公室 S4、业务科 S5、政务服务窗口 S4-MONTH 按月"; a unit
+// naming none is under def.
+func playgroundSchemes(f orgfile.File, def string) string {
+	var out []string
+	for _, u := range f.Units {
+		id := u.Scheme
+		if id == "" {
+			id = def
+		}
+		s := u.Name + " " + strings.ToUpper(id)
+		if sc, err := scoring.Builtin(id); err == nil && sc.Cycle == "month" {
+			s += " 按月"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "、")
 }

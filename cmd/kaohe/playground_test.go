@@ -49,20 +49,25 @@ func chromiumPath(t *testing.T) string {
 // typing in the page only (chromedp drives Debian's chromium, headless; it
 // keeps the test in Go, with no node toolchain to install or vendor):
 //
-//   - 陈晓燕 moves the clock to her first reminder, opens the 周记实 from the
-//     reminder card, fills it in and submits it;
+//   - the person list names each unit's scheme;
+//   - 陈晓燕 (办公室, S4) moves the clock to her first reminder, opens the
+//     周记实 from the reminder card, fills it in and submits it;
 //   - the clock goes to the quarter's summary deadline and, as 钱文华, the
 //     colleagues button has everyone else fill in their records and do
-//     their 初评;
+//     their chain steps (the window's three months among them);
 //   - 钱文华 types 待办, opens 陈晓燕's 初评, scores every indicator and
 //     approves;
 //   - as 李敏 (HR) the colleagues finish the chain, HR checks 进度 (the
-//     chart and the table render), and the appraisal ends by itself (HR's
-//     card says so);
-//   - 王建国 (committee) decides the tie at the 40% cap: three people at 90
-//     for two places;
-//   - 李敏 types 公示 and the 公示 group shows the result, the tie as the
-//     committee decided it.
+//     chart and the table render), and the S4 quarter ends by itself
+//     (HR's card says so);
+//   - 王建国 (committee) decides the tie at S4's 40% cap: three people at
+//     90 for two places;
+//   - 李敏 types 公示 2026-Q1 and the 公示 group shows the result, the tie
+//     as the committee decided it;
+//   - 王建国 confirms 业务科's S5 quarter on its own card, 李敏 types 公示
+//     2026-Q1@s5, and the group shows its A grades.
+//
+// TestPlaygroundSchemes walks the window unit's month without a browser.
 //
 // The page talks to the simulator's control interface only, so each of
 // these went through the simulator's signed and encrypted callbacks to
@@ -100,8 +105,14 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	base := "http://" + addr
 
 	b := newBrowser(t, chromium)
-	b.do(chromedp.Navigate(base + "/#me=ou_a1"))
+	b.do(chromedp.Navigate(base + "/#me=ou_a01"))
 	b.wait(`document.querySelector('.person.active') && document.querySelector('.person.active').textContent.includes('陈晓燕') && document.querySelectorAll('.chat-item').length === 2`)
+	groups := b.text(`Array.from(document.querySelectorAll('.group-title')).map(g => g.textContent).join(' | ')`)
+	for _, want := range []string{"办公室方案 S4 · 按季度", "业务科方案 S5 · 按季度 · A/B/C/D", "政务服务窗口方案 S4-MONTH · 按月"} {
+		if !strings.Contains(groups, want) {
+			t.Errorf("the person list's units %q lack %q", groups, want)
+		}
+	}
 
 	// 陈晓燕: to the first reminder of her weekly record, and fill it in.
 	for i := 0; !b.has(lastCardWith("周记实", "立即填写")); i++ {
@@ -152,7 +163,7 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.shot("progress", lastCardWith("考核进度", ""))
 	// With every chain done and the quarter over, the appraisal ends by
 	// itself and HR is told.
-	b.wait(lastCardWith("考核已自动结束", ""))
+	b.wait(lastCardWith("2026年第一季度考核已自动结束", ""))
 
 	// 王建国 decides the tie: three at 90 for the last two places of 好.
 	b.pick("ou_head", "王建国")
@@ -160,12 +171,12 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.clickMarked(lastCardWith("请审定名额线并列人员", "去审定"))
 	b.wait(`document.querySelectorAll('[data-field^="grade_"]').length === 3`)
 	tied := b.strings(`Array.from(document.querySelectorAll('[data-field^="grade_"]')).map(e => e.getAttribute('data-field').slice(6))`)
-	if want := []string{"ou_a4", "ou_b3", "ou_b4"}; strings.Join(slices.Sorted(slices.Values(tied)), ",") != strings.Join(want, ",") {
+	if want := []string{"ou_a04", "ou_a06", "ou_a07"}; strings.Join(slices.Sorted(slices.Values(tied)), ",") != strings.Join(want, ",") {
 		t.Fatalf("tied at the cap: %v, want %v", tied, want)
 	}
 	for _, id := range tied {
 		grade, why := "好", "牵头完成全县预算编制等重点任务，表现突出"
-		if id == "ou_b4" {
+		if id == "ou_a07" {
 			grade, why = "较好", "名额所限"
 		}
 		b.choose(lastField("grade_"+id), grade)
@@ -175,23 +186,45 @@ func TestPlaygroundInBrowser(t *testing.T) {
 	b.clickMarked(lastCardWith("考核委员会审定", "提交"))
 	b.waitDone("已确认等次")
 
-	// 李敏 publishes 公示; the group shows it as decided.
+	// 李敏 publishes the S4 quarter's 公示; the group shows it as decided.
 	b.pick("ou_hr", "李敏")
-	b.typeInto(`#input`, "公示")
+	b.typeInto(`#input`, "公示 2026-Q1")
 	b.click(`#send`)
 	b.wait(lastCardWith("公示已发布", ""))
 	b.click(`.chat-item:nth-child(2)`)
-	b.wait(lastCardWith("平时考核结果公示", ""))
-	pub := b.text(`Array.from(document.querySelectorAll('#messages .lark-card')).filter(c => c.textContent.includes('平时考核结果公示')).pop().textContent`)
-	for _, name := range []string{"陈晓燕", "张丽娟", "杨光辉", "吴海峰", "冯建军", "许文斌"} {
+	b.wait(lastCardWith("2026年第一季度平时考核结果公示", ""))
+	pub := b.text(`Array.from(document.querySelectorAll('#messages .lark-card')).filter(c => c.textContent.includes('2026年第一季度平时考核结果公示')).pop().textContent`)
+	for _, name := range []string{"陈晓燕", "张丽娟", "杨光辉", "冯建军"} {
 		if !strings.Contains(pub, name) {
 			t.Errorf("公示 lacks %s: %s", name, pub)
 		}
 	}
-	if strings.Contains(pub, "何静怡") {
-		t.Errorf("公示 lists 何静怡, whom the committee put at 较好: %s", pub)
+	for _, name := range []string{"何静怡", "吴海峰", "唐俊杰"} {
+		if strings.Contains(pub, name) {
+			t.Errorf("the S4 quarter's 公示 lists %s (较好 by the committee, or under another scheme): %s", name, pub)
+		}
 	}
 	b.shot("publicity", "")
+
+	// 业务科's S5 quarter: its own committee card, its own 公示, A grades.
+	// Back to the chat with the bot: the page keeps the 公示 group open
+	// across a change of person.
+	b.click(`.chat-item:nth-child(1)`)
+	b.wait(`document.querySelector('.chat-item:nth-child(1).active')`)
+	b.pick("ou_head", "王建国")
+	b.clickMarked(lastCardWith("2026年第一季度（S5）", "去确认"))
+	b.wait(`cardsWith('2026年第一季度（S5）').pop().textContent.includes('（共8人）')`)
+	b.clickMarked(lastCardWith("2026年第一季度（S5）", "确认等次"))
+	b.waitDone("已确认等次")
+	b.pick("ou_hr", "李敏")
+	b.typeInto(`#input`, "公示 2026-Q1@s5")
+	b.click(`#send`)
+	b.wait(`cardsWith('公示已发布').length === 2`)
+	b.click(`.chat-item:nth-child(2)`)
+	b.wait(lastCardWith("2026年第一季度（S5）平时考核结果公示", ""))
+	if pub := b.text(`cardsWith('2026年第一季度（S5）平时考核结果公示').pop().textContent`); !strings.Contains(pub, "「A」等次（2人）吴海峰、许文斌") {
+		t.Errorf("the S5 quarter's 公示: %s", pub)
+	}
 	if n := b.number(`document.querySelectorAll('#tl-list .tl-item.sent').length`); n < 100 {
 		t.Errorf("the timeline shows %d messages sent, want the quarter's", n)
 	}

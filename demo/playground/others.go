@@ -266,23 +266,40 @@ func submitValue(raw json.RawMessage) (kind string, version int) {
 }
 
 // step opens the scoring form behind a 待办 row and approves it: a first
-// step is scored from Options.Scores (spread over the scheme's
-// indicators), a later one passes the assessment on unchanged. It reports
-// false when the step was decided already.
+// step is scored from Options.Scores (spread over the indicators of the
+// scheme the person is under) or, on a form that asks for a grade (S5),
+// graded from Options.Grades; a later step passes the assessment on
+// unchanged. It reports false when the step was decided already.
 func (p *Playground) step(ctx context.Context, m simclient.Message, leader string, value map[string]any) (bool, error) {
 	form, err := p.press(ctx, m, leader, value)
 	if err != nil || !hasButton(form, "approve") {
 		return false, err
 	}
 	fv := map[string]any{}
+	who := p.about(form)
+	sc := p.schemeOf(who)
 	total := DefaultScore
-	if s, ok := p.o.Scores[p.about(form)]; ok {
+	if s, ok := p.o.Scores[who]; ok {
 		total = s
 	}
-	leaves := story.LeafScores(p.o.Scheme, total)
+	grade, ok := p.o.Grades[who]
+	if !ok && len(sc.Grades) > 1 {
+		grade = sc.Grades[1].Label
+	}
+	leaves := story.LeafScores(sc, total)
 	story.EachObject(form, func(e map[string]any) {
 		name, _ := e["name"].(string)
-		if tag, _ := e["tag"].(string); tag != "input" || name == "" {
+		switch tag, _ := e["tag"].(string); {
+		case name == "":
+			return
+		case tag == "select_static" && name == card.FieldGrade:
+			// A later step shows the grade given as the initial option:
+			// keep it.
+			if init, _ := e["initial_option"].(string); init == "" && grade != "" {
+				fv[name] = grade
+			}
+			return
+		case tag != "input":
 			return
 		}
 		if def, _ := e["default_value"].(string); def != "" {

@@ -56,6 +56,11 @@ type Person struct {
 	Chain bool `json:"chain,omitempty"`
 	// HR marks HR.
 	HR bool `json:"hr,omitempty"`
+	// Scheme is the id of the scheme the person's unit is under ("" for
+	// the organisation's default and for the leadership and HR, who are in
+	// no unit): the colleagues score the person's forms by it, and the page
+	// shows it next to the unit.
+	Scheme string `json:"scheme,omitempty"`
 }
 
 // Options configure a playground.
@@ -64,14 +69,23 @@ type Options struct {
 	Sim string
 	// Org is the organisation's name, shown in the title.
 	Org string
-	// Scheme is the organisation's scheme: its name is shown, and the
-	// colleagues fill the leaders' scoring forms from its indicators.
+	// Scheme is the organisation's default scheme: the colleagues fill the
+	// leaders' scoring forms from the indicators of the scheme a person is
+	// under, this one unless Person.Scheme names another.
 	Scheme *scoring.Scheme
+	// Schemes are the other schemes units are under (S5, s4-month), by
+	// id: one organisation may run them side by side, each with its own
+	// periods.
+	Schemes map[string]*scoring.Scheme
 	// People are everyone the visitor may be, in the order listed.
 	People []Person
 	// Scores are the totals the colleagues give as leaders, by person;
 	// someone missing gets DefaultScore.
 	Scores map[string]int
+	// Grades are the grades the colleagues give as leaders on the forms of
+	// schemes graded by the leader (S5's A–D), by person; someone missing
+	// gets the scheme's second grade (B), what most people get.
+	Grades map[string]string
 	// Calendar is the working-day calendar serve uses (for the clock's
 	// next reminder); nil is calendar.Default().
 	Calendar *calendar.Calendar
@@ -101,6 +115,11 @@ func New(o Options) (*Playground, error) {
 	}
 	if o.Scheme == nil {
 		return nil, errors.New("playground: no scheme")
+	}
+	for _, who := range o.People {
+		if who.Scheme != "" && !strings.EqualFold(who.Scheme, o.Scheme.ID) && o.Schemes[who.Scheme] == nil {
+			return nil, fmt.Errorf("playground: %s is under scheme %q, which the options do not hold", who.ID, who.Scheme)
+		}
 	}
 	if o.Calendar == nil {
 		o.Calendar = calendar.Default()
@@ -150,9 +169,14 @@ func (p *Playground) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Info is GET /api/info: what the page needs besides the simulator.
 type Info struct {
 	Org string `json:"org"`
-	// Scheme names the scheme by its id ("方案 S4").
-	Scheme string   `json:"scheme"`
-	People []Person `json:"people"`
+	// Scheme names the schemes by their ids, the default first ("方案 S4",
+	// "方案 S4、S5、S4-MONTH").
+	Scheme string `json:"scheme"`
+	// Schemes describe each scheme a person is under, by id ("" for the
+	// default): "方案 S5 · 按季度 · A/B/C/D". The page shows them next to
+	// the units.
+	Schemes map[string]string `json:"schemes"`
+	People  []Person          `json:"people"`
 }
 
 func (p *Playground) info(w http.ResponseWriter, r *http.Request) {
@@ -160,7 +184,43 @@ func (p *Playground) info(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "只支持 GET")
 		return
 	}
-	writeJSON(w, http.StatusOK, Info{Org: p.o.Org, Scheme: "方案 " + strings.ToUpper(p.o.Scheme.ID), People: p.o.People})
+	ids := []string{strings.ToUpper(p.o.Scheme.ID)}
+	labels := map[string]string{"": schemeLabel(p.o.Scheme)}
+	// The other schemes in the order the people list their units.
+	for _, who := range p.o.People {
+		if sc := p.o.Schemes[who.Scheme]; sc != nil && labels[who.Scheme] == "" {
+			ids = append(ids, strings.ToUpper(sc.ID))
+			labels[who.Scheme] = schemeLabel(sc)
+		}
+	}
+	writeJSON(w, http.StatusOK, Info{Org: p.o.Org, Scheme: "方案 " + strings.Join(ids, "、"), Schemes: labels, People: p.o.People})
+}
+
+// schemeLabel says what a scheme asks in a few words: its id as the bot's
+// cards print it (the periods of a non-default scheme carry "（S5）"), its
+// cycle and its grades.
+func schemeLabel(sc *scoring.Scheme) string {
+	cycle := "按季度"
+	if sc.Cycle == "month" {
+		cycle = "按月"
+	}
+	grades := make([]string, len(sc.Grades))
+	for i, g := range sc.Grades {
+		grades[i] = g.Label
+	}
+	return fmt.Sprintf("方案 %s · %s · %s", strings.ToUpper(sc.ID), cycle, strings.Join(grades, "/"))
+}
+
+// schemeOf is the scheme person id is appraised under.
+func (p *Playground) schemeOf(id string) *scoring.Scheme {
+	for _, who := range p.o.People {
+		if who.ID == id && who.Scheme != "" {
+			if sc := p.o.Schemes[who.Scheme]; sc != nil {
+				return sc
+			}
+		}
+	}
+	return p.o.Scheme
 }
 
 // ClockRequest is POST /api/clock. Move is one of:

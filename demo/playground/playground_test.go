@@ -137,8 +137,16 @@ func TestHandler(t *testing.T) {
 		_, _ = io.WriteString(w, `{"now":"2026-01-03T20:00:00+08:00","movable":true}`)
 	}))
 	defer sim.Close()
-	pg, err := New(Options{Sim: sim.URL, Org: "县财政局", Scheme: testScheme(t),
-		People: []Person{{ID: "ou_a1", Name: "陈晓燕", Unit: "办公室", Assessed: true, Roles: []string{"被考核人"}}}})
+	s5, err := scoring.Builtin("s5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := []Person{{ID: "ou_a1", Name: "陈晓燕", Unit: "办公室", Assessed: true, Roles: []string{"被考核人"}},
+		{ID: "ou_b1", Name: "吴海峰", Unit: "业务科", Assessed: true, Scheme: "s5"}}
+	if _, err := New(Options{Sim: sim.URL, Scheme: testScheme(t), People: people}); err == nil || !strings.Contains(err.Error(), `"s5"`) {
+		t.Errorf("New with a person under a scheme it does not hold: %v", err)
+	}
+	pg, err := New(Options{Sim: sim.URL, Org: "县财政局", Scheme: testScheme(t), Schemes: map[string]*scoring.Scheme{"s5": s5}, People: people})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +168,8 @@ func TestHandler(t *testing.T) {
 	}{
 		{"page", "/", `<script src="card.js"></script>`, 200},
 		{"renderer", "/card.js", "window.LarkCard", 200},
-		{"info", "/api/info", `"scheme":"方案 S4"`, 200},
+		{"info", "/api/info", `"scheme":"方案 S4、S5"`, 200},
+		{"scheme labels", "/api/info", `"s5":"方案 S5 · 按季度 · A/B/C/D"`, 200},
 		{"unknown api", "/api/nothing", "没有这个接口", 404},
 		{"simulator", "/_sim/clock?x=1", `"movable":true`, 200},
 	} {

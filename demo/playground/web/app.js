@@ -97,7 +97,10 @@
     S.info.people.forEach(function (p) {
       var g = p.unit || '领导与政工科';
       if (g !== group) {
-        list.appendChild(el('div', 'group-title', esc(g)));
+        // A unit's title says its scheme: each runs its own periods.
+        var t = el('div', 'group-title', esc(g));
+        if (p.unit) t.appendChild(el('div', 'group-scheme', esc(schemeOf(p))));
+        list.appendChild(t);
         group = g;
       }
       var row = el('div', 'person' + (p.id === S.me ? ' active' : ''));
@@ -113,6 +116,12 @@
     });
   }
 
+  // schemeOf describes the scheme a person's unit is under.
+  function schemeOf(p) {
+    var ss = S.info.schemes || {};
+    return ss[p.scheme || ''] || ss[''] || '';
+  }
+
   function renderMe() {
     var p = S.byId[S.me];
     var box = $('me-card');
@@ -121,6 +130,7 @@
     var who = el('div');
     who.appendChild(el('div', 'nm', esc(p.name)));
     who.appendChild(el('div', 'rl', esc((p.unit ? p.unit + ' · ' : '') + (p.roles || []).join(' · '))));
+    if (p.unit) who.appendChild(el('div', 'rl', esc(schemeOf(p))));
     box.appendChild(who);
   }
 
