@@ -147,14 +147,14 @@ func (s *Service) periodSchemeID(p Period) string {
 // scheme than the period's marked not assessed: they stay in the list (a
 // leader, HR or a committee member of one scheme acts on another's
 // period), and every rule that asks who is in scope leaves them out. A
-// closed period keeps its own list (Period.Statuses) whatever the units'
-// schemes are today.
+// year is its scheme's as a quarter is. A closed period keeps its own
+// list (Period.Statuses) whatever the units' schemes are today.
 func (s *Service) periodPeople(ctx context.Context, tx Tx, p Period) ([]Person, error) {
 	people, err := tx.People(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if p.Kind == KindYear || p.Statuses != nil {
+	if p.Statuses != nil {
 		return people, nil
 	}
 	units, err := s.unitSchemes(ctx, tx)
