@@ -96,6 +96,10 @@ const (
 	// FlagPriority prefixes a grade the person has priority for
 	// ("priority:优秀", S4 五、4).
 	FlagPriority = "priority:"
+	// FlagAnnualScore prefixes the single annual score the composition
+	// was given (S5, S6: "annual_score:90"), kept so that the committee's
+	// confirmation and a 复核, which compose the year again, count it.
+	FlagAnnualScore = "annual_score:"
 )
 
 // YearSpec is the year-end data that does not come from the periods: the
@@ -160,7 +164,7 @@ func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spe
 				return err
 			}
 		}
-		if out, err = s.writeYear(o, &period, res); err != nil {
+		if out, err = s.writeYear(o, &period, res, spec.Annual); err != nil {
 			return err
 		}
 		period.State = PeriodCommittee
@@ -305,7 +309,7 @@ func (s *Service) composeYear(o *op, period Period, spec YearSpec, decisions []s
 // Result under the year's period (the total as the score, the grade, the
 // rules' cap and priority as flags) for the committee's card, 公示, the
 // result card and 复核.
-func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult) ([]AnnualResult, error) {
+func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult, annual map[string]*scoring.AnnualInput) ([]AnnualResult, error) {
 	year := period.Start.Year
 	var out []AnnualResult
 	for _, yr := range res.People {
@@ -329,6 +333,9 @@ func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult) ([]A
 		}
 		for _, g := range yr.Priority {
 			r.Flags = append(r.Flags, FlagPriority+g)
+		}
+		if a := annual[yr.ID]; a != nil && a.Score != nil {
+			r.Flags = append(r.Flags, FlagAnnualScore+a.Score.String())
 		}
 		old, err := o.tx.Result(o.ctx, period.ID, yr.ID)
 		switch {
@@ -438,6 +445,18 @@ func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decis
 	spec := YearSpec{Proposed: map[string]string{}}
 	for _, r := range results {
 		spec.Proposed[r.Person] = r.Grade
+		for _, f := range r.Flags {
+			if v, ok := strings.CutPrefix(f, FlagAnnualScore); ok {
+				d, err := scoring.ParseDec(v)
+				if err != nil {
+					return fmt.Errorf("year %s: %s's %s: %w", period.ID, r.Person, f, err)
+				}
+				if spec.Annual == nil {
+					spec.Annual = map[string]*scoring.AnnualInput{}
+				}
+				spec.Annual[r.Person] = &scoring.AnnualInput{Score: &d}
+			}
+		}
 	}
 	res, people, err := s.composeYear(o, *period, spec, decisions)
 	if err != nil {
@@ -460,7 +479,7 @@ func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decis
 			return invalid("grade", fmt.Sprintf("%s不能定为「%s」：%s", names[yr.ID], g, why))
 		}
 	}
-	_, err = s.writeYear(o, period, res)
+	_, err = s.writeYear(o, period, res, spec.Annual)
 	return err
 }
 
