@@ -144,7 +144,10 @@ func DelegatedCard(d Delegated) []byte {
 // Year is HR's 年度 card: the year's periods and whether all are past
 // 公示, which the annual composition needs.
 type Year struct {
-	Year    int
+	Year int
+	// ID is the year's id where it is not the default scheme's plain one
+	// ("2026@s5": the year of the units under S5); "" for "2026".
+	ID      string
 	Periods []PeriodLine
 	// RatingsNeeded: the scheme's annual part comes from a 年度测评 (S2's
 	// annual raters, S9's 优秀票), which HR opens from this card.
@@ -171,10 +174,84 @@ func (y Year) ready() bool {
 	return true
 }
 
+// id is the year's id ("2026", "2026@s5").
+func (y Year) id() string {
+	if y.ID != "" {
+		return y.ID
+	}
+	return strconv.Itoa(y.Year)
+}
+
+// YearsCard renders the 年度 card of an organisation whose units run
+// under several schemes: each scheme's year, with its periods and its own
+// button that composes it (each year goes to the committee on its own).
+// The 年度测评 is one round for the calendar year (workflow/yearrate.go),
+// opened once from this card. One year is YearCard's.
+func YearsCard(ys []Year) []byte {
+	if len(ys) == 1 {
+		return YearCard(ys[0])
+	}
+	if len(ys) == 0 {
+		return YearCard(Year{})
+	}
+	title := strconv.Itoa(ys[0].Year) + "年度考核"
+	var lines []string
+	var buttons []Button
+	needed, opened := false, false
+	var ratings *YearRatings
+	for _, y := range ys {
+		needed = needed || y.RatingsNeeded
+		if y.Ratings != nil {
+			ratings = y.Ratings
+		}
+	}
+	opened = ratings != nil
+	for _, y := range ys {
+		lines = append(lines, "【"+PeriodLabel(y.id())+"】")
+		if len(y.Periods) == 0 {
+			lines = append(lines, "  该年度没有平时考核记录。")
+			continue
+		}
+		for _, p := range y.Periods {
+			lines = append(lines, "  "+p.text("：", ""))
+		}
+		switch {
+		case !y.ready():
+			lines = append(lines, "  各期结果公示后才能生成年度考核结果。")
+		case y.RatingsNeeded && !opened:
+			lines = append(lines, "  年度测评结束后才能生成年度考核结果。")
+		default:
+			buttons = append(buttons, Button{Text: "生成" + PeriodLabel(y.id()) + "考核结果", Primary: len(buttons) == 0, Value: Value{K: KindComposeYear, ID: y.id()}})
+		}
+	}
+	if needed && opened {
+		lines = append(lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", ratings.Rated, ratings.Raters, ratings.Due))
+	}
+	n := Notice{Title: title, Colour: Blue, Lines: lines, Buttons: buttons,
+		Note: "各考核方案的年度考核分别按其年度规则由本方案各期平时考核结果拟定，分别提交考核委员会审定；委员会确认前可重新生成。"}
+	if !needed || opened {
+		return NoticeCard(n)
+	}
+	lines = append(lines, "年度测评：未发起。年度考核的测评分（或优秀票）须由年度测评产生，请选择截止日期后发起。")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = esc(clip(l, maxLineRunes))
+	}
+	els := []elem{md(strings.Join(out, "\n")), note(n.Note)}
+	if bs := buttonRow(buttons); bs != nil {
+		els = append(els, bs)
+	}
+	els = append(els, form("year_ratings_form", []elem{
+		datePicker(YearDueField, "测评截止日期", ys[0].Today, true),
+		formButton("submit", "发起年度测评", "primary", "submit", &Value{K: KindYearRatingsOpen, ID: strconv.Itoa(ys[0].Year)}),
+	}))
+	return build(title, "", n.Colour, title, els)
+}
+
 // YearCard renders the 年度 card; the button that composes the year is
 // there only when it can.
 func YearCard(y Year) []byte {
-	title := strconv.Itoa(y.Year) + "年度考核"
+	title := PeriodLabel(y.id()) + "考核"
 	if len(y.Periods) == 0 {
 		return NoticeCard(Notice{Title: title, Lines: []string{"该年度没有平时考核记录。"}})
 	}
@@ -201,7 +278,7 @@ func YearCard(y Year) []byte {
 		n.Lines = append(n.Lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", y.Ratings.Rated, y.Ratings.Raters, y.Ratings.Due))
 	}
 	if y.ready() {
-		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: strconv.Itoa(y.Year)}}}
+		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: y.id()}}}
 	} else {
 		n.Lines = append(n.Lines, "各期结果公示后才能生成年度考核结果。")
 	}
