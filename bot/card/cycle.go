@@ -43,12 +43,18 @@ func (p PeriodLine) text(sep, end string) string {
 type OpenPeriod struct {
 	// Next is the period id that would open next ("2027-Q1").
 	Next string
+	// More are the periods that would open next under the organisation's
+	// other schemes in use ("2027-Q1@s5"), each with its own button.
+	More []string
 	// Open are the periods under way, oldest first.
 	Open []PeriodLine
 }
 
 // OpenPeriodCard renders the 开启考核 card.
 func OpenPeriodCard(o OpenPeriod) []byte {
+	if len(o.More) > 0 {
+		return openPeriodsCard(o)
+	}
 	lines := []string{"下一个考核期：" + PeriodLabel(o.Next) + "（" + o.Next + "）"}
 	if len(o.Open) > 0 {
 		parts := make([]string, len(o.Open))
@@ -62,6 +68,30 @@ func OpenPeriodCard(o OpenPeriod) []byte {
 	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
 		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.Next + "」提前开启。",
 		Buttons: []Button{{Text: "开启" + PeriodLabel(o.Next), Primary: true, Value: Value{K: KindOpenPeriod, ID: o.Next}}}})
+}
+
+// openPeriodsCard is the 开启考核 card of an organisation whose units run
+// under several schemes: every scheme's next period, each with its button.
+func openPeriodsCard(o OpenPeriod) []byte {
+	next := append([]string{o.Next}, o.More...)
+	lines := []string{"下一个考核期（各考核方案分别开启）："}
+	var buttons []Button
+	for i, id := range next {
+		lines = append(lines, "  "+PeriodLabel(id)+"（"+id+"）")
+		buttons = append(buttons, Button{Text: "开启" + PeriodLabel(id), Primary: i == 0, Value: Value{K: KindOpenPeriod, ID: id}})
+	}
+	if len(o.Open) > 0 {
+		parts := make([]string, len(o.Open))
+		for i, p := range o.Open {
+			parts[i] = p.text("（", "）")
+		}
+		lines = append(lines, "进行中："+strings.Join(parts, "、"))
+	} else {
+		lines = append(lines, "目前没有进行中的考核期。")
+	}
+	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
+		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.More[0] + "」提前开启。",
+		Buttons: buttons})
 }
 
 // PeriodOpened is a period HR has just opened; dates as YYYY-MM-DD.

@@ -18,6 +18,8 @@ func TestGoldenCycle(t *testing.T) {
 		{"open_period", OpenPeriodCard(OpenPeriod{Next: "2027-Q1", Open: []PeriodLine{
 			{ID: "2026-Q3", State: workflow.PeriodPublished}, {ID: "2026-Q4", State: workflow.PeriodOpen}}})},
 		{"open_period_none", OpenPeriodCard(OpenPeriod{Next: "2026-Q3"})},
+		{"open_period_schemes", OpenPeriodCard(OpenPeriod{Next: "2027-Q1", More: []string{"2027-Q1@s5", "2027-01@s4-month"},
+			Open: []PeriodLine{{ID: "2026-Q4", State: workflow.PeriodPublished}, {ID: "2026-12@s4-month", State: workflow.PeriodOpen}}})},
 		{"period_opened", PeriodOpenedCard(PeriodOpened{ID: "2026-Q4", Start: "2026-10-01", End: "2026-12-31",
 			SummaryDue: "2027-01-08", FilingDue: "2027-01-29"})},
 		{"close_period", ClosePeriodCard(ClosePeriod{ID: "2026-Q3", Version: 7})},
