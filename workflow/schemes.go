@@ -131,6 +131,22 @@ func (s *Service) personScheme(ctx context.Context, tx Tx, p Person) (*scoring.S
 	return s.schemeByID(id), id, nil
 }
 
+// PersonScheme is the scheme person id is appraised under (their
+// assessing unit's), for cards that offer what that scheme knows (the
+// person card's leave and sanction kinds). ErrNotFound for an unknown id.
+func (s *Service) PersonScheme(ctx context.Context, id string) (*scoring.Scheme, error) {
+	var out *scoring.Scheme
+	err := s.view(ctx, func(tx Tx) error {
+		p, err := tx.Person(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, _, err = s.personScheme(ctx, tx, p)
+		return err
+	})
+	return out, err
+}
+
 // periodSchemeID is the canonical scheme id of a period.
 func (s *Service) periodSchemeID(p Period) string {
 	if p.Scheme != "" {
