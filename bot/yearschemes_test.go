@@ -158,3 +158,23 @@ func TestOpenPeriodsThroughLark(t *testing.T) {
 		t.Errorf("S4's quarter opened too")
 	}
 }
+
+// TestPersonCardSchemeThroughLark: HR's person card offers the sanction
+// kinds of the person's own scheme: 党内警告 is S4's (办公室), not S5's
+// (业务科).
+func TestPersonCardSchemeThroughLark(t *testing.T) {
+	t.Parallel()
+	w := mixedWorld(t, "cli_person_schemes")
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{{"q1干部e1", true}, {"q2干部e1", false}} {
+		_, err := w.sim.SendText(w.ctx, "ou_hr", "", "人员 "+tc.name)
+		w.must("send", err)
+		w.deliver()
+		c := w.lastCard("ou_hr", tc.name)
+		if got := strings.Contains(c.Content, "党内警告"); got != tc.want || !strings.Contains(c.Content, "记过") {
+			t.Errorf("%s's card offers 党内警告: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
