@@ -1,6 +1,7 @@
 package workflow_test
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"strings"
@@ -209,4 +210,62 @@ func TestBottomAlertPerScheme(t *testing.T) {
 	if got := sel(ns, workflow.TplBottomAlert, "person_id=q1e2"); len(got) != 0 {
 		t.Errorf("S4 alerted after one 较差: %v", got)
 	}
+}
+
+// TestYearRatingsPerScheme: with 办公室 under S4 (no 年度测评) and 业务科
+// under S9 (优秀票), the one round of 2026 asks only 业务科's people, each
+// to mark their own 考核单元; S4's year composes without waiting for it,
+// and S9's waits for its raters.
+func TestYearRatingsPerScheme(t *testing.T) {
+	t.Parallel()
+	s9, err := scoring.Builtin("s9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, "s4", at(2027, 1, 11, 9, 0), func(c *workflow.Config) {
+		c.Schemes = map[string]*scoring.Scheme{"s9": s9}
+	})
+	units := []workflow.Unit{
+		{ID: "q1", Name: "办公室", Leader: "l1", Supervisor: "s1"},
+		{ID: "q2", Name: "业务科", Leader: "l2", Supervisor: "s1", Scheme: "s9"},
+	}
+	people := []workflow.Person{{ID: "head", Name: "局长", Committee: true}, {ID: "s1", Name: "副局长"}, {ID: "hr", Name: "政工科", HR: true}}
+	for _, u := range units {
+		for _, id := range unitStaff(u.ID) {
+			people = append(people, workflow.Person{ID: id, Name: u.Name + id, Unit: u.ID, Group: u.ID, Assessed: true})
+		}
+	}
+	h.must("setup", h.svc.Setup(ctx, "hr", workflow.Settings{Name: "XX局", Head: "head"}, units, people))
+	for q := 1; q <= 4; q++ {
+		id := "2026-Q" + string(rune('0'+q))
+		h.seedSchemePeriod(id, "s4", workflow.PeriodClosed, unitStaff("q1"), func(string) string { return "较好" })
+		if q < 4 { // S9's Q4 merges into the year
+			h.seedSchemePeriod(id+"@s9", "s9", workflow.PeriodClosed, unitStaff("q2"), func(string) string { return "好" })
+		}
+	}
+	if h.svc.YearRatesNeeded("2026") || !h.svc.YearRatesNeeded("2026@s9") {
+		t.Errorf("YearRatesNeeded: S4 %v, S9 %v", h.svc.YearRatesNeeded("2026"), h.svc.YearRatesNeeded("2026@s9"))
+	}
+	h.must("open", h.svc.OpenYearRatings(ctx, "hr", 2026, calendar.NewDate(2027, 1, 20)))
+	if got := sel(h.take(), workflow.TplYearRating); !slices.Equal(got, []string{"l2", "q2e1", "q2e2", "q2e3"}) {
+		t.Errorf("asked to rate: %v, want 业务科's people", got)
+	}
+	sh, err := h.svc.YearRatingSheet(ctx, "q2e1", 2026)
+	h.must("sheet", err)
+	var marks []string
+	for _, g := range sh.Groups {
+		for _, p := range g.Targets {
+			marks = append(marks, g.Source+":"+p.ID)
+		}
+	}
+	if !slices.Equal(marks, []string{"excellent:l2", "excellent:q2e2", "excellent:q2e3"}) {
+		t.Errorf("q2e1 marks %v", marks)
+	}
+	if _, err := h.svc.YearRatingSheet(ctx, "q1e1", 2026); !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("S4's q1e1 has a sheet: %v", err)
+	}
+	_, err = h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
+	h.must("S4's year does not wait for the round", err)
+	_, err = h.svc.ComposeYear(ctx, "hr", "2026@s9", workflow.YearSpec{})
+	h.wantErr("S9's year waits for its raters", err, workflow.ErrIncomplete)
 }
