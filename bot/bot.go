@@ -110,7 +110,14 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NopMetrics{}
 	}
-	if err := cfg.Contact.Validate(cfg.Service.Scheme().Tiers); err != nil {
+	// The contact mapping may name the tiers of any scheme the service
+	// holds: each person's tier is checked against their own scheme when
+	// it is set (SetTier).
+	var tiers []string
+	for _, id := range cfg.Service.SchemeIDs() {
+		tiers = append(tiers, cfg.Service.SchemeByID(id).Tiers...)
+	}
+	if err := cfg.Contact.Validate(tiers); err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return &Bot{svc: cfg.Service, store: cfg.Store, cal: cfg.Calendar, clock: cfg.Clock, log: cfg.Log, cfg: cfg}, nil

@@ -27,7 +27,8 @@ func requireHRSender(me workflow.Person) error {
 }
 
 // cmdOpen opens the named period, or shows what would open next with a
-// button to open it.
+// button to open it: every scheme in use's next period (NextPeriods), each
+// scheme's units opening their own.
 func (b *Bot) cmdOpen(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
 	if err := requireHRSender(me); err != nil {
 		return nil, err
@@ -39,11 +40,14 @@ func (b *Bot) cmdOpen(ctx context.Context, me workflow.Person, pc command.Parsed
 		}
 		return periodOpenedCard(p), nil
 	}
-	next, err := b.svc.NextPeriod(ctx)
+	next, err := b.svc.NextPeriods(ctx)
 	if err != nil {
 		return nil, err
 	}
-	o := card.OpenPeriod{Next: next}
+	if len(next) == 0 {
+		return nil, errors.New("no next period")
+	}
+	o := card.OpenPeriod{Next: next[0], More: next[1:]}
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
 		o.Open = nil
 		ps, err := tx.Periods(ctx)

@@ -737,13 +737,13 @@ func kindCases() []kindCase {
 		{kind: card.KindYearConfirm, done: "success:已确认", again: staleMsg, action: "year.confirm",
 			setup: func(w *kindWorld) kindClick {
 				w.published()
-				_, err := w.svc.ComposeYear(w.ctx, "ou_hr", 2026, workflow.YearSpec{})
+				_, err := w.svc.ComposeYear(w.ctx, "ou_hr", "2026", workflow.YearSpec{})
 				w.must("compose", err)
 				return kindClick{op: "ou_head", stranger: "ou_l1", v: card.Value{K: card.KindYearConfirm, ID: "2026", V: w.period("2026").Version},
 					form: map[string]any{}, object: "2026"}
 			},
 			stale: func(w *kindWorld, c kindClick) kindClick {
-				_, err := w.svc.ComposeYear(w.ctx, "ou_hr", 2026, workflow.YearSpec{}) // HR composes again meanwhile
+				_, err := w.svc.ComposeYear(w.ctx, "ou_hr", "2026", workflow.YearSpec{}) // HR composes again meanwhile
 				w.must("compose again", err)
 				return c
 			}},

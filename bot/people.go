@@ -20,9 +20,9 @@ import (
 // own: the statutory kinds the seeds exclude from the half-period rule.
 var statutoryLeave = []string{"年休假", "探亲假", "婚假", "丧假", "产假", "护理假"}
 
-// leaveKinds are the kinds the person card offers: the scheme's counted
-// kinds and work injury first, then the statutory ones.
-func (b *Bot) leaveKinds() []string {
+// leaveKinds are the kinds the person card offers: the counted kinds and
+// work injury of sc (the person's scheme) first, then the statutory ones.
+func leaveKinds(sc *scoring.Scheme) []string {
 	var out []string
 	seen := map[string]bool{}
 	add := func(ks ...string) {
@@ -33,7 +33,7 @@ func (b *Bot) leaveKinds() []string {
 			}
 		}
 	}
-	if l := b.svc.Scheme().Special.Leave; l != nil {
+	if l := sc.Special.Leave; l != nil {
 		add(l.Counted...)
 		add(l.WorkInjuryKind)
 		add(l.Excluded...)
@@ -44,9 +44,10 @@ func (b *Bot) leaveKinds() []string {
 	return out
 }
 
-func (b *Bot) sanctionKinds() []string {
+// sanctionKinds are the sanction kinds of sc (the person's scheme).
+func sanctionKinds(sc *scoring.Scheme) []string {
 	var out []string
-	for _, r := range b.svc.Scheme().Special.Sanctions {
+	for _, r := range sc.Special.Sanctions {
 		out = append(out, r.Kinds...)
 	}
 	return out
@@ -114,11 +115,17 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 	if err != nil {
 		return card.PersonForm{}, err
 	}
+	// The leave and sanction kinds are those of the person's own scheme
+	// (a unit under S5 next to units under S4).
+	sc, err := b.svc.PersonScheme(ctx, id)
+	if err != nil {
+		return card.PersonForm{}, err
+	}
 	f := card.PersonForm{ID: p.ID, Version: p.Version, Name: p.Name, Probation: p.Status.Probation,
 		Investigation: p.Status.Investigation, Exempt: p.Status.Exempt, Sanction: p.Status.Sanction, Reason: p.Status.Reason,
 		SanctionStart: dateOrEmpty(p.Status.SanctionStart), SanctionEnd: dateOrEmpty(p.Status.SanctionEnd),
 		Today:     b.cal.Date(b.clock.Now()).String(),
-		Sanctions: b.sanctionKinds(), LeaveKinds: b.leaveKinds(), AssessedBy: p.AssessedBy}
+		Sanctions: sanctionKinds(sc), LeaveKinds: leaveKinds(sc), AssessedBy: p.AssessedBy}
 	sort.Slice(units, func(i, j int) bool { return units[i].ID < units[j].ID })
 	for _, u := range units {
 		if u.ID == p.Unit {
@@ -133,7 +140,7 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 	for _, a := range abs {
 		f.Absences = append(f.Absences, a.Kind+" "+a.Start.String()+" 至 "+a.End.String())
 	}
-	f.Months, f.CountedLeave = b.attendanceMonths(periods), b.countedLeave()
+	f.Months, f.CountedLeave = b.attendanceMonths(periods), countedLeave(sc)
 	sort.Slice(attendance, func(i, j int) bool { return attendance[i].Period > attendance[j].Period })
 	for _, e := range attendance {
 		f.Attendance = append(f.Attendance, attendanceLine(e))
@@ -158,10 +165,11 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 }
 
 // countedLeave are the leave kinds the attendance form asks days for: the
-// scheme's counted kinds (病假, 事假). A scheme without a leave rule gets
-// none: leave it cannot weigh would stop the period's scoring.
-func (b *Bot) countedLeave() []string {
-	if l := b.svc.Scheme().Special.Leave; l != nil {
+// counted kinds of sc, the person's scheme (病假, 事假). A scheme without a
+// leave rule gets none: leave it cannot weigh would stop the period's
+// scoring.
+func countedLeave(sc *scoring.Scheme) []string {
+	if l := sc.Special.Leave; l != nil {
 		return l.Counted
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
@@ -19,7 +18,10 @@ import (
 
 // cmdYear shows HR the state of a year's periods with the button that
 // composes the annual appraisal ("年度 2026"; without a year, the year
-// just ended in its first quarter and the current one after).
+// just ended in its first quarter and the current one after). Every
+// scheme in use has its own year (workflow/annual.go): "年度 2026" shows
+// each scheme's year that has periods, each with its own button;
+// "年度 2026@s5" shows that scheme's alone.
 func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed) ([]byte, error) {
 	if err := requireHRSender(me); err != nil {
 		return nil, err
@@ -29,44 +31,72 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 	if today.Month <= 3 {
 		year--
 	}
+	only := "" // the one scheme asked for; "" for every scheme's year
 	if a := pc.Arg(0); a != "" {
-		y, err := strconv.Atoi(strings.TrimSuffix(a, "年"))
-		if err != nil || y < 2000 || y > 2100 {
-			return nil, &workflow.InputError{Field: "year", Msg: "年份无效，如「年度 2026」"}
+		y, scheme, err := workflow.ParseYearID(a)
+		if err != nil {
+			return nil, err
 		}
-		year = y
+		if scheme != "" && !b.svc.HasScheme(scheme) {
+			return nil, &workflow.InputError{Field: "year", Msg: "没有此考核方案：" + scheme + "，如「年度 2026@s5」"}
+		}
+		year, only = y, scheme
 	}
-	y := card.Year{Year: year, RatingsNeeded: b.svc.YearRatesNeeded(), Today: today.String()}
-	if y.RatingsNeeded {
+	var ratings *card.YearRatings
+	if b.svc.YearRatesNeeded("") {
 		pr, err := b.svc.YearRatings(ctx, me.ID, year)
 		switch {
 		case err == nil:
-			y.Ratings = &card.YearRatings{Due: pr.Round.Due.String(), Rated: pr.Rated, Raters: pr.Raters}
+			ratings = &card.YearRatings{Due: pr.Round.Due.String(), Rated: pr.Rated, Raters: pr.Raters}
 		case !errors.Is(err, workflow.ErrNotFound):
 			return nil, err
 		}
 	}
+	byYear := map[string][]card.PeriodLine{}
 	_ = b.store.InTx(ctx, func(tx workflow.Tx) error {
-		y.Periods = nil
+		clear(byYear)
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
-			if p.Start.Year == year && p.Kind != workflow.KindYear {
-				y.Periods = append(y.Periods, card.PeriodLine{ID: p.ID, State: p.State})
+			if p.Start.Year != year || p.Kind == workflow.KindYear {
+				continue
 			}
+			scheme := p.Scheme
+			if scheme == "" {
+				_, scheme, _ = workflow.ParsePeriodID(p.ID)
+			}
+			id := b.svc.YearID(year, scheme)
+			byYear[id] = append(byYear[id], card.PeriodLine{ID: p.ID, State: p.State})
 		}
 		return err
 	})
-	return card.YearCard(y), nil
+	var ys []card.Year
+	for _, scheme := range b.svc.SchemeIDs() {
+		id := b.svc.YearID(year, scheme)
+		if only != "" && scheme != only || only == "" && len(byYear[id]) == 0 && scheme != b.svc.SchemeIDs()[0] {
+			continue // another scheme's year, or one without periods
+		}
+		y := card.Year{Year: year, Periods: byYear[id], RatingsNeeded: b.svc.YearRatesNeeded(id), Today: today.String()}
+		if id != strconv.Itoa(year) {
+			y.ID = id
+		}
+		if y.RatingsNeeded {
+			y.Ratings = ratings
+		}
+		ys = append(ys, y)
+	}
+	if only == "" && len(ys) > 1 && len(ys[0].Periods) == 0 {
+		ys = ys[1:] // the default scheme's units have no period this year
+	}
+	return card.YearsCard(ys), nil
 }
 
 // composeYear runs the annual composition from HR's button and answers
 // with the count per grade.
 func (b *Bot) composeYear(ctx context.Context, op string, v card.Value, done doneFunc) (*callback.CardActionTriggerResponse, error) {
-	year, err := strconv.Atoi(v.ID)
-	if err != nil {
+	if _, _, err := workflow.ParseYearID(v.ID); err != nil {
 		return nil, fmt.Errorf("year %q: %w", v.ID, card.ErrBadValue)
 	}
-	res, err := b.svc.ComposeYear(idem(ctx, 0), op, year, workflow.YearSpec{})
+	res, err := b.svc.ComposeYear(idem(ctx, 0), op, v.ID, workflow.YearSpec{})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +117,7 @@ func (b *Bot) composeYear(ctx context.Context, op string, v card.Value, done don
 	for _, g := range grades {
 		lines = append(lines, fmt.Sprintf("%s：%d人", g, count[g]))
 	}
-	return done(fmt.Sprintf("%d年度考核", year), "已生成", lines...), nil
+	return done(card.PeriodLabel(v.ID)+"考核", "已生成", lines...), nil
 }
 
 // openYearRatings opens the year's 年度测评 from HR's 年度 card with the

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
@@ -11,13 +10,13 @@ import (
 	"github.com/kaohe/kaohe/workflow"
 )
 
-// yearForm is the committee's card of a composed year ("year/2026").
+// yearForm is the committee's card of a composed year ("year/2026",
+// "year/2026@s5").
 func (b *Bot) yearForm(ctx context.Context, op, id string) (card.YearForm, error) {
-	year, err := strconv.Atoi(id)
-	if err != nil {
+	if _, _, err := workflow.ParseYearID(id); err != nil {
 		return card.YearForm{}, fmt.Errorf("year %q: %w", id, card.ErrBadValue)
 	}
-	v, err := b.svc.Year(ctx, op, year)
+	v, err := b.svc.Year(ctx, op, id)
 	if err != nil {
 		return card.YearForm{}, err
 	}
@@ -29,7 +28,7 @@ func (b *Bot) yearForm(ctx context.Context, op, id string) (card.YearForm, error
 		}
 		return err
 	})
-	f := card.YearForm{Year: id, Version: v.Period.Version, Grades: v.Grades, Confirmed: v.Period.State != workflow.PeriodCommittee}
+	f := card.YearForm{Year: v.Period.ID, Version: v.Period.Version, Grades: v.Grades, Confirmed: v.Period.State != workflow.PeriodCommittee}
 	for _, r := range v.Rows {
 		row := card.YearRow{ID: r.Person.ID, Name: r.Person.Name, Unit: units[r.Person.Unit], Periods: r.Periods,
 			Grade: r.Result.Grade, MaxGrade: r.MaxGrade, Priority: r.Priority}
@@ -53,8 +52,7 @@ func (b *Bot) confirmYear(ctx context.Context, op string, v card.Value, fv map[s
 	if err != nil {
 		return nil, err
 	}
-	year, _ := strconv.Atoi(v.ID)
-	if err := b.svc.ConfirmYear(idem(ctx, 0), op, year, v.V, d.Grades, d.Reason); err != nil {
+	if err := b.svc.ConfirmYear(idem(ctx, 0), op, v.ID, v.V, d.Grades, d.Reason); err != nil {
 		return nil, err
 	}
 	count := map[string]int{}

@@ -17,13 +17,61 @@ import (
 // committee confirms the grades, HR publishes 公示, a person may ask for
 // 复核 — but its results are composed from the year's periods under the
 // scheme's annual rules instead of scored from entries.
+//
+// Every scheme in use has its own year, as it has its own periods: the
+// default scheme's is "2026", another's carries the scheme after an "@"
+// ("2026@s5", schemes.go). A scheme's year holds the people of the units
+// under it, composed from that scheme's periods under that scheme's
+// annual rules (YearSpec), with its own committee card, 公示 and 复核.
 const KindYear = "year"
 
-// IsYear reports whether a period id names a year ("2026"): the annual
-// appraisal's period.
+// IsYear reports whether a period id names a year ("2026", "2026@s5"):
+// the annual appraisal's period.
 func IsYear(id string) bool {
-	p, err := calendar.ParsePeriod(id)
+	cycle, _ := splitPeriodID(id)
+	p, err := calendar.ParsePeriod(cycle)
 	return err == nil && p.Kind() == calendar.Year
+}
+
+// YearID is the id of year under scheme (canonical or ""): "2026" for the
+// default scheme, else "2026@s5", as PeriodID.
+func (s *Service) YearID(year int, scheme string) string {
+	scheme = normScheme(scheme)
+	if scheme == "" || scheme == s.defaultSchemeID() {
+		return strconv.Itoa(year)
+	}
+	return strconv.Itoa(year) + schemeSep + scheme
+}
+
+// ParseYearID parses a year id as HR may type it ("2026", "2026年",
+// "2026@S5") into the calendar year and the scheme's canonical id (""
+// for the default scheme's plain id).
+func ParseYearID(id string) (year int, scheme string, err error) {
+	cycle, scheme := splitPeriodID(strings.TrimSpace(id))
+	y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(cycle), "年"))
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, "", invalid("year", "年份无效，如「年度 2026」（其他考核方案加 @方案，如 2026@s5）")
+	}
+	return y, scheme, nil
+}
+
+// yearOf resolves a year id to its canonical id, calendar year, scheme
+// and the scheme's canonical id. A scheme the service does not hold is
+// refused rather than read under the default (schemeByID's fallback is
+// for periods opened before a change of configuration; a year is asked
+// for by HR's text).
+func (s *Service) yearOf(id string) (string, int, *scoring.Scheme, string, error) {
+	year, scheme, err := ParseYearID(id)
+	if err != nil {
+		return "", 0, nil, "", err
+	}
+	if !s.HasScheme(scheme) {
+		return "", 0, nil, "", invalid("year", "没有此考核方案："+scheme)
+	}
+	if scheme == "" {
+		scheme = s.defaultSchemeID()
+	}
+	return s.YearID(year, scheme), year, s.schemeByID(scheme), scheme, nil
 }
 
 // GradesOf lists the grades a period's results take, best first: the
@@ -48,6 +96,10 @@ const (
 	// FlagPriority prefixes a grade the person has priority for
 	// ("priority:优秀", S4 五、4).
 	FlagPriority = "priority:"
+	// FlagAnnualScore prefixes the single annual score the composition
+	// was given (S5, S6: "annual_score:90"), kept so that the committee's
+	// confirmation and a 复核, which compose the year again, count it.
+	FlagAnnualScore = "annual_score:"
 )
 
 // YearSpec is the year-end data that does not come from the periods: the
@@ -73,21 +125,25 @@ type YearSpec struct {
 // ErrIncomplete (a period of the year not yet published),
 // ErrInvalidTransition (already confirmed), ErrInvalidInput (the engine
 // refused the data).
-func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec YearSpec) ([]AnnualResult, error) {
+func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spec YearSpec) ([]AnnualResult, error) {
 	var out []AnnualResult
-	id := strconv.Itoa(year)
-	err := s.change(ctx, by, "year.compose", id, func(o *op) error {
+	id, year, sc, scheme, err := s.yearOf(yearID)
+	if err != nil {
+		return nil, err
+	}
+	label := yearLabel(id)
+	err = s.change(ctx, by, "year.compose", id, func(o *op) error {
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
-		period, exists, err := s.yearPeriod(o, year)
+		period, exists, err := s.yearPeriod(o, id, year, scheme)
 		if err != nil {
 			return err
 		}
 		if exists && period.State != PeriodCommittee {
-			return notYet(fmt.Sprintf("%d年度考核结果已经考核委员会确认，不能重新生成", year), "year %d is %s", year, period.State)
+			return notYet(label+"考核结果已经考核委员会确认，不能重新生成", "year %s is %s", id, period.State)
 		}
-		res, people, err := s.composeYear(o, year, spec, nil)
+		res, people, err := s.composeYear(o, period, spec, nil)
 		if err != nil {
 			return err
 		}
@@ -96,7 +152,7 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 		proposed := map[string]string{}
 		for _, yr := range res.People {
 			if yr.Grade == "" {
-				proposed[yr.ID] = s.draftGrade(yr)
+				proposed[yr.ID] = draftGrade(sc, yr)
 			}
 		}
 		if len(proposed) > 0 {
@@ -104,11 +160,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 				proposed[id] = g
 			}
 			spec.Proposed = proposed
-			if res, people, err = s.composeYear(o, year, spec, nil); err != nil {
+			if res, people, err = s.composeYear(o, period, spec, nil); err != nil {
 				return err
 			}
 		}
-		if out, err = s.writeYear(o, &period, res); err != nil {
+		if out, err = s.writeYear(o, &period, res, spec.Annual); err != nil {
 			return err
 		}
 		period.State = PeriodCommittee
@@ -138,11 +194,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, year int, spec Yea
 // draftGrade is the unit's draft of an annual grade the rules and bands
 // did not settle: a priority grade, else the scheme's second grade (the
 // top one is the committee's to give).
-func (s *Service) draftGrade(yr scoring.YearPersonResult) string {
+func draftGrade(sc *scoring.Scheme, yr scoring.YearPersonResult) string {
 	if len(yr.Priority) > 0 {
 		return yr.Priority[0]
 	}
-	gs := s.scheme.Annual.Grades
+	gs := sc.Annual.Grades
 	if len(gs) > 1 {
 		return gs[1]
 	}
@@ -152,25 +208,38 @@ func (s *Service) draftGrade(yr scoring.YearPersonResult) string {
 	return ""
 }
 
-// yearPeriod is the year's period, or a new one (not stored) with exists
-// false.
-func (s *Service) yearPeriod(o *op, year int) (Period, bool, error) {
-	id := strconv.Itoa(year)
+// yearLabel is a year id in words: "2026年度", "2026年度（S5）".
+func yearLabel(id string) string {
+	cycle, scheme := splitPeriodID(id)
+	if scheme == "" {
+		return cycle + "年度"
+	}
+	return cycle + "年度（" + strings.ToUpper(scheme) + "）"
+}
+
+// yearPeriod is the year's period (id under scheme), or a new one (not
+// stored) with exists false.
+func (s *Service) yearPeriod(o *op, id string, year int, scheme string) (Period, bool, error) {
 	p, err := o.tx.Period(o.ctx, id)
 	switch {
 	case err == nil:
 		return p, true, nil
 	case errors.Is(err, ErrNotFound):
-		return Period{ID: id, Kind: KindYear, Start: calendar.NewDate(year, 1, 1), End: calendar.NewDate(year, 12, 31), Version: 1}, false, nil
+		return Period{ID: id, Kind: KindYear, Scheme: scheme, Start: calendar.NewDate(year, 1, 1), End: calendar.NewDate(year, 12, 31), Version: 1}, false, nil
 	default:
 		return Period{}, false, err
 	}
 }
 
-// composeYear runs the engine on the year: every appraised person's
-// results in the year's quarters (or months) that were published, with
-// the proposals, the committee's decisions winning over them.
-func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scoring.Decision) (*scoring.YearResult, []Person, error) {
+// composeYear runs the engine on the year (period, of kind KindYear):
+// every person of the year's scheme with results in the scheme's quarters
+// (or months) of the year that were published, with the proposals, the
+// committee's decisions winning over them, under the scheme's annual
+// rules.
+func (s *Service) composeYear(o *op, period Period, spec YearSpec, decisions []scoring.Decision) (*scoring.YearResult, []Person, error) {
+	year := period.Start.Year
+	scheme := s.periodSchemeID(period)
+	sc := s.schemeOf(period)
 	periods, err := o.tx.Periods(o.ctx)
 	if err != nil {
 		return nil, nil, err
@@ -178,9 +247,8 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 	var mine []Period
 	var open []string
 	for _, p := range periods {
-		if p.Start.Year != year || p.Kind == KindYear || s.periodSchemeID(p) != s.defaultSchemeID() {
-			// Decision: the annual appraisal is the default scheme's; the
-			// units under another scheme are not in it (docs/design.md).
+		if p.Start.Year != year || p.Kind == KindYear || s.periodSchemeID(p) != scheme {
+			// Another scheme's periods are read by that scheme's year.
 			continue
 		}
 		if p.State != PeriodPublished && p.State != PeriodClosed {
@@ -191,11 +259,11 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 	if len(open) > 0 {
 		return nil, nil, &IncompleteError{What: "季度考核结果公示", Missing: open}
 	}
-	people, err := s.periodPeople(o.ctx, o.tx, Period{Kind: KindQuarter, Scheme: s.defaultSchemeID()})
+	people, err := s.periodPeople(o.ctx, o.tx, Period{ID: period.ID, Kind: KindYear, Scheme: scheme})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.yearRatingsIn(o, year, &spec, people); err != nil {
+	if err := s.yearRatingsIn(o, year, sc, scheme, &spec, people); err != nil {
 		return nil, nil, err
 	}
 	decided := map[string]string{}
@@ -222,17 +290,17 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 			yp.Periods = append(yp.Periods, r.YearRecord())
 		}
 		if len(yp.Periods) > 0 {
-			yp.Periods = s.fillYear(year, yp.Periods)
+			yp.Periods = s.fillYear(sc, scheme, year, yp.Periods)
 			in.People = append(in.People, yp)
 		}
 	}
-	res, err := scoring.ScoreYear(s.scheme, in)
+	res, err := scoring.ScoreYear(sc, in)
 	if err != nil {
 		names := map[string]string{}
 		for _, p := range people {
 			names[p.ID] = p.Name
 		}
-		return nil, nil, s.scoringError(s.scheme, err, names, fmt.Sprintf("compose %d", year))
+		return nil, nil, s.scoringError(sc, err, names, "compose "+period.ID)
 	}
 	return res, people, nil
 }
@@ -241,8 +309,8 @@ func (s *Service) composeYear(o *op, year int, spec YearSpec, decisions []scorin
 // Result under the year's period (the total as the score, the grade, the
 // rules' cap and priority as flags) for the committee's card, 公示, the
 // result card and 复核.
-func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult) ([]AnnualResult, error) {
-	year, _ := strconv.Atoi(period.ID)
+func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult, annual map[string]*scoring.AnnualInput) ([]AnnualResult, error) {
+	year := period.Start.Year
 	var out []AnnualResult
 	for _, yr := range res.People {
 		a := AnnualResult{Year: year, Person: yr.ID, Total: yr.Total, Grade: yr.Grade, Explain: yr.Explain}
@@ -265,6 +333,9 @@ func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult) ([]A
 		}
 		for _, g := range yr.Priority {
 			r.Flags = append(r.Flags, FlagPriority+g)
+		}
+		if a := annual[yr.ID]; a != nil && a.Score != nil {
+			r.Flags = append(r.Flags, FlagAnnualScore+a.Score.String())
 		}
 		old, err := o.tx.Result(o.ctx, period.ID, yr.ID)
 		switch {
@@ -291,8 +362,11 @@ func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult) ([]A
 // the committee's card showed. Errors: ErrForbidden, ErrNotFound,
 // ErrInvalidTransition (not before the committee), ErrStale (the card is
 // old), ErrInvalidInput.
-func (s *Service) ConfirmYear(ctx context.Context, by string, year, version int, grades map[string]string, reason string) error {
-	id := strconv.Itoa(year)
+func (s *Service) ConfirmYear(ctx context.Context, by string, yearID string, version int, grades map[string]string, reason string) error {
+	id, _, sc, _, err := s.yearOf(yearID)
+	if err != nil {
+		return err
+	}
 	return s.change(ctx, by, "year.confirm", id, func(o *op) error {
 		if _, err := s.requireCommittee(o); err != nil {
 			return err
@@ -325,7 +399,7 @@ func (s *Service) ConfirmYear(ctx context.Context, by string, year, version int,
 			if g == was {
 				continue
 			}
-			if !slices.Contains(s.scheme.Annual.Grades, g) {
+			if !slices.Contains(sc.Annual.Grades, g) {
 				return invalid("grade", "方案中没有此年度等次："+g)
 			}
 			if person == by {
@@ -364,7 +438,6 @@ func (s *Service) ConfirmYear(ctx context.Context, by string, year, version int,
 // results and the decisions over them, refuses a decision the rules cap,
 // and rewrites the results.
 func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decision) error {
-	year, _ := strconv.Atoi(period.ID)
 	results, err := o.tx.Results(o.ctx, period.ID)
 	if err != nil {
 		return err
@@ -372,8 +445,20 @@ func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decis
 	spec := YearSpec{Proposed: map[string]string{}}
 	for _, r := range results {
 		spec.Proposed[r.Person] = r.Grade
+		for _, f := range r.Flags {
+			if v, ok := strings.CutPrefix(f, FlagAnnualScore); ok {
+				d, err := scoring.ParseDec(v)
+				if err != nil {
+					return fmt.Errorf("year %s: %s's %s: %w", period.ID, r.Person, f, err)
+				}
+				if spec.Annual == nil {
+					spec.Annual = map[string]*scoring.AnnualInput{}
+				}
+				spec.Annual[r.Person] = &scoring.AnnualInput{Score: &d}
+			}
+		}
 	}
-	res, people, err := s.composeYear(o, year, spec, decisions)
+	res, people, err := s.composeYear(o, *period, spec, decisions)
 	if err != nil {
 		return err
 	}
@@ -394,7 +479,7 @@ func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decis
 			return invalid("grade", fmt.Sprintf("%s不能定为「%s」：%s", names[yr.ID], g, why))
 		}
 	}
-	_, err = s.writeYear(o, period, res)
+	_, err = s.writeYear(o, period, res, spec.Annual)
 	return err
 }
 
@@ -402,7 +487,7 @@ func (s *Service) recomposeYear(o *op, period *Period, decisions []scoring.Decis
 // (every grade with PublishAll) to the public chats, and each person's
 // annual result with the 复核 deadline.
 func (s *Service) publishYear(o *op, period Period, st Settings, byID map[string]Person, results []Result) {
-	grades := s.scheme.Annual.Grades
+	grades := s.schemeOf(period).Annual.Grades
 	for gi, g := range grades {
 		if gi > 0 && !s.cfg.PublishAll {
 			break
@@ -478,11 +563,14 @@ type YearRow struct {
 
 // Year returns a composed year for the committee's card (committee members
 // and HR). Errors: ErrForbidden, ErrNotFound (not composed).
-func (s *Service) Year(ctx context.Context, by string, year int) (YearView, error) {
+func (s *Service) Year(ctx context.Context, by string, yearID string) (YearView, error) {
 	var v YearView
-	id := strconv.Itoa(year)
-	err := s.view(ctx, func(tx Tx) error {
-		v = YearView{Grades: s.scheme.Annual.Grades}
+	id, year, sc, scheme, err := s.yearOf(yearID)
+	if err != nil {
+		return v, err
+	}
+	err = s.view(ctx, func(tx Tx) error {
+		v = YearView{Grades: sc.Annual.Grades}
 		me, err := tx.Person(ctx, by)
 		if err != nil || (!me.HR && !me.Committee) {
 			return fmt.Errorf("%s may not see year %s: %w", by, id, ErrForbidden)
@@ -513,7 +601,7 @@ func (s *Service) Year(ctx context.Context, by string, year int) (YearView, erro
 				}
 			}
 			for _, per := range periods {
-				if per.Start.Year != year || per.Kind == KindYear {
+				if per.Start.Year != year || per.Kind == KindYear || s.periodSchemeID(per) != scheme {
 					continue
 				}
 				pr, err := tx.Result(ctx, per.ID, p.ID)

@@ -31,8 +31,8 @@ func TestYearCycle(t *testing.T) {
 		})
 	}
 	h.take()
-	h.refused("compose as a leader", func() error { _, err := h.svc.ComposeYear(ctx, "l1", 2026, workflow.YearSpec{}); return err }, "")
-	_, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{})
+	h.refused("compose as a leader", func() error { _, err := h.svc.ComposeYear(ctx, "l1", "2026", workflow.YearSpec{}); return err }, "")
+	_, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
 	h.must("compose", err)
 	ns := h.take()
 	if got := sel(ns, workflow.TplYearCommittee); !slices.Equal(got, []string{"c1", "head", "s1"}) {
@@ -41,7 +41,7 @@ func TestYearCycle(t *testing.T) {
 	if got := sel(ns, workflow.TplResult); len(got) != 0 {
 		t.Errorf("people told before 公示: %v", got)
 	}
-	v, err := h.svc.Year(ctx, "head", 2026)
+	v, err := h.svc.Year(ctx, "head", "2026")
 	h.must("year", err)
 	if v.Period.State != workflow.PeriodCommittee || v.Period.Kind != workflow.KindYear {
 		t.Fatalf("year period %+v", v.Period)
@@ -58,22 +58,22 @@ func TestYearCycle(t *testing.T) {
 	if !slices.Contains(draft["e01"].Priority, "优秀") || draft["e03"].MaxGrade != "称职" || !slices.Equal(draft["e03"].Periods, []string{"一般", "较好", "较好", "较好"}) {
 		t.Errorf("rows: e01 %+v, e03 %+v", draft["e01"], draft["e03"])
 	}
-	if _, err := h.svc.Year(ctx, "e05", 2026); !errors.Is(err, workflow.ErrForbidden) {
+	if _, err := h.svc.Year(ctx, "e05", "2026"); !errors.Is(err, workflow.ErrForbidden) {
 		t.Errorf("an employee looks at the year: %v", err)
 	}
 	// e03 may not be 优秀: the rule is named and nothing is confirmed.
-	err = h.svc.ConfirmYear(ctx, "head", 2026, v.Period.Version, map[string]string{"e03": "优秀"}, "工作突出")
+	err = h.svc.ConfirmYear(ctx, "head", "2026", v.Period.Version, map[string]string{"e03": "优秀"}, "工作突出")
 	if msg := workflow.Message(err); !strings.Contains(msg, "不能定为「优秀」") || !strings.Contains(msg, "最高为「称职」") {
 		t.Fatalf("raising e03: %v (%q)", err, msg)
 	}
-	if err := h.svc.ConfirmYear(ctx, "head", 2026, v.Period.Version, map[string]string{"e02": "优秀"}, ""); !errors.Is(err, workflow.ErrInvalidInput) {
+	if err := h.svc.ConfirmYear(ctx, "head", "2026", v.Period.Version, map[string]string{"e02": "优秀"}, ""); !errors.Is(err, workflow.ErrInvalidInput) {
 		t.Errorf("a change without a reason: %v", err)
 	}
-	h.must("confirm", h.svc.ConfirmYear(ctx, "head", 2026, v.Period.Version, map[string]string{"e02": "优秀", "e01": "优秀"}, "全年两个季度为好，牵头完成预算改革"))
+	h.must("confirm", h.svc.ConfirmYear(ctx, "head", "2026", v.Period.Version, map[string]string{"e02": "优秀", "e01": "优秀"}, "全年两个季度为好，牵头完成预算改革"))
 	if got := sel(h.take(), workflow.TplYearConfirmed); !slices.Equal(got, []string{"hr"}) {
 		t.Errorf("told of the confirmation: %v", got)
 	}
-	_, err = h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{})
+	_, err = h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
 	if !strings.Contains(workflow.Message(err), "不能重新生成") {
 		t.Errorf("composing a confirmed year: %v", err)
 	}

@@ -445,7 +445,7 @@ func TestQuarterS4(t *testing.T) {
 	h.advance(at(2027, 1, 12, 10, 0))
 	h.seedPeriod("2026-Q4", func(p string) (string, string) { return "好", "93" })
 	// e01: 好 in Q1, Q3, Q4 but 较好 in Q2 — still more than half 好.
-	yr, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{Proposed: map[string]string{"e01": "优秀", "e50": "优秀", "e57": "称职"}})
+	yr, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{Proposed: map[string]string{"e01": "优秀", "e50": "优秀", "e57": "称职"}})
 	h.must("compose", err)
 	got := map[string]string{}
 	for _, a := range yr {

@@ -179,7 +179,7 @@ func TestQuarterS5(t *testing.T) {
 		d := scoring.D("90")
 		annual[p] = &scoring.AnnualInput{Score: &d}
 	}
-	yr, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{Annual: annual, Proposed: map[string]string{"e01": "优秀", "e50": "优秀", "e57": "称职"}})
+	yr, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{Annual: annual, Proposed: map[string]string{"e01": "优秀", "e50": "优秀", "e57": "称职"}})
 	h.must("compose", err)
 	got := map[string]workflow.AnnualResult{}
 	for _, a := range yr {

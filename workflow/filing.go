@@ -253,8 +253,8 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 				ps = def
 			}
 		}
-		if ps != scheme || p.Kind == KindYear && scheme != def {
-			continue // another scheme's (the year's appraisal is the default scheme's)
+		if ps != scheme {
+			continue // another scheme's, in its own filing (its year too)
 		}
 		if (whole && p.Start.Year == year) || (!whole && p.ID == id) {
 			f.Periods = append(f.Periods, FilingPeriod{Period: p, Label: periodName(p.ID), Records: map[string]*FilingRecord{}})
@@ -280,10 +280,13 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 			unitScheme[u.ID] = def
 		}
 	}
+	mine := map[string]bool{}
 	for i, p := range people {
 		if us, ok := unitScheme[assessingUnit(p)]; (ok && us != scheme) || (!ok && def != scheme) {
 			people[i].Assessed = false // another scheme's: in its own filing
+			continue
 		}
+		mine[p.ID] = true
 	}
 	byID := make(map[string]Person, len(people))
 	for _, p := range people {
@@ -307,6 +310,9 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 			return f, err
 		}
 		for _, a := range ann {
+			if p, ok := byID[a.Person]; !ok || !mine[p.ID] {
+				continue // another scheme's year
+			}
 			f.Annual[a.Person] = a
 			listed[a.Person] = true
 		}

@@ -407,7 +407,7 @@ func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error
 	})
 }
 
-// bottomAlerts tells HR who has had the bottom grade BottomAlertAfter
+// bottomAlerts tells HR who has had the bottom grade as many
 // periods in a row, ending with this one (S4 五、8: 诫勉); the alert names
 // the person by id too, for its 记录谈话 button (bottomRun).
 func (s *Service) bottomAlerts(o *op, period Period, results []Result, people []Person, names map[string]string) error {

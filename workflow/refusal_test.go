@@ -104,7 +104,7 @@ func TestRefusalS10(t *testing.T) {
 	for _, id := range []string{"2026-Q1", "2026-Q2", "2026-Q4"} {
 		h.seedPeriod(id, func(string) (string, string) { return "好", "" })
 	}
-	yr, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{Proposed: map[string]string{"e01": "优秀"}})
+	yr, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{Proposed: map[string]string{"e01": "优秀"}})
 	h.must("compose", err)
 	got := map[string]workflow.AnnualResult{}
 	for _, a := range yr {

@@ -472,7 +472,7 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 		if err != nil {
 			return nil, err
 		}
-		pr, err := s.yearRatingProgress(ctx, tx, year)
+		pr, err := s.yearRatingProgress(ctx, tx, year, "")
 		if err != nil {
 			return nil, err
 		}

@@ -131,6 +131,22 @@ func (s *Service) personScheme(ctx context.Context, tx Tx, p Person) (*scoring.S
 	return s.schemeByID(id), id, nil
 }
 
+// PersonScheme is the scheme person id is appraised under (their
+// assessing unit's), for cards that offer what that scheme knows (the
+// person card's leave and sanction kinds). ErrNotFound for an unknown id.
+func (s *Service) PersonScheme(ctx context.Context, id string) (*scoring.Scheme, error) {
+	var out *scoring.Scheme
+	err := s.view(ctx, func(tx Tx) error {
+		p, err := tx.Person(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, _, err = s.personScheme(ctx, tx, p)
+		return err
+	})
+	return out, err
+}
+
 // periodSchemeID is the canonical scheme id of a period.
 func (s *Service) periodSchemeID(p Period) string {
 	if p.Scheme != "" {
@@ -147,14 +163,14 @@ func (s *Service) periodSchemeID(p Period) string {
 // scheme than the period's marked not assessed: they stay in the list (a
 // leader, HR or a committee member of one scheme acts on another's
 // period), and every rule that asks who is in scope leaves them out. A
-// closed period keeps its own list (Period.Statuses) whatever the units'
-// schemes are today.
+// year is its scheme's as a quarter is. A closed period keeps its own
+// list (Period.Statuses) whatever the units' schemes are today.
 func (s *Service) periodPeople(ctx context.Context, tx Tx, p Period) ([]Person, error) {
 	people, err := tx.People(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if p.Kind == KindYear || p.Statuses != nil {
+	if p.Statuses != nil {
 		return people, nil
 	}
 	units, err := s.unitSchemes(ctx, tx)

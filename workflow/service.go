@@ -162,9 +162,11 @@ type Config struct {
 	// lowest-ranked of the units they oversee (S8 四(三)5). Default false.
 	HalfYearTalk bool
 	// BottomAlertAfter: HR is alerted when a person has the bottom grade
-	// this many periods in a row. Default: the scheme's bottom_alert_after
-	// (S4 五、8: 连续2个季度较差 → 2; S5 五(二): one D → 1), else 2; a value
-	// here (the deployment's bottom_alert_after) overrides the scheme.
+	// this many periods in a row. Default: the bottom_alert_after of the
+	// period's scheme (S4 五、8: 连续2个季度较差 → 2; S5 五(二): one D → 1;
+	// each scheme its own in an organisation with several), else 2; a
+	// value here (the deployment's bottom_alert_after) overrides every
+	// scheme. After New it holds the default scheme's value.
 	BottomAlertAfter int
 	// QuotaPerUnit applies "unit"-scope quotas per 科室 instead of to the
 	// whole organisation (本机关, the default: S4 四 counts 本机关参加平时考核的
@@ -260,6 +262,9 @@ type Service struct {
 	schemes map[string]*scoring.Scheme
 	// votesAuto: Config.Votes was not set; each scheme's own sources say.
 	votesAuto bool
+	// bottomSet is the deployment's Config.BottomAlertAfter, 0 when it
+	// left each scheme to say (bottomAlertAfter).
+	bottomSet int
 	cfg       Config
 	log       *slog.Logger
 }
@@ -334,6 +339,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.ReviewDays <= 0 {
 		cfg.ReviewDays = 15
 	}
+	bottomSet := max(cfg.BottomAlertAfter, 0)
 	if cfg.BottomAlertAfter <= 0 {
 		cfg.BottomAlertAfter = cfg.Scheme.BottomAlertAfter
 	}
@@ -369,7 +375,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Votes = &v
 	}
 	return &Service{store: cfg.Store, clock: cfg.Clock, cal: cfg.Calendar, scheme: cfg.Scheme, schemes: schemes, votesAuto: votesAuto,
-		cfg: cfg, log: cfg.Logger}, nil
+		bottomSet: bottomSet, cfg: cfg, log: cfg.Logger}, nil
 }
 
 // SchemeOf returns the scheme a period runs under, by the period's id

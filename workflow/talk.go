@@ -321,20 +321,36 @@ func (s *Service) halfYearLowest(sc *scoring.Scheme, results []Result, byID map[
 	return lowest
 }
 
+// bottomAlertAfter is how many bottom grades in a row alert HR under
+// scheme sc: the deployment's setting, else the scheme's, else 2.
+func (s *Service) bottomAlertAfter(sc *scoring.Scheme) int {
+	switch {
+	case s.bottomSet > 0:
+		return s.bottomSet
+	case sc.BottomAlertAfter > 0:
+		return sc.BottomAlertAfter
+	}
+	return 2
+}
+
 // bottomRun returns the periods, oldest first, of person's bottom grades in
-// a row ending with period when there are Config.BottomAlertAfter of them
-// (periods are all the store holds), and nil otherwise.
+// a row ending with period when there are as many of them as the period's
+// scheme alerts after (bottomAlertAfter), and nil otherwise. The run
+// counts the periods of period's scheme and kind only (periods are all
+// the store holds): another scheme's quarter or a year is not a link.
 func (s *Service) bottomRun(ctx context.Context, tx Tx, period Period, periods []Period, person string) ([]string, error) {
 	sc := s.schemeOf(period)
 	bottom := sc.Grades[len(sc.Grades)-1].Label
+	scheme := s.periodSchemeID(period)
 	var before []Period
 	for _, p := range periods {
-		if p.Start.Before(period.Start) {
+		if p.Start.Before(period.Start) && p.Kind == period.Kind && s.periodSchemeID(p) == scheme {
 			before = append(before, p)
 		}
 	}
 	slices.SortStableFunc(before, func(a, b Period) int { return a.Start.Compare(b.Start) })
-	need := s.cfg.BottomAlertAfter - 1
+	after := s.bottomAlertAfter(sc)
+	need := after - 1
 	if len(before) < need {
 		return nil, nil
 	}
@@ -348,7 +364,7 @@ func (s *Service) bottomRun(ctx context.Context, tx Tx, period Period, periods [
 		}
 		run = append(run, before[i].ID)
 	}
-	if len(run) < s.cfg.BottomAlertAfter {
+	if len(run) < after {
 		return nil, nil
 	}
 	slices.Reverse(run)

@@ -27,6 +27,16 @@ import (
 // the 年度量化考核 after each person's 个人总结 and 述职述德述廉述学 "在一定范
 // 围内" (三(三)): a meeting whose day the unit sets, not a date after Q4
 // that the seed names.
+//
+// Decision: one round per calendar year for the whole organisation, even
+// where units run under different schemes (schemes.go). Whom a person is
+// rated by, under which rule, and on what scale, follow the scheme of the
+// person rated (their year's scheme), so a rater may rate people of two
+// schemes on one card (the 上级主管领导 of a unit under S9 may lead a unit
+// under S2); a ballot names its target, so each scheme's year tallies
+// only its own people's ballots, and waits only for the raters who rate
+// its people. One round keeps one card and one deadline per rater, and
+// needs no second key in the store.
 
 // SourceExcellent is the year-end 优秀票 (S9): a ballot scores 1 for a
 // colleague the voter marks 优秀 and 0 otherwise, so 优秀票 is the number
@@ -94,35 +104,56 @@ type YearSheet struct {
 // excellentVote is the score of an 优秀票 ballot marking 优秀.
 var excellentVote = decimal.NewFromInt(1)
 
-// yearRated reports whether the scheme collects year-end ratings: annual
+// yearRated reports whether scheme sc collects year-end ratings: annual
 // raters (S2) or the 优秀票 of an excellence rate (S9).
-func (s *Service) yearRated() bool {
-	a := s.scheme.Annual
+func yearRated(sc *scoring.Scheme) bool {
+	a := sc.Annual
 	return a != nil && (len(a.Raters) > 0 || a.ExcellenceRate != nil)
 }
 
-// annualRule is the annual rater rule of a tier: the rule naming it, else
-// one naming no tier.
-func (s *Service) annualRule(tier string) *scoring.RaterRule {
+// anyYearRated reports whether some scheme the service holds collects
+// year-end ratings.
+func (s *Service) anyYearRated() bool {
+	for _, id := range s.SchemeIDs() {
+		if yearRated(s.schemeByID(id)) {
+			return true
+		}
+	}
+	return false
+}
+
+// personYearScheme is the scheme t is appraised under (their year's), by
+// the units' map: its canonical id and the scheme.
+func (s *Service) personYearScheme(t Person, units map[string]Unit) (string, *scoring.Scheme) {
+	id := s.defaultSchemeID()
+	if u, ok := units[assessingUnit(t)]; ok {
+		id = s.unitSchemeID(u)
+	}
+	return id, s.schemeByID(id)
+}
+
+// annualRule is scheme sc's annual rater rule of a tier: the rule naming
+// it, else one naming no tier.
+func annualRule(sc *scoring.Scheme, tier string) *scoring.RaterRule {
 	var def *scoring.RaterRule
-	for i, r := range s.scheme.Annual.Raters {
+	for i, r := range sc.Annual.Raters {
 		if len(r.Tiers) == 0 {
-			def = &s.scheme.Annual.Raters[i]
+			def = &sc.Annual.Raters[i]
 		}
 		if slices.Contains(r.Tiers, tier) {
-			return &s.scheme.Annual.Raters[i]
+			return &sc.Annual.Raters[i]
 		}
 	}
 	return def
 }
 
-func (s *Service) tierRank(tier string) int { return slices.Index(s.scheme.Tiers, tier) }
+func tierRank(sc *scoring.Scheme, tier string) int { return slices.Index(sc.Tiers, tier) }
 
-// relation is how me rates t under t's rule: the first of superior,
-// subordinates (me is t's subordinate), peers and colleagues that the rule
-// has and that holds, "" for none. Each pair has at most one relation, so
-// nobody's ballot counts twice for the same person.
-func (s *Service) relation(me, t Person, rule *scoring.RaterRule, units map[string]Unit) (scoring.Source, bool) {
+// relation is how me rates t under t's rule of t's scheme sc: the first of
+// superior, subordinates (me is t's subordinate), peers and colleagues
+// that the rule has and that holds, "" for none. Each pair has at most one
+// relation, so nobody's ballot counts twice for the same person.
+func (s *Service) relation(sc *scoring.Scheme, me, t Person, rule *scoring.RaterRule, units map[string]Unit) (scoring.Source, bool) {
 	has := func(id string) (scoring.Source, bool) {
 		for _, src := range rule.Sources {
 			if src.ID == id {
@@ -141,10 +172,10 @@ func (s *Service) relation(me, t Person, rule *scoring.RaterRule, units map[stri
 		return scoring.Source{}, false // only the superior rates from outside the appraisal
 	}
 	sameUnit := assessingUnit(me) == assessingUnit(t)
-	if src, ok := has(RelSubordinates); ok && sameUnit && s.tierRank(me.Tier) > s.tierRank(t.Tier) {
+	if src, ok := has(RelSubordinates); ok && sameUnit && tierRank(sc, me.Tier) > tierRank(sc, t.Tier) {
 		return src, true
 	}
-	if src, ok := has(RelPeers); ok && s.annualRule(me.Tier) == rule {
+	if src, ok := has(RelPeers); ok && annualRule(sc, me.Tier) == rule {
 		return src, true
 	}
 	if src, ok := has(RelColleagues); ok && sameUnit {
@@ -154,9 +185,13 @@ func (s *Service) relation(me, t Person, rule *scoring.RaterRule, units map[stri
 }
 
 // yearSheet lists whom me rates in the year's round, group by group in the
-// order of the scheme's sources, then the 优秀票.
-func (s *Service) yearSheet(me Person, people []Person, units map[string]Unit) []YearGroup {
-	if !s.yearRated() || me.Status.Exempt {
+// order of the schemes' sources, then the 优秀票; only, when not "", keeps
+// the people of that scheme's year alone. Each person is rated under the
+// rules of their own scheme; two schemes' people rated as the same source
+// share its group (a ballot names its target, whose scheme says how it
+// counts).
+func (s *Service) yearSheet(me Person, people []Person, units map[string]Unit, only string) []YearGroup {
+	if me.Status.Exempt {
 		return nil
 	}
 	var out []YearGroup
@@ -174,44 +209,62 @@ func (s *Service) yearSheet(me Person, people []Person, units map[string]Unit) [
 		if !inScope(t) {
 			continue
 		}
-		rule := s.annualRule(t.Tier)
+		id, sc := s.personYearScheme(t, units)
+		if (only != "" && id != only) || sc.Annual == nil {
+			continue
+		}
+		rule := annualRule(sc, t.Tier)
 		if rule == nil {
 			continue
 		}
-		if src, ok := s.relation(me, t, rule, units); ok {
+		if src, ok := s.relation(sc, me, t, rule, units); ok {
 			add(src, t)
 		}
 	}
 	order := map[string]int{}
-	for _, r := range s.scheme.Annual.Raters {
-		for i, src := range r.Sources {
-			if _, ok := order[src.ID]; !ok {
-				order[src.ID] = i
+	var excellent []Person
+	for _, id := range s.SchemeIDs() {
+		sc := s.schemeByID(id)
+		if sc.Annual == nil {
+			continue
+		}
+		for _, r := range sc.Annual.Raters {
+			for i, src := range r.Sources {
+				if _, ok := order[src.ID]; !ok {
+					order[src.ID] = i
+				}
 			}
+		}
+		if sc.Annual.ExcellenceRate != nil && (only == "" || only == id) {
+			// Decision: S9 does not say who casts the 优秀票; the 考核单元
+			// that rates each other in the quarters' 民主测评 does (with the
+			// extra voters HR named), since "参加测评总人数" is a 测评's.
+			excellent = append(excellent, s.excellentTargets(sc, id, me, people, units)...)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b YearGroup) int { return order[a.Source] - order[b.Source] })
-	if s.scheme.Annual.ExcellenceRate != nil {
-		// Decision: S9 does not say who casts the 优秀票; the 考核单元
-		// that rates each other in the quarters' 民主测评 does (with the
-		// extra voters HR named), since "参加测评总人数" is a 测评's.
-		if ts := s.excellentTargets(me, people, units); len(ts) > 0 {
-			out = append(out, YearGroup{Source: SourceExcellent, Name: "优秀票", Excellent: true, Targets: ts})
-		}
+	if len(excellent) > 0 {
+		out = append(out, YearGroup{Source: SourceExcellent, Name: "优秀票", Excellent: true, Targets: excellent})
 	}
 	return out
 }
 
-// excellentTargets are whom me marks in the 优秀票: the members of the
-// 考核单元 me votes in, as voteTargets, whether or not the quarters hold a
-// 民主测评 (Config.Votes: S9's quarters have none, its year-end 测评 is
-// this).
-func (s *Service) excellentTargets(me Person, people []Person, units map[string]Unit) []Person {
-	x := s.newVoteIndex(s.scheme, people, units)
+// excellentTargets are whom me marks in the 优秀票 of scheme sc (canonical
+// id scheme): the members of the 考核单元 of sc's people that me votes
+// in, as voteTargets, whether or not the quarters hold a 民主测评
+// (Config.Votes: S9's quarters have none, its year-end 测评 is this).
+func (s *Service) excellentTargets(sc *scoring.Scheme, scheme string, me Person, people []Person, units map[string]Unit) []Person {
+	var mine []Person
+	for _, p := range people {
+		if id, _ := s.personYearScheme(p, units); id == scheme {
+			mine = append(mine, p)
+		}
+	}
+	x := s.newVoteIndex(sc, mine, units)
 	x.on = true
 	groups := x.groups(me)
 	var out []Person
-	for _, p := range people {
+	for _, p := range mine {
 		if p.ID != me.ID && p.Group != "" && groups[p.Group] && inScope(p) {
 			out = append(out, p)
 		}
@@ -219,11 +272,12 @@ func (s *Service) excellentTargets(me Person, people []Person, units map[string]
 	return out
 }
 
-// yearRaters are everyone with somebody to rate in the round.
-func (s *Service) yearRaters(people []Person, units map[string]Unit) []Person {
+// yearRaters are everyone with somebody to rate in the round (in the year
+// of scheme only, when not "").
+func (s *Service) yearRaters(people []Person, units map[string]Unit, only string) []Person {
 	var out []Person
 	for _, p := range people {
-		if len(s.yearSheet(p, people, units)) > 0 {
+		if len(s.yearSheet(p, people, units, only)) > 0 {
 			out = append(out, p)
 		}
 	}
@@ -241,7 +295,7 @@ func (s *Service) OpenYearRatings(ctx context.Context, by string, year int, due 
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
-		if !s.yearRated() {
+		if !s.anyYearRated() {
 			return invalid("year", "本方案的年度考核没有年度测评")
 		}
 		if due.Before(s.today(o.now)) {
@@ -263,7 +317,7 @@ func (s *Service) OpenYearRatings(ctx context.Context, by string, year int, due 
 		if err != nil {
 			return err
 		}
-		raters := s.yearRaters(people, units)
+		raters := s.yearRaters(people, units, "")
 		for _, r := range raters {
 			o.note(r.ID, TplYearRating, map[string]string{"year": id, "due": due.String()}, id)
 		}
@@ -295,7 +349,15 @@ func (s *Service) YearRatingSheet(ctx context.Context, by string, year int) (Yea
 		if err != nil {
 			return err
 		}
-		out = YearSheet{Year: year, Due: round.Due, Scale: s.scheme.Scale, Groups: s.yearSheet(me, people, units)}
+		out = YearSheet{Year: year, Due: round.Due, Scale: s.scheme.Scale, Groups: s.yearSheet(me, people, units, "")}
+		for _, g := range out.Groups {
+			if !g.Excellent && len(g.Targets) > 0 {
+				// The card's scale is that of the people it scores.
+				_, sc := s.personYearScheme(g.Targets[0], units)
+				out.Scale = sc.Scale
+				break
+			}
+		}
 		if len(out.Groups) == 0 {
 			return fmt.Errorf("%s rates nobody in %d: %w", by, year, ErrForbidden)
 		}
@@ -334,7 +396,7 @@ func (s *Service) RateYear(ctx context.Context, by string, year int, scores map[
 		if err != nil {
 			return err
 		}
-		groups := s.yearSheet(me, people, units)
+		groups := s.yearSheet(me, people, units, "")
 		if len(groups) == 0 {
 			return fmt.Errorf("%s rates nobody in %d: %w", by, year, ErrForbidden)
 		}
@@ -344,6 +406,10 @@ func (s *Service) RateYear(ctx context.Context, by string, year int, scores map[
 			return err
 		} else if slices.Contains(done, by) {
 			return fmt.Errorf("%s rated %d already: %w", by, year, ErrConflict)
+		}
+		scaleOf := func(t Person) scoring.Dec {
+			_, sc := s.personYearScheme(t, units)
+			return sc.Scale
 		}
 		var ballots []YearBallot
 		known := map[string]bool{}
@@ -361,8 +427,8 @@ func (s *Service) RateYear(ctx context.Context, by string, year int, scores map[
 				switch {
 				case g.Excellent && !v.Equal(excellentVote) && !v.IsZero():
 					return invalid("scores."+g.Source+"."+t.ID, "优秀票只能是「优秀」或不选")
-				case !g.Excellent && (v.Sign() < 0 || v.GreaterThan(s.scheme.Scale.Decimal)):
-					return invalid("scores."+g.Source+"."+t.ID, "须在 0 至 "+s.scheme.Scale.String()+" 之间")
+				case !g.Excellent && (v.Sign() < 0 || v.GreaterThan(scaleOf(t).Decimal)):
+					return invalid("scores."+g.Source+"."+t.ID, "须在 0 至 "+scaleOf(t).String()+" 之间")
 				}
 				ballots = append(ballots, YearBallot{Year: year, Source: g.Source, Target: t.ID, Score: v})
 			}
@@ -387,8 +453,9 @@ type YearRatingProgress struct {
 	Pending []Person
 }
 
-// yearRatingProgress reads a round's progress; ErrNotFound when not open.
-func (s *Service) yearRatingProgress(ctx context.Context, tx Tx, year int) (YearRatingProgress, error) {
+// yearRatingProgress reads a round's progress (of the raters of scheme
+// only's people, when not ""); ErrNotFound when not open.
+func (s *Service) yearRatingProgress(ctx context.Context, tx Tx, year int, only string) (YearRatingProgress, error) {
 	var out YearRatingProgress
 	round, err := tx.YearRound(ctx, year)
 	if err != nil {
@@ -407,7 +474,7 @@ func (s *Service) yearRatingProgress(ctx context.Context, tx Tx, year int) (Year
 	if err != nil {
 		return out, err
 	}
-	for _, r := range s.yearRaters(people, units) {
+	for _, r := range s.yearRaters(people, units, only) {
 		out.Raters++
 		if slices.Contains(done, r.ID) {
 			out.Rated++
@@ -427,24 +494,33 @@ func (s *Service) YearRatings(ctx context.Context, by string, year int) (YearRat
 		if err != nil || !me.HR {
 			return fmt.Errorf("%s may not see the year's ratings: %w", by, ErrForbidden)
 		}
-		out, err = s.yearRatingProgress(ctx, tx, year)
+		out, err = s.yearRatingProgress(ctx, tx, year, "")
 		return err
 	})
 	return out, err
 }
 
-// YearRatesNeeded reports whether the scheme collects year-end ratings
-// (the 年度 card then offers to open them).
-func (s *Service) YearRatesNeeded() bool { return s.yearRated() }
+// YearRatesNeeded reports whether the year yearID's scheme collects
+// year-end ratings (the 年度 card then offers to open them); "" asks
+// whether any scheme does.
+func (s *Service) YearRatesNeeded(yearID string) bool {
+	if yearID == "" {
+		return s.anyYearRated()
+	}
+	_, _, sc, _, err := s.yearOf(yearID)
+	return err == nil && yearRated(sc)
+}
 
 // yearTally turns a year's ballots into the engine's annual input: for
 // each person in scope with an annual rater rule, every source of the rule
 // — a "score" source (the superior) as the mean of its ballots (one,
 // unless the superior changed during the round), a "votes" source as the
 // list of its ballots (an empty list when none: below the anonymity floor,
-// not missing) — and the 优秀票 count. A superior who has not rated leaves
-// the source absent, which the engine refuses naming the person.
-func (s *Service) yearTally(ctx context.Context, tx Tx, year int, people []Person) (map[string]*scoring.AnnualInput, map[string]*scoring.VoteCount, error) {
+// not missing) — and the 优秀票 count, under the rules of sc, the year's
+// scheme (people are that year's: the others are not in scope). A
+// superior who has not rated leaves the source absent, which the engine
+// refuses naming the person.
+func (s *Service) yearTally(ctx context.Context, tx Tx, year int, sc *scoring.Scheme, people []Person) (map[string]*scoring.AnnualInput, map[string]*scoring.VoteCount, error) {
 	bs, err := tx.YearBallots(ctx, year)
 	if err != nil {
 		return nil, nil, err
@@ -461,8 +537,8 @@ func (s *Service) yearTally(ctx context.Context, tx Tx, year int, people []Perso
 		if !inScope(p) {
 			continue
 		}
-		if len(s.scheme.Annual.Raters) > 0 {
-			if rule := s.annualRule(p.Tier); rule != nil {
+		if len(sc.Annual.Raters) > 0 {
+			if rule := annualRule(sc, p.Tier); rule != nil {
 				in := &scoring.AnnualInput{Sources: map[string]scoring.SourceInput{}}
 				for _, src := range rule.Sources {
 					vs := got[key{src.ID, p.ID}]
@@ -484,7 +560,7 @@ func (s *Service) yearTally(ctx context.Context, tx Tx, year int, people []Perso
 				annual[p.ID] = in
 			}
 		}
-		if s.scheme.Annual.ExcellenceRate != nil {
+		if sc.Annual.ExcellenceRate != nil {
 			vs := got[key{SourceExcellent, p.ID}]
 			vc := &scoring.VoteCount{Total: len(vs)}
 			for _, v := range vs {
@@ -501,12 +577,14 @@ func (s *Service) yearTally(ctx context.Context, tx Tx, year int, people []Perso
 // yearRatingsIn fills spec from the year's round when the caller gave no
 // annual data (the chat's path: the 年度 card's button, and every
 // recomposition by the committee or a 复核). It refuses while the round
-// is still open and not everyone has rated, and when it was never opened.
-func (s *Service) yearRatingsIn(o *op, year int, spec *YearSpec, people []Person) error {
-	if !s.yearRated() || spec.Annual != nil || spec.Votes != nil {
+// is still open and not everyone who rates the year's people has rated,
+// and when it was never opened. sc is the year's scheme, scheme its
+// canonical id.
+func (s *Service) yearRatingsIn(o *op, year int, sc *scoring.Scheme, scheme string, spec *YearSpec, people []Person) error {
+	if !yearRated(sc) || spec.Annual != nil || spec.Votes != nil {
 		return nil
 	}
-	pr, err := s.yearRatingProgress(o.ctx, o.tx, year)
+	pr, err := s.yearRatingProgress(o.ctx, o.tx, year, scheme)
 	if errors.Is(err, ErrNotFound) {
 		return notYet(fmt.Sprintf("请先发起%d年度测评（年度考核的评分须由测评产生）", year), "year %d ratings not opened", year)
 	} else if err != nil {
@@ -519,7 +597,7 @@ func (s *Service) yearRatingsIn(o *op, year int, spec *YearSpec, people []Person
 		}
 		return &IncompleteError{What: fmt.Sprintf("%d年度测评（%s截止）", year, pr.Round.Due), Missing: names}
 	}
-	spec.Annual, spec.Votes, err = s.yearTally(o.ctx, o.tx, year, people)
+	spec.Annual, spec.Votes, err = s.yearTally(o.ctx, o.tx, year, sc, people)
 	return err
 }
 
@@ -537,7 +615,7 @@ var yearRateNudges = []Nudge{{StageBefore, -1, 15, 0}, {StageDue, 0, 9, 0}}
 // yearRateItems are the open rounds' reminders: this year's and last
 // year's (a round for a year runs into January).
 func (s *Service) yearRateItems(ctx context.Context, tx Tx, today calendar.Date) []item {
-	if !s.yearRated() {
+	if !s.anyYearRated() {
 		return nil
 	}
 	var out []item

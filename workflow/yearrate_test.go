@@ -132,7 +132,7 @@ func TestS2YearRatings(t *testing.T) {
 	h.take()
 
 	// Composing needs the round.
-	_, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{})
+	_, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
 	if !errors.Is(err, workflow.ErrInvalidTransition) || !strings.Contains(workflow.Message(err), "年度测评") {
 		t.Fatalf("compose before the round: %v (%q)", err, workflow.Message(err))
 	}
@@ -213,7 +213,7 @@ func TestS2YearRatings(t *testing.T) {
 	h.wantErr("a3 over 100", h.svc.RateYear(ctx, "a3", 2026, over), workflow.ErrInvalidInput)
 
 	// Before the deadline, with raters left, composing waits for them.
-	_, err = h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{})
+	_, err = h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
 	if !errors.Is(err, workflow.ErrIncomplete) {
 		t.Fatalf("compose with raters left: %v", err)
 	}
@@ -224,7 +224,7 @@ func TestS2YearRatings(t *testing.T) {
 		t.Errorf("reminded: %v", got)
 	}
 	h.rateAll(2026, slices.DeleteFunc(all, func(id string) bool { return id == "a2" }), score)
-	res, err := h.svc.ComposeYear(ctx, "hr", 2026, workflow.YearSpec{})
+	res, err := h.svc.ComposeYear(ctx, "hr", "2026", workflow.YearSpec{})
 	h.must("compose", err)
 	got := map[string]workflow.AnnualResult{}
 	for _, a := range res {
@@ -245,9 +245,9 @@ func TestS2YearRatings(t *testing.T) {
 	h.wantErr("rating late", h.svc.RateYear(ctx, "k1", 2026, nil), workflow.ErrWindowClosed)
 
 	// The committee's confirmation composes again from the stored tally.
-	v, err := h.svc.Year(ctx, "head", 2026)
+	v, err := h.svc.Year(ctx, "head", "2026")
 	h.must("year", err)
-	h.must("confirm", h.svc.ConfirmYear(ctx, "head", 2026, v.Period.Version, nil, ""))
+	h.must("confirm", h.svc.ConfirmYear(ctx, "head", "2026", v.Period.Version, nil, ""))
 }
 
 func sameSet(a, b []string) bool {

@@ -1,11 +1,12 @@
 package workflow
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kaohe/kaohe/scoring"
+	"github.com/kaohe/kaohe/workflow/calendar"
 )
 
 // FlagReviewChanged is the result flag of a grade a 复核 changed
@@ -37,30 +38,33 @@ func (r Result) YearRecord() scoring.PeriodRecord {
 // run that period at all.
 const excludedNoResult = "本期无考核结果，未参加平时考核"
 
-// yearPeriodIDs are the ids of the periods of the scheme's year: its
-// quarters, or months for a monthly scheme, as many as Annual.Periods
-// (three where Q4 merges into the annual appraisal, S2 and S9).
-func (s *Service) yearPeriodIDs(year int) []string {
-	if s.scheme.Annual == nil {
+// yearPeriodIDs are the ids of the periods of the year of scheme sc
+// (canonical id scheme): its quarters, or months for a monthly scheme, as
+// many as Annual.Periods (three where Q4 merges into the annual
+// appraisal, S2 and S9), with the scheme's suffix as PeriodID gives them.
+func (s *Service) yearPeriodIDs(sc *scoring.Scheme, scheme string, year int) []string {
+	if sc.Annual == nil {
 		return nil
 	}
-	out := make([]string, 0, s.scheme.Annual.Periods)
-	for i := 1; i <= s.scheme.Annual.Periods; i++ {
-		if s.scheme.Cycle == KindMonth {
-			out = append(out, fmt.Sprintf("%d-%02d", year, i))
+	out := make([]string, 0, sc.Annual.Periods)
+	for i := 1; i <= sc.Annual.Periods; i++ {
+		var cp calendar.Period
+		if sc.Cycle == KindMonth {
+			cp = calendar.PeriodContaining(calendar.Month, calendar.NewDate(year, time.Month(i), 1))
 		} else {
-			out = append(out, fmt.Sprintf("%d-Q%d", year, i))
+			cp = calendar.PeriodContaining(calendar.Quarter, calendar.NewDate(year, time.Month(3*i-2), 1))
 		}
+		out = append(out, s.PeriodID(cp, scheme))
 	}
 	return out
 }
 
 // fillYear completes a person's records of year with every period of the
-// scheme's year they have no result in, as excluded (the engine wants the
-// whole year listed, so that a period missing by mistake is not taken for
-// one the person sat out), in period order.
-func (s *Service) fillYear(year int, recs []scoring.PeriodRecord) []scoring.PeriodRecord {
-	for _, id := range s.yearPeriodIDs(year) {
+// year of scheme sc they have no result in, as excluded (the engine wants
+// the whole year listed, so that a period missing by mistake is not taken
+// for one the person sat out), in period order.
+func (s *Service) fillYear(sc *scoring.Scheme, scheme string, year int, recs []scoring.PeriodRecord) []scoring.PeriodRecord {
+	for _, id := range s.yearPeriodIDs(sc, scheme, year) {
 		if !slices.ContainsFunc(recs, func(r scoring.PeriodRecord) bool { return r.Period == id }) {
 			recs = append(recs, scoring.PeriodRecord{Period: id, Excluded: excludedNoResult})
 		}

@@ -44,7 +44,9 @@ func TestFillYear(t *testing.T) {
 		want   []string
 	}{
 		{"s4", []string{"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}},
-		{"s9", []string{"2026-Q1", "2026-Q2", "2026-Q3"}}, // Q4 merges into the annual appraisal
+		// Q4 merges into the annual appraisal; a scheme other than the
+		// default (s4 here) has its periods' ids.
+		{"s9", []string{"2026-Q1@s9", "2026-Q2@s9", "2026-Q3@s9"}},
 	} {
 		t.Run(tc.scheme, func(t *testing.T) {
 			t.Parallel()
@@ -52,8 +54,12 @@ func TestFillYear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := &Service{scheme: sc}
-			got := s.fillYear(2026, []scoring.PeriodRecord{{Period: "2026-Q3", Grade: sc.Grades[0].Label}})
+			def, err := scoring.Builtin("s4")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &Service{scheme: def}
+			got := s.fillYear(sc, tc.scheme, 2026, []scoring.PeriodRecord{{Period: tc.want[2], Grade: sc.Grades[0].Label}})
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %+v, want %v", got, tc.want)
 			}
@@ -61,7 +67,7 @@ func TestFillYear(t *testing.T) {
 				if r.Period != tc.want[i] {
 					t.Errorf("period %d = %s, want %s", i, r.Period, tc.want[i])
 				}
-				if (r.Period == "2026-Q3") == (r.Excluded != "") {
+				if (r.Period == tc.want[2]) == (r.Excluded != "") {
 					t.Errorf("%s excluded %q", r.Period, r.Excluded)
 				}
 			}

@@ -43,12 +43,18 @@ func (p PeriodLine) text(sep, end string) string {
 type OpenPeriod struct {
 	// Next is the period id that would open next ("2027-Q1").
 	Next string
+	// More are the periods that would open next under the organisation's
+	// other schemes in use ("2027-Q1@s5"), each with its own button.
+	More []string
 	// Open are the periods under way, oldest first.
 	Open []PeriodLine
 }
 
 // OpenPeriodCard renders the 开启考核 card.
 func OpenPeriodCard(o OpenPeriod) []byte {
+	if len(o.More) > 0 {
+		return openPeriodsCard(o)
+	}
 	lines := []string{"下一个考核期：" + PeriodLabel(o.Next) + "（" + o.Next + "）"}
 	if len(o.Open) > 0 {
 		parts := make([]string, len(o.Open))
@@ -62,6 +68,30 @@ func OpenPeriodCard(o OpenPeriod) []byte {
 	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
 		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.Next + "」提前开启。",
 		Buttons: []Button{{Text: "开启" + PeriodLabel(o.Next), Primary: true, Value: Value{K: KindOpenPeriod, ID: o.Next}}}})
+}
+
+// openPeriodsCard is the 开启考核 card of an organisation whose units run
+// under several schemes: every scheme's next period, each with its button.
+func openPeriodsCard(o OpenPeriod) []byte {
+	next := append([]string{o.Next}, o.More...)
+	lines := []string{"下一个考核期（各考核方案分别开启）："}
+	var buttons []Button
+	for i, id := range next {
+		lines = append(lines, "  "+PeriodLabel(id)+"（"+id+"）")
+		buttons = append(buttons, Button{Text: "开启" + PeriodLabel(id), Primary: i == 0, Value: Value{K: KindOpenPeriod, ID: id}})
+	}
+	if len(o.Open) > 0 {
+		parts := make([]string, len(o.Open))
+		for i, p := range o.Open {
+			parts[i] = p.text("（", "）")
+		}
+		lines = append(lines, "进行中："+strings.Join(parts, "、"))
+	} else {
+		lines = append(lines, "目前没有进行中的考核期。")
+	}
+	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
+		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.More[0] + "」提前开启。",
+		Buttons: buttons})
 }
 
 // PeriodOpened is a period HR has just opened; dates as YYYY-MM-DD.
@@ -144,7 +174,10 @@ func DelegatedCard(d Delegated) []byte {
 // Year is HR's 年度 card: the year's periods and whether all are past
 // 公示, which the annual composition needs.
 type Year struct {
-	Year    int
+	Year int
+	// ID is the year's id where it is not the default scheme's plain one
+	// ("2026@s5": the year of the units under S5); "" for "2026".
+	ID      string
 	Periods []PeriodLine
 	// RatingsNeeded: the scheme's annual part comes from a 年度测评 (S2's
 	// annual raters, S9's 优秀票), which HR opens from this card.
@@ -171,10 +204,84 @@ func (y Year) ready() bool {
 	return true
 }
 
+// id is the year's id ("2026", "2026@s5").
+func (y Year) id() string {
+	if y.ID != "" {
+		return y.ID
+	}
+	return strconv.Itoa(y.Year)
+}
+
+// YearsCard renders the 年度 card of an organisation whose units run
+// under several schemes: each scheme's year, with its periods and its own
+// button that composes it (each year goes to the committee on its own).
+// The 年度测评 is one round for the calendar year (workflow/yearrate.go),
+// opened once from this card. One year is YearCard's.
+func YearsCard(ys []Year) []byte {
+	if len(ys) == 1 {
+		return YearCard(ys[0])
+	}
+	if len(ys) == 0 {
+		return YearCard(Year{})
+	}
+	title := strconv.Itoa(ys[0].Year) + "年度考核"
+	var lines []string
+	var buttons []Button
+	needed, opened := false, false
+	var ratings *YearRatings
+	for _, y := range ys {
+		needed = needed || y.RatingsNeeded
+		if y.Ratings != nil {
+			ratings = y.Ratings
+		}
+	}
+	opened = ratings != nil
+	for _, y := range ys {
+		lines = append(lines, "【"+PeriodLabel(y.id())+"】")
+		if len(y.Periods) == 0 {
+			lines = append(lines, "  该年度没有平时考核记录。")
+			continue
+		}
+		for _, p := range y.Periods {
+			lines = append(lines, "  "+p.text("：", ""))
+		}
+		switch {
+		case !y.ready():
+			lines = append(lines, "  各期结果公示后才能生成年度考核结果。")
+		case y.RatingsNeeded && !opened:
+			lines = append(lines, "  年度测评结束后才能生成年度考核结果。")
+		default:
+			buttons = append(buttons, Button{Text: "生成" + PeriodLabel(y.id()) + "考核结果", Primary: len(buttons) == 0, Value: Value{K: KindComposeYear, ID: y.id()}})
+		}
+	}
+	if needed && opened {
+		lines = append(lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", ratings.Rated, ratings.Raters, ratings.Due))
+	}
+	n := Notice{Title: title, Colour: Blue, Lines: lines, Buttons: buttons,
+		Note: "各考核方案的年度考核分别按其年度规则由本方案各期平时考核结果拟定，分别提交考核委员会审定；委员会确认前可重新生成。"}
+	if !needed || opened {
+		return NoticeCard(n)
+	}
+	lines = append(lines, "年度测评：未发起。年度考核的测评分（或优秀票）须由年度测评产生，请选择截止日期后发起。")
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = esc(clip(l, maxLineRunes))
+	}
+	els := []elem{md(strings.Join(out, "\n")), note(n.Note)}
+	if bs := buttonRow(buttons); bs != nil {
+		els = append(els, bs)
+	}
+	els = append(els, form("year_ratings_form", []elem{
+		datePicker(YearDueField, "测评截止日期", ys[0].Today, true),
+		formButton("submit", "发起年度测评", "primary", "submit", &Value{K: KindYearRatingsOpen, ID: strconv.Itoa(ys[0].Year)}),
+	}))
+	return build(title, "", n.Colour, title, els)
+}
+
 // YearCard renders the 年度 card; the button that composes the year is
 // there only when it can.
 func YearCard(y Year) []byte {
-	title := strconv.Itoa(y.Year) + "年度考核"
+	title := PeriodLabel(y.id()) + "考核"
 	if len(y.Periods) == 0 {
 		return NoticeCard(Notice{Title: title, Lines: []string{"该年度没有平时考核记录。"}})
 	}
@@ -201,7 +308,7 @@ func YearCard(y Year) []byte {
 		n.Lines = append(n.Lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", y.Ratings.Rated, y.Ratings.Raters, y.Ratings.Due))
 	}
 	if y.ready() {
-		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: strconv.Itoa(y.Year)}}}
+		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: y.id()}}}
 	} else {
 		n.Lines = append(n.Lines, "各期结果公示后才能生成年度考核结果。")
 	}

@@ -18,6 +18,8 @@ func TestGoldenCycle(t *testing.T) {
 		{"open_period", OpenPeriodCard(OpenPeriod{Next: "2027-Q1", Open: []PeriodLine{
 			{ID: "2026-Q3", State: workflow.PeriodPublished}, {ID: "2026-Q4", State: workflow.PeriodOpen}}})},
 		{"open_period_none", OpenPeriodCard(OpenPeriod{Next: "2026-Q3"})},
+		{"open_period_schemes", OpenPeriodCard(OpenPeriod{Next: "2027-Q1", More: []string{"2027-Q1@s5", "2027-01@s4-month"},
+			Open: []PeriodLine{{ID: "2026-Q4", State: workflow.PeriodPublished}, {ID: "2026-12@s4-month", State: workflow.PeriodOpen}}})},
 		{"period_opened", PeriodOpenedCard(PeriodOpened{ID: "2026-Q4", Start: "2026-10-01", End: "2026-12-31",
 			SummaryDue: "2027-01-08", FilingDue: "2027-01-29"})},
 		{"close_period", ClosePeriodCard(ClosePeriod{ID: "2026-Q3", Version: 7})},
@@ -31,6 +33,17 @@ func TestGoldenCycle(t *testing.T) {
 		{"year_not_ready", YearCard(Year{Year: 2026, Periods: []PeriodLine{
 			{ID: "2026-Q3", State: workflow.PeriodClosed}, {ID: "2026-Q4", State: workflow.PeriodCommittee}}})},
 		{"year_empty", YearCard(Year{Year: 2025})},
+		// An organisation under S4 and S5 (and S9, whose 年度测评 is not
+		// yet opened): each scheme's year with its own button.
+		{"year_schemes", YearsCard([]Year{
+			{Year: 2026, Periods: []PeriodLine{{ID: "2026-Q3", State: workflow.PeriodClosed}, {ID: "2026-Q4", State: workflow.PeriodPublished}}, Today: "2027-01-05"},
+			{Year: 2026, ID: "2026@s5", Periods: []PeriodLine{{ID: "2026-Q3@s5", State: workflow.PeriodClosed}, {ID: "2026-Q4@s5", State: workflow.PeriodConfirmed}}},
+			{Year: 2026, ID: "2026@s9", RatingsNeeded: true, Periods: []PeriodLine{{ID: "2026-Q3@s9", State: workflow.PeriodClosed}}},
+		})},
+		{"year_schemes_ready", YearsCard([]Year{
+			{Year: 2026, Periods: []PeriodLine{{ID: "2026-Q4", State: workflow.PeriodPublished}}},
+			{Year: 2026, ID: "2026@s5", Periods: []PeriodLine{{ID: "2026-Q4@s5", State: workflow.PeriodClosed}}},
+		})},
 		{"published", PublishedCard(Published{Period: "2026-Q3", Chats: 1})},
 		{"published_no_chat", PublishedCard(Published{Period: "2026-Q3"})},
 		{"refused", RefusedCard("您无权办理此事项")},
@@ -67,6 +80,7 @@ func TestCycleButtons(t *testing.T) {
 		{"Close", ClosePeriodCard(ClosePeriod{ID: "2026-Q3", Version: 7}), `{"id":"2026-Q3","k":"period_close","v":7}`},
 		{"YearReady", YearCard(Year{Year: 2026, Periods: []PeriodLine{{ID: "2026-Q4", State: workflow.PeriodClosed}}}), `{"id":"2026","k":"year_compose","v":0}`},
 		{"YearNotReady", YearCard(Year{Year: 2026, Periods: []PeriodLine{{ID: "2026-Q4", State: workflow.PeriodConfirmed}}}), ""},
+		{"SchemeYear", YearCard(Year{Year: 2026, ID: "2026@s5", Periods: []PeriodLine{{ID: "2026-Q4@s5", State: workflow.PeriodClosed}}}), `{"id":"2026@s5","k":"year_compose","v":0}`},
 		{"Filed", FiledCard("2026-Q3"), ""},
 	}
 	for _, tc := range tests {

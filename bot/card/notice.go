@@ -517,16 +517,19 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		}
 		n.Note = "录入任一放假日期后不再提醒；换用内置" + y + "年数据的 kaohe 版本也可以。配置说明见 docs/operations.md。"
 	case workflow.TplYearCommittee:
-		n.Title, n.Colour = "请审定"+g("year")+"年度考核等次", Blue
-		n.Lines = []string{g("year") + "年度考核等次已按方案的年度规则由各期平时考核结果拟定（共" + g("count") + "人），请考核委员会逐人确认或调整。"}
+		// A scheme's year names its scheme ("2026年度（S5）", PeriodLabel).
+		y := PeriodLabel(g("year"))
+		n.Title, n.Colour = "请审定"+y+"考核等次", Blue
+		n.Lines = []string{y + "考核等次已按方案的年度规则由各期平时考核结果拟定（共" + g("count") + "人），请考核委员会逐人确认或调整。"}
 		n.Buttons = []Button{{Text: "去审定", Primary: true, Value: Open(FormYear, data["year"])}}
 	case workflow.TplYearRating:
 		n.Title, n.Colour = "请参加"+g("year")+"年度测评", Indigo
 		n.Lines = []string{g("year") + "年度考核测评已开始，请按卡片对相关人员评分（匿名）。", "截止日期：" + g("due")}
 		n.Buttons = []Button{{Text: "立即测评", Primary: true, Value: Open(FormYearRate, data["year"])}}
 	case workflow.TplYearConfirmed:
-		n.Title, n.Colour = g("year")+"年度考核等次已确认", Green
-		n.Lines = []string{"考核委员会已确认" + g("year") + "年度考核等次（调整" + g("changed") + "人）。", "请发送「公示」发布年度考核结果公示；公示后各人收到本人结果，可申请复核。"}
+		y := PeriodLabel(g("year"))
+		n.Title, n.Colour = y+"考核等次已确认", Green
+		n.Lines = []string{"考核委员会已确认" + y + "考核等次（调整" + g("changed") + "人）。", "请发送「公示」发布年度考核结果公示；公示后各人收到本人结果，可申请复核。"}
 	default:
 		return Notice{}, fmt.Errorf("template %q: %w", template, ErrUnknownTemplate)
 	}
@@ -599,7 +602,7 @@ var (
 // Appraisal names the appraisal of a period: 平时考核 for a quarter or a
 // month, 考核 for a year ("2026年度" + "考核结果").
 func Appraisal(period string) string {
-	if yearRe.MatchString(period) {
+	if cycle, _, _ := strings.Cut(period, "@"); yearRe.MatchString(cycle) {
 		return "考核"
 	}
 	return "平时考核"

@@ -45,7 +45,7 @@ type YearRow struct {
 
 // YearCommitteeCard renders the committee's card of the year.
 func YearCommitteeCard(f YearForm) []byte {
-	title := f.Year + "年度考核等次审定"
+	title := PeriodLabel(f.Year) + "考核等次审定"
 	var els []elem
 	els = append(els, md("各人年度等次已按方案的年度规则由各期平时考核结果拟定（括号内为规则允许的最高等次）。"+
 		"请逐人确认；调整的，写明理由。确认后由政工科发布年度考核结果公示。"))
