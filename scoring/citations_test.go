@@ -17,7 +17,7 @@ var citeRe = regexp.MustCompile(`^\s*#\s+(?:第[一二三四五六七八九十]+
 
 // citedSections are the top-level keys a built-in scheme must cite its
 // seed for, where present.
-var citedSections = []string{"grades", "tiers", "indicators", "raters", "adjustments", "bands", "quotas", "special", "annual", "allowances", "talks", "records"}
+var citedSections = []string{"grades", "tiers", "indicators", "raters", "adjustments", "bands", "grade_conditions", "quotas", "special", "annual", "allowances", "talks", "records"}
 
 // decisionRe matches a written decision: "Decision:", or S3's
 // "Decision (assumed):" where the seed's text is missing altogether.

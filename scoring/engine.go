@@ -241,6 +241,9 @@ func (s *Scheme) scorePerson(c *inputChecker, p *PersonInput, period PeriodInfo)
 		c.add(pid, "grade", "required: this scheme has no score bands, so the leader sets the grade")
 	}
 
+	// The attendance conditions come before the special cases and the
+	// quotas (GradeConditions says why).
+	s.applyConditions(c, p, &r)
 	s.applyStatus(c, p, &r, period)
 	// Allowance data is optional: a unit may score without payroll data.
 	if p.Allowance != nil {

@@ -39,6 +39,25 @@ type PersonInput struct {
 	Status *Status `json:"status,omitempty"`
 	// Allowance carries the money data for allowance rules.
 	Allowance *AllowanceInput `json:"allowance,omitempty"`
+	// Attendance is the person's attendance by month of the period, for
+	// the scheme's grade conditions (Scheme.GradeConditions). Only the
+	// exceptions are recorded: a month not listed, or no list at all, is a
+	// month of full attendance. A scheme without grade conditions refuses it.
+	Attendance []AttendanceMonth `json:"attendance,omitempty"`
+}
+
+// AttendanceMonth is one month's attendance as HR records it: leave by
+// kind in working days, and how many times the person came late, left
+// early or was absent without leave.
+type AttendanceMonth struct {
+	// Month is "2026-07".
+	Month string       `json:"month"`
+	Leave []LeaveInput `json:"leave,omitempty"`
+	// Late is 迟到, Early 早退 (times in the month).
+	Late  int `json:"late,omitempty"`
+	Early int `json:"early,omitempty"`
+	// Absent is 旷工, in days.
+	Absent int `json:"absent,omitempty"`
 }
 
 // SourceInput is one rater source's data; which field is used depends on the

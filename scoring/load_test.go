@@ -88,6 +88,14 @@ func TestLoadRejects(t *testing.T) {
 		{"UnknownRecordKind", "", "records:\n  - {kind: hourly}\n  - {kind: quarterly}\n", 15, "records[0].kind", `not "hourly"`},
 		{"RepeatedRecordKind", "", "records:\n  - {kind: quarterly}\n  - {kind: quarterly, name: 登记表}\n", 16, "records[1].kind", "listed twice"},
 		{"RecordsWithoutSummary", "", "records:\n  - {kind: weekly}\n", 14, "records", "self-summary"},
+		{"ConditionUnknownGrade", "", "grade_conditions:\n  leave_kinds: [病假]\n  grades:\n    - {grade: 优, full_attendance: true}\n", 17, "grade_conditions.grades[0].grade", `unknown grade "优"`},
+		{"ConditionOnBottomGrade", "", "grade_conditions:\n  grades:\n    - {grade: 较差, no_late_early: true}\n", 16, "grade_conditions.grades[0].grade", "bottom grade"},
+		{"ConditionEmpty", "", "grade_conditions:\n  grades:\n    - {grade: 好}\n", 16, "grade_conditions.grades[0]", "set full_attendance"},
+		{"ConditionNoLeaveKinds", "", "grade_conditions:\n  grades:\n    - {grade: 好, full_attendance: true}\n", 14, "grade_conditions.leave_kinds", "name the leave kinds"},
+		{"ConditionTwice", "", "grade_conditions:\n  leave_kinds: [病假]\n  grades:\n    - {grade: 好, full_attendance: true}\n    - {grade: 好, no_late_early: true}\n", 18, "grade_conditions.grades[1].grade", "twice"},
+		{"ConditionNegativeDays", "", "grade_conditions:\n  leave_kinds: [病假]\n  grades:\n    - {grade: 好, max_leave_days_per_month: -1}\n", 17, "grade_conditions.grades[0].max_leave_days_per_month", "between 0 and 31"},
+		{"ConditionLooserAbove", "", "grade_conditions:\n  leave_kinds: [病假]\n  grades:\n    - {grade: 好, max_leave_days_per_month: 5}\n    - {grade: 较好, max_leave_days_per_month: 3}\n", 17, "grade_conditions.grades[0]", "at least as strict"},
+		{"ConditionLateOnlyBelow", "", "grade_conditions:\n  leave_kinds: [病假]\n  grades:\n    - {grade: 好, max_leave_days_per_month: 1}\n    - {grade: 较好, no_late_early: true}\n", 17, "grade_conditions.grades[0]", "at least as strict"},
 		{"NotAMapping", "id: t\n", "- just\n- a list\n", 1, "", "mapping"},
 	}
 	for _, tc := range tests {

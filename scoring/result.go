@@ -35,6 +35,10 @@ const (
 	// FlagTotalCapped: bonus points would have carried the total above the
 	// scheme's max_total.
 	FlagTotalCapped = "total_capped"
+	// FlagAttendance: the score's grade asked for attendance the person
+	// did not have, and the grade was lowered to the best one whose
+	// conditions they meet (Scheme.GradeConditions).
+	FlagAttendance = "capped_by_attendance"
 )
 
 // PersonResult is one person's period result.

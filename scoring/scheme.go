@@ -37,6 +37,10 @@ type Scheme struct {
 	Bands []Band `yaml:"bands"`
 	// Quotas limit how many people may hold a grade.
 	Quotas []Quota `yaml:"quotas"`
+	// GradeConditions are the attendance conditions a grade asks besides
+	// its score (S1 第九条: 优 出全勤; 良 病、事假按月不超过3天); nil means
+	// the grade follows the score alone. See conditions.go.
+	GradeConditions *GradeConditions `yaml:"grade_conditions"`
 	// Special sets the not-graded states and direct determinations.
 	Special Special `yaml:"special"`
 	// Annual composes the year's result from the periods.

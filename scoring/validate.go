@@ -101,6 +101,7 @@ func (s *Scheme) validate() SchemeErrors {
 	v.rounding("rounding", &s.Rounding)
 	v.bands("bands", s.Bands, s.periodGrade)
 	v.quotas()
+	v.gradeConditions()
 	v.special()
 	for i, t := range v.s.Talks {
 		f := fmt.Sprintf("talks[%d]", i)
