@@ -161,13 +161,16 @@ func (s *Service) quotaScopes(ctx context.Context, tx Tx, period Period) (map[st
 	return scopes, personNames(byID), nil
 }
 
-// candidates lists who may be raised to q's grade within its scope.
+// candidates lists who may be raised to q's grade within its scope: not
+// someone whose grade was set or capped by a rule (a direct determination,
+// a sanction, attendance the grade asks for).
 func (s *Service) candidates(sc *scoring.Scheme, q scoring.QuotaResult, results []Result, scopes map[string]map[string]string, names map[string]string) []Candidate {
 	top := s.gradeIndex(sc, q.Grade)
 	var out []Candidate
 	for _, r := range results {
 		if scopes[r.Person][q.Scope] != q.Key || r.State != scoring.StateGraded || s.gradeIndex(sc, r.Grade) <= top ||
-			slices.Contains(r.Flags, scoring.FlagDirect) || slices.Contains(r.Flags, scoring.FlagCapped) {
+			slices.Contains(r.Flags, scoring.FlagDirect) || slices.Contains(r.Flags, scoring.FlagCapped) ||
+			slices.Contains(r.Flags, scoring.FlagAttendance) {
 			continue
 		}
 		out = append(out, Candidate{Person: r.Person, Name: names[r.Person], Score: r.Score, Grade: r.Grade})

@@ -123,6 +123,13 @@ func (s *Service) scoreInput(ctx context.Context, tx Tx, period Period) (*scorin
 			status.Leave = leave
 		}
 		pi.Status = status
+		if s.schemeOf(period).GradeConditions != nil {
+			// Only a scheme whose grades ask for attendance (S1 第九条)
+			// takes it; the engine refuses it elsewhere.
+			if pi.Attendance, err = s.monthlyAttendance(ctx, tx, p, period); err != nil {
+				return nil, nil, err
+			}
+		}
 		in.People = append(in.People, pi)
 	}
 	if len(period.Decisions) > 0 {
@@ -187,6 +194,76 @@ func (s *Service) leaveDays(ctx context.Context, tx Tx, p Person, period Period)
 	}
 	for _, e := range att {
 		out = append(out, e.Body.Leave...)
+	}
+	return out, nil
+}
+
+// monthlyAttendance is a person's attendance by month of the period, for
+// a scheme's grade conditions: the leave recorded on the person card, in
+// the working days of each month inside the period, and the month's
+// attendance HR entered (leave days, 迟到 and 早退). Only months with
+// something recorded are listed; the engine takes a month not listed as
+// full attendance (HR records the exceptions).
+func (s *Service) monthlyAttendance(ctx context.Context, tx Tx, p Person, period Period) ([]scoring.AttendanceMonth, error) {
+	byMonth := map[string]*scoring.AttendanceMonth{}
+	month := func(id string) *scoring.AttendanceMonth {
+		m, ok := byMonth[id]
+		if !ok {
+			m = &scoring.AttendanceMonth{Month: id}
+			byMonth[id] = m
+		}
+		return m
+	}
+	addLeave := func(m *scoring.AttendanceMonth, l scoring.LeaveInput) {
+		for i := range m.Leave {
+			if m.Leave[i].Kind == l.Kind {
+				m.Leave[i].Days = scoring.DecOf(m.Leave[i].Days.Add(l.Days.Decimal))
+				return
+			}
+		}
+		m.Leave = append(m.Leave, l)
+	}
+	for _, a := range p.Absences {
+		from, to := a.Start, a.End
+		if from.Before(period.Start) {
+			from = period.Start
+		}
+		if to.After(period.End) {
+			to = period.End
+		}
+		for m := calendar.PeriodContaining(calendar.Month, from); !to.Before(from) && !m.Start().After(to); m = m.Next() {
+			a0, a1 := from, to
+			if a0.Before(m.Start()) {
+				a0 = m.Start()
+			}
+			if a1.After(m.End()) {
+				a1 = m.End()
+			}
+			if n := s.cal.WorkdaysBetween(a0, a1); n > 0 {
+				addLeave(month(m.String()), scoring.LeaveInput{Kind: a.Kind, Days: scoring.IntDec(int64(n))})
+			}
+		}
+	}
+	att, err := tx.Entries(ctx, EntryFilter{Kind: EntryAttendance, Person: p.ID, Cycle: period.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range att {
+		m := month(e.Period)
+		for _, l := range e.Body.Leave {
+			addLeave(m, l)
+		}
+		m.Late += e.Body.Late
+		m.Early += e.Body.Early
+	}
+	ids := make([]string, 0, len(byMonth))
+	for id := range byMonth {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]scoring.AttendanceMonth, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, *byMonth[id])
 	}
 	return out, nil
 }
