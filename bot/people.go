@@ -165,12 +165,15 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 }
 
 // countedLeave are the leave kinds the attendance form asks days for: the
-// counted kinds of sc, the person's scheme (病假, 事假). A scheme without a
-// leave rule gets none: leave it cannot weigh would stop the period's
-// scoring.
+// counted kinds of sc, the person's scheme (病假, 事假), by its leave rule
+// or by the attendance its grades ask for (S1 第九条: 良 病、事假按月不超过
+// 3天). A scheme with neither gets none: it would weigh nothing.
 func countedLeave(sc *scoring.Scheme) []string {
 	if l := sc.Special.Leave; l != nil {
 		return l.Counted
+	}
+	if gc := sc.GradeConditions; gc != nil {
+		return gc.LeaveKinds
 	}
 	return nil
 }
