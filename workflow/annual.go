@@ -105,8 +105,9 @@ const (
 // YearSpec is the year-end data that does not come from the periods: the
 // annual part's scores, the 测评 counts (S9) and the proposed grades. In
 // chat Annual and Votes are nil and come from the year's 年度测评 where the
-// scheme has one (S2's annual raters, S9's 优秀票: yearrate.go); S5's and
-// S6's single annual score still comes only from callers that supply it.
+// scheme has one (S2's annual raters, S9's 优秀票: yearrate.go), and for
+// S5's and S6's single annual score from what HR entered on the year's
+// 年度评分 card (annualscore.go) where the caller gives none.
 type YearSpec struct {
 	Annual   map[string]*scoring.AnnualInput
 	Votes    map[string]*scoring.VoteCount
@@ -132,7 +133,9 @@ func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spe
 		return nil, err
 	}
 	label := yearLabel(id)
+	given := spec.Annual
 	err = s.change(ctx, by, "year.compose", id, func(o *op) error {
+		spec.Annual = given // the store may run this again
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
@@ -142,6 +145,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spe
 		}
 		if exists && period.State != PeriodCommittee {
 			return notYet(label+"考核结果已经考核委员会确认，不能重新生成", "year %s is %s", id, period.State)
+		}
+		// The annual scores HR entered (S5, S6), for whoever the caller
+		// gave none.
+		if err := annualScoresIn(o, id, sc, &spec); err != nil {
+			return err
 		}
 		res, people, err := s.composeYear(o, period, spec, nil)
 		if err != nil {
