@@ -43,6 +43,8 @@ type AnnualScoreSheet struct {
 	Year string
 	// Scale is the highest score (the scheme's scale).
 	Scale scoring.Dec
+	// Weight is the annual score's share of the year's total ("40%").
+	Weight string
 	// Locked is set once the committee confirmed the year: the scores can
 	// no longer change.
 	Locked bool
@@ -81,7 +83,8 @@ func (s *Service) AnnualScores(ctx context.Context, by, yearID string) (AnnualSc
 		return sh, invalid("year", yearLabel(id)+"考核方案没有单位录入的年度评分")
 	}
 	err = s.view(ctx, func(tx Tx) error {
-		sh = AnnualScoreSheet{Year: id, Scale: sc.Scale}
+		sh = AnnualScoreSheet{Year: id, Scale: sc.Scale,
+			Weight: scoring.Percent{Decimal: decimal.NewFromInt(1).Sub(sc.Annual.PeriodicWeight.Decimal)}.String()}
 		me, err := tx.Person(ctx, by)
 		if err != nil || !me.HR {
 			return fmt.Errorf("%s may not see the annual scores of %s: %w", by, id, ErrForbidden)
