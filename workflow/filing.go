@@ -108,8 +108,9 @@ type FilingMonth struct {
 	Leave []scoring.LeaveInput
 	// Late, Early and Absent count 迟到, 早退 (times) and 旷工 (days).
 	// 旷工 is what HR entered as a leave line of kind 旷工: the attendance
-	// form has no field of its own for it, and S2 and S10 both count it
-	// in days.
+	// form asks its days beside the counted leave where the scheme records
+	// it (scoring.LeaveRule.Absence, S10), and S2 and S10 both count it in
+	// days.
 	Late, Early int
 	Absent      decimal.Decimal
 }

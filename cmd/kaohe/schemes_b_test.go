@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
+	"github.com/xuri/excelize/v2"
 )
 
 // Issue 11, part B: S6, S7, S9 and S10 each run their own cycle through
@@ -681,7 +683,8 @@ var s10Grades = [5]map[string]string{
 // at one 业务科 of six staff:
 //   - records (四(一), 附件1): each month's 工作纪实 and the quarter's 记实表
 //     (自我评价), from their reminders; the 出勤记录 entered by HR on the
-//     person card (病假 days, 迟到);
+//     person card (病假 days, 迟到, 旷工 days: subtest Absent reads it on
+//     the 记实表);
 //   - 四(二): 吴六's 病假 from 5 January to 27 February, more than 30
 //     working days,: not graded that quarter;
 //   - chain (三、考核方法): the 分管领导 grades directly (serve's chain:
@@ -705,6 +708,17 @@ func TestSchemeS10InChat(t *testing.T) {
 		c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a3")
 		d.Click(c, bHR, "save_attendance", map[string]any{card.FieldAttMonth: "2026-01",
 			card.AttLeaveField(1): "2", card.FieldAttLate: "1"}, "考勤已登记")
+		// 附件1's 出勤记录 counts 旷工 too: 周五 was absent without leave for
+		// a day and a half in January (s10.yaml: in days, beside 病假 and
+		// 事假; not leave, so no effect on the grade of its own).
+		c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a5")
+		if !c.Contains("旷工（天）") {
+			d.Fail("the attendance form asks no 旷工: %s", story.Text(c.Card))
+		}
+		d.Click(c, bHR, "save_attendance", map[string]any{card.FieldAttMonth: "2026-01", card.AttLeaveField(3): "1.5"}, "考勤已登记")
+		if c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a5"); !c.Contains("旷工1.5天") {
+			d.Fail("周五's 考勤记录 lacks the 旷工: %s", story.Text(c.Card))
+		}
 		w.playFromReminders(1)
 		if got := d.Steps(bSup); len(got) < 5 {
 			d.Fail("the 分管领导 graded %d, want at least the five present", len(got))
@@ -740,7 +754,40 @@ func TestSchemeS10InChat(t *testing.T) {
 		d.Refused(n, bHead, "submit", map[string]any{card.GradeField("ou_a3"): "优秀", card.FieldYearReason: "表现突出"}, "不能定为「优秀」")
 		w.confirmYear(n, map[string]any{card.GradeField("ou_a6"): "优秀", card.FieldYearReason: "病愈后两个季度为好"}, w.staff)
 	})
+	// 周五's 旷工 on the first quarter's 记实表 (附件1 出勤记录), as HR gets it
+	// from 备案表.
 	t.Run("Absent", func(t *testing.T) {
-		t.Skip("S10 附件1's 出勤记录 counts 旷工, which HR cannot enter: the person card's attendance form asks days only for the scheme's counted leave (病假, 事假) and its leave form offers no 旷工, and the engine refuses an unknown leave kind")
+		y := *w
+		y.t = t
+		y.play(func() {
+			d.Type(bHR, "备案表 2026-Q1", "备案表已生成")
+			m := d.WaitFor(bHR, "the 记实表 file", func(m simclient.Message) bool { return simclient.FileOf(m) != "" })
+			f, err := simclient.New(w.sim.url).File(context.Background(), simclient.FileOf(m))
+			if err != nil || !strings.Contains(f.Name, "记实表") {
+				d.Fail("the 记实表 file %q: %v", f.Name, err)
+			}
+			x, err := excelize.OpenReader(bytes.NewReader(f.Data))
+			if err != nil {
+				d.Fail("the 记实表: %v", err)
+			}
+			defer x.Close()
+			var absent []string // 周五's 旷工 column: 1月, 2月, 3月, 合计
+			for _, sh := range x.GetSheetList() {
+				rows, _ := x.GetRows(sh)
+				mine := false
+				for _, row := range rows {
+					if slices.Contains(row, "周五") {
+						mine = true
+					}
+					if mine && len(row) > 4 && (strings.HasSuffix(row[1], "月") || row[1] == "合计") && row[1] != "月份" {
+						absent = append(absent, row[1]+":"+row[4])
+						mine = row[1] != "合计" // the next person's rows follow
+					}
+				}
+			}
+			if !slices.Equal(absent, []string{"1月:1.5", "2月:0", "3月:0", "合计:1.5"}) {
+				d.Fail("周五's 旷工 on the 记实表: %v", absent)
+			}
+		})
 	})
 }
