@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -100,6 +102,10 @@ const (
 	// was given (S5, S6: "annual_score:90"), kept so that the committee's
 	// confirmation and a 复核, which compose the year again, count it.
 	FlagAnnualScore = "annual_score:"
+	// FlagExcellenceRate prefixes S9's 年度考核优秀率 as a fraction
+	// ("excellence_rate:0.8667"): the committee grades by it (S9 四) and
+	// the year has no total to show instead.
+	FlagExcellenceRate = "excellence_rate:"
 )
 
 // YearSpec is the year-end data that does not come from the periods: the
@@ -342,6 +348,9 @@ func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult, annu
 		for _, g := range yr.Priority {
 			r.Flags = append(r.Flags, FlagPriority+g)
 		}
+		if yr.ExcellenceRate != nil {
+			r.Flags = append(r.Flags, FlagExcellenceRate+yr.ExcellenceRate.String())
+		}
 		if a := annual[yr.ID]; a != nil && a.Score != nil {
 			r.Flags = append(r.Flags, FlagAnnualScore+a.Score.String())
 		}
@@ -567,6 +576,9 @@ type YearRow struct {
 	MaxGrade string
 	// Priority are the grades the person has priority for.
 	Priority []string
+	// ExcellenceRate is S9's 年度考核优秀率 in percent, two decimals
+	// ("86.67"); "" where the scheme has none.
+	ExcellenceRate string
 }
 
 // Year returns a composed year for the committee's card (committee members
@@ -606,6 +618,11 @@ func (s *Service) Year(ctx context.Context, by string, yearID string) (YearView,
 				}
 				if g, ok := strings.CutPrefix(f, FlagPriority); ok {
 					row.Priority = append(row.Priority, g)
+				}
+				if v, ok := strings.CutPrefix(f, FlagExcellenceRate); ok {
+					if d, err := scoring.ParseDec(v); err == nil {
+						row.ExcellenceRate = d.Mul(decimal.NewFromInt(100)).Round(2).String()
+					}
 				}
 			}
 			for _, per := range periods {
