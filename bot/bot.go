@@ -445,6 +445,8 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.rateYear(ctx, op, v, fv, done)
 	case card.KindYearConfirm:
 		return b.confirmYear(ctx, op, v, fv, done)
+	case card.KindYearAnnual:
+		return b.saveAnnual(ctx, op, v, fv)
 	case card.KindEntryComment, card.KindEntryReturn:
 		return b.entryRemark(ctx, op, v, fv, done)
 	case card.KindReassign:

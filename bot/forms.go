@@ -43,6 +43,8 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 		return b.voteForm(ctx, op, entity)
 	case card.FormYearRate:
 		return b.yearRateForm(ctx, op, entity)
+	case card.FormYearAnnual:
+		return b.annualCard(ctx, op, entity)
 	case card.FormStep:
 		f, err := b.scoringForm(ctx, op, entity)
 		if err != nil {

@@ -733,6 +733,15 @@ func kindCases() []kindCase {
 					form: map[string]any{card.YearRateField("excellent", "ou_e2"): "1", card.YearRateField("excellent", "ou_e3"): "0"}, object: "2026"}
 			},
 			noStale: "a rater rates once: the service refuses a second rating as already given, whatever the card showed"},
+		// HR's 年度评分 (S5's other 40%): the form states the scores of the
+		// people it lists.
+		{kind: card.KindYearAnnual, done: "success:年度评分已保存", again: sameAnswer, action: "year.annual_score", scheme: "s5",
+			setup: func(w *kindWorld) kindClick {
+				return kindClick{op: "ou_hr", stranger: "ou_l1", v: card.Value{K: card.KindYearAnnual, ID: "2026"},
+					form: map[string]any{card.AnnualField("ou_e1"): "88.5"}, object: "2026"}
+			},
+			noStale: "the form states the scores of the people it lists: the same figures again are not written, other figures " +
+				"from another card are HR's later word, audited, and once the committee confirmed the year the service refuses any"},
 		// The committee confirms the year HR composed.
 		{kind: card.KindYearConfirm, done: "success:已确认", again: staleMsg, action: "year.confirm",
 			setup: func(w *kindWorld) kindClick {

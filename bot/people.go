@@ -170,6 +170,11 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 // 3天). A scheme with neither gets none: it would weigh nothing.
 func countedLeave(sc *scoring.Scheme) []string {
 	if l := sc.Special.Leave; l != nil {
+		if l.Absence != "" {
+			// 旷工 in days beside the leave (S10 附件1's 出勤记录); the
+			// scheme's leave rule does not count it.
+			return append(slices.Clone(l.Counted), l.Absence)
+		}
 		return l.Counted
 	}
 	if gc := sc.GradeConditions; gc != nil {

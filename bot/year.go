@@ -82,6 +82,13 @@ func (b *Bot) cmdYear(ctx context.Context, me workflow.Person, pc command.Parsed
 		if y.RatingsNeeded {
 			y.Ratings = ratings
 		}
+		if b.svc.AnnualScoreNeeded(id) && len(byYear[id]) > 0 {
+			sh, err := b.svc.AnnualScores(ctx, me.ID, id)
+			if err != nil {
+				return nil, err
+			}
+			y.Annual = &card.YearAnnual{Entered: sh.Entered(), People: len(sh.People)}
+		}
 		ys = append(ys, y)
 	}
 	if only == "" && len(ys) > 1 && len(ys[0].Periods) == 0 {

@@ -31,7 +31,7 @@ func (b *Bot) yearForm(ctx context.Context, op, id string) (card.YearForm, error
 	f := card.YearForm{Year: v.Period.ID, Version: v.Period.Version, Grades: v.Grades, Confirmed: v.Period.State != workflow.PeriodCommittee}
 	for _, r := range v.Rows {
 		row := card.YearRow{ID: r.Person.ID, Name: r.Person.Name, Unit: units[r.Person.Unit], Periods: r.Periods,
-			Grade: r.Result.Grade, MaxGrade: r.MaxGrade, Priority: r.Priority}
+			Grade: r.Result.Grade, MaxGrade: r.MaxGrade, Priority: r.Priority, Rate: r.ExcellenceRate}
 		if r.Result.Score != nil {
 			row.Total = r.Result.Score.String()
 		}

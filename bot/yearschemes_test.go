@@ -79,7 +79,9 @@ func TestYearPerSchemeThroughLark(t *testing.T) {
 	w.must("send", err)
 	w.deliver()
 	yc := w.lastCard("ou_hr", "【2026年度（S5）】")
-	for _, want := range []string{"【2026年度】", "生成2026年度考核结果", "生成2026年度（S5）考核结果", "2026年第四季度（S5）"} {
+	// S5's year waits for its 年度评分 (五(一)1's other 40%), which HR
+	// enters from the button beside it.
+	for _, want := range []string{"【2026年度】", "生成2026年度考核结果", "年度评分：已录入0/3人", "录入年度评分（2026年度（S5））", "2026年第四季度（S5）"} {
 		if !strings.Contains(yc.Content, want) {
 			t.Errorf("年度 card lacks %q: %s", want, yc.Content)
 		}
@@ -95,14 +97,15 @@ func TestYearPerSchemeThroughLark(t *testing.T) {
 		t.Errorf("S4's committee card should list 办公室 alone: %s", c)
 	}
 
-	// S5's year, composed with the annual score the chat does not collect.
-	annual := map[string]*scoring.AnnualInput{}
-	for _, p := range []string{"ou_q2l", "ou_q2e1", "ou_q2e2"} {
-		d := scoring.D("88")
-		annual[p] = &scoring.AnnualInput{Score: &d}
+	// S5's year: HR enters the 年度评分 on its card, then composes it.
+	enterAnnual(t, w, "2026@s5", map[string]string{"ou_q2l": "88", "ou_q2e1": "88", "ou_q2e2": "88"})
+	_, err = w.sim.SendText(ctx, "ou_hr", "", "年度 2026@s5")
+	w.must("send", err)
+	w.deliver()
+	y5 := w.lastCard("ou_hr", "年度评分：已录入3/3人")
+	if r := w.click(y5.MessageID, "ou_hr", "btn_1", nil); r.Toast == nil || r.Toast.Type != "success" {
+		t.Fatalf("compose S5's year: toast %+v", r.Toast)
 	}
-	_, err = w.svc.ComposeYear(ctx, "ou_hr", "2026@s5", workflow.YearSpec{Annual: annual})
-	w.must("compose S5's year", err)
 	w.deliver()
 	n5 := w.lastCard("ou_head", "请审定2026年度（S5）考核等次")
 	r = w.click(n5.MessageID, "ou_head", "btn_1", nil)

@@ -684,6 +684,8 @@ func (s *Scheme) applyStatus(c *inputChecker, p *PersonInput, r *PersonResult, p
 				case contains(sp.Leave.Counted, l.Kind):
 					counted = counted.Add(l.Days.Decimal)
 				case contains(sp.Leave.Excluded, l.Kind):
+				case sp.Leave.Absence != "" && l.Kind == sp.Leave.Absence:
+					// 旷工: recorded, not leave (LeaveRule.Absence).
 				case sp.Leave.WorkInjuryKind != "" && l.Kind == sp.Leave.WorkInjuryKind:
 					injury = injury.Add(l.Days.Decimal)
 				default:

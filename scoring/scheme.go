@@ -271,6 +271,12 @@ type LeaveRule struct {
 	Counted []string `yaml:"counted"`
 	// Excluded are statutory leaves that never count (探亲假, 婚假 …).
 	Excluded []string `yaml:"excluded"`
+	// Absence is the kind HR records unexcused absence (旷工) under, in
+	// days, on the month's attendance (S10 附件1's 出勤记录): recorded and
+	// shown (the 记实表, the leader who grades "根据出勤"), never leave, so it
+	// neither counts toward nor against the leave rule. "" where the scheme
+	// records none.
+	Absence string `yaml:"absence"`
 	// OverHalf: counted leave strictly over half the period's working days
 	// means not graded (S4 注意事项7, S5 六(一)).
 	OverHalf bool `yaml:"over_half"`

@@ -441,7 +441,11 @@ func (v *validator) special() {
 				v.add(fmt.Sprintf("special.leave.counted[%d]", i), "%q is both counted and excluded", k)
 			}
 		}
+		if l.Absence != "" && (contains(l.Counted, l.Absence) || contains(l.Excluded, l.Absence) || l.Absence == l.WorkInjuryKind) {
+			v.add("special.leave.absence", "%q is also a leave kind", l.Absence)
+		}
 		if !l.OverHalf && l.OverWorkdays == nil {
+
 			v.add("special.leave", "set over_half or over_workdays")
 		}
 		if l.OverWorkdays != nil && *l.OverWorkdays < 0 {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
 )
@@ -100,13 +102,18 @@ const (
 	// was given (S5, S6: "annual_score:90"), kept so that the committee's
 	// confirmation and a 复核, which compose the year again, count it.
 	FlagAnnualScore = "annual_score:"
+	// FlagExcellenceRate prefixes S9's 年度考核优秀率 as a fraction
+	// ("excellence_rate:0.8667"): the committee grades by it (S9 四) and
+	// the year has no total to show instead.
+	FlagExcellenceRate = "excellence_rate:"
 )
 
 // YearSpec is the year-end data that does not come from the periods: the
 // annual part's scores, the 测评 counts (S9) and the proposed grades. In
 // chat Annual and Votes are nil and come from the year's 年度测评 where the
-// scheme has one (S2's annual raters, S9's 优秀票: yearrate.go); S5's and
-// S6's single annual score still comes only from callers that supply it.
+// scheme has one (S2's annual raters, S9's 优秀票: yearrate.go), and for
+// S5's and S6's single annual score from what HR entered on the year's
+// 年度评分 card (annualscore.go) where the caller gives none.
 type YearSpec struct {
 	Annual   map[string]*scoring.AnnualInput
 	Votes    map[string]*scoring.VoteCount
@@ -132,7 +139,9 @@ func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spe
 		return nil, err
 	}
 	label := yearLabel(id)
+	given := spec.Annual
 	err = s.change(ctx, by, "year.compose", id, func(o *op) error {
+		spec.Annual = given // the store may run this again
 		if _, err := s.requireHR(o); err != nil {
 			return err
 		}
@@ -142,6 +151,11 @@ func (s *Service) ComposeYear(ctx context.Context, by string, yearID string, spe
 		}
 		if exists && period.State != PeriodCommittee {
 			return notYet(label+"考核结果已经考核委员会确认，不能重新生成", "year %s is %s", id, period.State)
+		}
+		// The annual scores HR entered (S5, S6), for whoever the caller
+		// gave none.
+		if err := annualScoresIn(o, id, sc, &spec); err != nil {
+			return err
 		}
 		res, people, err := s.composeYear(o, period, spec, nil)
 		if err != nil {
@@ -333,6 +347,9 @@ func (s *Service) writeYear(o *op, period *Period, res *scoring.YearResult, annu
 		}
 		for _, g := range yr.Priority {
 			r.Flags = append(r.Flags, FlagPriority+g)
+		}
+		if yr.ExcellenceRate != nil {
+			r.Flags = append(r.Flags, FlagExcellenceRate+yr.ExcellenceRate.String())
 		}
 		if a := annual[yr.ID]; a != nil && a.Score != nil {
 			r.Flags = append(r.Flags, FlagAnnualScore+a.Score.String())
@@ -559,6 +576,9 @@ type YearRow struct {
 	MaxGrade string
 	// Priority are the grades the person has priority for.
 	Priority []string
+	// ExcellenceRate is S9's 年度考核优秀率 in percent, two decimals
+	// ("86.67"); "" where the scheme has none.
+	ExcellenceRate string
 }
 
 // Year returns a composed year for the committee's card (committee members
@@ -598,6 +618,11 @@ func (s *Service) Year(ctx context.Context, by string, yearID string) (YearView,
 				}
 				if g, ok := strings.CutPrefix(f, FlagPriority); ok {
 					row.Priority = append(row.Priority, g)
+				}
+				if v, ok := strings.CutPrefix(f, FlagExcellenceRate); ok {
+					if d, err := scoring.ParseDec(v); err == nil {
+						row.ExcellenceRate = d.Mul(decimal.NewFromInt(100)).Round(2).String()
+					}
 				}
 			}
 			for _, per := range periods {

@@ -108,8 +108,9 @@ type FilingMonth struct {
 	Leave []scoring.LeaveInput
 	// Late, Early and Absent count 迟到, 早退 (times) and 旷工 (days).
 	// 旷工 is what HR entered as a leave line of kind 旷工: the attendance
-	// form has no field of its own for it, and S2 and S10 both count it
-	// in days.
+	// form asks its days beside the counted leave where the scheme records
+	// it (scoring.LeaveRule.Absence, S10), and S2 and S10 both count it in
+	// days.
 	Late, Early int
 	Absent      decimal.Decimal
 }
@@ -141,7 +142,12 @@ type FilingOptions struct {
 	// Default is the id of the organisation's default scheme (that of a
 	// unit without one, and of a period stored before schemes were per
 	// unit); "" takes Scheme's.
-	Default    string
+	Default string
+	// UnitScheme gives the canonical id of the scheme a unit is under
+	// (the service's unitSchemeID: serve's `schemes:` over Unit.Scheme);
+	// nil reads Unit.Scheme, else Default (kaohe export, which holds no
+	// configuration).
+	UnitScheme func(Unit) string
 	PublishAll bool
 	// Calendar counts absences in working days; default calendar.Default().
 	Calendar Calendar
@@ -162,8 +168,8 @@ func (s *Service) FilingData(ctx context.Context, by, id string) (Filing, error)
 		} else if err != nil {
 			return err
 		}
-		out, err = loadFiling(ctx, tx, FilingOptions{Scheme: s.schemeOfID(id), Default: s.defaultSchemeID(), PublishAll: s.cfg.PublishAll, Calendar: s.cal,
-			Today: s.today(s.clock.Now())}, id)
+		out, err = loadFiling(ctx, tx, FilingOptions{Scheme: s.schemeOfID(id), Default: s.defaultSchemeID(), UnitScheme: s.unitSchemeID,
+			PublishAll: s.cfg.PublishAll, Calendar: s.cal, Today: s.today(s.clock.Now())}, id)
 		return err
 	})
 	if errors.Is(err, ErrForbidden) {
@@ -276,7 +282,14 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 	}
 	unitScheme := map[string]string{}
 	for _, u := range f.Units {
-		if unitScheme[u.ID] = normScheme(u.Scheme); unitScheme[u.ID] == "" {
+		if opt.UnitScheme != nil {
+			// The service's own answer, so the filing holds the people the
+			// scheme's periods and year hold (Config.UnitSchemes included).
+			unitScheme[u.ID] = normScheme(opt.UnitScheme(u))
+		} else {
+			unitScheme[u.ID] = normScheme(u.Scheme)
+		}
+		if unitScheme[u.ID] == "" {
 			unitScheme[u.ID] = def
 		}
 	}

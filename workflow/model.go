@@ -273,6 +273,7 @@ const (
 	EntryQuarterly  = "quarterly"  // 季度小结/登记表 (the period's self-summary)
 	EntryAttendance = "attendance" // a month's attendance, entered by HR
 	EntryTalk       = "talk"       // a talk the leader held (scheme talks), recorded by the leader
+	EntryAnnual     = "annual"     // a person's annual score for the year (S5, S6), entered by HR (annualscore.go)
 )
 
 // Entry states; see doc.go.
@@ -324,6 +325,9 @@ type EntryBody struct {
 	Leave []scoring.LeaveInput `json:"leave,omitempty"`
 	Late  int                  `json:"late,omitempty"`
 	Early int                  `json:"early,omitempty"`
+	// AnnualScore (EntryAnnual only, entered by HR) is the year's one
+	// annual score in canonical form ("88.5"), 0 to the scheme's scale.
+	AnnualScore string `json:"annual_score,omitempty"`
 }
 
 // Task is one line of a 周记实.

@@ -158,8 +158,20 @@ func TestUnitSchemesConfig(t *testing.T) {
 	if got := h.missingIn("2027-Q1@s5"); len(got) != 4 || got[0] != "l1" {
 		t.Errorf("S5 period holds %v, want 办公室 (configured)", got)
 	}
+	// The 备案 of that period holds the same people: the configuration
+	// reaches the filing too.
+	f, err := h.svc.FilingData(ctx, "hr", "2027-Q1@s5")
+	h.must("filing", err)
+	var filed []string
+	for id := range f.Periods[0].Records {
+		filed = append(filed, id)
+	}
+	sort.Strings(filed)
+	if !slices.Contains(filed, "q1e1") || slices.Contains(filed, "q2e1") {
+		t.Errorf("S5's filing holds %v, want 办公室 (configured), not 业务科", filed)
+	}
 	s4, _ := scoring.Builtin("s4")
-	_, err := workflow.New(workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: s4, UnitSchemes: map[string]string{"q1": "s5"}})
+	_, err = workflow.New(workflow.Config{Store: h.store, Clock: h.clk, Calendar: h.cal, Scheme: s4, UnitSchemes: map[string]string{"q1": "s5"}})
 	if err == nil {
 		t.Errorf("New accepted a unit under a scheme it does not hold")
 	}

@@ -186,7 +186,28 @@ type Year struct {
 	Ratings *YearRatings
 	// Today is the date the deadline picker starts from.
 	Today string
+	// Annual is the progress of the annual scores HR enters (S5, S6: the
+	// other 40% of the total), nil where the scheme takes none.
+	Annual *YearAnnual
 }
+
+// YearAnnual is the 年度评分's progress on HR's 年度 card: how many of the
+// year's people have their annual score.
+type YearAnnual struct {
+	Entered, People int
+}
+
+// annualLine and annualButton are the 年度评分's line and the button
+// that opens its card; annualMissing reports whether scores are missing.
+func (y Year) annualLine() string {
+	return fmt.Sprintf("年度评分：已录入%d/%d人（全部录入后才能生成）", y.Annual.Entered, y.Annual.People)
+}
+
+func (y Year) annualButton() Button {
+	return Button{Text: "录入年度评分（" + PeriodLabel(y.id()) + "）", Value: Open(FormYearAnnual, y.id())}
+}
+
+func (y Year) annualMissing() bool { return y.Annual != nil && y.Annual.Entered < y.Annual.People }
 
 // YearRatings is a 年度测评's progress on HR's 年度 card.
 type YearRatings struct {
@@ -245,11 +266,16 @@ func YearsCard(ys []Year) []byte {
 		for _, p := range y.Periods {
 			lines = append(lines, "  "+p.text("：", ""))
 		}
+		if y.Annual != nil {
+			lines = append(lines, "  "+y.annualLine())
+			buttons = append(buttons, y.annualButton())
+		}
 		switch {
 		case !y.ready():
 			lines = append(lines, "  各期结果公示后才能生成年度考核结果。")
 		case y.RatingsNeeded && !opened:
 			lines = append(lines, "  年度测评结束后才能生成年度考核结果。")
+		case y.annualMissing():
 		default:
 			buttons = append(buttons, Button{Text: "生成" + PeriodLabel(y.id()) + "考核结果", Primary: len(buttons) == 0, Value: Value{K: KindComposeYear, ID: y.id()}})
 		}
@@ -307,10 +333,16 @@ func YearCard(y Year) []byte {
 		}
 		n.Lines = append(n.Lines, fmt.Sprintf("年度测评：已提交%d/%d人，%s截止（截止前全部提交后即可生成）", y.Ratings.Rated, y.Ratings.Raters, y.Ratings.Due))
 	}
-	if y.ready() {
+	if y.Annual != nil {
+		n.Lines = append(n.Lines, y.annualLine())
+	}
+	if y.ready() && !y.annualMissing() {
 		n.Buttons = []Button{{Text: "生成年度考核结果", Primary: true, Value: Value{K: KindComposeYear, ID: y.id()}}}
-	} else {
+	} else if !y.ready() {
 		n.Lines = append(n.Lines, "各期结果公示后才能生成年度考核结果。")
+	}
+	if y.Annual != nil {
+		n.Buttons = append(n.Buttons, y.annualButton())
 	}
 	return NoticeCard(n)
 }

@@ -33,6 +33,15 @@ func TestGoldenCycle(t *testing.T) {
 		{"year_not_ready", YearCard(Year{Year: 2026, Periods: []PeriodLine{
 			{ID: "2026-Q3", State: workflow.PeriodClosed}, {ID: "2026-Q4", State: workflow.PeriodCommittee}}})},
 		{"year_empty", YearCard(Year{Year: 2025})},
+		// S5's year: the 年度评分 HR enters before the year can be composed.
+		{"year_annual", YearCard(Year{Year: 2026, ID: "2026@s5", Annual: &YearAnnual{Entered: 5, People: 7}, Periods: []PeriodLine{
+			{ID: "2026-Q4@s5", State: workflow.PeriodPublished}}})},
+		{"year_annual_done", YearCard(Year{Year: 2026, ID: "2026@s5", Annual: &YearAnnual{Entered: 7, People: 7}, Periods: []PeriodLine{
+			{ID: "2026-Q4@s5", State: workflow.PeriodPublished}}})},
+		{"year_annual_form", mustCard(t)(AnnualCard(AnnualForm{Year: "2026@s5", Scale: 100_00, Weight: "40%", People: []AnnualPerson{
+			{ID: "ou_c1", Name: "韩一", Unit: "审批一科", Score: "92.5"}, {ID: "ou_c2", Name: "冯二", Unit: "审批一科"}}}))},
+		{"year_annual_locked", mustCard(t)(AnnualCard(AnnualForm{Year: "2026", Scale: 100_00, Weight: "40%", Locked: true, People: []AnnualPerson{
+			{ID: "ou_c1", Name: "韩一", Unit: "审批一科", Score: "92.5"}, {ID: "ou_c2", Name: "冯二", Score: "80"}}}))},
 		// An organisation under S4 and S5 (and S9, whose 年度测评 is not
 		// yet opened): each scheme's year with its own button.
 		{"year_schemes", YearsCard([]Year{

@@ -247,3 +247,28 @@ func FuzzParseYear(f *testing.F) {
 		checkText(t, "reason", d.Reason, MaxShortText, false, false)
 	})
 }
+
+func FuzzParseAnnual(f *testing.F) {
+	ids := []string{"ou_c1", "ou_c2"}
+	a1, a2 := AnnualField("ou_c1"), AnnualField("ou_c2")
+	addSeeds(f, `{"`+a1+`":"92.5","`+a2+`":"80"}`, `{"`+a1+`":"100"}`, `{"`+a1+`":"100.01"}`, `{"`+a1+`":"-1"}`,
+		`{"`+a1+`":"80.125"}`, `{"`+a1+`":""}`, `{"`+a1+`":85}`, `{"x":"1"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		out, err := ParseAnnual(m, ids, 100_00)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, a1, a2)
+		for id, s := range out {
+			if id != "ou_c1" && id != "ou_c2" {
+				t.Fatalf("accepted a score of %q, not on the card", id)
+			}
+			checkHundredths(t, id, s, 100_00)
+		}
+	})
+}

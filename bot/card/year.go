@@ -41,6 +41,8 @@ type YearRow struct {
 	Grade          string
 	MaxGrade       string
 	Priority       []string
+	// Rate is S9's 年度考核优秀率 in percent ("86.67"), "" for none.
+	Rate string
 }
 
 // YearCommitteeCard renders the committee's card of the year.
@@ -54,6 +56,9 @@ func YearCommitteeCard(f YearForm) []byte {
 		line := fmt.Sprintf("**%s**（%s）平时：%s", escLine(r.Name), escLine(orDash(r.Unit)), escLine(strings.Join(dashes(r.Periods), " ")))
 		if r.Total != "" {
 			line += " · " + escLine(r.Total) + "分"
+		}
+		if r.Rate != "" {
+			line += " · 优秀率" + escLine(r.Rate) + "%"
 		}
 		if r.MaxGrade != "" {
 			line += "（最高「" + escLine(r.MaxGrade) + "」）"

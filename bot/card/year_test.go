@@ -22,6 +22,11 @@ func TestGoldenYear(t *testing.T) {
 	done := s4Year()
 	done.Confirmed = true
 	checkGolden(t, "year_confirmed", YearCommitteeCard(done))
+	// S9: no total; the 年度考核优秀率 the committee grades by (S9 四).
+	checkGolden(t, "year_committee_s9", YearCommitteeCard(YearForm{Year: "2026@s9", Version: 1, Grades: []string{"优秀", "称职", "基本称职", "不称职"}, Rows: []YearRow{
+		{ID: "ou_a1", Name: "赵一", Unit: "综合科", Periods: []string{"优秀", "优秀", "优秀"}, Rate: "100", Grade: "称职"},
+		{ID: "ou_a6", Name: "吴六", Unit: "综合科", Periods: []string{"称职", "基本称职", "基本称职"}, Rate: "0", Grade: "基本称职", MaxGrade: "基本称职"},
+	}}))
 }
 
 func TestParseYear(t *testing.T) {

@@ -511,8 +511,8 @@ func TestSchemeS3InChat(t *testing.T) {
 // appraised (四(三)2: at most 2, at least 2), three As tied for two places
 // and decided by the committee; a D brings the leader's 诫勉谈话 (五(二));
 // the year's 平时考核成绩 from the grades' points 90/80/70/60 (五(一)1).
-// The other 40% of S5's 年度考核总分 is one annual score the unit enters,
-// and no card takes it yet: the test stops there with t.Skip naming it.
+// The other 40% of S5's 年度考核总分 is one annual score HR enters on the
+// 年度评分 card, opened from the 年度 card.
 func TestSchemeS5InChat(t *testing.T) {
 	t.Parallel()
 	staff := []string{"ou_c1", "ou_c2", "ou_c3", "ou_c4", "ou_c5", "ou_c6", "ou_c7"}
@@ -527,7 +527,6 @@ func TestSchemeS5InChat(t *testing.T) {
 		"ou_c1": grade("A"), "ou_c2": grade("A"), "ou_c3": grade("A"),
 		"ou_c4": grade("B"), "ou_c5": grade("B"), "ou_c6": grade("C"), "ou_c7": grade("D"),
 	}
-	var skip string
 	r.play(t, func() {
 		d := r.d
 		d.At(r.cal.At(r.cal.NextWorkday(q4.Start()), 9, 5))
@@ -558,23 +557,52 @@ func TestSchemeS5InChat(t *testing.T) {
 		}
 
 		// The year: 五(一)1 平时考核成绩 = the mean of the graded quarters'
-		// points (Q4 alone: A 90, B 80, C 70, D 60), 60% of the 年度考核总分.
+		// points (Q4 alone: A 90, B 80, C 70, D 60), 60% of the 年度考核总分;
+		// the other 40% is the 年度评分 HR enters on its card, and the year
+		// cannot be composed before everyone has one.
 		d.At(r.cal.At(calendar.NewDate(2027, 1, 25), 10, 0))
-		yc := d.Type("ou_hr", "年度 2026", "2026年度考核")
-		res, err := r.c.Click(context.Background(), simclient.Click{MessageID: yc.MessageID, User: "ou_hr", Button: "btn_1"})
-		if err != nil {
-			d.Fail("compose: %v", err)
+		yc := d.Type("ou_hr", "年度 2026", "年度评分：已录入0/7人")
+		if yc.Contains("生成年度考核结果") {
+			d.Fail("the 年度 card offers the composition before the 年度评分: %s", yc.Content)
 		}
-		if res.Toast != nil && res.Toast.Type == "error" && strings.Contains(res.Toast.Content, "年度考核评分缺失") {
-			skip = "S5's annual part (the other 40% of the 年度考核总分, one score the unit enters) has no card or command to enter it; composing the year is refused: " + res.Toast.Content
-			return
+		form := d.Click(yc, "ou_hr", "btn_1", nil, "")
+		fv := map[string]any{}
+		for _, f := range cardInputs(form.Card) {
+			if id, ok := strings.CutPrefix(f, "ya_"); ok {
+				fv[f] = s5Annual[id]
+			}
 		}
-		d.Fail("composing S5's year without the annual score: %+v", res)
+		if len(fv) != len(staff) {
+			d.Fail("the 年度评分 card lists %d people, want the %d appraised: %s", len(fv), len(staff), story.Text(form.Card))
+		}
+		d.Click(yc, "ou_hr", "submit", fv, "年度评分已保存")
+		//   韩一 A 90 × 60% + 95 × 40% = 54 + 38 = 92
+		//   冯二 B 80 × 60% + 90 × 40% = 48 + 36 = 84 (below 85: at most 称职, 五(一)2)
+		//   曹三 A 54 + 88 × 40% = 89.2
+		//   萧六 C 42 + 75 × 40% = 72 (a C: at most 称职, 五(一)3)
+		//   田七 D 36 + 60 × 40% = 60 (a D: no 评比表彰, 五(二))
+		n, yr := r.year(2026)
+		lines, drafted := yearRows(yr.Card, names)
+		for id, want := range map[string]string{"ou_c1": "92分", "ou_c2": "84分", "ou_c3": "89.2分", "ou_c6": "72分", "ou_c7": "60分"} {
+			if !strings.Contains(lines[id], want) || drafted[id] != "称职" {
+				d.Fail("%s's year: %q drafted %q, want %s 称职", d.Name(id), lines[id], drafted[id], want)
+			}
+		}
+		for _, id := range []string{"ou_c2", "ou_c6"} {
+			if !strings.Contains(lines[id], "最高「称职」") {
+				d.Fail("%s's year line lacks the cap 称职: %q", d.Name(id), lines[id])
+			}
+		}
+		// The committee makes 韩一 优秀 (平时 90, above 85, no C or D).
+		d.Click(n, "ou_head", "submit", map[string]any{card.GradeField("ou_c1"): "优秀", card.FieldYearReason: "全年工作突出"}, "已确认")
+		d.Wait("ou_hr", "2026年度考核等次已确认")
+		d.Type("ou_hr", "公示", "公示已发布")
+		r.results("2026年度考核结果", map[string][2]string{"ou_c1": {"优秀", "92"}, "ou_c2": {"称职", "84"}, "ou_c7": {"称职", "60"}})
 	})
-	if skip != "" {
-		t.Skip(skip)
-	}
 }
+
+// s5Annual is S5's 年度评分 (the other 40% of the 年度考核总分) HR enters.
+var s5Annual = map[string]string{"ou_c1": "95", "ou_c2": "90", "ou_c3": "88", "ou_c4": "85", "ou_c5": "80", "ou_c6": "75", "ou_c7": "60"}
 
 // TestSchemeS2InChat follows S2 (《司法局公务员平时考核工作实施办法》,
 // 西城区司法局) for 2026-Q3 and its year: the 月记实 and the quarter's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
+	"github.com/xuri/excelize/v2"
 )
 
 // Issue 11, part B: S6, S7, S9 and S10 each run their own cycle through
@@ -192,7 +194,8 @@ func (w *bWorld) results(people []string) map[string]string {
 // card says so and offers no button to compose.
 func (w *bWorld) yearRefused() {
 	yc := w.d.Type(bHR, "年度 2026", "2026年度考核")
-	if !yc.Contains("2026年第二季度：填报审核中") || strings.Contains(yc.Content, `"btn_1"`) {
+	// (S6's 年度评分 button may be there: the scores can be entered early.)
+	if !yc.Contains("2026年第二季度：填报审核中") || strings.Contains(yc.Content, `"`+card.KindComposeYear+`"`) {
 		w.d.Fail("HR's 年度 card with quarters missing: %s", story.Text(yc.Card))
 	}
 }
@@ -298,8 +301,8 @@ func (w *bWorld) hasAll(what, text string, want ...string) {
 //   - quota: 优秀 within 30% of the 7 appraised, floor → 2 (四(七)): of the
 //     three at 90 or more, 孙三 (91) moves down to 称职;
 //   - the year (四(六): 平时 60% + 40%) is refused with the quarters
-//     missing; the full year is skipped: the other 40%, one annual score the
-//     unit enters, has no card in chat.
+//     missing; subtest Year plays the other quarters and HR enters the
+//     other 40%, one 年度评分 per person, on its card.
 func TestSchemeS6InChat(t *testing.T) {
 	t.Parallel()
 	w := startSchemeB(t, "s6", "chains:\n  default: [\"unit_leader:考核评分\", \"supervisor:审核\"]\n  部门负责人: [\"supervisor:考核评分\"]\n", "其他", "部门负责人")
@@ -349,10 +352,65 @@ func TestSchemeS6InChat(t *testing.T) {
 		}
 		w.yearRefused()
 	})
+	// The year (四(六)): the other quarters as the first (the same totals;
+	// no reminders), then the 年度评分 HR enters for the other 40%.
 	t.Run("Year", func(t *testing.T) {
-		t.Skip("S6 四(六)'s other 40% (one annual score the unit enters) has no card in chat: workflow.YearSpec.Annual only from callers that supply it")
+		y := *w
+		y.t = t
+		y.play(func() {
+			for q := 2; q <= 4; q++ {
+				_, due := y.quarterDays(q)
+				y.at(due, 10, 0)
+				y.clearAll(assessed)
+				if got := d.Steps(bLeader); len(got) != 6 {
+					d.Fail("quarter %d: 科长钱 scored %d, want 6", q, len(got))
+				}
+				if got := d.Steps(bSup); len(got) != 7 {
+					d.Fail("quarter %d: 副局长赵 decided %d, want 7", q, len(got))
+				}
+				y.settle("")
+				y.results(assessed)
+			}
+			yc := d.Type(bHR, "年度 2026", "年度评分：已录入0/7人")
+			if yc.Contains("生成年度考核结果") {
+				d.Fail("the 年度 card offers the composition before the 年度评分: %s", story.Text(yc.Card))
+			}
+			form := d.Click(yc, bHR, "btn_1", nil, "")
+			fv := map[string]any{}
+			for _, f := range cardInputs(form.Card) {
+				if id, ok := strings.CutPrefix(f, "ya_"); ok {
+					fv[f] = s6Annual[id]
+				}
+			}
+			if len(fv) != len(assessed) {
+				d.Fail("the 年度评分 card lists %d people, want the %d appraised: %s", len(fv), len(assessed), story.Text(form.Card))
+			}
+			d.Click(yc, bHR, "submit", fv, "年度评分已保存")
+			// 平时考核得分 = the mean of the four quarters' scores (the same
+			// each quarter), 60%; the 年度评分 40%; banded as the quarter:
+			//   赵一 96 × 60% + 90 × 40% = 57.6 + 36 = 93.6 优秀
+			//   钱二 55.8 + 85 × 40% = 89.8 称职
+			//   孙三 54.6 + 95 × 40% = 92.6 优秀 (the quarter's quota does not reach the year)
+			//   李四 51 + 32 = 83 称职; 周五 43.2 + 28 = 71.2 基本称职
+			//   吴六 34.8 + 24 = 58.8 不称职; 科长钱 52.8 + 34 = 86.8 称职
+			n, drafted, lines := y.yearCard()
+			for p, want := range map[string][2]string{
+				"ou_a1": {"93.6分", "优秀"}, "ou_a2": {"89.8分", "称职"}, "ou_a3": {"92.6分", "优秀"}, "ou_a4": {"83分", "称职"},
+				"ou_a5": {"71.2分", "基本称职"}, "ou_a6": {"58.8分", "不称职"}, bLeader: {"86.8分", "称职"},
+			} {
+				if !strings.Contains(lines[p], want[0]) || drafted[p] != want[1] {
+					d.Fail("%s's year: %q drafted %q, want %s %s", d.Name(p), lines[p], drafted[p], want[0], want[1])
+				}
+			}
+			if pub := y.confirmYear(n, nil, assessed); !pub.Contains("赵一") || !pub.Contains("孙三") || pub.Contains("钱二") {
+				d.Fail("the year's 公示: %s", story.Text(pub.Card))
+			}
+		})
 	})
 }
+
+// s6Annual is S6's 年度评分 (四(六)'s other 40%) HR enters.
+var s6Annual = map[string]string{"ou_a1": "90", "ou_a2": "85", "ou_a3": "95", "ou_a4": "80", "ou_a5": "70", "ou_a6": "60", bLeader: "85"}
 
 // s7Scores are the 单位考核小组's 季评 (「严格考核程序」: the 评鉴表 "报单位考核小组
 // 以供考核"), per quarter; s7Deduct is the 扣分 the 考核小组 enters under
@@ -625,7 +683,8 @@ var s10Grades = [5]map[string]string{
 // at one 业务科 of six staff:
 //   - records (四(一), 附件1): each month's 工作纪实 and the quarter's 记实表
 //     (自我评价), from their reminders; the 出勤记录 entered by HR on the
-//     person card (病假 days, 迟到);
+//     person card (病假 days, 迟到, 旷工 days: subtest Absent reads it on
+//     the 记实表);
 //   - 四(二): 吴六's 病假 from 5 January to 27 February, more than 30
 //     working days,: not graded that quarter;
 //   - chain (三、考核方法): the 分管领导 grades directly (serve's chain:
@@ -649,6 +708,17 @@ func TestSchemeS10InChat(t *testing.T) {
 		c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a3")
 		d.Click(c, bHR, "save_attendance", map[string]any{card.FieldAttMonth: "2026-01",
 			card.AttLeaveField(1): "2", card.FieldAttLate: "1"}, "考勤已登记")
+		// 附件1's 出勤记录 counts 旷工 too: 周五 was absent without leave for
+		// a day and a half in January (s10.yaml: in days, beside 病假 and
+		// 事假; not leave, so no effect on the grade of its own).
+		c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a5")
+		if !c.Contains("旷工（天）") {
+			d.Fail("the attendance form asks no 旷工: %s", story.Text(c.Card))
+		}
+		d.Click(c, bHR, "save_attendance", map[string]any{card.FieldAttMonth: "2026-01", card.AttLeaveField(3): "1.5"}, "考勤已登记")
+		if c = d.Type(bHR, "人员 @_user_1", "人员情况", "ou_a5"); !c.Contains("旷工1.5天") {
+			d.Fail("周五's 考勤记录 lacks the 旷工: %s", story.Text(c.Card))
+		}
 		w.playFromReminders(1)
 		if got := d.Steps(bSup); len(got) < 5 {
 			d.Fail("the 分管领导 graded %d, want at least the five present", len(got))
@@ -684,7 +754,40 @@ func TestSchemeS10InChat(t *testing.T) {
 		d.Refused(n, bHead, "submit", map[string]any{card.GradeField("ou_a3"): "优秀", card.FieldYearReason: "表现突出"}, "不能定为「优秀」")
 		w.confirmYear(n, map[string]any{card.GradeField("ou_a6"): "优秀", card.FieldYearReason: "病愈后两个季度为好"}, w.staff)
 	})
+	// 周五's 旷工 on the first quarter's 记实表 (附件1 出勤记录), as HR gets it
+	// from 备案表.
 	t.Run("Absent", func(t *testing.T) {
-		t.Skip("S10 附件1's 出勤记录 counts 旷工, which HR cannot enter: the person card's attendance form asks days only for the scheme's counted leave (病假, 事假) and its leave form offers no 旷工, and the engine refuses an unknown leave kind")
+		y := *w
+		y.t = t
+		y.play(func() {
+			d.Type(bHR, "备案表 2026-Q1", "备案表已生成")
+			m := d.WaitFor(bHR, "the 记实表 file", func(m simclient.Message) bool { return simclient.FileOf(m) != "" })
+			f, err := simclient.New(w.sim.url).File(context.Background(), simclient.FileOf(m))
+			if err != nil || !strings.Contains(f.Name, "记实表") {
+				d.Fail("the 记实表 file %q: %v", f.Name, err)
+			}
+			x, err := excelize.OpenReader(bytes.NewReader(f.Data))
+			if err != nil {
+				d.Fail("the 记实表: %v", err)
+			}
+			defer x.Close()
+			var absent []string // 周五's 旷工 column: 1月, 2月, 3月, 合计
+			for _, sh := range x.GetSheetList() {
+				rows, _ := x.GetRows(sh)
+				mine := false
+				for _, row := range rows {
+					if slices.Contains(row, "周五") {
+						mine = true
+					}
+					if mine && len(row) > 4 && (strings.HasSuffix(row[1], "月") || row[1] == "合计") && row[1] != "月份" {
+						absent = append(absent, row[1]+":"+row[4])
+						mine = row[1] != "合计" // the next person's rows follow
+					}
+				}
+			}
+			if !slices.Equal(absent, []string{"1月:1.5", "2月:0", "3月:0", "合计:1.5"}) {
+				d.Fail("周五's 旷工 on the 记实表: %v", absent)
+			}
+		})
 	})
 }
