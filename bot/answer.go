@@ -84,6 +84,8 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		return b.batchCommand(ctx, from, pc.Arg(0))
 	case command.Outside:
 		return b.cmdOutside(ctx, me, pc)
+	case command.Allowance:
+		return b.cmdAllowance(ctx, me, pc)
 	}
 	h := card.Help{HR: me.HR}
 	if pc.Unknown {

@@ -41,6 +41,7 @@ const (
 	S10Record  Table = "s10-record"  // S10 附件1 公务员平时考核工作记实表: one sheet per person
 	S2Filing   Table = "s2-filing"   // S2 四(三)4 公务员平时考核备案登记表: the period
 	Publicity  Table = "publicity"   // the 公示 list of a period
+	Allowance  Table = "allowance"   // S2 五 津贴扣减表: the period's allowance consequences
 )
 
 // Spec describes a table.
@@ -65,6 +66,7 @@ var Specs = []Spec{
 	{S10Record, "公务员平时考核工作记实表", "S10 四(一)、附件1", false, "记实表"},
 	{S2Filing, "公务员平时考核备案登记表", "S2 四(三)4", false, "备案登记表"},
 	{Publicity, "平时考核结果公示", "S1 第八条(四)、S4 三(四)", false, "公示"},
+	{Allowance, "平时考核津贴扣减表", "S2 五", false, "津贴表"},
 }
 
 // ErrUnknownTable is returned for a table name not in Specs.
@@ -142,6 +144,8 @@ func Build(t Table, f workflow.Filing) (*excelize.File, error) {
 		err = s2Filing(b, f)
 	case Publicity:
 		err = publicity(b, f)
+	case Allowance:
+		err = allowanceSheet(b, f)
 	}
 	if err == nil {
 		err = b.done()

@@ -33,6 +33,7 @@ var cases = []struct {
 	{filing.S10Record, "s10", "2026-Q3"},
 	{filing.S2Filing, "s2", "2026-Q3"},
 	{filing.Publicity, "s4", "2026-Q3"},
+	{filing.Allowance, "s2", "2026-Q3"},
 }
 
 // goldenFile is what a golden JSON records of a workbook, read back from

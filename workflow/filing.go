@@ -50,6 +50,9 @@ type Filing struct {
 	Annual map[string]AnnualResult
 	// Names maps every person's id to their name, for leaders' signatures.
 	Names map[string]string
+	// Allowance is the period's allowance consequences (S2 五), for a
+	// period (not a year) of a scheme with allowance rules; nil otherwise.
+	Allowance *AllowanceReport
 }
 
 // FilingPerson is one person as the tables name them.
@@ -356,6 +359,11 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 				}
 				s.Score, s.Grade = stepSuggestion(opt.Scheme, s.Step)
 			}
+		}
+	}
+	if !whole && len(opt.Scheme.Allowances) > 0 {
+		if f.Allowance, err = allowanceReport(opt.Scheme, cal, f); err != nil {
+			return f, err
 		}
 	}
 	return f, nil

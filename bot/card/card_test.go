@@ -1025,3 +1025,15 @@ func TestFormsFitTheWebhookCap(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowanceCard: the 津贴 table (S2 五) with a score cut, a leave cut and
+// a fixed sum, and the note on unrecorded months.
+func TestAllowanceCard(t *testing.T) {
+	checkGolden(t, "allowance", AllowanceCard(Allowance{Period: "2026-Q3", People: 2, File: "2026年第三季度平时考核津贴扣减表.xlsx",
+		Note: "说明：比例为本人该项津贴月标准的比例，由财务按月标准计算扣减金额。2026年9月尚未登记考勤，按全勤计。",
+		Rows: []AllowanceRow{
+			{Name: "王晓明", Unit: "办公室", Month: "2026-11", Allowance: "工作性津贴", Basis: "平时考核58分（低于60分）", Cut: "减发30%", Amount: "30%"},
+			{Name: "李芳", Unit: "办公室", Month: "2026-07", Allowance: "工作性津贴", Basis: "事假5天", Cut: "扣减2天日津贴：月标准 × 2 ÷ (23 − 3)", Amount: "10%"},
+			{Name: "李芳", Unit: "办公室", Month: "2026-07", Allowance: "区县津补贴", Basis: "事假5天", Cut: "扣减20元（2天 × 10元）", Amount: "20元"},
+		}}))
+}

@@ -25,6 +25,7 @@ const (
 	CmdTargets   = "目标"
 	CmdBatch     = "审核"
 	CmdOutside   = "外部测评"
+	CmdAllowance = "津贴"
 )
 
 // Help is the help card; HR adds the HR commands.
@@ -58,7 +59,8 @@ func HelpCard(h Help) []byte {
 			"**"+CmdTables+"**（政工科）：「"+CmdTables+" 2026-Q3」以文件发送本期备案表格（.xlsx）；「"+CmdTables+" 2026」发送年度汇总表；可在期后写表名，如「"+CmdTables+" 2026-Q3 公示」",
 			"**年度**（政工科）：「年度 2026」查看各期状态，生成年度考核结果并逐人通知",
 			"**"+CmdPeople+"**（政工科）：「"+CmdPeople+" @某人」设置试用期、立案调查、处分、免于考核，登记请假",
-			"**"+CmdOutside+"**（政工科）：录入不在飞书中的评议人（村组干部、服务对象代表）的民主测评汇总；「"+CmdOutside+" 2026-Q3 办公室」按科室录入")
+			"**"+CmdOutside+"**（政工科）：录入不在飞书中的评议人（村组干部、服务对象代表）的民主测评汇总；「"+CmdOutside+" 2026-Q3 办公室」按科室录入",
+			"**"+CmdAllowance+"**（政工科）：「"+CmdAllowance+" 2026-Q3」按每月登记的考勤和考核结果计算本期津贴扣减（考核方案有津贴规则时，如S2），显示表格并以文件发送")
 	}
 	var els []elem
 	if h.Unknown != "" {

@@ -37,8 +37,9 @@ const (
 	Batch                    // 审核 [单位]: a leader's pending steps, one card per unit (批量审核)
 	Tables                   // 备案表 [期] [表] (HR): the filing forms as .xlsx file messages
 	Outside                  // 外部测评 [期] [科室] (HR): the tallies of 民主测评 raters outside Lark
+	Allowance                // 津贴 [期] (HR): the period's allowance table (S2 五), a card and an .xlsx
 
-	last = Outside
+	last = Allowance
 )
 
 // Max bounds what is parsed; a command is a few words.
@@ -84,6 +85,7 @@ var words = map[string]grammar{
 	"目标": {cmd: Targets, args: 1}, "年度目标": {cmd: Targets, args: 1},
 	"审核": {cmd: Batch, args: 1}, "批量审核": {cmd: Batch, args: 1},
 	"外部测评": {cmd: Outside, args: 2},
+	"津贴":   {cmd: Allowance, args: 1}, "津贴表": {cmd: Allowance, args: 1},
 }
 
 // Parsed is a recognised command and its arguments ("公示 2026-Q3" has Args
