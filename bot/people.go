@@ -167,20 +167,38 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 // countedLeave are the leave kinds the attendance form asks days for: the
 // counted kinds of sc, the person's scheme (病假, 事假), by its leave rule
 // or by the attendance its grades ask for (S1 第九条: 良 病、事假按月不超过
-// 3天). A scheme with neither gets none: it would weigh nothing.
+// 3天), and 旷工 where something weighs it. A scheme with none of these
+// gets none: it would weigh nothing.
 func countedLeave(sc *scoring.Scheme) []string {
-	if l := sc.Special.Leave; l != nil {
-		if l.Absence != "" {
-			// 旷工 in days beside the leave (S10 附件1's 出勤记录); the
-			// scheme's leave rule does not count it.
-			return append(slices.Clone(l.Counted), l.Absence)
+	var kinds []string
+	add := func(ks ...string) {
+		for _, k := range ks {
+			if k != "" && !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
 		}
-		return l.Counted
+	}
+	if l := sc.Special.Leave; l != nil {
+		// 旷工 in days beside the leave (S10 附件1's 出勤记录); the
+		// scheme's leave rule does not count it.
+		add(l.Counted...)
+		add(l.Absence)
 	}
 	if gc := sc.GradeConditions; gc != nil {
-		return gc.LeaveKinds
+		// 旷工 breaks 全勤 and counts with 病、事假 toward 良's three days
+		// (scoring.GradeConditions).
+		add(gc.LeaveKinds...)
+		add(workflow.AbsenceKind)
 	}
-	return nil
+	for _, r := range sc.Allowances {
+		switch r.Kind {
+		case "leave_excess":
+			add("病假", "事假") // S2 五: 当月病、事假合计
+		case "absence":
+			add(workflow.AbsenceKind) // S2 五: 旷工每累计一天
+		}
+	}
+	return kinds
 }
 
 // attendanceMonths are the months of the open periods up to this month,

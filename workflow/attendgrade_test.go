@@ -24,10 +24,14 @@ func TestS1AttendanceCapsGrade(t *testing.T) {
 	h := newHarness(t, "s1", at(2026, 7, 1, 9, 0), nil)
 	staff := h.quotaOrg(10, false)
 	const q = "2026-Q2"
-	total := map[string]int{"e01": 95, "e02": 96, "e03": 85, "e04": 92}
+	total := map[string]int{"e01": 95, "e02": 96, "e03": 85, "e04": 92, "e06": 94}
 	_, err := h.svc.OpenPeriod(ctx, "hr", q)
 	h.must("open", err)
 	h.must("attendance", h.svc.SetAttendance(ctx, "hr", "e01", "2026-05", workflow.EntryBody{Late: 1}))
+	// Half a day of 旷工 breaks 全勤 as a whole one does; the conditions
+	// count it in whole days.
+	h.must("absence", h.svc.SetAttendance(ctx, "hr", "e06", "2026-04", workflow.EntryBody{Leave: []scoring.LeaveInput{
+		{Kind: workflow.AbsenceKind, Days: scoring.D("0.5")}}}))
 	h.must("sick leave", h.svc.AddAbsence(ctx, "hr", "e03", workflow.Absence{Kind: "病假",
 		Start: calendar.MustParseDate("2026-06-01"), End: calendar.MustParseDate("2026-06-04")}))
 	h.must("annual leave", h.svc.AddAbsence(ctx, "hr", "e04", workflow.Absence{Kind: "年休假",
@@ -55,6 +59,7 @@ func TestS1AttendanceCapsGrade(t *testing.T) {
 		{"e03", "基本称职", true, "2026年6月病假、事假4天，超过每月3天，不能评为「称职」，定为「基本称职」"},
 		{"e04", "优秀", false, "92分属于「优秀」"},
 		{"e05", "称职", false, "80分属于「称职」"},
+		{"e06", "称职", true, "未出全勤（2026年4月旷工1天），不能评为「优秀」，定为「称职」"},
 	}
 	for _, c := range cases {
 		r, err := h.svc.Result(ctx, "hr", q, c.id)

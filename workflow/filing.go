@@ -458,7 +458,7 @@ func readPeriod(ctx context.Context, tx Tx, cal Calendar, fp *FilingPeriod, peop
 			leave := map[string]decimal.Decimal{}
 			var kinds []string
 			add := func(kind string, d decimal.Decimal) {
-				if kind == "旷工" {
+				if kind == AbsenceKind {
 					fm.Absent = fm.Absent.Add(d)
 					return
 				}

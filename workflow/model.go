@@ -67,6 +67,11 @@ type Person struct {
 	Version  int
 }
 
+// AbsenceKind is the kind of leave line HR records unexcused absence
+// (旷工) under, in days: never leave, but shown on the 记实表 (S10), cut
+// from S2's allowance and weighed by S1's grade conditions.
+const AbsenceKind = "旷工"
+
 // PersonStatus is the special cases of docs/design.md §2 set by HR, each with
 // the reason required.
 type PersonStatus struct {

@@ -215,6 +215,12 @@ func (s *Service) monthlyAttendance(ctx context.Context, tx Tx, p Person, period
 		return m
 	}
 	addLeave := func(m *scoring.AttendanceMonth, l scoring.LeaveInput) {
+		if l.Kind == AbsenceKind {
+			// 旷工 is not leave; the conditions count it in whole days (a
+			// half day away breaks 全勤 as a whole one does).
+			m.Absent += int(l.Days.Ceil().IntPart())
+			return
+		}
 		for i := range m.Leave {
 			if m.Leave[i].Kind == l.Kind {
 				m.Leave[i].Days = scoring.DecOf(m.Leave[i].Days.Add(l.Days.Decimal))
