@@ -31,7 +31,7 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		week := calendar.PeriodContaining(calendar.Week, b.cal.Date(b.clock.Now()))
 		return b.weeklyForm(ctx, from, week.String())
 	case command.Mine:
-		period := pc.Arg(0)
+		period := workflow.CanonicalPeriodID(pc.Arg(0))
 		if period == "" {
 			period, err = b.latestPeriod(ctx, workflow.PeriodPublished, workflow.PeriodClosed)
 			if err != nil {
@@ -43,12 +43,12 @@ func (b *Bot) command(ctx context.Context, from string, pc command.Parsed, text 
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
 		}
-		return b.progressCard(ctx, from, pc.Arg(0))
+		return b.progressCard(ctx, from, workflow.CanonicalPeriodID(pc.Arg(0)))
 	case command.Publish:
 		if !me.HR {
 			return nil, fmt.Errorf("%s is not HR: %w", from, workflow.ErrForbidden)
 		}
-		period := pc.Arg(0)
+		period := workflow.CanonicalPeriodID(pc.Arg(0))
 		if period == "" {
 			if period, err = b.latestPeriod(ctx, workflow.PeriodConfirmed); err != nil {
 				return nil, fmt.Errorf("no confirmed period: %w", workflow.ErrInvalidTransition)

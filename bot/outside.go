@@ -24,7 +24,7 @@ func (b *Bot) cmdOutside(ctx context.Context, me workflow.Person, pc command.Par
 	if err := requireHRSender(me); err != nil {
 		return nil, err
 	}
-	period := strings.ToUpper(pc.Arg(0))
+	period := workflow.CanonicalPeriodID(pc.Arg(0))
 	if period == "" {
 		var err error
 		if period, err = b.latestPeriod(ctx, workflow.PeriodOpen); err != nil {

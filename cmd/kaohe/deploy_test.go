@@ -606,8 +606,8 @@ func TestDeployInitdbRoles(t *testing.T) {
 var schemeLine = regexp.MustCompile(`^# (S[0-9]+) `)
 
 // TestDeployExampleCommented: the commented examples of the sample
-// configuration (the S2, S6 and S10 chains, the calendar) load when
-// uncommented, each chain fits its scheme's tiers and starts as the
+// configuration (the S2, S6 and S10 chains, the calendar, the units under
+// other schemes, the contact tier mapping) load when uncommented, each chain fits its scheme's tiers and starts as the
 // example says (TestServeAppliesWorkflowConfig shows a person of a tier
 // gets their tier's chain).
 func TestDeployExampleCommented(t *testing.T) {
@@ -616,13 +616,14 @@ func TestDeployExampleCommented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A block is "#chains:" or "#calendar:" and the "#  " lines after it;
+	// A block is "#chains:", "#calendar:", "#schemes:" or "#contact:" and
+	// the "#  " lines after it;
 	// the comment line above a chains block names its scheme (S2 …).
 	type block struct{ scheme, body string }
 	var blocks []block
 	lines := strings.Split(string(data), "\n")
 	for i, l := range lines {
-		if l != "#chains:" && l != "#calendar:" {
+		if l != "#chains:" && l != "#calendar:" && l != "#schemes:" && l != "#contact:" {
 			continue
 		}
 		b := block{body: strings.TrimPrefix(l, "#") + "\n"}
@@ -653,6 +654,20 @@ func TestDeployExampleCommented(t *testing.T) {
 			t.Errorf("example %s:\n%s\n%v", b.scheme, b.body, err)
 			continue
 		}
+		if strings.HasPrefix(b.body, "schemes:") {
+			seen["schemes"] = true
+			if cfg.Schemes["u2"] != "s5" || cfg.Schemes["window"] != "s4-month" {
+				t.Errorf("schemes example: %v", cfg.Schemes)
+			}
+			continue
+		}
+		if strings.HasPrefix(b.body, "contact:") {
+			seen["contact"] = true
+			if cfg.Contact.TierBy != "job_title" || cfg.Contact.Tiers["*"] != "其他" {
+				t.Errorf("contact example: %+v", cfg.Contact)
+			}
+			continue
+		}
 		if strings.HasPrefix(b.body, "calendar:") {
 			seen["calendar"] = true
 			if ov, err := cfg.Overrides(); err != nil || len(ov) < 3 {
@@ -675,7 +690,7 @@ func TestDeployExampleCommented(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"s2", "s6", "s10", "calendar"} {
+	for _, want := range []string{"s2", "s6", "s10", "calendar", "schemes", "contact"} {
 		if !seen[want] {
 			t.Errorf("no commented example for %s in the sample", want)
 		}
