@@ -22,7 +22,7 @@ import (
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlags("export")
 	dbURL := fs.String("database-url", getenv("KAOHE_DATABASE_URL"), "PostgreSQL URL (default $KAOHE_DATABASE_URL)")
-	period := fs.String("period", "", "the period (2026-Q3, 2026-09) or, for a year's table, the year (2026)")
+	period := fs.String("period", "", "the period (2026-Q3, 2026-09; another scheme's: 2026-Q1@s5) or, for a year's table, the year (2026, 2026@s5)")
 	table := fs.String("table", "", "the form: "+tableNames())
 	out := fs.String("out", "", "output file (default: the form's own name in the current directory; - for standard output)")
 	scheme := fs.String("scheme", getenv("KAOHE_SCHEME"), "the scheme the store was scored with, s1 … s10 or a file (default $KAOHE_SCHEME, else s4)")

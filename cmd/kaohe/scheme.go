@@ -58,7 +58,9 @@ func runScheme(args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("scheme list: unexpected argument %q", rest[0])}
 		}
 		var rows [][]string
-		for _, id := range scoring.BuiltinIDs() {
+		// The variants (s4-month) are listed too: serve's schemes: key and
+		// scheme show take them like any other.
+		for _, id := range append(scoring.BuiltinIDs(), scoring.BuiltinVariantIDs()...) {
 			s, err := scoring.Builtin(id)
 			if err != nil {
 				return fmt.Errorf("built-in scheme %s: %w", id, err)
