@@ -38,7 +38,8 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 			return nil, err
 		}
 		return card.QuarterlyCard(card.QuarterlyForm{Period: entity, Version: e.Version, Due: p.SummaryDue.String(),
-			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e)}), nil
+			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e),
+			Name: b.cardName(ctx, op, workflow.EntryQuarterly)}), nil
 	case card.FormVote:
 		return b.voteForm(ctx, op, entity)
 	case card.FormYearRate:
@@ -182,7 +183,7 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 // one (a returned one to correct), otherwise a draft built from the
 // month's 周记实 and annual targets (workflow.DraftMonthly).
 func (b *Bot) monthlyForm(ctx context.Context, op, month string) ([]byte, error) {
-	f := card.MonthlyForm{Month: month}
+	f := card.MonthlyForm{Month: month, Name: b.cardName(ctx, op, workflow.EntryMonthly)}
 	if due, ok, err := b.svc.EntryDue(ctx, workflow.EntryMonthly, month); err == nil && ok {
 		f.Due = due.String()
 	}
@@ -204,6 +205,16 @@ func (b *Bot) monthlyForm(ctx context.Context, op, month string) ([]byte, error)
 		return nil, err
 	}
 	return card.MonthlyCard(f), nil
+}
+
+// cardName is the name an entry card gives op's record: the scheme's own
+// (S2 月记实, S6 记实登记表), or "" where the scheme keeps the usual name,
+// so the card keeps its long-standing title (季度小结（登记表）).
+func (b *Bot) cardName(ctx context.Context, op, kind string) string {
+	if n := b.recordName(ctx, op, kind); n != scoring.UsualName(kind) {
+		return n
+	}
+	return ""
 }
 
 // operator loads the person behind a click. Someone of the tenant who is

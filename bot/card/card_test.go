@@ -324,6 +324,11 @@ func TestGolden(t *testing.T) {
 				Unfinished: []Unfinished{{Item: "机关档案数字化", Reason: "扫描设备未到位"}},
 				Attendance: []string{"病假 1 天（9月12日）", "迟到 0 次，早退 0 次"}})
 		}},
+		{"monthly_named", func(t *testing.T) []byte {
+			// S2 calls the month's record 月记实.
+			return MonthlyCard(MonthlyForm{Month: "2026-09", Due: "2026-10-09", Name: "月记实",
+				Attendance: []string{"事假 2 天"}})
+		}},
 		{"monthly_drafted", func(t *testing.T) []byte {
 			f := MonthlyForm{Month: "2026-03", Due: "2026-03-31"}
 			f.FillDraft(monthlyDraft())
@@ -338,6 +343,10 @@ func TestGolden(t *testing.T) {
 		{"quarterly", func(t *testing.T) []byte {
 			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Version: 2, Due: "2026-10-08",
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
+		}},
+		{"quarterly_named", func(t *testing.T) []byte {
+			// S6 calls the self-summary 记实登记表.
+			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Due: "2026-10-08", Name: "记实登记表"})
 		}},
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
 		{"year_rate", func(t *testing.T) []byte {
