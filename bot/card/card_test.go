@@ -436,6 +436,15 @@ func TestGolden(t *testing.T) {
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
+		{"progress_year_ratings", func(t *testing.T) []byte {
+			// A closed quarter while the 年度测评 runs: only raters to chase.
+			var pending []string
+			for i := 0; i < 23; i++ {
+				pending = append(pending, person(i))
+			}
+			return ProgressCard(Progress{Period: "2026-Q3", State: "结束", AsOf: "2026-12-22 09:00", Chase: true,
+				YearRatings: []YearRating{{Year: 2026, Due: "2026-12-25", Raters: 40, Rated: 17, Pending: pending}}})
+		}},
 		{"progress_publicity", func(t *testing.T) []byte {
 			var unread []string
 			for i := 0; i < 48; i++ {
