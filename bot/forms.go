@@ -339,6 +339,13 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 		b.log.Warn("special states for the scoring card", "step", st.ID, "err", err)
 	}
 	f.States = states
+	// The attendance is shown beside it, read-only; without it the card
+	// still scores.
+	months, err := b.svc.StepAttendance(ctx, op, st.ID)
+	if err != nil {
+		b.log.Warn("attendance for the scoring card", "step", st.ID, "err", err)
+	}
+	f.Attendance = attendanceLines(months)
 	if sp := s.Special; len(s.Grades) > 0 {
 		f.DirectTop, f.DirectBottom = sp.DirectTop, sp.DirectBottom
 		f.TopGrade, f.BottomGrade = s.Grades[0].Label, s.Grades[len(s.Grades)-1].Label
@@ -421,6 +428,31 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 		}
 	}
 	return f
+}
+
+// attendanceLines are the scoring card's attendance, a line per month:
+// leave by kind, 迟到, 早退 and 旷工, each only when recorded.
+func attendanceLines(ms []scoring.AttendanceMonth) []string {
+	var out []string
+	for _, m := range ms {
+		var parts []string
+		for _, l := range m.Leave {
+			parts = append(parts, l.Kind+l.Days.String()+"天")
+		}
+		if m.Late > 0 {
+			parts = append(parts, fmt.Sprintf("迟到%d次", m.Late))
+		}
+		if m.Early > 0 {
+			parts = append(parts, fmt.Sprintf("早退%d次", m.Early))
+		}
+		if m.Absent > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d天", workflow.AbsenceKind, m.Absent))
+		}
+		if len(parts) > 0 {
+			out = append(out, card.PeriodLabel(m.Month)+"："+strings.Join(parts, "，"))
+		}
+	}
+	return out
 }
 
 // suggest scores the step's assessment alone, for the card's grade

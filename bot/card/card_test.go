@@ -381,6 +381,11 @@ func TestGolden(t *testing.T) {
 			f.Direct = "top:0"
 			return mustCard(t)(ScoringCard(f))
 		}},
+		{"scoring_attendance", func(t *testing.T) []byte {
+			f := s4Scoring()
+			f.Attendance = []string{"2026年7月：病假2天，迟到1次", "2026年8月：事假0.5天，早退1次，旷工1天", "2026年9月：<b>年休假</b>5天"}
+			return mustCard(t)(ScoringCard(f))
+		}},
 		{"scoring_s5_grade", func(t *testing.T) []byte {
 			return mustCard(t)(ScoringCard(ScoringForm{Step: "2026-Q3/ou_05/1", Version: 1, StepName: "评鉴", Period: "2026-Q3",
 				Person: "赵六", Unit: "综合科", Due: "2026-10-14", Grades: []string{"A", "B", "C", "D"}, Grade: "B"}))
@@ -727,6 +732,16 @@ func TestFromTemplate(t *testing.T) {
 	})
 }
 
+// scoringAttendanceMax is the S4 scoring card with more months of
+// attendance than it lists, each longer than a line may be.
+func scoringAttendanceMax() ScoringForm {
+	f := s4Scoring()
+	for i := 0; i < 40; i++ {
+		f.Attendance = append(f.Attendance, strings.Repeat("病假0.5天，", 30))
+	}
+	return f
+}
+
 // TestLargest checks the biggest cards against the limits with room to
 // spare: the S4 scoring card, a 60-person 民主测评 and committee card, and
 // the maximum vote and committee sizes.
@@ -750,6 +765,13 @@ func TestLargest(t *testing.T) {
 		maxCommittee.Ties = append(maxCommittee.Ties, tie)
 	}
 	long := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30", Chase: true, Others: []string{"2026-Q4", "2027-Q1", "2027-Q2"}}
+	for y := 0; y < 4; y++ {
+		yr := YearRating{Year: 2026 + y, Due: "2027-01-15", Raters: 1000, Rated: 10}
+		for j := 0; j < 990; j++ {
+			yr.Pending = append(yr.Pending, strings.Repeat("名", 25))
+		}
+		long.YearRatings = append(long.YearRatings, yr)
+	}
 	for i := 0; i < 10; i++ {
 		long.Items = append(long.Items, strings.Repeat("项", 12))
 		long.Totals = append(long.Totals, Tally{1000, 1000, 1000})
@@ -800,6 +822,7 @@ func TestLargest(t *testing.T) {
 		"batch_max":   BatchCard(batch),
 		"batch_index": BatchIndexCard(index),
 		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
+		"scoring_att": mustCard(t)(ScoringCard(scoringAttendanceMax())),
 		"vote_60":     mustCard(t)(VoteCard(vote60())),
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
 		"outside_max": mustCard(t)(OutsideCard(maxOutside())),
