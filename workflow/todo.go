@@ -14,8 +14,8 @@ import (
 // Due is an entry a person still owes: what their 待办 lists and their
 // reminders ask for.
 type Due struct {
-	// Kind is EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly or
-	// EntryVote.
+	// Kind is EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly,
+	// EntryVote or EntryYearRate.
 	Kind string
 	// Period is the appraisal period the entry belongs to.
 	Period string
@@ -43,7 +43,8 @@ const EntryYearRate = "year_rate"
 // out, so the 待办 asks for exactly what the reminders asked for and never
 // for an item of a later period before its time. When two periods are
 // open at once (the quarter just ended is being summarised while the next
-// one runs) each item belongs to its own period.
+// one runs) each item belongs to its own period. An open 年度测评 the
+// person has somebody to rate in is owed too (yearRateDues).
 func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 	now := s.clock.Now()
 	today := s.today(now)
