@@ -201,6 +201,9 @@ func owedItem(d workflow.Due, today calendar.Date, rs scoring.Records) card.Todo
 	case workflow.EntryVote:
 		it.Title = "民主测评 " + card.PeriodLabel(d.Entry)
 		it.Button = card.Button{Text: "立即测评", Primary: true, Value: card.Open(card.FormVote, d.Entry)}
+	case workflow.EntryYearRate:
+		it.Title = d.Entry + "年度测评"
+		it.Button = card.Button{Text: "立即测评", Primary: true, Value: card.Open(card.FormYearRate, d.Entry)}
 	}
 	if d.Returned {
 		it.Title += "（已退回，请修改）"
@@ -259,7 +262,18 @@ func (b *Bot) progressCard(ctx context.Context, op, period string) ([]byte, erro
 		}
 		prog.Steps = append(prog.Steps, card.StepLine{Step: s.Step.Name, Person: s.Name, Holder: s.Holder, Unit: unit, Due: s.Step.Due.String(), Days: s.Days})
 	}
-	prog.Chase = p.Period.State == workflow.PeriodOpen && overdue > 0
+	pendingRaters := 0
+	for _, y := range p.YearRatings {
+		yr := card.YearRating{Year: y.Round.Year, Due: y.Round.Due.String(), Raters: y.Raters, Rated: y.Rated}
+		for _, x := range y.Pending {
+			yr.Pending = append(yr.Pending, x.Name)
+		}
+		prog.YearRatings = append(prog.YearRatings, yr)
+		pendingRaters += len(y.Pending)
+	}
+	// 催办 reaches the raters of an open 年度测评 whatever the period's
+	// state (workflow.Service.Chase).
+	prog.Chase = (p.Period.State == workflow.PeriodOpen && overdue > 0) || pendingRaters > 0
 	if p.Period.State == workflow.PeriodPublished {
 		prog.Publicity = b.publicityLines(ctx, p.Period.ID)
 	}

@@ -38,7 +38,8 @@ func (b *Bot) openForm(ctx context.Context, op, id string) ([]byte, error) {
 			return nil, err
 		}
 		return card.QuarterlyCard(card.QuarterlyForm{Period: entity, Version: e.Version, Due: p.SummaryDue.String(),
-			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e)}), nil
+			Summary: e.Body.Summary, Training: e.Body.Training, Returned: returned(e),
+			Name: b.cardName(ctx, op, workflow.EntryQuarterly)}), nil
 	case card.FormVote:
 		return b.voteForm(ctx, op, entity)
 	case card.FormYearRate:
@@ -182,7 +183,7 @@ func (b *Bot) weeklyForm(ctx context.Context, op, week string) ([]byte, error) {
 // one (a returned one to correct), otherwise a draft built from the
 // month's 周记实 and annual targets (workflow.DraftMonthly).
 func (b *Bot) monthlyForm(ctx context.Context, op, month string) ([]byte, error) {
-	f := card.MonthlyForm{Month: month}
+	f := card.MonthlyForm{Month: month, Name: b.cardName(ctx, op, workflow.EntryMonthly)}
 	if due, ok, err := b.svc.EntryDue(ctx, workflow.EntryMonthly, month); err == nil && ok {
 		f.Due = due.String()
 	}
@@ -204,6 +205,16 @@ func (b *Bot) monthlyForm(ctx context.Context, op, month string) ([]byte, error)
 		return nil, err
 	}
 	return card.MonthlyCard(f), nil
+}
+
+// cardName is the name an entry card gives op's record: the scheme's own
+// (S2 月记实, S6 记实登记表), or "" where the scheme keeps the usual name,
+// so the card keeps its long-standing title (季度小结（登记表）).
+func (b *Bot) cardName(ctx context.Context, op, kind string) string {
+	if n := b.recordName(ctx, op, kind); n != scoring.UsualName(kind) {
+		return n
+	}
+	return ""
 }
 
 // operator loads the person behind a click. Someone of the tenant who is
@@ -328,6 +339,13 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 		b.log.Warn("special states for the scoring card", "step", st.ID, "err", err)
 	}
 	f.States = states
+	// The attendance is shown beside it, read-only; without it the card
+	// still scores.
+	months, err := b.svc.StepAttendance(ctx, op, st.ID)
+	if err != nil {
+		b.log.Warn("attendance for the scoring card", "step", st.ID, "err", err)
+	}
+	f.Attendance = attendanceLines(months)
 	if sp := s.Special; len(s.Grades) > 0 {
 		f.DirectTop, f.DirectBottom = sp.DirectTop, sp.DirectBottom
 		f.TopGrade, f.BottomGrade = s.Grades[0].Label, s.Grades[len(s.Grades)-1].Label
@@ -410,6 +428,31 @@ func (b *Bot) formOf(ctx context.Context, op string, st workflow.Step) card.Scor
 		}
 	}
 	return f
+}
+
+// attendanceLines are the scoring card's attendance, a line per month:
+// leave by kind, 迟到, 早退 and 旷工, each only when recorded.
+func attendanceLines(ms []scoring.AttendanceMonth) []string {
+	var out []string
+	for _, m := range ms {
+		var parts []string
+		for _, l := range m.Leave {
+			parts = append(parts, l.Kind+l.Days.String()+"天")
+		}
+		if m.Late > 0 {
+			parts = append(parts, fmt.Sprintf("迟到%d次", m.Late))
+		}
+		if m.Early > 0 {
+			parts = append(parts, fmt.Sprintf("早退%d次", m.Early))
+		}
+		if m.Absent > 0 {
+			parts = append(parts, fmt.Sprintf("%s%d天", workflow.AbsenceKind, m.Absent))
+		}
+		if len(parts) > 0 {
+			out = append(out, card.PeriodLabel(m.Month)+"："+strings.Join(parts, "，"))
+		}
+	}
+	return out
 }
 
 // suggest scores the step's assessment alone, for the card's grade

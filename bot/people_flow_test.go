@@ -369,3 +369,44 @@ func TestPersonCardCallbacksGuarded(t *testing.T) {
 		}
 	}
 }
+
+// TestScoringCardShowsAttendance (S10 四(二): the 分管领导 grades "根据公务员
+// 出勤、记实情况"; shown under every scheme, here S4): the leader's scoring
+// card lists the person's attendance by month, read-only — a month HR
+// entered (leave, 迟到, 旷工) and a leave on the person card — and lists
+// nothing for a person with nothing recorded.
+func TestScoringCardShowsAttendance(t *testing.T) {
+	w := newPeopleWorld(t, "cli_step_attendance")
+	w.clk.Set(time.Date(2026, 10, 9, 10, 0, 0, 0, calendar.DefaultLocation()))
+	scoring := func() string {
+		t.Helper()
+		w.say("ou_l1", "待办")
+		todo := w.lastCard("ou_l1", "我的待办")
+		r := w.click(todo.MessageID, "ou_l1", larksim.RowButton([]byte(todo.Content), "孙一"), nil)
+		return string(r.Card)
+	}
+	if c := scoring(); !strings.Contains(c, "scoring_form") || strings.Contains(c, "考勤情况") {
+		t.Fatalf("scoring card before any attendance: %s", c)
+	}
+	c := w.personCard("ou_hr", "ou_e1", "孙一")
+	r := w.click(c.MessageID, "ou_hr", "save_attendance", map[string]any{card.FieldAttMonth: "2026-07",
+		card.AttLeaveField(1): "1.5", card.FieldAttLate: "2"})
+	if r.Toast == nil || r.Toast.Type != "success" {
+		t.Fatalf("attendance: %+v", r.Toast)
+	}
+	c = w.personCard("ou_hr", "ou_e1", "孙一")
+	r = w.click(c.MessageID, "ou_hr", "save_leave", map[string]any{card.FieldLeaveKind: "事假",
+		card.FieldLeaveStart: "2026-08-03 +0800", card.FieldLeaveEnd: "2026-08-04 +0800"})
+	if r.Toast == nil || r.Toast.Type != "success" {
+		t.Fatalf("leave: %+v", r.Toast)
+	}
+	got := scoring()
+	for _, want := range []string{"考勤情况", "2026年7月：病假1.5天，迟到2次", "2026年8月：事假2天"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("scoring card lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "早退") {
+		t.Errorf("scoring card shows an 早退 nobody recorded:\n%s", got)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/kaohe/kaohe/workflow/calendar"
@@ -88,6 +89,11 @@ type Progress struct {
 	// Open lists the other open periods (two are open while the quarter
 	// just ended is summarised and the next one runs).
 	Open []string
+	// YearRatings are the open 年度测评 rounds (today on or before their
+	// deadline), whatever the period: how many raters have rated and who
+	// has not (names only: the ballots carry no rater, and a count of who
+	// rated says nothing of how).
+	YearRatings []YearRatingProgress
 }
 
 // Progress returns HR's progress of a period; "" picks the earliest open
@@ -141,6 +147,17 @@ func (s *Service) Progress(ctx context.Context, by, period string) (Progress, er
 		}
 		if !found {
 			return fmt.Errorf("period %q: %w", period, ErrNotFound)
+		}
+		for _, it := range s.yearRateItems(ctx, tx, today) {
+			year, err := strconv.Atoi(it.entry)
+			if err != nil {
+				return err
+			}
+			pr, err := s.yearRatingProgress(ctx, tx, year, "")
+			if err != nil {
+				return err
+			}
+			out.YearRatings = append(out.YearRatings, pr)
 		}
 		return s.progress(ctx, tx, &out, today)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow/calendar"
@@ -28,24 +29,7 @@ func (s *Service) StepStates(ctx context.Context, by, stepID string) ([]string, 
 	now := s.clock.Now()
 	err := s.view(ctx, func(tx Tx) error {
 		out = nil // the store may run fn again
-		st, err := tx.Step(ctx, stepID)
-		if err != nil {
-			return fmt.Errorf("step %s: %w", stepID, err)
-		}
-		can, err := actingFor(ctx, tx, by, now)
-		if err != nil {
-			return err
-		}
-		if !contains(can, st.Assignee) {
-			if err := s.canSee(ctx, tx, by, st.Person, []Step{st}); err != nil {
-				return err
-			}
-		}
-		p, err := tx.Person(ctx, st.Person)
-		if err != nil {
-			return err
-		}
-		period, err := tx.Period(ctx, st.Period)
+		_, p, period, err := s.stepView(ctx, tx, by, stepID, now)
 		if err != nil {
 			return err
 		}
@@ -64,6 +48,63 @@ func (s *Service) StepStates(ctx context.Context, by, stepID string) ([]string, 
 			out = append(out, "借调、挂职人员：由本单位考核，结果送回"+home)
 		}
 		return nil
+	})
+	return out, err
+}
+
+// stepView reads a step for by, who must hold it (its assignee or their
+// active delegate) or be allowed to see the chain (canSee), with the
+// person appraised and the period. Errors: ErrNotFound, ErrForbidden.
+func (s *Service) stepView(ctx context.Context, tx Tx, by, stepID string, now time.Time) (Step, Person, Period, error) {
+	st, err := tx.Step(ctx, stepID)
+	if err != nil {
+		return Step{}, Person{}, Period{}, fmt.Errorf("step %s: %w", stepID, err)
+	}
+	can, err := actingFor(ctx, tx, by, now)
+	if err != nil {
+		return Step{}, Person{}, Period{}, err
+	}
+	if !contains(can, st.Assignee) {
+		if err := s.canSee(ctx, tx, by, st.Person, []Step{st}); err != nil {
+			return Step{}, Person{}, Period{}, err
+		}
+	}
+	p, err := tx.Person(ctx, st.Person)
+	if err != nil {
+		return Step{}, Person{}, Period{}, err
+	}
+	period, err := tx.Period(ctx, st.Period)
+	if err != nil {
+		return Step{}, Person{}, Period{}, err
+	}
+	return st, p, period, nil
+}
+
+// StepAttendance returns the attendance of a step's person in the step's
+// period, by month, for the scoring card (S10 四(二): the 分管领导 grades
+// "根据公务员出勤、记实情况"; shown under every scheme, since every leader
+// scores a period someone may have been away for): the leave on the
+// person card in each month's working days and the month's attendance HR
+// entered (leave, 迟到, 早退, 旷工), as the schemes' grade conditions read
+// it (monthlyAttendance; 旷工 in whole days). Only months with something
+// recorded are listed. by as for StepStates. Errors: ErrNotFound,
+// ErrForbidden.
+func (s *Service) StepAttendance(ctx context.Context, by, stepID string) ([]scoring.AttendanceMonth, error) {
+	var out []scoring.AttendanceMonth
+	now := s.clock.Now()
+	err := s.view(ctx, func(tx Tx) error {
+		out = nil // the store may run fn again
+		_, p, period, err := s.stepView(ctx, tx, by, stepID, now)
+		if err != nil {
+			return err
+		}
+		ms, err := s.monthlyAttendance(ctx, tx, p, period)
+		for _, m := range ms {
+			if len(m.Leave) > 0 || m.Late > 0 || m.Early > 0 || m.Absent > 0 {
+				out = append(out, m)
+			}
+		}
+		return err
 	})
 	return out, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kaohe/kaohe/scoring"
@@ -13,8 +14,8 @@ import (
 // Due is an entry a person still owes: what their 待办 lists and their
 // reminders ask for.
 type Due struct {
-	// Kind is EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly or
-	// EntryVote.
+	// Kind is EntryDaily, EntryWeekly, EntryMonthly, EntryQuarterly,
+	// EntryVote or EntryYearRate.
 	Kind string
 	// Period is the appraisal period the entry belongs to.
 	Period string
@@ -30,6 +31,11 @@ type Due struct {
 // EntryVote names the 民主测评 ballot in a Due (votes are not entries).
 const EntryVote = "vote"
 
+// EntryYearRate names the year-end 年度测评 (S2's annual raters, S9's 优秀
+// 票) in a Due: Period and Entry are the year ("2026"), Due the round's
+// deadline.
+const EntryYearRate = "year_rate"
+
 // Owed returns what person still owes, oldest deadline first: every
 // record person keeps (recordsOf: a daily log of the last week, weekly
 // record, monthly summary, self-summary) and vote of an open period
@@ -37,7 +43,8 @@ const EntryVote = "vote"
 // out, so the 待办 asks for exactly what the reminders asked for and never
 // for an item of a later period before its time. When two periods are
 // open at once (the quarter just ended is being summarised while the next
-// one runs) each item belongs to its own period.
+// one runs) each item belongs to its own period. An open 年度测评 the
+// person has somebody to rate in is owed too (yearRateDues).
 func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 	now := s.clock.Now()
 	today := s.today(now)
@@ -48,6 +55,11 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 		if errors.Is(err, ErrNotFound) {
 			return nil // not in the organisation: owes nothing
 		} else if err != nil {
+			return err
+		}
+		// The year's round first: a superior outside the appraisal (the
+		// head rating a unit's leader) owes it though nothing else.
+		if out, err = s.yearRateDues(ctx, tx, p, today); err != nil {
 			return err
 		}
 		sc, mine, err := s.personScheme(ctx, tx, p)
@@ -114,6 +126,42 @@ func (s *Service) Owed(ctx context.Context, person string) ([]Due, error) {
 	})
 	slices.SortStableFunc(out, func(a, b Due) int { return a.Due.Compare(b.Due) })
 	return out, err
+}
+
+// yearRateDues are the open 年度测评 rounds (this year's and last year's,
+// as their reminders: yearRateItems) p has somebody to rate in and has not
+// rated yet. A round is owed from its opening, when its card goes out,
+// until its deadline (included): after it ratings are refused, so the 待办
+// stops asking.
+func (s *Service) yearRateDues(ctx context.Context, tx Tx, p Person, today calendar.Date) ([]Due, error) {
+	var out []Due
+	var people []Person
+	var units map[string]Unit
+	for _, it := range s.yearRateItems(ctx, tx, today) {
+		year, err := strconv.Atoi(it.entry)
+		if err != nil {
+			return nil, err
+		}
+		if people == nil {
+			if people, err = tx.People(ctx); err != nil {
+				return nil, err
+			}
+			if units, err = unitMap(ctx, tx); err != nil {
+				return nil, err
+			}
+		}
+		if len(s.yearSheet(p, people, units, "")) == 0 {
+			continue
+		}
+		done, err := tx.YearRaters(ctx, year)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(done, p.ID) {
+			out = append(out, Due{Kind: EntryYearRate, Period: it.period, Entry: it.entry, Due: it.due})
+		}
+	}
+	return out, nil
 }
 
 // asked reports whether an item is being asked for at now: its first

@@ -324,6 +324,11 @@ func TestGolden(t *testing.T) {
 				Unfinished: []Unfinished{{Item: "机关档案数字化", Reason: "扫描设备未到位"}},
 				Attendance: []string{"病假 1 天（9月12日）", "迟到 0 次，早退 0 次"}})
 		}},
+		{"monthly_named", func(t *testing.T) []byte {
+			// S2 calls the month's record 月记实.
+			return MonthlyCard(MonthlyForm{Month: "2026-09", Due: "2026-10-09", Name: "月记实",
+				Attendance: []string{"事假 2 天"}})
+		}},
 		{"monthly_drafted", func(t *testing.T) []byte {
 			f := MonthlyForm{Month: "2026-03", Due: "2026-03-31"}
 			f.FillDraft(monthlyDraft())
@@ -338,6 +343,10 @@ func TestGolden(t *testing.T) {
 		{"quarterly", func(t *testing.T) []byte {
 			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Version: 2, Due: "2026-10-08",
 				Summary: "本季度完成综合材料起草42篇。", Returned: "请补充学习培训情况"})
+		}},
+		{"quarterly_named", func(t *testing.T) []byte {
+			// S6 calls the self-summary 记实登记表.
+			return QuarterlyCard(QuarterlyForm{Period: "2026-Q3", Due: "2026-10-08", Name: "记实登记表"})
 		}},
 		{"vote_60", func(t *testing.T) []byte { return mustCard(t)(VoteCard(vote60())) }},
 		{"year_rate", func(t *testing.T) []byte {
@@ -370,6 +379,11 @@ func TestGolden(t *testing.T) {
 			f := s4First
 			f.DirectTop, f.DirectBottom, f.TopGrade, f.BottomGrade = []string{"承担急难险重任务表现突出"}, []string{"拒不服从组织安排"}, "好", "较差"
 			f.Direct = "top:0"
+			return mustCard(t)(ScoringCard(f))
+		}},
+		{"scoring_attendance", func(t *testing.T) []byte {
+			f := s4Scoring()
+			f.Attendance = []string{"2026年7月：病假2天，迟到1次", "2026年8月：事假0.5天，早退1次，旷工1天", "2026年9月：<b>年休假</b>5天"}
 			return mustCard(t)(ScoringCard(f))
 		}},
 		{"scoring_s5_grade", func(t *testing.T) []byte {
@@ -427,6 +441,15 @@ func TestGolden(t *testing.T) {
 		}},
 		{"progress", func(t *testing.T) []byte { return ProgressCard(progress) }},
 		{"progress_chase", func(t *testing.T) []byte { p := progress; p.Chase = true; return ProgressCard(p) }},
+		{"progress_year_ratings", func(t *testing.T) []byte {
+			// A closed quarter while the 年度测评 runs: only raters to chase.
+			var pending []string
+			for i := 0; i < 23; i++ {
+				pending = append(pending, person(i))
+			}
+			return ProgressCard(Progress{Period: "2026-Q3", State: "结束", AsOf: "2026-12-22 09:00", Chase: true,
+				YearRatings: []YearRating{{Year: 2026, Due: "2026-12-25", Raters: 40, Rated: 17, Pending: pending}}})
+		}},
 		{"progress_publicity", func(t *testing.T) []byte {
 			var unread []string
 			for i := 0; i < 48; i++ {
@@ -709,6 +732,16 @@ func TestFromTemplate(t *testing.T) {
 	})
 }
 
+// scoringAttendanceMax is the S4 scoring card with more months of
+// attendance than it lists, each longer than a line may be.
+func scoringAttendanceMax() ScoringForm {
+	f := s4Scoring()
+	for i := 0; i < 40; i++ {
+		f.Attendance = append(f.Attendance, strings.Repeat("病假0.5天，", 30))
+	}
+	return f
+}
+
 // TestLargest checks the biggest cards against the limits with room to
 // spare: the S4 scoring card, a 60-person 民主测评 and committee card, and
 // the maximum vote and committee sizes.
@@ -732,6 +765,13 @@ func TestLargest(t *testing.T) {
 		maxCommittee.Ties = append(maxCommittee.Ties, tie)
 	}
 	long := Progress{Period: "2026-Q3", AsOf: "2026-10-09 10:30", Chase: true, Others: []string{"2026-Q4", "2027-Q1", "2027-Q2"}}
+	for y := 0; y < 4; y++ {
+		yr := YearRating{Year: 2026 + y, Due: "2027-01-15", Raters: 1000, Rated: 10}
+		for j := 0; j < 990; j++ {
+			yr.Pending = append(yr.Pending, strings.Repeat("名", 25))
+		}
+		long.YearRatings = append(long.YearRatings, yr)
+	}
 	for i := 0; i < 10; i++ {
 		long.Items = append(long.Items, strings.Repeat("项", 12))
 		long.Totals = append(long.Totals, Tally{1000, 1000, 1000})
@@ -782,6 +822,7 @@ func TestLargest(t *testing.T) {
 		"batch_max":   BatchCard(batch),
 		"batch_index": BatchIndexCard(index),
 		"scoring_s4":  mustCard(t)(ScoringCard(s4Scoring())),
+		"scoring_att": mustCard(t)(ScoringCard(scoringAttendanceMax())),
 		"vote_60":     mustCard(t)(VoteCard(vote60())),
 		"vote_max":    mustCard(t)(VoteCard(maxVote)),
 		"outside_max": mustCard(t)(OutsideCard(maxOutside())),

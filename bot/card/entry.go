@@ -310,6 +310,9 @@ type MonthlyForm struct {
 	// Drafted says the texts were drafted from the month's 周记实 and
 	// targets (FillDraft): the card asks the person to check them.
 	Drafted bool
+	// Name is what the person's scheme calls the month's record (S2 月记实,
+	// S8 个人小结, S10 工作纪实); default 月小结.
+	Name string
 }
 
 // MonthlyCard renders the 月小结 form.
@@ -319,6 +322,10 @@ func MonthlyCard(f MonthlyForm) []byte {
 		rows = DefaultUnfinished
 	}
 	rows = min(max(rows, len(f.Unfinished)), MaxUnfinishedRows)
+	name := f.Name
+	if name == "" {
+		name = "月小结"
+	}
 	var els []elem
 	if f.Returned != "" {
 		els = append(els, md("<font color='orange'>已退回：</font>"+escLine(clip(f.Returned, maxLineRunes))))
@@ -356,7 +363,7 @@ func MonthlyCard(f MonthlyForm) []byte {
 	}
 	fe = append(fe, submitRow(Value{K: KindMonthly, ID: f.Month, V: f.Version}, "提交"))
 	els = append(els, form("monthly_form", fe))
-	return build("月小结", PeriodLabel(f.Month), Blue, "请填写月小结："+PeriodLabel(f.Month), els)
+	return build(name, PeriodLabel(f.Month), Blue, "请填写"+name+"："+PeriodLabel(f.Month), els)
 }
 
 // Monthly is a submitted 月小结.
@@ -412,6 +419,10 @@ type QuarterlyForm struct {
 	Summary  string
 	Training string
 	Returned string
+	// Name is what the person's scheme calls the period's self-summary (S6
+	// 记实登记表, S7 评鉴表, S10 记实表); default 季度小结（登记表）, which
+	// names S4's two words for it.
+	Name string
 }
 
 // lateNote follows a form's due date: the service takes an entry after it
@@ -428,11 +439,15 @@ func QuarterlyCard(f QuarterlyForm) []byte {
 	if f.Due != "" {
 		intro += "截止日期：" + f.Due + "。" + lateNote
 	}
+	title, short := f.Name, f.Name
+	if title == "" {
+		title, short = "季度小结（登记表）", "季度小结"
+	}
 	qe := append(longTextarea(FieldSummary, "个人小结", "本季度主要工作完成情况、存在的不足和改进措施", f.Summary, 8, true),
 		textarea(FieldTraining, "学习培训情况", "参加的学习培训（没有可不填）", f.Training, MaxText, 3, false),
 		submitRow(Value{K: KindQuarterly, ID: f.Period, V: f.Version}, "提交"))
 	els = append(els, note(intro), form("quarterly_form", qe))
-	return build("季度小结（登记表）", PeriodLabel(f.Period), Blue, "请填写季度小结："+PeriodLabel(f.Period), els)
+	return build(title, PeriodLabel(f.Period), Blue, "请填写"+short+"："+PeriodLabel(f.Period), els)
 }
 
 // Quarterly is a submitted 季度小结/登记表.

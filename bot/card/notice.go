@@ -159,6 +159,11 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Title, n.Colour = "加急："+item+"将于"+g("due")+"截止，请尽快完成", Red
 		case "chase":
 			n.Title, n.Colour = "政工科催办："+item+"已逾期", Red
+			if data["item"] == "year_rate" {
+				// Chased while open: it is never overdue (ratings after
+				// the deadline are refused).
+				n.Title = "政工科催办：请于" + g("due") + "前完成" + item
+			}
 		}
 		n.Subtitle = period
 		what := item

@@ -88,6 +88,18 @@ type Progress struct {
 	// Publicity is who has read the period's 公示, a line per message;
 	// empty before it went out.
 	Publicity []PublicityRead
+	// YearRatings are the open 年度测评 rounds: how many have rated and
+	// who has not (names only; a rating is anonymous).
+	YearRatings []YearRating
+}
+
+// YearRating is one open 年度测评 round on the progress card.
+type YearRating struct {
+	Year int
+	Due  string
+	// Rated of Raters have rated; Pending are the names of the others.
+	Raters, Rated int
+	Pending       []string
 }
 
 // PublicityRead is one 公示 message's read receipts.
@@ -187,6 +199,9 @@ func progressCard(p Progress, maxUnits, maxPeople, maxSteps int) []byte {
 	if len(p.Publicity) > 0 {
 		els = append(els, md(publicityReads(p.Publicity)))
 	}
+	if len(p.YearRatings) > 0 {
+		els = append(els, md(yearRatingLines(p.YearRatings)))
+	}
 	if len(items) > 0 {
 		els = append(els, itemChart(items, p.Totals))
 	}
@@ -259,7 +274,11 @@ func progressCard(p Progress, maxUnits, maxPeople, maxSteps int) []byte {
 	}
 	var row []Button
 	if p.Chase {
-		row = append(row, Button{Text: "一键催办逾期人员", Primary: true, Value: Value{K: KindChase}})
+		text := "一键催办逾期人员"
+		if overdue == 0 && len(p.Overdue) == 0 {
+			text = "一键催办未测评人员" // only a 年度测评 is owed
+		}
+		row = append(row, Button{Text: text, Primary: true, Value: Value{K: KindChase}})
 	}
 	row = append(row, Button{Text: "刷新", Value: Value{K: KindProgress, ID: p.Period}})
 	for _, o := range p.Others[:min(len(p.Others), maxOtherPeriods)] {
@@ -316,6 +335,28 @@ func publicityReads(rs []PublicityRead) string {
 	}
 	if len(rs) > maxPublicityLines {
 		lines = append(lines, fmt.Sprintf("…另有%d条公示未列出", len(rs)-maxPublicityLines))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// yearRatingLines is the 年度测评 section: a line per open round with how
+// many have rated and the names of the first 20 who have not.
+func yearRatingLines(ys []YearRating) string {
+	lines := []string{"**年度测评**"}
+	for _, y := range ys[:min(len(ys), 2)] {
+		l := fmt.Sprintf("- %d年度测评：已测评%d/%d（%d%%），%s截止", y.Year, y.Rated, y.Raters, pct(y.Rated, y.Raters), escLine(clip(y.Due, 10)))
+		if len(y.Pending) > 0 {
+			shown := y.Pending[:min(len(y.Pending), maxUnreadShown)]
+			names := make([]string, len(shown))
+			for i, n := range shown {
+				names[i] = escLine(clip(n, 20))
+			}
+			l += "；未测评：" + strings.Join(names, "、")
+			if len(y.Pending) > len(shown) {
+				l += fmt.Sprintf("等%d人", len(y.Pending))
+			}
+		}
+		lines = append(lines, l)
 	}
 	return strings.Join(lines, "\n")
 }

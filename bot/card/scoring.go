@@ -98,6 +98,10 @@ func (q QuotaPosition) Text() string {
 	return s + fmt.Sprintf("，还可评 %d 人", q.Cap-q.Count)
 }
 
+// MaxAttendanceLines is how many months of attendance the scoring card
+// lists: a year's worth, the longest period a step scores.
+const MaxAttendanceLines = 12
+
 // ScoringForm is the leader's scoring card for one step.
 type ScoringForm struct {
 	// Step is the step id ("2026-Q3/ou_01/1"), Version its version.
@@ -122,6 +126,11 @@ type ScoringForm struct {
 	// (workflow.Service.StepStates: "试用期：只写评语，不定等次"), shown so
 	// the leader knows before scoring.
 	States []string
+	// Attendance is the person's attendance in the period, a line per month
+	// with something recorded ("2026年7月：病假2天，迟到1次"), shown
+	// read-only (S10's 分管领导 grades "根据公务员出勤、记实情况"); at most
+	// MaxAttendanceLines are listed.
+	Attendance []string
 
 	Indicators []Indicator
 	// ScoreMax, when set, asks for one total score from 0 to ScoreMax
@@ -215,6 +224,17 @@ func ScoringCard(f ScoringForm) ([]byte, error) {
 		lines := []string{"<font color='orange'>**特殊情况**</font>（政工科登记，按考核方案办理）"}
 		for _, st := range f.States[:min(len(f.States), 8)] {
 			lines = append(lines, "- "+escLine(clip(st, 100)))
+		}
+		els = append(els, md(strings.Join(lines, "\n")))
+	}
+	if len(f.Attendance) > 0 {
+		shown := f.Attendance[:min(len(f.Attendance), MaxAttendanceLines)]
+		lines := []string{"**考勤情况**（政工科录入及请假登记，仅供参考）"}
+		for _, a := range shown {
+			lines = append(lines, "- "+escLine(clip(a, 100)))
+		}
+		if len(f.Attendance) > len(shown) {
+			lines = append(lines, fmt.Sprintf("…另有%d个月", len(f.Attendance)-len(shown)))
 		}
 		els = append(els, md(strings.Join(lines, "\n")))
 	}
