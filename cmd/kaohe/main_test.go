@@ -55,7 +55,8 @@ func TestSchemeCheck(t *testing.T) {
 	t.Run("Builtins", func(t *testing.T) {
 		t.Parallel()
 		out, _, err := runCmd(t, "", "scheme", "list")
-		if err != nil || strings.Count(out, "\n") != 11 { // a header and the ten
+		// A header, the ten, and the monthly variant of S4 for window units.
+		if err != nil || strings.Count(out, "\n") != 12 || !strings.Contains(out, "s4-month") || !strings.Contains(out, "按月") {
 			t.Fatalf("list: %q %v", out, err)
 		}
 	})

@@ -65,7 +65,11 @@ func runScheme(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return fmt.Errorf("built-in scheme %s: %w", id, err)
 			}
-			rows = append(rows, []string{id, s.Name, s.Source})
+			name := s.Name
+			if s.Cycle == "month" {
+				name += "（按月）"
+			}
+			rows = append(rows, []string{id, name, s.Source})
 		}
 		return writeTable(stdout, []string{"编号", "名称", "依据"}, rows)
 	case "show":
