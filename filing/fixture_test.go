@@ -196,6 +196,22 @@ func fixtureStore(t testing.TB, schemeID string, extra int) (workflow.Store, *sc
 				return err
 			}
 		}
+		// The 年度测评's 优秀票 for the first two people (S9's 年终测评):
+		// five ballots each, four and then two marking 优秀; the others
+		// have none, and their columns stay blank.
+		var ballots []workflow.YearBallot
+		for i, target := range []string{people[0].id, people[1].id} {
+			for v := range 5 {
+				score := scoring.D("0")
+				if v < 4-2*i {
+					score = scoring.D("1")
+				}
+				ballots = append(ballots, workflow.YearBallot{Year: 2026, Source: workflow.SourceExcellent, Target: target, Score: score})
+			}
+		}
+		if err := tx.AddYearBallots(ctx, ballots); err != nil {
+			return err
+		}
 		return nil
 	})
 	if err != nil {

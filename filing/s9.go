@@ -109,10 +109,10 @@ func tierWords(p workflow.FilingPerson) string {
 // s9Summary is S9 附件2 ×××单位××年度考核情况登记汇总表: each person's three
 // quarterly grades (S9 四: the year's 平时 part counts 前三季度, "得优秀次数÷3"),
 // the 平时考核优秀率, the year-end 测评 (优秀票 and 参加测评总人数), the
-// 年度考核优秀率 = 平时×40% + 年终×60%, and the annual grade. kaohe does not
-// keep the year-end ballots (HR gives the counts to 年度考核 as input), so
-// those two columns are left to be filled in by hand and the two rates are
-// formulas that compute as soon as they are.
+// 年度考核优秀率 = 平时×40% + 年终×60%, and the annual grade. The 优秀票 and
+// 参加测评人数 are the 年度测评's (Filing.Excellent); a person with no
+// ballot yet has both left blank to be filled in by hand, and the two
+// rates are formulas that compute as soon as they are.
 func s9Summary(b *book, f workflow.Filing) error {
 	st := b.st
 	pct := st.pct
@@ -167,8 +167,13 @@ func s9Summary(b *book, f workflow.Filing) error {
 		}
 		s.set(cellName(7, row), excellent, st.center)
 		s.set(cellName(8, row), float64(excellent)/3, pct)
-		s.set(cellName(9, row), "", st.center)
-		s.set(cellName(10, row), "", st.center)
+		if vc, ok := f.Excellent[p.ID]; ok && vc.Total > 0 {
+			s.set(cellName(9, row), vc.Excellent, st.center)
+			s.set(cellName(10, row), vc.Total, st.center)
+		} else {
+			s.set(cellName(9, row), "", st.center)
+			s.set(cellName(10, row), "", st.center)
+		}
 		i, j, h, k := cellName(9, row), cellName(10, row), cellName(8, row), cellName(11, row)
 		s.formula(k, fmt.Sprintf(`IF(N(%s)>0,%s/%s,"")`, j, i, j), pct)
 		s.formula(cellName(12, row), fmt.Sprintf(`IF(%s="","",%s*0.4+%s*0.6)`, k, h, k), pct)
@@ -183,7 +188,7 @@ func s9Summary(b *book, f workflow.Filing) error {
 	}
 	row++
 	s.merge(cellName(1, row), cellName(14, row),
-		"说明：季度考评有1次基本称职的，年度考核不能确定为优秀；有2次及以上基本称职或1次不称职的，年度考核不能确定为称职及以上（S9 四）。年终测评优秀票和参加测评人数由单位据实填写。", st.note)
+		"说明：季度考评有1次基本称职的，年度考核不能确定为优秀；有2次及以上基本称职或1次不称职的，年度考核不能确定为称职及以上（S9 四）。年终测评优秀票和参加测评人数取自年度测评，未测评的由单位据实填写。", st.note)
 	s.height(row, 32)
 	s.page(true, cellName(14, row), "$1:$4")
 	return s.err

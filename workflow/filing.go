@@ -48,6 +48,10 @@ type Filing struct {
 	// Annual are the year's composed results by person (a year only;
 	// empty before ComposeYear ran).
 	Annual map[string]AnnualResult
+	// Excellent are the year-end 优秀票 by person: how many marked them
+	// 优秀 of how many took part (S9's 年终考核测评; a year of a scheme with
+	// an 优秀率 only, once the 年度测评 has ballots).
+	Excellent map[string]scoring.VoteCount
 	// Names maps every person's id to their name, for leaders' signatures.
 	Names map[string]string
 	// Allowance is the period's allowance consequences (S2 五), for a
@@ -241,7 +245,7 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 		return Filing{}, err
 	}
 	f := Filing{ID: id, Year: year, Scheme: opt.Scheme.ID, PublishAll: opt.PublishAll, AsOf: opt.Today,
-		Names: map[string]string{}, Annual: map[string]AnnualResult{}}
+		Names: map[string]string{}, Annual: map[string]AnnualResult{}, Excellent: map[string]scoring.VoteCount{}}
 	for _, g := range opt.Scheme.Grades {
 		f.Grades = append(f.Grades, g.Label)
 	}
@@ -331,6 +335,25 @@ func loadFiling(ctx context.Context, tx Tx, opt FilingOptions, id string) (Filin
 			}
 			f.Annual[a.Person] = a
 			listed[a.Person] = true
+		}
+		if opt.Scheme.Annual.ExcellenceRate != nil {
+			// The 优秀票 as the 年度测评 stored them: one anonymous
+			// ballot per voter and person, 1 for 优秀 (yearTally's count).
+			bs, err := tx.YearBallots(ctx, year)
+			if err != nil {
+				return f, err
+			}
+			for _, b := range bs {
+				if b.Source != SourceExcellent || !mine[b.Target] {
+					continue
+				}
+				vc := f.Excellent[b.Target]
+				vc.Total++
+				if b.Score.Equal(excellentVote) {
+					vc.Excellent++
+				}
+				f.Excellent[b.Target] = vc
+			}
 		}
 	}
 	for _, p := range people {
