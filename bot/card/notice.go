@@ -507,6 +507,9 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Title, n.Colour = "请按时报送考核结果备案", Orange
 		n.Subtitle = period
 		n.Lines = []string{period + "平时考核结果请于" + g("due") + "前报送组织（人事）部门备案。"}
+		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」；备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
+		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}},
+			{Text: "发送备案表", Value: Value{K: KindFilingTables, ID: data["period"]}}}
 		if has("with") {
 			// Filed by half-year (S8 四(三)6): the card names both quarters,
 			// and its buttons cover both (MarkFiled, the 备案表 of both).
@@ -514,9 +517,6 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			n.Lines = []string{"本方案每半年备案一次：" + PeriodLabel(data["with"]) + "、" + period + "平时考核结果请于" + g("due") + "前一并报送组织（人事）部门备案。"}
 			n.Note = "报送后请点击「已报送备案」（两个季度一并记录），或发送「备案 " + data["period"] + "」；两个季度的备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
 		}
-		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」；备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
-		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}},
-			{Text: "发送备案表", Value: Value{K: KindFilingTables, ID: data["period"]}}}
 	case workflow.TplHolidaysUnknown:
 		// HR is not the operator: the card says which configuration keys to
 		// give the one who runs kaohe serve, in the form they take.
