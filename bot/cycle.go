@@ -137,13 +137,18 @@ func (b *Bot) cmdFiled(ctx context.Context, me workflow.Person, pc command.Parse
 	return card.FiledCard(id), nil
 }
 
-// unfiledPeriod is the oldest published or closed period not yet filed.
+// unfiledPeriod is the oldest published or closed period not yet filed,
+// leaving out the first quarter of a half filed by half-year (S8), which is
+// filed with the second.
 func (b *Bot) unfiledPeriod(ctx context.Context) (string, error) {
 	var id string
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
 		id = ""
 		ps, err := tx.Periods(ctx)
 		for _, p := range ps {
+			if first, _, half := b.svc.HalfYearFiling(p.ID); half && first == p.ID {
+				continue
+			}
 			if id == "" && p.FiledAt.IsZero() && (p.State == workflow.PeriodPublished || p.State == workflow.PeriodClosed) {
 				id = p.ID
 			}

@@ -99,7 +99,10 @@ func (b *Bot) filingTablesAction(ctx context.Context, op string, v card.Value) (
 }
 
 // sendFilingTables builds, uploads and queues each table of id for by
-// (tables nil: the scheme's defaults) and returns the files' names.
+// (tables nil: the scheme's defaults) and returns the files' names. The
+// second quarter of a half filed by half-year (S8 四(三)6) sends the
+// half's first quarter's tables too, since the two are filed together;
+// the tables stay one per quarter (each form is a quarter's).
 func (b *Bot) sendFilingTables(ctx context.Context, by, id string, tables []filing.Table) ([]string, error) {
 	_, whole, err := workflow.ParseFilingID(id)
 	if err != nil {
@@ -108,34 +111,50 @@ func (b *Bot) sendFilingTables(ctx context.Context, by, id string, tables []fili
 	if tables == nil {
 		tables = filing.Defaults(b.svc.SchemeOf(id).ID, whole)
 	}
+	ids := []string{id}
+	if first, second, half := b.svc.HalfYearFiling(workflow.CanonicalPeriodID(id)); half && second == workflow.CanonicalPeriodID(id) {
+		ids = []string{first, id}
+	}
 	type file struct {
 		name string
 		data []byte
 		t    filing.Table
+		did  string
 	}
 	var files []file
 	read := map[string]workflow.Filing{}
-	for _, t := range tables {
-		did, err := filing.DataID(t, id)
-		if err != nil {
-			return nil, err
-		}
-		f, ok := read[did]
-		if !ok {
-			// FilingData decides who may read (HR) and audits a refusal.
-			if f, err = b.svc.FilingData(ctx, by, did); err != nil {
+	made := map[string]bool{}
+	for _, pid := range ids {
+		for _, t := range tables {
+			did, err := filing.DataID(t, pid)
+			if err != nil {
 				return nil, err
 			}
-			read[did] = f
+			if made[string(t)+"/"+did] {
+				continue // a year's table asked by both quarters
+			}
+			made[string(t)+"/"+did] = true
+			f, ok := read[did]
+			if !ok {
+				// FilingData decides who may read (HR) and audits a refusal.
+				f, err = b.svc.FilingData(ctx, by, did)
+				if pid != id && errors.Is(err, workflow.ErrNotFound) {
+					continue // the half's first quarter was not appraised here
+				}
+				if err != nil {
+					return nil, err
+				}
+				read[did] = f
+			}
+			data, err := filing.Bytes(t, f)
+			if err != nil {
+				return nil, fmt.Errorf("filing table %s of %s: %w", t, did, err)
+			}
+			if len(data) > MaxFileBytes {
+				return nil, &workflow.InputError{Field: "table", Msg: fmt.Sprintf("%s超过飞书文件上限30MB，请由系统管理员用 kaohe export 导出", filing.FileName(t, f))}
+			}
+			files = append(files, file{filing.FileName(t, f), data, t, did})
 		}
-		data, err := filing.Bytes(t, f)
-		if err != nil {
-			return nil, fmt.Errorf("filing table %s of %s: %w", t, did, err)
-		}
-		if len(data) > MaxFileBytes {
-			return nil, &workflow.InputError{Field: "table", Msg: fmt.Sprintf("%s超过飞书文件上限30MB，请由系统管理员用 kaohe export 导出", filing.FileName(t, f))}
-		}
-		files = append(files, file{filing.FileName(t, f), data, t})
 	}
 	if b.cfg.Lark == nil {
 		return nil, errNoLark
@@ -152,7 +171,7 @@ func (b *Bot) sendFilingTables(ctx context.Context, by, id string, tables []fili
 		if err != nil {
 			return nil, fmt.Errorf("upload %s: %w", f.t, err)
 		}
-		notes = append(notes, workflow.Notification{Key: workflow.DedupeKey(TplFile, event, by, string(f.t), id), To: by, Template: TplFile,
+		notes = append(notes, workflow.Notification{Key: workflow.DedupeKey(TplFile, event, by, string(f.t), f.did), To: by, Template: TplFile,
 			Data: map[string]string{DataFileKey: key, DataFileName: f.name}, CreatedAt: now, State: workflow.NotePending})
 		names = append(names, f.name)
 	}

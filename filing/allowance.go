@@ -1,7 +1,6 @@
 package filing
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,9 +8,13 @@ import (
 	"github.com/kaohe/kaohe/workflow"
 )
 
-// errNoAllowance: the filing has no allowance report (the scheme has no
-// allowance rule).
-var errNoAllowance = errors.New("the period's scheme has no allowance rule")
+// noAllowance is the refusal of the 津贴扣减表 for a filing without an
+// allowance report (the scheme has no allowance rule): an *InputError in
+// Chinese, since HR asks for the table by name (备案表 2026-Q3 津贴表) and
+// should read why there is none, not an internal error.
+func noAllowance(f workflow.Filing) error {
+	return &workflow.InputError{Field: "table", Msg: "考核方案（" + strings.ToUpper(f.Scheme) + "）没有津贴扣减规则，没有津贴扣减表"}
+}
 
 // allowanceSheet is the period's 津贴扣减表 (S2 五), one row per cut as
 // workflow worked it out (Filing.Allowance): person, month, allowance, the
@@ -21,7 +24,7 @@ var errNoAllowance = errors.New("the period's scheme has no allowance rule")
 func allowanceSheet(b *book, f workflow.Filing) error {
 	r := f.Allowance
 	if r == nil {
-		return errNoAllowance
+		return noAllowance(f)
 	}
 	st := b.st
 	s := b.sheet("津贴扣减表")

@@ -77,6 +77,8 @@ func TestLoadRejects(t *testing.T) {
 		{"EmptyInterval", `"[60, 90)"`, `"[90, 60)"`, 12, "", "empty"},
 		{"DuplicateGrade", "  - label: 较差", "  - label: 较好", 6, "grades[2]", "used twice"},
 		{"CapContradictsRange", "", "quotas:\n  - {grade: 好, max_share: 20%, min_share: 30%}\n", 15, "quotas[0].min_share", "contradicts"},
+		{"UnknownFilingCadence", "", "filing: {every: month}\n", 14, "filing.every", "must be period or half_year"},
+		{"HalfYearFilingMonthly", "", "cycle: month\nfiling: {every: half_year}\n", 15, "filing.every", "needs cycle quarter"},
 		{"HardMaxBelowMax", "", "quotas:\n  - {grade: 好, max_share: 40%, hard_max_share: 30%}\n", 15, "quotas[0].hard_max_share", "at least max_share"},
 		{"UnknownQuotaGrade", "", "quotas:\n  - {grade: 优秀, max_share: 40%}\n", 15, "quotas[0].grade", "unknown grade"},
 		{"IndicatorsDoNotSum", "", "indicators:\n  - id: 德\n    max: 20\n    children:\n      - {id: a, max: 6}\n      - {id: b, max: 4}\n", 16, "indicators[0].max", "add up to 10"},

@@ -64,6 +64,9 @@ type Scheme struct {
 	// period's self-summary …), which the workflow reminds them of, lists
 	// on the 待办 and 进度 and takes; empty means DefaultRecords (S4's).
 	Records Records `yaml:"records"`
+	// Filing says how often HR files the period results with the
+	// 公务员主管部门 (备案); nil means every period (FilingEvery "period").
+	Filing *FilingRule `yaml:"filing"`
 
 	indicatorIndex map[string]*Indicator // every node by id, built by validate
 	indicatorTotal Dec                   // sum of the top-level maxima
@@ -445,4 +448,26 @@ type TalkRule struct {
 	Grades []string `yaml:"grades"`
 	// Kind names the talk (谈话, 诫勉谈话), shown on the cards.
 	Kind string `yaml:"kind"`
+}
+
+// FilingRule is a scheme's 备案 cadence.
+type FilingRule struct {
+	// Every is FilingEveryPeriod (default: each period is filed on its own)
+	// or FilingHalfYear (S8 四(三)6: "局人事科每半年将公务员平时考核结果报
+	// 同级公务员主管部门备案"): the quarters of a half-year are filed
+	// together once its second quarter's results stand; only for a
+	// quarterly cycle.
+	Every string `yaml:"every"`
+}
+
+// Filing cadences (FilingRule.Every).
+const (
+	FilingEveryPeriod = "period"
+	FilingHalfYear    = "half_year"
+)
+
+// FilesHalfYearly reports whether the scheme files its quarters by
+// half-year (FilingRule).
+func (s *Scheme) FilesHalfYearly() bool {
+	return s != nil && s.Filing != nil && s.Filing.Every == FilingHalfYear
 }

@@ -35,6 +35,19 @@ func (s *Scheme) validate() SchemeErrors {
 	default:
 		v.add("cycle", "must be quarter or month, not %q", s.Cycle)
 	}
+	if s.Filing != nil {
+		switch s.Filing.Every {
+		case "":
+			s.Filing.Every = FilingEveryPeriod
+		case FilingEveryPeriod:
+		case FilingHalfYear:
+			if s.Cycle != "quarter" {
+				v.add("filing.every", "half_year needs cycle quarter, not %q", s.Cycle)
+			}
+		default:
+			v.add("filing.every", "must be period or half_year, not %q", s.Filing.Every)
+		}
+	}
 	if s.Scale.IsZero() {
 		s.Scale = IntDec(100)
 	} else if !s.Scale.IsPositive() {

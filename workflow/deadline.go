@@ -14,6 +14,10 @@ type DeadlineSpecs struct {
 	Monthly string `yaml:"monthly" json:"monthly,omitempty"`
 	Summary string `yaml:"summary" json:"summary,omitempty"`
 	Filing  string `yaml:"filing" json:"filing,omitempty"`
+	// FilingHalfYear is the half-year's 备案 of a scheme that files by
+	// half-year (S8), applied to the half ("2026-H1"): "fixed:07-31",
+	// "next-month-day:20" …
+	FilingHalfYear string `yaml:"filing_half_year" json:"filing_half_year,omitempty"`
 }
 
 // Deadlines parses the specs against cal, so a unit sets its deadlines in
@@ -30,6 +34,7 @@ func (d DeadlineSpecs) Deadlines(cal *calendar.Calendar) (Deadlines, error) {
 		{"deadlines.monthly", d.Monthly, &out.Monthly},
 		{"deadlines.summary", d.Summary, &out.Summary},
 		{"deadlines.filing", d.Filing, &out.Filing},
+		{"deadlines.filing_half_year", d.FilingHalfYear, &out.FilingHalfYear},
 	} {
 		if f.spec == "" {
 			continue

@@ -205,7 +205,7 @@ func (s *Service) createPeriod(o *op, id string) (Period, error) {
 		scheme = s.defaultSchemeID()
 	}
 	out := Period{ID: s.PeriodID(cp, scheme), Kind: periodKindOf(sc), Scheme: scheme, Start: cp.Start(), End: cp.End(), State: PeriodOpen,
-		SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.cfg.Deadlines.Filing(s.cal, cp), Version: 1}
+		SummaryDue: s.cfg.Deadlines.Summary(s.cal, cp), FilingDue: s.filingDue(sc, cp), Version: 1}
 	o.logf("scheme %s, summary due %s, filing due %s", scheme, out.SummaryDue, out.FilingDue)
 	return out, o.tx.CreatePeriod(o.ctx, out)
 }

@@ -93,7 +93,8 @@ const (
 	// TplTargetReturned: a target was sent back to its person. Data:
 	// target (the id), title, reason, by (a name), level, year.
 	TplTargetReturned = "target_returned"
-	// TplFilingDue: HR is reminded of 备案. Data: period, due.
+	// TplFilingDue: HR is reminded of 备案. Data: period, due; with: the
+	// half's first quarter, filed with period (备案 by half-year, S8).
 	TplFilingDue = "filing_due"
 	// TplPeriodOpened: HR is told a period opened by itself. Data: period,
 	// summary_due, filing_due, next (the period after it).

@@ -799,8 +799,11 @@ func (s *Service) Period(ctx context.Context, id string) (Period, error) {
 // later can change a grade (DecideReview), so a result filed then could
 // differ from the one that stands. A 备案 deadline set before the 复核
 // window ends (S2's 次月6日 with a 15-day window) cannot be met; the
-// refusal says until when to wait. Errors: ErrForbidden, ErrNotFound,
-// ErrInvalidTransition (not closed yet, or already filed).
+// refusal says until when to wait. Where the scheme files by half-year
+// (halfyear.go), the half's first quarter is filed with the second:
+// marking the second marks the first too, refused while the first is not
+// closed, and the first is not marked on its own. Errors: ErrForbidden,
+// ErrNotFound, ErrInvalidTransition (not closed yet, or already filed).
 func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "period.filed", periodID, func(o *op) error {
 		if _, err := s.requireHR(o); err != nil {
@@ -814,11 +817,35 @@ func (s *Service) MarkFiled(ctx context.Context, by, periodID string) error {
 		switch {
 		case !period.FiledAt.IsZero():
 			return notYet(fmt.Sprintf("%s考核结果已于%s备案", name, s.today(period.FiledAt)), "period %s already filed", periodID)
+		case halfFirst(s, periodID):
+			_, second, _ := s.HalfYearFiling(periodID)
+			return notYet(fmt.Sprintf("本方案每半年备案一次：%s考核结果与%s一并备案，请在%s考核结果确定后发送「备案 %s」", name, periodName(second), periodName(second), second),
+				"period %s is filed with %s", periodID, second)
 		case period.State == PeriodPublished:
 			return notYet(fmt.Sprintf("%s考核结果公示至%s、复核申请期至%s，期满且复核全部办结后才能备案", name, period.PublicityEnd, period.ReviewEnd),
 				"period %s is %s: publicity until %s, reviews until %s", periodID, period.State, period.PublicityEnd, period.ReviewEnd)
 		case period.State != PeriodClosed:
 			return notYet(name+"考核结果尚未公示，不能备案", "period %s is %s", periodID, period.State)
+		}
+		if first, _, half := s.HalfYearFiling(periodID); half && first != periodID {
+			q, err := o.tx.Period(o.ctx, first)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				// Not appraised here (the scheme came in mid-half): the
+				// second quarter is filed alone.
+			case err != nil:
+				return err
+			case !q.FiledAt.IsZero():
+			case q.State != PeriodClosed:
+				return notYet(fmt.Sprintf("本方案每半年备案一次，%s考核结果须与%s一并备案，但%s考核结果尚未确定（公示期、复核申请期满且复核全部办结后确定），暂不能备案",
+					name, periodName(first), periodName(first)), "period %s is filed with %s, which is %s", periodID, first, q.State)
+			default:
+				q.FiledAt = o.now
+				q.Version++
+				if err := o.tx.UpdatePeriod(o.ctx, q); err != nil {
+					return err
+				}
+			}
 		}
 		period.FiledAt = o.now
 		period.Version++
@@ -872,8 +899,12 @@ func (s *Service) closeDue(ctx context.Context, today calendar.Date) error {
 				return err
 			}
 			for _, hr := range hrPeople(people) {
-				o.note(hr, TplPeriodClosed, map[string]string{"period": id, "until": p.PublicityEnd.String(), "review_until": p.ReviewEnd.String(),
-					"reviews": strconv.Itoa(len(rs)), "filing_due": p.FilingDue.String()}, id, "closed")
+				d := map[string]string{"period": id, "until": p.PublicityEnd.String(), "review_until": p.ReviewEnd.String(),
+					"reviews": strconv.Itoa(len(rs)), "filing_due": p.FilingDue.String()}
+				if _, second, half := s.HalfYearFiling(id); half && second != id {
+					d["with"] = second // filed with the half's second quarter
+				}
+				o.note(hr, TplPeriodClosed, d, id, "closed")
 				o.notes[len(o.notes)-1].NotBefore = s.officeHours(o.now)
 			}
 			return nil

@@ -320,7 +320,9 @@ func (s *Service) items(ctx context.Context, tx Tx, today calendar.Date) ([]item
 				pub := s.today(p.PublishedAt)
 				out = append(out, item{schedule: p.ID + "/feedback", kind: planFeedback, period: p.ID, due: s.cal.AddWorkdays(pub, s.cfg.FeedbackWorkdays)})
 			}
-			if p.FiledAt.IsZero() {
+			// A first quarter filed by half-year goes with the second's
+			// reminder (halfyear.go).
+			if first, _, half := s.HalfYearFiling(p.ID); p.FiledAt.IsZero() && (!half || first != p.ID) {
 				out = append(out, item{schedule: p.ID + "/filing", kind: planFiling, period: p.ID, due: p.FilingDue})
 			}
 		}
@@ -500,8 +502,21 @@ func (s *Service) recipients(ctx context.Context, tx Tx, it item, n Nudge, now t
 		if !p.FiledAt.IsZero() {
 			return nil, nil
 		}
+		d := data()
+		if first, _, half := s.HalfYearFiling(p.ID); half && first != p.ID {
+			// The half's first quarter, when it was appraised and is not
+			// filed yet, is named on the card with the second.
+			q, err := tx.Period(ctx, first)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+			if err == nil && q.FiledAt.IsZero() {
+				d["with"] = first
+			}
+		}
 		for _, h := range hr {
-			out = append(out, Notification{To: h, Template: TplFilingDue, Data: data()})
+			dd := maps.Clone(d)
+			out = append(out, Notification{To: h, Template: TplFilingDue, Data: dd})
 		}
 		return out, nil
 	}

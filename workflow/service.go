@@ -51,6 +51,11 @@ type Deadlines struct {
 	Summary DueFunc
 	// Filing: 备案 (default: day 6 of the next month, moved to a working day; S2).
 	Filing DueFunc
+	// FilingHalfYear: 备案 of a half-year, for a scheme that files its
+	// quarters by half-year (scoring.FilingRule; S8 四(三)6), given the
+	// half (calendar.Half). Default: the last working day of the month
+	// after the half (DefaultDeadlines says why).
+	FilingHalfYear DueFunc
 }
 
 // ChainStep is one step of an approval chain as configured.
@@ -208,6 +213,18 @@ func DefaultDeadlines() Deadlines {
 			n := p.End().AddDays(1)
 			return c.AddWorkdays(calendar.NewDate(n.Year, n.Month, 6), 0)
 		},
+		// S8 四(三)6 says "每半年" and no date. Decision: the last working
+		// day of the month after the half (31 July, end of January). The
+		// half's second quarter stands only once its 公示 and 复核 window
+		// (ReviewDays, 15 days from publication) are over and every 复核 is
+		// decided (MarkFiled): with the summary due on the 3rd working day
+		// and a week for scoring and the committee, 公示 starts around the
+		// 10th and the window ends around the 25th, so a 次月6日 could
+		// never be met and the month's end leaves HR a few working days.
+		FilingHalfYear: func(c Calendar, p calendar.Period) calendar.Date {
+			n := p.End().AddDays(1)
+			return c.LastWorkdayOfMonth(n.Year, n.Month)
+		},
 	}
 }
 
@@ -312,6 +329,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Deadlines.Filing == nil {
 		cfg.Deadlines.Filing = def.Filing
+	}
+	if cfg.Deadlines.FilingHalfYear == nil {
+		cfg.Deadlines.FilingHalfYear = def.FilingHalfYear
 	}
 	plans := DefaultPlans()
 	for k, v := range cfg.Plans {

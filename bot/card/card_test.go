@@ -675,6 +675,31 @@ func TestGoldenDailyRemind(t *testing.T) {
 	checkGolden(t, "notice_remind_daily", NoticeCard(n))
 }
 
+// TestGoldenHalfYearFiling: where 备案 is by half-year (S8 四(三)6), the
+// reminder after Q2 names both quarters and its buttons act on Q2 (which
+// carries Q1), and Q1's closing notice says it goes with Q2, without a
+// 已报送备案 of its own.
+func TestGoldenHalfYearFiling(t *testing.T) {
+	t.Parallel()
+	due, err := FromTemplate(workflow.TplFilingDue, map[string]string{"period": "2026-Q2", "with": "2026-Q1", "due": "2026-07-31", "stage": "before"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(due.Lines[0], "2026年第一季度、2026年第二季度") || len(due.Buttons) != 2 || due.Buttons[0].Value != (Value{K: KindFiled, ID: "2026-Q2"}) {
+		t.Errorf("reminder %+v", due)
+	}
+	checkGolden(t, "notice_filing_due_half_year", NoticeCard(due))
+	closed, err := FromTemplate(workflow.TplPeriodClosed, map[string]string{"period": "2026-Q1", "with": "2026-Q2", "until": "2026-04-09",
+		"review_until": "2026-04-16", "reviews": "0", "filing_due": "2026-07-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(closed.Buttons) != 0 || !strings.Contains(closed.Lines[1], "与2026年第二季度一并") {
+		t.Errorf("Q1 closed %+v", closed)
+	}
+	checkGolden(t, "notice_period_closed_half_year", NoticeCard(closed))
+}
+
 // TestGoldenGradeFilledHR: HR's copy of a 补定 names the person and
 // carries no score or explanation.
 func TestGoldenGradeFilledHR(t *testing.T) {

@@ -298,6 +298,13 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 			"请于" + g("filing_due") + "前报送组织（人事）部门备案。"}
 		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」。"
 		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}}}
+		if has("with") {
+			// Filed by half-year (S8): this quarter goes with the half's
+			// second, whose reminder and 已报送备案 cover both.
+			n.Lines[1] = "本方案每半年备案一次：本季度考核结果与" + PeriodLabel(data["with"]) + "一并于" + g("filing_due") + "前报送组织（人事）部门备案。"
+			n.Note = PeriodLabel(data["with"]) + "考核结果确定后会提醒您；报送后发送「备案 " + data["with"] + "」，两个季度一并记录。"
+			n.Buttons = nil
+		}
 	case workflow.TplCommitteeReturned:
 		n.Title, n.Colour = period+"考核已退回重评", Orange
 		n.Lines = []string{"考核委员会认为" + g("group") + "的评分区分度不足，已将其评定的" + g("count") + "人退回重评，考核重新开放。",
@@ -508,6 +515,13 @@ func FromTemplate(template string, data map[string]string) (Notice, error) {
 		n.Note = "报送后请点击「已报送备案」，或发送「备案 " + data["period"] + "」；备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
 		n.Buttons = []Button{{Text: "已报送备案", Primary: true, Value: Value{K: KindFiled, ID: data["period"]}},
 			{Text: "发送备案表", Value: Value{K: KindFilingTables, ID: data["period"]}}}
+		if has("with") {
+			// Filed by half-year (S8 四(三)6): the card names both quarters,
+			// and its buttons cover both (MarkFiled, the 备案表 of both).
+			n.Subtitle = PeriodLabel(data["with"]) + "、" + period
+			n.Lines = []string{"本方案每半年备案一次：" + PeriodLabel(data["with"]) + "、" + period + "平时考核结果请于" + g("due") + "前一并报送组织（人事）部门备案。"}
+			n.Note = "报送后请点击「已报送备案」（两个季度一并记录），或发送「备案 " + data["period"] + "」；两个季度的备案表格（.xlsx）：点击「发送备案表」或发送「备案表 " + data["period"] + "」。"
+		}
 	case workflow.TplHolidaysUnknown:
 		// HR is not the operator: the card says which configuration keys to
 		// give the one who runs kaohe serve, in the form they take.

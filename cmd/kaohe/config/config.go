@@ -127,11 +127,14 @@ type Config struct {
 	// Deadlines are the cycle's due-date rules as calendar rule specs
 	// ("next-month-day:6", "workdays-after-end:3", "last-workday" …, see
 	// workflow/calendar.ParseRule); empty keeps the default.
-	// KAOHE_DEADLINE_WEEKLY, _MONTHLY, _SUMMARY, _FILING.
-	DeadlineWeekly  string `yaml:"deadline_weekly"`
-	DeadlineMonthly string `yaml:"deadline_monthly"`
-	DeadlineSummary string `yaml:"deadline_summary"`
-	DeadlineFiling  string `yaml:"deadline_filing"`
+	// KAOHE_DEADLINE_WEEKLY, _MONTHLY, _SUMMARY, _FILING,
+	// _FILING_HALF_YEAR (the half-year's 备案 of a scheme that files by
+	// half-year, S8; applied to the half, "2026-H1").
+	DeadlineWeekly         string `yaml:"deadline_weekly"`
+	DeadlineMonthly        string `yaml:"deadline_monthly"`
+	DeadlineSummary        string `yaml:"deadline_summary"`
+	DeadlineFiling         string `yaml:"deadline_filing"`
+	DeadlineFilingHalfYear string `yaml:"deadline_filing_half_year"`
 
 	// Remind* are the reminder plans ("stage:workdays@HH:MM,…", see
 	// workflow.ParsePlan; "none" for no reminders); empty keeps the
@@ -383,6 +386,7 @@ func (c *Config) settings() []setting {
 		{key: "deadline_monthly", env: "KAOHE_DEADLINE_MONTHLY", str: &c.DeadlineMonthly},
 		{key: "deadline_summary", env: "KAOHE_DEADLINE_SUMMARY", str: &c.DeadlineSummary},
 		{key: "deadline_filing", env: "KAOHE_DEADLINE_FILING", str: &c.DeadlineFiling},
+		{key: "deadline_filing_half_year", env: "KAOHE_DEADLINE_FILING_HALF_YEAR", str: &c.DeadlineFilingHalfYear},
 		{key: "remind_daily", env: "KAOHE_REMIND_DAILY", str: &c.RemindDaily},
 		{key: "remind_weekly", env: "KAOHE_REMIND_WEEKLY", str: &c.RemindWeekly},
 		{key: "remind_monthly", env: "KAOHE_REMIND_MONTHLY", str: &c.RemindMonthly},
@@ -667,7 +671,7 @@ func (c Config) Validate() error {
 		errs = append(errs, c.fieldError("prune_interval", "must be at least 1m"))
 	}
 	for _, d := range []struct{ key, spec string }{{"deadline_weekly", c.DeadlineWeekly}, {"deadline_monthly", c.DeadlineMonthly},
-		{"deadline_summary", c.DeadlineSummary}, {"deadline_filing", c.DeadlineFiling}} {
+		{"deadline_summary", c.DeadlineSummary}, {"deadline_filing", c.DeadlineFiling}, {"deadline_filing_half_year", c.DeadlineFilingHalfYear}} {
 		key, spec := d.key, d.spec
 		if spec == "" {
 			continue
@@ -905,5 +909,5 @@ func (c Config) Retention() workflow.Retention {
 // Deadlines turns the deadline settings into the workflow's rules.
 func (c Config) Deadlines(cal *calendar.Calendar) (workflow.Deadlines, error) {
 	return workflow.DeadlineSpecs{Weekly: c.DeadlineWeekly, Monthly: c.DeadlineMonthly,
-		Summary: c.DeadlineSummary, Filing: c.DeadlineFiling}.Deadlines(cal)
+		Summary: c.DeadlineSummary, Filing: c.DeadlineFiling, FilingHalfYear: c.DeadlineFilingHalfYear}.Deadlines(cal)
 }
