@@ -89,8 +89,9 @@ func (s *Service) Setup(ctx context.Context, by string, st Settings, units []Uni
 		for i, p := range people {
 			for _, g := range p.VoteGroups {
 				// An extra voter rates a 考核单元 that exists, and not
-				// their own, where they vote anyway.
-				if !groups[g] || g == p.Group {
+				// the one they are assessed in, where they vote anyway
+				// (the rule SetVoteGroups keeps).
+				if !groups[g] || p.Assessed && g == p.Group {
 					return invalid("people["+strconv.Itoa(i)+"].vote_groups", "考核单元不存在或为本人所在考核单元："+g)
 				}
 			}

@@ -182,6 +182,82 @@ func (s *Service) VoteTargets(ctx context.Context, by string) (VoteBallot, error
 	return out, err
 }
 
+// VoteGroupsOf returns the 考核单元 of the organisation, sorted: the
+// distinct Person.Group values. They are what HR may name an extra voter
+// for (SetVoteGroups).
+func VoteGroupsOf(people []Person) []string {
+	var out []string
+	for _, p := range people {
+		if p.Group != "" && !slices.Contains(out, p.Group) {
+			out = append(out, p.Group)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SetVoteGroups names the 考核单元 personID votes in without being rated
+// there (Person.VoteGroups: a 协管领导, a 机关干部 who is not assessed),
+// replacing those named before; none clears them (HR only, audited with
+// what changed). version is the person's as the caller saw them: a card
+// drawn before another change is stale. The next vote card of the person
+// lists the members of the groups named (VoteTargets).
+//
+// Decision: no reason is asked. Naming a voter records who takes part in
+// the 民主测评, not a fact about the person to justify; the audit row
+// keeps who named whom for which 考核单元, before and after.
+//
+// Decision: a 考核单元 the person is assessed in (their own Group while
+// Assessed) is refused: they vote there anyway, and listing it would
+// read as a second vote. A person with a Group who is not assessed (a
+// unit's leader placed there by 同步通讯录) may be named for it: they do
+// not vote there otherwise.
+//
+// Errors: ErrForbidden (not HR); ErrInvalidInput (unknown person, a
+// 考核单元 nobody belongs to, their own); ErrStale (version is not the
+// person's).
+func (s *Service) SetVoteGroups(ctx context.Context, by, personID string, version int, groups []string) error {
+	return s.change(ctx, by, "person.vote_groups", personID, func(o *op) error {
+		if _, err := s.requireHR(o); err != nil {
+			return err
+		}
+		p, err := s.person(o, personID, "person")
+		if err != nil {
+			return err
+		}
+		if p.Version != version {
+			return fmt.Errorf("person %s version %d, card %d: %w", personID, p.Version, version, ErrStale)
+		}
+		people, err := o.tx.People(o.ctx)
+		if err != nil {
+			return err
+		}
+		known := VoteGroupsOf(people)
+		var next []string
+		for _, g := range groups {
+			switch {
+			case !slices.Contains(known, g):
+				return invalid("vote_groups", "考核单元不存在："+g)
+			case p.Assessed && g == p.Group:
+				return invalid("vote_groups", "本人在该考核单元参加考核，已参加其民主测评："+g)
+			case !slices.Contains(next, g):
+				next = append(next, g)
+			}
+		}
+		slices.Sort(next)
+		prev := slices.Clone(p.VoteGroups)
+		slices.Sort(prev)
+		if slices.Equal(prev, next) {
+			o.logf("unchanged") // a repeated save changes nothing
+			return nil
+		}
+		o.logf("vote_groups [%s] -> [%s]", strings.Join(prev, ","), strings.Join(next, ","))
+		p.VoteGroups = next
+		p.Version++
+		return o.tx.UpdatePerson(o.ctx, p)
+	})
+}
+
 // maxOutsideRaters bounds one person's outside tally: a count above it is
 // a typing slip, not a 服务对象 panel.
 const maxOutsideRaters = 1000

@@ -306,3 +306,65 @@ func TestExtraVotersReminded(t *testing.T) {
 		t.Errorf("vote reminders to %v, want %v", got, want)
 	}
 }
+
+// TestSetVoteGroups: HR names c1 (委员, not assessed) an extra voter of g2
+// and their vote lists g2's members; a stale version, another's click,
+// an unknown 考核单元 and the one a member is assessed in are refused;
+// an empty selection clears it. Every change is audited with what changed.
+func TestSetVoteGroups(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "s8", at(2026, 9, 21, 9, 0), nil)
+	h.orgS8()
+	_, err := h.svc.OpenPeriod(ctx, "hr", "2026-Q3")
+	h.must("open", err)
+	if _, err := h.svc.VoteTargets(ctx, "c1"); !errors.Is(err, workflow.ErrForbidden) {
+		t.Fatalf("c1 votes before being named: %v", err)
+	}
+	v := h.personOf("c1").Version
+	h.wantErr("stranger", h.svc.SetVoteGroups(ctx, "a01", "c1", v, []string{"g2"}), workflow.ErrForbidden)
+	h.wantErr("unknown group", h.svc.SetVoteGroups(ctx, "hr", "c1", v, []string{"g9"}), workflow.ErrInvalidInput)
+	h.wantErr("own group", h.svc.SetVoteGroups(ctx, "hr", "a01", h.personOf("a01").Version, []string{"g1"}), workflow.ErrInvalidInput)
+	h.wantErr("stale", h.svc.SetVoteGroups(ctx, "hr", "c1", v-1, []string{"g2"}), workflow.ErrStale)
+	h.must("name", h.svc.SetVoteGroups(ctx, "hr", "c1", v, []string{"g2", "g2"}))
+	c1 := h.personOf("c1")
+	if !slices.Equal(c1.VoteGroups, []string{"g2"}) || c1.Version != v+1 {
+		t.Fatalf("c1 = %+v, want vote groups [g2] at version %d", c1, v+1)
+	}
+	b, err := h.svc.VoteTargets(ctx, "c1")
+	h.must("targets", err)
+	if !slices.Equal(b.Groups, []string{"g2"}) || len(b.Targets) != h.groupSize("g2") {
+		t.Errorf("c1's ballot = %v with %d targets, want g2's %d members", b.Groups, len(b.Targets), h.groupSize("g2"))
+	}
+	h.wantErr("double click", h.svc.SetVoteGroups(ctx, "hr", "c1", v, []string{"g2"}), workflow.ErrStale)
+	h.must("clear", h.svc.SetVoteGroups(ctx, "hr", "c1", v+1, nil))
+	if c1 := h.personOf("c1"); len(c1.VoteGroups) != 0 {
+		t.Errorf("after clearing: %v", c1.VoteGroups)
+	}
+	if _, err := h.svc.VoteTargets(ctx, "c1"); !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("c1 still votes after clearing: %v", err)
+	}
+	var done, denied []string
+	for _, a := range h.audit() {
+		if a.Action != "person.vote_groups" {
+			continue
+		}
+		if a.Denied {
+			denied = append(denied, a.Actor)
+		} else {
+			done = append(done, a.Detail)
+		}
+	}
+	if len(done) != 2 || !strings.Contains(done[0], "[] -> [g2]") || !strings.Contains(done[1], "[g2] -> []") || len(denied) == 0 {
+		t.Errorf("audit: done %q, denied %q", done, denied)
+	}
+}
+
+func (h *harness) groupSize(g string) int {
+	n := 0
+	for _, id := range s8Staff {
+		if s8Group(id) == g {
+			n++
+		}
+	}
+	return n
+}
