@@ -457,7 +457,7 @@ func (b *Bot) act(ctx context.Context, op string, v card.Value, fv map[string]an
 		return b.feedback(ctx, op, v, fv)
 	case card.KindTargetsPropose, card.KindTargetConfirm, card.KindTargetsConfirmAll, card.KindTargetReturn, card.KindTargetRevise, card.KindTargetExceed:
 		return b.targetsAction(ctx, op, v, fv)
-	case card.KindPersonStatus, card.KindAbsence, card.KindAttendance, card.KindWaive, card.KindSecond, card.KindPersonLeft:
+	case card.KindPersonStatus, card.KindAbsence, card.KindAttendance, card.KindWaive, card.KindSecond, card.KindPersonLeft, card.KindVoteGroups:
 		return b.personAction(ctx, op, v, fv)
 	case card.KindFilingTables:
 		return b.filingTablesAction(ctx, op, v)

@@ -613,6 +613,8 @@ func kindCases() []kindCase {
 			map[string]any{card.FieldSecondUnit: "u2", card.FieldSecondReason: "借调"}),
 		personCase(card.KindPersonLeft, "success:周二已离开本单位，待审核事项已转交", staleMsg, "person.leave", "ou_e2",
 			map[string]any{card.FieldLeftConfirm: card.LeftConfirmed, card.FieldLeftReason: "辞职"}),
+		personCase(card.KindVoteGroups, "success:参加民主测评（不被测评）：业务科", staleMsg, "person.vote_groups", "ou_e2",
+			map[string]any{card.FieldVoteGroups: []any{"u2"}}),
 
 		// A 月小结 the leader 点评s or sends back: its unit's leader only.
 		// Either bumps the entry, so the second click and a card from

@@ -98,9 +98,13 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 	var units []workflow.Unit
 	var periods []workflow.Period
 	var attendance []workflow.Entry
+	var people []workflow.Person
 	err := b.store.InTx(ctx, func(tx workflow.Tx) error {
 		var err error
 		if p, err = tx.Person(ctx, id); err != nil {
+			return err
+		}
+		if people, err = tx.People(ctx); err != nil {
 			return err
 		}
 		if units, err = tx.Units(ctx); err != nil {
@@ -135,6 +139,25 @@ func (b *Bot) personForm(ctx context.Context, id string) (card.PersonForm, error
 		f.Units = append(f.Units, card.Choice{ID: u.ID, Label: u.Name})
 	}
 	f.Unit = unit
+	// The 考核单元 are the organisation's groups, named by the unit of the
+	// same id where there is one (a group is usually a unit); the one the
+	// person is assessed in is not offered (SetVoteGroups refuses it).
+	unitNames := map[string]string{}
+	for _, u := range units {
+		unitNames[u.ID] = u.Name
+	}
+	for _, g := range workflow.VoteGroupsOf(people) {
+		if p.Assessed && g == p.Group {
+			continue
+		}
+		label := g
+		if n := unitNames[g]; n != "" {
+			label = n
+		}
+		f.Groups = append(f.Groups, card.Choice{ID: g, Label: label})
+	}
+	f.VoteGroups = append([]string(nil), p.VoteGroups...)
+	sort.Strings(f.VoteGroups)
 	abs := append([]workflow.Absence(nil), p.Absences...)
 	sort.Slice(abs, func(i, j int) bool { return abs[i].Start.Before(abs[j].Start) })
 	for _, a := range abs {
@@ -239,8 +262,8 @@ func choiceIDs(cs []card.Choice) []string {
 }
 
 // personAction saves one form of the person card (status, leave,
-// attendance, a waiver, a secondment, leaving) and answers with the card
-// as it now stands. HR only, checked before anything about the person is
+// attendance, a waiver, a secondment, leaving, the 考核单元 voted in) and
+// answers with the card as it now stands. HR only, checked before anything about the person is
 // read; a card older than the person is stale.
 func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[string]any) (*callback.CardActionTriggerResponse, error) {
 	if err := b.requireHR(ctx, op); err != nil {
@@ -344,6 +367,22 @@ func (b *Bot) personAction(ctx context.Context, op string, v card.Value, fv map[
 			return nil, err
 		}
 		toast = f.Name + "已离开本单位，待审核事项已转交"
+	case card.KindVoteGroups:
+		groups, err := card.ParseVoteGroups(fv, choiceIDs(f.Groups))
+		if err != nil {
+			return nil, err
+		}
+		if err := b.svc.SetVoteGroups(idem(ctx, 0), op, v.ID, v.V, groups); err != nil {
+			return nil, err
+		}
+		toast = "已不参加其他考核单元的民主测评"
+		if len(groups) > 0 {
+			names := make([]string, len(groups))
+			for i, g := range groups {
+				names[i] = choiceLabel(f.Groups, g)
+			}
+			toast = "参加民主测评（不被测评）：" + strings.Join(names, "、")
+		}
 	default:
 		return nil, fmt.Errorf("person card kind %q: %w", v.K, card.ErrBadValue)
 	}

@@ -85,7 +85,7 @@ var kinds = map[string]bool{
 	KindOpenPeriod: true, KindClosePeriod: true, KindFiled: true, KindFilingTables: true, KindEndDelegation: true, KindComposeYear: true, KindChase: true, KindProgress: true,
 	KindPersonStatus: true, KindAbsence: true, KindFeedback: true, KindEntryComment: true, KindEntryReturn: true, KindTalk: true, KindReassign: true,
 	KindTargetsPropose: true, KindTargetConfirm: true, KindTargetsConfirmAll: true, KindTargetReturn: true, KindTargetRevise: true, KindTargetExceed: true, KindBatch: true,
-	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true, KindOutside: true,
+	KindAttendance: true, KindWaive: true, KindSecond: true, KindPersonLeft: true, KindVoteGroups: true, KindOutside: true,
 	KindQuotaRaise: true, KindQuotaKeep: true, KindQuotaCap: true, KindUniformReturn: true,
 }
 

@@ -272,3 +272,30 @@ func FuzzParseAnnual(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseVoteGroups(f *testing.F) {
+	groups := []string{"g1", "g2", "g3"}
+	addSeeds(f, `{"`+FieldVoteGroups+`":["g1","g3"]}`, `{"`+FieldVoteGroups+`":[]}`, `{"`+FieldVoteGroups+`":null}`,
+		`{"`+FieldVoteGroups+`":["g1","g1"]}`, `{"`+FieldVoteGroups+`":["g9"]}`, `{"`+FieldVoteGroups+`":"g1"}`,
+		`{"`+FieldVoteGroups+`":[1]}`, `{"`+FieldVoteGroups+`":["g1","g2","g3","g1"]}`, `{"x":"1"}`, `{}`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ok := fuzzForm(t, data)
+		if !ok {
+			return
+		}
+		out, err := ParseVoteGroups(m, groups)
+		checkParseErr(t, err)
+		if err != nil {
+			return
+		}
+		checkFields(t, m, FieldVoteGroups)
+		seen := map[string]bool{}
+		for _, g := range out {
+			oneOf(t, "vote group", g, groups)
+			if seen[g] {
+				t.Fatalf("accepted %q twice", g)
+			}
+			seen[g] = true
+		}
+	})
+}

@@ -3,6 +3,7 @@ package card
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,6 +25,9 @@ const (
 	// KindPersonLeft records that the person left the organisation, from
 	// the leaving form once HR confirmed it there.
 	KindPersonLeft = "person_left"
+	// KindVoteGroups names the 考核单元 the person votes in without being
+	// rated there (extra voters), from its multi-select; none clears them.
+	KindVoteGroups = "person_vote_groups"
 )
 
 // Fields of the person card.
@@ -50,6 +54,8 @@ const (
 	FieldSecondReason   = "second_reason"
 	FieldLeftConfirm    = "left_confirm"
 	FieldLeftReason     = "left_reason"
+	// FieldVoteGroups is the multi-select of 考核单元 (KindVoteGroups).
+	FieldVoteGroups = "vote_groups"
 )
 
 // AttLeaveField names the attendance form's input for the days of the
@@ -74,6 +80,10 @@ const (
 	MaxOwedWeeks = 14
 	// NoSecondmentName ends a secondment in the typed form.
 	NoSecondmentName = "不借调"
+	// MaxVoteGroups is the most 考核单元 the vote-groups select lists;
+	// with more HR names them in the org file (a select that long could
+	// not be read on a phone anyway).
+	MaxVoteGroups = 40
 	maxPersonLines   = 10
 	maxCardElements  = 200
 )
@@ -124,6 +134,11 @@ type PersonForm struct {
 	Attendance   []string
 	// OwedWeeks are the 周记实 the person owes, offered for 免填.
 	OwedWeeks []Choice
+	// Groups are the 考核单元 the person may be named an extra voter of
+	// (all but one they are assessed in); VoteGroups the ids of those
+	// named now.
+	Groups     []Choice
+	VoteGroups []string
 }
 
 // PersonCard renders HR's card for one person: the current special states
@@ -135,9 +150,13 @@ func PersonCard(f PersonForm) ([]byte, error) {
 		return nil, fmt.Errorf("person %q with %d leave kinds: %w", f.ID, len(f.LeaveKinds), ErrBadModel)
 	}
 	f.OwedWeeks = f.OwedWeeks[:min(len(f.OwedWeeks), MaxOwedWeeks)]
-	c := personCard(f, len(f.Units) > MaxSecondUnits)
+	groups := len(f.Groups) <= MaxVoteGroups
+	c := personCard(f, len(f.Units) > MaxSecondUnits, groups)
 	if elements(c) > maxCardElements {
-		c = personCard(f, true)
+		c = personCard(f, true, groups)
+	}
+	if elements(c) > maxCardElements {
+		c = personCard(f, true, false)
 	}
 	if n := elements(c); n > maxCardElements {
 		return nil, fmt.Errorf("person card of %d elements: %w", n, ErrTooLarge)
@@ -150,8 +169,10 @@ func PersonCard(f PersonForm) ([]byte, error) {
 func elements(c []byte) int { return bytes.Count(c, []byte(`"tag":`)) }
 
 // personCard renders the card; byName asks for the secondment's
-// receiving unit by name instead of offering every unit in a select.
-func personCard(f PersonForm, byName bool) []byte {
+// receiving unit by name instead of offering every unit in a select;
+// groups offers the vote-groups select (else a note sends HR to the org
+// file).
+func personCard(f PersonForm, byName, groups bool) []byte {
 	var states []string
 	if f.Probation {
 		states = append(states, "试用期")
@@ -174,6 +195,13 @@ func personCard(f PersonForm, byName bool) []byte {
 		lines = append(lines, "**考核单位**："+escLine(choiceLabel(f.Units, f.AssessedBy))+"（借调、挂职，结果送回"+escLine(orDash(f.Unit))+"）")
 	}
 	lines = append(lines, "**当前状态**："+escLine(status))
+	if len(f.VoteGroups) > 0 {
+		names := make([]string, len(f.VoteGroups))
+		for i, g := range f.VoteGroups {
+			names[i] = escLine(clip(choiceLabel(f.Groups, g), 40))
+		}
+		lines = append(lines, "**参加民主测评（不被测评）**："+strings.Join(names, "、"))
+	}
 	if f.Reason != "" && len(states) > 0 {
 		lines = append(lines, "**事由**："+escLine(clip(f.Reason, 100)))
 	}
@@ -234,6 +262,7 @@ func personCard(f PersonForm, byName bool) []byte {
 	els = append(els, attendanceForm(f, v(KindAttendance))...)
 	els = append(els, waiveForm(f, v(KindWaive))...)
 	els = append(els, secondForm(f, byName, v(KindSecond))...)
+	els = append(els, voteGroupsForm(f, groups, v(KindVoteGroups))...)
 	els = append(els, hr(),
 		md("**离职、调出**（退休、辞职、调离本单位等：其待审核事项转交现任领导，委托随即终止，本人不再参加考核。卡片上不能撤销）"),
 		form("left_form", []elem{
@@ -440,6 +469,52 @@ func secondForm(f PersonForm, byName bool, v *Value) []elem {
 		input(FieldSecondReason, "事由", "借调、挂职的依据或结束的原因（必填，记入审计日志）", "", MaxShortText, true),
 		formButton("save_second", "保存考核单位", "default", "submit", v),
 	})}
+}
+
+// voteGroupsForm names the 考核单元 the person votes in without being
+// rated there (S8 四(三)2's 协管领导; S1 第八条(二)'s 机关干部 who are not
+// assessed): a multi-select with those named now picked. Left out when
+// the organisation has no 考核单元 to offer; a note when it has too many
+// for a select (offer false).
+func voteGroupsForm(f PersonForm, offer bool, v *Value) []elem {
+	if len(f.Groups) == 0 {
+		return nil
+	}
+	head := md("**参加民主测评（不被测评）**（协管领导、不参加考核的机关干部等：收到所选考核单元的民主测评表，为其成员评分，本人不被测评；全部取消即不再参加）")
+	if !offer {
+		return []elem{hr(), head, note(fmt.Sprintf("考核单元超过%d个，请在组织文件中设置（vote_groups）。", MaxVoteGroups))}
+	}
+	ms := selectStatic(FieldVoteGroups, "选择考核单元", choiceOptions(f.Groups), "", false)
+	ms["tag"] = "multi_select_static"
+	ms["width"] = "fill"
+	if len(f.VoteGroups) > 0 {
+		picked := make([]any, 0, len(f.VoteGroups))
+		for _, g := range f.VoteGroups {
+			if slices.Contains(choiceIDs(f.Groups), g) {
+				picked = append(picked, g)
+			}
+		}
+		ms["selected_values"] = picked
+	}
+	return []elem{hr(), head, form("vote_groups_form", []elem{
+		ms,
+		formButton("save_vote_groups", "保存参加民主测评", "default", "submit", v),
+	})}
+}
+
+// ParseVoteGroups reads the vote-groups form: the 考核单元 picked, each
+// one of groups, without repeats; none (nothing picked, or the field
+// left out) clears them. Errors are *FieldError.
+func ParseVoteGroups(fv map[string]any, groups []string) ([]string, error) {
+	r, err := newReader(fv)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.choices(FieldVoteGroups, "考核单元", groups)
+	if err != nil {
+		return nil, err
+	}
+	return out, r.finish()
 }
 
 // AttendanceInput is the attendance form of the person card.

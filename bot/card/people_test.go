@@ -19,6 +19,59 @@ func fullPerson() PersonForm {
 		OwedWeeks:  []Choice{{"2026-W38", "2026年第38周（09-14至09-20）"}, {"2026-W39", "2026年第39周（09-21至09-27）"}}}
 }
 
+// votingPerson is a 机关干部 not assessed whom HR named an extra voter of
+// two 考核单元 (the section 参加民主测评（不被测评）), with a third offered.
+func votingPerson() PersonForm {
+	return PersonForm{ID: "ou_09", Version: 2, Name: "陈伟", Unit: "办公室", Sanctions: []string{"警告"}, LeaveKinds: []string{"病假", "事假"},
+		Groups:     []Choice{{"g1", "综合科"}, {"g2", "执法科"}, {"g3", "第三考核组"}},
+		VoteGroups: []string{"g1", "g3"}}
+}
+
+// TestPersonVoteGroups: the named 考核单元 are on the status lines and
+// picked in the select; with none to offer there is no section, with
+// too many a note; the parser takes only offered groups, none clears.
+func TestPersonVoteGroups(t *testing.T) {
+	t.Parallel()
+	c := string(mustCard(t)(PersonCard(votingPerson())))
+	for _, want := range []string{"**参加民主测评（不被测评）**：综合科、第三考核组", `"selected_values":["g1","g3"]`, "vote_groups_form", KindVoteGroups} {
+		if !strings.Contains(c, want) {
+			t.Errorf("card lacks %q", want)
+		}
+	}
+	none := votingPerson()
+	none.Groups, none.VoteGroups = nil, nil
+	if c := string(mustCard(t)(PersonCard(none))); strings.Contains(c, "参加民主测评") {
+		t.Errorf("a card with no 考核单元 to offer has the section")
+	}
+	many := votingPerson()
+	for i := 0; i < MaxVoteGroups; i++ {
+		many.Groups = append(many.Groups, Choice{fmt.Sprintf("x%d", i), fmt.Sprintf("第%d组", i)})
+	}
+	if c := string(mustCard(t)(PersonCard(many))); strings.Contains(c, "vote_groups_form") || !strings.Contains(c, "请在组织文件中设置") {
+		t.Errorf("too many groups: want the note, not the select")
+	}
+	groups := []string{"g1", "g2"}
+	for _, tc := range []struct {
+		fv   map[string]any
+		want []string
+		bad  bool
+	}{
+		{map[string]any{FieldVoteGroups: []any{"g2", "g1"}}, []string{"g2", "g1"}, false},
+		{map[string]any{FieldVoteGroups: []any{}}, nil, false},
+		{map[string]any{}, nil, false},
+		{map[string]any{FieldVoteGroups: []any{"g9"}}, nil, true},
+		{map[string]any{FieldVoteGroups: []any{"g1", "g1"}}, nil, true},
+		{map[string]any{FieldVoteGroups: "g1"}, nil, true},
+		{map[string]any{FieldVoteGroups: []any{"g1"}, "x": "1"}, nil, true},
+	} {
+		got, err := ParseVoteGroups(tc.fv, groups)
+		var fe *FieldError
+		if tc.bad != (err != nil) || err != nil && !errors.As(err, &fe) || !tc.bad && fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("ParseVoteGroups(%v) = %v, %v", tc.fv, got, err)
+		}
+	}
+}
+
 func TestPersonGolden(t *testing.T) {
 	t.Parallel()
 	many := fullPerson()
@@ -35,6 +88,7 @@ func TestPersonGolden(t *testing.T) {
 	}{
 		{"person_full", func(t *testing.T) []byte { return mustCard(t)(PersonCard(fullPerson())) }},
 		{"person_many_units", func(t *testing.T) []byte { return mustCard(t)(PersonCard(many)) }},
+		{"person_vote_groups", func(t *testing.T) []byte { return mustCard(t)(PersonCard(votingPerson())) }},
 		{"scoring_states", func(t *testing.T) []byte { return mustCard(t)(ScoringCard(states)) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
