@@ -83,9 +83,9 @@ const (
 	// MaxVoteGroups is the most 考核单元 the vote-groups select lists;
 	// with more HR names them in the org file (a select that long could
 	// not be read on a phone anyway).
-	MaxVoteGroups = 40
-	maxPersonLines   = 10
-	maxCardElements  = 200
+	MaxVoteGroups   = 40
+	maxPersonLines  = 10
+	maxCardElements = 200
 )
 
 // Choice is an option HR picks on the person card: a unit, a month, a week.
