@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -379,5 +380,24 @@ func TestSyncTiersCustomField(t *testing.T) {
 	}
 	if strings.Contains(preview.Content, "允许开放平台 API 调用") {
 		t.Errorf("the preview still says the field is not returned: %s", preview.Content)
+	}
+}
+
+// TestSyncKeepsVoteGroups: the 考核单元 HR named 王副局长 a voter of on his
+// 人员 card are not in Lark's directory; a later sync that renames him,
+// moves him into 局领导 and adds someone keeps them.
+func TestSyncKeepsVoteGroups(t *testing.T) {
+	w := syncWorld(t, "cli_sync_votegroups")
+	w.syncAs("ou_hr", "确认", "通讯录同步（已导入）")
+	dep, _ := w.person("ou_dep")
+	w.must("name voter", w.svc.SetVoteGroups(w.ctx, "ou_hr", "ou_dep", dep.Version, []string{"od-bgs"}))
+	w.must("rename", w.sim.UpdateUser("ou_dep", func(u *larksim.User) {
+		u.Name, u.DepartmentIDs = "王副局长（常务）", []string{"od-ju"}
+	}))
+	w.sim.MustAddUser(larksim.User{OpenID: "ou_c", Name: "丙", DepartmentIDs: []string{"od-bgs"}, JobTitle: "科员"})
+	w.syncAs("ou_hr", "确认", "通讯录同步（已导入）")
+	dep, _ = w.person("ou_dep")
+	if dep.Name != "王副局长（常务）" || dep.Unit != "od-ju" || fmt.Sprint(dep.VoteGroups) != "[od-bgs]" {
+		t.Errorf("王副局长 after the sync: %+v, want renamed, in od-ju, still voting in od-bgs", dep)
 	}
 }

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -149,5 +150,95 @@ func TestOutsideTallyThroughLark(t *testing.T) {
 	}
 	if got, _ := w.svc.OutsideTallies(ctx, "ou_hr", "2026-Q2"); got["ou_e1"].Raters != 12 || !got["ou_e1"].Mean.Equal(scoring.D("91.5").Decimal) {
 		t.Errorf("a late tally was stored: %+v", got["ou_e1"])
+	}
+}
+
+// TestVoteGroupsByCard: HR opens 科长's 人员 card (a unit's leader, not
+// assessed, who has no vote), names 综合科 under 参加民主测评（不被测评）
+// and saves; the card shows it; 科长's 待办 then lists the 民主测评, whose
+// card lists the six members, and the ballot is taken. Cleared again, the
+// 待办 no longer asks.
+func TestVoteGroupsByCard(t *testing.T) {
+	w, _ := ratersWorld(t, "s8")
+	// The quarter's last week, when the 待办 asks for the vote.
+	w.clk.Set(time.Date(2026, 6, 29, 10, 0, 0, 0, calendar.DefaultLocation()))
+	staff := []string{"ou_e1", "ou_e2", "ou_e3", "ou_e4", "ou_e5", "ou_e6"}
+	_, err := w.sim.SendText(w.ctx, "ou_hr", "", "人员 @_user_1", "ou_l1")
+	w.must("send 人员", err)
+	w.deliver()
+	pc := w.lastCard("ou_hr", "人员情况：科长")
+	if !strings.Contains(pc.Content, "vote_groups_form") || !strings.Contains(pc.Content, "综合科") {
+		t.Fatalf("the person card offers no 考核单元: %s", pc.Content)
+	}
+	todo := func() string {
+		_, err := w.sim.SendText(w.ctx, "ou_l1", "", "待办")
+		w.must("send 待办", err)
+		w.deliver()
+		return w.lastCard("ou_l1", "我的待办").Content
+	}
+	if strings.Contains(todo(), "民主测评") {
+		t.Fatal("科长's 待办 lists the 民主测评 before HR named them")
+	}
+
+	r := w.click(pc.MessageID, "ou_hr", "save_vote_groups", map[string]any{card.FieldVoteGroups: []any{"u1"}})
+	if r.Toast == nil || r.Toast.Content != "参加民主测评（不被测评）：综合科" {
+		t.Fatalf("save: toast %+v", r.Toast)
+	}
+	if !strings.Contains(string(r.Card), "**参加民主测评（不被测评）**：综合科") {
+		t.Errorf("the card does not show the 考核单元 named: %s", r.Card)
+	}
+	if p, _ := w.person("ou_l1"); fmt.Sprint(p.VoteGroups) != "[u1]" {
+		t.Errorf("科长's vote groups = %v", p.VoteGroups)
+	}
+
+	list := todo()
+	if !strings.Contains(list, "民主测评") {
+		t.Fatalf("科长's 待办 lacks the 民主测评: %s", list)
+	}
+	msg := w.lastCard("ou_l1", "我的待办")
+	vc := w.click(msg.MessageID, "ou_l1", larksim.RowButton([]byte(msg.Content), "民主测评"), nil)
+	form := map[string]any{}
+	for _, id := range staff {
+		if !strings.Contains(string(vc.Card), card.VoteField(id)) {
+			t.Fatalf("科长's vote card lacks %s: %s", id, vc.Card)
+		}
+		form[card.VoteField(id)] = "88"
+	}
+	if strings.Contains(string(vc.Card), card.VoteField("ou_l1")) {
+		t.Error("科长's vote card lists themselves")
+	}
+	if r := w.click(msg.MessageID, "ou_l1", "submit", form); r.Toast == nil || r.Toast.Type != "success" {
+		t.Fatalf("科长's vote: toast %+v", r.Toast)
+	}
+
+	got := 0
+	w.must("ballots", w.store.InTx(w.ctx, func(tx workflow.Tx) error {
+		bs, err := tx.Ballots(w.ctx, "2026-Q2")
+		got = len(bs)
+		return err
+	}))
+	if got != len(staff) {
+		t.Errorf("%d ballots, want 科长's %d", got, len(staff))
+	}
+
+	// Cleared (nothing picked): 科长 has no vote any more.
+	r = w.click(pc.MessageID, "ou_hr", "save_vote_groups", map[string]any{card.FieldVoteGroups: []any{}})
+	if r.Toast == nil || r.Toast.Content != "已不参加其他考核单元的民主测评" {
+		t.Fatalf("clear: toast %+v", r.Toast)
+	}
+	if p, _ := w.person("ou_l1"); len(p.VoteGroups) != 0 {
+		t.Errorf("after clearing: %v", p.VoteGroups)
+	}
+	if _, err := w.svc.VoteTargets(w.ctx, "ou_l1"); !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("科长 still votes after clearing: %v", err)
+	}
+	n := 0
+	for _, a := range w.auditRows() {
+		if a.Action == "person.vote_groups" && !a.Denied && a.Actor == "ou_hr" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d audited changes of vote groups, want 2", n)
 	}
 }
