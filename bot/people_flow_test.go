@@ -323,6 +323,7 @@ func TestPersonCardCallbacksGuarded(t *testing.T) {
 		{card.KindAttendance, "attendance.set", "ou_e2/2026-07", map[string]any{card.FieldAttMonth: "2026-07", card.FieldAttLate: "1"}},
 		{card.KindWaive, "entry.waive", "ou_e2/2026-W28", map[string]any{card.FieldWaiveWeek: "2026-W28", card.FieldWaiveReason: "出差"}},
 		{card.KindSecond, "person.second", "ou_e2", map[string]any{card.FieldSecondUnit: "u2", card.FieldSecondReason: "借调"}},
+		{card.KindVoteGroups, "person.vote_groups", "ou_e2", map[string]any{card.FieldVoteGroups: []any{"u2"}}},
 		{card.KindPersonLeft, "person.leave", "ou_e2", map[string]any{card.FieldLeftConfirm: card.LeftConfirmed, card.FieldLeftReason: "辞职"}},
 	}
 	w.say("ou_e3", "待办")

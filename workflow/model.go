@@ -57,7 +57,9 @@ type Person struct {
 	Assessed bool
 	// VoteGroups are the 考核单元 this person votes in without being rated
 	// there (extra voters: a 协管领导, a 机关干部 who is not assessed, S1
-	// 第八条(二), S8 四(三)2). Their own Group, if any, is not listed.
+	// 第八条(二), S8 四(三)2). HR names them at setup (the org file) or on
+	// the 人员 card (Service.SetVoteGroups); the group they are assessed
+	// in is not listed.
 	VoteGroups []string
 	// Status holds the special cases that change grading.
 	Status PersonStatus
