@@ -37,7 +37,8 @@ var s8Scores = [5]map[string]int{
 //   - Q3, Q4 and the year: 四(一) "单位根据平时考核结果
 //     评定年度考核等次" gives no formula; s8.yaml's annual section shows the
 //     mean of the quarters' scores and lets the unit propose the grade,
-//     which the committee confirms or changes.
+//     which the committee confirms or changes; after Q4 the second
+//     half's talk and 备案 (Q3 with Q4) as after Q2.
 //
 // Each quarter is played quickly: the clock goes to the day the quarter's
 // summaries are due, the staff and the 分管领导 fill what their 待办 holds
@@ -116,6 +117,10 @@ func TestSchemeS8YearInChat(t *testing.T) {
 
 		quarter(3, "ou_a1", "ou_a2")
 		quarter(4, "ou_a1", "ou_a3")
+		// The second half's 谈心谈话 (四(三)5): 吴六 again, 66.
+		if talk := d.Wait(bSup, "请开展谈心谈话"); !talk.Contains("2026年第四季度") || !talk.Contains("吴六") {
+			d.Fail("the second half's talk notice: %s", story.Text(talk.Card))
+		}
 		// The year (四(一); s8.yaml annual: periods 4, periodic_value
 		// score): the mean of the four quarters' scores, two decimals half
 		// up; no bands, so the unit proposes 称职 for everyone:
@@ -142,5 +147,16 @@ func TestSchemeS8YearInChat(t *testing.T) {
 			"ou_a1": {"优秀", "93.75"}, "ou_a2": {"称职", "91.25"}, "ou_a3": {"称职", "89.25"},
 			"ou_a4": {"称职", "81.25"}, "ou_a5": {"称职", "72.5"}, "ou_a6": {"称职", "62.25"},
 		})
+
+		// The second half's 备案: Q3 and Q4 together, by the last working
+		// day of January; HR's reminder two working days before names both.
+		last := w.cal.LastWorkdayOfMonth(2027, 1)
+		w.at(w.cal.AddWorkdays(last, -2), 10, 0)
+		h2 := d.Wait(bHR, "2026年第三季度、2026年第四季度")
+		if !h2.Contains("一并报送") || !h2.Contains(last.String()) {
+			d.Fail("HR's second half-year 备案 reminder: %s", story.Text(h2.Card))
+		}
+		d.Click(h2, bHR, "btn_1", nil, "")
+		d.Type(bHR, "备案 2026-Q3", "已于"+w.cal.AddWorkdays(last, -2).String()+"备案")
 	})
 }
