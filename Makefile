@@ -2,7 +2,7 @@
 # newcomer needs.
 GO ?= go
 
-.PHONY: demo test build bench bench-bot bench-fanout bench-pg fuzz reliability
+.PHONY: demo test build bench bench-bot bench-fanout bench-pg fuzz reliability schemes
 
 demo:
 	$(GO) run ./cmd/kaohe demo
@@ -32,6 +32,12 @@ bench-fanout:
 # others' connections). One package at a time (-p 1): run side by side on
 # two cores the load itself pushes callbacks past their 2.5 s budget.
 # About 40 minutes; results in BENCHMARKS.md.
+# Every seed scheme's end-to-end test through kaohe sim and kaohe serve,
+# with the whole years CI leaves out (S7, S9, S10; README "What the suites
+# cover").
+schemes:
+	KAOHE_FULL=1 $(GO) test -count=1 -timeout 20m -run 'TestScheme' ./cmd/kaohe/
+
 reliability:
 	KAOHE_FULL=1 PKGS='./bot/ ./cmd/kaohe/' ./scripts/test.sh -p 1 -timeout 90m -run 'TestG[0-9]' -skip TestG3 -v
 	KAOHE_FULL=1 PKGS=./cmd/kaohe/ ./scripts/test.sh -timeout 30m -run TestG3 -v
