@@ -56,18 +56,22 @@ func OpenPeriodCard(o OpenPeriod) []byte {
 		return openPeriodsCard(o)
 	}
 	lines := []string{"下一个考核期：" + PeriodLabel(o.Next) + "（" + o.Next + "）"}
-	if len(o.Open) > 0 {
-		parts := make([]string, len(o.Open))
-		for i, p := range o.Open {
-			parts[i] = p.text("（", "）")
-		}
-		lines = append(lines, "进行中："+strings.Join(parts, "、"))
-	} else {
-		lines = append(lines, "目前没有进行中的考核期。")
-	}
+	lines = append(lines, openLine(o.Open))
 	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
 		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.Next + "」提前开启。",
 		Buttons: []Button{{Text: "开启" + PeriodLabel(o.Next), Primary: true, Value: Value{K: KindOpenPeriod, ID: o.Next}}}})
+}
+
+// openLine is the 开启考核 card's line on the periods in progress.
+func openLine(open []PeriodLine) string {
+	if len(open) == 0 {
+		return "目前没有进行中的考核期。"
+	}
+	parts := make([]string, len(open))
+	for i, p := range open {
+		parts[i] = p.text("（", "）")
+	}
+	return "进行中：" + strings.Join(parts, "、")
 }
 
 // openPeriodsCard is the 开启考核 card of an organisation whose units run
@@ -80,15 +84,7 @@ func openPeriodsCard(o OpenPeriod) []byte {
 		lines = append(lines, "  "+PeriodLabel(id)+"（"+id+"）")
 		buttons = append(buttons, Button{Text: "开启" + PeriodLabel(id), Primary: i == 0, Value: Value{K: KindOpenPeriod, ID: id}})
 	}
-	if len(o.Open) > 0 {
-		parts := make([]string, len(o.Open))
-		for i, p := range o.Open {
-			parts[i] = p.text("（", "）")
-		}
-		lines = append(lines, "进行中："+strings.Join(parts, "、"))
-	} else {
-		lines = append(lines, "目前没有进行中的考核期。")
-	}
+	lines = append(lines, openLine(o.Open))
 	return NoticeCard(Notice{Title: "开启考核", Colour: Blue, Lines: lines,
 		Note:    "考核期到期会在第一个工作日自动开启；也可以点击下方按钮或发送「" + CmdOpen + " " + o.More[0] + "」提前开启。",
 		Buttons: buttons})
