@@ -318,15 +318,7 @@ func publicityReads(rs []PublicityRead) string {
 		}
 		l := fmt.Sprintf("- 公示已读 %d/%d（%s）", r.Read, r.Total, where)
 		if len(r.Unread) > 0 {
-			shown := r.Unread[:min(len(r.Unread), maxUnreadShown)]
-			names := make([]string, len(shown))
-			for i, n := range shown {
-				names[i] = escLine(clip(n, 20))
-			}
-			l += "；未读：" + strings.Join(names, "、")
-			if len(r.Unread) > len(shown) {
-				l += fmt.Sprintf("等%d人", len(r.Unread))
-			}
+			l += "；未读：" + someNames(r.Unread)
 		}
 		if r.Others > 0 {
 			l += fmt.Sprintf("；<font color='grey'>另有%d名本单位以外人员已读</font>", r.Others)
@@ -339,6 +331,21 @@ func publicityReads(rs []PublicityRead) string {
 	return strings.Join(lines, "\n")
 }
 
+// someNames lists the first maxUnreadShown names, escaped and clipped,
+// and how many there are in all when that is more ("…等25人").
+func someNames(all []string) string {
+	shown := all[:min(len(all), maxUnreadShown)]
+	names := make([]string, len(shown))
+	for i, n := range shown {
+		names[i] = escLine(clip(n, 20))
+	}
+	out := strings.Join(names, "、")
+	if len(all) > len(shown) {
+		out += fmt.Sprintf("等%d人", len(all))
+	}
+	return out
+}
+
 // yearRatingLines is the 年度测评 section: a line per open round with how
 // many have rated and the names of the first 20 who have not.
 func yearRatingLines(ys []YearRating) string {
@@ -346,15 +353,7 @@ func yearRatingLines(ys []YearRating) string {
 	for _, y := range ys[:min(len(ys), 2)] {
 		l := fmt.Sprintf("- %d年度测评：已测评%d/%d（%d%%），%s截止", y.Year, y.Rated, y.Raters, pct(y.Rated, y.Raters), escLine(clip(y.Due, 10)))
 		if len(y.Pending) > 0 {
-			shown := y.Pending[:min(len(y.Pending), maxUnreadShown)]
-			names := make([]string, len(shown))
-			for i, n := range shown {
-				names[i] = escLine(clip(n, 20))
-			}
-			l += "；未测评：" + strings.Join(names, "、")
-			if len(y.Pending) > len(shown) {
-				l += fmt.Sprintf("等%d人", len(y.Pending))
-			}
+			l += "；未测评：" + someNames(y.Pending)
 		}
 		lines = append(lines, l)
 	}
