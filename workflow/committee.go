@@ -203,15 +203,9 @@ func (s *Service) candidates(sc *scoring.Scheme, q scoring.QuotaResult, results 
 // ErrInvalidTransition (not at the committee), ErrInvalidInput.
 func (s *Service) CommitteeQuota(ctx context.Context, by, periodID string, a QuotaAction) error {
 	return s.change(ctx, by, "committee.quota", periodID, func(o *op) error {
-		if _, err := s.requireCommittee(o); err != nil {
-			return err
-		}
-		period, err := o.tx.Period(o.ctx, periodID)
+		period, err := s.atCommittee(o, periodID, "调整名额")
 		if err != nil {
 			return err
-		}
-		if period.State != PeriodCommittee {
-			return notYet(periodName(periodID)+"考核不在考核委员会审定阶段，不能调整名额", "period %s is %s", periodID, period.State)
 		}
 		stands, err := s.standings(o.ctx, o.tx, period)
 		if err != nil {
@@ -464,15 +458,9 @@ func (s *Service) nameOf(o *op, id string) string {
 // ErrInvalidInput (not a flagged group, no reason).
 func (s *Service) CommitteeReturn(ctx context.Context, by, periodID, kind, key, reason string) error {
 	return s.change(ctx, by, "committee.return", periodID, func(o *op) error {
-		if _, err := s.requireCommittee(o); err != nil {
-			return err
-		}
-		period, err := o.tx.Period(o.ctx, periodID)
+		period, err := s.atCommittee(o, periodID, "退回重评")
 		if err != nil {
 			return err
-		}
-		if period.State != PeriodCommittee {
-			return notYet(periodName(periodID)+"考核不在考核委员会审定阶段，不能退回重评", "period %s is %s", periodID, period.State)
 		}
 		var group *scoring.UniformStat
 		for i := range period.Uniform {

@@ -375,15 +375,9 @@ func (s *Service) CommitteeDecide(ctx context.Context, by, periodID, person, gra
 // pushed out).
 func (s *Service) CommitteeDecideAll(ctx context.Context, by, periodID string, ds []scoring.Decision) error {
 	return s.change(ctx, by, "committee.decide", periodID, func(o *op) error {
-		if _, err := s.requireCommittee(o); err != nil {
-			return err
-		}
-		period, err := o.tx.Period(o.ctx, periodID)
+		period, err := s.atCommittee(o, periodID, "审定")
 		if err != nil {
 			return err
-		}
-		if period.State != PeriodCommittee {
-			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
 		}
 		if len(ds) == 0 {
 			return invalid("decisions", "没有需要审定的人员")
@@ -444,15 +438,9 @@ func quotaBroken(qs []scoring.QuotaResult, when string) error {
 // ErrIncomplete (ties still undecided).
 func (s *Service) ConfirmResults(ctx context.Context, by, periodID string) error {
 	return s.change(ctx, by, "committee.confirm", periodID, func(o *op) error {
-		if _, err := s.requireCommittee(o); err != nil {
-			return err
-		}
-		period, err := o.tx.Period(o.ctx, periodID)
+		period, err := s.atCommittee(o, periodID, "确认等次")
 		if err != nil {
 			return err
-		}
-		if period.State != PeriodCommittee {
-			return fmt.Errorf("period %s is %s: %w", periodID, period.State, ErrInvalidTransition)
 		}
 		results, err := o.tx.Results(o.ctx, periodID)
 		if err != nil {

@@ -638,6 +638,23 @@ func (s *Service) requireCommittee(o *op) (Person, error) {
 	return p, nil
 }
 
+// atCommittee returns the period a committee member acts on, refusing
+// anyone not on the committee and a period not at the committee stage
+// with the reason in Chinese ("…考核不在考核委员会审定阶段，不能<action>").
+func (s *Service) atCommittee(o *op, periodID, action string) (Period, error) {
+	if _, err := s.requireCommittee(o); err != nil {
+		return Period{}, err
+	}
+	period, err := o.tx.Period(o.ctx, periodID)
+	if err != nil {
+		return Period{}, err
+	}
+	if period.State != PeriodCommittee {
+		return Period{}, notYet(periodName(periodID)+"考核不在考核委员会审定阶段，不能"+action, "period %s is %s", periodID, period.State)
+	}
+	return period, nil
+}
+
 // actingFor returns the people whose steps actor may act on at now: the
 // actor and everyone who delegated to them.
 func actingFor(ctx context.Context, tx Tx, actor string, now time.Time) ([]string, error) {
