@@ -606,10 +606,14 @@ func (s *Service) Year(ctx context.Context, by string, yearID string) (YearView,
 		if err != nil {
 			return err
 		}
+		people, err := personMap(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, r := range results {
-			p, err := tx.Person(ctx, r.Person)
-			if err != nil {
-				return err
+			p, ok := people[r.Person]
+			if !ok {
+				return fmt.Errorf("result of %s: person: %w", r.Person, ErrNotFound)
 			}
 			row := YearRow{Person: p, Result: r}
 			for _, f := range r.Flags {

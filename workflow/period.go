@@ -710,10 +710,14 @@ func (s *Service) FeedbackDue(ctx context.Context, by, periodID string) ([]Feedb
 		if err != nil {
 			return err
 		}
+		people, err := personMap(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, r := range results {
-			p, err := tx.Person(ctx, r.Person)
-			if err != nil {
-				return err
+			p, ok := people[r.Person]
+			if !ok {
+				return fmt.Errorf("result of %s: person: %w", r.Person, ErrNotFound)
 			}
 			if leads(p) {
 				out = append(out, FeedbackItem{Person: p, Result: r})

@@ -773,6 +773,20 @@ func unitMap(ctx context.Context, tx Tx) (map[string]Unit, error) {
 	return m, nil
 }
 
+// personMap is everyone by id: one read where a list of results needs
+// its people, instead of one read per result.
+func personMap(ctx context.Context, tx Tx) (map[string]Person, error) {
+	ps, err := tx.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]Person, len(ps))
+	for _, p := range ps {
+		m[p.ID] = p
+	}
+	return m, nil
+}
+
 func hrPeople(ps []Person) []string {
 	var out []string
 	for _, p := range ps {
