@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -16,7 +14,6 @@ import (
 	"github.com/kaohe/kaohe/bot/larksim"
 	"github.com/kaohe/kaohe/bot/larksim/simclient"
 	"github.com/kaohe/kaohe/demo/story"
-	"github.com/kaohe/kaohe/scoring"
 	"github.com/kaohe/kaohe/workflow"
 	"github.com/kaohe/kaohe/workflow/calendar"
 	"github.com/xuri/excelize/v2"
@@ -28,9 +25,10 @@ import (
 // played from the reminders with the records, chain, raters and quota the
 // scheme's seed gives, then the year. Each serve runs its scheme as the
 // organisation's default (KAOHE_SCHEME), and its chain from a config
-// file. The full year of S7 and S9 plays the other quarters quickly (the
-// staff clear their 待办 when the summaries are due, the leaders score,
-// the committee confirms, HR publishes); set KAOHE_FULL=1 for S10's year.
+// file. S6's year is in the ordinary run; the full years of S7, S9 and S10
+// play the other quarters quickly (the staff clear their 待办 when the
+// summaries are due, the leaders score, the committee confirms, HR
+// publishes) with KAOHE_FULL=1 (make schemes).
 
 // bStaff is the one unit's six assessed staff, in every scheme's test.
 var bStaff = []struct{ id, name string }{
@@ -61,7 +59,6 @@ type bWorld struct {
 // appraisal too, of that tier. The clock starts on the evening before
 // 2026's first working day.
 func startSchemeB(t *testing.T, scheme, chainsYAML, staffTier, leaderTier string) *bWorld {
-	appID, appSecret := "cli_"+scheme, "app-secret-"+scheme
 	leader := map[string]any{"id": bLeader, "name": "科长钱", "unit": "u1"}
 	if leaderTier != "" {
 		leader["assessed"], leader["group"], leader["tier"] = true, "g1", leaderTier
@@ -80,46 +77,21 @@ func startSchemeB(t *testing.T, scheme, chainsYAML, staffTier, leaderTier string
 	for _, p := range bStaff {
 		org["people"] = append(org["people"].([]map[string]any), map[string]any{"id": p.id, "name": p.name, "unit": "u1", "group": "g1", "assessed": true, "tier": staffTier})
 	}
-	b, err := json.Marshal(org)
-	if err != nil {
-		t.Fatal(err)
-	}
-	orgPath := writeFile(t, "org.json", string(b))
-	cfgPath := writeFile(t, "kaohe.yaml", chainsYAML)
-	sim := startSimProc(t, "--org", orgPath, "--app-id", appID, "--app-secret", appSecret,
-		"--verification-token", testToken, "--encrypt-key", testKey,
-		"--start", "2026-01-03T20:00:00+08:00", "--callback-timeout", "10s")
-	serve := startServeProc(t, []string{
-		"KAOHE_CONFIG=" + cfgPath,
-		"KAOHE_APP_ID=" + appID, "KAOHE_APP_SECRET=" + appSecret, "KAOHE_BASE_URL=" + sim.url, "KAOHE_SCHEME=" + scheme,
-		"KAOHE_CALLBACK=webhook", "KAOHE_VERIFICATION_TOKEN=" + testToken, "KAOHE_ENCRYPT_KEY=" + testKey,
-		"KAOHE_LISTEN=127.0.0.1:0", "KAOHE_STORAGE=memory", "KAOHE_ORG=" + orgPath, "KAOHE_CLOCK_URL=" + sim.url + "/_sim/clock",
-		"KAOHE_RELAY_INTERVAL=30ms", "KAOHE_TICK_INTERVAL=50ms", "KAOHE_LOG_LEVEL=info", "KAOHE_SHUTDOWN_TIMEOUT=2s",
-		"KAOHE_DATABASE_URL=", "KAOHE_CLOCK_FILE=",
-	})
-	ctx := context.Background()
-	c := simclient.New(sim.url)
-	hook := "http://" + serve.addr + WebhookPath
-	if _, err := c.Configure(ctx, simclient.Config{CallbackURL: &hook, Verify: true}); err != nil {
-		t.Fatalf("configure the webhook: %v", err)
-	}
-	sc, err := scoring.Builtin(scheme)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out io.Writer = io.Discard
-	if os.Getenv("KAOHE_SCHEMES_LOG") != "" {
-		out = testWriter{t}
-	}
-	d := story.NewDriver(ctx, c, out)
-	d.Scheme, d.Secret = sc, "记实"
-	w := &bWorld{t: t, d: d, sim: sim, serve: serve, cal: calendar.Default()}
+	names := map[string]string{bHR: "政治处李", bHead: "局长王", bSup: "副局长赵", bLeader: "科长钱"}
 	for _, p := range bStaff {
-		d.Names[p.id] = p.name
-		w.staff = append(w.staff, p.id)
+		names[p.id] = p.name
 	}
-	for id, name := range map[string]string{bHR: "政治处李", bHead: "局长王", bSup: "副局长赵", bLeader: "科长钱"} {
-		d.Names[id] = name
+	// startScheme's processes, with serve's default reminder grace: these
+	// tests answer every reminder in time.
+	r := startScheme(t, scheme, org, names, time.Date(2026, 1, 3, 20, 0, 0, 0, calendar.DefaultLocation()), chainsYAML, "KAOHE_REMINDER_GRACE=")
+	d := r.d
+	d.Secret = "记实"
+	if os.Getenv("KAOHE_SCHEMES_LOG") != "" {
+		d.SetOutput(testWriter{t})
+	}
+	w := &bWorld{t: t, d: d, sim: r.sim, serve: r.serve, cal: r.cal}
+	for _, p := range bStaff {
+		w.staff = append(w.staff, p.id)
 	}
 	return w
 }

@@ -73,6 +73,9 @@ func NewDriver(ctx context.Context, c *simclient.Client, out io.Writer) *Driver 
 		Ballot: func(string) string { return "85" }}
 }
 
+// SetOutput sends the driver's narration (Say) to w from now on.
+func (d *Driver) SetOutput(w io.Writer) { d.out = w }
+
 // Play runs fn and returns the failure that stopped it, if any.
 func Play(fn func()) (err error) {
 	defer func() {
