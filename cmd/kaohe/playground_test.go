@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/kaohe/kaohe/internal/browsertest"
+
 	"github.com/kaohe/kaohe/demo/story"
 	"github.com/kaohe/kaohe/scoring"
 )
@@ -24,26 +25,6 @@ import (
 // screens: `go test ./cmd/kaohe -run TestPlaygroundInBrowser -args
 // -screenshots ../../docs/playground` refreshes the README's pictures.
 var screenshots = flag.String("screenshots", "", "folder for the playground's screenshots (docs/playground)")
-
-// chromiumPath is Debian's chromium. The test runs it headless: in CI
-// (CI set) a missing browser is a failure, since scripts/test.sh installs
-// it; elsewhere the test is skipped with the command that installs it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("KAOHE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium: scripts/test.sh installs it in CI (apt-get install -y chromium)")
-	}
-	t.Skip("no chromium at /usr/bin/chromium: apt-get install -y chromium (or set KAOHE_CHROMIUM)")
-	return ""
-}
 
 // TestPlaygroundInBrowser is `kaohe demo` used in a browser, by clicks and
 // typing in the page only (chromedp drives Debian's chromium, headless; it
@@ -74,7 +55,7 @@ func chromiumPath(t *testing.T) string {
 // the real serve.
 func TestPlaygroundInBrowser(t *testing.T) {
 	t.Parallel()
-	chromium := chromiumPath(t)
+	chromium := browsertest.Chromium(t)
 	began := time.Now()
 	ctx, stop := context.WithCancel(context.Background())
 	addrFile := filepath.Join(t.TempDir(), "addr")

@@ -7,37 +7,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/kaohe/kaohe/internal/browsertest"
 )
 
 // gallery, when set, is where TestCardsRender saves a screenshot of every
 // golden card as the page draws it (for a person to look at).
 var gallery = flag.String("gallery", "", "folder for screenshots of every golden card as the playground draws it")
-
-// chromium finds Debian's chromium; in CI (CI set) a missing browser is a
-// failure, since scripts/test.sh installs it.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("KAOHE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if p == "" {
-			continue
-		}
-		if _, err := exec.LookPath(p); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no chromium: scripts/test.sh installs it in CI (apt-get install -y chromium)")
-	}
-	t.Skip("no chromium at /usr/bin/chromium: apt-get install -y chromium (or set KAOHE_CHROMIUM)")
-	return ""
-}
 
 // renderPage draws every card of /cards.json with card.js, one after the
 // other, and records what it found: each card's counts of the components
@@ -86,7 +68,7 @@ fetch('/cards.json').then(r => r.json()).then(function (cards) {
 // header's template colour.
 func TestCardsRender(t *testing.T) {
 	t.Parallel()
-	path := chromium(t)
+	path := browsertest.Chromium(t)
 	files, err := filepath.Glob("../../bot/card/testdata/*.golden.json")
 	if err != nil || len(files) < 50 {
 		t.Fatalf("golden cards: %d files, %v", len(files), err)
